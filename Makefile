@@ -1,0 +1,49 @@
+# Huzhu — `make run` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+DEMO_WORKERS ?= 3000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test check bench setup assets demo clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts --silent && touch $@; \
+	else \
+		echo "!! npm not found: htmx and ECharts are not installed; pages still work, charts will not show." >&2; \
+	fi
+
+assets: node_modules/.installed
+
+setup: $(BIN)/.installed assets
+	@mkdir -p var
+
+demo: setup
+	$(BIN)/huzhu migrate --noinput -v0
+	$(BIN)/huzhu demo --workers $(DEMO_WORKERS) --seed 1 --if-empty
+
+run: demo
+	@$(BIN)/huzhu demo_logins
+	$(BIN)/huzhu runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: setup
+	$(BIN)/ruff check src bench tests
+	$(BIN)/huzhu makemigrations --check --dry-run -v0
+	$(BIN)/lint-imports
+
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf var/huzhu.sqlite3* var/archive var/static var/screens

@@ -1,0 +1,86 @@
+"""Shared fixtures: named personas (a county clerk, a league reviewer, ...) and builders."""
+import itertools
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from huzhu.core.idnumbers import make_credit_code, make_resident_id
+from huzhu.core.scopes import Scope
+from huzhu.members import services as member_services
+from huzhu.regions.models import Role, StaffProfile
+from huzhu.regions.queries import scope_of
+
+BAOTOU, KUNDULUN = "150200", "150203"  # 包头市, 昆都仑区
+CHIFENG, HONGSHAN = "150400", "150402"  # 赤峰市, 红山区
+PASSWORD = "huzhu-test-pass-1"
+SYSTEM = Scope("province", role=Role.ADMIN)
+_sequence = itertools.count(1)
+
+
+def make_unit(county_code: str = KUNDULUN, name: str | None = None, **fields):
+    """A valid member unit in a county (unique credit code per call)."""
+    n = next(_sequence)
+    return member_services.register_unit(
+        actor=None, scope=SYSTEM, name=name or f"测试单位{n}", county_code=county_code,
+        credit_code=make_credit_code("91", county_code, f"T{n:07d}"),
+        eligible_headcount=fields.pop("eligible_headcount", 20), female_headcount=fields.pop("female_headcount", 8),
+        **fields,
+    )
+
+
+def make_worker(unit, *, name: str | None = None, gender: str = "M", birth: date = date(1985, 3, 2), **fields):
+    """A worker with a valid ID number (region = the unit's county) at `unit`."""
+    n = next(_sequence)
+    sequence = (n * 2 + (1 if gender == "M" else 0)) % 1000
+    id_number = make_resident_id(unit.county_id, birth, sequence)
+    return member_services.register_worker(
+        actor=None, scope=SYSTEM, unit=unit, name=name or f"职工{n}", id_number=id_number,
+        started_on=fields.pop("started_on", date(2020, 1, 1)), **fields,
+    )
+
+
+def make_staff(username: str, role: str, *, division: str | None = None, unit=None):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    StaffProfile.objects.create(user=user, role=role, division_id=division, unit=unit)
+    return user
+
+
+@pytest.fixture
+def home_unit(db):
+    return make_unit(KUNDULUN, name="包头钢铁测试公司")
+
+
+@pytest.fixture
+def other_unit(db):
+    return make_unit(HONGSHAN, name="赤峰红山测试公司")
+
+
+@pytest.fixture
+def county_clerk(db):
+    return make_staff("clerk_kundulun", Role.AGENCY, division=KUNDULUN)
+
+
+@pytest.fixture
+def league_reviewer(db):
+    return make_staff("reviewer_baotou", Role.OFFICE, division=BAOTOU)
+
+
+@pytest.fixture
+def association_approver(db):
+    return make_staff("approver", Role.ASSOCIATION)
+
+
+@pytest.fixture
+def auditor(db):
+    return make_staff("auditor", Role.AUDITOR)
+
+
+@pytest.fixture
+def unit_contact(db, home_unit):
+    return make_staff("contact_home", Role.UNIT, unit=home_unit)
+
+
+@pytest.fixture
+def scope_for():
+    return scope_of

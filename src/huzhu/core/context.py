@@ -1,0 +1,34 @@
+"""Navigation fitted to the signed-in user's role."""
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from huzhu.regions.models import Role
+from huzhu.regions.queries import scope_of
+
+# (label, url name, roles that see it; None = every signed-in staff member)
+NAVIGATION = [
+    (_("首页"), "home", None),
+    (_("会员单位"), "members:unit_list", None),
+    (_("职工"), "members:worker_list", None),
+    (_("团体参互"), "enrollment:index", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
+    (_("申领审核"), "claims:queue", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
+    (_("年度方案"), "plans:index", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
+    (_("系统配置"), "admin:index", {Role.ADMIN}),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_of(user)
+    items = []
+    for label, name, roles in NAVIGATION:
+        if roles is not None and scope.role not in roles:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # that part of the product is not installed yet
+        items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+    return {"nav_items": items, "scope": scope, "role_label": dict(Role.choices).get(scope.role, "")}

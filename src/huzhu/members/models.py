@@ -1,0 +1,118 @@
+"""Member units (会员单位), workers (职工) and their employment history."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from huzhu.core.crypto import decrypt_text
+from huzhu.core.idnumbers import mask_account
+
+
+class MemberUnit(models.Model):
+    """An employer (or a regional/industry union acting for gig workers) that enrolls as a group."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        INSTITUTION = "institution", _("机关事业单位")
+        SOCIAL = "social", _("社会组织")
+        REGIONAL_UNION = "regional_union", _("区域性工会联合会")
+        INDUSTRY_UNION = "industry_union", _("行业工会联合会")
+
+    name = models.CharField(_("单位名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    kind = models.CharField(_("单位类型"), max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
+    sector = models.CharField(_("行业"), max_length=50, blank=True)
+    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    has_union = models.BooleanField(_("已建工会"), default=True)
+    parent_union = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="member_units",
+        verbose_name=_("上级/代管工会"), help_text=_("未建工会的单位通过区域或行业工会参互"),
+    )
+    eligible_headcount = models.PositiveIntegerField(_("符合条件职工人数"), default=0)
+    female_headcount = models.PositiveIntegerField(_("女职工人数"), default=0)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会员单位")
+        verbose_name_plural = _("会员单位")
+        indexes = [models.Index(fields=["county", "name"]), models.Index(fields=["league", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def unit_id(self) -> int:
+        return self.pk
+
+
+class Worker(models.Model):
+    """A worker. The ID number is stored encrypted, found by its blind index, shown masked."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Kind(models.TextChoices):
+        EMPLOYEE = "employee", _("在职职工")
+        GIG = "gig", _("新就业形态劳动者")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number_encrypted = models.CharField(max_length=120)
+    id_number_index = models.CharField(max_length=32, unique=True)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, db_index=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_on = models.DateField(_("出生日期"))
+    ethnicity = models.CharField(_("民族"), max_length=10, blank=True)
+    phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    kind = models.CharField(_("人员类别"), max_length=10, choices=Kind.choices, default=Kind.EMPLOYEE)
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="workers", verbose_name=_("现工作单位"))
+    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    bank_name = models.CharField(_("开户银行"), max_length=50, blank=True)
+    bank_account_encrypted = models.CharField(max_length=120, blank=True)
+    bank_account_masked = models.CharField(_("银行卡号"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("职工")
+        verbose_name_plural = _("职工")
+        indexes = [
+            models.Index(fields=["county", "name"]),
+            models.Index(fields=["league", "name"]),
+            models.Index(fields=["unit", "name"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.id_number_masked}）"
+
+    def reveal_id_number(self) -> str:
+        """Decrypt the ID number; callers must be allowed to and must audit it."""
+        return decrypt_text(self.id_number_encrypted)
+
+    def reveal_bank_account(self) -> str:
+        return decrypt_text(self.bank_account_encrypted) if self.bank_account_encrypted else ""
+
+    @staticmethod
+    def mask_bank_account(number: str) -> str:
+        return mask_account(number)
+
+
+class Employment(models.Model):
+    """A worker's employment at a unit, from a date until a date (open while employed)."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="employments")
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="employments")
+    started_on = models.DateField(_("入职日期"))
+    ended_on = models.DateField(_("离职日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("任职记录")
+        verbose_name_plural = _("任职记录")
+        indexes = [models.Index(fields=["unit", "ended_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["worker"], condition=models.Q(ended_on__isnull=True),
+                                    name="one_open_employment_per_worker"),
+        ]

@@ -1,0 +1,71 @@
+"""Reads of units and workers, always filtered by the actor's region scope."""
+import re
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from huzhu.core.crypto import blind_index
+from huzhu.core.idnumbers import normalize
+from huzhu.core.scopes import Scope
+
+from .models import MemberUnit, Worker
+
+
+def units_in_scope(scope: Scope) -> QuerySet[MemberUnit]:
+    """Member units the scope may see (a unit contact: only their own unit)."""
+    qs = MemberUnit.objects.select_related("county", "league")
+    return scope.filter(qs, unit="pk")
+
+
+def workers_in_scope(scope: Scope) -> QuerySet[Worker]:
+    """Workers the scope may see: by their current unit's county, league or unit."""
+    return scope.filter(Worker.objects.select_related("unit", "county"))
+
+
+def search_units(scope: Scope, *, text: str = "", county_code: str = "") -> QuerySet[MemberUnit]:
+    """Units by name or credit code fragment, optionally in one county."""
+    qs = units_in_scope(scope)
+    if county_code:
+        qs = qs.filter(county_id=county_code)
+    text = text.strip()
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(credit_code__startswith=normalize(text)))
+    return qs.order_by("name", "pk")
+
+
+def search_workers(scope: Scope, *, text: str = "", unit_id: int | None = None, county_code: str = "") -> QuerySet[Worker]:
+    """Workers by name, full ID number (blind index), masked ID (first 4 + last 4) or last 4 digits."""
+    qs = workers_in_scope(scope)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if county_code:
+        qs = qs.filter(county_id=county_code)
+    text = text.strip()
+    if not text:
+        return qs.order_by("name", "pk")
+    compact = normalize(text)
+    if re.fullmatch(r"\d{17}[\dX]", compact):
+        return qs.filter(id_number_index=blind_index(compact))
+    masked = re.fullmatch(r"(\d{4})\*+(\d{3}[\dX])", compact)
+    if masked:
+        return qs.filter(id_number_masked__startswith=masked[1], id_number_masked__endswith=masked[2]).order_by("name", "pk")
+    if re.fullmatch(r"\d{3}[\dX]", compact):
+        return qs.filter(id_number_masked__endswith=compact).order_by("name", "pk")
+    if re.fullmatch(r"1\d{10}", compact):
+        return qs.filter(phone=compact)
+    return qs.filter(name__startswith=text).order_by("name", "pk")
+
+
+def unit_for(scope: Scope, pk: int) -> MemberUnit:
+    """One unit inside the scope, or 404 (never reveal that it exists elsewhere)."""
+    return get_object_or_404(units_in_scope(scope), pk=pk)
+
+
+def worker_for(scope: Scope, pk: int) -> Worker:
+    """One worker inside the scope, or 404."""
+    return get_object_or_404(workers_in_scope(scope), pk=pk)
+
+
+def worker_by_id_number(scope: Scope, id_number: str) -> Worker | None:
+    """The worker with this full ID number inside the scope, or None."""
+    return workers_in_scope(scope).filter(id_number_index=blind_index(normalize(id_number))).first()

@@ -1,0 +1,95 @@
+"""Writes to units and workers: validated, atomic, audited."""
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from huzhu.audit.services import record_event
+from huzhu.core.crypto import blind_index, encrypt_text
+from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huzhu.core.idnumbers import mask_account, parse_credit_code, parse_mobile, parse_resident_id
+from huzhu.core.scopes import Scope
+from huzhu.regions.models import Division
+
+from .models import Employment, MemberUnit, Worker
+
+
+def _field_error(field: str, exc: ValueError) -> ValidationFailed:
+    return ValidationFailed(f"invalid_{field}", str(exc), field=field)
+
+
+@transaction.atomic
+def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_code: str,
+                  kind: str = MemberUnit.Kind.ENTERPRISE, sector: str = "", eligible_headcount: int = 0,
+                  female_headcount: int = 0, contact_name: str = "", contact_phone: str = "",
+                  parent_union: MemberUnit | None = None) -> MemberUnit:
+    """Register a member unit in a county of the actor's scope."""
+    if not name.strip():
+        raise ValidationFailed("invalid_name", "单位名称不能为空", field="name")
+    try:
+        code = parse_credit_code(credit_code)
+    except ValueError as exc:
+        raise _field_error("credit_code", exc) from exc
+    county = Division.objects.filter(code=county_code, level=Division.Level.COUNTY).first()
+    if county is None:
+        raise ValidationFailed("invalid_county", f"旗县代码 {county_code} 不存在", field="county")
+    if not scope.includes(league_code=county.parent_id, county_code=county.code):
+        raise PermissionDenied("该旗县不在您的管辖范围内")
+    if female_headcount > eligible_headcount:
+        raise ValidationFailed("invalid_female_headcount", "女职工人数不能大于职工人数", field="female_headcount")
+    if contact_phone:
+        try:
+            contact_phone = parse_mobile(contact_phone)
+        except ValueError as exc:
+            raise _field_error("contact_phone", exc) from exc
+    if MemberUnit.objects.filter(credit_code=code).exists():
+        raise Conflict("duplicate_unit", f"统一社会信用代码 {code} 的单位已登记", field="credit_code")
+    unit = MemberUnit.objects.create(
+        name=name.strip(), credit_code=code, kind=kind, sector=sector, league_id=county.parent_id, county=county,
+        has_union=parent_union is None, parent_union=parent_union, eligible_headcount=eligible_headcount,
+        female_headcount=female_headcount, contact_name=contact_name, contact_phone=contact_phone,
+    )
+    record_event(actor=actor, action="register_unit", object_type="MemberUnit", object_id=unit.pk,
+                 after={"name": unit.name, "credit_code": code, "county": county.code})
+    return unit
+
+
+@transaction.atomic
+def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_number: str, phone: str = "",
+                    kind: str = Worker.Kind.EMPLOYEE, started_on: date | None = None, ethnicity: str = "",
+                    bank_name: str = "", bank_account: str = "", today: date | None = None) -> Worker:
+    """Register a worker at a unit: ID number validated, encrypted, unique across the scheme."""
+    if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
+        raise PermissionDenied("该单位不在您的管辖范围内")
+    if not name.strip():
+        raise ValidationFailed("invalid_name", "姓名不能为空", field="name")
+    try:
+        rid = parse_resident_id(id_number, today=today)
+    except ValueError as exc:
+        raise _field_error("id_number", exc) from exc
+    if phone:
+        try:
+            phone = parse_mobile(phone)
+        except ValueError as exc:
+            raise _field_error("phone", exc) from exc
+    account = "".join(ch for ch in bank_account if ch.isdigit())
+    if bank_account and not 12 <= len(account) <= 19:
+        raise ValidationFailed("invalid_bank_account", "银行卡号应为12至19位数字", field="bank_account")
+    index = blind_index(rid.number)
+    if Worker.objects.filter(id_number_index=index).exists():
+        raise Conflict("duplicate_worker", f"身份证号 {rid.masked} 的职工已登记", field="id_number")
+    try:
+        with transaction.atomic():
+            worker = Worker.objects.create(
+                name=name.strip(), id_number_encrypted=encrypt_text(rid.number), id_number_index=index,
+                id_number_masked=rid.masked, gender=rid.gender, birth_on=rid.birth_date, ethnicity=ethnicity,
+                phone=phone, kind=kind, unit=unit, league_id=unit.league_id, county_id=unit.county_id,
+                bank_name=bank_name, bank_account_encrypted=encrypt_text(account) if account else "",
+                bank_account_masked=mask_account(account) if account else "",
+            )
+    except IntegrityError as exc:  # a concurrent registration of the same number won
+        raise Conflict("duplicate_worker", f"身份证号 {rid.masked} 的职工已登记", field="id_number") from exc
+    Employment.objects.create(worker=worker, unit=unit, started_on=started_on or date.today())
+    record_event(actor=actor, action="register_worker", object_type="Worker", object_id=worker.pk,
+                 after={"name": worker.name, "id_number": rid.masked, "unit": unit.pk,
+                        "region_warning": rid.region_warning})
+    return worker

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+urlpatterns = [
+    path("units/", views.unit_list, name="unit_list"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("workers/", views.worker_list, name="worker_list"),
+    path("workers/<int:pk>/", views.worker_detail, name="worker_detail"),
+]

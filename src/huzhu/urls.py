@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from huzhu.api import api
+from huzhu.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("members/", include("huzhu.members.urls")),
+    path("plans/", include("huzhu.plans.urls")),
+    path("enrollment/", include("huzhu.enrollment.urls")),
+    path("claims/", include("huzhu.claims.urls")),
+    path("", include("huzhu.portal.urls")),
+]
