@@ -294,7 +294,7 @@ def close_plan_year(*, actor, plan_year: PlanYear, allocations: Sequence[rules.A
 
     `allocations` default to the year's budgets. Closing a closed year returns its close record.
     """
-    locked = PlanYear.objects.select_for_update().select_related("current_version").get(pk=plan_year.pk)
+    locked = PlanYear.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=plan_year.pk)
     done = YearClose.objects.filter(plan_year=locked).first()
     if done is not None:
         return done
