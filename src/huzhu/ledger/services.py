@@ -246,16 +246,60 @@ def _post_chunk(*, actor, plan_year: PlanYear, drafts: list[EntryDraft]) -> int:
     if not fresh:
         return 0
     accounts = _accounts_by_code(plan_year, {line.account_code for d in fresh for line in d.lines})
-    user = _user(actor)
-    entries = LedgerEntry.objects.bulk_create([
-        LedgerEntry(plan_year=plan_year, posted_on=d.posted_on, memo=d.memo[:200], cause_type=d.cause_type,
-                    cause_id=d.cause_id, kind=d.kind, created_by=user) for d in fresh])
-    Posting.objects.bulk_create([Posting(entry_id=entry.pk, account_id=accounts[line.account_code].pk, amount=line.amount)
-                                 for entry, d in zip(entries, fresh, strict=True) for line in d.lines])
+    ids = _insert_rows(plan_year, fresh, accounts, _user(actor))
     record_bulk_event(actor=actor, action="ledger_post_entries", object_type="LedgerEntry",
-                      object_ids=[e.pk for e in entries],
-                      summary={"plan_year": plan_year.pk, "entries": len(entries), "skipped": len(drafts) - len(fresh)})
-    return len(entries)
+                      object_ids=ids,
+                      summary={"plan_year": plan_year.pk, "entries": len(ids), "skipped": len(drafts) - len(fresh),
+                               "first_id": ids[0], "last_id": ids[-1]})
+    return len(ids)
+
+
+ENTRY_COLUMNS = ("id", "plan_year_id", "posted_on", "memo", "cause_type", "cause_id", "kind", "is_adjustment",
+                 "reason", "created_at", "created_by_id")
+POSTING_COLUMNS = ("entry_id", "account_id", "amount")
+
+
+def _insert_rows(plan_year: PlanYear, drafts: list[EntryDraft], accounts: dict[str, Account], user) -> list[int]:
+    """Insert checked drafts without the ORM's per-row cost: COPY on PostgreSQL, executemany elsewhere.
+
+    Ids are taken up front (the sequence on PostgreSQL; on SQLite the IMMEDIATE transaction holds
+    the write lock, so MAX(id) is ours), so postings can name their entry. The deferred trigger
+    still checks every entry at commit.
+    """
+    entry_table, posting_table = LedgerEntry._meta.db_table, Posting._meta.db_table
+    ops = connection.ops
+    now, user_id = timezone.now(), getattr(user, "pk", None)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{entry_table}', 'id'))"
+                           " FROM generate_series(1, %s)", [len(drafts)])
+            ids = [row[0] for row in cursor.fetchall()]
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {entry_table}")
+            first = cursor.fetchone()[0] + 1
+            ids = list(range(first, first + len(drafts)))
+        native = connection.vendor == "postgresql"
+        created_at = now if native else ops.adapt_datetimefield_value(now)
+
+        def _date(day):
+            return day if native else ops.adapt_datefield_value(day)
+
+        entries = [(entry_id, plan_year.pk, _date(d.posted_on), d.memo[:200], d.cause_type, d.cause_id, d.kind, False, "",
+                    created_at, user_id) for entry_id, d in zip(ids, drafts, strict=True)]
+        postings = [(entry_id, accounts[line.account_code].pk, line.amount)
+                    for entry_id, d in zip(ids, drafts, strict=True) for line in d.lines]
+        if connection.vendor == "postgresql":
+            for table, columns, rows in ((entry_table, ENTRY_COLUMNS, entries),
+                                         (posting_table, POSTING_COLUMNS, postings)):
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        else:
+            for table, columns, rows in ((entry_table, ENTRY_COLUMNS, entries),
+                                         (posting_table, POSTING_COLUMNS, postings)):
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    return ids
 
 
 # ---------------------------------------------------------------- budgets and year close
