@@ -138,4 +138,10 @@ def test_the_bulk_path_posts_each_cause_once(plan_year):
     assert services.post_entries(actor=None, plan_year=plan_year, drafts=drafts, chunk_size=4) == 10
     assert services.post_entries(actor=None, plan_year=plan_year, drafts=drafts) == 0
     assert LedgerEntry.objects.count() == 10
+    entry = LedgerEntry.objects.get(cause_id="3")
+    assert entry.posted_on == DAY and entry.created_at is not None
+    assert lines_of(entry) == [("2201", D("-10.00")), ("5101", D("10.00"))]
+    single = services.post_claim_approved(actor=None, plan_year=plan_year, claim_id=11, benefit_amount=D("1.00"),
+                                          posted_on=DAY)
+    assert single.pk > entry.pk  # the sequence moved past the bulk ids
     assert_books_balance()
