@@ -21,7 +21,7 @@ def transition_enrollment(enrollment: Enrollment, to: str, *, actor, note: str =
     before = enrollment.status
     if to not in TRANSITIONS[before]:
         raise Conflict("invalid_transition",
-                       f"“{S(before).label}”状态的参互不能变为“{S(to).label}”")
+                       f"“{S(before).label!s}”状态的参互不能变为“{S(to).label!s}”")
     updated = Enrollment.objects.filter(pk=enrollment.pk, status=before).update(status=to, **changes)
     if not updated:
         raise Conflict("stale_status", "该参互的状态已被他人修改，请刷新页面后重试")
@@ -40,7 +40,7 @@ def ensure_in_scope(scope: Scope, enrollment_or_unit) -> None:
 
 def ensure_status(enrollment: Enrollment, *statuses: str) -> None:
     if enrollment.status not in statuses:
-        wanted = "、".join(S(s).label for s in statuses)
+        wanted = "、".join(str(S(s).label) for s in statuses)
         raise Conflict("wrong_status", f"只有“{wanted}”状态的参互可以这样操作（当前：{enrollment.get_status_display()}）")
 
 
