@@ -118,9 +118,11 @@ def _first_sheet_xml(path: Path) -> str:
 
 @contextmanager
 def _open_xlsx(path: Path):
+    handle = path.open("rb")  # a file object: openpyxl would judge a path by its extension
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        handle.close()
         raise RosterFileProblem("Excel文件无法打开（可能已损坏或被加密），请重新保存后再试") from exc
     try:
         sheet = workbook.worksheets[0]
@@ -134,6 +136,7 @@ def _open_xlsx(path: Path):
         yield RosterReader(header, numbered, total)
     finally:
         workbook.close()
+        handle.close()
 
 
 @contextmanager
