@@ -312,7 +312,7 @@ def validate_row(row_no: int, cells: Mapping[str, object], context: RowContext) 
     if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
         return RowError(row_no, "身份证号", "被Excel存成了数字（末几位会丢失），请把该列设为文本后重新填写", name=name)
     try:
-        rid = parse_resident_id(normalize_text(raw_id), today=context.today)
+        rid = parse_resident_id(normalize_text(raw_id), today=context.today, check_region=False)
     except ValueError as exc:
         return RowError(row_no, "身份证号", str(exc), name=name, masked=_mask_raw(normalize_text(raw_id)))
     phone = normalize_text(cells.get("手机号"))

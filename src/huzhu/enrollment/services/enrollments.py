@@ -76,7 +76,7 @@ def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iter
     """Add roster workers to a draft enrollment (set-based); refuses naming the workers who cannot join."""
     today = _today(today)
     ensure_in_scope(scope, enrollment)
-    enrollment = Enrollment.objects.select_for_update().select_related("plan_year__current_version", "unit").get(
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
         pk=enrollment.pk)
     ensure_status(enrollment, S.DRAFT)
     ids = sorted(set(int(i) for i in worker_ids))
@@ -135,7 +135,7 @@ def remove_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: I
 def submit_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
     """Submit a draft for payment; the annual enrollment must meet the participation threshold."""
     ensure_in_scope(scope, enrollment)
-    enrollment = Enrollment.objects.select_for_update().select_related("plan_year__current_version", "unit").get(
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
         pk=enrollment.pk)
     ensure_status(enrollment, S.DRAFT)
     if enrollment.kind == Enrollment.Kind.ANNUAL:

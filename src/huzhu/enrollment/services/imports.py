@@ -229,7 +229,7 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
 
 
 def _commit_rows(actor, job: ImportJob, policy: str, today: date, progress: Progress | None):
-    enrollment = Enrollment.objects.select_for_update().select_related(
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related(
         "unit", "plan_year__current_version").get(pk=job.enrollment_id)
     ensure_status(enrollment, S.DRAFT)
     unit, plan_year, terms = enrollment.unit, enrollment.plan_year, enrollment.plan_year.terms

@@ -52,7 +52,7 @@ def record_payment(*, actor, scope: Scope, enrollment: Enrollment, amount: Decim
     """Record a submitted enrollment's payment; the amount must equal the due (after the union subsidy)."""
     today = today or date.today()
     ensure_in_scope(scope, enrollment)
-    enrollment = Enrollment.objects.select_for_update().select_related("plan_year__current_version").get(
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version").get(
         pk=enrollment.pk)
     ensure_status(enrollment, S.SUBMITTED)
     try:
