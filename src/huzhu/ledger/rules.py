@@ -157,3 +157,14 @@ def loss_ratio(benefits_amount: Decimal, contributions_amount: Decimal) -> Decim
 def natural_balance(account_type: str, signed_balance: Decimal) -> Decimal:
     """A balance in the account's own direction: credits count up on liability, equity and income."""
     return -signed_balance if account_type in CREDIT_NORMAL else signed_balance
+
+
+def contribution_paid_draft(enrollment_id, paid: Decimal, subsidy: Decimal, posted_on: date) -> EntryDraft:
+    """An enrollment's paid contribution: bank and subsidy receivable against contribution income."""
+    lines: list[Line] = []
+    if paid:
+        lines += [Line(BANK, paid), Line(CONTRIBUTIONS, -paid)]
+    if subsidy:  # DOMAIN: the union subsidises part of the contribution; booked as receivable
+        lines += [Line(SUBSIDY_RECEIVABLE, subsidy), Line(SUBSIDY_INCOME, -subsidy)]
+    return EntryDraft("enrollment", str(enrollment_id), "contribution_paid", posted_on,
+                      f"团体参互 #{enrollment_id} 缴纳互助金 {paid}，工会补贴 {subsidy}", tuple(lines))

@@ -139,13 +139,7 @@ def post_contribution_paid(*, actor, plan_year: PlanYear, enrollment_id, paid_am
     paid, subsidy = quantize_money(paid_amount), quantize_money(subsidy_amount)
     if paid < 0 or subsidy < 0 or paid + subsidy == 0:
         raise ValidationFailed("amount_not_positive", "缴费金额和工会补贴不能为负，且不能都为零", field="paid_amount")
-    lines: list[Line] = []
-    if paid:
-        lines += [Line(rules.BANK, paid), Line(rules.CONTRIBUTIONS, -paid)]
-    if subsidy:  # DOMAIN: the union subsidises part of the contribution; booked as receivable
-        lines += [Line(rules.SUBSIDY_RECEIVABLE, subsidy), Line(rules.SUBSIDY_INCOME, -subsidy)]
-    draft = EntryDraft("enrollment", str(enrollment_id), "contribution_paid", posted_on,
-                       f"团体参互 #{enrollment_id} 缴纳互助金 {paid}，工会补贴 {subsidy}", tuple(lines))
+    draft = rules.contribution_paid_draft(enrollment_id, paid, subsidy, posted_on)
     return _post(actor=actor, plan_year=plan_year, draft=draft)
 
 

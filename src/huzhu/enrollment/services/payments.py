@@ -11,6 +11,8 @@ from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.errors import ValidationFailed
 from huzhu.core.money import format_yuan, parse_money
 from huzhu.core.scopes import Scope
+from huzhu.ledger import rules as ledger_rules
+from huzhu.ledger import services as ledger
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
 
@@ -72,6 +74,8 @@ def record_payment(*, actor, scope: Scope, enrollment: Enrollment, amount: Decim
     transition_enrollment(enrollment, S.PAID, actor=actor, paid_amount=amount, paid_on=paid_on,
                           bank_reference=bank_reference[:60])
     activated = _activate(enrollment, paid_on)
+    ledger.post_contribution_paid(actor=actor, plan_year=enrollment.plan_year, enrollment_id=enrollment.pk,
+                                  paid_amount=amount, subsidy_amount=enrollment.subsidy_amount, posted_on=paid_on)
     record_event(actor=actor, action="record_payment", object_type="Enrollment", object_id=enrollment.pk,
                  before={"status": S.SUBMITTED},
                  after={"status": S.PAID, "paid_amount": str(amount), "paid_on": paid_on.isoformat(),
@@ -157,6 +161,8 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
     Coverage.objects.bulk_create(coverages)
     result.covered += len(coverages)
     result.enrollments = enrollments
+    ledger.post_entries(actor=actor, plan_year=plan_year, drafts=(
+        ledger_rules.contribution_paid_draft(e.pk, e.paid_amount, e.subsidy_amount, paid_on) for e in enrollments))
     record_bulk_event(actor=actor, action="enroll_and_pay", object_type="Enrollment",
                       object_ids=[e.pk for e in enrollments],
                       summary={"plan_year": plan_year.pk, "units": len(enrollments), "covered": result.covered,

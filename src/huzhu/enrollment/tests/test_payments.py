@@ -88,3 +88,30 @@ def test_enroll_and_pay_covers_many_units_at_once_and_skips_the_ineligible(hospi
     again = services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=date(2025, 11, 1),
                                     batches=[(units[0][0], [units[0][1][0].pk])])
     assert again.skipped_already_covered == 1
+
+
+def _balances(plan_year):
+    from huzhu.core.scopes import PROVINCE
+    from huzhu.ledger.queries import trial_balance
+
+    book = trial_balance(PROVINCE, plan_year)
+    assert book.is_balanced
+    return {row.account.code: row.balance_amount for row in book.rows}
+
+
+def test_a_recorded_payment_books_bank_and_union_subsidy_against_contribution_income(hospitalization_2026,
+                                                                                    system_scope):
+    enrollment = submitted(hospitalization_2026, system_scope)
+    services.record_payment(actor=None, scope=system_scope, enrollment=enrollment, amount="270.00",
+                            paid_on=date(2025, 11, 20), bank_reference="BOC-001", today=date(2025, 11, 21))
+    balances = _balances(hospitalization_2026)
+    assert balances["1002"] == Decimal("270.00")  # bank
+    assert balances["1221"] == Decimal("30.00")  # union subsidy receivable: 3 x 10
+    assert balances["4101"] + balances["4102"] == Decimal("-300.00")  # income: 3 x 100, credit
+
+
+def test_enroll_and_pay_books_every_enrollment_once(hospitalization_2026, plan_years):
+    units = [staff_unit(2) for _ in range(3)]
+    services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=date(2025, 11, 1),
+                            batches=[(unit, [w.pk for w in workers]) for unit, workers in units])
+    assert _balances(hospitalization_2026)["1002"] == Decimal("540.00")  # 6 x 90
