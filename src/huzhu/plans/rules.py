@@ -255,7 +255,7 @@ def _inpatient_steps(terms: PlanYearTerms, member: Member, history: YearToDate,
             steps.append(Step(f"minimum {_yuan(minimum)} a stay, not above self-pay {_yuan(base)}", floor - stay,
                               f"每次住院最低 {_yuan(minimum)} 元，但不超过个人自付 {_yuan(base)} 元，补足"))
         else:
-            steps.append(Step(f"minimum {_yuan(minimum)} a stay", floor - stay,
+            steps.append(Step(f"minimum {_yuan(minimum)} a stay", quantize_money(floor - stay),
                               f"每次住院最低补助 {_yuan(minimum)} 元，补足"))
     allowance = terms.allowance
     # DOMAIN: days = discharge - admission, at least 1; at most 180 days a year in total
@@ -280,7 +280,7 @@ def _outpatient_steps(terms: PlanYearTerms, history: YearToDate, event: Outpatie
     steps = [Step(f"({_yuan(cumulative)} - {_yuan(rules.deductible_amount)}) x {rate}%", gross,
                   f"（本年累计个人自付 {_yuan(cumulative)} 元 − 起付 {_yuan(rules.deductible_amount)} 元）× {rate}%")]
     if gross > rules.annual_cap_amount:
-        steps.append(Step(f"outpatient yearly limit {_yuan(rules.annual_cap_amount)}", rules.annual_cap_amount - gross,
+        steps.append(Step(f"outpatient yearly limit {_yuan(rules.annual_cap_amount)}", quantize_money(rules.annual_cap_amount - gross),
                           f"门诊慢特病每年最多 {_yuan(rules.annual_cap_amount)} 元"))
     if history.outpatient_paid_amount > 0:
         steps.append(Step("less outpatient benefits paid earlier this year", -history.outpatient_paid_amount,
@@ -292,7 +292,7 @@ def _capped(steps: list[Step], remaining: Decimal, name: str, label: str) -> lis
     """Append a cut step when the steps' sum passes what remains under a cap."""
     total = sum((s.amount for s in steps), ZERO)
     if total > remaining:
-        steps.append(Step(name, max(remaining, ZERO) - total, label))
+        steps.append(Step(name, quantize_money(max(remaining, ZERO) - total), label))
     return steps
 
 
@@ -321,7 +321,7 @@ def decide(terms: PlanYearTerms, member: Member, history: YearToDate, event: Eve
             return _not_covered("tier_already_paid", f"tier {tier.code} already paid",
                                 f"{tier.code} 档（{tier.name}）已领取过，每档终身只补助一次")
         tier_code = tier.code
-        steps = [Step(f"tier {tier.code} {_yuan(tier.amount)}", tier.amount,
+        steps = [Step(f"tier {tier.code} {_yuan(tier.amount)}", quantize_money(tier.amount),
                       f"{tier.code} 档 {tier.name} 一次性补助 {_yuan(tier.amount)} 元")]
         cap = terms.women.annual_cap_amount
         # DOMAIN: at most 32,000 a year; a later higher tier tops up (B 8,000 then A: 24,000)
