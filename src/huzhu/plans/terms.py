@@ -33,7 +33,7 @@ class InpatientTerms(Frozen):
     def bands_are_contiguous(self) -> "InpatientTerms":
         if not self.bands or self.bands[0].lower_amount != 0:
             raise ValueError("the first band must start at 0")
-        for before, after in zip(self.bands, self.bands[1:], strict=False):
+        for before, after in zip(self.bands, self.bands[1:]):
             if before.upper_amount is None or before.upper_amount != after.lower_amount:
                 raise ValueError("bands must be contiguous and only the last may be open")
             if before.upper_amount <= before.lower_amount:
