@@ -65,7 +65,10 @@ def terms_variants(draw):
     return base.model_copy(update={
         "annual_cap_amount": Decimal(draw(st.integers(0, 200_000))),
         "inpatient": base.inpatient.model_copy(update={"bands": bands, "minimum_amount": Decimal(draw(st.integers(0, 500)))}),
-        "allowance": base.allowance.model_copy(update={"max_days_per_year": draw(st.integers(0, 60))}),
+        "allowance": base.allowance.model_copy(update={
+            "max_days_per_year": draw(st.integers(0, 60)),
+            "daily_amounts": tuple(Decimal(n) for n in draw(st.lists(st.integers(0, 50), min_size=1, max_size=4))),
+        }),
         "outpatient": base.outpatient.model_copy(update={"rate": draw(rate),
                                                          "annual_cap_amount": Decimal(draw(st.integers(0, 10_000)))}),
     })
