@@ -122,3 +122,15 @@ def browser_page(live_server):
 def pytest_terminal_summary(terminalreporter):
     if _browser_skips:
         terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing", red=True, bold=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_after_each_request():
+    """Live-server threads must not keep PostgreSQL sessions open past the test database's teardown."""
+    from django.db import connections
+
+    for alias in connections.settings:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0  # read by connections that threads open later
+    for conn in connections.all():
+        conn.settings_dict["CONN_MAX_AGE"] = 0
+    yield
