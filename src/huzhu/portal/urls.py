@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Public pages at the site root. Policy pages (政策宣讲) join under /policy/."""
+from django.urls import path
+
+from . import views
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("calculator/", views.calculator, name="calculator"),
+]
