@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.money import quantize_money
+
 from .documents import document_name
 
 # Keys whose values are rates (0.50); forms show and take them as percentages (50).
@@ -109,3 +111,11 @@ CHOICE_NAMES = {
 
 def choice_name(kind: str, code: str) -> str:
     return str(CHOICE_NAMES.get(kind, {}).get(code, code))
+
+
+def yuan_text(value) -> str:
+    """An amount as people write it: 10000 → '10,000'; 12.5 → '12.50'."""
+    if value is None or value == "":
+        return ""
+    amount = quantize_money(Decimal(str(value)))
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"

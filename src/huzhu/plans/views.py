@@ -14,9 +14,9 @@ from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 
 from . import queries, services
-from .deadlines import claim_deadline_on
 from .diff import diff_documents
 from .forms import TermsForm, TermsJsonForm
+from .rules import claim_deadline
 
 READ_ROLES = {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}
 WRITE_ROLES = {Role.ASSOCIATION}
@@ -64,7 +64,7 @@ def year_detail(request, plan: str, year: int):
     terms = plan_year.terms if plan_year.current_version_id else None
     return render(request, "plans/year_detail.html", {
         "plan_year": plan_year, "terms": terms, "versions": versions,
-        "claim_deadline_on": claim_deadline_on(terms) if terms else None,
+        "claim_deadline_on": claim_deadline(terms) if terms else None,
         "next_year_exists": queries.any_plan_year(plan, year + 1) is not None,
         "can_change": can_change_plans(request.user),
     })

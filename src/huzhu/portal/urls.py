@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import policy
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    # Public policy pages (政策宣讲)
+    path("policy/", policy.index, name="policy_index"),
+    path("policy/<slug:plan>/<int:year>/", policy.plan_year, name="policy_year"),
+]

@@ -4,10 +4,9 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
-from huzhu.core.money import quantize_money
 from huzhu.plans.documents import document_name as _document_name
 from huzhu.plans.documents import required_documents
-from huzhu.plans.labels import choice_name
+from huzhu.plans.labels import choice_name, yuan_text
 
 register = template.Library()
 
@@ -15,10 +14,7 @@ register = template.Library()
 @register.filter
 def yuan(value) -> str:
     """10000 → '10,000'; 12.5 → '12.50' (whole yuan without decimals)."""
-    if value is None or value == "":
-        return ""
-    amount = quantize_money(Decimal(str(value)))
-    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return yuan_text(value)
 
 
 @register.filter
@@ -58,3 +54,9 @@ def allowance_years(allowance) -> list[tuple[str, Decimal]]:
 @register.filter
 def document_groups(terms) -> list[tuple[str, tuple[str, ...]]]:
     return required_documents(terms.documents)
+
+
+@register.filter
+def has_bank_card(documents) -> bool:
+    """Whether a claim of any type needs the bank card (the benefit is paid to it)."""
+    return any("bank_card" in codes for _kind, codes in required_documents(documents))
