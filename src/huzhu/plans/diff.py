@@ -42,8 +42,9 @@ def diff_documents(before: dict, after: dict) -> list[Change]:
     """Every field whose value differs, in the order of the later document (removed fields last)."""
     old, new = flatten(before), flatten(after)
     paths = list(new) + [path for path in old if path not in new]
-    return [
-        Change(path, path_label(path), _shown(path, old.get(path, _ABSENT)), _shown(path, new.get(path, _ABSENT)))
-        for path in paths
-        if old.get(path, _ABSENT) != new.get(path, _ABSENT)
-    ]
+    changes = []
+    for path in paths:
+        before, after = _shown(path, old.get(path, _ABSENT)), _shown(path, new.get(path, _ABSENT))
+        if before != after:  # compared as shown: "0.8" and "0.80" are the same rate
+            changes.append(Change(path, path_label(path), before, after))
+    return changes

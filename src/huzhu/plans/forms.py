@@ -68,6 +68,11 @@ def _shown(kind: str, value) -> object:
     return value
 
 
+def _document_order(current: list[str]) -> list[str]:
+    """The checkboxes: the documents required now in their order, then the other known kinds."""
+    return [*current, *(code for code in DOCUMENT_NAMES if code not in current)]
+
+
 def _parsed(kind: str, raw: str | list[str] | None, original):
     """An input's text back to a document value; bad text is passed on for the schema to report."""
     if kind == "fixed":
@@ -76,7 +81,7 @@ def _parsed(kind: str, raw: str | list[str] | None, original):
         return raw is not None
     if kind == "documents":
         chosen = set(raw or [])
-        return [code for code in [*DOCUMENT_NAMES, *(c for c in original if c not in DOCUMENT_NAMES)] if code in chosen]
+        return [code for code in _document_order(original) if code in chosen]
     text = (raw or "").strip()
     if kind == "list":
         return [item for item in LIST_SEPARATORS.split(text) if item]
@@ -84,9 +89,11 @@ def _parsed(kind: str, raw: str | list[str] | None, original):
         return None
     if kind == "percent":
         try:
-            return str(Decimal(text.rstrip("%")) / 100)
+            rate = Decimal(text.rstrip("%")) / 100
         except InvalidOperation:
             return text
+        # 80 → "0.80", as the terms write rates, so an untouched rate is not a change
+        return str(rate.quantize(Decimal("0.01")) if rate.as_tuple().exponent > -2 else rate)
     if kind == "number":
         return text.replace(",", "").replace("，", "")
     return text
@@ -123,8 +130,7 @@ class TermsForm:
             kind = _kind(path, value)
             item = TermsField(path, path_label(path), kind, _shown(kind, value))
             if kind == "documents":
-                known = [*DOCUMENT_NAMES, *(c for c in value if c not in DOCUMENT_NAMES)]
-                item.choices = [(code, document_name(code), code in value) for code in known]
+                item.choices = [(code, document_name(code), code in value) for code in _document_order(value)]
             self.fields.append(item)
         self.errors: dict[str, str] = {}
         self.document: dict | None = None

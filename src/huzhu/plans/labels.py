@@ -70,14 +70,21 @@ ITEM_LABELS = {"bands": _("第 {n} 段"), "tiers": _("第 {n} 档")}
 
 def path_label(path: str) -> str:
     """'inpatient.bands.1.rate' → '住院补助 · 第 2 段 · 比例（%）'."""
+    from .documents import CLAIM_TYPE_NAMES
+
+    keys = path.split(".") if path else ["terms"]
     parts: list[str] = []
-    previous = ""
-    for key in path.split(".") if path else ["terms"]:
+    for position, key in enumerate(keys):
+        previous = keys[position - 1] if position else ""
+        following = keys[position + 1] if position + 1 < len(keys) else ""
         if key.isdigit():
             parts.append(str(ITEM_LABELS.get(previous, _("第 {n} 项"))).format(n=int(key) + 1))
+        elif following.isdigit() and key in ITEM_LABELS:
+            continue  # "第 2 段" says it already
+        elif previous == "documents":
+            parts.append(str(CLAIM_TYPE_NAMES.get(key, key)))
         else:
             parts.append(str(FIELD_LABELS.get(key, key)))
-        previous = key
     return " · ".join(parts)
 
 

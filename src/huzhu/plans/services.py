@@ -54,12 +54,11 @@ def publish_terms(*, actor, plan_code: str, year: int, document: dict, reason: s
     current = plan_year.current_version
     if based_on is not None and (current.number if current else 0) != based_on:
         raise Conflict("stale_version", f"{plan_year} 的条款已被他人更新为第 {current.number} 版，请在最新版本上修改")
-    new_document = terms.model_dump(mode="json")
-    if current is not None and current.document == new_document:
+    if current is not None and current.terms == terms:
         raise ValidationFailed("no_change", "条款没有任何变化，无需发布新版本", field="terms")
     number = plan_year.versions.count() + 1
     version = TermsVersion.objects.create(
-        plan_year=plan_year, number=number, document=new_document, reason=reason, created_by=actor
+        plan_year=plan_year, number=number, document=terms.model_dump(mode="json"), reason=reason, created_by=actor
     )
     plan_year.current_version = version
     plan_year.save(update_fields=["current_version"])
