@@ -164,6 +164,13 @@ class TermsForm:
         return True
 
     @property
+    def error_list(self) -> list[tuple[str, str, str]]:
+        """Every error as (label, message, input id or ''), for the summary above the form."""
+        paths = {item.path for item in self.fields}
+        return [(path_label(path), message, f"f-{path}" if path in paths else "")
+                for path, message in self.errors.items()]
+
+    @property
     def other_errors(self) -> list[tuple[str, str]]:
         """Errors that belong to no single input (a whole section, the bands as a set)."""
         paths = {item.path for item in self.fields}
