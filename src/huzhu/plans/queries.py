@@ -1,7 +1,10 @@
 """Reads of plans and terms."""
 from django.db.models import Prefetch, QuerySet
 
+from huzhu.core.errors import ValidationFailed
+
 from .models import Plan, PlanYear, TermsVersion
+from .terms import PlanYearTerms
 
 PUBLISHED = (PlanYear.Status.OPEN, PlanYear.Status.CLOSED)
 
@@ -45,3 +48,13 @@ def published_plan_year(plan_code: str, year: int) -> PlanYear | None:
     """An open or closed plan year with its current terms, or None (drafts are not public)."""
     return (PlanYear.objects.select_related("plan", "current_version")
             .filter(plan_id=plan_code, year=year, status__in=PUBLISHED, current_version__isnull=False).first())
+
+
+def current_terms(plan_code: str, year: int) -> PlanYearTerms:
+    """The plan year's current terms; ValidationFailed naming `plan` or `year` when there are none."""
+    found = plan_year(plan_code, year)
+    if found is None:
+        if not Plan.objects.filter(code=plan_code).exists():
+            raise ValidationFailed("unknown_plan", f"plan：没有项目 {plan_code}", field="plan")
+        raise ValidationFailed("unknown_plan_year", f"year：项目 {plan_code} 没有 {year} 年度方案", field="year")
+    return found.terms
