@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from django.conf import settings
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from . import services
 from .throttling import client_ip
@@ -45,7 +45,7 @@ CODE_SENT = "如身份证号与手机号匹配，验证码已发送至该手机�
 def request_worker_code(request, payload: CodeIn):
     """Ask for a sign-in code. The answer is the same whether or not the pair matches a worker."""
     services.request_worker_code(id_number=payload.id_number, phone=payload.phone, ip=client_ip(request))
-    return 202, {"message": CODE_SENT, "expires_in": settings.HUZHU_WORKER_CODE_SECONDS}
+    return Status(202, {"message": CODE_SENT, "expires_in": settings.HUZHU_WORKER_CODE_SECONDS})
 
 
 @router.post("/worker/token", response={200: TokenOut, 401: ErrorOut, 429: ErrorOut}, auth=None)
