@@ -91,6 +91,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # The test database is a file, not memory, so a Celery worker process that a test starts
+    # (security/tests/test_celery_worker.py) opens the same database as the test.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-huzhu.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
