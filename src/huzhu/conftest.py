@@ -46,6 +46,20 @@ def make_staff(username: str, role: str, *, division: str | None = None, unit=No
     return user
 
 
+@pytest.fixture(autouse=True)
+def _divisions_present(request):
+    """Transactional tests (browser, Celery) end with a flush that also empties the divisions a
+    data migration loaded; put them back before any later database test needs them."""
+    if not ({"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
+        return
+    request.getfixturevalue("db")
+    from huzhu.regions.models import AgencyPoint, Division, Office
+    from huzhu.regions.services import install_divisions
+
+    if not Division.objects.exists():
+        install_divisions(Division, Office, AgencyPoint)
+
+
 @pytest.fixture
 def home_unit(db):
     return make_unit(KUNDULUN, name="包头钢铁测试公司")
