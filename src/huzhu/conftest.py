@@ -46,20 +46,6 @@ def make_staff(username: str, role: str, *, division: str | None = None, unit=No
     return user
 
 
-@pytest.fixture(autouse=True)
-def _divisions_present(request):
-    """Transactional tests (browser, Celery) end with a flush that also empties the divisions a
-    data migration loaded; put them back before any later database test needs them."""
-    if not ({"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
-        return
-    request.getfixturevalue("db")
-    from huzhu.regions.models import AgencyPoint, Division, Office
-    from huzhu.regions.services import install_divisions
-
-    if not Division.objects.exists():
-        install_divisions(Division, Office, AgencyPoint)
-
-
 @pytest.fixture
 def home_unit(db):
     return make_unit(KUNDULUN, name="包头钢铁测试公司")
@@ -148,3 +134,15 @@ def _close_connections_after_each_request():
     for conn in connections.all():
         conn.settings_dict["CONN_MAX_AGE"] = 0
     yield
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush every table, including the divisions a data migration loads:
+    ask for serialized rollback so each one starts from the migrated database (regions included)."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            names is not None and {"live_server", "transactional_db", "browser_page"} & set(names))
+        if transactional and "django_db_serialized_rollback" not in names:
+            names.append("django_db_serialized_rollback")
