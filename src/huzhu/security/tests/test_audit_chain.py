@@ -58,3 +58,33 @@ def test_recomputing_a_tampered_rows_own_hash_still_breaks_the_next_link(three_e
                        ['{"n": 0, "名称": "改过"}', forged, event.pk])
     report = verify_chain()
     assert not report.ok and report.broken_event_id == three_events[1].pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_the_chain():
+    """Eight threads append at once: the head-row lock (PostgreSQL) or the writer lock (SQLite) keeps one chain."""
+    import threading
+
+    from django.db import connections
+
+    errors = []
+
+    def append(worker: int):
+        try:
+            for n in range(10):
+                record_event(actor=None, action="test.concurrent", object_type="thread", object_id=f"{worker}-{n}")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    report = verify_chain()
+    assert report.ok and report.events == 80
+    prev_hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(set(prev_hashes)) == 80  # no two events claim the same predecessor
