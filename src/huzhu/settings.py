@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "huzhu.enrollment",
     "huzhu.claims",
     "huzhu.ledger",
+    "huzhu.campaign",
     "huzhu.archives",
     "huzhu.portal",
 ]
