@@ -228,7 +228,9 @@ def score(figures: Figures, weights: Weights = WEIGHTS) -> Evaluation:
     growth = None if growth is None else growth - 1
     units_att = ratio(f.units_enrolled, f.units_target)
     people_att = ratio(f.people_enrolled, f.people_target)
-    attainment = None if units_att is None or people_att is None else (units_att + people_att) / 2
+    # Each part is capped at 100% first: extra people do not make up for units not renewed.
+    attainment = None if units_att is None or people_att is None else \
+        (min(units_att, Decimal(1)) + min(people_att, Decimal(1))) / 2
     overdue_share = ratio(f.overdue, f.reviewed)
     supplement_rate = ratio(f.supplements, f.reviewed)
     rejection_rate = ratio(f.rejections, f.decided)
@@ -240,7 +242,7 @@ def score(figures: Figures, weights: Weights = WEIGHTS) -> Evaluation:
         Indicator("attainment", "目标完成率",
                   f"单位{_pct(units_att)}（{f.units_enrolled}/{f.units_target}），人数{_pct(people_att)}"
                   f"（{f.people_enrolled}/{f.people_target}）",
-                  None if attainment is None else _scale(min(attainment, Decimal(1)), Decimal(1), Decimal(0)),
+                  None if attainment is None else _scale(attainment, Decimal(1), Decimal(0)),
                   weights.attainment),
         Indicator("review_speed", "审核时效",
                   "—" if f.review_days is None else f"平均{f.review_days.quantize(Decimal('0.1'))}个工作日（{f.reviewed}件）",

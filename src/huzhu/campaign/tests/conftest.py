@@ -58,7 +58,7 @@ def scenario(plan_years):
         spec = UnitSpec(unit, county, [make_worker(unit).pk for _ in range(size)])
         if n < 11:  # units 11-13 are new in 2027
             spec.covered_2026 = spec.workers[: max(1, size - rng.randint(0, 1))]
-        if n >= 11 or rng.random() < 0.55:
+        if n >= 11 or (n != 3 and rng.random() < 0.55):  # unit 3 (红山区) never renews
             spec.covered_2027 = spec.workers[: max(1, size - rng.randint(0, 2))]
             spec.paid_2027_on = rng.choice(PAY_DAYS_2027)
         specs.append(spec)
