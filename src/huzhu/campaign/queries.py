@@ -10,7 +10,7 @@ Each figure is counted in the league/county its own record carries (the enrollme
 last year's coverage), so renewed + lost = last year's units of a region.
 """
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -129,7 +129,12 @@ def progress_table(scope: Scope, plan_year: PlanYear, *, as_of: date, league_cod
     """The progress rows the scope sees (leagues, or counties of one league) and their total."""
     group, divisions = region_rows(scope, league_code=league_code)
     rows = progress_by(scope, plan_year, as_of=as_of, group=group, divisions=divisions)
-    return rows, rules.total_progress(rows)
+    total = rules.total_progress(rows)
+    league = scope.code if scope.level == "league" else (league_code if scope.level == "province" else "")
+    target = Target.objects.filter(plan_year=plan_year, division_id=league).first() if league else None
+    if target is not None:  # the league's own target is the goal of its counties together
+        total = replace(total, units_target=target.units, people_target=target.people, target_is_default=False)
+    return rows, total
 
 
 @dataclass(frozen=True)

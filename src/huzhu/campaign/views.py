@@ -295,6 +295,10 @@ def evaluation(request):
         title = "办事处考核评价" if level == "league" else "代办点考核评价"
         return xlsx_response(f"evaluation-{level}-{start:%Y%m%d}-{last:%Y%m%d}.xlsx", title,
                              reports.EVALUATION_HEADERS, (reports.evaluation_cells(e) for e in ranked))
+    indicators = ranked[0].indicators if ranked else ()
+    # Indicators nobody has data for yet (claims, payouts not live) get one note instead of empty columns.
+    shown = {i.key for e in ranked for i in e.indicators if i.score is not None}
     return render(request, "campaign/evaluation.html", _common(
-        plan_year, ranked=ranked, level=level, start=start, end=last, weights=asdict(rules.WEIGHTS),
-        labels=ranked[0].indicators if ranked else [], may_offices=scope.level == "province"))
+        plan_year, ranked=ranked, level=level, start=start, end=last, shown=shown,
+        labels=[i for i in indicators if i.key in shown], missing=[i for i in indicators if i.key not in shown],
+        may_offices=scope.level == "province"))

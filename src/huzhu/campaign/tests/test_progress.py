@@ -96,3 +96,13 @@ def test_days_left_counts_today_and_ends_at_the_window_close(year_2027):
     assert window.days_left(date(2026, 12, 10)) == 1
     assert window.days_left(date(2026, 12, 11)) == 0
     assert window.days_left(date(2026, 6, 1)) == len(window.days())
+
+
+def test_an_offices_total_aims_at_the_target_set_for_its_league(scenario, year_2027, association_approver):
+    want = expected(scenario, league=BAOTOU)
+    set_targets(actor=association_approver, scope=PROVINCE, plan_year=year_2027, targets=[
+        TargetInput(BAOTOU, want["units_last_year"] + 1, want["people_last_year"] + 7)])
+    rows, total = queries.progress_table(Scope("league", BAOTOU, role="office"), year_2027, as_of=TODAY)
+    assert all(r.target_is_default for r in rows)
+    assert (total.units_target, total.people_target) == (want["units_last_year"] + 1, want["people_last_year"] + 7)
+    assert figures(total) == want
