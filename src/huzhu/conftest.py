@@ -102,11 +102,6 @@ def browser_page(live_server):
         _browser_skips.append("chromium")
         pytest.skip("浏览器测试已跳过：未安装 Debian chromium（apt-get install chromium）")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from huzhu.regions.models import AgencyPoint, Division, Office
-    from huzhu.regions.services import install_divisions
-
-    # An earlier transactional test's flush removed the divisions the data migration loaded (idempotent).
-    install_divisions(Division, Office, AgencyPoint)
     from playwright.sync_api import sync_playwright
 
     SCREENS.mkdir(parents=True, exist_ok=True)
