@@ -134,3 +134,15 @@ def _close_connections_after_each_request():
     for conn in connections.all():
         conn.settings_dict["CONN_MAX_AGE"] = 0
     yield
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush every table, including the divisions a data migration loads:
+    ask for serialized rollback so each one starts from the migrated database (regions included)."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            names is not None and {"live_server", "transactional_db", "browser_page"} & set(names))
+        if transactional and "django_db_serialized_rollback" not in names:
+            names.append("django_db_serialized_rollback")
