@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "huzhu.enrollment",
     "huzhu.claims",
     "huzhu.ledger",
+    "huzhu.campaign",
     "huzhu.archives",
     "huzhu.portal",
     "huzhu.security",

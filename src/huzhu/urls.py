@@ -21,5 +21,6 @@ urlpatterns = [
     path("enrollment/", include("huzhu.enrollment.urls")),
     path("claims/", include("huzhu.claims.urls")),
     path("ledger/", include("huzhu.ledger.urls")),
+    path("campaign/", include("huzhu.campaign.urls")),
     path("", include("huzhu.portal.urls")),
 ]
