@@ -1,9 +1,11 @@
 """`huzhu demo --workers N --seed S`: load deterministic demo data for every installed part."""
 import sys
 import time
+from datetime import date
 
 from django.core.management.base import BaseCommand
 
+from huzhu.campaign.demo import run_demo_campaign
 from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.enrollment.demo import enroll_demo_units
 from huzhu.members import demo as member_demo
@@ -34,6 +36,7 @@ class Command(BaseCommand):
         summary = member_demo.generate(workers=workers, seed=seed, progress=progress)
         sys.stderr.write("\n")
         covered = enroll_demo_units(seed=seed)
+        campaign_summary = run_demo_campaign(seed=seed, today=date.today())
         contact_unit = MemberUnit.objects.filter(county_id="150203").order_by("-eligible_headcount").first()
         for username, role, division, label in DEMO_ACCOUNTS:
             create_staff_account(actor=None, username=username, password=DEMO_PASSWORD, role=role,
@@ -42,3 +45,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"演示数据：{summary.units:,} 家单位，{summary.workers:,} 名职工，"
             f"{covered:,} 人次参互，用时 {time.monotonic() - started:.1f} 秒"))
+        self.stdout.write(campaign_summary)
