@@ -84,3 +84,41 @@ def unit_contact(db, home_unit):
 @pytest.fixture
 def scope_for():
     return scope_of
+
+
+# --- Browser tests: Playwright driving Debian's chromium -------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+SCREENS = __import__("pathlib").Path(__file__).resolve().parents[2] / "var" / "screens"
+_browser_skips: list[str] = []
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A fresh Chromium page against the live test server; skipped loudly without chromium."""
+    import os
+    import shutil
+
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        _browser_skips.append("chromium")
+        pytest.skip("浏览器测试已跳过：未安装 Debian chromium（apt-get install chromium）")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+        page.base_url = live_server.url
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _browser_skips:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing", red=True, bold=True)

@@ -64,3 +64,26 @@ def refresh_divisions(*, actor=None) -> int:
     record_event(actor=actor, action="refresh_divisions", object_type="Division", object_id=PROVINCE_CODE,
                  after={"rows": count})
     return count
+
+
+def create_staff_account(*, actor, username: str, password: str, role: str, full_name: str = "",
+                         division_code: str | None = None, unit=None):
+    """Create a staff login with its role and region scope (idempotent by username)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from .models import Role, StaffProfile
+
+    User = get_user_model()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": full_name, "is_staff": role == Role.ADMIN,
+                                         "is_superuser": role == Role.ADMIN})
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            StaffProfile.objects.create(user=user, role=role, division_id=division_code, unit=unit)
+            record_event(actor=actor, action="create_staff_account", object_type="User", object_id=user.pk,
+                         after={"username": username, "role": role, "division": division_code,
+                                "unit": getattr(unit, "pk", None)})
+    return user

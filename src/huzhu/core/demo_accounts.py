@@ -1,0 +1,14 @@
+"""The demo logins `make run` prints: one per role, in the same region so the flow can be followed."""
+import os
+
+DEMO_PASSWORD = os.environ.get("HUZHU_DEMO_PASSWORD", "huzhu-demo-2026")
+
+# username, role, division (None = whole province), label
+DEMO_ACCOUNTS = [
+    ("admin", "admin", None, "系统管理员"),
+    ("xiehui", "association", None, "协会审批员（全区）"),
+    ("baotou", "office", "150200", "包头市办事处复审员"),
+    ("kundulun", "agency", "150203", "昆都仑区代办点经办员"),
+    ("danwei", "unit", None, "基层工会经办人（昆都仑区一家单位）"),
+    ("shenji", "auditor", None, "审计（只读，全区）"),
+]
