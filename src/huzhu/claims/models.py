@@ -74,7 +74,9 @@ class Claim(models.Model):
     # The decision, with the terms version it was made under (STYLE.md 6).
     benefit_amount = money(_("补助金"), null=True, blank=True)
     explanation = models.JSONField(_("计算过程"), default=list, blank=True)
+    covered = models.BooleanField(default=True)
     tier = models.CharField(max_length=2, blank=True)
+    allowance_days = models.PositiveSmallIntegerField(default=0)
     terms_version = models.ForeignKey("plans.TermsVersion", on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -74,7 +74,8 @@ def _member(claim: Claim, coverage: Coverage) -> engine.Member:
                           .exclude(plan_year_id=claim.plan_year_id).exclude(tier="")
                           .values_list("tier", flat=True))
     return engine.Member(gender=worker.gender, birth_date=worker.birth_on, consecutive_years=coverage.consecutive_years,
-                         kind=worker.kind, already_paid_tiers=tiers, deceased=claim.worker_deceased)
+                         kind=worker.kind, already_paid_tiers=tiers, deceased=claim.worker_deceased,
+                         coverage_start_on=coverage.starts_on, coverage_end_on=coverage.left_on or coverage.ends_on)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ class Adjudication:
         return {
             "benefit_amount": self.decision.benefit,
             "explanation": explanation_of(self.decision),
+            "covered": self.decision.covered,
             "tier": self.decision.tier,
+            "allowance_days": self.decision.allowance_days,
             "terms_version_id": self.terms_version.pk,
             "decided_at": timezone.now(),
         }
@@ -119,7 +122,8 @@ def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage
     others = _other_claims(claim)
     earlier = _counted_before(claim, others, final=final)
     history = rules.year_to_date([
-        (engine.Decision(benefit=c.benefit_amount or ZERO, steps=(), tier=c.tier), event_of(c)) for c in earlier
+        (engine.Decision(benefit=c.benefit_amount or ZERO, steps=(), covered=c.covered, tier=c.tier,
+                         allowance_days=c.allowance_days), event_of(c)) for c in earlier
     ])
     event = event_of(claim)
     facts = rules.ClaimFacts(

@@ -172,6 +172,9 @@ def submit_claim(*, actor, claim: Claim, comment: str = "", today: date | None =
     problems = rules.submission_problems(terms, facts)
     if problems:
         raise ValidationFailed(problems[0].code, problems[0].message, field=problems[0].field or None)
+    if not adjudication.decision.covered:
+        refusal = adjudication.decision.steps[-1].label if adjudication.decision.steps else adjudication.decision.reason
+        raise ValidationFailed(f"not_covered_{adjudication.decision.reason}", refusal, field="event_on")
     complex_case = rules.is_complex(claim.claim_type, deceased=claim.worker_deceased)
     updates = {**adjudication.stored_fields(), "submitted_at": timezone.now(), "complex_case": complex_case,
                "missing_items": []}
