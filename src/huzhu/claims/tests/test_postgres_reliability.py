@@ -17,6 +17,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="needs PostgreSQL row locks and concurrent sessions: run with DATABASE_URL=postgres://..."),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),  # keeps the migrated divisions
+    pytest.mark.usefixtures("restore_migrated_data"),
 ]
 S = Claim.Status
 
