@@ -216,3 +216,9 @@ class ClaimAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.field}: {self.before_amount} → {self.after_amount}"
+
+    @property
+    def field_label(self) -> str:
+        from .rules import AMOUNT_LABELS
+
+        return AMOUNT_LABELS.get(self.field, self.field)
