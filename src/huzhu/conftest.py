@@ -122,3 +122,27 @@ def browser_page(live_server):
 def pytest_terminal_summary(terminalreporter):
     if _browser_skips:
         terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing", red=True, bold=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_after_each_request():
+    """Live-server threads must not keep PostgreSQL sessions open past the test database's teardown."""
+    from django.db import connections
+
+    for alias in connections.settings:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0  # read by connections that threads open later
+    for conn in connections.all():
+        conn.settings_dict["CONN_MAX_AGE"] = 0
+    yield
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush every table, including the divisions a data migration loads:
+    ask for serialized rollback so each one starts from the migrated database (regions included)."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            names is not None and {"live_server", "transactional_db", "browser_page"} & set(names))
+        if transactional and "django_db_serialized_rollback" not in names:
+            names.append("django_db_serialized_rollback")

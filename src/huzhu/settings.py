@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "huzhu.plans",
     "huzhu.enrollment",
     "huzhu.claims",
+    "huzhu.ledger",
     "huzhu.archives",
     "huzhu.portal",
 ]

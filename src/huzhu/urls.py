@@ -17,5 +17,6 @@ urlpatterns = [
     path("plans/", include("huzhu.plans.urls")),
     path("enrollment/", include("huzhu.enrollment.urls")),
     path("claims/", include("huzhu.claims.urls")),
+    path("ledger/", include("huzhu.ledger.urls")),
     path("", include("huzhu.portal.urls")),
 ]

@@ -54,8 +54,11 @@ def mask_account(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
-def parse_resident_id(text: str, *, today: date | None = None) -> ResidentId:
-    """Validate a resident ID number; raises ValueError with a Chinese reason."""
+def parse_resident_id(text: str, *, today: date | None = None, check_region: bool = True) -> ResidentId:
+    """Validate a resident ID number; raises ValueError with a Chinese reason.
+
+    `check_region=False` skips the region-in-birth-year warning (slow; bulk imports do not show it).
+    """
     number = normalize(text)
     if not number:
         raise ValueError("身份证号不能为空")
@@ -72,17 +75,21 @@ def parse_resident_id(text: str, *, today: date | None = None) -> ResidentId:
         raise ValueError("身份证号中的出生日期晚于今天")
     if age_on(birth, today) > ID_MAX_AGE:
         raise ValueError("身份证号中的出生日期不合理（超过120岁）")
-    warning = None
-    try:
-        # Region rule: warn, do not reject (renamed regions make genuine numbers fail it).
-        ric.validate(number)
-    except KeyError:
-        warning = f"地区码{number[:6]}不在国家行政区划代码表中，请核对"
-    except stdnum_errors.ValidationError:
-        warning = f"地区码{number[:6]}在出生年份不存在，请核对"
+    warning = _region_warning(number) if check_region else None
     gender = "M" if int(number[16]) % 2 == 1 else "F"
     return ResidentId(number=number, birth_date=birth, gender=gender, region_code=number[:6],
                       region_warning=warning)
+
+
+def _region_warning(number: str) -> str | None:
+    """Region rule: warn, do not reject (renamed regions make genuine numbers fail it)."""
+    try:
+        ric.validate(number)
+    except KeyError:
+        return f"地区码{number[:6]}不在国家行政区划代码表中，请核对"
+    except stdnum_errors.ValidationError:
+        return f"地区码{number[:6]}在出生年份不存在，请核对"
+    return None
 
 
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"

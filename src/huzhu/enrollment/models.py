@@ -1,10 +1,15 @@
-"""Group enrollment (团体参互) for a plan year and the coverages (保障凭证) it creates."""
+"""Group enrollment (团体参互) for a plan year, the coverages (保障凭证) it creates, and roster imports."""
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class Enrollment(models.Model):
-    """A unit's enrollment in one plan year: the batch of workers it covers and pays for."""
+    """A unit's enrollment batch in one plan year: the workers it covers and pays for at once.
+
+    A unit has one annual enrollment per plan year (new or renewal) and any number of mid-year
+    batches for new hires; each batch is paid once and its coverages start from that payment.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -12,23 +17,58 @@ class Enrollment(models.Model):
         PAID = "paid", _("已缴费")
         CANCELLED = "cancelled", _("已撤销")
 
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("年度参互")
+        MID_YEAR = "mid_year", _("年中增员")
+
     unit = models.ForeignKey("members.MemberUnit", on_delete=models.PROTECT, related_name="enrollments")
     plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="enrollments")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
+    is_renewal = models.BooleanField(_("续互"), default=False)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
     county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
     headcount = models.PositiveIntegerField(_("参互人数"), default=0)
     contribution_amount = models.DecimalField(_("互助金合计"), max_digits=14, decimal_places=2, default=0)
     subsidy_amount = models.DecimalField(_("工会补贴合计"), max_digits=14, decimal_places=2, default=0)
+    due_amount = models.DecimalField(_("应缴金额"), max_digits=14, decimal_places=2, default=0)
     paid_amount = models.DecimalField(_("实缴金额"), max_digits=14, decimal_places=2, default=0)
     paid_on = models.DateField(_("缴费日期"), null=True, blank=True)
     bank_reference = models.CharField(_("银行流水号"), max_length=60, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("团体参互")
         verbose_name_plural = _("团体参互")
         indexes = [models.Index(fields=["plan_year", "county"]), models.Index(fields=["plan_year", "league"])]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "plan_year"],
+                                    condition=models.Q(kind="annual") & ~models.Q(status="cancelled"),
+                                    name="one_annual_enrollment_per_unit_and_plan_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.plan_year} · {self.get_kind_display()}"
+
+
+class EnrollmentStatusChange(models.Model):
+    """One move of an enrollment's status: its history and the outbox for notifications."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=12)
+    to_status = models.CharField(max_length=12)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.from_status} → {self.to_status}"
 
 
 class Coverage(models.Model):
@@ -68,3 +108,99 @@ class Coverage(models.Model):
             models.Index(fields=["plan_year", "league"]),
             models.Index(fields=["unit", "plan_year"]),
         ]
+
+    def __str__(self) -> str:
+        return self.certificate_no or f"coverage {self.pk}"
+
+
+class CertificateSequence(models.Model):
+    """The last certificate number handed out per year and county (row-locked when reserving)."""
+
+    year = models.PositiveSmallIntegerField()
+    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "county"], name="one_certificate_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.county_id}: {self.last_number}"
+
+
+class ImportJob(models.Model):
+    """A roster file on its way into an enrollment: the progress record a page polls.
+
+    Validation runs in committed chunks into `ImportRow` (resumable from `done`); the import
+    itself is one transaction over the staged rows, so the database never holds half a file.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        VALIDATING = "validating", _("校验中")
+        VALIDATED = "validated", _("校验完成待确认")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("失败")
+        DISCARDED = "discarded", _("已放弃")
+
+    class Policy(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("全部正确才导入")
+        VALID_ONLY = "valid_only", _("只导入正确的行")
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="import_jobs")
+    file_name = models.CharField(_("文件名"), max_length=200)
+    stored_path = models.CharField(max_length=300, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    policy = models.CharField(_("导入方式"), max_length=12, choices=Policy.choices, blank=True)
+    total = models.PositiveIntegerField(_("数据行数"), default=0, help_text=_("0 = 尚未知道"))
+    done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    valid_count = models.PositiveIntegerField(_("正确行数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误行数"), default=0)
+    imported_count = models.PositiveIntegerField(_("已导入人数"), default=0)
+    new_worker_count = models.PositiveIntegerField(_("新登记职工"), default=0)
+    message = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("名册导入")
+        verbose_name_plural = _("名册导入")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.done * 100 / self.total)) if self.total else 0
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.VALIDATING, self.Status.IMPORTING}
+
+
+class ImportRow(models.Model):
+    """One validated roster row, staged until the import commits (ID number encrypted, never plain)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    row_no = models.PositiveIntegerField()
+    name = models.CharField(max_length=50, blank=True)
+    id_number_index = models.CharField(max_length=32, blank=True)
+    id_number_encrypted = models.CharField(max_length=120, blank=True)
+    id_number_masked = models.CharField(max_length=18, blank=True)
+    gender = models.CharField(max_length=1, blank=True)
+    birth_on = models.DateField(null=True)
+    phone = models.CharField(max_length=11, blank=True)
+    kind = models.CharField(max_length=10, blank=True)
+    ethnicity = models.CharField(max_length=10, blank=True)
+    started_on = models.DateField(null=True)
+    worker_id = models.BigIntegerField(null=True)
+    error_field = models.CharField(max_length=20, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "id_number_index"]), models.Index(fields=["job", "row_no"])]
+
+    def __str__(self) -> str:
+        return f"row {self.row_no}"

@@ -1,4 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "enrollment"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("start/", views.start, name="start"),
+    path("renew/", views.renew, name="renew"),
+    path("template.<str:fmt>", views.template, name="template"),
+    path("my-coverage/", views.my_coverage, name="my_coverage"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/add/", views.add_workers, name="add_workers"),
+    path("<int:pk>/remove/", views.remove_workers, name="remove_workers"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/pay/", views.pay, name="pay"),
+    path("<int:pk>/hire/", views.hire, name="hire"),
+    path("<int:pk>/workers/<int:worker_pk>/leave/", views.leave, name="leave"),
+    path("<int:pk>/import/", views.upload, name="upload"),
+    path("<int:pk>/receipt.pdf", views.receipt, name="receipt"),
+    path("imports/<int:pk>/", views.import_job, name="import_job"),
+    path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/commit/", views.import_commit, name="import_commit"),
+    path("imports/<int:pk>/discard/", views.import_discard, name="import_discard"),
+    path("imports/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+]

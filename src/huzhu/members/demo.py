@@ -11,9 +11,11 @@ from datetime import date, timedelta
 from functools import cache
 
 from django.db import connection, transaction
+from django.utils import timezone
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from huzhu.core.bulk import insert_rows
 from huzhu.core.crypto import blind_index, encrypt_text
 from huzhu.core.idnumbers import make_credit_code, make_resident_id, mask_account, mask_id_number
 from huzhu.regions.models import Division
@@ -130,10 +132,17 @@ def _build_units(rng: random.Random, sizes: list[int], seed: int) -> list[Member
     return units
 
 
-def _worker_rows(rng: random.Random, units: list[MemberUnit]) -> Iterator[tuple[Worker, date]]:
+WORKER_COLUMNS = ("name", "id_number_encrypted", "id_number_index", "id_number_masked", "gender", "birth_on",
+                  "ethnicity", "phone", "kind", "unit_id", "league_id", "county_id", "bank_name",
+                  "bank_account_encrypted", "bank_account_masked", "created_at")
+
+
+def _worker_rows(rng: random.Random, units: list[MemberUnit]) -> Iterator[tuple[tuple, date]]:
+    """(worker row in WORKER_COLUMNS order, employment start) for every worker of every unit."""
     sequence_by_key: dict[tuple[str, date], int] = {}
+    created_at = timezone.now()
     for unit in units:
-        gig = unit.kind == MemberUnit.Kind.REGIONAL_UNION
+        kind = Worker.Kind.GIG if unit.kind == MemberUnit.Kind.REGIONAL_UNION else Worker.Kind.EMPLOYEE
         females = unit.female_headcount
         for i in range(unit.eligible_headcount):
             gender = "F" if i < females else "M"
@@ -144,21 +153,16 @@ def _worker_rows(rng: random.Random, units: list[MemberUnit]) -> Iterator[tuple[
             seq = sequence_by_key.get(key, 0) + 1
             sequence_by_key[key] = seq
             # 3-digit sequence: odd = male, even = female (GB 11643)
-            sequence = (2 * seq - (1 if gender == "M" else 0)) % 1000
-            number = make_resident_id(region, birth, sequence)
+            number = make_resident_id(region, birth, (2 * seq - (1 if gender == "M" else 0)) % 1000)
             account = f"62{rng.randrange(10**15):015d}"
             mongol = rng.random() < MONGOL_SHARE
-            worker = Worker(
-                name=_name(rng, gender, mongol), id_number_encrypted=encrypt_text(number),
-                id_number_index=blind_index(number), id_number_masked=mask_id_number(number), gender=gender,
-                birth_on=birth, ethnicity="蒙古族" if mongol else "汉族",
-                phone=f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
-                kind=Worker.Kind.GIG if gig else Worker.Kind.EMPLOYEE, unit=unit, league_id=unit.league_id,
-                county_id=unit.county_id, bank_name=rng.choice(BANKS),
-                bank_account_encrypted=encrypt_text(account), bank_account_masked=mask_account(account),
+            row = (
+                _name(rng, gender, mongol), encrypt_text(number), blind_index(number), mask_id_number(number),
+                gender, birth, "蒙古族" if mongol else "汉族", f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
+                kind, unit.pk, unit.league_id, unit.county_id, rng.choice(BANKS), encrypt_text(account),
+                mask_account(account), created_at,
             )
-            started = REFERENCE_DATE - timedelta(days=rng.randrange(30, 365 * 15))
-            yield worker, started
+            yield row, REFERENCE_DATE - timedelta(days=rng.randrange(30, 365 * 15))
 
 
 def generate(*, workers: int, seed: int, progress=None) -> DemoSummary:
@@ -173,7 +177,7 @@ def generate(*, workers: int, seed: int, progress=None) -> DemoSummary:
         for unit in units:
             unit.pk = by_code[unit.credit_code]
     done = 0
-    batch: list[tuple[Worker, date]] = []
+    batch: list[tuple[tuple, date]] = []
     for row in _worker_rows(rng, units):
         batch.append(row)
         if len(batch) >= BATCH:
@@ -188,16 +192,12 @@ def generate(*, workers: int, seed: int, progress=None) -> DemoSummary:
     return DemoSummary(units=len(units), workers=done)
 
 
-def _write_workers(batch: list[tuple[Worker, date]]) -> int:
+def _write_workers(batch: list[tuple[tuple, date]]) -> int:
+    """Insert one batch of workers with COPY/executemany, then their employments."""
     with transaction.atomic():
-        created = Worker.objects.bulk_create([w for w, _ in batch], batch_size=BATCH)
-        if any(w.pk is None for w in created):  # backends that do not return ids
-            ids = dict(Worker.objects.filter(id_number_index__in=[w.id_number_index for w in created])
-                       .values_list("id_number_index", "pk"))
-            for w in created:
-                w.pk = ids[w.id_number_index]
-        Employment.objects.bulk_create(
-            [Employment(worker_id=w.pk, unit_id=w.unit_id, started_on=started) for w, (_, started) in zip(created, batch)],
-            batch_size=BATCH,
-        )
+        insert_rows(Worker._meta.db_table, WORKER_COLUMNS, (row for row, _ in batch))
+        ids = dict(Worker.objects.filter(id_number_index__in=[row[2] for row, _ in batch])
+                   .values_list("id_number_index", "pk"))
+        insert_rows(Employment._meta.db_table, ("worker_id", "unit_id", "started_on"),
+                    ((ids[row[2]], row[9], started) for row, started in batch))
     return len(batch)

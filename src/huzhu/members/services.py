@@ -1,9 +1,10 @@
 """Writes to units and workers: validated, atomic, audited."""
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from huzhu.audit.services import record_event
+from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.crypto import blind_index, encrypt_text
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import mask_account, parse_credit_code, parse_mobile, parse_resident_id
@@ -93,3 +94,76 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
                  after={"name": worker.name, "id_number": rid.masked, "unit": unit.pk,
                         "region_warning": rid.region_warning})
     return worker
+
+
+# --- bulk paths used by enrollment imports (rows already validated, encrypted and indexed) ---------
+
+@dataclass(frozen=True)
+class PreparedWorker:
+    """A worker whose ID number was validated, encrypted and blind-indexed by the caller."""
+
+    name: str
+    id_number_encrypted: str
+    id_number_index: str
+    id_number_masked: str
+    gender: str
+    birth_on: date
+    phone: str = ""
+    kind: str = Worker.Kind.EMPLOYEE
+    ethnicity: str = ""
+    started_on: date | None = None
+
+
+def bulk_register_workers(*, actor, unit: MemberUnit, people: list[PreparedWorker], today: date) -> dict[str, int]:
+    """Register many prepared workers at a unit with their employments; blind index → worker id.
+
+    Set-based (two bulk inserts); the caller holds the transaction and has checked uniqueness.
+    """
+    workers = Worker.objects.bulk_create([
+        Worker(name=p.name, id_number_encrypted=p.id_number_encrypted, id_number_index=p.id_number_index,
+               id_number_masked=p.id_number_masked, gender=p.gender, birth_on=p.birth_on, ethnicity=p.ethnicity,
+               phone=p.phone, kind=p.kind, unit=unit, league_id=unit.league_id, county_id=unit.county_id)
+        for p in people
+    ], batch_size=2000)
+    Employment.objects.bulk_create([
+        Employment(worker_id=w.pk, unit=unit, started_on=p.started_on or today)
+        for w, p in zip(workers, people, strict=True)
+    ], batch_size=2000)
+    if workers:
+        record_bulk_event(actor=actor, action="bulk_register_workers", object_type="Worker",
+                          object_ids=[w.pk for w in workers], summary={"unit": unit.pk, "count": len(workers)})
+    return {w.id_number_index: w.pk for w in workers}
+
+
+def bulk_employ_workers(*, actor, unit: MemberUnit, started: dict[int, date]) -> int:
+    """Start employments at `unit` for registered workers who are employed nowhere now."""
+    moved = (Worker.objects.filter(pk__in=list(started), unit__isnull=True)
+             .update(unit=unit, league_id=unit.league_id, county_id=unit.county_id))
+    Employment.objects.bulk_create([Employment(worker_id=pk, unit=unit, started_on=on) for pk, on in started.items()],
+                                   batch_size=2000)
+    if started:
+        record_bulk_event(actor=actor, action="bulk_employ_workers", object_type="Worker",
+                          object_ids=list(started), summary={"unit": unit.pk, "count": moved})
+    return moved
+
+
+@transaction.atomic
+def end_employment(*, actor, scope: Scope, worker: Worker, ended_on: date) -> Employment:
+    """Record that a worker left their current unit on `ended_on` (the worker stays registered)."""
+    unit = worker.unit
+    if unit is None:
+        raise Conflict("not_employed", f"{worker.name}当前不在任何单位在职")
+    if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
+        raise PermissionDenied("该职工不在您的管辖范围内")
+    employment = Employment.objects.select_for_update().filter(worker=worker, ended_on__isnull=True).first()
+    if employment is None:
+        raise Conflict("not_employed", f"{worker.name}没有在职记录")
+    if ended_on < employment.started_on:
+        raise ValidationFailed("invalid_ended_on", "离职日期早于入职日期", field="ended_on")
+    employment.ended_on = ended_on
+    employment.save(update_fields=["ended_on"])
+    Worker.objects.filter(pk=worker.pk).update(unit=None)
+    worker.unit = None
+    record_event(actor=actor, action="end_employment", object_type="Worker", object_id=worker.pk,
+                 before={"unit": unit.pk}, after={"unit": None, "ended_on": ended_on.isoformat()})
+    return employment

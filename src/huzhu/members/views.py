@@ -1,11 +1,18 @@
 """Web pages for units and workers: parse, call one query, render."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from huzhu.core.errors import DomainError
+from huzhu.regions.models import Role
 from huzhu.regions.queries import counties, scope_of
 
-from . import queries
+from . import queries, services
+from .forms import UnitForm, WorkerForm
+
+# Roles that keep rosters: unit contacts for their unit, agency points and offices in their region.
+REGISTRARS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.ADMIN}
 
 PAGE_SIZE = 25
 
@@ -48,3 +55,50 @@ def worker_detail(request, pk: int):
     worker = queries.worker_for(scope, pk)
     employments = worker.employments.select_related("unit").order_by("-started_on")
     return render(request, "members/worker_detail.html", {"worker": worker, "employments": employments})
+
+
+def _form_error(form, exc: DomainError) -> None:
+    """Show a service's refusal beside the field it names (or above the form)."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@login_required
+def unit_create(request):
+    scope = scope_of(request.user)
+    if scope.role not in REGISTRARS - {Role.UNIT}:
+        return render(request, "403.html", status=403)
+    county_choices = scope.filter(counties().select_related("parent"), league="parent_id", county="code")
+    form = UnitForm(request.POST or None, counties=county_choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = services.register_unit(
+                actor=request.user, scope=scope, name=data["name"], credit_code=data["credit_code"],
+                county_code=data["county"], kind=data["kind"], sector=data["sector"],
+                eligible_headcount=data["eligible_headcount"], female_headcount=data["female_headcount"],
+                contact_name=data["contact_name"], contact_phone=data["contact_phone"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已登记单位：{unit.name}")
+            return redirect("members:unit_detail", unit.pk)
+    return render(request, "members/form.html", {"form": form, "title": "登记会员单位"})
+
+
+@login_required
+def worker_create(request, unit_pk: int):
+    scope = scope_of(request.user)
+    unit = queries.unit_for(scope, unit_pk)
+    if scope.role not in REGISTRARS:
+        return render(request, "403.html", status=403)
+    form = WorkerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            worker = services.register_worker(actor=request.user, scope=scope, unit=unit, **data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已登记职工：{worker.name}（{worker.id_number_masked}）")
+            return redirect("members:worker_detail", worker.pk)
+    return render(request, "members/form.html", {"form": form, "title": f"{unit.name} · 登记职工"})

@@ -282,8 +282,10 @@ def _outpatient_steps(terms: PlanYearTerms, history: YearToDate, event: Outpatie
     if gross > rules.annual_cap_amount:
         steps.append(Step(f"outpatient yearly limit {_yuan(rules.annual_cap_amount)}", quantize_money(rules.annual_cap_amount - gross),
                           f"门诊慢特病每年最多 {_yuan(rules.annual_cap_amount)} 元"))
-    if history.outpatient_paid_amount > 0:
-        steps.append(Step("less outpatient benefits paid earlier this year", -history.outpatient_paid_amount,
+    # never below 0, even for a year-to-date recorded by hand
+    less = min(history.outpatient_paid_amount, sum((s.amount for s in steps), ZERO))
+    if less > 0:
+        steps.append(Step("less outpatient benefits paid earlier this year", -less,
                           f"减去本年已领门诊慢特病补助 {_yuan(history.outpatient_paid_amount)} 元"))
     return steps
 

@@ -1,4 +1,6 @@
-"""Writes to plans: create plan years, publish new terms versions, open and close years."""
+"""Writes to plans: create plan years, publish new terms versions, open, close and copy years."""
+from datetime import date
+
 from django.db import transaction
 from pydantic import ValidationError as PydanticError
 
@@ -8,54 +10,125 @@ from huzhu.core.errors import Conflict, ValidationFailed
 from .default_terms import PLAN_NAMES, default_terms
 from .models import Plan, PlanYear, TermsVersion
 from .terms import PlanYearTerms
+from .validation import terms_errors
+
+REASON_MAX_LENGTH = TermsVersion._meta.get_field("reason").max_length
+
+# The plan-year workflow, declared once: which status may move to which.
+TRANSITIONS: dict[str, set[str]] = {
+    PlanYear.Status.DRAFT: {PlanYear.Status.OPEN},
+    PlanYear.Status.OPEN: {PlanYear.Status.CLOSED},
+    PlanYear.Status.CLOSED: set(),
+}
 
 
 def _validated(document: dict) -> PlanYearTerms:
     try:
         return PlanYearTerms.model_validate(document)
     except PydanticError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "terms"
-        raise ValidationFailed("invalid_terms", f"条款字段 {field} 不正确：{first['msg']}", field=field) from exc
+        field, message = next(iter(terms_errors(exc).items()))
+        raise ValidationFailed("invalid_terms", f"条款字段 {field} 不正确：{message}", field=field) from exc
 
 
 @transaction.atomic
-def publish_terms(*, actor, plan_code: str, year: int, document: dict, reason: str = "") -> TermsVersion:
-    """Validate terms and store them as the plan year's next version (creating the year if new)."""
+def publish_terms(*, actor, plan_code: str, year: int, document: dict, reason: str = "",
+                  based_on: int | None = None) -> TermsVersion:
+    """Validate terms and store them as the plan year's next version (creating the year if new).
+
+    `based_on` is the version number the editor started from: if someone published in between,
+    the change is refused rather than silently overwriting theirs.
+    """
     terms = _validated(document)
     if terms.plan != plan_code or terms.year != year:
         raise ValidationFailed("terms_mismatch", "条款中的项目或年度与所选方案不一致", field="plan")
+    reason = reason.strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationFailed("reason_too_long", f"修订原因最多 {REASON_MAX_LENGTH} 个字", field="reason")
     plan, _ = Plan.objects.get_or_create(code=plan_code, defaults={"name": PLAN_NAMES.get(plan_code, plan_code)})
     plan_year, _ = PlanYear.objects.select_for_update().get_or_create(plan=plan, year=year)
     if plan_year.status == PlanYear.Status.CLOSED:
         raise Conflict("year_closed", f"{plan_year} 已结算，条款不能再修改")
-    number = plan_year.versions.count() + 1
+    # DOMAIN: frozen once open — a change is a new version with a stated reason.
     if plan_year.status == PlanYear.Status.OPEN and not reason:
         raise ValidationFailed("reason_required", "方案已开放，修订条款须填写原因", field="reason")
+    current = plan_year.current_version
+    if based_on is not None and (current.number if current else 0) != based_on:
+        raise Conflict("stale_version", f"{plan_year} 的条款已被他人更新为第 {current.number} 版，请在最新版本上修改")
+    if current is not None and current.terms == terms:
+        raise ValidationFailed("no_change", "条款没有任何变化，无需发布新版本", field="terms")
+    number = plan_year.versions.count() + 1
     version = TermsVersion.objects.create(
         plan_year=plan_year, number=number, document=terms.model_dump(mode="json"), reason=reason, created_by=actor
     )
-    before = plan_year.current_version_id
     plan_year.current_version = version
     plan_year.save(update_fields=["current_version"])
     record_event(actor=actor, action="publish_terms", object_type="PlanYear", object_id=plan_year.pk,
-                 before={"version_id": before}, after={"version": number, "reason": reason})
+                 before={"version": current.number if current else None},
+                 after={"version": number, "reason": reason})
     return version
 
 
 @transaction.atomic
+def transition_plan_year(*, actor, plan_year: PlanYear, to: str) -> PlanYear:
+    """Move a plan year along draft → open → closed, under a row lock, with an audit event."""
+    locked = PlanYear.objects.select_for_update().select_related("plan").get(pk=plan_year.pk)
+    if to not in TRANSITIONS[locked.status]:
+        raise Conflict("bad_transition", f"{locked} 当前为“{locked.get_status_display()}”，"
+                                         f"不能改为“{PlanYear.Status(to).label}”")
+    if to == PlanYear.Status.OPEN and locked.current_version_id is None:
+        raise ValidationFailed("no_terms", "方案尚无条款，不能开放")
+    before = locked.status
+    locked.status = to
+    locked.save(update_fields=["status"])
+    record_event(actor=actor, action=f"{to}_plan_year", object_type="PlanYear", object_id=locked.pk,
+                 before={"status": before}, after={"status": to})
+    return locked
+
+
 def open_plan_year(*, actor, plan_year: PlanYear) -> PlanYear:
     """Open a plan year for enrollment; from now on its terms change only by a new version."""
-    locked = PlanYear.objects.select_for_update().get(pk=plan_year.pk)
-    if locked.current_version_id is None:
-        raise ValidationFailed("no_terms", "方案尚无条款，不能开放")
-    if locked.status != PlanYear.Status.DRAFT:
-        raise Conflict("not_draft", f"{locked} 不是草案状态")
-    locked.status = PlanYear.Status.OPEN
-    locked.save(update_fields=["status"])
-    record_event(actor=actor, action="open_plan_year", object_type="PlanYear", object_id=locked.pk,
-                 before={"status": "draft"}, after={"status": "open"})
-    return locked
+    return transition_plan_year(actor=actor, plan_year=plan_year, to=PlanYear.Status.OPEN)
+
+
+def close_plan_year(*, actor, plan_year: PlanYear) -> PlanYear:
+    """Close (settle) a plan year; its terms can never change again."""
+    return transition_plan_year(actor=actor, plan_year=plan_year, to=PlanYear.Status.CLOSED)
+
+
+def _next_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def shifted_to_next_year(document: dict) -> dict:
+    """A terms document moved one year on: the year and every date a year later, the rest unchanged."""
+    terms = PlanYearTerms.model_validate(document)
+    return terms.model_copy(update={
+        "year": terms.year + 1,
+        "protection_start_on": _next_year(terms.protection_start_on),
+        "protection_end_on": _next_year(terms.protection_end_on),
+        "enrollment_opens_on": _next_year(terms.enrollment_opens_on),
+        "enrollment_closes_on": _next_year(terms.enrollment_closes_on),
+    }).model_dump(mode="json")
+
+
+@transaction.atomic
+def copy_plan_year(*, actor, source: PlanYear) -> TermsVersion:
+    """Create the next plan year as a draft with the source year's current terms, dates a year later."""
+    if source.current_version_id is None:
+        raise ValidationFailed("no_terms", f"{source} 尚无条款，不能复制")
+    if PlanYear.objects.filter(plan_id=source.plan_id, year=source.year + 1).exists():
+        raise Conflict("year_exists", f"{source.plan.name} {source.year + 1} 年度方案已存在")
+    version = publish_terms(
+        actor=actor, plan_code=source.plan_id, year=source.year + 1,
+        document=shifted_to_next_year(source.current_version.document),
+        reason=f"复制自 {source.year} 年度第 {source.current_version.number} 版",
+    )
+    record_event(actor=actor, action="copy_plan_year", object_type="PlanYear", object_id=version.plan_year_id,
+                 after={"from_plan_year": source.pk, "from_version": source.current_version.number})
+    return version
 
 
 def install_default_plans(*, actor=None, years=(2026, 2027)) -> list[PlanYear]:
@@ -71,3 +144,4 @@ def install_default_plans(*, actor=None, years=(2026, 2027)) -> list[PlanYear]:
                                     document=default_terms(code, year).model_dump(mode="json"))
             result.append(open_plan_year(actor=actor, plan_year=version.plan_year))
     return result
+

@@ -52,6 +52,8 @@ class ClaimColumns:
     already_paid_tiers: np.ndarray  # int16 bit mask over terms.women.tiers, paid in earlier years
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            object.__setattr__(self, f.name, np.asarray(getattr(self, f.name), dtype=DTYPES[f.name]))
         sizes = {len(getattr(self, f.name)) for f in fields(self)}
         if len(sizes) > 1:
             raise ValueError("all claim columns must have the same length")
@@ -101,29 +103,52 @@ def to_columns(terms: PlanYearTerms, claims: Iterable[tuple[int, Member, Event]]
 def half_up(amount_fen: np.ndarray, rate: Decimal) -> np.ndarray:
     """amount x rate rounded half-up to the fen, exactly, for non-negative integer fen."""
     numerator, denominator = Decimal(rate).as_integer_ratio()
+    if denominator == 1:
+        return amount_fen * numerator
+    if len(amount_fen) == 0 or int(amount_fen.max()) < (2**62 - denominator) // (2 * numerator + 1):
+        return (amount_fen * (2 * numerator) + denominator) // (2 * denominator)
     whole, rest = np.divmod(amount_fen, denominator)  # split so that x * numerator cannot overflow
     return whole * numerator + (2 * rest * numerator + denominator) // (2 * denominator)
 
 
 class _Groups:
-    """Claims sorted by worker (stable, so claim order holds within a worker) and group offsets."""
+    """Claims sorted by worker (claim order kept within a worker) and each worker's offsets."""
 
     def __init__(self, worker: np.ndarray):
-        if len(worker) < 2 or bool(np.all(worker[1:] >= worker[:-1])):
+        count = len(worker)
+        if count < 2 or bool(np.all(worker[1:] >= worker[:-1])):
             self.order = None
             sorted_worker = worker
+        elif worker.min() >= 0 and int(worker.max()) < np.iinfo(np.int64).max // count - 1:
+            # sorting the unique keys worker * n + position is a stable sort by worker, and faster
+            keys = np.sort(worker.astype(np.int64) * count + np.arange(count))
+            self.order = keys % count
+            sorted_worker = keys // count
         else:
             self.order = np.argsort(worker, kind="stable")
             sorted_worker = worker[self.order]
-        is_start = np.empty(len(worker), dtype=bool)
+        is_start = np.empty(count, dtype=bool)
         is_start[:1] = True
         np.not_equal(sorted_worker[1:], sorted_worker[:-1], out=is_start[1:])
         self.starts = np.flatnonzero(is_start)
-        self.counts = np.diff(np.append(self.starts, len(worker)))
-        self.group = np.repeat(np.arange(len(self.starts)), self.counts)
+        self.counts = np.diff(np.append(self.starts, count))
+
+    @property
+    def group(self) -> np.ndarray:
+        """Each sorted claim's worker number 0, 1, 2, ..."""
+        return np.repeat(np.arange(len(self.starts)), self.counts)
 
     def take(self, column: np.ndarray) -> np.ndarray:
+        """A claim-order column in worker order."""
         return column if self.order is None else column[self.order]
+
+    def put(self, column: np.ndarray) -> np.ndarray:
+        """A worker-order column back in claim order."""
+        if self.order is None:
+            return column
+        result = np.empty_like(column)
+        result[self.order] = column
+        return result
 
     def cumsum(self, values: np.ndarray) -> np.ndarray:
         """Running sum within each worker, including the claim itself."""
@@ -137,48 +162,50 @@ class _Groups:
         return np.minimum(running, cap) - np.minimum(running - values, cap)
 
 
-def _date_parts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(year, month * 100 + day) of epoch days."""
-    stamp = days.astype("datetime64[D]")
-    months = stamp.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (stamp - months).astype(np.int64) + 1
-    return year, month * 100 + day
+def _ages(birth_day: np.ndarray, event_day: np.ndarray) -> np.ndarray:
+    """Completed years of age on the event day (as core.dates.age_on), by a calendar table lookup."""
+    first = int(min(birth_day.min(), event_day.min()))
+    days = np.arange(first, int(max(birth_day.max(), event_day.max())) + 1).astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    years = months.astype("datetime64[Y]").astype(np.int32) + 1970
+    month_day = (months.astype(np.int32) % 12 + 1) * 100 + (days - months).astype(np.int32) + 1
+    birth, event = birth_day - first, event_day - first
+    return years[event] - years[birth] - (month_day[event] < month_day[birth])
 
 
-def _covered(terms: PlanYearTerms, c: dict[str, np.ndarray]) -> np.ndarray:
+def _covered(terms: PlanYearTerms, c: ClaimColumns) -> np.ndarray:
     """Mirror of rules.decide's refusals: plan part, period, coverage, eligibility, tier."""
     parts = {0: terms.inpatient, 1: terms.outpatient, 2: terms.women, 3: terms.women}
-    in_plan = np.isin(c["event_type"], [code for code, part in parts.items() if part is not None])
-    start = c["start_day"]
+    covered = np.isin(c.event_type, [code for code, part in parts.items() if part is not None])
+    start = c.start_day
     # DOMAIN: an event belongs to the year whose protection period holds its start date
-    covered = in_plan & (start >= epoch_days(terms.protection_start_on)) & (start <= epoch_days(terms.protection_end_on))
-    covered &= (start >= c["coverage_start_day"]) & (start <= c["coverage_end_day"])
+    covered &= (start >= epoch_days(terms.protection_start_on)) & (start <= epoch_days(terms.protection_end_on))
+    covered &= (start >= c.coverage_start_day) & (start <= c.coverage_end_day)
     rules = terms.eligibility
-    covered &= np.isin(c["gender"], [GENDER_CODES[g] for g in rules.genders])
-    covered &= np.isin(c["worker_kind"], [KIND_CODES[k] for k in rules.worker_kinds])
-    event_year, event_day = _date_parts(start)
-    birth_year, birth_day = _date_parts(c["birth_day"])
-    age = event_year - birth_year - (event_day < birth_day)
-    max_age = np.where(c["gender"] == GENDER_CODES["F"], rules.max_age_female, rules.max_age_male)
+    covered &= np.isin(c.gender, [GENDER_CODES[g] for g in rules.genders])
+    covered &= np.isin(c.worker_kind, [KIND_CODES[k] for k in rules.worker_kinds])
+    age = _ages(c.birth_day, start)
+    max_age = np.where(c.gender == GENDER_CODES["F"], rules.max_age_female, rules.max_age_male)
     covered &= (age >= rules.min_age) & (age < max_age)
-    is_women = c["event_type"] >= 2
-    tier = c["tier"].astype(np.int64)
+    is_women = c.event_type >= 2
+    tier = c.tier.astype(np.int32)
     # DOMAIN: each tier pays once per worker for life (earlier years' tiers are in the mask)
-    paid_before = (c["already_paid_tiers"].astype(np.int64) >> np.maximum(tier, 0)) & 1
+    paid_before = (c.already_paid_tiers.astype(np.int32) >> np.maximum(tier, 0)) & 1
     covered &= ~is_women | ((tier >= 0) & (paid_before == 0))
     return covered
 
 
-def _hospital_raw(terms: PlanYearTerms, c: dict[str, np.ndarray], covered: np.ndarray,
-                  groups: _Groups) -> np.ndarray:
-    """Inpatient and outpatient benefits before the annual cap, in fen."""
-    raw = np.zeros(len(covered), dtype=np.int64)
-    if terms.inpatient is not None and terms.allowance is not None:
-        inpatient = covered & (c["event_type"] == EVENT_CODES["inpatient"])
-        base = np.where(inpatient, c["self_pay_fen"], 0)
-        stay = np.zeros_like(raw)
+def _hospital_raw(terms: PlanYearTerms, c: ClaimColumns, covered: np.ndarray, groups: _Groups) -> np.ndarray:
+    """Inpatient and outpatient benefits before the annual cap, in fen, in worker order."""
+    inpatient = covered & (c.event_type == EVENT_CODES["inpatient"]) if terms.inpatient and terms.allowance else None
+    outpatient = covered & (c.event_type == EVENT_CODES["outpatient_chronic"]) if terms.outpatient else None
+    if inpatient is None and outpatient is None:
+        return np.zeros(len(covered), dtype=np.int64)
+    # one money column to gather into worker order: the stay benefit, or the outpatient self-pay
+    amount = np.zeros(len(covered), dtype=np.int64)
+    if inpatient is not None:
+        base = np.where(inpatient, c.self_pay_fen, 0)
+        stay = np.zeros_like(amount)
         for band in terms.inpatient.bands:
             part = np.maximum(base - fen(band.lower_amount), 0)
             if band.upper_amount is not None:
@@ -186,18 +213,23 @@ def _hospital_raw(terms: PlanYearTerms, c: dict[str, np.ndarray], covered: np.nd
             # DOMAIN: each rate step is rounded half-up to the fen
             stay += half_up(part, band.rate)
         # DOMAIN: min 200 a stay, never above B
-        stay = np.maximum(stay, np.minimum(fen(terms.inpatient.minimum_amount), base))
+        amount = np.maximum(stay, np.minimum(fen(terms.inpatient.minimum_amount), base))
+    if outpatient is not None:
+        amount = np.where(outpatient, c.self_pay_fen, amount)
+    amount = groups.take(amount)
+    raw = np.zeros(len(covered), dtype=np.int64)
+    if inpatient is not None:
         allowance = terms.allowance
-        days = np.maximum(c["end_day"].astype(np.int64) - c["start_day"], allowance.min_days_per_stay)
+        days = np.where(inpatient, np.maximum(c.end_day - c.start_day, allowance.min_days_per_stay), 0)
+        daily = np.array([0] + [fen(a) for a in allowance.daily_amounts], dtype=np.int64)
+        year_index = np.where(inpatient, np.clip(c.consecutive_years, 1, len(daily) - 1), 0).astype(np.int8)
         # DOMAIN: at most 180 allowance days a year across stays
-        paid_days = groups.capped(np.where(inpatient, days, 0), allowance.max_days_per_year)
-        daily = np.array([fen(a) for a in allowance.daily_amounts], dtype=np.int64)
-        years = np.clip(c["consecutive_years"], 1, len(daily)) - 1
-        raw += np.where(inpatient, stay + paid_days * daily[years], 0)
-    if terms.outpatient is not None:
+        paid_days = groups.capped(groups.take(days.astype(np.int32)), allowance.max_days_per_year)
+        year_index = groups.take(year_index)
+        raw += np.where(year_index > 0, amount + paid_days * daily[year_index], 0)
+    if outpatient is not None:
         rules = terms.outpatient
-        outpatient = covered & (c["event_type"] == EVENT_CODES["outpatient_chronic"])
-        self_pay = np.where(outpatient, c["self_pay_fen"], 0)
+        self_pay = np.where(groups.take(outpatient), amount, 0)
         cumulative = groups.cumsum(self_pay)
 
         def entitled(total: np.ndarray) -> np.ndarray:
@@ -205,26 +237,27 @@ def _hospital_raw(terms: PlanYearTerms, c: dict[str, np.ndarray], covered: np.nd
             gross = half_up(np.maximum(total - fen(rules.deductible_amount), 0), rules.rate)
             return np.minimum(gross, fen(rules.annual_cap_amount))
 
-        raw += np.where(outpatient, entitled(cumulative) - entitled(cumulative - self_pay), 0)
+        # uncovered rows add 0 to the running sum, so their difference is 0
+        raw += entitled(cumulative) - entitled(cumulative - self_pay)
     return raw
 
 
-def _women_raw(terms: PlanYearTerms, c: dict[str, np.ndarray], covered: np.ndarray,
-               groups: _Groups) -> np.ndarray:
-    """Women's tier lump sums after the women's yearly cap, in fen."""
+def _women_raw(terms: PlanYearTerms, c: ClaimColumns, covered: np.ndarray, groups: _Groups) -> np.ndarray:
+    """Women's tier lump sums after the women's yearly cap, in fen, in worker order."""
     raw = np.zeros(len(covered), dtype=np.int64)
     if terms.women is None:
         return raw
     tiers = terms.women.tiers
     if len(tiers) > MAX_TIERS:
         raise ValueError(f"at most {MAX_TIERS} tiers")
-    candidate = np.flatnonzero(covered & (c["event_type"] >= 2))
-    keys = groups.group[candidate].astype(np.int64) * (MAX_TIERS + 1) + c["tier"][candidate]
+    tier = groups.take(np.where(covered & (c.event_type >= 2), c.tier, -1))
+    candidate = np.flatnonzero(tier >= 0)
+    keys = groups.group[candidate].astype(np.int64) * (MAX_TIERS + 1) + tier[candidate]
     # DOMAIN: a tier pays once: only its first covered claim of the year counts
     _, first = np.unique(keys, return_index=True)
     paying = candidate[first]
     amounts = np.array([fen(t.amount) for t in tiers], dtype=np.int64)
-    raw[paying] = amounts[c["tier"][paying]]
+    raw[paying] = amounts[tier[paying]]
     # DOMAIN: at most 32,000 a year; a later tier tops up to what remains
     return groups.capped(raw, fen(terms.women.annual_cap_amount))
 
@@ -234,14 +267,9 @@ def rate_claims(terms: PlanYearTerms, claims: ClaimColumns) -> np.ndarray:
     if len(claims) == 0:
         return np.zeros(0, dtype=np.int64)
     groups = _Groups(claims.worker)
-    columns = {f.name: groups.take(getattr(claims, f.name)) for f in fields(claims)}
-    covered = _covered(terms, columns)
-    raw = _hospital_raw(terms, columns, covered, groups) + _women_raw(terms, columns, covered, groups)
+    covered = _covered(terms, claims)  # per claim, no accumulator: computed in claim order
+    raw = _hospital_raw(terms, claims, covered, groups) + _women_raw(terms, claims, covered, groups)
     if terms.annual_cap_amount is not None:
         # DOMAIN: annual cap across all benefits; a benefit that would pass it is cut to what remains
         raw = groups.capped(raw, fen(terms.annual_cap_amount))
-    if groups.order is None:
-        return raw
-    result = np.empty_like(raw)
-    result[groups.order] = raw
-    return result
+    return groups.put(raw)

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from huzhu.enrollment.demo import enroll_demo_units
 from huzhu.members import demo as member_demo
 from huzhu.members.models import MemberUnit
 from huzhu.plans.services import install_default_plans
@@ -32,10 +33,12 @@ class Command(BaseCommand):
 
         summary = member_demo.generate(workers=workers, seed=seed, progress=progress)
         sys.stderr.write("\n")
+        covered = enroll_demo_units(seed=seed)
         contact_unit = MemberUnit.objects.filter(county_id="150203").order_by("-eligible_headcount").first()
         for username, role, division, label in DEMO_ACCOUNTS:
             create_staff_account(actor=None, username=username, password=DEMO_PASSWORD, role=role,
                                  full_name=label, division_code=division,
                                  unit=contact_unit if role == "unit" else None)
         self.stdout.write(self.style.SUCCESS(
-            f"演示数据：{summary.units:,} 家单位，{summary.workers:,} 名职工，用时 {time.monotonic() - started:.1f} 秒"))
+            f"演示数据：{summary.units:,} 家单位，{summary.workers:,} 名职工，"
+            f"{covered:,} 人次参互，用时 {time.monotonic() - started:.1f} 秒"))

@@ -1,0 +1,189 @@
+"""Roster import benchmark: full validation import vs a bare load of the same rows, same database and run.
+
+    python bench/roster_import.py [--csv-rows N] [--xlsx-rows N]   (env: BENCH_CSV_ROWS, BENCH_XLSX_ROWS)
+
+Database: DATABASE_URL when set (PostgreSQL: a fresh test database is created and dropped),
+else a throwaway SQLite file under var/. The import is the real pipeline (validate_import +
+commit_import: ID checksums, ages, duplicates, blind indexes, encryption, workers, employments,
+coverages). The baseline loads the same rows without validation into a bare table: COPY on
+PostgreSQL, executemany on SQLite.
+"""
+import argparse
+import csv
+import os
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huzhu.settings")
+SQLITE_FILE = ROOT / "var" / "bench_roster.sqlite3"
+if not os.environ.get("DATABASE_URL"):
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_FILE}"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+TODAY = date(2025, 11, 1)
+HEADER = ["姓名", "身份证号", "手机号", "人员类别", "入职日期"]
+
+
+def people(n: int, offset: int = 0):
+    """n distinct valid rows: birth dates 1975.. and 3-digit sequences (eligible for hospitalization)."""
+    from huzhu.core.idnumbers import make_resident_id
+
+    start = date(1975, 1, 1)
+    for i in range(offset, offset + n):
+        birth = start + timedelta(days=i // 400)
+        yield [f"职工{i}", make_resident_id("150203", birth, i % 400 + 1), f"139{i % 100000000:08d}", "在职职工",
+               "2020-01-01"]
+
+
+def write_csv(path: Path, n: int, offset: int = 0) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(people(n, offset))
+
+
+def write_xlsx(path: Path, n: int, offset: int) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("名册")
+    sheet.append(HEADER)
+    for row in people(n, offset):
+        sheet.append(row)
+    book.save(path)
+
+
+def bare_load(path: Path, kind: str) -> float:
+    """Load the file's rows unvalidated into a bare table; seconds."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_roster_bare")
+        cursor.execute("CREATE TABLE bench_roster_bare (name varchar(50), id_number varchar(18), phone varchar(11),"
+                       " kind varchar(20), started_on varchar(10))")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and kind == "csv":
+            with path.open("rb") as handle, cursor.cursor.copy(
+                    "COPY bench_roster_bare FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+        else:
+            rows = _rows(path, kind)
+            batch = []
+            sql = "INSERT INTO bench_roster_bare VALUES (%s, %s, %s, %s, %s)"
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= 10000:
+                    _many(cursor, sql, batch)
+                    batch = []
+            if batch:
+                _many(cursor, sql, batch)
+    connection.commit() if not connection.get_autocommit() else None
+    return time.perf_counter() - started
+
+
+def _many(cursor, sql, batch):
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy("COPY bench_roster_bare FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row(row)
+    else:
+        cursor.executemany(sql, batch)
+
+
+def _rows(path: Path, kind: str):
+    if kind == "csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            yield from reader
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        next(rows)
+        for row in rows:
+            yield [str(v) if v is not None else None for v in row[:5]]
+        book.close()
+
+
+def full_import(path: Path, unit, plan_year) -> tuple[float, int]:
+    from huzhu.core.scopes import PROVINCE
+    from huzhu.enrollment import services
+    from huzhu.enrollment.models import Enrollment, ImportJob
+
+    draft = Enrollment.objects.filter(unit=unit, plan_year=plan_year, status=Enrollment.Status.DRAFT).first()
+    draft = draft or services.start_enrollment(actor=None, scope=PROVINCE, unit=unit, plan_year=plan_year,
+                                               today=TODAY)
+    started = time.perf_counter()
+    job = services.create_import_job(actor=None, scope=PROVINCE, enrollment=draft, file_name=path.name, path=path)
+    job = services.validate_import(job_id=job.pk, today=TODAY)
+    validated = time.perf_counter()
+    job = services.commit_import(actor=None, job_id=job.pk, policy=ImportJob.Policy.ALL_OR_NOTHING, today=TODAY)
+    finished = time.perf_counter()
+    assert job.status == ImportJob.Status.DONE and job.error_count == 0, (job.status, job.message)
+    print(f"   validate {validated - started:.1f}s, commit {finished - validated:.1f}s", flush=True)
+    return finished - started, job.imported_count
+
+
+def report(label: str, rows: int, imported_seconds: float, bare_seconds: float) -> None:
+    print(f"{label}: {rows:,} rows  import {imported_seconds:.1f}s ({rows / imported_seconds:,.0f} rows/s)  "
+          f"bare load {bare_seconds:.2f}s ({rows / bare_seconds:,.0f} rows/s)  ratio {imported_seconds / bare_seconds:.1f}x",
+          flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--csv-rows", type=int, default=int(os.environ.get("BENCH_CSV_ROWS", 1_000_000)))
+    parser.add_argument("--xlsx-rows", type=int, default=int(os.environ.get("BENCH_XLSX_ROWS", 100_000)))
+    args = parser.parse_args()
+    test_db = None
+    if connection.vendor == "postgresql":
+        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    else:
+        call_command("migrate", verbosity=0)
+    try:
+        from huzhu.conftest import make_unit
+        from huzhu.plans.services import install_default_plans
+
+        install_default_plans(years=(2026,))
+        from huzhu.plans.queries import plan_year as find_plan_year
+
+        plan_year = find_plan_year("hospitalization", 2026)
+        print(f"database: {connection.vendor}; CSV {args.csv_rows:,} rows, XLSX {args.xlsx_rows:,} rows", flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            if args.csv_rows:
+                path = Path(tmp) / "roster.csv"
+                write_csv(path, args.csv_rows)
+                bare = bare_load(path, "csv")
+                seconds, count = full_import(path, make_unit(eligible_headcount=0, female_headcount=0), plan_year)
+                report("CSV ", count, seconds, bare)
+            if args.xlsx_rows:
+                path = Path(tmp) / "roster.xlsx"
+                write_xlsx(path, args.xlsx_rows, offset=args.csv_rows)
+                bare = bare_load(path, "xlsx")
+                seconds, count = full_import(path, make_unit(eligible_headcount=0, female_headcount=0), plan_year)
+                report("XLSX", count, seconds, bare)
+    finally:
+        if test_db:
+            connection.creation.destroy_test_db(test_db, verbosity=0)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

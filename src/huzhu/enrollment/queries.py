@@ -1,0 +1,238 @@
+"""Reads of enrollments, coverages and imports, always filtered by the actor's region scope."""
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from huzhu.core.crypto import blind_index
+from huzhu.core.idnumbers import normalize
+from huzhu.core.scopes import Scope
+from huzhu.members.models import MemberUnit, Worker
+from huzhu.plans.models import PlanYear
+
+from . import rules
+from .models import Coverage, Enrollment, ImportJob, ImportRow
+
+
+def enrollments_in_scope(scope: Scope) -> QuerySet[Enrollment]:
+    """Enrollments the scope may see, newest first."""
+    qs = Enrollment.objects.select_related("unit", "plan_year__plan", "county")
+    return scope.filter(qs).order_by("-created_at", "-pk")
+
+
+def enrollment_for(scope: Scope, pk: int) -> Enrollment:
+    """One enrollment inside the scope, or 404."""
+    return get_object_or_404(enrollments_in_scope(scope).select_related("plan_year__current_version"), pk=pk)
+
+
+def coverages_of(enrollment: Enrollment) -> QuerySet[Coverage]:
+    """The enrollment's coverages with their workers, by name."""
+    return (enrollment.coverages.exclude(status=Coverage.Status.CANCELLED)
+            .select_related("worker").order_by("worker__name", "pk"))
+
+
+def coverages_in_scope(scope: Scope) -> QuerySet[Coverage]:
+    return scope.filter(Coverage.objects.select_related("worker", "unit", "plan_year__plan"))
+
+
+def previous_plan_year(plan_year: PlanYear) -> PlanYear | None:
+    return PlanYear.objects.filter(plan_id=plan_year.plan_id, year=plan_year.year - 1).first()
+
+
+def last_year_consecutive(plan_year: PlanYear, worker_ids: Iterable[int]) -> dict[int, int]:
+    """Worker id → consecutive years of last year's active coverage in the same plan (any unit)."""
+    previous = previous_plan_year(plan_year)
+    ids = list(worker_ids)
+    if previous is None or not ids:
+        return {}
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), 5000):
+        found.update(Coverage.objects.filter(plan_year=previous, status=Coverage.Status.ACTIVE,
+                                             worker_id__in=ids[start:start + 5000])
+                     .values_list("worker_id", "consecutive_years"))
+    return found
+
+
+@dataclass(frozen=True)
+class CoveredElsewhere:
+    worker_id: int
+    worker_name: str
+    masked: str
+    unit_id: int
+    unit_name: str
+    enrollment_id: int
+    certificate_no: str | None
+
+
+def live_coverages(plan_year: PlanYear, *, worker_ids: Iterable[int] = (), indexes: Iterable[str] = ()
+                   ) -> dict[object, CoveredElsewhere]:
+    """Non-cancelled coverages of the plan year by worker id or blind index (chunked look-ups)."""
+    found: dict[object, CoveredElsewhere] = {}
+    fields = ("worker_id", "worker__name", "worker__id_number_masked", "unit_id", "unit__name",
+              "enrollment_id", "certificate_no", "worker__id_number_index")
+    base = Coverage.objects.filter(plan_year=plan_year).exclude(status=Coverage.Status.CANCELLED)
+    for key, values in (("worker_id__in", list(worker_ids)), ("worker__id_number_index__in", list(indexes))):
+        for start in range(0, len(values), 5000):
+            for row in base.filter(**{key: values[start:start + 5000]}).values_list(*fields):
+                hit = CoveredElsewhere(*row[:7])
+                found[row[0] if key == "worker_id__in" else row[7]] = hit
+    return found
+
+
+def headcounts_for(enrollment: Enrollment) -> rules.Headcounts:
+    """The unit's staff and female staff (declared or on the roster, whichever is larger) and enrolled."""
+    unit = enrollment.unit
+    terms = enrollment.plan_year.terms
+    on = rules.age_reference_on(terms, enrollment.created_at.date() if enrollment.created_at else date.today())
+    roster = Worker.objects.filter(unit=unit).values_list("gender", "birth_on", "kind")
+    staff = female = 0
+    for gender, birth_on, kind in roster.iterator(chunk_size=5000):
+        person = rules.Person(gender=gender, birth_on=birth_on, kind=kind)
+        if rules.is_eligible(person, terms.eligibility, on) or terms.participation.basis == "female":
+            staff += 1
+        if gender == "F" and rules.is_eligible(person, terms.eligibility, on):
+            female += 1
+    enrolled = enrollment.coverages.exclude(status=Coverage.Status.CANCELLED).count()
+    return rules.Headcounts(staff=max(staff, unit.eligible_headcount), female=max(female, unit.female_headcount),
+                            enrolled=enrolled)
+
+
+def participation_for(enrollment: Enrollment) -> rules.ParticipationCheck:
+    """The participation verdict of an enrollment against its plan year's threshold."""
+    return rules.check_participation(enrollment.plan_year.terms.participation, headcounts_for(enrollment))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    worker: Worker
+    reason: str | None  # why the worker cannot be added; None = may be added
+    in_enrollment: bool
+
+
+def roster_candidates(enrollment: Enrollment, *, on: date) -> list[Candidate]:
+    """The unit's roster with, for each worker, whether they are in this enrollment or why they cannot be."""
+    terms = enrollment.plan_year.terms
+    workers = list(Worker.objects.filter(unit=enrollment.unit).order_by("name", "pk"))
+    covered = live_coverages(enrollment.plan_year, worker_ids=[w.pk for w in workers])
+    result = []
+    ref = rules.age_reference_on(terms, on)
+    for worker in workers:
+        hit = covered.get(worker.pk)
+        if hit and hit.enrollment_id == enrollment.pk:
+            result.append(Candidate(worker, None, True))
+            continue
+        if hit:
+            where = "本单位" if hit.unit_id == enrollment.unit_id else f"“{hit.unit_name}”"
+            result.append(Candidate(worker, f"已在{where}参加本年度", False))
+            continue
+        reason = rules.ineligibility_reason(rules.Person(worker.gender, worker.birth_on, worker.kind),
+                                            terms.eligibility, ref)
+        result.append(Candidate(worker, reason, False))
+    return result
+
+
+@dataclass(frozen=True)
+class RenewalPreview:
+    unit: MemberUnit
+    plan_year: PlanYear
+    previous: PlanYear | None
+    diff: rules.RenewalDiff
+    workers: dict[int, Worker]
+
+    def people(self, ids: Iterable[int]) -> list[Worker]:
+        return [self.workers[i] for i in ids]
+
+    @property
+    def kept_workers(self) -> list[Worker]:
+        return self.people(self.diff.kept)
+
+    @property
+    def joined_workers(self) -> list[Worker]:
+        return self.people(self.diff.joined)
+
+    @property
+    def left_workers(self) -> list[Worker]:
+        return self.people(self.diff.left)
+
+    @property
+    def changed_workers(self) -> list[tuple[Worker, str]]:
+        return [(self.workers[i], reason) for i, reason in self.diff.changed]
+
+
+def renewal_preview(unit: MemberUnit, plan_year: PlanYear, *, on: date) -> RenewalPreview:
+    """Last year's covered workers of the unit against today's roster: kept, joined, left, changed."""
+    previous = previous_plan_year(plan_year)
+    last_ids = list(Coverage.objects.filter(plan_year=previous, unit=unit, status=Coverage.Status.ACTIVE)
+                    .values_list("worker_id", flat=True)) if previous else []
+    roster = list(Worker.objects.filter(unit=unit))
+    terms = plan_year.terms
+    ref = rules.age_reference_on(terms, on)
+    covered = live_coverages(plan_year, worker_ids=[w.pk for w in roster])
+    blocked = {}
+    for worker in roster:
+        hit = covered.get(worker.pk)
+        if hit:
+            blocked[worker.pk] = f"本年度已在“{hit.unit_name}”参互"
+            continue
+        reason = rules.ineligibility_reason(rules.Person(worker.gender, worker.birth_on, worker.kind),
+                                            terms.eligibility, ref)
+        if reason:
+            blocked[worker.pk] = reason
+    diff = rules.renewal_diff(last_year=last_ids, roster=[w.pk for w in roster], blocked=blocked)
+    workers = {w.pk: w for w in roster}
+    workers.update({w.pk: w for w in Worker.objects.filter(pk__in=diff.left)})
+    return RenewalPreview(unit, plan_year, previous, diff, workers)
+
+
+def import_jobs_of(enrollment: Enrollment) -> QuerySet[ImportJob]:
+    return enrollment.import_jobs.order_by("-created_at", "-pk")
+
+
+def import_job_for(scope: Scope, pk: int) -> ImportJob:
+    """One import job whose enrollment lies inside the scope, or 404."""
+    qs = scope.filter(ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__plan"),
+                      league="enrollment__league_id", county="enrollment__county_id", unit="enrollment__unit_id")
+    return get_object_or_404(qs, pk=pk)
+
+
+def import_errors(job: ImportJob) -> Iterator[rules.RowError]:
+    """The job's bad rows in file order, streamed."""
+    rows = (job.rows.exclude(error="").order_by("row_no")
+            .values_list("row_no", "error_field", "error", "name", "id_number_masked"))
+    for row_no, field, reason, name, masked in rows.iterator(chunk_size=5000):
+        yield rules.RowError(row_no, field, reason, name=name, masked=masked)
+
+
+def import_error_sample(job: ImportJob, limit: int = 20) -> list[rules.RowError]:
+    result = []
+    for error in import_errors(job):
+        result.append(error)
+        if len(result) >= limit:
+            break
+    return result
+
+
+def import_error_summary(job: ImportJob) -> list[tuple[str, int]]:
+    """Error counts per field, most frequent first."""
+    rows = job.rows.exclude(error="").values("error_field").annotate(n=Count("pk")).order_by("-n")
+    return [(r["error_field"], r["n"]) for r in rows]
+
+
+def worker_coverages(id_number: str, phone: str) -> list[Coverage]:
+    """Public self-service: a worker's coverages when ID number and phone match; else nothing."""
+    worker = Worker.objects.filter(id_number_index=blind_index(normalize(id_number))).first()
+    if worker is None or not worker.phone or worker.phone != normalize(phone):
+        return []
+    return list(worker.coverages.exclude(status=Coverage.Status.CANCELLED)
+                .select_related("plan_year__plan", "unit").order_by("-plan_year__year", "plan_year__plan_id"))
+
+
+def open_plan_years_for_enrollment() -> QuerySet[PlanYear]:
+    return PlanYear.objects.filter(status=PlanYear.Status.OPEN).select_related("plan", "current_version")
+
+
+def staged_rows(job: ImportJob, *, after_pk: int, limit: int) -> list[ImportRow]:
+    """The next valid staged rows of a job (keyset pagination by pk)."""
+    return list(job.rows.filter(error="", pk__gt=after_pk).order_by("pk")[:limit])

@@ -1,0 +1,348 @@
+"""Enrollment rules as pure functions: eligibility, participation, dates, certificates, roster rows.
+
+Nothing here touches the database; services gather the facts and store the decisions.
+"""
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from huzhu.core.dates import age_on
+from huzhu.core.idnumbers import normalize, parse_mobile, parse_resident_id
+from huzhu.core.money import quantize_money
+from huzhu.plans.terms import Eligibility, Participation, PlanYearTerms
+
+GENDER_LABELS = {"M": "男", "F": "女"}
+KIND_LABELS = {"employee": "在职职工", "gig": "新就业形态劳动者"}
+
+
+# --- eligibility --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Person:
+    """What eligibility looks at."""
+
+    gender: str  # "M" / "F"
+    birth_on: date
+    kind: str = "employee"
+
+
+def age_reference_on(terms: PlanYearTerms, enrolled_on: date) -> date:
+    """The day ages are measured on: the protection start, or the join day for mid-year joins."""
+    return max(terms.protection_start_on, enrolled_on)
+
+
+def ineligibility_reason(person: Person, eligibility: Eligibility, on: date) -> str | None:
+    """Why a person may not join the plan on `on`, in Chinese; None when eligible."""
+    if person.gender not in eligibility.genders:
+        allowed = "、".join(GENDER_LABELS[g] for g in eligibility.genders)
+        return f"本项目仅限{allowed}性参加"
+    if person.kind not in eligibility.worker_kinds:
+        return f"本项目不接受{KIND_LABELS.get(person.kind, person.kind)}参加"
+    age = age_on(person.birth_on, on)
+    max_age = eligibility.max_age_male if person.gender == "M" else eligibility.max_age_female
+    if age < eligibility.min_age:
+        return f"{on:%Y-%m-%d}时年龄{age}岁，未满{eligibility.min_age}岁"
+    # DOMAIN: max ages are exclusive (statutory retirement age; women's plan "16–60" = below 61)
+    if age >= max_age:
+        return f"{on:%Y-%m-%d}时年龄{age}岁，已达{max_age}岁上限"
+    return None
+
+
+def is_eligible(person: Person, eligibility: Eligibility, on: date) -> bool:
+    return ineligibility_reason(person, eligibility, on) is None
+
+
+# --- participation (参互率) -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Headcounts:
+    """A unit's people as the participation rule counts them."""
+
+    staff: int  # every eligible-for-hospitalization employee (declared or on the roster)
+    female: int  # female staff
+    enrolled: int  # people in this enrollment
+
+
+@dataclass(frozen=True)
+class ParticipationCheck:
+    base: int
+    required: int
+    enrolled: int
+    all_required: bool
+    min_rate: Decimal
+
+    @property
+    def rate(self) -> Decimal:
+        return Decimal(self.enrolled) / Decimal(self.base) if self.base else Decimal(1)
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.required - self.enrolled)
+
+    @property
+    def passes(self) -> bool:
+        return self.shortfall == 0 and self.enrolled > 0
+
+    def message(self) -> str:
+        """The verdict in Chinese, naming the shortfall."""
+        basis = f"{self.enrolled}/{self.base}人，参互率{self.rate * 100:.1f}%"
+        if self.enrolled == 0:
+            return "尚未选择任何参互人员"
+        if self.passes:
+            return f"参互率符合要求（{basis}）"
+        if self.all_required:
+            return f"本单位应参互人数为{self.base}人，须全员参互：当前{self.enrolled}人，还差{self.shortfall}人"
+        return (f"参互率{self.rate * 100:.1f}%（{self.enrolled}/{self.base}人）低于要求的"
+                f"{self.min_rate * 100:.0f}%：至少须{self.required}人参互，还差{self.shortfall}人")
+
+
+def check_participation(rule: Participation, counts: Headcounts) -> ParticipationCheck:
+    """DOMAIN: ≥ min_rate of the base; a small unit (≤ all_required_up_to) must enroll everybody.
+
+    The base is the eligible staff, or the female staff for the women's plan; the small-unit
+    size is measured on the unit's whole staff in both cases ("all where ≤ 100 staff").
+    """
+    base = counts.female if rule.basis == "female" else counts.staff
+    all_required = counts.staff <= rule.all_required_up_to
+    required = base if all_required else math.ceil(rule.min_rate * base)
+    return ParticipationCheck(base=base, required=required, enrolled=counts.enrolled,
+                              all_required=all_required, min_rate=rule.min_rate)
+
+
+# --- money and dates ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ContributionDue:
+    headcount: int
+    contribution_amount: Decimal  # full fee of all people
+    subsidy_amount: Decimal  # paid by the union, not by the unit
+    due_amount: Decimal  # what the unit pays
+
+    @classmethod
+    def zero(cls) -> "ContributionDue":
+        return cls(0, quantize_money(0), quantize_money(0), quantize_money(0))
+
+
+def contribution_due(terms: PlanYearTerms, headcount: int) -> ContributionDue:
+    """Full fee per person (no proration for mid-year joins); the union subsidy shown apart."""
+    contribution = quantize_money(terms.contribution_amount * headcount)
+    subsidy = quantize_money(terms.subsidy_amount * headcount)
+    return ContributionDue(headcount, contribution, subsidy, contribution - subsidy)
+
+
+def coverage_start(terms: PlanYearTerms, paid_on: date) -> date:
+    """DOMAIN: coverage starts the day after payment, never before the protection period starts."""
+    return max(terms.protection_start_on, paid_on + timedelta(days=1))
+
+
+def payment_problem(terms: PlanYearTerms, *, paid_on: date, today: date) -> str | None:
+    """Why a payment date cannot be recorded, or None."""
+    if paid_on > today:
+        return "缴费日期不能晚于今天"
+    if paid_on >= terms.protection_end_on:
+        return f"缴费日期已在保障期末（{terms.protection_end_on:%Y-%m-%d}）或之后，无法产生保障"
+    if paid_on < terms.enrollment_opens_on:
+        return f"缴费日期早于本年度参互开放日（{terms.enrollment_opens_on:%Y-%m-%d}）"
+    return None
+
+
+def certificate_number(year: int, county_code: str, sequence: int) -> str:
+    """A readable certificate number: HZ2026-150203-0000123."""
+    return f"HZ{year}-{county_code}-{sequence:07d}"
+
+
+def consecutive_years(last_year: int | None) -> int:
+    """+1 on last year's consecutive years when covered last year, else 1."""
+    return last_year + 1 if last_year else 1
+
+
+# --- renewal (续互) ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RenewalDiff:
+    kept: tuple[int, ...]  # covered last year, still employed, still eligible
+    joined: tuple[int, ...]  # on the roster now, eligible, not covered last year here
+    left: tuple[int, ...]  # covered last year, no longer employed here
+    changed: tuple[tuple[int, str], ...]  # still employed but cannot renew, with the reason
+
+    @property
+    def to_enroll(self) -> tuple[int, ...]:
+        return self.kept + self.joined
+
+
+def renewal_diff(*, last_year: Iterable[int], roster: Iterable[int], blocked: Mapping[int, str]) -> RenewalDiff:
+    """Compare last year's covered workers with today's roster; `blocked` = roster ids that cannot enroll."""
+    last, now = set(last_year), set(roster)
+    kept = sorted(w for w in last & now if w not in blocked)
+    joined = sorted(w for w in now - last if w not in blocked)
+    changed = sorted((w, blocked[w]) for w in last & now if w in blocked)
+    return RenewalDiff(tuple(kept), tuple(joined), tuple(sorted(last - now)), tuple(changed))
+
+
+# --- roster rows --------------------------------------------------------------------------------
+
+REQUIRED_COLUMNS = ("姓名", "身份证号")
+OPTIONAL_COLUMNS = ("手机号", "人员类别", "入职日期", "民族", "备注")
+TEMPLATE_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+COLUMN_ALIASES = {"身份证号码": "身份证号", "公民身份号码": "身份证号", "手机": "手机号", "联系电话": "手机号",
+                  "手机号码": "手机号", "职工姓名": "姓名"}
+KIND_WORDS = {"在职职工": "employee", "职工": "employee", "在职": "employee", "employee": "employee",
+              "新就业形态劳动者": "gig", "新就业形态": "gig", "灵活就业": "gig", "gig": "gig"}
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+class HeaderProblem(ValueError):
+    """The header row does not match the template."""
+
+
+def map_header(cells: Iterable[object]) -> dict[str, int]:
+    """Column name → position; raises HeaderProblem naming missing and unknown columns."""
+    positions: dict[str, int] = {}
+    unknown = []
+    for i, cell in enumerate(cells):
+        label = re.sub(r"[\s*＊]", "", normalize_text(cell))
+        label = COLUMN_ALIASES.get(label, label)
+        if not label:
+            continue
+        if label in TEMPLATE_COLUMNS:
+            if label in positions:
+                raise HeaderProblem(f"表头中“{label}”列出现了两次")
+            positions[label] = i
+        else:
+            unknown.append(label)
+    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("缺少必需列：" + "、".join(missing))
+        if unknown:
+            parts.append("无法识别的列：" + "、".join(unknown[:5]))
+        raise HeaderProblem("表头与模板不一致（" + "；".join(parts) + "）。请下载模板，按模板列名填写")
+    return positions
+
+
+def normalize_text(value: object) -> str:
+    """A cell as text: full-width to half-width (NFKC), inner and outer spaces trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def parse_cell_date(value: object) -> date:
+    """A date from text (2020-01-01, 2020/1/1, 2020年1月1日, 20200101), a datetime, or an Excel serial."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # Excel serial day numbers (1900 date system)
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise ValueError(f"日期数值{value}不是有效的Excel日期")
+    text = normalize_text(value)
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return EXCEL_EPOCH + timedelta(days=int(float(text)))
+    match = (re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s.*)?", text)
+             or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text))
+    if not match:
+        raise ValueError(f"日期“{text}”无法识别，请写成2020-01-01")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise ValueError(f"日期“{text}”不存在") from exc
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What a roster row is checked against (all facts, no queries)."""
+
+    terms: PlanYearTerms
+    enrolled_on: date
+    today: date
+    default_kind: str = "employee"
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row_no: int
+    name: str
+    id_number: str
+    masked: str
+    gender: str
+    birth_on: date
+    phone: str = ""
+    kind: str = "employee"
+    started_on: date | None = None
+    ethnicity: str = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row_no: int
+    field: str
+    reason: str
+    name: str = ""
+    masked: str = ""
+
+    def message(self) -> str:
+        return f"第{self.row_no}行 {self.field}：{self.reason}"
+
+
+def _mask_raw(text: str) -> str:
+    compact = normalize(text)
+    return compact[:4] + "*" * max(0, len(compact) - 8) + compact[-4:] if len(compact) >= 8 else compact
+
+
+def validate_row(row_no: int, cells: Mapping[str, object], context: RowContext) -> RosterRow | RowError:
+    """Check one roster row; the first problem found is returned with its field and reason."""
+    for column, value in cells.items():
+        if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+            return RowError(row_no, column, f"单元格是公式（{value[:30]}），请复制后“选择性粘贴为数值”")
+    name = re.sub(r"\s+", "", normalize_text(cells.get("姓名")))
+    raw_id = cells.get("身份证号")
+    if not name:
+        return RowError(row_no, "姓名", "不能为空", masked=_mask_raw(normalize_text(raw_id)))
+    if len(name) > 50:
+        return RowError(row_no, "姓名", "超过50个字", name=name[:50])
+    if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
+        return RowError(row_no, "身份证号", "被Excel存成了数字（末几位会丢失），请把该列设为文本后重新填写", name=name)
+    try:
+        rid = parse_resident_id(normalize_text(raw_id), today=context.today, check_region=False)
+    except ValueError as exc:
+        return RowError(row_no, "身份证号", str(exc), name=name, masked=_mask_raw(normalize_text(raw_id)))
+    phone = normalize_text(cells.get("手机号"))
+    if phone:
+        try:
+            phone = parse_mobile(phone)
+        except ValueError as exc:
+            return RowError(row_no, "手机号", str(exc), name=name, masked=rid.masked)
+    kind_text = re.sub(r"\s+", "", normalize_text(cells.get("人员类别")))
+    kind = KIND_WORDS.get(kind_text) if kind_text else context.default_kind
+    if kind is None:
+        return RowError(row_no, "人员类别", f"“{kind_text}”无法识别，应为“在职职工”或“新就业形态劳动者”",
+                        name=name, masked=rid.masked)
+    started_on = None
+    started_text = cells.get("入职日期")
+    if started_text not in (None, ""):
+        try:
+            started_on = parse_cell_date(started_text)
+        except ValueError as exc:
+            return RowError(row_no, "入职日期", str(exc), name=name, masked=rid.masked)
+        if started_on > context.today:
+            return RowError(row_no, "入职日期", "不能晚于今天", name=name, masked=rid.masked)
+        if started_on < rid.birth_date:
+            return RowError(row_no, "入职日期", "早于出生日期", name=name, masked=rid.masked)
+    person = Person(gender=rid.gender, birth_on=rid.birth_date, kind=kind)
+    reason = ineligibility_reason(person, context.terms.eligibility,
+                                  age_reference_on(context.terms, context.enrolled_on))
+    if reason:
+        field = "身份证号" if person.kind in context.terms.eligibility.worker_kinds else "人员类别"
+        return RowError(row_no, field, f"不符合参互条件：{reason}", name=name, masked=rid.masked)
+    return RosterRow(row_no=row_no, name=name, id_number=rid.number, masked=rid.masked, gender=rid.gender,
+                     birth_on=rid.birth_date, phone=phone, kind=kind, started_on=started_on,
+                     ethnicity=normalize_text(cells.get("民族"))[:10])

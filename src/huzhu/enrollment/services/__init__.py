@@ -1,0 +1,25 @@
+"""Every write of the enrollment app: atomic, keyword-only, actor first, audited.
+
+- enrollments.py: start, add/remove workers, submit, cancel, renew, new hires, leavers
+- payments.py: record a payment (coverages start, certificates), and the bulk `enroll_and_pay`
+- imports.py: roster import jobs (validate in chunks, commit in one transaction)
+"""
+from .enrollments import (
+    add_new_hire,
+    add_workers,
+    cancel_enrollment,
+    record_leaving,
+    remove_workers,
+    renew_enrollment,
+    start_enrollment,
+    submit_enrollment,
+    withdraw_enrollment,
+)
+from .imports import commit_import, create_import_job, discard_import, validate_import
+from .payments import EnrollAndPayResult, enroll_and_pay, record_payment
+
+__all__ = [
+    "EnrollAndPayResult", "add_new_hire", "add_workers", "cancel_enrollment", "commit_import", "create_import_job",
+    "discard_import", "enroll_and_pay", "record_leaving", "record_payment", "remove_workers", "renew_enrollment",
+    "start_enrollment", "submit_enrollment", "validate_import", "withdraw_enrollment",
+]

@@ -1,0 +1,229 @@
+"""Enrollment workflow writes: start, pick workers, submit, cancel, renew, new hires and leavers."""
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from huzhu.audit.services import record_event
+from huzhu.core.errors import Conflict, ValidationFailed
+from huzhu.core.scopes import Scope
+from huzhu.members import services as member_services
+from huzhu.members.models import MemberUnit, Worker
+from huzhu.plans.models import PlanYear
+
+from .. import queries, rules
+from ..models import Coverage, Enrollment
+from .workflow import S, ensure_in_scope, ensure_status, refresh_totals, transition_enrollment
+
+
+def _today(today: date | None) -> date:
+    return today or date.today()
+
+
+@transaction.atomic
+def start_enrollment(*, actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear, is_renewal: bool = False,
+                     today: date | None = None) -> Enrollment:
+    """Open a draft enrollment: the annual one if the unit has none yet, else a mid-year batch."""
+    today = _today(today)
+    ensure_in_scope(scope, unit)
+    if plan_year.status != PlanYear.Status.OPEN:
+        raise Conflict("plan_year_not_open", f"{plan_year}未开放参互")
+    terms = plan_year.terms
+    if today < terms.enrollment_opens_on:
+        raise Conflict("enrollment_not_open", f"{plan_year}将于{terms.enrollment_opens_on:%Y-%m-%d}开放参互")
+    if today >= terms.protection_end_on:
+        raise Conflict("period_over", f"{plan_year}的保障期已结束")
+    annual = (Enrollment.objects.select_for_update()
+              .filter(unit=unit, plan_year=plan_year, kind=Enrollment.Kind.ANNUAL)
+              .exclude(status=S.CANCELLED).first())
+    if annual is None:
+        kind = Enrollment.Kind.ANNUAL
+    elif annual.status != S.PAID:
+        raise Conflict("annual_in_progress",
+                       f"本单位{plan_year}的年度参互正在办理（{annual.get_status_display()}），请在其中继续")
+    elif is_renewal:
+        raise Conflict("already_enrolled", f"本单位已办理{plan_year}的年度参互，新入职职工请办理年中增员")
+    elif not terms.mid_year_join:
+        raise Conflict("no_mid_year_join", f"{plan_year}不接受年中增员")
+    else:
+        kind = Enrollment.Kind.MID_YEAR
+    if kind == Enrollment.Kind.MID_YEAR and Enrollment.objects.filter(
+            unit=unit, plan_year=plan_year, kind=kind, status=S.DRAFT).exists():
+        raise Conflict("draft_exists", "本单位已有一笔未提交的年中增员，请在其中继续")
+    enrollment = Enrollment.objects.create(
+        unit=unit, plan_year=plan_year, kind=kind, is_renewal=is_renewal, league_id=unit.league_id,
+        county_id=unit.county_id, created_by=actor if getattr(actor, "pk", None) else None)
+    record_event(actor=actor, action="start_enrollment", object_type="Enrollment", object_id=enrollment.pk,
+                 after={"unit": unit.pk, "plan_year": plan_year.pk, "kind": kind, "renewal": is_renewal})
+    return enrollment
+
+
+def _describe(hit: queries.CoveredElsewhere, enrollment: Enrollment) -> str:
+    if hit.enrollment_id == enrollment.pk:
+        return f"{hit.worker_name}（{hit.masked}）已在本次参互名单中"
+    where = "本单位另一笔参互" if hit.unit_id == enrollment.unit_id else f"“{hit.unit_name}”"
+    return f"{hit.worker_name}（{hit.masked}）已在{where}参加{enrollment.plan_year}，同一人每年度只能参互一次"
+
+
+def _list(problems: list[str], limit: int = 5) -> str:
+    more = f"等{len(problems)}人" if len(problems) > limit else ""
+    return "；".join(problems[:limit]) + more
+
+
+@transaction.atomic
+def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int],
+                today: date | None = None) -> int:
+    """Add roster workers to a draft enrollment (set-based); refuses naming the workers who cannot join."""
+    today = _today(today)
+    ensure_in_scope(scope, enrollment)
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
+        pk=enrollment.pk)
+    ensure_status(enrollment, S.DRAFT)
+    ids = sorted(set(int(i) for i in worker_ids))
+    if not ids:
+        return 0
+    workers = list(Worker.objects.filter(pk__in=ids, unit_id=enrollment.unit_id))
+    if len(workers) != len(ids):
+        raise ValidationFailed("not_on_roster", "所选职工中有人不在本单位在职名册中", field="workers")
+    terms = enrollment.plan_year.terms
+    ref = rules.age_reference_on(terms, today)
+    problems = []
+    for worker in workers:
+        reason = rules.ineligibility_reason(rules.Person(worker.gender, worker.birth_on, worker.kind),
+                                            terms.eligibility, ref)
+        if reason:
+            problems.append(f"{worker.name}（{worker.id_number_masked}）{reason}")
+    if problems:
+        raise ValidationFailed("not_eligible", "不符合参互条件：" + _list(problems), field="workers")
+    covered = queries.live_coverages(enrollment.plan_year, worker_ids=ids)
+    if covered:
+        raise Conflict("already_covered", _list([_describe(hit, enrollment) for hit in covered.values()]),
+                       field="workers")
+    last = queries.last_year_consecutive(enrollment.plan_year, ids)
+    unit = enrollment.unit
+    try:
+        with transaction.atomic():
+            Coverage.objects.bulk_create([
+                Coverage(worker=w, plan_year=enrollment.plan_year, unit=unit, enrollment=enrollment,
+                         league_id=unit.league_id, county_id=unit.county_id,
+                         consecutive_years=rules.consecutive_years(last.get(w.pk)),
+                         contribution_amount=terms.contribution_amount, subsidy_amount=terms.subsidy_amount)
+                for w in workers
+            ], batch_size=2000)
+    except IntegrityError as exc:  # another unit enrolled one of them at the same moment
+        raise Conflict("already_covered", "所选职工中有人刚刚在其他单位参互，请刷新后重试", field="workers") from exc
+    refresh_totals(enrollment)
+    record_event(actor=actor, action="add_workers", object_type="Enrollment", object_id=enrollment.pk,
+                 after={"added": len(workers), "headcount": enrollment.headcount})
+    return len(workers)
+
+
+@transaction.atomic
+def remove_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int]) -> int:
+    """Take workers out of a draft enrollment (their pending coverages are deleted: nothing was paid)."""
+    ensure_in_scope(scope, enrollment)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    ensure_status(enrollment, S.DRAFT)
+    removed, _ = enrollment.coverages.filter(worker_id__in=list(worker_ids), status=Coverage.Status.PENDING).delete()
+    refresh_totals(enrollment)
+    record_event(actor=actor, action="remove_workers", object_type="Enrollment", object_id=enrollment.pk,
+                 after={"removed": removed, "headcount": enrollment.headcount})
+    return removed
+
+
+@transaction.atomic
+def submit_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
+    """Submit a draft for payment; the annual enrollment must meet the participation threshold."""
+    ensure_in_scope(scope, enrollment)
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
+        pk=enrollment.pk)
+    ensure_status(enrollment, S.DRAFT)
+    if enrollment.kind == Enrollment.Kind.ANNUAL:
+        check = queries.participation_for(enrollment)
+        if not check.passes:
+            raise ValidationFailed("participation_below_threshold", check.message(), field="workers")
+    elif not enrollment.coverages.exists():
+        raise ValidationFailed("empty_enrollment", "尚未选择任何参互人员", field="workers")
+    refresh_totals(enrollment)
+    transition_enrollment(enrollment, S.SUBMITTED, actor=actor)
+    record_event(actor=actor, action="submit_enrollment", object_type="Enrollment", object_id=enrollment.pk,
+                 before={"status": S.DRAFT}, after={"status": S.SUBMITTED, "headcount": enrollment.headcount,
+                                                    "due_amount": str(enrollment.due_amount)})
+    return enrollment
+
+
+@transaction.atomic
+def withdraw_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
+    """Take a submitted, unpaid enrollment back to draft to change it."""
+    ensure_in_scope(scope, enrollment)
+    transition_enrollment(enrollment, S.DRAFT, actor=actor, note="withdrawn")
+    record_event(actor=actor, action="withdraw_enrollment", object_type="Enrollment", object_id=enrollment.pk,
+                 before={"status": S.SUBMITTED}, after={"status": S.DRAFT})
+    return enrollment
+
+
+@transaction.atomic
+def cancel_enrollment(*, actor, scope: Scope, enrollment: Enrollment, reason: str = "") -> Enrollment:
+    """Cancel an unpaid enrollment; its coverages are cancelled and free the workers for other units."""
+    ensure_in_scope(scope, enrollment)
+    before = enrollment.status
+    transition_enrollment(enrollment, S.CANCELLED, actor=actor, note=reason)
+    enrollment.coverages.update(status=Coverage.Status.CANCELLED)
+    record_event(actor=actor, action="cancel_enrollment", object_type="Enrollment", object_id=enrollment.pk,
+                 before={"status": before}, after={"status": S.CANCELLED, "reason": reason})
+    return enrollment
+
+
+@transaction.atomic
+def renew_enrollment(*, actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear,
+                     today: date | None = None) -> Enrollment:
+    """续互 in one action: a draft with last year's covered workers still employed, plus new eligible staff."""
+    today = _today(today)
+    ensure_in_scope(scope, unit)
+    preview = queries.renewal_preview(unit, plan_year, on=today)
+    if preview.previous is None or not (preview.diff.kept or preview.diff.left or preview.diff.changed):
+        raise Conflict("nothing_to_renew", f"本单位上一年度没有参加{plan_year.plan}，请办理新参互")
+    enrollment = start_enrollment(actor=actor, scope=scope, unit=unit, plan_year=plan_year, is_renewal=True,
+                                  today=today)
+    add_workers(actor=actor, scope=scope, enrollment=enrollment, worker_ids=preview.diff.to_enroll, today=today)
+    record_event(actor=actor, action="renew_enrollment", object_type="Enrollment", object_id=enrollment.pk,
+                 after={"kept": len(preview.diff.kept), "joined": len(preview.diff.joined),
+                        "left": len(preview.diff.left), "changed": len(preview.diff.changed)})
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+@transaction.atomic
+def add_new_hire(*, actor, scope: Scope, enrollment: Enrollment, name: str, id_number: str, phone: str = "",
+                 kind: str = "", started_on: date | None = None, today: date | None = None) -> Worker:
+    """Register a new hire at the unit and add them to this draft (mid-year: full fee, covered after payment)."""
+    today = _today(today)
+    ensure_in_scope(scope, enrollment)
+    ensure_status(enrollment, S.DRAFT)
+    unit = enrollment.unit
+    default_kind = Worker.Kind.GIG if unit.kind in (MemberUnit.Kind.REGIONAL_UNION, MemberUnit.Kind.INDUSTRY_UNION) \
+        else Worker.Kind.EMPLOYEE
+    worker = member_services.register_worker(actor=actor, scope=scope, unit=unit, name=name, id_number=id_number,
+                                             phone=phone, kind=kind or default_kind, started_on=started_on or today,
+                                             today=today)
+    add_workers(actor=actor, scope=scope, enrollment=enrollment, worker_ids=[worker.pk], today=today)
+    return worker
+
+
+@transaction.atomic
+def record_leaving(*, actor, scope: Scope, worker: Worker, left_on: date) -> int:
+    """A worker left the unit: employment ends; paid coverages continue to the period's end (DOMAIN)."""
+    unit = worker.unit
+    member_services.end_employment(actor=actor, scope=scope, worker=worker, ended_on=left_on)
+    # Coverage in an unpaid draft is simply dropped; paid (or submitted) coverage records the leaving day.
+    drafts = Coverage.objects.filter(worker=worker, unit=unit, status=Coverage.Status.PENDING,
+                                     enrollment__status=S.DRAFT)
+    touched = list(drafts.values_list("enrollment_id", flat=True))
+    drafts.delete()
+    for enrollment in Enrollment.objects.filter(pk__in=touched):
+        refresh_totals(enrollment)
+    marked = (Coverage.objects.filter(worker=worker, unit=unit, left_on__isnull=True)
+              .exclude(status=Coverage.Status.CANCELLED).update(left_on=left_on))
+    record_event(actor=actor, action="record_leaving", object_type="Worker", object_id=worker.pk,
+                 after={"unit": unit.pk if unit else None, "left_on": left_on.isoformat(), "coverages": marked})
+    return marked

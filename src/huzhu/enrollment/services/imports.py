@@ -1,0 +1,311 @@
+"""Roster imports: a job validates a file in committed chunks, then imports in one transaction.
+
+Why two phases: validation (parsing, checksums, encryption, look-ups) is where the time goes, so
+it runs in chunks that commit their staged rows and the job's progress — a page can poll it,
+and a crashed job resumes from `done`. Nothing reaches the domain tables until the user picks a
+policy; then one transaction moves the staged rows into workers, employments and coverages, so
+a failure leaves the database exactly as before.
+"""
+import logging
+import shutil
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.crypto import blind_index, encrypt_text
+from huzhu.core.errors import Conflict, ValidationFailed
+from huzhu.core.scopes import Scope
+from huzhu.members import services as member_services
+from huzhu.members.models import MemberUnit, Worker
+
+from .. import queries, rules
+from ..models import Coverage, Enrollment, ImportJob, ImportRow
+from ..roster_files import RosterFileProblem, open_roster
+from .workflow import S, ensure_in_scope, ensure_status, refresh_totals
+
+log = logging.getLogger(__name__)
+CHUNK = 5000
+Progress = Callable[[ImportJob], None]
+
+
+def import_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _default_kind(unit: MemberUnit) -> str:
+    # Gig workers join through a regional or industry union acting as their unit.
+    gig_unit = unit.kind in (MemberUnit.Kind.REGIONAL_UNION, MemberUnit.Kind.INDUSTRY_UNION)
+    return Worker.Kind.GIG if gig_unit else Worker.Kind.EMPLOYEE
+
+
+@transaction.atomic
+def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name: str, upload=None,
+                      path: Path | None = None) -> ImportJob:
+    """Accept a roster file for a draft enrollment; the file type and header are checked at once.
+
+    Pass `upload` (a file object, copied under var/imports and deleted after import) or `path`
+    (a file on disk, used in place — the CLI).
+    """
+    ensure_in_scope(scope, enrollment)
+    ensure_status(enrollment, S.DRAFT)
+    if upload is not None:
+        stored = import_dir() / f"{uuid.uuid4().hex}.upload"
+        with stored.open("wb") as out:
+            if hasattr(upload, "chunks"):
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            else:
+                shutil.copyfileobj(upload, out)
+    elif path is not None:
+        stored = Path(path)
+    else:
+        raise ValidationFailed("no_file", "请选择要导入的名册文件", field="file")
+    try:
+        with open_roster(stored, file_name) as reader:
+            total = reader.total
+    except RosterFileProblem as exc:
+        if upload is not None:
+            stored.unlink(missing_ok=True)
+        raise ValidationFailed("bad_file", str(exc), field="file") from exc
+    job = ImportJob.objects.create(enrollment=enrollment, file_name=file_name[:200], stored_path=str(stored),
+                                   total=total, created_by=actor if getattr(actor, "pk", None) else None)
+    record_event(actor=actor, action="create_import_job", object_type="ImportJob", object_id=job.pk,
+                 after={"enrollment": enrollment.pk, "file_name": job.file_name, "rows": total})
+    return job
+
+
+def validate_import(*, job_id: int, today: date | None = None, chunk_size: int = CHUNK,
+                    progress: Progress | None = None) -> ImportJob:
+    """Validate every row of the job's file into staged rows, chunk by chunk (resumable, idempotent)."""
+    today = today or date.today()
+    job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
+    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)
+    job.status = ImportJob.Status.VALIDATING
+    enrollment = job.enrollment
+    context = rules.RowContext(terms=enrollment.plan_year.terms, enrolled_on=today, today=today,
+                               default_kind=_default_kind(enrollment.unit))
+    try:
+        with open_roster(Path(job.stored_path), job.file_name) as reader:
+            chunk: list[tuple[int, dict]] = []
+            for row in reader.rows(skip=job.done):
+                chunk.append(row)
+                if len(chunk) >= chunk_size:
+                    _stage_chunk(job, context, chunk)
+                    chunk = []
+                    if progress:
+                        progress(job)
+            if chunk:
+                _stage_chunk(job, context, chunk)
+    except RosterFileProblem as exc:
+        return _fail(job, str(exc))
+    except OSError as exc:
+        log.exception("roster file unreadable")
+        return _fail(job, f"名册文件无法读取：{exc.strerror or exc}")
+    if job.done == 0:
+        return _fail(job, "文件中只有表头，没有数据行")
+    job.total = job.done
+    job.status = ImportJob.Status.VALIDATED
+    ImportJob.objects.filter(pk=job.pk).update(total=job.total, status=job.status)
+    if progress:
+        progress(job)
+    return job
+
+
+def _fail(job: ImportJob, message: str) -> ImportJob:
+    job.status, job.message = ImportJob.Status.FAILED, message
+    ImportJob.objects.filter(pk=job.pk).update(status=job.status, message=message)
+    return job
+
+
+def _stage_chunk(job: ImportJob, context: rules.RowContext, chunk: list[tuple[int, dict]]) -> None:
+    """Validate a chunk: pure row checks, then set-based look-ups by blind index, then one bulk insert."""
+    enrollment = job.enrollment
+    results = [rules.validate_row(row_no, cells, context) for row_no, cells in chunk]
+    index_of: dict[int, str] = {}
+    first_row: dict[str, int] = {}
+    for i, result in enumerate(results):
+        if isinstance(result, rules.RosterRow):
+            index = blind_index(result.id_number)
+            if index in first_row:  # duplicate inside this chunk
+                results[i] = _error(result, "身份证号", f"与第{first_row[index]}行重复")
+                continue
+            first_row[index] = result.row_no
+            index_of[i] = index
+    indexes = list(first_row)
+    earlier = dict(job.rows.filter(id_number_index__in=indexes, error="").values_list("id_number_index", "row_no"))
+    workers = {row[0]: row[1:] for row in Worker.objects.filter(id_number_index__in=indexes)
+               .values_list("id_number_index", "pk", "name", "unit_id", "unit__name")}
+    covered = queries.live_coverages(enrollment.plan_year, indexes=indexes)
+    staged = []
+    valid = errors = 0
+    for i, result in enumerate(results):
+        index = index_of.get(i)
+        worker = workers.get(index) if index else None
+        if index and isinstance(result, rules.RosterRow):
+            result = _cross_check(result, index, earlier, worker, covered.get(index), enrollment)
+        if isinstance(result, rules.RowError):
+            errors += 1
+            staged.append(ImportRow(job=job, row_no=result.row_no, name=result.name[:50],
+                                    id_number_masked=result.masked[:18], error_field=result.field[:20],
+                                    error=result.reason[:300]))
+            continue
+        valid += 1
+        staged.append(ImportRow(
+            job=job, row_no=result.row_no, name=result.name, id_number_index=index,
+            id_number_encrypted="" if worker else encrypt_text(result.id_number), id_number_masked=result.masked,
+            gender=result.gender, birth_on=result.birth_on, phone=result.phone, kind=result.kind,
+            ethnicity=result.ethnicity, started_on=result.started_on, worker_id=worker[0] if worker else None))
+    with transaction.atomic():
+        ImportRow.objects.bulk_create(staged, batch_size=2000)
+        job.done += len(chunk)
+        job.valid_count += valid
+        job.error_count += errors
+        ImportJob.objects.filter(pk=job.pk).update(done=job.done, valid_count=job.valid_count,
+                                                   error_count=job.error_count)
+
+
+def _error(row: rules.RosterRow, field: str, reason: str) -> rules.RowError:
+    return rules.RowError(row.row_no, field, reason, name=row.name, masked=row.masked)
+
+
+def _cross_check(row, index, earlier, worker, hit, enrollment):
+    """Duplicates against earlier chunks, registered workers and other units' coverages."""
+    if index in earlier:
+        return _error(row, "身份证号", f"与第{earlier[index]}行重复")
+    if worker:
+        _pk, name, unit_id, unit_name = worker
+        if name != row.name:
+            return _error(row, "姓名", f"与该身份证号已登记的姓名“{name}”不一致")
+        if unit_id not in (None, enrollment.unit_id):
+            return _error(row, "身份证号", f"该职工现为“{unit_name}”在职职工，须原单位先登记离职")
+    if hit:
+        if hit.enrollment_id == enrollment.pk:
+            return _error(row, "身份证号", "已在本次参互名单中")
+        where = "本单位另一笔参互" if hit.unit_id == enrollment.unit_id else f"“{hit.unit_name}”"
+        return _error(row, "身份证号", f"已在{where}参加{enrollment.plan_year}，同一人每年度只能参互一次")
+    return row
+
+
+def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
+                  progress: Progress | None = None) -> ImportJob:
+    """Import the staged rows in one transaction: all rows (refused if any row is bad) or the valid ones."""
+    today = today or date.today()
+    job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
+    if job.status == ImportJob.Status.DONE:
+        return job
+    if job.status != ImportJob.Status.VALIDATED:
+        raise Conflict("job_not_ready", f"导入任务当前为“{job.get_status_display()}”，不能导入")
+    if policy not in ImportJob.Policy.values:
+        raise ValidationFailed("invalid_policy", "请选择导入方式", field="policy")
+    if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
+        raise ValidationFailed("rows_invalid", f"文件中有{job.error_count}行错误，请下载错误明细修正后重新上传，"
+                               "或选择“只导入正确的行”", field="policy")
+    if not job.valid_count:
+        raise ValidationFailed("nothing_valid", "文件中没有可以导入的正确行", field="policy")
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, policy=policy)
+    try:
+        with transaction.atomic():
+            imported, new_workers, late = _commit_rows(actor, job, policy, today, progress)
+    except ValidationFailed as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATED, message=exc.message)
+        raise
+    except IntegrityError as exc:
+        message = "导入时与其他人同时办理的参互冲突，未导入任何数据，请重新校验后再试"
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=message)
+        raise Conflict("import_conflict", message) from exc
+    job.refresh_from_db()
+    if Path(job.stored_path).parent == import_dir():
+        Path(job.stored_path).unlink(missing_ok=True)
+    return job
+
+
+def _commit_rows(actor, job: ImportJob, policy: str, today: date, progress: Progress | None):
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related(
+        "unit", "plan_year__current_version").get(pk=job.enrollment_id)
+    ensure_status(enrollment, S.DRAFT)
+    unit, plan_year, terms = enrollment.unit, enrollment.plan_year, enrollment.plan_year.terms
+    imported = new_workers = late = 0
+    after_pk = 0
+    while batch := queries.staged_rows(job, after_pk=after_pk, limit=CHUNK):
+        after_pk = batch[-1].pk
+        indexes = [r.id_number_index for r in batch]
+        # Someone may have registered or enrolled these people since validation: check again, set-based.
+        current = dict(Worker.objects.filter(id_number_index__in=indexes).values_list("id_number_index", "pk"))
+        covered = queries.live_coverages(plan_year, indexes=indexes)
+        ok, bad = [], []
+        for row in batch:
+            hit = covered.get(row.id_number_index)
+            if hit:
+                row.error_field, row.error = "身份证号", f"校验后已在“{hit.unit_name}”参加{plan_year}"
+                bad.append(row)
+            else:
+                ok.append(row)
+        if bad and policy == ImportJob.Policy.ALL_OR_NOTHING:
+            raise ValidationFailed("rows_invalid", bad[0].error + f"（第{bad[0].row_no}行），未导入任何数据",
+                                   row=bad[0].row_no)
+        if bad:
+            ImportRow.objects.bulk_update(bad, ["error_field", "error"])
+            late += len(bad)
+        fresh = [r for r in ok if r.id_number_index not in current]
+        if any(not r.id_number_encrypted for r in fresh):
+            raise Conflict("import_conflict", "有职工在校验后被删除，请重新上传名册")
+        created = member_services.bulk_register_workers(actor=actor, unit=unit, today=today, people=[
+            member_services.PreparedWorker(
+                name=r.name, id_number_encrypted=r.id_number_encrypted or "", id_number_index=r.id_number_index,
+                id_number_masked=r.id_number_masked, gender=r.gender, birth_on=r.birth_on, phone=r.phone,
+                kind=r.kind, ethnicity=r.ethnicity, started_on=r.started_on) for r in fresh])
+        current.update(created)
+        new_workers += len(created)
+        known = {r.pk for r in fresh}
+        returning = Worker.objects.filter(pk__in=[current[r.id_number_index] for r in ok if r.pk not in known],
+                                          unit__isnull=True).values_list("pk", flat=True)
+        member_services.bulk_employ_workers(actor=actor, unit=unit, started={
+            pk: today for pk in returning})
+        worker_ids = [current[r.id_number_index] for r in ok]
+        last = queries.last_year_consecutive(plan_year, worker_ids)
+        Coverage.objects.bulk_create([
+            Coverage(worker_id=pk, plan_year=plan_year, unit=unit, enrollment=enrollment, league_id=unit.league_id,
+                     county_id=unit.county_id, consecutive_years=rules.consecutive_years(last.get(pk)),
+                     contribution_amount=terms.contribution_amount, subsidy_amount=terms.subsidy_amount)
+            for pk in worker_ids], batch_size=2000)
+        imported += len(ok)
+        if progress:
+            job.done = imported
+            progress(job)
+    refresh_totals(enrollment)
+    job.rows.filter(error="").delete()  # staged personal data is not kept once imported
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, imported_count=imported, new_worker_count=new_workers,
+        error_count=job.error_count + late, valid_count=job.valid_count - late, done=job.total,
+        message=f"已导入{imported}人（新登记职工{new_workers}人）" + (f"，另有{late}行在导入时发现已在其他单位参互" if late else ""))
+    record_bulk_event(actor=actor, action="import_roster", object_type="Enrollment", object_ids=[enrollment.pk],
+                      summary={"job": job.pk, "imported": imported, "new_workers": new_workers,
+                               "skipped": job.error_count + late, "policy": policy})
+    return imported, new_workers, late
+
+
+@transaction.atomic
+def discard_import(*, actor, scope: Scope, job: ImportJob) -> ImportJob:
+    """"Import nothing until fixed": drop the job's staged rows and file; the enrollment is unchanged."""
+    ensure_in_scope(scope, job.enrollment)
+    if job.status in (ImportJob.Status.DONE, ImportJob.Status.IMPORTING):
+        raise Conflict("job_finished", "该导入任务已执行，不能放弃")
+    job.rows.all().delete()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DISCARDED, message="已放弃，未导入任何数据")
+    if job.stored_path and Path(job.stored_path).parent == import_dir():
+        path = Path(job.stored_path)
+        transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    record_event(actor=actor, action="discard_import", object_type="ImportJob", object_id=job.pk,
+                 after={"status": "discarded"})
+    job.refresh_from_db()
+    return job
+

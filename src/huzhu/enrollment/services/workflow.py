@@ -1,0 +1,56 @@
+"""The enrollment status workflow, declared once: allowed moves and the one guarded transition."""
+from django.db.models import Count
+
+from huzhu.core.errors import Conflict, PermissionDenied
+from huzhu.core.scopes import Scope
+
+from ..models import Coverage, Enrollment, EnrollmentStatusChange
+from ..rules import contribution_due
+
+S = Enrollment.Status
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.SUBMITTED, S.CANCELLED},
+    S.SUBMITTED: {S.DRAFT, S.PAID, S.CANCELLED},
+    S.PAID: set(),
+    S.CANCELLED: set(),
+}
+
+
+def transition_enrollment(enrollment: Enrollment, to: str, *, actor, note: str = "", **changes) -> Enrollment:
+    """Move an enrollment to `to` if allowed and still in the status we read (conditional UPDATE)."""
+    before = enrollment.status
+    if to not in TRANSITIONS[before]:
+        raise Conflict("invalid_transition",
+                       f"“{S(before).label!s}”状态的参互不能变为“{S(to).label!s}”")
+    updated = Enrollment.objects.filter(pk=enrollment.pk, status=before).update(status=to, **changes)
+    if not updated:
+        raise Conflict("stale_status", "该参互的状态已被他人修改，请刷新页面后重试")
+    EnrollmentStatusChange.objects.create(enrollment=enrollment, from_status=before, to_status=to,
+                                          actor=actor if getattr(actor, "pk", None) else None, note=note[:200])
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def ensure_in_scope(scope: Scope, enrollment_or_unit) -> None:
+    """The unit (or the enrollment's unit) must lie inside the actor's scope."""
+    unit = getattr(enrollment_or_unit, "unit", enrollment_or_unit)
+    if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
+        raise PermissionDenied("该单位不在您的管辖范围内")
+
+
+def ensure_status(enrollment: Enrollment, *statuses: str) -> None:
+    if enrollment.status not in statuses:
+        wanted = "、".join(str(S(s).label) for s in statuses)
+        raise Conflict("wrong_status", f"只有“{wanted}”状态的参互可以这样操作（当前：{enrollment.get_status_display()}）")
+
+
+def refresh_totals(enrollment: Enrollment) -> Enrollment:
+    """Recompute headcount and money from the enrollment's live coverages (one aggregate query)."""
+    agg = enrollment.coverages.exclude(status=Coverage.Status.CANCELLED).aggregate(n=Count("pk"))
+    due = contribution_due(enrollment.plan_year.terms, agg["n"])
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        headcount=due.headcount, contribution_amount=due.contribution_amount,
+        subsidy_amount=due.subsidy_amount, due_amount=due.due_amount)
+    enrollment.headcount, enrollment.contribution_amount = due.headcount, due.contribution_amount
+    enrollment.subsidy_amount, enrollment.due_amount = due.subsidy_amount, due.due_amount
+    return enrollment

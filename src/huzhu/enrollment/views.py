@@ -1,0 +1,314 @@
+"""Enrollment pages: parse the request, call one service or query, render. Chinese UI."""
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from huzhu.core.crypto import blind_index
+from huzhu.core.errors import DomainError
+from huzhu.core.idnumbers import normalize
+from huzhu.members.queries import units_in_scope, worker_for
+from huzhu.regions.models import Role
+from huzhu.regions.queries import scope_of
+
+from . import queries, receipts, roster_files, services
+from .models import Enrollment, ImportJob
+from .tasks import commit_import_task, validate_import_task
+
+WRITE_ROLES = {Role.UNIT, Role.AGENCY, Role.ADMIN}
+PAY_ROLES = {Role.AGENCY, Role.ADMIN}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _scope(request, roles=None):
+    scope = scope_of(request.user)
+    if roles is not None and scope.role not in roles:
+        raise HttpForbidden("您的角色无权执行此操作")
+    return scope
+
+
+def _parse_date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise DomainError("invalid_date", f"{field}格式不正确，应为YYYY-MM-DD", field=field) from None
+
+
+def _fail(request, exc: DomainError, target: str):
+    messages.error(request, exc.message)
+    return redirect(target)
+
+
+@login_required
+def index(request):
+    scope = _scope(request)
+    enrollments = queries.enrollments_in_scope(scope)[:200]
+    can_write = scope.role in WRITE_ROLES
+    return render(request, "enrollment/index.html", {
+        "enrollments": enrollments, "can_write": can_write,
+        "units": units_in_scope(scope).order_by("name")[:500] if can_write else [],
+        "plan_years": queries.open_plan_years_for_enrollment(),
+    })
+
+
+@login_required
+@require_POST
+def start(request):
+    scope = _scope(request, WRITE_ROLES)
+    unit = get_object_or_404(units_in_scope(scope), pk=request.POST.get("unit") or 0)
+    plan_year = get_object_or_404(queries.open_plan_years_for_enrollment(), pk=request.POST.get("plan_year") or 0)
+    if request.POST.get("renew"):
+        return redirect(f"{reverse('enrollment:renew')}?unit={unit.pk}&plan_year={plan_year.pk}")
+    try:
+        enrollment = services.start_enrollment(actor=request.user, scope=scope, unit=unit, plan_year=plan_year)
+    except DomainError as exc:
+        return _fail(request, exc, "enrollment:index")
+    return redirect("enrollment:detail", enrollment.pk)
+
+
+@login_required
+def renew(request):
+    scope = _scope(request, WRITE_ROLES)
+    source = request.POST if request.method == "POST" else request.GET
+    unit = get_object_or_404(units_in_scope(scope), pk=source.get("unit") or 0)
+    plan_year = get_object_or_404(queries.open_plan_years_for_enrollment(), pk=source.get("plan_year") or 0)
+    if request.method == "POST":
+        try:
+            enrollment = services.renew_enrollment(actor=request.user, scope=scope, unit=unit, plan_year=plan_year)
+        except DomainError as exc:
+            return _fail(request, exc, "enrollment:index")
+        messages.success(request, f"已按上年度名单生成续互，共{enrollment.headcount}人，请核对后提交")
+        return redirect("enrollment:detail", enrollment.pk)
+    preview = queries.renewal_preview(unit, plan_year, on=date.today())
+    return render(request, "enrollment/renew.html", {"preview": preview})
+
+
+@login_required
+def detail(request, pk: int):
+    scope = _scope(request)
+    enrollment = queries.enrollment_for(scope, pk)
+    is_draft = enrollment.status == Enrollment.Status.DRAFT
+    can_write = scope.role in WRITE_ROLES
+    return render(request, "enrollment/detail.html", {
+        "enrollment": enrollment, "terms": enrollment.plan_year.terms,
+        "participation": queries.participation_for(enrollment),
+        "coverages": queries.coverages_of(enrollment),
+        "candidates": queries.roster_candidates(enrollment, on=date.today()) if is_draft and can_write else [],
+        "jobs": queries.import_jobs_of(enrollment)[:10],
+        "can_write": can_write and enrollment.status in (Enrollment.Status.DRAFT, Enrollment.Status.SUBMITTED),
+        "can_pay": scope.role in PAY_ROLES and enrollment.status == Enrollment.Status.SUBMITTED,
+        "is_draft": is_draft, "today": date.today(),
+        "can_record_leaving": can_write and enrollment.status == Enrollment.Status.PAID,
+    })
+
+
+def _enrollment_action(request, pk: int, action, success: str, roles=WRITE_ROLES):
+    scope = _scope(request, roles)
+    enrollment = queries.enrollment_for(scope, pk)
+    try:
+        result = action(scope, enrollment)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success.format(result=result))
+    return redirect("enrollment:detail", enrollment.pk)
+
+
+@login_required
+@require_POST
+def add_workers(request, pk: int):
+    ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
+    return _enrollment_action(request, pk, lambda scope, e: services.add_workers(
+        actor=request.user, scope=scope, enrollment=e, worker_ids=ids), "已加入{result}人")
+
+
+@login_required
+@require_POST
+def remove_workers(request, pk: int):
+    ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
+    return _enrollment_action(request, pk, lambda scope, e: services.remove_workers(
+        actor=request.user, scope=scope, enrollment=e, worker_ids=ids), "已移出{result}人")
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    return _enrollment_action(request, pk, lambda scope, e: services.submit_enrollment(
+        actor=request.user, scope=scope, enrollment=e), "已提交，等待代办点登记缴费")
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    return _enrollment_action(request, pk, lambda scope, e: services.withdraw_enrollment(
+        actor=request.user, scope=scope, enrollment=e), "已撤回为草稿")
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    return _enrollment_action(request, pk, lambda scope, e: services.cancel_enrollment(
+        actor=request.user, scope=scope, enrollment=e, reason=request.POST.get("reason", "")), "已撤销")
+
+
+@login_required
+@require_POST
+def pay(request, pk: int):
+    def action(scope, enrollment):
+        return services.record_payment(
+            actor=request.user, scope=scope, enrollment=enrollment, amount=request.POST.get("amount", ""),
+            paid_on=_parse_date(request.POST.get("paid_on", ""), "缴费日期"),
+            bank_reference=request.POST.get("bank_reference", ""))
+    return _enrollment_action(request, pk, action, "已登记缴费，保障凭证已生成", roles=PAY_ROLES)
+
+
+@login_required
+@require_POST
+def hire(request, pk: int):
+    def action(scope, enrollment):
+        started = request.POST.get("started_on", "")
+        return services.add_new_hire(
+            actor=request.user, scope=scope, enrollment=enrollment, name=request.POST.get("name", ""),
+            id_number=request.POST.get("id_number", ""), phone=request.POST.get("phone", ""),
+            started_on=_parse_date(started, "入职日期") if started else None).name
+    return _enrollment_action(request, pk, action, "已登记新职工{result}并加入本次参互")
+
+
+@login_required
+@require_POST
+def leave(request, pk: int, worker_pk: int):
+    def action(scope, enrollment):
+        worker = worker_for(scope, worker_pk)
+        services.record_leaving(actor=request.user, scope=scope, worker=worker,
+                                left_on=_parse_date(request.POST.get("left_on", ""), "离职日期"))
+        return worker.name
+    return _enrollment_action(request, pk, action, "已登记{result}离职，保障持续到保障期末")
+
+
+@login_required
+@require_POST
+def upload(request, pk: int):
+    scope = _scope(request, WRITE_ROLES)
+    enrollment = queries.enrollment_for(scope, pk)
+    upload_file = request.FILES.get("file")
+    try:
+        job = services.create_import_job(actor=request.user, scope=scope, enrollment=enrollment,
+                                         file_name=upload_file.name if upload_file else "", upload=upload_file)
+    except DomainError as exc:
+        return _fail(request, exc, reverse("enrollment:detail", args=[pk]))
+    transaction.on_commit(lambda: validate_import_task.delay(job.pk))
+    return redirect("enrollment:import_job", job.pk)
+
+
+@login_required
+def import_job(request, pk: int):
+    job = queries.import_job_for(_scope(request), pk)
+    return render(request, "enrollment/import_job.html", _job_context(job))
+
+
+@login_required
+def import_progress(request, pk: int):
+    job = queries.import_job_for(_scope(request), pk)
+    return render(request, "enrollment/_import_status.html", _job_context(job))
+
+
+def _job_context(job: ImportJob) -> dict:
+    return {"job": job, "enrollment": job.enrollment,
+            "errors": queries.import_error_sample(job) if job.error_count else [],
+            "error_fields": queries.import_error_summary(job) if job.error_count else []}
+
+
+@login_required
+@require_POST
+def import_commit(request, pk: int):
+    scope = _scope(request, WRITE_ROLES)
+    job = queries.import_job_for(scope, pk)
+    policy = request.POST.get("policy", "")
+    if job.status == ImportJob.Status.VALIDATED:
+        if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
+            messages.error(request, f"文件中有{job.error_count}行错误，不能全部导入")
+        else:
+            transaction.on_commit(lambda: commit_import_task.delay(job.pk, policy, request.user.pk))
+    return redirect("enrollment:import_job", job.pk)
+
+
+@login_required
+@require_POST
+def import_discard(request, pk: int):
+    scope = _scope(request, WRITE_ROLES)
+    job = queries.import_job_for(scope, pk)
+    try:
+        services.discard_import(actor=request.user, scope=scope, job=job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已放弃本次导入，未导入任何数据。请修正名册后重新上传")
+    return redirect("enrollment:detail", job.enrollment_id)
+
+
+@login_required
+def import_errors(request, pk: int):
+    job = queries.import_job_for(_scope(request), pk)
+    response = HttpResponse(roster_files.error_report_xlsx(queries.import_errors(job)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'
+    return response
+
+
+@login_required
+def template(request, fmt: str):
+    content, kind = (roster_files.template_csv(), "text/csv") if fmt == "csv" else (roster_files.template_xlsx(), XLSX)
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="roster-template.{fmt}"'
+    return response
+
+
+@login_required
+def receipt(request, pk: int):
+    enrollment = queries.enrollment_for(_scope(request), pk)
+    if enrollment.status != Enrollment.Status.PAID:
+        messages.error(request, "缴费登记后才能下载参互回执")
+        return redirect("enrollment:detail", pk)
+    response = HttpResponse(receipts.render_receipt(enrollment), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{enrollment.pk}.pdf"'
+    return response
+
+
+LOOKUP_LIMIT = 10  # failed look-ups per client (and per ID number) in LOOKUP_WINDOW seconds
+LOOKUP_WINDOW = 15 * 60
+
+
+def _too_many(keys: list[str]) -> bool:
+    return any((cache.get(k) or 0) >= LOOKUP_LIMIT for k in keys)
+
+
+def _count_failure(keys: list[str]) -> None:
+    for key in keys:
+        cache.add(key, 0, LOOKUP_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, LOOKUP_WINDOW)
+
+
+def my_coverage(request):
+    """Public mobile page: a worker sees their coverages with ID number + phone; guessing is throttled."""
+    context: dict = {"searched": False}
+    if request.method == "POST":
+        id_number, phone = request.POST.get("id_number", ""), request.POST.get("phone", "")
+        client = request.META.get("REMOTE_ADDR", "")
+        keys = [f"lookup:ip:{client}", f"lookup:id:{blind_index(normalize(id_number))}"]
+        if _too_many(keys):
+            context["error"] = "查询次数过多，请15分钟后再试"
+        else:
+            coverages = queries.worker_coverages(id_number, phone)
+            if not coverages:
+                _count_failure(keys)
+            context.update(searched=True, coverages=coverages)
+    return render(request, "enrollment/my_coverage.html", context)

@@ -1,0 +1,49 @@
+"""XLSX exports of the ledger tables: Chinese headers, openpyxl write-only (rows streamed to a file)."""
+import tempfile
+from collections.abc import Iterable, Sequence
+
+from django.http import FileResponse
+from openpyxl import Workbook
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> FileResponse:
+    """Write rows one by one into a write-only workbook on disk and send it as a download."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    spool = tempfile.TemporaryFile()
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def trial_balance_rows(balance) -> Iterable[Sequence]:
+    for row in balance.rows:
+        yield (row.account.code, row.account.name, row.account.get_type_display(), row.debit_amount,
+               row.credit_amount, row.direction, abs(row.balance_amount))
+    yield ("", "合计", "", balance.debit_amount, balance.credit_amount, "", None)
+
+
+TRIAL_BALANCE_HEADERS = ("科目代码", "科目名称", "类别", "借方发生额", "贷方发生额", "余额方向", "余额")
+STATEMENT_HEADERS = ("记账日期", "分录号", "摘要", "来源", "借方", "贷方", "余额方向", "余额")
+BUDGET_HEADERS = ("单位", "层级", "科目代码", "预算金额", "已分配", "已使用", "结余", "执行率")
+
+
+def statement_rows(postings) -> Iterable[Sequence]:
+    for posting in postings.iterator(chunk_size=2000):
+        running = posting.running_amount
+        yield (posting.entry.posted_on, posting.entry_id, posting.entry.memo,
+               f"{posting.entry.cause_type}:{posting.entry.cause_id or ''}",
+               posting.amount if posting.amount > 0 else None, -posting.amount if posting.amount < 0 else None,
+               "平" if running == 0 else ("借" if running > 0 else "贷"), abs(running))
+
+
+def budget_rows(rows) -> Iterable[Sequence]:
+    for row in rows:
+        yield (row.name, row.level, row.account.code if row.account else "", row.budget_amount,
+               row.allocated_amount, row.used_amount, row.balance_amount,
+               row.execution_rate)

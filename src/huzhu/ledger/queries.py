@@ -1,0 +1,266 @@
+"""Reads of the ledger: trial balance, statements, fund position, budget vs actual; scoped.
+
+Balances always come from the postings (STYLE: balances from queries), with one GROUP BY.
+The association, auditors and admins see every account; an office sees the working funds of
+its office and agency points; an agency point sees its own working funds.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet, Sum, Window
+from django.shortcuts import get_object_or_404
+
+from huzhu.core.money import ZERO
+from huzhu.core.scopes import Scope
+from huzhu.plans.models import PlanYear
+
+from . import rules
+from .models import Account, Budget, Posting, YearClose
+
+WORKING_FUNDS_ACCOUNTS = Q(office__isnull=False) | Q(agency_point__isnull=False)
+
+
+def plan_years() -> QuerySet[PlanYear]:
+    """Plan years that have terms, newest first, for the year filter."""
+    return PlanYear.objects.filter(current_version__isnull=False).select_related("plan").order_by("-year", "plan_id")
+
+
+def default_plan_year(year_id: str | int | None) -> PlanYear | None:
+    """The plan year picked in a filter, else the newest open one, else the newest."""
+    years = plan_years()
+    if year_id:
+        return get_object_or_404(years, pk=year_id)
+    return years.filter(status=PlanYear.Status.OPEN).first() or years.first()
+
+
+def accounts_in_scope(scope: Scope, plan_year: PlanYear) -> QuerySet[Account]:
+    """The plan year's accounts the scope may see."""
+    qs = Account.objects.filter(plan_year=plan_year).select_related("office", "agency_point")
+    if scope.level == "province":
+        return qs
+    if scope.level == "league":
+        return qs.filter(Q(office__league_id=scope.code) | Q(agency_point__office__league_id=scope.code))
+    if scope.level == "county":
+        return qs.filter(agency_point__county_id=scope.code)
+    return qs.none()
+
+
+def account_for(scope: Scope, pk: int) -> Account:
+    """One account, 404 when it does not exist or lies outside the scope."""
+    account = get_object_or_404(Account.objects.select_related("plan_year__plan"), pk=pk)
+    return get_object_or_404(accounts_in_scope(scope, account.plan_year), pk=pk)
+
+
+def _sums_by_account(plan_year: PlanYear, account_ids=None) -> dict[int, tuple[Decimal, Decimal]]:
+    """{account id: (debits, credits)} of a plan year: one GROUP BY over its postings."""
+    qs = Posting.objects.filter(account__plan_year=plan_year)
+    if account_ids is not None:
+        qs = qs.filter(account_id__in=account_ids)
+    rows = qs.values("account_id").order_by().annotate(
+        debit=Sum("amount", filter=Q(amount__gt=0), default=ZERO),
+        credit=Sum("amount", filter=Q(amount__lt=0), default=ZERO),
+    )
+    return {row["account_id"]: (row["debit"], -row["credit"]) for row in rows}
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account: Account
+    debit_amount: Decimal
+    credit_amount: Decimal
+
+    @property
+    def balance_amount(self) -> Decimal:
+        """Signed: debit balance positive."""
+        return self.debit_amount - self.credit_amount
+
+    @property
+    def direction(self) -> str:
+        balance = self.balance_amount
+        return "平" if balance == 0 else ("借" if balance > 0 else "贷")
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    rows: list[TrialBalanceRow]
+    debit_amount: Decimal
+    credit_amount: Decimal
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.debit_amount == self.credit_amount
+
+
+def trial_balance(scope: Scope, plan_year: PlanYear, *, with_empty: bool = False) -> TrialBalance:
+    """Debits, credits and balance of every account in scope (accounts without postings optional)."""
+    accounts = list(accounts_in_scope(scope, plan_year))
+    sums = _sums_by_account(plan_year, None if scope.level == "province" else [a.pk for a in accounts])
+    rows = [TrialBalanceRow(account, *sums.get(account.pk, (ZERO, ZERO))) for account in accounts
+            if with_empty or account.pk in sums]
+    return TrialBalance(rows, sum((r.debit_amount for r in rows), ZERO), sum((r.credit_amount for r in rows), ZERO))
+
+
+def account_statement(account: Account) -> QuerySet[Posting]:
+    """The account's postings in date order, each with `running_amount` (signed balance after it)."""
+    order = [F("entry__posted_on").asc(), F("entry_id").asc(), F("id").asc()]
+    return (Posting.objects.filter(account=account).select_related("entry")
+            .annotate(running_amount=Window(Sum("amount"), order_by=order))
+            .order_by(*order))
+
+
+@dataclass(frozen=True)
+class FundPosition:
+    """The fund of one plan year, every figure in its natural direction (yuan)."""
+
+    contributions_amount: Decimal
+    subsidy_amount: Decimal
+    benefits_amount: Decimal
+    management_amount: Decimal
+    reserve_amount: Decimal
+    working_funds_amount: Decimal
+    fund_balance_amount: Decimal
+    bank_amount: Decimal
+    subsidy_receivable_amount: Decimal
+    payable_amount: Decimal
+
+    @property
+    def total_contributions_amount(self) -> Decimal:
+        return self.contributions_amount + self.subsidy_amount
+
+    @property
+    def loss_ratio(self) -> Decimal | None:
+        return rules.loss_ratio(self.benefits_amount, self.total_contributions_amount)
+
+
+def fund_position(plan_year: PlanYear) -> FundPosition:
+    """Contributions, benefits, reserve, working funds and fund balance of a plan year."""
+    sums = _sums_by_account(plan_year)
+    natural: dict[str, Decimal] = {}
+    working_funds = ZERO
+    for account in Account.objects.filter(plan_year=plan_year, pk__in=list(sums)):
+        debit, credit = sums[account.pk]
+        value = rules.natural_balance(account.type, debit - credit)
+        if rules.is_working_funds_code(account.code):
+            working_funds += value
+        else:
+            natural[account.code] = value
+
+    def of(code: str) -> Decimal:
+        return natural.get(code, ZERO)
+
+    income = of(rules.CONTRIBUTIONS) + of(rules.SUBSIDY_INCOME)
+    expenses = of(rules.BENEFITS_EXPENSE) + of(rules.MANAGEMENT_EXPENSES)
+    return FundPosition(
+        contributions_amount=of(rules.CONTRIBUTIONS), subsidy_amount=of(rules.SUBSIDY_INCOME),
+        benefits_amount=of(rules.BENEFITS_EXPENSE), management_amount=of(rules.MANAGEMENT_EXPENSES),
+        reserve_amount=of(rules.TOTAL_RESERVE), working_funds_amount=working_funds,
+        # The unappropriated fund: income less expenses less what the close moved out of 3201.
+        fund_balance_amount=of(rules.FUND_BALANCE) + income - expenses,
+        bank_amount=of(rules.BANK), subsidy_receivable_amount=of(rules.SUBSIDY_RECEIVABLE),
+        payable_amount=of(rules.BENEFITS_PAYABLE),
+    )
+
+
+def contributions_amount(plan_year: PlanYear) -> Decimal:
+    """Contributions of the year to date (payer part and union subsidy), the base of appropriations."""
+    codes = rules.CONTRIBUTION_ACCOUNTS
+    total = Posting.objects.filter(account__plan_year=plan_year, account__code__in=codes).aggregate(
+        total=Sum("amount", default=ZERO))["total"]
+    return -total
+
+
+def loss_ratio(plan_year: PlanYear) -> Decimal | None:
+    """Benefits expense to date over contributions to date; None before any contribution."""
+    return fund_position(plan_year).loss_ratio
+
+
+def budget_allocations(plan_year: PlanYear) -> list[rules.Allocation]:
+    """The plan year's working-fund budgets as allocations to their accounts."""
+    result = []
+    for budget in Budget.objects.filter(plan_year=plan_year).select_related("office", "agency_point"):
+        division = budget.office.league_id if budget.office_id else budget.agency_point.county_id
+        result.append(rules.Allocation(rules.working_funds_code(division), budget.amount))
+    return result
+
+
+def year_close_of(plan_year: PlanYear) -> YearClose | None:
+    return YearClose.objects.filter(plan_year=plan_year).select_related("closed_by").first()
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    name: str
+    level: str
+    account: Account | None
+    budget_amount: Decimal
+    allocated_amount: Decimal
+    used_amount: Decimal
+
+    @property
+    def balance_amount(self) -> Decimal:
+        return self.allocated_amount - self.used_amount
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        """Allocated over budget (four places); None without a budget."""
+        if self.budget_amount <= 0:
+            return None
+        return (self.allocated_amount / self.budget_amount).quantize(Decimal("0.0001"))
+
+
+def budgets_in_scope(scope: Scope, plan_year: PlanYear) -> QuerySet[Budget]:
+    qs = Budget.objects.filter(plan_year=plan_year).select_related("office", "agency_point")
+    if scope.level == "province":
+        return qs
+    if scope.level == "league":
+        return qs.filter(Q(office__league_id=scope.code) | Q(agency_point__office__league_id=scope.code))
+    if scope.level == "county":
+        return qs.filter(agency_point__county_id=scope.code)
+    return qs.none()
+
+
+def budget_vs_actual(scope: Scope, plan_year: PlanYear) -> list[BudgetRow]:
+    """Working funds per office and agency point: budget, allocated at close, used, balance."""
+    accounts = {(a.office_id, a.agency_point_id): a
+                for a in accounts_in_scope(scope, plan_year).filter(WORKING_FUNDS_ACCOUNTS)}
+    sums = _sums_by_account(plan_year, [a.pk for a in accounts.values()])
+    budgets = {(b.office_id, b.agency_point_id): b for b in budgets_in_scope(scope, plan_year)}
+    rows = []
+    for key in sorted(set(accounts) | set(budgets), key=lambda k: (k[0] is None, k[0] or 0, k[1] or 0)):
+        account, budget = accounts.get(key), budgets.get(key)
+        holder = (account.office or account.agency_point) if account else (budget.office or budget.agency_point)
+        debit, credit = sums.get(account.pk, (ZERO, ZERO)) if account else (ZERO, ZERO)
+        if not (budget or debit or credit):
+            continue  # an office without a budget or any movement is noise
+        rows.append(BudgetRow(name=holder.name, level="办事处" if key[0] else "代办点", account=account,
+                              budget_amount=budget.amount if budget else ZERO,
+                              allocated_amount=credit, used_amount=debit))
+    return rows
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    contributions_amount: Decimal
+    reserve_rate: Decimal
+    reserve_amount: Decimal
+    working_funds_rate: Decimal
+    working_funds_cap_amount: Decimal
+    budget_amount: Decimal
+
+    @property
+    def budgets_within_cap(self) -> bool:
+        return self.budget_amount <= self.working_funds_cap_amount
+
+
+def close_preview(plan_year: PlanYear) -> ClosePreview:
+    """What closing the year would post now: the reserve appropriation and the working-funds cap."""
+    terms = plan_year.terms
+    contributions = contributions_amount(plan_year)
+    budgets = sum((a.amount for a in budget_allocations(plan_year)), ZERO)
+    return ClosePreview(
+        contributions_amount=contributions, reserve_rate=terms.reserve_rate,
+        reserve_amount=rules.reserve_appropriation(contributions, terms.reserve_rate),
+        working_funds_rate=terms.working_funds_rate,
+        working_funds_cap_amount=rules.working_funds_cap(contributions, terms.working_funds_rate),
+        budget_amount=budgets,
+    )

@@ -1,0 +1,170 @@
+"""Pure ledger calculations: the chart, entry balance, year-close appropriations, budget checks.
+
+No Django here (STYLE.md). Amounts are Decimal yuan with two places; a posting line is signed:
+debit positive, credit negative, so a balanced entry sums to zero.
+"""
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from huzhu.core.errors import ValidationFailed
+from huzhu.core.money import FEN, ZERO, quantize_money
+
+ASSET, LIABILITY, EQUITY, INCOME, EXPENSE = "asset", "liability", "equity", "income", "expense"
+
+BANK = "1002"
+SUBSIDY_RECEIVABLE = "1221"
+BENEFITS_PAYABLE = "2201"
+WORKING_FUNDS = "2301"  # one sub-account per office and agency point: 2301-<division code>
+TOTAL_RESERVE = "3101"
+FUND_BALANCE = "3201"
+CONTRIBUTIONS = "4101"
+SUBSIDY_INCOME = "4102"
+BENEFITS_EXPENSE = "5101"
+MANAGEMENT_EXPENSES = "5201"
+
+# The standard chart of every plan year (code, name, type). Working-fund sub-accounts are added per
+# office and agency point by the service, since they depend on the regions installed.
+CHART: tuple[tuple[str, str, str], ...] = (
+    (BANK, "银行存款", ASSET),
+    (SUBSIDY_RECEIVABLE, "工会补贴应收", ASSET),
+    (BENEFITS_PAYABLE, "应付补助金", LIABILITY),
+    (TOTAL_RESERVE, "总准备金", EQUITY),
+    (FUND_BALANCE, "互助基金结余", EQUITY),
+    (CONTRIBUTIONS, "互助金收入", INCOME),
+    (SUBSIDY_INCOME, "工会补贴收入", INCOME),
+    (BENEFITS_EXPENSE, "补助金支出", EXPENSE),
+    (MANAGEMENT_EXPENSES, "管理费用", EXPENSE),
+)
+CONTRIBUTION_ACCOUNTS = (CONTRIBUTIONS, SUBSIDY_INCOME)
+CREDIT_NORMAL = {LIABILITY, EQUITY, INCOME}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One posting of an entry: an account code and a signed amount (debit +, credit -)."""
+
+    account_code: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Working funds allocated at year close to one office's or agency point's account."""
+
+    account_code: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """An entry before it is stored: its cause (posted at most once), date, memo and lines."""
+
+    cause_type: str
+    cause_id: str | None
+    kind: str
+    posted_on: date
+    memo: str
+    lines: tuple[Line, ...]
+
+
+def working_funds_code(division_code: str) -> str:
+    """The working-funds sub-account of an office (league code) or agency point (county code)."""
+    return f"{WORKING_FUNDS}-{division_code}"
+
+
+def is_working_funds_code(account_code: str) -> bool:
+    return account_code.startswith(f"{WORKING_FUNDS}-")
+
+
+def check_balanced(lines: Sequence[Line]) -> None:
+    """Refuse an entry that does not balance, has fewer than two lines, or a zero or sub-fen line."""
+    if len(lines) < 2:
+        raise ValidationFailed("too_few_lines", "一笔分录至少要有两行（借方和贷方）", field="lines")
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line.amount, float):
+            raise TypeError("money must never be a float")
+        if line.amount == 0:
+            raise ValidationFailed("zero_line", f"第 {number} 行金额为零", field="lines", row=number)
+        if line.amount != line.amount.quantize(FEN):
+            raise ValidationFailed("sub_fen_line", f"第 {number} 行金额超过两位小数", field="lines", row=number)
+    total = sum((line.amount for line in lines), ZERO)
+    if total != 0:
+        raise ValidationFailed("unbalanced", f"借贷不平衡：差额 {total}", field="lines")
+
+
+def debit_total(lines: Iterable[Line]) -> Decimal:
+    """The entry's size: the sum of its debit lines."""
+    return sum((line.amount for line in lines if line.amount > 0), ZERO)
+
+
+def transfer(debit_code: str, credit_code: str, amount: Decimal) -> tuple[Line, ...]:
+    """Two lines moving `amount` from `credit_code` to `debit_code`."""
+    amount = quantize_money(amount)
+    if amount <= 0:
+        raise ValidationFailed("amount_not_positive", "金额必须大于零", field="amount")
+    return (Line(debit_code, amount), Line(credit_code, -amount))
+
+
+def reversed_lines(lines: Iterable[Line]) -> tuple[Line, ...]:
+    """The lines of a reversing entry: the same accounts, opposite signs."""
+    return tuple(Line(line.account_code, -line.amount) for line in lines)
+
+
+def same_lines(left: Iterable[Line], right: Iterable[Line]) -> bool:
+    """Whether two entries move the same amounts on the same accounts (order does not matter)."""
+    def key(lines):
+        return sorted((line.account_code, line.amount) for line in lines)
+    return key(left) == key(right)
+
+
+def reserve_appropriation(contributions_amount: Decimal, reserve_rate: Decimal) -> Decimal:
+    """DOMAIN: reserve_rate (5%) of the year's contributions goes to the total reserve at close."""
+    return quantize_money(max(contributions_amount, ZERO) * reserve_rate)
+
+
+def working_funds_cap(contributions_amount: Decimal, working_funds_rate: Decimal) -> Decimal:
+    """DOMAIN: working funds are at most working_funds_rate (8%) of the year's contributions."""
+    return quantize_money(max(contributions_amount, ZERO) * working_funds_rate)
+
+
+def check_allocations(allocations: Sequence[Allocation], cap: Decimal) -> Decimal:
+    """Refuse negative, duplicate or over-cap allocations; return their total."""
+    seen: set[str] = set()
+    for number, allocation in enumerate(allocations, start=1):
+        if allocation.amount < 0 or allocation.amount != allocation.amount.quantize(FEN):
+            raise ValidationFailed("bad_allocation", f"第 {number} 项工作经费金额不正确", field="allocations", row=number)
+        if allocation.account_code in seen:
+            raise ValidationFailed("duplicate_allocation", f"第 {number} 项工作经费重复分配", field="allocations", row=number)
+        if not is_working_funds_code(allocation.account_code):
+            raise ValidationFailed("not_working_funds", f"第 {number} 项不是工作经费科目", field="allocations", row=number)
+        seen.add(allocation.account_code)
+    total = sum((allocation.amount for allocation in allocations), ZERO)
+    if total > cap:
+        raise ValidationFailed("working_funds_over_cap",
+                               f"工作经费合计 {total} 超过上限 {cap}（互助金收入的规定比例）", field="allocations")
+    return total
+
+
+def loss_ratio(benefits_amount: Decimal, contributions_amount: Decimal) -> Decimal | None:
+    """Benefits expense over contributions, to four places; None before any contribution."""
+    if contributions_amount <= 0:
+        return None
+    return (benefits_amount / contributions_amount).quantize(Decimal("0.0001"))
+
+
+def natural_balance(account_type: str, signed_balance: Decimal) -> Decimal:
+    """A balance in the account's own direction: credits count up on liability, equity and income."""
+    return -signed_balance if account_type in CREDIT_NORMAL else signed_balance
+
+
+def contribution_paid_draft(enrollment_id, paid: Decimal, subsidy: Decimal, posted_on: date) -> EntryDraft:
+    """An enrollment's paid contribution: bank and subsidy receivable against contribution income."""
+    lines: list[Line] = []
+    if paid:
+        lines += [Line(BANK, paid), Line(CONTRIBUTIONS, -paid)]
+    if subsidy:  # DOMAIN: the union subsidises part of the contribution; booked as receivable
+        lines += [Line(SUBSIDY_RECEIVABLE, subsidy), Line(SUBSIDY_INCOME, -subsidy)]
+    return EntryDraft("enrollment", str(enrollment_id), "contribution_paid", posted_on,
+                      f"团体参互 #{enrollment_id} 缴纳互助金 {paid}，工会补贴 {subsidy}", tuple(lines))

@@ -1,0 +1,363 @@
+"""Writes to the ledger: the chart, the posting functions other apps call, reversals, budgets, close.
+
+Every posting function is atomic, idempotent and audited: a cause (cause_type, cause_id, kind)
+posts once; calling again with the same lines returns the entry already stored, with different
+lines it raises Conflict. A closed plan year takes only `post_adjustment` (with a reason).
+Amounts are Decimal yuan; a line is signed, debit + and credit - (rules.Line).
+"""
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from itertools import islice
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.errors import Conflict, ValidationFailed
+from huzhu.core.money import format_yuan, quantize_money
+from huzhu.plans.models import PlanYear
+from huzhu.regions.models import AgencyPoint, Office
+
+from . import queries, rules
+from .models import Account, Budget, LedgerEntry, Posting, YearClose
+from .rules import EntryDraft, Line
+
+# ---------------------------------------------------------------- chart
+
+
+def ensure_chart(plan_year: PlanYear) -> int:
+    """Create the plan year's standard chart and a working-funds account per office and agency point."""
+    before = Account.objects.filter(plan_year=plan_year).count()
+    accounts = [Account(plan_year=plan_year, code=code, name=name, type=kind) for code, name, kind in rules.CHART]
+    accounts += [Account(plan_year=plan_year, code=rules.working_funds_code(office.league_id),
+                         name=f"工作经费—{office.name}", type=rules.LIABILITY, office=office)
+                 for office in Office.objects.all()]
+    accounts += [Account(plan_year=plan_year, code=rules.working_funds_code(point.county_id),
+                         name=f"工作经费—{point.name}", type=rules.LIABILITY, agency_point=point)
+                 for point in AgencyPoint.objects.all()]
+    Account.objects.bulk_create(accounts, ignore_conflicts=True)
+    after = Account.objects.filter(plan_year=plan_year).count()
+    if after != before:
+        record_event(actor=None, action="ledger_ensure_chart", object_type="PlanYear", object_id=plan_year.pk,
+                     before={"accounts": before}, after={"accounts": after})
+    return after
+
+
+def _accounts_by_code(plan_year: PlanYear, codes: set[str]) -> dict[str, Account]:
+    found = {a.code: a for a in Account.objects.filter(plan_year=plan_year, code__in=codes)}
+    if len(found) < len(codes):
+        ensure_chart(plan_year)
+        found = {a.code: a for a in Account.objects.filter(plan_year=plan_year, code__in=codes)}
+    missing = sorted(codes - set(found))
+    if missing:
+        raise ValidationFailed("unknown_account", f"科目不存在：{'、'.join(missing)}", field="lines")
+    return found
+
+
+# ---------------------------------------------------------------- the one posting path
+
+
+def _hold_year_open(plan_year: PlanYear) -> None:
+    """Refuse postings to a closed year; on PostgreSQL hold a share lock so a close waits for us."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {PlanYear._meta.db_table} WHERE id = %s FOR SHARE", [plan_year.pk])
+    if YearClose.objects.filter(plan_year_id=plan_year.pk).exists():
+        raise Conflict("year_closed", f"{plan_year} 已结账，只能通过调整分录（须填写原因）记账")
+
+
+def _lines_of(entry: LedgerEntry) -> list[Line]:
+    return [Line(p.account.code, p.amount) for p in entry.postings.select_related("account")]
+
+
+def _entry_for(draft: EntryDraft) -> LedgerEntry | None:
+    if draft.cause_id is None:
+        return None
+    return LedgerEntry.objects.filter(cause_type=draft.cause_type, cause_id=draft.cause_id, kind=draft.kind).first()
+
+
+def _same_or_conflict(existing: LedgerEntry, plan_year: PlanYear, draft: EntryDraft) -> LedgerEntry:
+    if existing.plan_year_id != plan_year.pk or not rules.same_lines(_lines_of(existing), draft.lines):
+        raise Conflict("posted_differently",
+                       f"{draft.cause_type} {draft.cause_id} 的{draft.kind}已记账（分录 #{existing.pk}），金额或科目不同")
+    return existing
+
+
+@transaction.atomic
+def _post(*, actor, plan_year: PlanYear, draft: EntryDraft, reverses: LedgerEntry | None = None,
+          adjustment_reason: str = "") -> LedgerEntry:
+    """Store a balanced entry once per cause; every public posting function ends here."""
+    rules.check_balanced(draft.lines)
+    existing = _entry_for(draft)
+    if existing is not None:
+        return _same_or_conflict(existing, plan_year, draft)
+    if not adjustment_reason:
+        _hold_year_open(plan_year)
+    accounts = _accounts_by_code(plan_year, {line.account_code for line in draft.lines})
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin of this cause loses here
+            entry = LedgerEntry.objects.create(
+                plan_year=plan_year, posted_on=draft.posted_on, memo=draft.memo[:200],
+                cause_type=draft.cause_type, cause_id=draft.cause_id, kind=draft.kind, reverses=reverses,
+                is_adjustment=bool(adjustment_reason), reason=adjustment_reason, created_by=_user(actor),
+            )
+    except IntegrityError:
+        existing = _entry_for(draft)
+        if existing is None:
+            raise Conflict("already_reversed", f"分录 #{reverses.pk if reverses else ''} 已被冲销") from None
+        return _same_or_conflict(existing, plan_year, draft)
+    Posting.objects.bulk_create(
+        [Posting(entry=entry, account=accounts[line.account_code], amount=line.amount) for line in draft.lines])
+    record_event(actor=actor, action=f"ledger_{draft.kind.split(':')[0]}", object_type="LedgerEntry",
+                 object_id=entry.pk,
+                 after={"cause": f"{draft.cause_type}:{draft.cause_id}", "kind": draft.kind,
+                        "amount": format_yuan(rules.debit_total(draft.lines)), "reason": adjustment_reason,
+                        "reverses": reverses.pk if reverses else None})
+    return entry
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _money(value, field: str) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError("money must never be a float")
+    amount = quantize_money(value)
+    if amount <= 0:
+        raise ValidationFailed("amount_not_positive", "金额必须大于零", field=field)
+    return amount
+
+
+# ---------------------------------------------------------------- postings other apps call
+
+
+def post_contribution_paid(*, actor, plan_year: PlanYear, enrollment_id, paid_amount: Decimal,
+                           subsidy_amount: Decimal, posted_on: date) -> LedgerEntry:
+    """Book an enrollment's paid contribution: bank and subsidy receivable against contribution income."""
+    paid, subsidy = quantize_money(paid_amount), quantize_money(subsidy_amount)
+    if paid < 0 or subsidy < 0 or paid + subsidy == 0:
+        raise ValidationFailed("amount_not_positive", "缴费金额和工会补贴不能为负，且不能都为零", field="paid_amount")
+    draft = rules.contribution_paid_draft(enrollment_id, paid, subsidy, posted_on)
+    return _post(actor=actor, plan_year=plan_year, draft=draft)
+
+
+def post_subsidy_received(*, actor, plan_year: PlanYear, receipt_id, amount: Decimal,
+                          posted_on: date) -> LedgerEntry:
+    """The union paid subsidy it owed: bank against union subsidy receivable."""
+    amount = _money(amount, "amount")
+    draft = EntryDraft("subsidy_receipt", str(receipt_id), "subsidy_received", posted_on,
+                       f"收到工会补贴 #{receipt_id}", rules.transfer(rules.BANK, rules.SUBSIDY_RECEIVABLE, amount))
+    return _post(actor=actor, plan_year=plan_year, draft=draft)
+
+
+def post_claim_approved(*, actor, plan_year: PlanYear, claim_id, benefit_amount: Decimal,
+                        posted_on: date) -> LedgerEntry:
+    """An approved claim's benefit: benefits expense against benefits payable."""
+    amount = _money(benefit_amount, "benefit_amount")
+    draft = EntryDraft("claim", str(claim_id), "claim_approved", posted_on, f"申领 #{claim_id} 审批通过，补助金 {amount}",
+                       rules.transfer(rules.BENEFITS_EXPENSE, rules.BENEFITS_PAYABLE, amount))
+    return _post(actor=actor, plan_year=plan_year, draft=draft)
+
+
+def post_payout_paid(*, actor, plan_year: PlanYear, payout_id, amount: Decimal, posted_on: date) -> LedgerEntry:
+    """The bank paid a payout: benefits payable against bank. A retry of a failed payout needs a new id."""
+    amount = _money(amount, "amount")
+    draft = EntryDraft("payout", str(payout_id), "payout_paid", posted_on, f"支付 #{payout_id} 已付款 {amount}",
+                       rules.transfer(rules.BENEFITS_PAYABLE, rules.BANK, amount))
+    return _post(actor=actor, plan_year=plan_year, draft=draft)
+
+
+def post_payout_failed(*, actor, plan_year: PlanYear, payout_id, posted_on: date, reason: str = "") -> LedgerEntry:
+    """The bank returned a paid payout: reverse its paid entry, so the benefit is payable again."""
+    paid = LedgerEntry.objects.filter(cause_type="payout", cause_id=str(payout_id), kind="payout_paid").first()
+    if paid is None:
+        raise Conflict("payout_not_paid", f"支付 #{payout_id} 尚未记账为已付款，不能记为失败")
+    draft = EntryDraft("payout", str(payout_id), "payout_failed", posted_on,
+                       f"支付 #{payout_id} 银行退回{('：' + reason) if reason else ''}",
+                       rules.reversed_lines(_lines_of(paid)))
+    return _post(actor=actor, plan_year=plan_year, draft=draft, reverses=paid)
+
+
+def reverse_entry(*, actor, entry: LedgerEntry, reason: str, posted_on: date | None = None) -> LedgerEntry:
+    """Correct an entry by posting its mirror image; the original stays. An entry reverses once."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("reason_required", "冲销须填写原因", field="reason")
+    original = LedgerEntry.objects.select_related("plan_year").get(pk=entry.pk)
+    existing = LedgerEntry.objects.filter(reverses=original).first()
+    if existing is not None and existing.kind != f"reversal:{original.kind}":
+        raise Conflict("already_reversed", f"分录 #{original.pk} 已被分录 #{existing.pk} 冲销")
+    draft = EntryDraft(original.cause_type, original.cause_id, f"reversal:{original.kind}",
+                       posted_on or timezone.localdate(), f"冲销分录 #{original.pk}：{reason}",
+                       rules.reversed_lines(_lines_of(original)))
+    return _post(actor=actor, plan_year=original.plan_year, draft=draft, reverses=original)
+
+
+def post_adjustment(*, actor, plan_year: PlanYear, lines: Sequence[Line], reason: str,
+                    posted_on: date | None = None) -> LedgerEntry:
+    """A manual adjusting entry with a reason; the only posting a closed year accepts."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("reason_required", "调整分录须填写原因", field="reason")
+    lines = tuple(line if isinstance(line, Line) else Line(line[0], quantize_money(line[1])) for line in lines)
+    draft = EntryDraft("adjustment", None, "adjustment", posted_on or timezone.localdate(),
+                       f"调整：{reason}", lines)
+    return _post(actor=actor, plan_year=plan_year, draft=draft, adjustment_reason=reason[:300])
+
+
+# ---------------------------------------------------------------- bulk path
+
+
+def post_entries(*, actor, plan_year: PlanYear, drafts: Iterable[EntryDraft], chunk_size: int = 5000) -> int:
+    """Post many entries fast (imports, bench): each balanced; causes already posted are skipped.
+
+    Returns how many entries were created. Each chunk is one transaction; a duplicate cause inside
+    a chunk, or one a concurrent writer posts meanwhile, fails that chunk (the unique constraint).
+    """
+    created = 0
+    iterator = iter(drafts)
+    while chunk := list(islice(iterator, chunk_size)):
+        created += _post_chunk(actor=actor, plan_year=plan_year, drafts=chunk)
+    return created
+
+
+@transaction.atomic
+def _post_chunk(*, actor, plan_year: PlanYear, drafts: list[EntryDraft]) -> int:
+    _hold_year_open(plan_year)
+    for draft in drafts:
+        rules.check_balanced(draft.lines)
+    posted = set()
+    by_type: dict[str, set[str]] = {}
+    for draft in drafts:
+        if draft.cause_id is not None:
+            by_type.setdefault(draft.cause_type, set()).add(draft.cause_id)
+    for cause_type, ids in by_type.items():
+        posted |= set(LedgerEntry.objects.filter(cause_type=cause_type, cause_id__in=ids)
+                      .values_list("cause_type", "cause_id", "kind"))
+    fresh = [d for d in drafts if (d.cause_type, d.cause_id, d.kind) not in posted]
+    if not fresh:
+        return 0
+    accounts = _accounts_by_code(plan_year, {line.account_code for d in fresh for line in d.lines})
+    ids = _insert_rows(plan_year, fresh, accounts, _user(actor))
+    record_bulk_event(actor=actor, action="ledger_post_entries", object_type="LedgerEntry",
+                      object_ids=ids,
+                      summary={"plan_year": plan_year.pk, "entries": len(ids), "skipped": len(drafts) - len(fresh),
+                               "first_id": ids[0], "last_id": ids[-1]})
+    return len(ids)
+
+
+ENTRY_COLUMNS = ("id", "plan_year_id", "posted_on", "memo", "cause_type", "cause_id", "kind", "is_adjustment",
+                 "reason", "created_at", "created_by_id")
+POSTING_COLUMNS = ("entry_id", "account_id", "amount")
+
+
+def _insert_rows(plan_year: PlanYear, drafts: list[EntryDraft], accounts: dict[str, Account], user) -> list[int]:
+    """Insert checked drafts without the ORM's per-row cost: COPY on PostgreSQL, executemany elsewhere.
+
+    Ids are taken up front (the sequence on PostgreSQL; on SQLite the IMMEDIATE transaction holds
+    the write lock, so MAX(id) is ours), so postings can name their entry. The deferred trigger
+    still checks every entry at commit.
+    """
+    entry_table, posting_table = LedgerEntry._meta.db_table, Posting._meta.db_table
+    ops = connection.ops
+    now, user_id = timezone.now(), getattr(user, "pk", None)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{entry_table}', 'id'))"
+                           " FROM generate_series(1, %s)", [len(drafts)])
+            ids = [row[0] for row in cursor.fetchall()]
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {entry_table}")
+            first = cursor.fetchone()[0] + 1
+            ids = list(range(first, first + len(drafts)))
+        native = connection.vendor == "postgresql"
+        created_at = now if native else ops.adapt_datetimefield_value(now)
+
+        def _date(day):
+            return day if native else ops.adapt_datefield_value(day)
+
+        entries = [(entry_id, plan_year.pk, _date(d.posted_on), d.memo[:200], d.cause_type, d.cause_id, d.kind, False, "",
+                    created_at, user_id) for entry_id, d in zip(ids, drafts, strict=True)]
+        postings = [(entry_id, accounts[line.account_code].pk, line.amount)
+                    for entry_id, d in zip(ids, drafts, strict=True) for line in d.lines]
+        if connection.vendor == "postgresql":
+            for table, columns, rows in ((entry_table, ENTRY_COLUMNS, entries),
+                                         (posting_table, POSTING_COLUMNS, postings)):
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        else:
+            for table, columns, rows in ((entry_table, ENTRY_COLUMNS, entries),
+                                         (posting_table, POSTING_COLUMNS, postings)):
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    return ids
+
+
+# ---------------------------------------------------------------- budgets and year close
+
+
+@transaction.atomic
+def set_budget(*, actor, plan_year: PlanYear, amount: Decimal, office: Office | None = None,
+               agency_point: AgencyPoint | None = None) -> Budget:
+    """Set the working-funds budget of one office or agency point for a plan year (before close)."""
+    if (office is None) == (agency_point is None):
+        raise ValidationFailed("budget_holder", "预算须指定一个办事处或一个代办点", field="office")
+    if isinstance(amount, float):
+        raise TypeError("money must never be a float")
+    amount = quantize_money(amount)
+    if amount < 0:
+        raise ValidationFailed("amount_negative", "预算金额不能为负", field="amount")
+    _hold_year_open(plan_year)
+    budget = Budget.objects.select_for_update().filter(plan_year=plan_year, office=office,
+                                                       agency_point=agency_point).first()
+    before = format_yuan(budget.amount) if budget else None
+    if budget is None:
+        budget = Budget.objects.create(plan_year=plan_year, office=office, agency_point=agency_point,
+                                       amount=amount, set_by=_user(actor))
+    else:
+        budget.amount, budget.set_by = amount, _user(actor)
+        budget.save(update_fields=["amount", "set_by", "set_at"])
+    record_event(actor=actor, action="set_working_funds_budget", object_type="Budget", object_id=budget.pk,
+                 before={"amount": before}, after={"amount": format_yuan(amount), "holder": str(office or agency_point)})
+    return budget
+
+
+@transaction.atomic
+def close_plan_year(*, actor, plan_year: PlanYear, allocations: Sequence[rules.Allocation] | None = None,
+                    posted_on: date | None = None) -> YearClose:
+    """Close a plan year's books: appropriate the reserve, allocate working funds, lock the year.
+
+    `allocations` default to the year's budgets. Closing a closed year returns its close record.
+    """
+    locked = PlanYear.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=plan_year.pk)
+    done = YearClose.objects.filter(plan_year=locked).first()
+    if done is not None:
+        return done
+    ensure_chart(locked)
+    terms = locked.terms
+    contributions = queries.contributions_amount(locked)
+    reserve = rules.reserve_appropriation(contributions, terms.reserve_rate)
+    cap = rules.working_funds_cap(contributions, terms.working_funds_rate)
+    allocations = list(queries.budget_allocations(locked) if allocations is None else allocations)
+    working_funds = rules.check_allocations(allocations, cap)
+    posted_on = posted_on or timezone.localdate()
+    if reserve > 0:  # DOMAIN: reserve_rate of contributions to the total reserve at close
+        _post(actor=actor, plan_year=locked, draft=EntryDraft(
+            "plan_year", str(locked.pk), "reserve_appropriation", posted_on,
+            f"{locked} 年度结账：提取总准备金 {contributions} × {terms.reserve_rate}",
+            rules.transfer(rules.FUND_BALANCE, rules.TOTAL_RESERVE, reserve)))
+    if working_funds > 0:
+        lines = [Line(rules.FUND_BALANCE, working_funds)]
+        lines += [Line(a.account_code, -a.amount) for a in allocations if a.amount > 0]
+        _post(actor=actor, plan_year=locked, draft=EntryDraft(
+            "plan_year", str(locked.pk), "working_funds_allocation", posted_on,
+            f"{locked} 年度结账：分配工作经费（上限 {cap}）", tuple(lines)))
+    close = YearClose.objects.create(plan_year=locked, contributions_amount=contributions, reserve_amount=reserve,
+                                     working_funds_amount=working_funds, closed_by=_user(actor))
+    record_event(actor=actor, action="close_plan_year_books", object_type="PlanYear", object_id=locked.pk,
+                 before=None, after={"contributions": format_yuan(contributions), "reserve": format_yuan(reserve),
+                                     "working_funds": format_yuan(working_funds)})
+    return close

@@ -1,0 +1,97 @@
+"""Ledger pages: who may see what, the close confirm step, and the XLSX exports."""
+from decimal import Decimal as D
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from huzhu.conftest import PASSWORD
+from huzhu.ledger import queries, services
+from huzhu.ledger.models import Account
+from huzhu.regions.models import Office
+
+from .conftest import DAY
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+@pytest.fixture
+def booked_year(plan_year):
+    services.post_contribution_paid(actor=None, plan_year=plan_year, enrollment_id=1, paid_amount=D("9000.00"),
+                                    subsidy_amount=D("1000.00"), posted_on=DAY)
+    services.post_claim_approved(actor=None, plan_year=plan_year, claim_id=1, benefit_amount=D("3900.00"),
+                                 posted_on=DAY)
+    return plan_year
+
+
+def workbook_rows(response):
+    content = b"".join(response.streaming_content)
+    return list(load_workbook(BytesIO(content), read_only=True).active.iter_rows(values_only=True))
+
+
+def test_the_association_sees_the_trial_balance_with_fund_figures(client, association_approver, booked_year):
+    login(client, association_approver)
+    page = client.get(reverse("ledger:trial_balance"), {"year": booked_year.pk}).text
+    assert "互助金收入" in page and "借贷平衡" in page and "39.00%" in page
+    assert "<script>" not in page
+
+
+def test_the_trial_balance_exports_to_xlsx_with_chinese_headers(client, auditor, booked_year):
+    login(client, auditor)
+    response = client.get(reverse("ledger:trial_balance"), {"year": booked_year.pk, "export": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = workbook_rows(response)
+    assert rows[0][:3] == ("科目代码", "科目名称", "类别")
+    assert rows[-1][1] == "合计" and D(str(rows[-1][3])) == D(str(rows[-1][4])) == D("13900")
+
+
+def test_an_account_statement_page_and_export_show_the_running_balance(client, auditor, booked_year):
+    bank = Account.objects.get(plan_year=booked_year, code="1002")
+    login(client, auditor)
+    assert "9,000.00" in client.get(reverse("ledger:account_statement", args=[bank.pk])).text
+    rows = workbook_rows(client.get(reverse("ledger:account_statement", args=[bank.pk]), {"export": "xlsx"}))
+    assert rows[0][0] == "记账日期" and rows[1][-2:] == ("借", 9000)
+
+
+def test_an_office_cannot_open_the_bank_account_of_the_fund(client, league_reviewer, booked_year):
+    bank = Account.objects.get(plan_year=booked_year, code="1002")
+    login(client, league_reviewer)
+    assert client.get(reverse("ledger:account_statement", args=[bank.pk])).status_code == 404
+    page = client.get(reverse("ledger:trial_balance"), {"year": booked_year.pk}).text
+    assert "互助基金结余" not in page
+
+
+def test_a_unit_contact_may_not_open_the_ledger(client, unit_contact, booked_year):
+    login(client, unit_contact)
+    assert client.get(reverse("ledger:trial_balance")).status_code == 403
+
+
+def test_the_association_sets_a_budget_and_sees_budget_vs_actual(client, association_approver, booked_year):
+    office = Office.objects.get(league_id="150200")
+    login(client, association_approver)
+    response = client.post(reverse("ledger:budget"), {"year": booked_year.pk, "holder": f"office:{office.pk}",
+                                                      "amount": "500.00"}, follow=True)
+    assert office.name in response.text and "500.00" in response.text
+    rows = workbook_rows(client.get(reverse("ledger:budget"), {"year": booked_year.pk, "export": "xlsx"}))
+    assert rows[0][:4] == ("单位", "层级", "科目代码", "预算金额") and rows[1][0] == office.name
+
+
+def test_an_auditor_may_not_set_budgets_or_close_the_year(client, auditor, booked_year):
+    login(client, auditor)
+    assert client.post(reverse("ledger:budget"), {"year": booked_year.pk, "holder": "office:1",
+                                                  "amount": "1"}).status_code == 403
+    assert client.get(reverse("ledger:close_year"), {"year": booked_year.pk}).status_code == 403
+
+
+def test_closing_the_year_needs_the_confirm_step(client, association_approver, booked_year):
+    login(client, association_approver)
+    preview = client.get(reverse("ledger:close_year"), {"year": booked_year.pk}).text
+    assert "500.00" in preview and "确认结账" in preview
+    unconfirmed = client.post(reverse("ledger:close_year"), {"year": booked_year.pk}, follow=True)
+    assert "请勾选确认" in unconfirmed.text and queries.year_close_of(booked_year) is None
+    confirmed = client.post(reverse("ledger:close_year"), {"year": booked_year.pk, "confirm": "yes"}, follow=True)
+    assert "已结账" in confirmed.text
+    assert queries.year_close_of(booked_year).reserve_amount == D("500.00")

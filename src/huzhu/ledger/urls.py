@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ledger"
+urlpatterns = [
+    path("", views.trial_balance, name="trial_balance"),
+    path("accounts/<int:pk>/", views.account_statement, name="account_statement"),
+    path("budget/", views.budget, name="budget"),
+    path("close/", views.close_year, name="close_year"),
+]

@@ -1,0 +1,51 @@
+"""Public pages: the benefit calculator 算清互助账 (policy pages come later under /policy/)."""
+from django.shortcuts import render
+
+from huzhu.core.errors import ValidationFailed
+from huzhu.plans import queries as plan_queries
+from huzhu.plans import rules
+from huzhu.plans.estimate_format import parse_estimate_request
+
+from .forms import EVENT_TYPES, PROCEDURES, TIER_CODES, CalculatorForm
+
+EVENT_NAMES = dict(EVENT_TYPES)
+
+
+def _describe(event: rules.Event) -> str:
+    """One line in Chinese saying which event a result belongs to."""
+    if isinstance(event, rules.InpatientEvent):
+        return f"住院 {event.admitted} 至 {event.discharged}，政策范围内个人自付 {event.policy_self_pay:.2f} 元"
+    if isinstance(event, rules.OutpatientEvent):
+        return f"门诊慢特病 {event.period_start} 至 {event.period_end}，政策范围内个人自付 {event.policy_self_pay:.2f} 元"
+    if isinstance(event, rules.DiagnosisEvent):
+        return f"{event.date} 确诊，ICD-10 {event.icd10}"
+    return f"{event.date} 手术：{dict(PROCEDURES).get(event.procedure, event.procedure)}"
+
+
+def calculator(request):
+    """The public benefit calculator: no login, plain GET form, every step explained in Chinese."""
+    plan_years = list(plan_queries.open_plan_years())
+    form = CalculatorForm.from_query(request.GET)
+    if not form.values["plan"] and plan_years:
+        form.values["plan"], form.values["year"] = plan_years[0].plan_id, str(plan_years[0].year)
+    results, total = None, None
+    if form.submitted:
+        try:
+            estimate_request = parse_estimate_request(form.document())
+            terms = plan_queries.current_terms(estimate_request.plan, estimate_request.year)
+        except ValidationFailed as exc:
+            form.add_error(exc.field or "", exc.message)
+        else:
+            if not estimate_request.events:
+                form.errors["events"] = "请至少填写一个住院、门诊或确诊事件"
+            else:
+                estimate = rules.estimate(terms, estimate_request.member, list(estimate_request.events))
+                results = [{"event": _describe(e), "decision": d}
+                           for e, d in zip(estimate_request.events, estimate.decisions, strict=True)]
+                total = estimate.total
+    plans = {py.plan_id: py.plan.name for py in plan_years}
+    return render(request, "portal/calculator.html", {
+        "form": form, "results": results, "total": total, "plans": plans,
+        "years": sorted({py.year for py in plan_years}), "event_types": EVENT_TYPES, "procedures": PROCEDURES,
+        "tier_codes": TIER_CODES, "next_rows": len(form.rows),
+    })
