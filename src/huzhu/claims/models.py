@@ -111,6 +111,12 @@ class Claim(models.Model):
         return f"申领 #{self.pk}"
 
     @property
+    def is_open(self) -> bool:
+        """Submitted and not yet decided, returned, withdrawn or refused: the review clock runs."""
+        return self.status in (self.Status.SUBMITTED, self.Status.FIRST_REVIEW, self.Status.SECOND_REVIEW,
+                               self.Status.APPROVAL)
+
+    @property
     def event_on(self):
         """The date that places the claim in a plan year (DOMAIN.md)."""
         return self.admitted_on or self.period_start_on or self.diagnosed_on
@@ -194,6 +200,11 @@ class ClaimStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.from_status} → {self.to_status}"
+
+    @property
+    def office_label(self) -> str:
+        """Who acted, as a worker may see it: the office, never the staff member's name."""
+        return {"county": "代办点", "league": "办事处", "association": "协会"}.get(self.level, "经办人")
 
 
 class ClaimAdjustment(models.Model):

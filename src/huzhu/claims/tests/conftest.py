@@ -110,18 +110,3 @@ def file_stay(worker, county_clerk):
 def no_straight_through(settings):
     settings.CLAIMS_STRAIGHT_THROUGH_LIMIT = "0.00"
 
-
-@pytest.fixture(scope="module")
-def restore_migrated_data(django_db_blocker):
-    """After a module of transactional tests, put back what migrations loaded (the divisions).
-
-    A transactional test ends with a flush; later transactional tests of other apps that do not
-    ask for `serialized_rollback` would otherwise find an empty regions table.
-    """
-    yield
-    from django.db import connection
-
-    serialized = getattr(connection, "_test_serialized_contents", None)
-    if serialized:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(serialized)
