@@ -16,6 +16,17 @@ from ..models import Claim
 S = Claim.Status
 
 
+_TERMS: dict[int, PlanYearTerms] = {}
+
+
+def terms_of(version: TermsVersion) -> PlanYearTerms:
+    """Parsed terms of a version; versions never change, so each is parsed once per process."""
+    terms = _TERMS.get(version.pk)
+    if terms is None:
+        terms = _TERMS[version.pk] = version.terms
+    return terms
+
+
 def event_of(claim: Claim) -> engine.Event:
     return rules.make_event(
         claim.claim_type, admitted_on=claim.admitted_on, discharged_on=claim.discharged_on,
@@ -88,7 +99,7 @@ class Adjudication:
 
     @property
     def terms(self) -> PlanYearTerms:
-        return self.terms_version.terms
+        return terms_of(self.terms_version)
 
     def stored_fields(self) -> dict:
         """The claim columns that record this decision."""
@@ -133,7 +144,7 @@ def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage
         documents=frozenset(claim.documents.values_list("kind", flat=True)), deceased=claim.worker_deceased,
         other_stays=_stays_of(others),
     )
-    decision = engine.decide(terms_version.terms, _member(claim, coverage), history, event)
+    decision = engine.decide(terms_of(terms_version), _member(claim, coverage), history, event)
     return Adjudication(decision=decision, terms_version=terms_version, facts=facts)
 
 

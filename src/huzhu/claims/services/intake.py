@@ -132,6 +132,7 @@ def create_claim(*, actor, worker: Worker, claim_type: str, hospital: str = "", 
         diagnosis_code=diagnosis_code, diagnosis_name=diagnosis_name.strip(), procedure=procedure,
         submitted_by=actor if getattr(actor, "pk", None) else None, **amount_values,
     )
+    claim.plan_year, claim.coverage = coverage.plan_year, coverage  # already loaded with the terms
     _insert_invoices(claim, parsed)
     record_event(actor=actor, action="create_claim", object_type="Claim", object_id=claim.pk,
                  after={"worker": worker.pk, "type": claim_type, "channel": channel,
@@ -140,21 +141,28 @@ def create_claim(*, actor, worker: Worker, claim_type: str, hospital: str = "", 
 
 
 @transaction.atomic
-def attach_document(*, actor, claim: Claim, kind: str, upload, name: str = "") -> ClaimDocument:
-    """Archive an uploaded file and link it to the claim as a document of `kind`."""
+def attach_documents(*, actor, claim: Claim, documents: list[tuple[str, object]]) -> list[ClaimDocument]:
+    """Archive uploaded files and link them to the claim as documents of their kinds."""
     require_claim_in_scope(actor, claim)
-    if kind not in DocumentKind.values:
+    unknown = [kind for kind, _ in documents if kind not in DocumentKind.values]
+    if unknown:
         raise ValidationFailed("invalid_document_kind", "请选择材料类型", field="kind")
     if isinstance(actor, WorkerActor) and claim.status not in EDITABLE:
         raise Conflict("claim_not_editable", "申领已在审核中，如需补充材料请联系代办点")
     if claim.status not in EDITABLE + (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL):
         raise Conflict("claim_closed", "申领已办结，不能再添加材料")
-    stored = store_file(actor=actor if getattr(actor, "pk", None) else None, upload=upload, name=name)
-    document, _ = ClaimDocument.objects.get_or_create(
-        claim=claim, kind=kind, file=stored, defaults={"uploaded_by": actor if getattr(actor, "pk", None) else None})
-    record_event(actor=actor, action="attach_claim_document", object_type="Claim", object_id=claim.pk,
-                 after={"kind": kind, "sha256": stored.sha256})
-    return document
+    user = actor if getattr(actor, "pk", None) else None
+    linked = [ClaimDocument(claim=claim, kind=kind, file=store_file(actor=user, upload=upload), uploaded_by=user)
+              for kind, upload in documents]
+    ClaimDocument.objects.bulk_create(linked, ignore_conflicts=True)  # the same file twice is one document
+    record_event(actor=actor, action="attach_claim_documents", object_type="Claim", object_id=claim.pk,
+                 after={"documents": [{"kind": d.kind, "sha256": d.file.sha256} for d in linked]})
+    return linked
+
+
+def attach_document(*, actor, claim: Claim, kind: str, upload) -> ClaimDocument:
+    """Archive one uploaded file and link it to the claim (the phone page's upload)."""
+    return attach_documents(actor=actor, claim=claim, documents=[(kind, upload)])[0]
 
 
 @transaction.atomic
@@ -205,6 +213,6 @@ def file_claim(*, actor, worker: Worker, documents: list[tuple[str, object]] = (
                today: date | None = None, **claim_fields) -> Claim:
     """Create, attach documents and submit in one go (the desk form, the API); all or nothing."""
     claim = create_claim(actor=actor, worker=worker, **claim_fields)
-    for kind, upload in documents:
-        attach_document(actor=actor, claim=claim, kind=kind, upload=upload)
+    if documents:
+        attach_documents(actor=actor, claim=claim, documents=list(documents))
     return submit_claim(actor=actor, claim=claim, comment=comment, today=today)
