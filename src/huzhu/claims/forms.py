@@ -1,6 +1,7 @@
 """Forms of the claim pages: parse and validate input; the services decide."""
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 
 from huzhu.archives.models import DocumentKind
 from huzhu.core.idnumbers import normalize, parse_mobile, parse_resident_id
@@ -52,7 +53,9 @@ class ClaimForm(forms.Form):
     period_end_on = forms.DateField(label="费用期间止", required=False, widget=DATE)
     diagnosed_on = forms.DateField(label="确诊/手术日期（女性馨康）", required=False, widget=DATE)
     diagnosis_code = forms.CharField(label="诊断（ICD-10 编码或名称）", max_length=40, required=False,
-                                     widget=forms.TextInput(attrs={"list": "icd10-list", "autocomplete": "off"}))
+                                     widget=forms.TextInput(attrs={
+                                         "list": "icd10-list", "autocomplete": "off", "hx-get": reverse_lazy("claims:icd10"),
+                                         "hx-trigger": "keyup changed delay:300ms", "hx-target": "#icd10-results"}))
     procedure = forms.ChoiceField(label="手术", required=False, choices=[("", "—")] + Claim.Procedure.choices)
     worker_deceased = forms.BooleanField(label="职工已身故", required=False)
     total_amount = MoneyField(label="医疗费用总额")

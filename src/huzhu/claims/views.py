@@ -41,9 +41,10 @@ def queue(request):
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(claim, queries.clock_state(claim, today)) for claim in page]
+    straight, decided = queries.straight_through_share(scope, year=today.year)
     return render(request, "claims/queue.html", {
         "page": page, "rows": rows, "status": status, "statuses": Claim.Status.choices,
-        "can_file": scope.role in INTAKE_ROLES})
+        "can_file": scope.role in INTAKE_ROLES, "year": today.year, "straight": straight, "decided": decided})
 
 
 @login_required
@@ -73,7 +74,8 @@ def new_claim(request):
 @login_required
 def icd10_search(request):
     """Diagnosis search for the desk form (htmx fragment; the datalist works without it)."""
-    return render(request, "claims/_icd10_results.html", {"results": icd10.search(request.GET.get("q", ""))})
+    text = request.GET.get("q") or request.GET.get("diagnosis_code", "")
+    return render(request, "claims/_icd10_results.html", {"results": icd10.search(text)})
 
 
 @login_required
