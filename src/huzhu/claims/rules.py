@@ -5,7 +5,7 @@ No ORM (STYLE.md): the service gathers a `ClaimFacts`, calls these, and acts on 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from huzhu.core.money import ZERO
@@ -17,6 +17,7 @@ from huzhu.plans.rules import (
     OutpatientEvent,
     ProcedureEvent,
     YearToDate,
+    claim_deadline,
 )
 from huzhu.plans.terms import PlanYearTerms
 
@@ -143,11 +144,6 @@ def coverage_problems(facts: ClaimFacts) -> list[Problem]:
     if facts.coverage_ends_on and day > facts.coverage_ends_on:
         return [Problem("after_coverage", f"事件日期 {day} 晚于保障止期 {facts.coverage_ends_on}", "event_on")]
     return []
-
-
-def claim_deadline(terms: PlanYearTerms) -> date:
-    """Last day to claim: the protection period's end plus the terms' deadline days."""
-    return terms.protection_end_on + timedelta(days=terms.claim_deadline_days)
 
 
 def deadline_problems(terms: PlanYearTerms, filed_on: date, event_on: date) -> list[Problem]:
