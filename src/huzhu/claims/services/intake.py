@@ -19,7 +19,7 @@ from ..models import Claim, ClaimDocument, Invoice
 from ..workflow import Action
 from .actors import WorkerActor, require_claim_in_scope, require_in_scope, role_of
 from .adjudication import adjudicate
-from .transitions import transition_claim
+from .transitions import move_claim
 
 S = Claim.Status
 PLAN_OF_TYPE = {"inpatient": "hospitalization", "outpatient_chronic": "hospitalization",
@@ -186,18 +186,18 @@ def submit_claim(*, actor, claim: Claim, comment: str = "", today: date | None =
     complex_case = rules.is_complex(claim.claim_type, deceased=claim.worker_deceased)
     updates = {**adjudication.stored_fields(), "submitted_at": timezone.now(), "complex_case": complex_case,
                "missing_items": []}
-    transition_claim(actor=actor, claim=claim, action=action, comment=comment, updates=updates)
+    move_claim(actor=actor, claim=claim, action=action, comment=comment, updates=updates)
     missing = rules.missing_documents(terms, facts)
     if missing:
         labels = "、".join(str(DocumentKind(kind).label) for kind in missing)
-        return transition_claim(actor=None, claim=claim, action=Action.RETURN, reason_code="documents_missing",
+        return move_claim(actor=None, claim=claim, action=Action.RETURN, reason_code="documents_missing",
                                 missing_items=missing, comment=f"材料不全，请补充：{labels}")
     due = review_clock.due_on(today, simple_days=terms.review_days_simple, complex_days=terms.review_days_complex,
                               complex_case=complex_case)
-    transition_claim(actor=None, claim=claim, action=Action.ROUTE, comment="材料齐全，开始计算办结时限",
+    move_claim(actor=None, claim=claim, action=Action.ROUTE, comment="材料齐全，开始计算办结时限",
                      updates={"documents_complete_on": today, "due_on": due})
     if role_of(actor) == "agency":
-        transition_claim(actor=actor, claim=claim, action=Action.PASS_FIRST, comment="代办点窗口受理，初审通过")
+        move_claim(actor=actor, claim=claim, action=Action.PASS_FIRST, comment="代办点窗口受理，初审通过")
     verdict = rules.straight_through(decision=adjudication.decision, missing=missing,
                                      findings=rules.risk_findings(facts), limit=straight_through_limit(),
                                      complex_case=complex_case)

@@ -11,7 +11,7 @@ from .. import rules, workflow
 from ..models import Claim, ClaimAdjustment
 from ..workflow import Action
 from .adjudication import adjudicate, amounts_of, invoices_of, lock_coverage
-from .transitions import check_move, transition_claim
+from .transitions import check_move, move_claim
 
 S = Claim.Status
 PASS_ACTION = {S.FIRST_REVIEW: Action.PASS_FIRST, S.SECOND_REVIEW: Action.PASS_SECOND, S.APPROVAL: Action.APPROVE}
@@ -28,7 +28,7 @@ def approve_claim(*, actor, claim: Claim, comment: str = "", straight_through: b
     if estimate is not None and benefit != estimate:
         comment = f"{comment}（补助金按本年度已审批申领重新计算：{estimate} → {benefit}）".strip()
     updates = {**adjudication.stored_fields(), "approved_at": timezone.now(), "straight_through": straight_through}
-    return transition_claim(actor=actor, claim=claim, action=Action.APPROVE, comment=comment, updates=updates)
+    return move_claim(actor=actor, claim=claim, action=Action.APPROVE, comment=comment, updates=updates)
 
 
 @transaction.atomic
@@ -39,7 +39,7 @@ def pass_review(*, actor, claim: Claim, comment: str = "") -> Claim:
         raise Conflict("not_in_review", f"申领当前状态为“{Claim.Status(claim.status).label}”，不在审核中")
     if action == Action.APPROVE:
         return approve_claim(actor=actor, claim=claim, comment=comment)
-    return transition_claim(actor=actor, claim=claim, action=action, comment=comment)
+    return move_claim(actor=actor, claim=claim, action=action, comment=comment)
 
 
 @transaction.atomic
@@ -50,7 +50,7 @@ def advance_straight_through(*, claim: Claim, reasons: tuple[str, ...]) -> Claim
         if claim.status == S.APPROVAL:
             approve_claim(actor=None, claim=claim, comment=comment, straight_through=True)
         else:
-            transition_claim(actor=None, claim=claim, action=PASS_ACTION[claim.status], comment=comment,
+            move_claim(actor=None, claim=claim, action=PASS_ACTION[claim.status], comment=comment,
                              reason_code="straight_through")
     return claim
 
@@ -61,7 +61,7 @@ def return_for_supplement(*, actor, claim: Claim, missing_items: list[str], comm
     items = [item.strip() for item in missing_items if item and item.strip()]
     if not items:
         raise ValidationFailed("missing_items_required", "请列出需要补正的材料或事项", field="missing_items")
-    return transition_claim(actor=actor, claim=claim, action=Action.RETURN, comment=comment,
+    return move_claim(actor=actor, claim=claim, action=Action.RETURN, comment=comment,
                             reason_code="supplement", missing_items=items)
 
 
@@ -72,14 +72,14 @@ def reject_claim(*, actor, claim: Claim, reason_code: str, comment: str) -> Clai
         raise ValidationFailed("invalid_reason_code", "请选择不予补助的原因", field="reason_code")
     if not comment.strip():
         raise ValidationFailed("comment_required", "请填写不予补助的具体说明", field="comment")
-    return transition_claim(actor=actor, claim=claim, action=Action.REJECT, comment=comment.strip(),
+    return move_claim(actor=actor, claim=claim, action=Action.REJECT, comment=comment.strip(),
                             reason_code=reason_code, updates={"benefit_amount": Decimal("0.00")})
 
 
 @transaction.atomic
 def withdraw_claim(*, actor, claim: Claim, comment: str = "") -> Claim:
     """The submitter withdraws the claim; its invoices become free for a new claim."""
-    transition_claim(actor=actor, claim=claim, action=Action.WITHDRAW, comment=comment)
+    move_claim(actor=actor, claim=claim, action=Action.WITHDRAW, comment=comment)
     claim.invoices.filter(released_at__isnull=True).update(released_at=timezone.now())
     return claim
 
@@ -87,7 +87,7 @@ def withdraw_claim(*, actor, claim: Claim, comment: str = "") -> Claim:
 @transaction.atomic
 def mark_claim_paid(*, actor, claim: Claim, comment: str = "") -> Claim:
     """Record that the benefit was paid (called by payouts)."""
-    return transition_claim(actor=actor, claim=claim, action=Action.PAY, comment=comment)
+    return move_claim(actor=actor, claim=claim, action=Action.PAY, comment=comment)
 
 
 @transaction.atomic

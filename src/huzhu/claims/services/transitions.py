@@ -67,6 +67,15 @@ def transition_claim(*, actor, claim: Claim, action: str, comment: str = "", rea
     The UPDATE only matches while the claim still has the status the actor saw, so of two
     reviewers acting at once exactly one moves it. `updates` are written in the same UPDATE.
     """
+    return move_claim(actor=actor, claim=claim, action=action, comment=comment, reason_code=reason_code,
+                      missing_items=missing_items, updates=updates)
+
+
+def move_claim(*, actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
+               missing_items: list[str] | None = None, updates: dict | None = None) -> Claim:
+    """`transition_claim` for services already inside their own transaction (no extra savepoint)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("move_claim must run inside a transaction: use transition_claim")
     move = check_move(actor, claim, action)
     now = timezone.now()
     fields = {"status": move.to, "updated_at": now, **(updates or {})}
