@@ -38,7 +38,7 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: setup
-	$(BIN)/ruff check src bench tests
+	$(BIN)/ruff check src bench
 	$(BIN)/huzhu makemigrations --check --dry-run -v0
 	$(BIN)/lint-imports
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI from the app's own static files (no CDN, CSP-clean)
     "huzhu.core",
     "huzhu.audit",
     "huzhu.regions",
@@ -41,10 +42,12 @@ INSTALLED_APPS = [
     "huzhu.ledger",
     "huzhu.archives",
     "huzhu.portal",
+    "huzhu.security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "huzhu.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "huzhu.security.middleware.SessionIdleTimeoutMiddleware",
+    "huzhu.security.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -87,6 +92,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # The test database is a file, not memory, so a Celery worker process that a test starts
+    # (security/tests/test_celery_worker.py) opens the same database as the test.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-huzhu.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -97,6 +105,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling and lockout wrap the model backend (see security/backends.py).
+AUTHENTICATION_BACKENDS = ["huzhu.security.backends.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -125,9 +135,53 @@ ARCHIVE_ROOT = Path(os.environ.get("HUZHU_ARCHIVE_ROOT", VAR_DIR / "archive"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("HUZHU_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_NAME = "huzhu_session"
+# Shared counter-side computers: the session ends with the browser, after 30 idle minutes
+# (security.middleware.SessionIdleTimeoutMiddleware), and after 8 hours whatever happens.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 3600
+HUZHU_SESSION_IDLE_SECONDS = int(os.environ.get("HUZHU_SESSION_IDLE_SECONDS", 30 * 60))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # htmx takes the token from the page (hx-headers), never from the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "huzhu.security.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = int(os.environ.get("HUZHU_HSTS_SECONDS", 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUZHU_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = env_bool("HUZHU_SSL_REDIRECT", False)  # usually the reverse proxy redirects
+if env_bool("HUZHU_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy sent on every response (security.middleware.SecurityHeadersMiddleware).
+HUZHU_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+# Cache: login lockout counters and one-time-code rate limits live here, so every web process
+# must share it: Redis in production (REDIS_URL); one process's memory in the embedded default.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "huzhu"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "huzhu"}}
+
+# Login lockout: failures per username (and, more loosely, per client address) within the window.
+HUZHU_LOGIN_MAX_FAILURES = int(os.environ.get("HUZHU_LOGIN_MAX_FAILURES", 5))
+HUZHU_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("HUZHU_LOGIN_MAX_FAILURES_PER_IP", 20))
+HUZHU_LOGIN_LOCK_SECONDS = int(os.environ.get("HUZHU_LOGIN_LOCK_SECONDS", 15 * 60))
+# TOTP two-factor: roles that must enrol and use it (comma-separated Role values).
+# Production default: association and system administrators.
+HUZHU_2FA_REQUIRED_ROLES = [r for r in os.environ.get(
+    "HUZHU_2FA_REQUIRED_ROLES", "" if DEBUG else "association,admin").split(",") if r]
+# Worker sign-in by one-time code: SMS backend (dotted path), code lifetime, attempts, token lifetime.
+HUZHU_SMS_BACKEND = os.environ.get("HUZHU_SMS_BACKEND", "huzhu.security.sms.LogSmsBackend")
+HUZHU_WORKER_CODE_SECONDS = 5 * 60
+HUZHU_WORKER_CODE_MAX_ATTEMPTS = 5
+HUZHU_WORKER_TOKEN_SECONDS = int(os.environ.get("HUZHU_WORKER_TOKEN_SECONDS", 30 * 60))
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")

@@ -4,14 +4,17 @@ from django.urls import include, path
 
 from huzhu.api import api
 from huzhu.core import views as core_views
+from huzhu.security import views as security_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("login/", security_views.LoginView.as_view(), name="login"),  # lockout + TOTP
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", security_views.admin_login),
     path("admin/", admin.site.urls),
+    path("security/", include("huzhu.security.urls")),
     path("api/v1/", api.urls),
     path("members/", include("huzhu.members.urls")),
     path("plans/", include("huzhu.plans.urls")),

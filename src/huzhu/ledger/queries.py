@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from huzhu.core.money import ZERO
 from huzhu.core.scopes import Scope
@@ -26,11 +27,14 @@ def plan_years() -> QuerySet[PlanYear]:
 
 
 def default_plan_year(year_id: str | int | None) -> PlanYear | None:
-    """The plan year picked in a filter, else the newest open one, else the newest."""
+    """The plan year picked in a filter, else the open one whose protection period holds today
+    (the year being run now), else the newest open one, else the newest."""
     years = plan_years()
     if year_id:
         return get_object_or_404(years, pk=year_id)
-    return years.filter(status=PlanYear.Status.OPEN).first() or years.first()
+    open_years = years.filter(status=PlanYear.Status.OPEN)
+    current = open_years.filter(year=timezone.localdate().year).order_by("plan_id").first()
+    return current or open_years.first() or years.first()
 
 
 def accounts_in_scope(scope: Scope, plan_year: PlanYear) -> QuerySet[Account]:

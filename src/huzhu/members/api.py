@@ -1,16 +1,16 @@
-"""JSON API for units and workers (staff tokens come with the API issue; session auth for now)."""
+"""JSON API for units and workers: staff API token or browser session (security.auth.staff_auth)."""
 from datetime import date
 
 from django.http import Http404
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.security import django_auth
 
 from huzhu.regions.queries import scope_of
+from huzhu.security.auth import staff_auth
 
 from . import queries
 
-router = Router(tags=["members"], auth=django_auth)
+router = Router(tags=["members"], auth=staff_auth)
 
 
 class UnitOut(Schema):

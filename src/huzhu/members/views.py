@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from huzhu.core.errors import DomainError
 from huzhu.regions.models import Role
 from huzhu.regions.queries import counties, scope_of
+from huzhu.security.services import record_personal_data_view
 
 from . import queries, services
 from .forms import UnitForm, WorkerForm
@@ -54,6 +55,7 @@ def worker_detail(request, pk: int):
     scope = scope_of(request.user)
     worker = queries.worker_for(scope, pk)
     employments = worker.employments.select_related("unit").order_by("-started_on")
+    record_personal_data_view(actor=request.user, worker=worker, view="members.worker_detail", request=request)
     return render(request, "members/worker_detail.html", {"worker": worker, "employments": employments})
 
 

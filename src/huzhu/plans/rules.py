@@ -203,11 +203,15 @@ def coverage_refusal(terms: PlanYearTerms, member: Member, event: Event) -> Deci
         return _not_covered("not_eligible", f"gender {member.gender} not eligible", "本项目不保障该性别")
     if member.kind not in rules.worker_kinds:
         return _not_covered("not_eligible", f"worker kind {member.kind} not eligible", "本项目不保障该类职工")
-    age = age_on(member.birth_date, day)
+    # DOMAIN: age limits apply at enrollment (e.g. women 16-60 "at enrollment"): taken on the day
+    # coverage starts, or the period start when that is not known; a birthday later in the year
+    # does not end a coverage already paid for.
+    age_day = max(member.coverage_start_on or terms.protection_start_on, terms.protection_start_on)
+    age = age_on(member.birth_date, age_day)
     low, high = age_limits(terms, member.gender)
     if not low <= age < high:
-        return _not_covered("not_eligible", f"age {age} outside {low} to under {high}",
-                            f"事发时 {age} 岁，不在 {low} 岁至未满 {high} 岁的保障范围内")
+        return _not_covered("not_eligible", f"age {age} at enrollment outside {low} to under {high}",
+                            f"参互时 {age} 岁，不在 {low} 岁至未满 {high} 岁的保障范围内")
     return None
 
 

@@ -184,7 +184,10 @@ def _covered(terms: PlanYearTerms, c: ClaimColumns) -> np.ndarray:
     rules = terms.eligibility
     covered &= np.isin(c.gender, [GENDER_CODES[g] for g in rules.genders])
     covered &= np.isin(c.worker_kind, [KIND_CODES[k] for k in rules.worker_kinds])
-    age = _ages(c.birth_day, start)
+    # DOMAIN: age limits apply at enrollment: the coverage start, else the period start
+    age_day = np.where(c.coverage_start_day == NO_START, epoch_days(terms.protection_start_on),
+                       np.maximum(c.coverage_start_day, epoch_days(terms.protection_start_on)))
+    age = _ages(c.birth_day, age_day.astype(np.int32))
     max_age = np.where(c.gender == GENDER_CODES["F"], rules.max_age_female, rules.max_age_male)
     covered &= (age >= rules.min_age) & (age < max_age)
     is_women = c.event_type >= 2

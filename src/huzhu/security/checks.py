@@ -1,0 +1,46 @@
+"""Deploy checks (`huzhu check --deploy`): refuse development keys, DEBUG and wide hosts in production."""
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+DEV_DATA_KEY = "dev-only-data-key"
+
+
+def _is_development_value(value: str, default: str) -> bool:
+    return not value or value == default or value.startswith("dev-only")
+
+
+@register(Tags.security, deploy=True)
+def check_production_settings(app_configs, **kwargs):
+    problems = []
+    if _is_development_value(settings.SECRET_KEY, DEV_SECRET_KEY) or len(settings.SECRET_KEY) < 50:
+        problems.append(Error(
+            "HUZHU_SECRET_KEY 仍是开发默认值或过短（至少 50 个字符）。",
+            hint="python -c 'import secrets; print(secrets.token_urlsafe(64))' 生成后写入环境变量 HUZHU_SECRET_KEY。",
+            id="huzhu.security.E001"))
+    if _is_development_value(settings.DATA_KEY, DEV_DATA_KEY) or len(settings.DATA_KEY) < 32:
+        problems.append(Error(
+            "HUZHU_DATA_KEY 仍是开发默认值或过短（至少 32 个字符）：身份证号和银行卡号的加密形同虚设。",
+            hint="生成随机密钥写入 HUZHU_DATA_KEY，并按 docs/security.md 的步骤轮换已有数据。",
+            id="huzhu.security.E002"))
+    if settings.DEBUG:
+        problems.append(Error("生产环境不得开启调试模式（HUZHU_DEBUG=0）。", id="huzhu.security.E003"))
+    hosts = [h.strip() for h in settings.ALLOWED_HOSTS if h.strip()]
+    if not hosts or any(h == "*" or h.startswith("*") or h == "." for h in hosts):
+        problems.append(Error(
+            f"HUZHU_ALLOWED_HOSTS 过宽：{','.join(hosts) or '（空）'}。",
+            hint="列出本系统对外的域名，例如 huzhu.example.org。", id="huzhu.security.E004"))
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("LocMemCache"):
+        problems.append(Warning(
+            "缓存为进程内存（LocMemCache）：登录锁定和验证码限流只在单个进程内有效。",
+            hint="设置 REDIS_URL 使所有 Web 进程共用同一缓存。", id="huzhu.security.W001"))
+    if not settings.HUZHU_2FA_REQUIRED_ROLES:
+        problems.append(Warning(
+            "没有任何角色被要求启用两步验证。", hint="设置 HUZHU_2FA_REQUIRED_ROLES=association,admin。",
+            id="huzhu.security.W002"))
+    if settings.HUZHU_SMS_BACKEND.endswith("LogSmsBackend"):
+        problems.append(Warning(
+            "短信通道为日志后端：职工收不到登录验证码，验证码写在日志里。",
+            hint="将 HUZHU_SMS_BACKEND 指向短信平台适配器。", id="huzhu.security.W003"))
+    return problems

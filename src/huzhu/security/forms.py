@@ -1,0 +1,45 @@
+"""Sign-in forms: the password step refuses while locked out; the TOTP step takes six digits."""
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from . import throttling
+
+LOCKED_MESSAGE = "登录失败次数过多，账户已临时锁定，请 {minutes} 分钟后再试。"
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "用户名或密码不正确，请重新输入。",
+        "inactive": "该账户已停用。",
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            # While locked, the backend refuses even the right password; say why.
+            username = self.cleaned_data.get("username") or ""
+            if throttling.is_login_locked(username, throttling.client_ip(self.request)):
+                minutes = settings.HUZHU_LOGIN_LOCK_SECONDS // 60
+                raise ValidationError(LOCKED_MESSAGE.format(minutes=minutes), code="locked") from None
+            raise
+
+
+class TotpForm(forms.Form):
+    code = forms.CharField(label="动态验证码", max_length=8, min_length=6,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                         "autofocus": True}))
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(label="用途", max_length=100)
+    expires_in_days = forms.TypedChoiceField(label="有效期", coerce=int, initial=90,
+                                             choices=[(30, "30 天"), (90, "90 天"), (365, "一年")])
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(choices=[("id_number", "身份证号"), ("bank_account", "银行卡号")])
+    reason = forms.CharField(label="查看事由", max_length=200, min_length=2)

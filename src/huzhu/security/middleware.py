@@ -1,0 +1,88 @@
+"""Security headers (CSP), the idle-session timeout and two-factor enforcement."""
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every response; no caching of pages shown to signed-in staff."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.HUZHU_CONTENT_SECURITY_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        user = getattr(request, "user", None)
+        # Personal data must not stay in a shared computer's browser cache or a proxy's.
+        if user is not None and user.is_authenticated and "Cache-Control" not in response.headers \
+                and not request.path.startswith(settings.STATIC_URL):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+LAST_SEEN = "security.last_seen"
+
+
+class SessionIdleTimeoutMiddleware:
+    """Sign a session out after HUZHU_SESSION_IDLE_SECONDS without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not getattr(request, "_api_token_auth", False):
+            now = time.time()
+            last_seen = request.session.get(LAST_SEEN)
+            if last_seen is not None and now - last_seen > settings.HUZHU_SESSION_IDLE_SECONDS:
+                logout(request)
+                if not _is_api(request):
+                    messages.info(request, "您已长时间未操作，为保护个人信息已自动退出，请重新登录。")
+                    return redirect(f"{reverse('login')}?next={request.path}")
+            elif last_seen is None or now - last_seen > 60:  # write the session at most once a minute
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+TWO_FACTOR_OK = "security.2fa_ok"
+
+
+class TwoFactorRequiredMiddleware:
+    """A staff member with TOTP must have passed it; a role that requires TOTP must enrol first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated or request.session.get(TWO_FACTOR_OK):
+            return self.get_response(request)
+        from . import services
+
+        if services.has_totp(user):
+            # Signed in by a door that skipped the second step: not accepted.
+            logout(request)
+            if _is_api(request):
+                return JsonResponse({"code": "totp_required", "message": "请先完成两步验证登录"}, status=401)
+            return redirect("login")
+        if not services.totp_required_for(user):
+            request.session[TWO_FACTOR_OK] = True
+            return self.get_response(request)
+        allowed = {reverse("security:totp"), reverse("logout")}
+        if request.path in allowed or request.path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        if _is_api(request):
+            return JsonResponse({"code": "totp_enrolment_required", "message": "您的角色须先启用两步验证"}, status=403)
+        messages.warning(request, "您的角色须启用两步验证（TOTP）后才能继续使用系统。")
+        return redirect("security:totp")

@@ -1,0 +1,292 @@
+"""Security use cases: API tokens, worker one-time codes, TOTP, revealing personal data, access log."""
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from huzhu.audit.services import record_event
+from huzhu.core.crypto import blind_index, decrypt_text, encrypt_text
+from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
+from huzhu.core.idnumbers import normalize
+from huzhu.members.models import Worker
+from huzhu.regions.queries import scope_of
+
+from . import throttling
+from .models import ApiToken, PersonalDataAccess, TotpDevice, WorkerLoginCode
+from .permissions import REVEALABLE_FIELDS, can_reveal_personal_data
+from .sms import send_sms
+
+STAFF_TOKEN_PREFIX = "hzs_"
+WORKER_TOKEN_PREFIX = "hzw_"
+_WORKER_TOKEN_SALT = "huzhu.security.worker-token"
+
+
+class Unauthenticated(DomainError):
+    """Credentials are missing, wrong, expired or revoked (HTTP 401)."""
+
+    http_status = 401
+
+
+class TooManyRequests(DomainError):
+    """A rate limit was passed (HTTP 429)."""
+
+    http_status = 429
+
+    def __init__(self, message: str = "请求过于频繁，请稍后再试"):
+        super().__init__("too_many_requests", message)
+
+
+# --- Staff and unit-contact API tokens -----------------------------------------------------------
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(*, actor, user, name: str, expires_in_days: int | None = 90) -> tuple[ApiToken, str]:
+    """Issue a token for `user`; returns the row and the plain token, which is never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("name_required", "请填写令牌用途", field="name")
+    if not user.is_active:
+        raise ValidationFailed("user_inactive", "该账户已停用，不能签发令牌")
+    plain = STAFF_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken.objects.create(user=user, name=name[:100], token_hash=hash_token(plain),
+                                    prefix=plain[:10], expires_at=expires_at)
+    record_event(actor=actor, action="api_token.created", object_type="api_token", object_id=token.pk,
+                 after={"user": user.username, "name": token.name, "prefix": token.prefix,
+                        "expires_at": expires_at.isoformat() if expires_at else None})
+    return token, plain
+
+
+@transaction.atomic
+def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; a revoked token never authenticates again."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event(actor=actor, action="api_token.revoked", object_type="api_token", object_id=token.pk,
+                     after={"user": token.user.username, "prefix": token.prefix})
+    return token
+
+
+def user_for_api_token(plain: str):
+    """The active user a staff token belongs to; raises Unauthenticated for a bad token."""
+    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(plain)).first()
+    if token is None or not token.user.is_active:
+        raise Unauthenticated("token_invalid", "访问令牌无效，请检查后重试")
+    if token.revoked_at is not None:
+        raise Unauthenticated("token_revoked", "访问令牌已被吊销")
+    now = timezone.now()
+    if token.is_expired(now):
+        raise Unauthenticated("token_expired", "访问令牌已过期，请重新申请")
+    # Record use at most once a minute: a busy integration must not write on every call.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# --- Workers: ID number + phone + one-time code --------------------------------------------------
+
+def _code_hash(worker_id: int, code: str) -> str:
+    return salted_hmac("huzhu.security.worker-code", f"{worker_id}:{code}").hexdigest()
+
+
+def _find_worker(id_number: str, phone: str) -> Worker | None:
+    compact = normalize(id_number)
+    phone = normalize(phone)
+    if not compact or not phone:
+        return None
+    return Worker.objects.filter(id_number_index=blind_index(compact), phone=phone).first()
+
+
+def request_worker_code(*, id_number: str, phone: str, ip: str | None = None) -> None:
+    """Text a sign-in code when the ID number and phone belong to one worker; silent otherwise.
+
+    The caller answers the same either way, so the endpoint never tells whether a pair exists.
+    """
+    pair = f"{normalize(id_number)}|{normalize(phone)}"
+    if throttling.hit("worker-code-pair-minute", pair, window_seconds=60) > 1:
+        raise TooManyRequests("验证码已发送，请 60 秒后再试")
+    if throttling.hit("worker-code-pair-hour", pair, window_seconds=3600) > 5:
+        raise TooManyRequests("获取验证码次数过多，请 1 小时后再试")
+    if ip and throttling.hit("worker-code-ip", ip, window_seconds=3600) > 30:
+        raise TooManyRequests()
+    worker = _find_worker(id_number, phone)
+    if worker is None:
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    with transaction.atomic():
+        # A new code replaces any earlier one still open.
+        WorkerLoginCode.objects.filter(worker=worker, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        WorkerLoginCode.objects.create(
+            worker=worker, code_hash=_code_hash(worker.pk, code), created_at=now,
+            expires_at=now + timedelta(seconds=settings.HUZHU_WORKER_CODE_SECONDS))
+    minutes = settings.HUZHU_WORKER_CODE_SECONDS // 60
+    send_sms(phone=worker.phone, text=f"【职工互助保障】您的登录验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+
+
+@dataclass(frozen=True)
+class WorkerToken:
+    token: str
+    expires_at: datetime
+    worker: Worker
+
+
+def exchange_worker_code(*, id_number: str, phone: str, code: str, ip: str | None = None) -> WorkerToken:
+    """Trade a correct, unexpired one-time code for a short-lived signed worker token."""
+    if ip and throttling.hit("worker-token-ip", ip, window_seconds=600) > 30:
+        raise TooManyRequests()
+    wrong = Unauthenticated("code_invalid", "验证码错误或已过期，请重新获取")
+    worker = _find_worker(id_number, phone)
+    if worker is None:
+        raise wrong
+    now = timezone.now()
+    login_code = (WorkerLoginCode.objects.filter(worker=worker, used_at__isnull=True, expires_at__gt=now)
+                  .order_by("-created_at").first())
+    if login_code is None:
+        raise wrong
+    # Count the attempt first, conditionally, so parallel guesses cannot pass the limit.
+    counted = WorkerLoginCode.objects.filter(
+        pk=login_code.pk, attempts__lt=settings.HUZHU_WORKER_CODE_MAX_ATTEMPTS).update(attempts=F("attempts") + 1)
+    if not counted:
+        raise Unauthenticated("code_attempts_exceeded", "验证码错误次数过多，请重新获取")
+    if not hmac.compare_digest(login_code.code_hash, _code_hash(worker.pk, (code or "").strip())):
+        raise wrong
+    if not WorkerLoginCode.objects.filter(pk=login_code.pk, used_at__isnull=True).update(used_at=now):
+        raise wrong  # used by a parallel request a moment ago
+    record_event(actor=None, action="worker.signed_in", object_type="worker", object_id=worker.pk,
+                 after={"ip": ip})
+    token = WORKER_TOKEN_PREFIX + signing.dumps({"w": worker.pk}, salt=_WORKER_TOKEN_SALT)
+    return WorkerToken(token=token, worker=worker,
+                       expires_at=now + timedelta(seconds=settings.HUZHU_WORKER_TOKEN_SECONDS))
+
+
+def worker_for_token(token: str) -> Worker:
+    """The worker a signed worker token names; raises Unauthenticated when forged or expired."""
+    try:
+        payload = signing.loads(token.removeprefix(WORKER_TOKEN_PREFIX), salt=_WORKER_TOKEN_SALT,
+                                max_age=settings.HUZHU_WORKER_TOKEN_SECONDS)
+    except signing.SignatureExpired:
+        raise Unauthenticated("token_expired", "登录已过期，请重新获取验证码登录") from None
+    except signing.BadSignature:
+        raise Unauthenticated("token_invalid", "访问令牌无效，请重新登录") from None
+    worker = Worker.objects.filter(pk=payload.get("w")).first()
+    if worker is None:
+        raise Unauthenticated("token_invalid", "访问令牌无效，请重新登录")
+    return worker
+
+
+# --- TOTP two-factor (RFC 6238) ------------------------------------------------------------------
+
+TOTP_ISSUER = "互助"
+
+
+def totp_secret_of(device: TotpDevice) -> str:
+    return decrypt_text(device.secret_encrypted)
+
+
+@transaction.atomic
+def start_totp_enrolment(*, actor) -> TotpDevice:
+    """Create (or renew, while unconfirmed) the actor's TOTP device with a fresh secret."""
+    device = TotpDevice.objects.select_for_update().filter(user=actor).first()
+    if device is not None and device.confirmed_at is not None:
+        raise ValidationFailed("totp_already_enabled", "两步验证已启用")
+    secret = pyotp.random_base32()
+    if device is None:
+        device = TotpDevice.objects.create(user=actor, secret_encrypted=encrypt_text(secret))
+    else:
+        device.secret_encrypted = encrypt_text(secret)
+        device.save(update_fields=["secret_encrypted"])
+    return device
+
+
+def _accept_totp(device: TotpDevice, code: str) -> bool:
+    """Check a code against the current time step ±1; each step is accepted once (no replay)."""
+    code = (code or "").strip().replace(" ", "")
+    if not (code.isdigit() and len(code) == 6):
+        return False
+    totp = pyotp.TOTP(totp_secret_of(device))
+    step = totp.timecode(timezone.now())
+    for candidate in (step - 1, step, step + 1):
+        if candidate > device.last_used_step and hmac.compare_digest(totp.generate_otp(candidate), code):
+            # Conditional update: two requests with the same code cannot both pass.
+            return bool(TotpDevice.objects.filter(pk=device.pk, last_used_step__lt=candidate)
+                        .update(last_used_step=candidate))
+    return False
+
+
+@transaction.atomic
+def confirm_totp_enrolment(*, actor, code: str) -> TotpDevice:
+    """Turn two-factor on once the actor proves their authenticator shows the right code."""
+    device = TotpDevice.objects.select_for_update().filter(user=actor, confirmed_at__isnull=True).first()
+    if device is None:
+        raise ValidationFailed("totp_not_started", "请先生成密钥")
+    if not _accept_totp(device, code):
+        raise ValidationFailed("totp_code_invalid", "验证码不正确，请核对手机时间后重试", field="code")
+    device.confirmed_at = timezone.now()
+    device.save(update_fields=["confirmed_at"])
+    record_event(actor=actor, action="totp.enabled", object_type="user", object_id=actor.pk)
+    return device
+
+
+def has_totp(user) -> bool:
+    return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def verify_totp_login(*, user, code: str) -> bool:
+    """Whether `code` is the user's current TOTP code (second step of sign-in)."""
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    return device is not None and _accept_totp(device, code)
+
+
+def totp_required_for(user) -> bool:
+    """Whether the user's role must use two-factor (settings.HUZHU_2FA_REQUIRED_ROLES)."""
+    return scope_of(user).role in set(settings.HUZHU_2FA_REQUIRED_ROLES)
+
+
+# --- Personal data: reveal (audited) and the access log ------------------------------------------
+
+def _actor_label(actor) -> str:
+    return getattr(actor, "username", "") or "system"
+
+
+@transaction.atomic
+def reveal_personal_data(*, actor, worker: Worker, field: str, reason: str, ip: str | None = None) -> str:
+    """Decrypt one of a worker's protected numbers for an allowed actor, leaving an audit trail."""
+    scope = scope_of(actor)
+    if not can_reveal_personal_data(scope):
+        raise PermissionDenied("您的角色无权查看完整号码")
+    if not scope.includes(league_code=worker.league_id, county_code=worker.county_id, unit_id=worker.unit_id):
+        raise PermissionDenied("该职工不在您的管辖范围内")
+    if field not in REVEALABLE_FIELDS:
+        raise ValidationFailed("field_invalid", "只能显示身份证号或银行卡号", field="field")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationFailed("reason_required", "请填写查看完整号码的事由", field="reason")
+    value = worker.reveal_id_number() if field == "id_number" else worker.reveal_bank_account()
+    PersonalDataAccess.objects.create(actor=actor, actor_label=_actor_label(actor), worker_id=worker.pk,
+                                      kind=PersonalDataAccess.Kind.REVEAL, view="reveal", field=field,
+                                      reason=reason[:200], ip=ip)
+    record_event(actor=actor, action="personal_data.revealed", object_type="worker", object_id=worker.pk,
+                 after={"field": field, "reason": reason[:200]})
+    return value
+
+
+def record_personal_data_view(*, actor, worker, view: str, request=None) -> PersonalDataAccess:
+    """Log that `actor` opened a page or endpoint showing `worker`'s personal data."""
+    return PersonalDataAccess.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None, actor_label=_actor_label(actor),
+        worker_id=worker.pk, kind=PersonalDataAccess.Kind.VIEW, view=view[:80],
+        ip=throttling.client_ip(request))

@@ -1,0 +1,34 @@
+"""`huzhu check --deploy` refuses development keys, DEBUG and wide ALLOWED_HOSTS."""
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+from huzhu.security.checks import DEV_DATA_KEY, DEV_SECRET_KEY, check_production_settings
+
+GOOD = {"SECRET_KEY": "k" * 64, "DATA_KEY": "d" * 48, "DEBUG": False, "ALLOWED_HOSTS": ["huzhu.example.org"]}
+
+
+def _ids(**overrides) -> set[str]:
+    with override_settings(**{**GOOD, **overrides}):
+        return {problem.id for problem in check_production_settings(None) if problem.level >= 40}
+
+
+def test_production_settings_pass():
+    assert _ids() == set()
+
+
+@pytest.mark.parametrize("overrides, problem", [
+    ({"SECRET_KEY": DEV_SECRET_KEY}, "huzhu.security.E001"),
+    ({"DATA_KEY": DEV_DATA_KEY}, "huzhu.security.E002"),
+    ({"DEBUG": True}, "huzhu.security.E003"),
+    ({"ALLOWED_HOSTS": ["*"]}, "huzhu.security.E004"),
+], ids=["dev secret key", "dev data key", "debug on", "any host"])
+def test_each_development_setting_is_an_error(overrides, problem):
+    assert _ids(**overrides) == {problem}
+
+
+def test_the_deploy_command_fails_with_the_development_keys():
+    with override_settings(SECRET_KEY=DEV_SECRET_KEY, DATA_KEY=DEV_DATA_KEY), \
+            pytest.raises(SystemCheckError, match="HUZHU_DATA_KEY"):
+        call_command("check", "--deploy", "--fail-level", "ERROR")

@@ -1,0 +1,159 @@
+"""Pages: sign-in with lockout and TOTP, TOTP enrolment, own API tokens, revealing a number."""
+import time
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from huzhu.core.errors import DomainError
+from huzhu.members import queries as member_queries
+from huzhu.regions.queries import scope_of
+
+from . import services
+from .forms import LoginForm, RevealForm, TokenCreateForm, TotpForm
+from .middleware import TWO_FACTOR_OK
+from .models import ApiToken
+from .permissions import REVEALABLE_FIELDS
+from .throttling import client_ip
+
+PENDING = "security.pending_2fa"
+PENDING_SECONDS = 300
+
+
+class LoginView(auth_views.LoginView):
+    """Password step; a user with TOTP goes on to the code step before being signed in."""
+
+    template_name = "core/login.html"
+    form_class = LoginForm
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not services.has_totp(user):
+            return super().form_valid(form)
+        self.request.session[PENDING] = {"user": user.pk, "backend": user.backend, "at": time.time()}
+        return redirect(f"{reverse('security:login_totp')}?next={self.get_redirect_url() or ''}")
+
+
+def _safe_next(request, fallback: str = "home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse(fallback)
+
+
+def login_totp(request):
+    """Second sign-in step: the six-digit code from the staff member's authenticator."""
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        messages.info(request, "请重新输入用户名和密码。")
+        return redirect("login")
+    user = get_object_or_404(get_user_model(), pk=pending["user"], is_active=True)
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.verify_totp_login(user=user, code=form.cleaned_data["code"]):
+            request.session.pop(PENDING, None)
+            login(request, user, backend=pending["backend"])
+            request.session[TWO_FACTOR_OK] = True
+            return redirect(_safe_next(request))
+        # A wrong code counts towards the same lockout as a wrong password.
+        user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+        request.session.pop(PENDING, None)
+        messages.error(request, "动态验证码不正确，请重新登录。")
+        return redirect("login")
+    return render(request, "security/login_totp.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def admin_login(request):
+    """The admin site signs in through the same page (lockout and TOTP apply)."""
+    return redirect(f"{reverse('login')}?next={request.GET.get('next', '/admin/')}")
+
+
+@login_required
+def totp(request):
+    """Enrol an authenticator: show the secret (no QR code), confirm with a code."""
+    device = getattr(request.user, "totp_device", None)
+    if device is not None and device.confirmed_at is not None:
+        return render(request, "security/totp.html", {"enabled": True, "device": device})
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.confirm_totp_enrolment(actor=request.user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            request.session[TWO_FACTOR_OK] = True
+            messages.success(request, "两步验证已启用，以后登录需输入动态验证码。")
+            return redirect("security:totp")
+    if device is None or request.GET.get("renew"):
+        device = services.start_totp_enrolment(actor=request.user)
+    secret = services.totp_secret_of(device)
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    uri = services.pyotp.TOTP(secret).provisioning_uri(name=request.user.get_username(),
+                                                       issuer_name=services.TOTP_ISSUER)
+    return render(request, "security/totp.html",
+                  {"enabled": False, "form": form, "secret": grouped, "otpauth_uri": uri,
+                   "required": services.totp_required_for(request.user)})
+
+
+@login_required
+def tokens(request):
+    """The signed-in user's own API tokens: create (shown once), revoke."""
+    if scope_of(request.user).level == "none":
+        return render(request, "403.html", status=403)
+    form = TokenCreateForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, issued = services.create_api_token(actor=request.user, user=request.user,
+                                                  name=form.cleaned_data["name"],
+                                                  expires_in_days=form.cleaned_data["expires_in_days"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            form = TokenCreateForm()
+    own = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "security/tokens.html", {"form": form, "issued": issued, "tokens": own})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.revoke_api_token(actor=request.user, token=token)
+    messages.success(request, f"已吊销令牌：{token.name}")
+    return redirect("security:tokens")
+
+
+@login_required
+@require_POST
+def reveal(request, worker_pk: int):
+    """Show one full number once, after the clerk gives a reason; audited by the service."""
+    worker = member_queries.worker_for(scope_of(request.user), worker_pk)
+    form = RevealForm(request.POST)
+    context = {"worker": worker}
+    if not form.is_valid():
+        context["error"] = "请选择号码类型并填写查看事由（至少 2 个字）。"
+        status = 422
+    else:
+        try:
+            context["value"] = services.reveal_personal_data(
+                actor=request.user, worker=worker, field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"], ip=client_ip(request))
+            context["label"] = REVEALABLE_FIELDS[form.cleaned_data["field"]]
+            status = 200
+        except DomainError as exc:
+            context["error"] = exc.message
+            status = exc.http_status
+    template = "security/_revealed.html" if getattr(request, "htmx", False) else "security/revealed.html"
+    return render(request, template, context, status=status)
+
+
+def csrf_failure(request, reason: str = ""):
+    return render(request, "security/csrf_failure.html", status=403)
