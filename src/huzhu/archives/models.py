@@ -1,1 +1,55 @@
-"""Models of this app (none yet)."""
+"""The archive: every uploaded file stored once, content-addressed by SHA-256, with its sniffed type."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentKind(models.TextChoices):
+    """What a document is; plan-year terms list the kinds each claim type requires."""
+
+    SETTLEMENT_SHEET = "settlement_sheet", _("住院结算单")
+    INVOICE = "invoice", _("医疗收费票据")
+    ID_CARD = "id_card", _("身份证复印件")
+    DISCHARGE_SUMMARY = "discharge_summary", _("出院小结")
+    BANK_CARD = "bank_card", _("银行卡")
+    CHRONIC_APPROVAL = "chronic_approval", _("门特审批表")
+    COST_STATEMENT = "cost_statement", _("费用明细")
+    PATHOLOGY_REPORT = "pathology_report", _("病理报告")
+    DIAGNOSIS_CERTIFICATE = "diagnosis_certificate", _("诊断证明")
+    DEATH_CERTIFICATE = "death_certificate", _("死亡证明")
+    HOUSEHOLD_DEREGISTRATION = "household_deregistration", _("户籍注销证明")
+    CREMATION_CERTIFICATE = "cremation_certificate", _("火化证明")
+    OTHER = "other", _("其他材料")
+
+
+class StoredFile(models.Model):
+    """One file's content on disk under ARCHIVE_ROOT, named by its SHA-256. Never changed."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    content_type = models.CharField(_("文件类型"), max_length=40)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    has_thumbnail = models.BooleanField(default=False)
+    retain_until_on = models.DateField(_("保管期限至"))
+    stored_at = models.DateTimeField(auto_now_add=True)
+    stored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("档案文件")
+        verbose_name_plural = _("档案文件")
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]}.{self.extension}"
+
+    @property
+    def relative_path(self) -> str:
+        return f"{self.sha256[:2]}/{self.sha256[2:4]}/{self.sha256}.{self.extension}"
+
+    @property
+    def thumbnail_relative_path(self) -> str:
+        return f"thumbs/{self.sha256[:2]}/{self.sha256}.jpg"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,1 +1,235 @@
-"""Models of this app (none yet)."""
+"""Claims (申领): the claim with its facts and decision, invoices, documents, history and adjustments."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from huzhu.archives.models import DocumentKind
+
+
+def money(label: str, **options) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=14, decimal_places=2, **options)
+
+
+class Claim(models.Model):
+    """A worker's request for a benefit for one event, moved only by `services.transition_claim`."""
+
+    class Type(models.TextChoices):
+        INPATIENT = "inpatient", _("住院")
+        OUTPATIENT_CHRONIC = "outpatient_chronic", _("门诊慢特病")
+        DIAGNOSIS = "diagnosis", _("确诊（女性馨康）")
+        PROCEDURE = "procedure", _("手术（女性馨康）")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        FIRST_REVIEW = "first_review", _("待初审（代办点）")
+        SECOND_REVIEW = "second_review", _("待复审（办事处）")
+        APPROVAL = "approval", _("待审批（协会）")
+        APPROVED = "approved", _("已审批待支付")
+        PAID = "paid", _("已支付")
+        SUPPLEMENT = "supplement", _("退回补正")
+        REJECTED = "rejected", _("不予补助")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Channel(models.TextChoices):
+        DESK = "desk", _("代办点窗口")
+        UNIT = "unit", _("基层工会")
+        WORKER = "worker", _("职工手机")
+
+    class Procedure(models.TextChoices):
+        TOTAL_HYSTERECTOMY = "total_hysterectomy", _("全子宫切除术")
+        BILATERAL_OOPHORECTOMY = "bilateral_oophorectomy", _("双侧卵巢切除术")
+
+    worker = models.ForeignKey("members.Worker", on_delete=models.PROTECT, related_name="claims")
+    coverage = models.ForeignKey("enrollment.Coverage", on_delete=models.PROTECT, related_name="claims")
+    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="claims")
+    claim_type = models.CharField(_("申领类型"), max_length=20, choices=Type.choices)
+    status = models.CharField(_("状态"), max_length=15, choices=Status.choices, default=Status.DRAFT)
+    channel = models.CharField(_("申领渠道"), max_length=10, choices=Channel.choices)
+    worker_deceased = models.BooleanField(_("职工已身故"), default=False)
+    # Region and unit copied from the coverage so every queue filters on the claim row itself.
+    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("members.MemberUnit", on_delete=models.PROTECT, related_name="claims")
+
+    # The event: a stay, an outpatient period, a diagnosis or a procedure.
+    hospital = models.CharField(_("医院"), max_length=100, blank=True)
+    admitted_on = models.DateField(_("入院日期"), null=True, blank=True)
+    discharged_on = models.DateField(_("出院日期"), null=True, blank=True)
+    period_start_on = models.DateField(_("费用期间起"), null=True, blank=True)
+    period_end_on = models.DateField(_("费用期间止"), null=True, blank=True)
+    diagnosed_on = models.DateField(_("确诊/手术日期"), null=True, blank=True)
+    diagnosis_code = models.CharField(_("诊断编码（ICD-10）"), max_length=20, blank=True)
+    diagnosis_name = models.CharField(_("诊断名称"), max_length=100, blank=True)
+    procedure = models.CharField(_("手术"), max_length=30, choices=Procedure.choices, blank=True)
+
+    # The medical-insurance settlement: total = every payer's part (rules.amount_problems).
+    total_amount = money(_("医疗费用总额"), default=0)
+    fund_paid_amount = money(_("统筹基金支付"), default=0)
+    serious_illness_amount = money(_("大病保险支付"), default=0)
+    policy_self_pay_amount = money(_("政策范围内个人自付"), default=0)
+    out_of_policy_amount = money(_("政策范围外个人自付"), default=0)
+    self_funded_amount = money(_("全自费"), default=0)
+
+    # The decision, with the terms version it was made under (STYLE.md 6).
+    benefit_amount = money(_("补助金"), null=True, blank=True)
+    explanation = models.JSONField(_("计算过程"), default=list, blank=True)
+    covered = models.BooleanField(default=True)
+    tier = models.CharField(max_length=2, blank=True)
+    allowance_days = models.PositiveSmallIntegerField(default=0)
+    terms_version = models.ForeignKey("plans.TermsVersion", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    straight_through = models.BooleanField(_("自动审批"), default=False)
+    missing_items = models.JSONField(_("待补正材料"), default=list, blank=True)
+
+    # The review clock (DOMAIN.md): working days from complete documents.
+    complex_case = models.BooleanField(_("复杂案件"), default=False)
+    documents_complete_on = models.DateField(_("材料齐全日期"), null=True, blank=True)
+    due_on = models.DateField(_("办结期限"), null=True, blank=True)
+
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("申领")
+        verbose_name_plural = _("申领")
+        indexes = [
+            models.Index(fields=["status", "county", "due_on"]),
+            models.Index(fields=["status", "league", "due_on"]),
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["coverage", "status"]),
+            models.Index(fields=["worker", "status"]),
+            models.Index(fields=["unit", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"申领 #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        """Submitted and not yet decided, returned, withdrawn or refused: the review clock runs."""
+        return self.status in (self.Status.SUBMITTED, self.Status.FIRST_REVIEW, self.Status.SECOND_REVIEW,
+                               self.Status.APPROVAL)
+
+    @property
+    def event_on(self):
+        """The date that places the claim in a plan year (DOMAIN.md)."""
+        return self.admitted_on or self.period_start_on or self.diagnosed_on
+
+
+class Invoice(models.Model):
+    """A medical e-invoice (医疗收费电子票据). (code, number) pays once across all claims and years;
+    only a withdrawn claim releases it."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="invoices")
+    code = models.CharField(_("票据代码"), max_length=8)
+    number = models.CharField(_("票据号码"), max_length=10)
+    check_code = models.CharField(_("校验码"), max_length=6)
+    amount = money(_("票据金额"))
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("医疗票据")
+        verbose_name_plural = _("医疗票据")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "number"], condition=models.Q(released_at__isnull=True),
+                                    name="invoice_pays_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}-{self.number}"
+
+
+class ClaimDocument(models.Model):
+    """A document of a claim: its kind and the archived file."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("材料类型"), max_length=30, choices=DocumentKind.choices)
+    file = models.ForeignKey("archives.StoredFile", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申领材料")
+        verbose_name_plural = _("申领材料")
+        constraints = [models.UniqueConstraint(fields=["claim", "kind", "file"], name="one_document_per_file_and_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file}"
+
+
+class ClaimStatusChange(models.Model):
+    """One move of a claim: its history, and the outbox of the notification it causes."""
+
+    class ActorKind(models.TextChoices):
+        STAFF = "staff", _("工作人员")
+        WORKER = "worker", _("职工本人")
+        SYSTEM = "system", _("系统自动")
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="status_changes")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=15, choices=Claim.Status.choices)
+    to_status = models.CharField(max_length=15, choices=Claim.Status.choices)
+    level = models.CharField(max_length=12, blank=True, help_text="county / league / association / intake")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    at = models.DateTimeField()
+    comment = models.TextField(_("意见"), blank=True)
+    reason_code = models.CharField(_("原因代码"), max_length=40, blank=True)
+    missing_items = models.JSONField(default=list, blank=True)
+    # Outbox: a sender delivers rows with notified_at empty (services.deliver_notifications).
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notify_attempts = models.PositiveSmallIntegerField(default=0)
+    notify_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("申领状态变更")
+        verbose_name_plural = _("申领状态变更")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["claim", "at"]),
+            models.Index(fields=["notified_at", "id"], name="claims_outbox_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim} {self.from_status} → {self.to_status}"
+
+    @property
+    def office_label(self) -> str:
+        """Who acted, as a worker may see it: the office, never the staff member's name."""
+        return {"county": "代办点", "league": "办事处", "association": "协会"}.get(self.level, "经办人")
+
+
+class ClaimAdjustment(models.Model):
+    """A reviewer's change of a claim amount, with the reason and the benefit before and after."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="adjustments")
+    field = models.CharField(max_length=40)
+    before_amount = money(_("调整前"))
+    after_amount = money(_("调整后"))
+    benefit_before_amount = money(_("调整前补助金"), null=True)
+    benefit_after_amount = money(_("调整后补助金"), null=True)
+    reason = models.CharField(_("调整原因"), max_length=200)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("金额调整")
+        verbose_name_plural = _("金额调整")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim} {self.field}: {self.before_amount} → {self.after_amount}"
+
+    @property
+    def field_label(self) -> str:
+        from .rules import AMOUNT_LABELS
+
+        return AMOUNT_LABELS.get(self.field, self.field)

@@ -1,4 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "claims"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("new/", views.new_claim, name="new"),
+    path("icd10/", views.icd10_search, name="icd10"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/adjust/", views.adjust, name="adjust"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/bundle.zip", views.bundle, name="bundle"),
+    path("<int:pk>/documents/<int:document_pk>/", views.document, name="document"),
+    path("<int:pk>/documents/<int:document_pk>/thumbnail/", views.document, {"thumbnail": True}, name="thumbnail"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/leave/", views.mine_leave, name="mine_leave"),
+    path("mine/<int:pk>/", views.mine_claim, name="mine_claim"),
+    path("mine/<int:pk>/documents/<int:document_pk>/", views.mine_document, name="mine_document"),
+    path("mine/<int:pk>/documents/<int:document_pk>/thumbnail/", views.mine_document, {"thumbnail": True},
+         name="mine_thumbnail"),
+]

@@ -1,0 +1,51 @@
+"""Pure archive rules: which file types are accepted and how long files are kept."""
+from dataclasses import dataclass
+from datetime import date
+
+import filetype
+
+# Only what scanners and phones produce for claim documents (issue 5); sniffed from the bytes.
+ACCEPTED_TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/pdf": "pdf",
+    "image/heic": "heic",
+}
+MAX_FILE_BYTES = 15 * 1024 * 1024
+# Claim documents back benefit payments: kept like accounting vouchers (会计档案管理办法: 30 years).
+RETENTION_YEARS = 30
+
+
+@dataclass(frozen=True)
+class SniffedType:
+    content_type: str
+    extension: str
+
+
+def sniff(head: bytes, *, name: str = "") -> SniffedType:
+    """The real type of a file from its first bytes; ValueError (Chinese) when it is not accepted."""
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else ""
+    if mime == "image/heif":  # phones label HEIC photos either way
+        mime = "image/heic"
+    if mime not in ACCEPTED_TYPES:
+        label = f"“{name}”" if name else "文件"
+        raise ValueError(f"{label}的实际类型不是 JPEG、PNG、PDF 或 HEIC，不能上传")
+    return SniffedType(mime, ACCEPTED_TYPES[mime])
+
+
+def check_size(size: int, *, name: str = "") -> None:
+    """Refuse empty files and files above the limit."""
+    label = f"“{name}”" if name else "文件"
+    if size <= 0:
+        raise ValueError(f"{label}是空文件")
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"{label}超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，请压缩后再上传")
+
+
+def retain_until(stored_on: date, years: int = RETENTION_YEARS) -> date:
+    """The last day a file must be kept; 29 February falls back to 28 February."""
+    try:
+        return stored_on.replace(year=stored_on.year + years)
+    except ValueError:
+        return stored_on.replace(year=stored_on.year + years, day=28)

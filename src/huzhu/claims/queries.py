@@ -1,0 +1,75 @@
+"""Reads of claims, always filtered by the actor's region scope."""
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from huzhu.core.scopes import Scope
+from huzhu.regions.models import Role
+
+from . import workflow
+from .models import Claim, ClaimDocument, ClaimStatusChange
+
+S = Claim.Status
+# The queue each role works: the status waiting for its level (auditors and units see all open).
+QUEUE_STATUS = {Role.AGENCY: (S.FIRST_REVIEW,), Role.OFFICE: (S.SECOND_REVIEW,), Role.ASSOCIATION: (S.APPROVAL,)}
+
+
+def claims_in_scope(scope: Scope) -> QuerySet[Claim]:
+    """Claims the scope may see (a unit contact: their unit's workers' claims)."""
+    return scope.filter(Claim.objects.select_related("worker", "county", "plan_year__plan"))
+
+
+def claim_for(scope: Scope, pk: int) -> Claim:
+    """One claim inside the scope with its history and documents, or 404."""
+    history = ClaimStatusChange.objects.select_related("actor").order_by("at", "pk")
+    documents = ClaimDocument.objects.select_related("file").order_by("kind", "pk")
+    qs = claims_in_scope(scope).select_related("terms_version", "coverage", "unit").prefetch_related(
+        Prefetch("status_changes", queryset=history), Prefetch("documents", queryset=documents), "invoices",
+        "adjustments")
+    return get_object_or_404(qs, pk=pk)
+
+
+def claims_awaiting_review(scope: Scope) -> QuerySet[Claim]:
+    """The actor's work queue: claims waiting at their level, oldest deadline first."""
+    statuses = QUEUE_STATUS.get(scope.role, workflow.OPEN_STATUSES)
+    return claims_in_scope(scope).filter(status__in=statuses).order_by("due_on", "submitted_at", "pk")
+
+
+def recent_claims(scope: Scope, *, status: str = "") -> QuerySet[Claim]:
+    """Claims in scope, newest first, optionally of one status."""
+    qs = claims_in_scope(scope)
+    return (qs.filter(status=status) if status else qs).order_by("-created_at", "-pk")
+
+
+def claims_of_worker(worker_id: int) -> QuerySet[Claim]:
+    """A worker's own claims, newest first (the worker's phone page)."""
+    return Claim.objects.filter(worker_id=worker_id).select_related("plan_year__plan").order_by("-created_at", "-pk")
+
+
+def claim_of_worker(worker_id: int, pk: int) -> Claim:
+    """One of the worker's own claims, or 404."""
+    return get_object_or_404(claims_of_worker(worker_id).prefetch_related("status_changes", "documents"), pk=pk)
+
+
+@dataclass(frozen=True)
+class ClockState:
+    working_days_left: int | None
+    overdue: bool
+
+
+def clock_state(claim: Claim, today: date) -> ClockState:
+    """How many working days are left on the review clock; overdue when past the due date."""
+    from .review_clock import working_days_between
+
+    if claim.due_on is None or claim.status not in workflow.OPEN_STATUSES:
+        return ClockState(None, False)
+    left = working_days_between(today, claim.due_on)
+    return ClockState(left, claim.due_on < today)
+
+
+def straight_through_share(scope: Scope, *, year: int) -> tuple[int, int]:
+    """(approved straight through, approved in all) for a plan year — the share shown in reports."""
+    approved = claims_in_scope(scope).filter(plan_year__year=year, status__in=workflow.DECIDED_STATUSES)
+    return approved.filter(straight_through=True).count(), approved.count()

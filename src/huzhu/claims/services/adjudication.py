@@ -1,0 +1,153 @@
+"""Adjudication: gather a claim's facts and the worker's year so far, ask the engine, store the answer."""
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from huzhu.core.money import ZERO
+from huzhu.enrollment.models import Coverage
+from huzhu.plans import rules as engine
+from huzhu.plans.models import TermsVersion
+from huzhu.plans.terms import PlanYearTerms
+
+from .. import rules, workflow
+from ..models import Claim
+
+S = Claim.Status
+
+
+_TERMS: dict[int, PlanYearTerms] = {}
+
+
+def terms_of(version: TermsVersion) -> PlanYearTerms:
+    """Parsed terms of a version; versions never change, so each is parsed once per process."""
+    terms = _TERMS.get(version.pk)
+    if terms is None:
+        terms = _TERMS[version.pk] = version.terms
+    return terms
+
+
+def event_of(claim: Claim) -> engine.Event:
+    return rules.make_event(
+        claim.claim_type, admitted_on=claim.admitted_on, discharged_on=claim.discharged_on,
+        period_start_on=claim.period_start_on, period_end_on=claim.period_end_on, diagnosed_on=claim.diagnosed_on,
+        diagnosis_code=claim.diagnosis_code, procedure=claim.procedure, policy_self_pay_amount=claim.policy_self_pay_amount)
+
+
+def end_of(claim: Claim) -> date | None:
+    return claim.discharged_on or claim.period_end_on
+
+
+def amounts_of(claim: Claim) -> rules.Amounts:
+    return rules.Amounts(**{name: getattr(claim, name) for name in rules.AMOUNT_FIELDS})
+
+
+def invoices_of(claim: Claim) -> tuple[rules.InvoiceFacts, ...]:
+    return tuple(rules.InvoiceFacts(i.code, i.number, i.check_code, i.amount)
+                 for i in claim.invoices.filter(released_at__isnull=True).order_by("pk"))
+
+
+def _other_claims(claim: Claim) -> list[Claim]:
+    """The coverage's other open or decided claims, in decision order (one query)."""
+    return list(Claim.objects.filter(coverage_id=claim.coverage_id,
+                                     status__in=workflow.OPEN_STATUSES + workflow.DECIDED_STATUSES)
+                .exclude(pk=claim.pk).order_by("approved_at", "submitted_at", "pk"))
+
+
+def _counted_before(claim: Claim, others: list[Claim], *, final: bool) -> list[Claim]:
+    """Claims whose benefit counts before this one's.
+
+    Decided claims always count; for an estimate (not final) claims in review that were
+    submitted earlier count too, so the worker sees what is likely left of the cap.
+    """
+    def counts(other: Claim) -> bool:
+        if other.benefit_amount is None:
+            return False
+        if other.status in workflow.DECIDED_STATUSES:
+            return True
+        return (not final and other.status != S.SUPPLEMENT and other.submitted_at is not None
+                and (claim.submitted_at is None or other.submitted_at < claim.submitted_at))
+    return [other for other in others if counts(other)]
+
+
+def _stays_of(claims: list[Claim]) -> tuple[tuple[date, date], ...]:
+    return tuple((c.admitted_on, c.discharged_on) for c in claims
+                 if c.claim_type == Claim.Type.INPATIENT and c.admitted_on and c.discharged_on)
+
+
+def _member(claim: Claim, coverage: Coverage) -> engine.Member:
+    worker = claim.worker
+    tiers: frozenset[str] = frozenset()
+    if claim.plan_year.plan_id == "women_health":
+        # DOMAIN: each women's tier pays once per worker for life in the scheme.
+        tiers = frozenset(Claim.objects.filter(worker_id=worker.pk, status__in=workflow.DECIDED_STATUSES,
+                                               plan_year__plan_id="women_health")
+                          .exclude(plan_year_id=claim.plan_year_id).exclude(tier="")
+                          .values_list("tier", flat=True))
+    return engine.Member(gender=worker.gender, birth_date=worker.birth_on, consecutive_years=coverage.consecutive_years,
+                         kind=worker.kind, already_paid_tiers=tiers, deceased=claim.worker_deceased,
+                         coverage_start_on=coverage.starts_on, coverage_end_on=coverage.left_on or coverage.ends_on)
+
+
+@dataclass(frozen=True)
+class Adjudication:
+    """The engine's decision for a claim and the facts it was made on."""
+
+    decision: engine.Decision
+    terms_version: TermsVersion
+    facts: rules.ClaimFacts
+
+    @property
+    def terms(self) -> PlanYearTerms:
+        return terms_of(self.terms_version)
+
+    def stored_fields(self) -> dict:
+        """The claim columns that record this decision."""
+        return {
+            "benefit_amount": self.decision.benefit,
+            "explanation": explanation_of(self.decision),
+            "covered": self.decision.covered,
+            "tier": self.decision.tier,
+            "allowance_days": self.decision.allowance_days,
+            "terms_version_id": self.terms_version.pk,
+            "decided_at": timezone.now(),
+        }
+
+
+def explanation_of(decision: engine.Decision) -> list[dict]:
+    steps = [{"name": s.name, "label": s.label or s.name, "amount": f"{s.amount:.2f}"} for s in decision.steps]
+    if not decision.covered and decision.reason:
+        steps.append({"name": "not covered", "label": f"不予补助：{decision.reason}", "amount": "0.00",
+                      "reason": decision.reason})
+    return steps
+
+
+def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage: Coverage | None = None) -> Adjudication:
+    """Decide a claim with the engine after the worker's earlier claims of the plan year.
+
+    `final` is True when approving: then only decided claims count, and the caller holds the
+    coverage row lock so concurrent approvals of one worker are decided one after another.
+    """
+    coverage = coverage or claim.coverage
+    terms_version = claim.plan_year.current_version
+    others = _other_claims(claim)
+    earlier = _counted_before(claim, others, final=final)
+    history = rules.year_to_date([
+        (engine.Decision(benefit=c.benefit_amount or ZERO, steps=(), covered=c.covered, tier=c.tier,
+                         allowance_days=c.allowance_days), event_of(c)) for c in earlier
+    ])
+    event = event_of(claim)
+    facts = rules.ClaimFacts(
+        claim_type=claim.claim_type, event=event, end_on=end_of(claim), filed_on=today or timezone.localdate(),
+        coverage_active=coverage.status == Coverage.Status.ACTIVE, coverage_starts_on=coverage.starts_on,
+        coverage_ends_on=coverage.ends_on, amounts=amounts_of(claim), invoices=invoices_of(claim),
+        documents=frozenset(claim.documents.values_list("kind", flat=True)), deceased=claim.worker_deceased,
+        other_stays=_stays_of(others),
+    )
+    decision = engine.decide(terms_of(terms_version), _member(claim, coverage), history, event)
+    return Adjudication(decision=decision, terms_version=terms_version, facts=facts)
+
+
+def lock_coverage(claim: Claim) -> Coverage:
+    """Lock the worker's coverage row: approvals of one worker's claims run one at a time (annual cap)."""
+    return Coverage.objects.select_for_update().get(pk=claim.coverage_id)

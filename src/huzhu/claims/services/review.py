@@ -1,0 +1,128 @@
+"""Review: pass a level, approve under the coverage lock, return for supplement, reject, withdraw, adjust."""
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from huzhu.audit.services import record_event
+from huzhu.core.errors import Conflict, ValidationFailed
+
+from .. import rules, workflow
+from ..models import Claim, ClaimAdjustment
+from ..workflow import Action
+from .adjudication import adjudicate, amounts_of, invoices_of, lock_coverage
+from .transitions import check_move, move_claim
+
+S = Claim.Status
+PASS_ACTION = {S.FIRST_REVIEW: Action.PASS_FIRST, S.SECOND_REVIEW: Action.PASS_SECOND, S.APPROVAL: Action.APPROVE}
+
+
+@transaction.atomic
+def approve_claim(*, actor, claim: Claim, comment: str = "", straight_through: bool = False) -> Claim:
+    """Approve at the association: the benefit is decided again, final, under the coverage lock."""
+    coverage = lock_coverage(claim)  # concurrent approvals of one worker queue here (annual cap)
+    check_move(actor, claim, Action.APPROVE)
+    estimate = claim.benefit_amount
+    adjudication = adjudicate(claim, final=True, coverage=coverage)
+    benefit = adjudication.decision.benefit
+    if estimate is not None and benefit != estimate:
+        comment = f"{comment}（补助金按本年度已审批申领重新计算：{estimate} → {benefit}）".strip()
+    updates = {**adjudication.stored_fields(), "approved_at": timezone.now(), "straight_through": straight_through}
+    return move_claim(actor=actor, claim=claim, action=Action.APPROVE, comment=comment, updates=updates)
+
+
+@transaction.atomic
+def pass_review(*, actor, claim: Claim, comment: str = "") -> Claim:
+    """Pass the claim's current review level (初审 / 复审 / 审批) on to the next."""
+    action = PASS_ACTION.get(claim.status)
+    if action is None:
+        raise Conflict("not_in_review", f"申领当前状态为“{Claim.Status(claim.status).label}”，不在审核中")
+    if action == Action.APPROVE:
+        return approve_claim(actor=actor, claim=claim, comment=comment)
+    return move_claim(actor=actor, claim=claim, action=action, comment=comment)
+
+
+@transaction.atomic
+def advance_straight_through(*, claim: Claim, reasons: tuple[str, ...]) -> Claim:
+    """Take every remaining review step as an automatic decision, with the reasons."""
+    comment = "自动审批：" + "；".join(reasons)
+    while claim.status in PASS_ACTION:
+        if claim.status == S.APPROVAL:
+            approve_claim(actor=None, claim=claim, comment=comment, straight_through=True)
+        else:
+            move_claim(actor=None, claim=claim, action=PASS_ACTION[claim.status], comment=comment,
+                             reason_code="straight_through")
+    return claim
+
+
+@transaction.atomic
+def return_for_supplement(*, actor, claim: Claim, missing_items: list[str], comment: str = "") -> Claim:
+    """Send the claim back to the claimant with the list of what is missing (补正)."""
+    items = [item.strip() for item in missing_items if item and item.strip()]
+    if not items:
+        raise ValidationFailed("missing_items_required", "请列出需要补正的材料或事项", field="missing_items")
+    return move_claim(actor=actor, claim=claim, action=Action.RETURN, comment=comment,
+                            reason_code="supplement", missing_items=items)
+
+
+@transaction.atomic
+def reject_claim(*, actor, claim: Claim, reason_code: str, comment: str) -> Claim:
+    """Refuse the claim with a reason code and a text the worker will read."""
+    if reason_code not in workflow.REJECT_REASONS:
+        raise ValidationFailed("invalid_reason_code", "请选择不予补助的原因", field="reason_code")
+    if not comment.strip():
+        raise ValidationFailed("comment_required", "请填写不予补助的具体说明", field="comment")
+    return move_claim(actor=actor, claim=claim, action=Action.REJECT, comment=comment.strip(),
+                            reason_code=reason_code, updates={"benefit_amount": Decimal("0.00")})
+
+
+@transaction.atomic
+def withdraw_claim(*, actor, claim: Claim, comment: str = "") -> Claim:
+    """The submitter withdraws the claim; its invoices become free for a new claim."""
+    move_claim(actor=actor, claim=claim, action=Action.WITHDRAW, comment=comment)
+    claim.invoices.filter(released_at__isnull=True).update(released_at=timezone.now())
+    return claim
+
+
+@transaction.atomic
+def mark_claim_paid(*, actor, claim: Claim, comment: str = "") -> Claim:
+    """Record that the benefit was paid (called by payouts)."""
+    return move_claim(actor=actor, claim=claim, action=Action.PAY, comment=comment)
+
+
+@transaction.atomic
+def adjust_claim(*, actor, claim: Claim, changes: dict[str, Decimal], reason: str) -> Claim:
+    """A reviewer changes settlement amounts with a reason; the engine decides the benefit again."""
+    if claim.status not in PASS_ACTION:
+        raise Conflict("not_in_review", "只有审核中的申领可以调整金额")
+    check_move(actor, claim, Action.RETURN)  # whoever may act at this level may adjust
+    if not reason.strip():
+        raise ValidationFailed("reason_required", "请填写调整原因", field="reason")
+    unknown = set(changes) - set(rules.AMOUNT_FIELDS)
+    if unknown:
+        raise ValidationFailed("invalid_field", f"不能调整字段：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
+    before = {name: getattr(claim, name) for name in changes}
+    changed = {name: value for name, value in changes.items() if value != before[name]}
+    if not changed:
+        raise ValidationFailed("nothing_changed", "金额没有变化", field=next(iter(changes), None))
+    for name, value in changed.items():
+        setattr(claim, name, value)
+    problems = rules.amount_problems(claim.claim_type, amounts_of(claim), invoices_of(claim))
+    if problems:
+        raise ValidationFailed(problems[0].code, problems[0].message, field=problems[0].field)
+    benefit_before = claim.benefit_amount
+    fields = {**changed, **adjudicate(claim, final=False).stored_fields(), "updated_at": timezone.now()}
+    if Claim.objects.filter(pk=claim.pk, status=claim.status).update(**fields) != 1:
+        raise Conflict("claim_changed", "该申领已被他人处理，请刷新后查看最新状态")
+    for name, value in fields.items():
+        setattr(claim, name, value)
+    ClaimAdjustment.objects.bulk_create([
+        ClaimAdjustment(claim=claim, field=name, before_amount=before[name], after_amount=value, reason=reason.strip(),
+                        benefit_before_amount=benefit_before, benefit_after_amount=claim.benefit_amount, actor=actor)
+        for name, value in changed.items()
+    ])
+    record_event(actor=actor, action="adjust_claim", object_type="Claim", object_id=claim.pk,
+                 before={**{k: str(v) for k, v in before.items()}, "benefit": str(benefit_before)},
+                 after={**{k: str(v) for k, v in changed.items()}, "benefit": str(claim.benefit_amount),
+                        "reason": reason.strip()})
+    return claim

@@ -1,0 +1,84 @@
+"""Adjudication with the year's accumulators: caps, allowance days and the outpatient deductible."""
+from datetime import date
+from decimal import Decimal as D
+
+from .. import services
+from ..models import Claim
+from .conftest import TODAY, scans, stay_fields
+
+S = Claim.Status
+
+
+def take_through(claim, league_reviewer, association_approver):
+    services.pass_review(actor=league_reviewer, claim=claim)
+    services.pass_review(actor=association_approver, claim=claim)
+    claim.refresh_from_db()
+    return claim
+
+
+def test_second_stay_is_cut_to_the_remaining_annual_cap(file_stay, league_reviewer, association_approver):
+    first = take_through(file_stay("400000.00", fund="0.00"), league_reviewer, association_approver)
+    assert first.benefit_amount == D("379100.00")  # bands on 400,000 plus 10 days x 10
+    second = file_stay("400000.00", fund="0.00", admitted=date(2026, 4, 1), discharged=date(2026, 4, 11))
+    second = take_through(second, league_reviewer, association_approver)
+    assert second.benefit_amount == D("120900.00")  # 500,000 - 379,100
+    assert second.explanation[-1]["name"].startswith("annual cap 500000.00")
+
+
+def test_an_estimate_counts_claims_still_in_review_but_approval_counts_only_decided_ones(
+        file_stay, league_reviewer, association_approver, no_straight_through):
+    first = file_stay("400000.00", fund="0.00")
+    second = file_stay("400000.00", fund="0.00", admitted=date(2026, 4, 1), discharged=date(2026, 4, 11))
+    assert second.benefit_amount == D("120900.00")  # estimate after the first, still in review
+    services.reject_claim(actor=league_reviewer, claim=first, reason_code="other", comment="材料不实")
+    second = take_through(second, league_reviewer, association_approver)
+    assert second.benefit_amount == D("379100.00")
+
+
+def test_allowance_days_accumulate_to_the_yearly_limit(file_stay, league_reviewer, association_approver):
+    long_stay = take_through(file_stay("20000.00", admitted=date(2026, 1, 1), discharged=date(2026, 6, 20)),
+                             league_reviewer, association_approver)
+    assert long_stay.allowance_days == 170
+    short = take_through(file_stay("20000.00", admitted=date(2026, 7, 1), discharged=date(2026, 7, 21),
+                                   today=date(2026, 8, 1)), league_reviewer, association_approver)
+    assert short.allowance_days == 10
+    assert "yearly limit 180" in short.explanation[-1]["name"]
+
+
+def test_the_outpatient_deductible_is_taken_once_a_year(worker, county_clerk, league_reviewer, association_approver,
+                                                        no_straight_through):
+    def outpatient(start, end, self_pay):
+        amounts = {"total_amount": D(self_pay), "policy_self_pay_amount": D(self_pay)}
+        return services.file_claim(actor=county_clerk, worker=worker, today=date(2026, 12, 31), claim_type="outpatient_chronic",
+                                   period_start_on=start, period_end_on=end, amounts=amounts,
+                                   documents=scans(("chronic_approval", "cost_statement", "invoice", "id_card", "bank_card")))
+    first = take_through(outpatient(date(2026, 1, 1), date(2026, 6, 30), "4000.00"), league_reviewer, association_approver)
+    second = take_through(outpatient(date(2026, 7, 1), date(2026, 12, 31), "2000.00"), league_reviewer, association_approver)
+    assert (first.benefit_amount, second.benefit_amount) == (D("1500.00"), D("1000.00"))
+
+
+def test_a_second_womens_tier_tops_up_to_the_higher_amount(plans, home_unit, county_clerk, league_reviewer,
+                                                           association_approver):
+    from huzhu.conftest import make_worker
+
+    from .conftest import cover
+
+    woman = make_worker(home_unit, gender="F")
+    cover(woman, plan="women_health")
+    documents = scans(("pathology_report", "diagnosis_certificate", "discharge_summary", "invoice", "id_card", "bank_card"))
+
+    def diagnosis(code, day):
+        return services.file_claim(actor=county_clerk, worker=woman, today=TODAY, claim_type="diagnosis",
+                                   diagnosed_on=day, diagnosis_code=code, diagnosis_name="", documents=documents)
+    in_situ = take_through(diagnosis("D05.100", date(2026, 2, 1)), league_reviewer, association_approver)
+    malignant = take_through(diagnosis("C50.900", date(2026, 5, 1)), league_reviewer, association_approver)
+    assert (in_situ.benefit_amount, in_situ.tier) == (D("8000.00"), "B")
+    assert (malignant.benefit_amount, malignant.tier) == (D("24000.00"), "A")
+    assert in_situ.complex_case  # pathology gets a second medical review: 30 working days
+
+
+def test_the_claim_keeps_the_terms_version_it_was_decided_under(file_stay, league_reviewer, association_approver):
+    claim = take_through(file_stay("8000.00"), league_reviewer, association_approver)
+    assert claim.terms_version_id == claim.plan_year.current_version_id
+    assert claim.decided_at is not None
+    assert stay_fields()["claim_type"] == claim.claim_type

@@ -1,0 +1,242 @@
+"""Claim pages: the desk form, work queues, the claim page with review actions, the worker's phone page."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from huzhu.archives.services import path_of, thumbnail_path_of
+from huzhu.core.errors import DomainError
+from huzhu.core.scopes import PROVINCE
+from huzhu.members.queries import worker_by_id_number
+from huzhu.regions.models import Role
+from huzhu.regions.queries import scope_of
+
+from . import forms, icd10, queries, services, workflow
+from .models import Claim
+
+PAGE_SIZE = 30
+INTAKE_ROLES = {Role.AGENCY, Role.UNIT, Role.ASSOCIATION}
+SESSION_WORKER = "claims_worker_id"
+
+
+def _show(request, form, error: DomainError) -> None:
+    """Put a domain error on its field when the form has it, else on the form."""
+    field = error.field if error.field in getattr(form, "fields", {}) else None
+    if form is not None:
+        form.add_error(field, error.message)
+    else:
+        messages.error(request, error.message)
+
+
+@login_required
+def queue(request):
+    """The role's work queue, ordered by the review clock, overdue first."""
+    scope = scope_of(request.user)
+    status = request.GET.get("status", "")
+    claims = queries.recent_claims(scope, status=status) if status else queries.claims_awaiting_review(scope)
+    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [(claim, queries.clock_state(claim, today)) for claim in page]
+    straight, decided = queries.straight_through_share(scope, year=today.year)
+    return render(request, "claims/queue.html", {
+        "page": page, "rows": rows, "status": status, "statuses": Claim.Status.choices,
+        "can_file": scope.role in INTAKE_ROLES, "year": today.year, "straight": straight, "decided": decided})
+
+
+@login_required
+def new_claim(request):
+    """The desk form: worker by ID number, the event, invoices, amounts and scans in one submit."""
+    scope = scope_of(request.user)
+    if scope.role not in INTAKE_ROLES:
+        raise DjangoPermissionDenied
+    form = forms.ClaimForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        worker = worker_by_id_number(scope, form.cleaned_data["id_number"])
+        if worker is None:
+            form.add_error("id_number", "您的管辖范围内没有这个身份证号的职工")
+        else:
+            try:
+                claim = services.file_claim(actor=request.user, worker=worker, comment=form.cleaned_data["comment"],
+                                            documents=forms.uploaded_documents(request.FILES), **form.claim_fields())
+            except DomainError as error:
+                _show(request, form, error)
+            else:
+                messages.success(request, f"申领 #{claim.pk} 已提交：{claim.get_status_display()}")
+                return redirect("claims:detail", pk=claim.pk)
+    return render(request, "claims/new.html", {"form": form, "icd10": icd10.TABLE,
+                                               "document_kinds": forms.DocumentKind.choices})
+
+
+@login_required
+def icd10_search(request):
+    """Diagnosis search for the desk form (htmx fragment; the datalist works without it)."""
+    text = request.GET.get("q") or request.GET.get("diagnosis_code", "")
+    return render(request, "claims/_icd10_results.html", {"results": icd10.search(text)})
+
+
+@login_required
+def detail(request, pk: int):
+    """One claim: facts, the engine's steps, documents, history, and the actions the viewer may take."""
+    scope = scope_of(request.user)
+    claim = queries.claim_for(scope, pk)
+    level = workflow.REVIEW_LEVEL_OF_STATUS.get(claim.status)
+    may_review = level is not None and workflow.LEVEL_ROLE[level] == scope.role
+    return render(request, "claims/detail.html", {
+        "claim": claim, "may_review": may_review, "review_form": forms.ReviewForm(),
+        "adjust_form": forms.AdjustForm(initial={n: getattr(claim, n) for n in forms.AdjustForm.base_fields
+                                                 if n != "reason"}),
+        "may_withdraw": claim.submitted_by_id == request.user.pk and claim.status in workflow.OPEN_STATUSES + ("draft",),
+        "clock": queries.clock_state(claim, timezone.localdate()), **_claim_context(claim)})
+
+
+def _claim_context(claim: Claim) -> dict:
+    labels = dict(forms.DocumentKind.choices)
+    return {"missing": [labels.get(item, item) for item in claim.missing_items],
+            "history": claim.status_changes.all(), "documents": claim.documents.all()}
+
+
+@login_required
+@require_POST
+def review(request, pk: int):
+    """A reviewer's decision: pass, return for supplement, or reject."""
+    claim = queries.claim_for(scope_of(request.user), pk)
+    form = forms.ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审核结论")
+        return redirect("claims:detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "pass":
+            services.pass_review(actor=request.user, claim=claim, comment=data["comment"])
+        elif data["decision"] == "return":
+            items = list(data["missing_items"]) + ([data["other_missing"]] if data["other_missing"] else [])
+            services.return_for_supplement(actor=request.user, claim=claim, missing_items=items,
+                                           comment=data["comment"])
+        else:
+            services.reject_claim(actor=request.user, claim=claim, reason_code=data["reason_code"],
+                                  comment=data["comment"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"申领 #{claim.pk}：{claim.get_status_display()}")
+    return redirect("claims:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def adjust(request, pk: int):
+    claim = queries.claim_for(scope_of(request.user), pk)
+    form = forms.AdjustForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("claims:detail", pk=pk)
+    try:
+        services.adjust_claim(actor=request.user, claim=claim, changes=form.changes(), reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"金额已调整，补助金重新计算为 {claim.benefit_amount} 元")
+    return redirect("claims:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    claim = queries.claim_for(scope_of(request.user), pk)
+    try:
+        services.withdraw_claim(actor=request.user, claim=claim, comment=request.POST.get("comment", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("claims:detail", pk=pk)
+
+
+def _file_response(claim: Claim, document_pk: int, thumbnail: bool):
+    document = next((d for d in claim.documents.all() if d.pk == document_pk), None)
+    if document is None or (thumbnail and not document.file.has_thumbnail):
+        raise Http404
+    stored = document.file
+    path = thumbnail_path_of(stored) if thumbnail else path_of(stored)
+    if not path.exists():
+        raise Http404
+    response = FileResponse(path.open("rb"), content_type="image/jpeg" if thumbnail else stored.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def document(request, pk: int, document_pk: int, thumbnail: bool = False):
+    """A document's file (or thumbnail) for staff who may see the claim."""
+    return _file_response(queries.claim_for(scope_of(request.user), pk), document_pk, thumbnail)
+
+
+@login_required
+def bundle(request, pk: int):
+    """The claim's archive bundle (ZIP with index) for audit."""
+    claim = queries.claim_for(scope_of(request.user), pk)
+    content = services.build_claim_bundle(actor=request.user, claim=claim)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="claim-{claim.pk}.zip"'
+    return response
+
+
+# --- the worker's phone page (public: identified by ID number and phone) -------------------------
+
+def _claimant(request) -> int | None:
+    return request.session.get(SESSION_WORKER)
+
+
+def mine(request):
+    """The worker's door: identify, then see every own claim with its status."""
+    worker_id = _claimant(request)
+    form = forms.IdentifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        worker = worker_by_id_number(PROVINCE, form.cleaned_data["id_number"])
+        if worker is None or worker.phone != form.cleaned_data["phone"]:
+            form.add_error(None, "身份证号与登记的手机号不匹配，请核对或联系所在单位工会")
+        else:
+            request.session.cycle_key()
+            request.session[SESSION_WORKER] = worker.pk
+            return redirect("claims:mine")
+    claims = queries.claims_of_worker(worker_id) if worker_id else []
+    return render(request, "claims/mine.html", {"form": form, "claims": claims, "identified": bool(worker_id)})
+
+
+@require_POST
+def mine_leave(request):
+    request.session.pop(SESSION_WORKER, None)
+    return redirect("claims:mine")
+
+
+def mine_claim(request, pk: int):
+    """One own claim: status, what is missing (with upload), the benefit and how it was computed."""
+    worker_id = _claimant(request)
+    if not worker_id:
+        return redirect("claims:mine")
+    claim = queries.claim_of_worker(worker_id, pk)
+    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    actor = services.WorkerActor(worker_id)
+    if request.method == "POST":
+        try:
+            if "resubmit" in request.POST:
+                services.submit_claim(actor=actor, claim=claim)
+                messages.success(request, f"已重新提交：{claim.get_status_display()}")
+                return redirect("claims:mine_claim", pk=pk)
+            if form.is_valid():
+                services.attach_document(actor=actor, claim=claim, kind=form.cleaned_data["kind"],
+                                         upload=form.cleaned_data["files"])
+                messages.success(request, "材料已上传")
+                return redirect("claims:mine_claim", pk=pk)
+        except DomainError as error:
+            _show(request, form, error)
+    return render(request, "claims/mine_claim.html", {"claim": claim, "form": form, **_claim_context(claim)})
+
+
+def mine_document(request, pk: int, document_pk: int, thumbnail: bool = False):
+    worker_id = _claimant(request)
+    if not worker_id:
+        raise Http404
+    return _file_response(queries.claim_of_worker(worker_id, pk), document_pk, thumbnail)

@@ -1,0 +1,99 @@
+"""The claim workflow, declared once: every allowed move, who may make it, at which review level.
+
+`services.transition_claim` is the only code that changes `Claim.status`; it looks the move up
+here. Actors are staff roles (regions.Role), "worker" (the claimant on the phone page) or
+"system" (automatic steps: routing, straight-through decisions).
+"""
+from dataclasses import dataclass
+
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from huzhu.regions.models import Role
+
+from .models import Claim
+
+S = Claim.Status
+WORKER, SYSTEM = "worker", "system"
+INTAKE, COUNTY, LEAGUE, ASSOCIATION = "intake", "county", "league", "association"
+# Who may bring a claim in: the worker, their unit contact, the county desk, the association.
+SUBMITTERS = frozenset({WORKER, Role.UNIT, Role.AGENCY, Role.ASSOCIATION})
+# Review levels and the staff role that works at each.
+LEVEL_ROLE = {COUNTY: Role.AGENCY, LEAGUE: Role.OFFICE, ASSOCIATION: Role.ASSOCIATION}
+REVIEW_LEVEL_OF_STATUS = {S.FIRST_REVIEW: COUNTY, S.SECOND_REVIEW: LEAGUE, S.APPROVAL: ASSOCIATION}
+OPEN_STATUSES = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT)
+# Claims whose decision counts against the year's accumulators.
+DECIDED_STATUSES = (S.APPROVED, S.PAID)
+
+
+class Action(TextChoices):
+    SUBMIT = "submit", _("提交申领")
+    ROUTE = "route", _("材料齐全，转初审")
+    PASS_FIRST = "pass_first", _("初审通过")
+    PASS_SECOND = "pass_second", _("复审通过")
+    APPROVE = "approve", _("审批通过")
+    RETURN = "return", _("退回补正")
+    RESUBMIT = "resubmit", _("补正后重新提交")
+    REJECT = "reject", _("不予补助")
+    WITHDRAW = "withdraw", _("撤回申领")
+    PAY = "pay", _("已支付")
+
+
+@dataclass(frozen=True)
+class Transition:
+    to: str
+    actors: frozenset[str]
+    level: str = ""  # the review level the move is a step of; "" for submitter moves
+
+
+def _review(to: str, level: str) -> Transition:
+    return Transition(to, frozenset({LEVEL_ROLE[level], SYSTEM}), level)
+
+
+def _by_reviewer(level: str, to: str) -> Transition:
+    return Transition(to, frozenset({LEVEL_ROLE[level]}), level)
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (S.DRAFT, Action.SUBMIT): Transition(S.SUBMITTED, SUBMITTERS, INTAKE),
+    (S.SUPPLEMENT, Action.RESUBMIT): Transition(S.SUBMITTED, SUBMITTERS, INTAKE),
+    (S.SUBMITTED, Action.ROUTE): Transition(S.FIRST_REVIEW, frozenset({SYSTEM})),
+    (S.SUBMITTED, Action.RETURN): Transition(S.SUPPLEMENT, frozenset({SYSTEM})),
+    (S.FIRST_REVIEW, Action.PASS_FIRST): _review(S.SECOND_REVIEW, COUNTY),
+    (S.SECOND_REVIEW, Action.PASS_SECOND): _review(S.APPROVAL, LEAGUE),
+    (S.APPROVAL, Action.APPROVE): _review(S.APPROVED, ASSOCIATION),
+    (S.FIRST_REVIEW, Action.RETURN): _by_reviewer(COUNTY, S.SUPPLEMENT),
+    (S.SECOND_REVIEW, Action.RETURN): _by_reviewer(LEAGUE, S.SUPPLEMENT),
+    (S.APPROVAL, Action.RETURN): _by_reviewer(ASSOCIATION, S.SUPPLEMENT),
+    (S.FIRST_REVIEW, Action.REJECT): _by_reviewer(COUNTY, S.REJECTED),
+    (S.SECOND_REVIEW, Action.REJECT): _by_reviewer(LEAGUE, S.REJECTED),
+    (S.APPROVAL, Action.REJECT): _by_reviewer(ASSOCIATION, S.REJECTED),
+    (S.APPROVED, Action.PAY): Transition(S.PAID, frozenset({SYSTEM, Role.ASSOCIATION})),
+    # Withdrawal by the submitter while nothing is decided (services checks it is the submitter).
+    **{(status, Action.WITHDRAW): Transition(S.WITHDRAWN, SUBMITTERS)
+       for status in (S.DRAFT, S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT)},
+}
+
+REJECT_REASONS = {
+    "not_covered": _("不属于保障范围"),
+    "not_eligible": _("不符合参保条件"),
+    "late": _("超过申领期限"),
+    "documents_invalid": _("材料不真实或无效"),
+    "duplicate": _("重复申领"),
+    "other": _("其他原因"),
+}
+
+
+def transition_for(status: str, action: str) -> Transition | None:
+    """The allowed move from `status` by `action`, or None."""
+    return TRANSITIONS.get((status, action))
+
+
+def actions_from(status: str) -> list[str]:
+    """Every action the table allows from a status (for pages and tests)."""
+    return [action for (origin, action) in TRANSITIONS if origin == status]
+
+
+def level_of_submitter(role: str) -> str:
+    """A county clerk's desk intake is the county's first review (初审 at the window); others only intake."""
+    return COUNTY if role == Role.AGENCY else INTAKE
