@@ -136,13 +136,22 @@ def _close_connections_after_each_request():
     yield
 
 
-def pytest_collection_modifyitems(items):
-    """Transactional tests flush every table, including the divisions a data migration loads:
-    ask for serialized rollback so each one starts from the migrated database (regions included)."""
-    for item in items:
-        names = getattr(item, "fixturenames", None)
-        marker = item.get_closest_marker("django_db")
-        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
-            names is not None and {"live_server", "transactional_db", "browser_page"} & set(names))
-        if transactional and "django_db_serialized_rollback" not in names:
-            names.append("django_db_serialized_rollback")
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    return bool((marker is not None and marker.kwargs.get("transaction"))
+                or names & {"live_server", "transactional_db", "browser_page"})
+
+
+@pytest.fixture(autouse=True)
+def _divisions_after_flush(request):
+    """A transactional test flushes every table at its end, the migrated divisions included:
+    put them back before the next transactional test (plain tests roll back and keep them)."""
+    if _is_transactional(request.node):
+        request.getfixturevalue("transactional_db")
+        from huzhu.regions.models import AgencyPoint, Division, Office
+        from huzhu.regions.services import install_divisions
+
+        if not Division.objects.exists():
+            install_divisions(Division, Office, AgencyPoint)
+    yield

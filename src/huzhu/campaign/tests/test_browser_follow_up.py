@@ -11,7 +11,7 @@ from .conftest import BAOTOU
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_office_takes_a_unit_from_the_follow_up_list_and_logs_a_contact(browser_page, scenario, league_reviewer):
     largest = max((s for s in scenario if s.league == BAOTOU and s.covered_2026 and not s.paid_2027_on),
                   key=lambda s: (len(s.covered_2026), s.unit.eligible_headcount, -s.unit.pk))

@@ -19,7 +19,7 @@ def sign_in(page, user):
     page.wait_for_url("**/")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrated divisions
+@pytest.mark.django_db(transaction=True)
 def test_a_desk_claim_goes_through_review_and_the_worker_sees_the_benefit_steps(
         browser_page, tmp_path, worker, county_clerk, league_reviewer, association_approver, settings):
     settings.CLAIMS_STRAIGHT_THROUGH_LIMIT = "0.00"

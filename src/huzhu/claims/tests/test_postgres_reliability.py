@@ -16,7 +16,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="needs PostgreSQL row locks and concurrent sessions: run with DATABASE_URL=postgres://..."),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),  # keeps the migrated divisions
+    pytest.mark.django_db(transaction=True),
 ]
 S = Claim.Status
 

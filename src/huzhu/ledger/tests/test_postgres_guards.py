@@ -35,7 +35,7 @@ def insert_raw_entry(plan_year, lines):
     return entry_id
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_trigger_rejects_an_unbalanced_entry_written_with_raw_sql_at_commit(plan_year):
     with pytest.raises(IntegrityError, match="does not balance"):
         with transaction.atomic():
@@ -43,7 +43,7 @@ def test_the_trigger_rejects_an_unbalanced_entry_written_with_raw_sql_at_commit(
     assert not LedgerEntry.objects.filter(cause_type="raw").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_trigger_rejects_a_one_sided_entry_and_accepts_a_balanced_one(plan_year):
     with pytest.raises(IntegrityError):
         with transaction.atomic():
@@ -53,7 +53,7 @@ def test_the_trigger_rejects_a_one_sided_entry_and_accepts_a_balanced_one(plan_y
     assert LedgerEntry.objects.filter(cause_type="raw").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_posting_added_later_to_a_committed_entry_is_rejected(plan_year):
     entry = services.post_claim_approved(actor=None, plan_year=plan_year, claim_id=1, benefit_amount=D("10.00"),
                                          posted_on=DAY)
@@ -76,7 +76,7 @@ def test_entries_and_postings_cannot_be_updated_or_deleted(plan_year):
                 cursor.execute(statement, [entry.pk])
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_postings_of_the_same_claim_create_one_entry(plan_year):
     workers, barrier = 8, threading.Barrier(8)
     results, errors = [], []
@@ -102,7 +102,7 @@ def test_concurrent_postings_of_the_same_claim_create_one_entry(plan_year):
     assert LedgerEntry.objects.filter(cause_type="claim", cause_id="99").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_close_waits_for_postings_in_flight_and_later_postings_are_refused(plan_year):
     from huzhu.core.errors import Conflict
 
