@@ -155,3 +155,17 @@ def _divisions_after_flush(request):
         if not Division.objects.exists():
             install_divisions(Division, Office, AgencyPoint)
     yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the run, end sessions that threads or worker processes left on the PostgreSQL test
+    database, so that it can be dropped cleanly."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
