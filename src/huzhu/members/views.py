@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from huzhu.core.errors import DomainError
 from huzhu.regions.models import Role
-from huzhu.regions.queries import counties, scope_of
+from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.security.services import record_personal_data_view
 
 from . import queries, services
@@ -18,16 +18,18 @@ REGISTRARS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.ADMIN}
 PAGE_SIZE = 25
 
 
+def _search_page(request, search, template: str):
+    """A searchable, paginated list with the county filter of the actor's scope."""
+    scope = scope_of(request.user)
+    text, county = request.GET.get("q", ""), request.GET.get("county", "")
+    page = Paginator(search(scope, text=text, county_code=county), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"page": page, "q": text, "county": county,
+                                      "counties": counties_in_scope(scope)})
+
+
 @login_required
 def unit_list(request):
-    scope = scope_of(request.user)
-    text = request.GET.get("q", "")
-    county = request.GET.get("county", "")
-    units = queries.search_units(scope, text=text, county_code=county)
-    page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
-    county_choices = scope.filter(counties(), league="parent_id", county="code") if scope.level != "unit" else []
-    return render(request, "members/unit_list.html",
-                  {"page": page, "q": text, "county": county, "counties": county_choices})
+    return _search_page(request, queries.search_units, "members/unit_list.html")
 
 
 @login_required
@@ -40,14 +42,7 @@ def unit_detail(request, pk: int):
 
 @login_required
 def worker_list(request):
-    scope = scope_of(request.user)
-    text = request.GET.get("q", "")
-    county = request.GET.get("county", "")
-    workers = queries.search_workers(scope, text=text, county_code=county)
-    page = Paginator(workers, PAGE_SIZE).get_page(request.GET.get("page"))
-    county_choices = scope.filter(counties(), league="parent_id", county="code") if scope.level != "unit" else []
-    return render(request, "members/worker_list.html",
-                  {"page": page, "q": text, "county": county, "counties": county_choices})
+    return _search_page(request, queries.search_workers, "members/worker_list.html")
 
 
 @login_required
@@ -69,7 +64,7 @@ def unit_create(request):
     scope = scope_of(request.user)
     if scope.role not in REGISTRARS - {Role.UNIT}:
         return render(request, "403.html", status=403)
-    county_choices = scope.filter(counties().select_related("parent"), league="parent_id", county="code")
+    county_choices = counties_in_scope(scope).select_related("parent")
     form = UnitForm(request.POST or None, counties=county_choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -32,6 +32,13 @@ def counties(league_code: str | None = None) -> QuerySet[Division]:
     return qs.filter(parent_id=league_code) if league_code else qs
 
 
+def counties_in_scope(scope: Scope) -> QuerySet[Division]:
+    """The counties an actor may filter by: all, their league's, their own; none for a unit contact."""
+    if scope.level == "unit":
+        return Division.objects.none()
+    return scope.filter(counties(), league="parent_id", county="code")
+
+
 def agency_points_with_region() -> QuerySet[AgencyPoint]:
     """Every agency point with its county and office, for the public 'nearest agency point' list."""
     return AgencyPoint.objects.select_related("county", "office", "office__league").order_by("county_id")
