@@ -25,6 +25,8 @@ assets: node_modules/.installed
 
 setup: $(BIN)/.installed assets
 	@mkdir -p var
+	@# English catalogue: the committed django.mo serves machines without GNU gettext.
+	@if command -v msgfmt >/dev/null 2>&1; then cd src/huzhu && ../../$(BIN)/huzhu compilemessages -v0; fi
 
 demo: setup
 	$(BIN)/huzhu migrate --noinput -v0

@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 EVENT_TYPES = [
-    ("inpatient", "住院"),
-    ("outpatient_chronic", "门诊慢特病"),
-    ("diagnosis", "确诊（女性馨康）"),
-    ("procedure", "手术（女性馨康）"),
+    ("inpatient", _("住院")),
+    ("outpatient_chronic", _("门诊慢特病")),
+    ("diagnosis", _("确诊（女性馨康）")),
+    ("procedure", _("手术（女性馨康）")),
 ]
-PROCEDURES = [("total_hysterectomy", "全子宫切除术"), ("bilateral_oophorectomy", "双侧卵巢切除术")]
+PROCEDURES = [("total_hysterectomy", _("全子宫切除术")), ("bilateral_oophorectomy", _("双侧卵巢切除术"))]
 TIER_CODES = ("A", "B", "C")
 DEFAULT_ROWS, MAX_ROWS = 3, 12
 ROW_FIELDS = ("type", "start", "end", "self_pay", "icd10", "procedure")

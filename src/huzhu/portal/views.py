@@ -1,5 +1,6 @@
 """Public pages: the benefit calculator 算清互助账 (policy pages come later under /policy/)."""
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from huzhu.core.errors import ValidationFailed
 from huzhu.plans import queries as plan_queries
@@ -14,12 +15,15 @@ EVENT_NAMES = dict(EVENT_TYPES)
 def _describe(event: rules.Event) -> str:
     """One line in Chinese saying which event a result belongs to."""
     if isinstance(event, rules.InpatientEvent):
-        return f"住院 {event.admitted} 至 {event.discharged}，政策范围内个人自付 {event.policy_self_pay:.2f} 元"
+        return _("住院 %(start)s 至 %(end)s，政策范围内个人自付 %(amount)s 元") % {
+            "start": event.admitted, "end": event.discharged, "amount": f"{event.policy_self_pay:.2f}"}
     if isinstance(event, rules.OutpatientEvent):
-        return f"门诊慢特病 {event.period_start} 至 {event.period_end}，政策范围内个人自付 {event.policy_self_pay:.2f} 元"
+        return _("门诊慢特病 %(start)s 至 %(end)s，政策范围内个人自付 %(amount)s 元") % {
+            "start": event.period_start, "end": event.period_end, "amount": f"{event.policy_self_pay:.2f}"}
     if isinstance(event, rules.DiagnosisEvent):
-        return f"{event.date} 确诊，ICD-10 {event.icd10}"
-    return f"{event.date} 手术：{dict(PROCEDURES).get(event.procedure, event.procedure)}"
+        return _("%(date)s 确诊，ICD-10 %(code)s") % {"date": event.date, "code": event.icd10}
+    return _("%(date)s 手术：%(what)s") % {"date": event.date,
+                                           "what": dict(PROCEDURES).get(event.procedure, event.procedure)}
 
 
 def calculator(request):
@@ -37,7 +41,7 @@ def calculator(request):
             form.add_error(exc.field or "", exc.message)
         else:
             if not estimate_request.events:
-                form.errors["events"] = "请至少填写一个住院、门诊或确诊事件"
+                form.errors["events"] = _("请至少填写一个住院、门诊或确诊事件")
             else:
                 estimate = rules.estimate(terms, estimate_request.member, list(estimate_request.events))
                 results = [{"event": _describe(e), "decision": d}
