@@ -88,11 +88,11 @@ def compute_baselines(year: int, settings: rules.RiskSettings, *, units: dict[in
                                          discharged_on__isnull=False).exclude(diagnosis_code="")
              .values_list("diagnosis_code", "admitted_on", "discharged_on", "total_amount"))
     groups: list[str] = []
-    days: list[int] = []
+    days: list[float] = []
     costs: list[float] = []
     for code, admitted, discharged, total in stays.iterator(chunk_size=chunk):
         groups.append(diagnosis_group_of(code))
-        days.append(max(1, (discharged - admitted).days))
+        days.append(math.log(max(1, (discharged - admitted).days)))
         costs.append(math.log(float(total)) if total > 0 else math.nan)  # statistics only, never money
     cost_column = np.asarray(costs, dtype=float)
     known = ~np.isnan(cost_column)

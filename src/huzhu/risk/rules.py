@@ -36,6 +36,7 @@ class RiskSettings:
     unit_z: float = 3.0
     clerk_min_decisions: int = 30
     clerk_z: float = 3.0
+    clerk_min_excess: float = 0.05  # and at least five points above the peers' median rate
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class ClaimRiskFacts:
     near_duplicates: tuple[NearDuplicate, ...] = ()
     peer_group: str = ""  # gender and age band, for claim frequency
     frequency_peers: Stats | None = None
-    stay_peers: Stats | None = None  # days in hospital for the diagnosis group
+    stay_peers: Stats | None = None  # natural log of the days in hospital for the diagnosis group
     cost_peers: Stats | None = None  # natural log of the total cost for the diagnosis group
     account_workers: int = 0  # workers registered with this worker's bank account (blind index)
     account_masked: str = ""
@@ -325,18 +326,19 @@ def frequency_outlier(facts: ClaimRiskFacts) -> Finding | None:
 
 
 def stay_length_outlier(facts: ClaimRiskFacts) -> Finding | None:
-    """Days in hospital far above the median for the diagnosis group."""
+    """Days in hospital far above the median for the diagnosis group (on a log scale: stays are skewed)."""
     days, peers, s = facts.stay_days, facts.stay_peers, facts.settings
     if days is None or peers is None or peers.n < s.min_group:
         return None
-    limit = peers.upper(s.robust_k, 1.0)
-    if days <= limit:
+    limit = peers.upper(s.robust_k, 0.1)
+    if math.log(days) <= limit:
         return None
+    median_days, limit_days = math.exp(peers.median), math.exp(limit)
     return Finding("stay_length_outlier", NEEDS_REVIEW,
-                   f"住院 {days} 天；{facts.diagnosis_group} 组（{peers.n} 例）中位数 {peers.median:g} 天，"
-                   f"绝对中位差 {peers.mad:g} 天，异常线 {limit:.1f} 天",
-                   {"days": days, "group": facts.diagnosis_group, "peers": peers.n, "median": peers.median,
-                    "mad": peers.mad, "limit": round(limit, 2)})
+                   f"住院 {days} 天；{facts.diagnosis_group} 组（{peers.n} 例）中位数 {median_days:.0f} 天，"
+                   f"异常线 {limit_days:.1f} 天",
+                   {"days": days, "group": facts.diagnosis_group, "peers": peers.n, "median_days": round(median_days, 1),
+                    "limit_days": round(limit_days, 1)})
 
 
 def cost_outlier(facts: ClaimRiskFacts) -> Finding | None:
@@ -403,7 +405,7 @@ def clerk_approval_outlier(facts: ClaimRiskFacts) -> Finding | None:
         return None
     p0 = min(max(peers.median, 0.01), 0.99)
     z = (clerk.rate - p0) / math.sqrt(p0 * (1 - p0) / clerk.decisions)
-    if z < s.clerk_z:
+    if z < s.clerk_z or clerk.rate - peers.median < s.clerk_min_excess:
         return None
     return Finding("clerk_approval_outlier", NEEDS_REVIEW,
                    f"初审经办人 {clerk.name} 本年度初审通过率 {clerk.rate:.1%}（{clerk.passed}/{clerk.decisions}），"
