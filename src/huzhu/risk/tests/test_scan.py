@@ -33,7 +33,7 @@ def year_of_claims(plans, home_unit, file_stay, settings, no_straight_through):
     file_stay("900.00", who=people[3], admitted=date(2026, 2, 1), discharged=date(2026, 2, 8))  # near-duplicate
     file_stay("1200.00", who=people[4], admitted=date(2026, 2, 25), discharged=date(2026, 5, 30))  # long stay
     for month, day in ((1, 5), (3, 1), (3, 20), (4, 1), (4, 20), (5, 1)):
-        file_stay("800.00", who=people[5], admitted=date(2026, month, day), discharged=date(2026, month, day + 3))
+        file_stay("800.00", who=people[5], admitted=date(2026, month, day), discharged=date(2026, month, day + 6))
     return people
 
 
