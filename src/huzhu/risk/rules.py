@@ -330,7 +330,8 @@ def stay_length_outlier(facts: ClaimRiskFacts) -> Finding | None:
     days, peers, s = facts.stay_days, facts.stay_peers, facts.settings
     if days is None or peers is None or peers.n < s.min_group:
         return None
-    limit = peers.upper(s.robust_k, 0.1)
+    # Whole days make the MAD of small medians too narrow (7 → 6 or 8 is ±15 %): never a spread below 0.3.
+    limit = peers.upper(s.robust_k, 0.3)
     if math.log(days) <= limit:
         return None
     median_days, limit_days = math.exp(peers.median), math.exp(limit)

@@ -138,7 +138,7 @@ def test_each_check_fires_only_on_its_pattern(check, case, fires):
 
 def test_the_evidence_text_shows_the_figures():
     finding = rules.stay_length_outlier(facts(end_on=date(2026, 4, 20), stay_peers=Stats(400, 2.2, 0.2)))
-    assert "住院 50 天" in finding.message and "J18 组（400 例）中位数 9 天" in finding.message and "异常线 25.5 天" in finding.message
+    assert "住院 50 天" in finding.message and "J18 组（400 例）中位数 9 天" in finding.message and "异常线 25.8 天" in finding.message
     unit = rules.unit_loss_ratio_outlier(facts(unit=UnitFigures(100, 20, D("10000.00"), D("30000.00")),
                                                unit_peers=UnitPeers(Stats(200, 0.4, 0.2), 0.04), unit_name="甲公司"))
     assert "赔付率 300%" in unit.message and "应约 4.0 件" in unit.message
