@@ -111,6 +111,18 @@ def precision_by_month(scope: Scope, year: int) -> list[dict]:
     return result
 
 
+def precision_table(scope: Scope, year: int) -> dict:
+    """`precision_by_month` pivoted for the page: a row per check, a cell per month."""
+    rows = precision_by_month(scope, year)
+    months = sorted({r["month"] for r in rows if r["month"]})
+    cells: dict[str, dict] = defaultdict(dict)
+    for r in rows:
+        cells[r["code"]][r["month"]] = r
+    table = [{"code": code, "label": label, "cells": [cells[code].get(m) for m in months]}
+             for code, label in rules.CHECK_LABELS.items() if code in cells]
+    return {"months": months, "rows": table}
+
+
 def trend(scope: Scope, year: int) -> dict:
     """Findings per month and severity, and precision per month, for the chart."""
     rows = (findings_in_scope(scope).filter(year=year).annotate(month=TruncMonth("found_at"))

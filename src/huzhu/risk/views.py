@@ -31,7 +31,7 @@ def index(request):
         "totals": queries.totals(scope, year), "checks": queries.by_check(scope, year),
         "regions": queries.by_region(scope, year), "region_level": "盟市" if scope.level == "province" else "旗县",
         "hospitals": queries.by_hospital(scope, year), "units": queries.by_unit(scope, year),
-        "clerks": queries.by_clerk(scope, year), "monthly": queries.precision_by_month(scope, year),
+        "clerks": queries.by_clerk(scope, year), "monthly": queries.precision_table(scope, year),
         "chart": queries.trend(scope, year), "labels": rules.CHECK_LABELS})
 
 
