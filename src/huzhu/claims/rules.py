@@ -1,9 +1,8 @@
-"""Pure claim rules: input checks, submission checks, straight-through and risk findings.
+"""Pure claim rules: input checks, submission checks and straight-through (risk checks: risk/rules.py).
 
 No ORM (STYLE.md): the service gathers a `ClaimFacts`, calls these, and acts on the answer.
 """
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -47,7 +46,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class Finding:
-    """A risk finding: the claim goes to manual review (never straight through)."""
+    """A risk finding that blocks straight-through (risk.services.assess_claim decides which)."""
 
     code: str
     message: str
@@ -87,7 +86,6 @@ class ClaimFacts:
     documents: frozenset[str] = frozenset()
     deceased: bool = False
     invoices_used_elsewhere: frozenset[tuple[str, str]] = frozenset()
-    other_stays: tuple[tuple[date, date], ...] = ()  # the worker's other open or decided stays
 
 
 def parse_invoice(code: str, number: str, check_code: str, amount: Decimal, *, row: int = 1) -> InvoiceFacts:
@@ -188,32 +186,6 @@ def submission_problems(terms: PlanYearTerms, facts: ClaimFacts) -> list[Problem
             + deadline_problems(terms, facts.filed_on, facts.event.event_date)
             + amount_problems(facts.claim_type, facts.amounts, facts.invoices)
             + invoice_problems(facts.invoices, facts.invoices_used_elsewhere))
-
-
-def overlapping_stay(facts: ClaimFacts) -> Finding | None:
-    """Two stays of one worker cannot overlap (one bed at a time)."""
-    if facts.claim_type != "inpatient" or facts.end_on is None:
-        return None
-    start, end = facts.event.event_date, facts.end_on
-    for other_start, other_end in facts.other_stays:
-        if start < other_end and other_start < end:
-            return Finding("overlapping_stay", f"与另一次住院（{other_start} 至 {other_end}）时间重叠")
-    return None
-
-
-def invoice_reused(facts: ClaimFacts) -> Finding | None:
-    """An invoice seen on another claim (caught as a problem too; here for the risk record)."""
-    reused = [i for i in facts.invoices if (i.code, i.number) in facts.invoices_used_elsewhere]
-    return Finding("invoice_reused", "票据已用于其他申领") if reused else None
-
-
-# The risk module extends this list; each check is pure: (facts) -> Finding | None (STYLE.md 9).
-RISK_CHECKS: list[Callable[[ClaimFacts], Finding | None]] = [overlapping_stay, invoice_reused]
-
-
-def risk_findings(facts: ClaimFacts) -> list[Finding]:
-    """Every finding of the registered risk checks."""
-    return [finding for check in RISK_CHECKS if (finding := check(facts)) is not None]
 
 
 @dataclass(frozen=True)

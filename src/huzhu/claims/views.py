@@ -14,6 +14,8 @@ from huzhu.core.scopes import PROVINCE
 from huzhu.members.queries import worker_by_id_number
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.risk import queries as risk_queries
+from huzhu.risk.services import REVIEWER_ROLES, risk_settings
 
 from . import forms, icd10, queries, services, workflow
 from .models import Claim
@@ -40,7 +42,9 @@ def queue(request):
     claims = queries.recent_claims(scope, status=status) if status else queries.claims_awaiting_review(scope)
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(claim, queries.clock_state(claim, today)) for claim in page]
+    risk = (risk_queries.risk_by_claim([c.pk for c in page], threshold=risk_settings().score_threshold)
+            if scope.role in risk_queries.PAGE_ROLES else {})
+    rows = [(claim, queries.clock_state(claim, today), risk.get(claim.pk)) for claim in page]
     straight, decided = queries.straight_through_share(scope, year=today.year)
     return render(request, "claims/queue.html", {
         "page": page, "rows": rows, "status": status, "statuses": Claim.Status.choices,
@@ -90,7 +94,16 @@ def detail(request, pk: int):
         "adjust_form": forms.AdjustForm(initial={n: getattr(claim, n) for n in forms.AdjustForm.base_fields
                                                  if n != "reason"}),
         "may_withdraw": claim.submitted_by_id == request.user.pk and claim.status in workflow.OPEN_STATUSES + ("draft",),
-        "clock": queries.clock_state(claim, timezone.localdate()), **_claim_context(claim)})
+        "clock": queries.clock_state(claim, timezone.localdate()), **_claim_context(claim), **_risk_context(scope, claim)})
+
+
+def _risk_context(scope, claim: Claim) -> dict:
+    """The claim's risk findings with their evidence, for staff who may see risk (not unit contacts)."""
+    if scope.role not in risk_queries.PAGE_ROLES:
+        return {}
+    findings = risk_queries.findings_of_claim(scope, claim.pk)
+    risk = risk_queries.risk_by_claim([claim.pk], threshold=risk_settings().score_threshold).get(claim.pk)
+    return {"risk_findings": findings, "risk": risk, "may_review_risk": scope.role in REVIEWER_ROLES}
 
 
 def _claim_context(claim: Claim) -> dict:

@@ -134,7 +134,7 @@ def _build_units(rng: random.Random, sizes: list[int], seed: int) -> list[Member
 
 WORKER_COLUMNS = ("name", "id_number_encrypted", "id_number_index", "id_number_masked", "gender", "birth_on",
                   "ethnicity", "phone", "kind", "unit_id", "league_id", "county_id", "bank_name",
-                  "bank_account_encrypted", "bank_account_masked", "created_at")
+                  "bank_account_encrypted", "bank_account_masked", "bank_account_index", "created_at")
 
 
 def _worker_rows(rng: random.Random, units: list[MemberUnit]) -> Iterator[tuple[tuple, date]]:
@@ -160,7 +160,7 @@ def _worker_rows(rng: random.Random, units: list[MemberUnit]) -> Iterator[tuple[
                 _name(rng, gender, mongol), encrypt_text(number), blind_index(number), mask_id_number(number),
                 gender, birth, "蒙古族" if mongol else "汉族", f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
                 kind, unit.pk, unit.league_id, unit.county_id, rng.choice(BANKS), encrypt_text(account),
-                mask_account(account), created_at,
+                mask_account(account), blind_index(account), created_at,
             )
             yield row, REFERENCE_DATE - timedelta(days=rng.randrange(30, 365 * 15))
 

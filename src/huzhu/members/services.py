@@ -86,6 +86,7 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
                 phone=phone, kind=kind, unit=unit, league_id=unit.league_id, county_id=unit.county_id,
                 bank_name=bank_name, bank_account_encrypted=encrypt_text(account) if account else "",
                 bank_account_masked=mask_account(account) if account else "",
+                bank_account_index=blind_index(account) if account else "",
             )
     except IntegrityError as exc:  # a concurrent registration of the same number won
         raise Conflict("duplicate_worker", f"身份证号 {rid.masked} 的职工已登记", field="id_number") from exc

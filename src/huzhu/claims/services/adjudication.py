@@ -70,11 +70,6 @@ def _counted_before(claim: Claim, others: list[Claim], *, final: bool) -> list[C
     return [other for other in others if counts(other)]
 
 
-def _stays_of(claims: list[Claim]) -> tuple[tuple[date, date], ...]:
-    return tuple((c.admitted_on, c.discharged_on) for c in claims
-                 if c.claim_type == Claim.Type.INPATIENT and c.admitted_on and c.discharged_on)
-
-
 def _member(claim: Claim, coverage: Coverage) -> engine.Member:
     worker = claim.worker
     tiers: frozenset[str] = frozenset()
@@ -142,7 +137,6 @@ def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage
         coverage_active=coverage.status == Coverage.Status.ACTIVE, coverage_starts_on=coverage.starts_on,
         coverage_ends_on=coverage.ends_on, amounts=amounts_of(claim), invoices=invoices_of(claim),
         documents=frozenset(claim.documents.values_list("kind", flat=True)), deceased=claim.worker_deceased,
-        other_stays=_stays_of(others),
     )
     decision = engine.decide(terms_of(terms_version), _member(claim, coverage), history, event)
     return Adjudication(decision=decision, terms_version=terms_version, facts=facts)

@@ -13,6 +13,7 @@ from huzhu.audit.services import record_event
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.enrollment.models import Coverage
 from huzhu.members.models import Worker
+from huzhu.risk.services import assess_claim
 
 from .. import review_clock, rules
 from ..models import Claim, ClaimDocument, Invoice
@@ -198,8 +199,10 @@ def submit_claim(*, actor, claim: Claim, comment: str = "", today: date | None =
                      updates={"documents_complete_on": today, "due_on": due})
     if role_of(actor) == "agency":
         move_claim(actor=actor, claim=claim, action=Action.PASS_FIRST, comment="代办点窗口受理，初审通过")
+    risk = assess_claim(actor=actor, claim=claim)  # the risk app owns the checks; its score decides
+    blockers = [rules.Finding(f.code, f.message) for f in risk.findings] if risk.blocks else []
     verdict = rules.straight_through(decision=adjudication.decision, missing=missing,
-                                     findings=rules.risk_findings(facts), limit=straight_through_limit(),
+                                     findings=blockers, limit=straight_through_limit(),
                                      complex_case=complex_case)
     if verdict.eligible:
         from .review import advance_straight_through

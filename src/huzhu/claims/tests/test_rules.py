@@ -72,12 +72,6 @@ def test_missing_documents_follow_the_terms_order_and_deceased_extras():
     assert "death_certificate" in rules.missing_documents(TERMS, facts(documents=present, deceased=True))
 
 
-def test_an_overlapping_stay_is_a_risk_finding():
-    found = rules.risk_findings(facts(other_stays=((date(2026, 3, 10), date(2026, 3, 20)),)))
-    assert [f.code for f in found] == ["overlapping_stay"]
-    assert rules.risk_findings(facts(other_stays=((date(2026, 3, 11), date(2026, 3, 20)),))) == []
-
-
 @pytest.mark.parametrize(("benefit", "missing", "findings", "complex_case", "eligible"), [
     (D("2999.99"), [], [], False, True),
     (D("3000.00"), [], [], False, False),

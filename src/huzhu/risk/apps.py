@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RiskConfig(AppConfig):
+    name = "huzhu.risk"
+    verbose_name = "风险防控"

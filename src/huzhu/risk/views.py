@@ -1,0 +1,51 @@
+"""Risk pages: the scope's findings by check, region, hospital, unit and clerk, with trends; a finding's review."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from huzhu.core.errors import DomainError
+from huzhu.regions.queries import scope_of
+
+from . import queries, rules, services
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def index(request):
+    """The risk page of the viewer's scope for a plan year."""
+    scope = scope_of(request.user)
+    if scope.role not in queries.PAGE_ROLES:
+        raise DjangoPermissionDenied
+    year = _year(request)
+    return render(request, "risk/index.html", {
+        "year": year, "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
+        "totals": queries.totals(scope, year), "checks": queries.by_check(scope, year),
+        "regions": queries.by_region(scope, year), "region_level": "盟市" if scope.level == "province" else "旗县",
+        "hospitals": queries.by_hospital(scope, year), "units": queries.by_unit(scope, year),
+        "clerks": queries.by_clerk(scope, year), "monthly": queries.precision_table(scope, year),
+        "chart": queries.trend(scope, year), "labels": rules.CHECK_LABELS})
+
+
+@login_required
+@require_POST
+def review(request, pk: int):
+    """The association marks a finding confirmed or a false alarm (from the claim page)."""
+    finding = get_object_or_404(queries.findings_in_scope(scope_of(request.user)), pk=pk)
+    try:
+        services.review_finding(actor=request.user, finding=finding, verdict=request.POST.get("verdict", ""),
+                                note=request.POST.get("note", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"风险提示“{rules.CHECK_LABELS.get(finding.code, finding.code)}”已标记为"
+                                  f"{finding.get_review_display()}")
+    return redirect("claims:detail", pk=finding.claim_id)
