@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "huzhu.claims",
     "huzhu.ledger",
     "huzhu.campaign",
+    "huzhu.actuarial",
     "huzhu.archives",
     "huzhu.portal",
     "huzhu.security",

@@ -22,5 +22,6 @@ urlpatterns = [
     path("claims/", include("huzhu.claims.urls")),
     path("ledger/", include("huzhu.ledger.urls")),
     path("campaign/", include("huzhu.campaign.urls")),
+    path("actuarial/", include("huzhu.actuarial.urls")),
     path("", include("huzhu.portal.urls")),
 ]
