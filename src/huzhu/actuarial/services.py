@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from huzhu.audit.services import record_event
 from huzhu.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from huzhu.plans.models import Plan
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 
@@ -48,6 +49,8 @@ def create_study(*, actor, kind: str, data: dict, title: str = "", run: bool = T
     """Save a study's inputs and queue its run (on commit; inline without a broker)."""
     require_writer(actor)
     parsed = validated_inputs(kind, data)
+    if not Plan.objects.filter(code=parsed.plan).exists():
+        raise ValidationFailed("no_plan", f"尚未设立保障项目“{parsed.plan}”", field="plan")
     study = Study.objects.create(
         kind=kind, plan_id=parsed.plan, title=(title.strip() or studies.default_title(kind, parsed))[:200],
         inputs=json.loads(parsed.model_dump_json()), created_by=actor if getattr(actor, "pk", None) else None)
