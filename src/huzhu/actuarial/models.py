@@ -43,5 +43,12 @@ class Study(models.Model):
         return f"{self.get_kind_display()} #{self.pk} {self.title}"
 
     @property
+    def author_label(self) -> str:
+        """Who started it: the staff member's name, or the command line."""
+        if self.created_by is None:
+            return "命令行"
+        return self.created_by.get_full_name() or self.created_by.username
+
+    @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
