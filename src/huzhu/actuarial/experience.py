@@ -128,5 +128,9 @@ def study(coverages: pd.DataFrame, claims: pd.DataFrame, *, dimensions: tuple[st
         paid_groups = dict(iter(joined.groupby(dimension, sort=False)))
         rows = [figures(key, group, paid_groups.get(key, joined.iloc[0:0]))
                 for key, group in coverages.groupby(dimension, sort=False)]
-        result["by"][dimension] = sorted(rows, key=lambda row: (-row["exposure"], row["label"]))
+        if dimension == "age_band":  # bands in age order; other groups largest exposure first
+            order = {label: index for index, (_, _, label) in enumerate(AGE_BANDS)}
+            result["by"][dimension] = sorted(rows, key=lambda row: order.get(row["label"], len(order)))
+        else:
+            result["by"][dimension] = sorted(rows, key=lambda row: (-row["exposure"], row["label"]))
     return result

@@ -30,6 +30,7 @@ from .models import Study
 from .rerating import ClaimFacts
 
 CHUNK = 20_000
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 Progress = Callable[[int], None]
 
 
@@ -61,8 +62,8 @@ def _stream(qs: QuerySet, names: Sequence[str]) -> dict[str, list]:
 
 def _days(values: list, fill: int) -> np.ndarray:
     """Epoch days of dates (None becomes `fill`)."""
-    days = np.array(values, dtype="datetime64[D]")
-    return np.where(np.isnat(days), fill, days.astype(np.int64)).astype(np.int64)
+    epoch = EPOCH_ORDINAL
+    return np.array([fill if value is None else value.toordinal() - epoch for value in values], dtype=np.int64)
 
 
 def _local_days(values: list) -> np.ndarray:
@@ -121,24 +122,27 @@ def paid_claims_frame(scope: Scope, plan_year: PlanYear) -> pd.DataFrame:
                          "benefit_fen": _fen(columns["benefit_amount"])})
 
 
+FACT_COLUMNS = ("worker_id", "claim_type", "admitted_on", "discharged_on", "period_start_on", "period_end_on",
+                "diagnosed_on", "policy_self_pay_amount", "coverage__consecutive_years", "worker__gender",
+                "worker__birth_on", "worker__kind", "coverage__starts_on", "coverage__left_on", "coverage__ends_on",
+                "diagnosis_code", "procedure", "benefit_amount")
+
+
 def claim_facts(scope: Scope, plan_year: PlanYear) -> ClaimFacts:
-    """The plan year's decided claims as engine columns, in the order they were decided."""
+    """The plan year's decided claims as engine columns, in the order they were decided (as the engine saw them)."""
     qs = scope.filter(Claim.objects.filter(plan_year=plan_year, status__in=DECIDED_STATUSES)).order_by(
         "approved_at", "submitted_at", "pk")
-    columns = _stream(qs, ["worker_id", "claim_type", "admitted_on", "discharged_on", "period_start_on",
-                           "period_end_on", "diagnosed_on", "policy_self_pay_amount", "coverage__consecutive_years",
-                           "worker__gender", "worker__birth_on", "worker__kind", "coverage__starts_on",
-                           "coverage__left_on", "coverage__ends_on", "diagnosis_code", "procedure", "benefit_amount"])
+    columns = _stream(qs, FACT_COLUMNS)
     count = len(columns["worker_id"])
-    start = np.where(_days(columns["admitted_on"], -1) >= 0, _days(columns["admitted_on"], -1),
-                     np.where(_days(columns["period_start_on"], -1) >= 0, _days(columns["period_start_on"], -1),
-                              _days(columns["diagnosed_on"], 0)))
+    admitted, period_start = _days(columns["admitted_on"], -1), _days(columns["period_start_on"], -1)
+    start = np.where(admitted >= 0, admitted, np.where(period_start >= 0, period_start, _days(columns["diagnosed_on"], 0)))
     end_raw = np.maximum(_days(columns["discharged_on"], -1), _days(columns["period_end_on"], -1))
     end = np.where(end_raw >= 0, end_raw, start)
     coverage_end = np.minimum(_days(columns["coverage__left_on"], NO_END), _days(columns["coverage__ends_on"], NO_END))
     event_type = _codes(columns["claim_type"], EVENT_CODES)
-    diagnosis = np.array([procedure if kind == "procedure" else code for kind, code, procedure in
-                          zip(columns["claim_type"], columns["diagnosis_code"], columns["procedure"])], dtype=object)
+    diagnosis = np.array(columns["diagnosis_code"], dtype=object)
+    procedures = event_type == EVENT_CODES["procedure"]
+    diagnosis[procedures] = np.array(columns["procedure"], dtype=object)[procedures]
     workers = np.array(columns["worker_id"], dtype=np.int64)
     paid_tiers = np.full(count, "", dtype=object)
     if plan_year.plan_id == "women_health" and count:

@@ -24,9 +24,9 @@
     }
     return {
       animation: false,
-      title: { text: chart.title, textStyle: { fontSize: 13 } },
+      title: { text: chart.title, left: 0, textStyle: { fontSize: 13 } },
       tooltip: { trigger: "axis" },
-      legend: { top: 22 },
+      legend: { top: 28, right: 0 },
       grid: { left: 70, right: 20, top: 60, bottom: 70 },
       xAxis: { type: "category", data: chart.labels, axisLabel: { rotate: chart.labels.length > 6 ? 35 : 0 } },
       yAxis: { type: "value", axisLabel: { formatter: "{value}" + (chart.unit || "") } },
