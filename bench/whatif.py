@@ -31,7 +31,7 @@ def main() -> None:
     django_for_bench("whatif")
     from django.db import connection
 
-    from huzhu.actuarial import queries, rerating, studies
+    from huzhu.actuarial import queries, studies
     from huzhu.actuarial.inputs import WhatIfInputs
     from huzhu.actuarial.synthetic import build
     from huzhu.claims.models import Claim
