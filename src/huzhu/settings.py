@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "huzhu.ledger",
     "huzhu.campaign",
     "huzhu.risk",
+    "huzhu.actuarial",
     "huzhu.archives",
     "huzhu.portal",
     "huzhu.security",

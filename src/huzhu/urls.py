@@ -23,5 +23,6 @@ urlpatterns = [
     path("ledger/", include("huzhu.ledger.urls")),
     path("campaign/", include("huzhu.campaign.urls")),
     path("risk/", include("huzhu.risk.urls")),
+    path("actuarial/", include("huzhu.actuarial.urls")),
     path("", include("huzhu.portal.urls")),
 ]

@@ -1,0 +1,141 @@
+"""What each kind of study is asked (pydantic schemas), and their errors in Chinese. Pure.
+
+The page, the command line and a stored study's `inputs` all go through these schemas, so a
+study can be re-run from what was saved.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from huzhu.plans.terms import PlanYearTerms
+
+from .experience import DIMENSIONS
+from .ibnr import GRAINS
+
+
+class Inputs(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plan: Literal["hospitalization", "women_health"] = "hospitalization"
+
+
+def _years(value: tuple[int, ...]) -> tuple[int, ...]:
+    if not value:
+        raise ValueError("years_required")
+    return tuple(sorted(set(value)))
+
+
+class ExperienceInputs(Inputs):
+    years: tuple[int, ...]
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    dimensions: tuple[str, ...] = tuple(DIMENSIONS)
+    bootstrap_below: int = Field(default=30, ge=2, le=10_000)
+    seed: int = 1
+
+    _check_years = field_validator("years")(_years)
+
+    @field_validator("dimensions")
+    @classmethod
+    def known_dimensions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [d for d in value if d not in DIMENSIONS]
+        if unknown:
+            raise ValueError(f"unknown_dimension:{','.join(unknown)}")
+        return value
+
+
+class IbnrInputs(Inputs):
+    year: int = Field(ge=2000, le=2100)
+    as_of: date | None = None
+    grain: str = "OMDM"
+
+    @field_validator("grain")
+    @classmethod
+    def known_grain(cls, value: str) -> str:
+        if value not in GRAINS:
+            raise ValueError("unknown_grain")
+        return value
+
+
+class WhatIfInputs(Inputs):
+    years: tuple[int, ...]
+    base_year: int = Field(ge=2000, le=2100)
+    terms: PlanYearTerms  # a whole terms document, e.g. a plan year's with changes
+
+    _check_years = field_validator("years")(_years)
+
+
+class ReserveInputs(Inputs):
+    years: tuple[int, ...]
+    next_exposure: float | None = Field(default=None, gt=0, description="person-years next year; default the last year's")
+    contribution_amount: Decimal | None = Field(default=None, ge=0, description="per person; default the current terms'")
+    reserve_amount: Decimal | None = Field(default=None, ge=0, description="total reserve; default the ledger's")
+    benefit_share: float | None = Field(default=None, gt=0, le=1,
+                                        description="share of contributions left for benefits; default 1 - reserve - working funds")
+    target_loss_ratio: float = Field(default=0.85, gt=0, le=2)
+    shortfall_probability: float = Field(default=0.05, gt=0, lt=1)
+    simulations: int = Field(default=10_000, ge=100, le=1_000_000)
+    seed: int = 1
+    parameter_uncertainty: bool = True
+    cost_factor: float = Field(default=1.0, gt=0, le=10, description="benefit level under proposed terms (from a what-if)")
+
+    _check_years = field_validator("years")(_years)
+
+
+SCHEMAS: dict[str, type[Inputs]] = {"experience": ExperienceInputs, "ibnr": IbnrInputs, "whatif": WhatIfInputs,
+                                    "reserve": ReserveInputs}
+
+FIELD_LABELS = {
+    "plan": "保障项目", "years": "年度", "year": "年度", "base_year": "条款所属年度", "confidence": "置信水平",
+    "dimensions": "分析维度", "bootstrap_below": "自助法样本阈值", "seed": "随机种子", "as_of": "评估日期",
+    "grain": "进展粒度", "terms": "测算条款", "next_exposure": "下一年度保障人年", "contribution_amount": "每人互助金",
+    "reserve_amount": "总准备金", "benefit_share": "可用于补助的互助金比例", "target_loss_ratio": "目标赔付率",
+    "shortfall_probability": "可接受的不足概率", "simulations": "模拟次数", "parameter_uncertainty": "计入参数不确定性",
+    "cost_factor": "补助水平系数",
+}
+MESSAGES = {"years_required": "请至少选择一个年度", "unknown_grain": "进展粒度不正确",
+            "missing": "必填", "extra_forbidden": "不认识的字段"}
+
+
+def _message(error: dict) -> str:
+    kind = error["type"]
+    text = str(error.get("ctx", {}).get("error", "")) if kind == "value_error" else ""
+    if text in MESSAGES:
+        return MESSAGES[text]
+    if text.startswith("unknown_dimension:"):
+        return f"不认识的分析维度：{text.split(':', 1)[1]}"
+    if kind in MESSAGES:
+        return MESSAGES[kind]
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = next(iter(error.get("ctx", {}).values()), "")
+        word = {"greater_than": "必须大于", "greater_than_equal": "不能小于", "less_than": "必须小于",
+                "less_than_equal": "不能大于"}[kind]
+        return f"{word} {bound}"
+    if kind.startswith(("int", "float", "decimal")):
+        return "应为数字"
+    if kind.startswith("date"):
+        return "应为日期（年-月-日）"
+    if kind == "literal_error":
+        return "取值不在允许范围内"
+    return error.get("msg", "不正确")
+
+
+def errors_of(exc: ValidationError) -> list[tuple[str, str, str]]:
+    """(field, label, message) of each error; terms errors name the terms field."""
+    result = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        field = loc[0] if loc else ""
+        label = FIELD_LABELS.get(field, field)
+        if field == "terms" and len(loc) > 1:
+            label = f"测算条款 · {'.'.join(loc[1:])}"
+        result.append((field, label, _message(error)))
+    return result
+
+
+def parse(kind: str, data: dict) -> Inputs:
+    """The inputs of a study of `kind`; raises pydantic's ValidationError."""
+    return SCHEMAS[kind].model_validate(data)

@@ -1,0 +1,279 @@
+"""Compact synthetic experience for tests, the bench and a look at the pages (not the demo).
+
+Units, workers, coverages (mid-year joins and leaves), and claims with reporting, approval and
+payment delays, bulk-loaded with core.bulk.insert_rows. Benefits are decided by the vectorized
+engine in approval order, so they are what the scheme would have paid; approved and paid claims
+are booked in the ledger. Seeded: the same arguments give the same rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from huzhu.claims.models import Claim, ClaimStatusChange
+from huzhu.core.bulk import insert_rows
+from huzhu.core.crypto import blind_index, encrypt_text
+from huzhu.core.idnumbers import make_credit_code, make_resident_id, mask_id_number
+from huzhu.core.money import from_fen
+from huzhu.enrollment.models import Coverage, Enrollment
+from huzhu.ledger import rules as ledger_rules
+from huzhu.ledger import services as ledger_services
+from huzhu.members.models import MemberUnit, Worker
+from huzhu.plans.models import PlanYear
+from huzhu.plans.services import install_default_plans
+from huzhu.plans.vectorized import EVENT_CODES, NO_END, NO_START, ClaimColumns, epoch_days, rate_claims
+from huzhu.regions.models import Division
+
+from .rerating import tier_index
+
+SECTORS = ("制造业", "采矿业", "教育", "卫生和社会工作", "交通运输", "批发和零售业", "公共管理")
+DIAGNOSES = (("J18.900", "肺炎"), ("I63.900", "脑梗死"), ("K80.200", "胆囊结石"), ("I21.900", "急性心肌梗死"),
+             ("S72.000", "股骨颈骨折"), ("E11.900", "2型糖尿病"))
+WOMEN_DIAGNOSES = (("C50.900", "乳腺恶性肿瘤"), ("D05.100", "乳腺导管原位癌"), ("C53.900", "宫颈恶性肿瘤"))
+EPOCH = date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Built:
+    workers: int
+    coverages: int
+    claims: int
+    decided: int
+    paid: int
+
+
+def _counties(count: int) -> list[Division]:
+    """Counties spread over the leagues: the first county of each league, then the second, ..."""
+    counties = list(Division.objects.filter(level=Division.Level.COUNTY).order_by("code"))
+    by_league: dict[str, list[Division]] = {}
+    for county in counties:
+        by_league.setdefault(county.parent_id, []).append(county)
+    spread = [c for rank in range(max(map(len, by_league.values()), default=0))
+              for league in sorted(by_league) for c in by_league[league][rank:rank + 1]]
+    return spread[:count]
+
+
+def _aware(day_number: int, seconds: int) -> datetime:
+    """An aware datetime at 09:00 local time plus `seconds`, on epoch day `day_number`."""
+    local = datetime.combine(EPOCH + timedelta(days=int(day_number)), datetime.min.time()) + timedelta(
+        hours=9, seconds=int(seconds))
+    return timezone.make_aware(local).astimezone(UTC)
+
+
+@transaction.atomic
+def build(*, plan: str = "hospitalization", years: tuple[int, ...] = (2025, 2026), workers: int = 2000,
+          frequency: float = 0.04, as_of: date = date(2026, 9, 30), seed: int = 1, units: int | None = None,
+          ledger: bool = True) -> Built:
+    """Load a synthetic experience of `workers` workers over `years` of `plan`, valued at `as_of`."""
+    rng = np.random.default_rng(seed)
+    install_default_plans(years=years)
+    plan_years = {p.year: p for p in PlanYear.objects.filter(plan_id=plan, year__in=years).select_related("current_version")}
+    counties = _counties(12)
+    unit_count = units or max(1, workers // 150)
+    unit_rows = []
+    start_unit = MemberUnit.objects.count()
+    for n in range(unit_count):
+        county = counties[n % len(counties)]
+        unit_rows.append(MemberUnit(
+            name=f"测算样本单位{start_unit + n + 1}", credit_code=make_credit_code("91", county.code, f"A{start_unit + n:07d}"),
+            sector=SECTORS[n % len(SECTORS)], league_id=county.parent_id, county_id=county.code,
+            eligible_headcount=workers // unit_count + 1))
+    unit_objects = MemberUnit.objects.bulk_create(unit_rows)
+
+    # workers: gender (all women for the women's plan), birth dates 20-59 years before the first year
+    female = rng.random(workers) < (1.0 if plan == "women_health" else 0.45)
+    first_year = min(years)
+    birth_days = epoch_days(date(first_year, 1, 1)) - rng.integers(20 * 365, 58 * 365, workers)
+    kinds = np.where(rng.random(workers) < 0.08, "gig", "employee")
+    unit_of = rng.integers(0, unit_count, workers)
+    now = timezone.now()
+    first_worker = (Worker.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    start_sequence = Worker.objects.count()
+
+    def worker_rows():
+        for i in range(workers):
+            unit = unit_objects[int(unit_of[i])]
+            birth = EPOCH + timedelta(days=int(birth_days[i]))
+            serial = ((start_sequence + i) % 499) * 2 + (0 if female[i] else 1) + 1
+            number = make_resident_id(unit.county_id, birth, serial % 1000 or 2)
+            index = blind_index(f"{number}#{start_sequence + i}")  # unique even when serials repeat
+            yield (f"样本职工{start_sequence + i + 1}", encrypt_text(number), index, mask_id_number(number),
+                   "F" if female[i] else "M", birth, "", "", str(kinds[i]), unit.pk, unit.league_id, unit.county_id,
+                   "", "", "", now)
+
+    insert_rows(Worker._meta.db_table, ["name", "id_number_encrypted", "id_number_index", "id_number_masked", "gender",
+                                        "birth_on", "ethnicity", "phone", "kind", "unit_id", "league_id", "county_id",
+                                        "bank_name", "bank_account_encrypted", "bank_account_masked", "created_at"],
+                worker_rows())
+    worker_ids = np.array(Worker.objects.filter(pk__gt=first_worker).order_by("pk").values_list("pk", flat=True),
+                          dtype=np.int64)
+    totals = {"coverages": 0, "claims": 0, "decided": 0, "paid": 0}
+    paid_tiers = np.zeros(workers, dtype=np.int16)
+    for index, year in enumerate(sorted(years)):
+        plan_year = plan_years[year]
+        _build_year(rng, plan_year, unit_objects, worker_ids, unit_of, female, birth_days, kinds, index, frequency,
+                    as_of, totals, paid_tiers, ledger=ledger)
+    return Built(workers=workers, **totals)
+
+
+def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, birth_days, kinds, year_index: int,
+                frequency: float, as_of: date, totals: dict, paid_tiers: np.ndarray, *, ledger: bool) -> None:
+    terms = plan_year.terms
+    count = len(worker_ids)
+    period_start, period_end = epoch_days(terms.protection_start_on), epoch_days(terms.protection_end_on)
+    enrollments = Enrollment.objects.bulk_create([
+        Enrollment(unit=u, plan_year=plan_year, status=Enrollment.Status.PAID, league_id=u.league_id,
+                   county_id=u.county_id, headcount=int((unit_of == n).sum()), paid_on=terms.protection_start_on)
+        for n, u in enumerate(units)])
+    # DOMAIN: mid-year joins start the day after payment; a worker who leaves is covered until then
+    joins = rng.random(count) < 0.06
+    starts = np.where(joins, period_start + rng.integers(1, 300, count), NO_START)
+    leaves = rng.random(count) < 0.04
+    left = np.where(leaves, np.maximum(starts, period_start) + rng.integers(30, 330, count), NO_END)
+    left = np.where(left > period_end, NO_END, left)
+    consecutive = np.minimum(year_index + rng.integers(1, 4, count), 6)
+    contribution, subsidy = terms.contribution_amount, terms.subsidy_amount
+    now = timezone.now()
+    first_coverage = Coverage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def day(value: int):
+        return None if value in (NO_START, NO_END) else EPOCH + timedelta(days=int(value))
+
+    insert_rows(Coverage._meta.db_table,
+                ["worker_id", "plan_year_id", "unit_id", "enrollment_id", "league_id", "county_id", "status", "starts_on",
+                 "ends_on", "consecutive_years", "left_on", "contribution_amount", "subsidy_amount", "created_at"],
+                ((int(worker_ids[i]), plan_year.pk, units[int(unit_of[i])].pk, enrollments[int(unit_of[i])].pk,
+                  units[int(unit_of[i])].league_id, units[int(unit_of[i])].county_id, Coverage.Status.ACTIVE,
+                  day(starts[i]) or terms.protection_start_on, terms.protection_end_on, int(consecutive[i]), day(left[i]),
+                  contribution, subsidy, now) for i in range(count)))
+    coverage_ids = np.array(Coverage.objects.filter(pk__gt=first_coverage).order_by("pk").values_list("pk", flat=True),
+                            dtype=np.int64)
+    totals["coverages"] += count
+
+    # claims: Poisson count, events uniform over each worker's covered days, reported after a delay
+    claims = int(rng.poisson(frequency * count))
+    who = rng.integers(0, count, claims)
+    first_day, last_day = np.maximum(starts[who], period_start), np.minimum(left[who], period_end)
+    event = first_day + (rng.random(claims) * (last_day - first_day + 1)).astype(np.int64)
+    women = terms.women is not None
+    if women:
+        event_type = np.where(rng.random(claims) < 0.85, EVENT_CODES["diagnosis"], EVENT_CODES["procedure"])
+        end = event.copy()
+        self_pay = np.zeros(claims, dtype=np.int64)
+        pick = rng.integers(0, len(WOMEN_DIAGNOSES), claims)
+    else:
+        event_type = np.where(rng.random(claims) < 0.85, EVENT_CODES["inpatient"], EVENT_CODES["outpatient_chronic"])
+        end = np.where(event_type == 0, event + rng.geometric(1 / 8, claims), event + 180)
+        self_pay = np.rint(rng.lognormal(np.log(1800), 0.9, claims) * 100).astype(np.int64)
+        pick = rng.integers(0, len(DIAGNOSES), claims)
+    reported = np.maximum(end, event) + rng.geometric(1 / 35, claims)  # about a month after discharge
+    approved = reported + rng.integers(3, 40, claims)
+    paid = approved + rng.integers(5, 25, claims)
+    limit = epoch_days(as_of)
+    keep = reported <= limit
+    order = np.lexsort((np.arange(claims), approved))  # decision order
+    order = order[keep[order]]
+    codes = np.array([("total_hysterectomy" if t == EVENT_CODES["procedure"] else (WOMEN_DIAGNOSES if women else DIAGNOSES)[p][0])
+                      for t, p in zip(event_type.tolist(), pick.tolist())], dtype=object)
+    tier = tier_index(terms, codes, event_type)
+    columns = ClaimColumns(
+        worker=worker_ids[who][order], event_type=event_type[order], start_day=event[order], end_day=end[order],
+        self_pay_fen=self_pay[order], tier=tier[order], consecutive_years=consecutive[who][order],
+        gender=female[who][order].astype(np.int8), birth_day=birth_days[who][order],
+        worker_kind=(kinds[who][order] == "gig").astype(np.int8), coverage_start_day=starts[who][order],
+        coverage_end_day=left[who][order], already_paid_tiers=paid_tiers[who][order])
+    benefits = rate_claims(terms, columns)
+    if women:  # DOMAIN: a tier pays once per worker for life: later years see it as already paid
+        paying = benefits > 0
+        np.bitwise_or.at(paid_tiers, who[order][paying], (1 << tier[order][paying].astype(np.int16)).astype(np.int16))
+    decided = approved[order] <= limit
+    is_paid = decided & (paid[order] <= limit)
+    first_claim = Claim.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    type_names = {code: name for name, code in EVENT_CODES.items()}
+    tier_codes = [t.code for t in terms.women.tiers] if women else []
+
+    def claim_rows():
+        for k, i in enumerate(order.tolist()):
+            kind = type_names[int(event_type[i])]
+            w = int(who[i])
+            unit = units[int(unit_of[w])]
+            status = Claim.Status.PAID if is_paid[k] else (Claim.Status.APPROVED if decided[k] else Claim.Status.APPROVAL)
+            start, stop = EPOCH + timedelta(days=int(event[i])), EPOCH + timedelta(days=int(end[i]))
+            code, name = (WOMEN_DIAGNOSES if women else DIAGNOSES)[int(pick[i])]
+            is_procedure = kind == "procedure"
+            self_pay_amount = from_fen(int(self_pay[i]))
+            yield (int(worker_ids[w]), int(coverage_ids[w]), plan_year.pk, kind, status, Claim.Channel.DESK, False,
+                   unit.league_id, unit.county_id, unit.pk, "样本医院" if kind == "inpatient" else "",
+                   start if kind == "inpatient" else None, stop if kind == "inpatient" else None,
+                   start if kind == "outpatient_chronic" else None, stop if kind == "outpatient_chronic" else None,
+                   start if women else None, "" if is_procedure else code, "" if is_procedure else name,
+                   "total_hysterectomy" if is_procedure else "",
+                   self_pay_amount * 4, self_pay_amount * 3, Decimal("0.00"), self_pay_amount, Decimal("0.00"),
+                   Decimal("0.00"), from_fen(int(benefits[k])), "[]", bool(benefits[k] > 0),
+                   tier_codes[int(tier[i])] if women and benefits[k] > 0 and tier[i] >= 0 else "", 0,
+                   plan_year.current_version_id, _aware(approved[i], k % 3600) if decided[k] else None, False, "[]",
+                   False, _aware(reported[i], k % 3600), _aware(approved[i], k % 3600) if decided[k] else None,
+                   now, now)
+
+    insert_rows(Claim._meta.db_table,
+                ["worker_id", "coverage_id", "plan_year_id", "claim_type", "status", "channel", "worker_deceased",
+                 "league_id", "county_id", "unit_id", "hospital", "admitted_on", "discharged_on", "period_start_on",
+                 "period_end_on", "diagnosed_on", "diagnosis_code", "diagnosis_name", "procedure", "total_amount",
+                 "fund_paid_amount", "serious_illness_amount", "policy_self_pay_amount", "out_of_policy_amount",
+                 "self_funded_amount", "benefit_amount", "explanation", "covered", "tier", "allowance_days",
+                 "terms_version_id", "decided_at", "straight_through", "missing_items", "complex_case", "submitted_at",
+                 "approved_at", "created_at", "updated_at"], claim_rows())
+    claim_ids = np.array(Claim.objects.filter(pk__gt=first_claim).order_by("pk").values_list("pk", flat=True),
+                         dtype=np.int64)
+    totals["claims"] += len(order)
+    totals["decided"] += int(decided.sum())
+    totals["paid"] += int(is_paid.sum())
+
+    def changes():
+        for k, i in enumerate(order.tolist()):
+            claim = int(claim_ids[k])
+            yield (claim, "submit", "draft", "approval", "intake", "staff", _aware(reported[i], k % 3600), "", "", "[]",
+                   0, "", now)
+            if decided[k]:
+                yield (claim, "approve", "approval", "approved", "association", "staff", _aware(approved[i], k % 3600),
+                       "", "", "[]", 0, "", now)
+            if is_paid[k]:
+                yield (claim, "pay", "approved", "paid", "association", "system", _aware(paid[i], k % 3600), "", "",
+                       "[]", 0, "", now)
+
+    insert_rows(ClaimStatusChange._meta.db_table,
+                ["claim_id", "action", "from_status", "to_status", "level", "actor_kind", "at", "comment", "reason_code",
+                 "missing_items", "notify_attempts", "notify_error", "notified_at"], changes())
+    if ledger:
+        _book(plan_year, enrollments, claim_ids, benefits, decided, is_paid, approved[order], paid[order])
+
+
+def _book(plan_year, enrollments, claim_ids, benefits, decided, is_paid, approved_day, paid_day) -> None:
+    """Contributions, approved benefits and payments in the ledger (bulk path, one entry per cause)."""
+    from huzhu.ledger.rules import EntryDraft
+
+    ledger_services.ensure_chart(plan_year)
+    terms = plan_year.terms
+
+    def drafts():
+        for enrollment in enrollments:
+            if enrollment.headcount:
+                yield ledger_rules.contribution_paid_draft(
+                    enrollment.pk, terms.payer_amount * enrollment.headcount, terms.subsidy_amount * enrollment.headcount,
+                    terms.protection_start_on)
+        for k in np.flatnonzero(decided & (benefits > 0)).tolist():
+            amount = from_fen(int(benefits[k]))
+            yield EntryDraft("claim", str(int(claim_ids[k])), "claim_approved",
+                             EPOCH + timedelta(days=int(approved_day[k])), f"申领 #{int(claim_ids[k])} 审批通过",
+                             ledger_rules.transfer(ledger_rules.BENEFITS_EXPENSE, ledger_rules.BENEFITS_PAYABLE, amount))
+            if is_paid[k]:
+                yield EntryDraft("payout", f"S{int(claim_ids[k])}", "payout_paid",
+                                 EPOCH + timedelta(days=int(paid_day[k])), f"支付申领 #{int(claim_ids[k])}",
+                                 ledger_rules.transfer(ledger_rules.BENEFITS_PAYABLE, ledger_rules.BANK, amount))
+
+    ledger_services.post_entries(actor=None, plan_year=plan_year, drafts=drafts())

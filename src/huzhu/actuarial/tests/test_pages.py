@@ -1,0 +1,85 @@
+"""Pages: the association runs studies, auditors only read, every other role gets 403."""
+import pytest
+from django.urls import reverse
+
+from huzhu.actuarial import services
+from huzhu.actuarial.models import Study
+from huzhu.conftest import PASSWORD
+
+
+@pytest.fixture
+def study(experience_2024_2026):
+    created = services.create_study(actor=None, kind="experience", data={"years": [2025, 2026]}, run=False)
+    return services.run_study(actor=None, study_id=created.pk)
+
+
+def signed_in(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize("persona", ["county_clerk", "league_reviewer", "unit_contact"])
+def test_other_roles_are_refused(client, request, persona, study):
+    user = request.getfixturevalue(persona)
+    signed_in(client, user)
+    assert client.get(reverse("actuarial:index")).status_code == 403
+    assert client.get(reverse("actuarial:detail", args=[study.pk])).status_code == 403
+
+
+def test_an_auditor_reads_studies_and_reports_but_cannot_start_one(client, auditor, study):
+    signed_in(client, auditor)
+    page = client.get(reverse("actuarial:index"))
+    assert page.status_code == 200 and "发起测算" not in page.content.decode()
+    detail = client.get(reverse("actuarial:detail", args=[study.pk])).content.decode()
+    assert "按盟市" in detail and 'id="study-charts"' in detail and "<script>" not in detail
+    assert client.get(reverse("actuarial:xlsx", args=[study.pk]))["Content-Type"].startswith("application/vnd.openxml")
+    response = client.post(reverse("actuarial:create", args=["experience"]), {"years": ["2026"]})
+    assert response.status_code == 403 and Study.objects.count() == 1
+
+
+def test_the_association_starts_a_reserve_study_from_the_form(client, association_approver, experience_2024_2026,
+                                                              django_capture_on_commit_callbacks):
+    signed_in(client, association_approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("actuarial:create", args=["reserve"]), {
+            "plan": "hospitalization", "years": ["2024", "2025"], "target_loss_ratio": "85",
+            "shortfall_probability": "5", "simulations": "500", "seed": "1", "parameter_uncertainty": "on"})
+    study = Study.objects.get()
+    assert response.status_code == 302 and study.status == Study.Status.DONE
+    assert study.inputs["target_loss_ratio"] == pytest.approx(0.85)
+    page = client.get(reverse("actuarial:detail", args=[study.pk])).content.decode()
+    assert "建议每人互助金" in page
+
+
+def test_a_bad_form_value_comes_back_as_a_chinese_message(client, association_approver, experience_2024_2026):
+    signed_in(client, association_approver)
+    response = client.post(reverse("actuarial:create", args=["reserve"]), {"years": ["2025"], "simulations": "ten"},
+                           follow=True)
+    assert "模拟次数：应为数字" in response.content.decode() and not Study.objects.exists()
+
+
+def test_the_whatif_form_refuses_bad_terms_on_their_field(client, association_approver, experience_2024_2026):
+    signed_in(client, association_approver)
+    form = client.get(reverse("actuarial:whatif") + "?plan=hospitalization&base_year=2026")
+    assert form.status_code == 200
+    data = {"plan": "hospitalization", "base_year": "2026", "years": ["2026"]}
+    for field in form.context["form"].fields:
+        if field.kind not in ("fixed", "documents", "bool"):
+            data[field.path] = field.value
+        elif field.kind == "bool" and field.value:
+            data[field.path] = "on"
+        elif field.kind == "documents":
+            data[field.path] = [code for code, _name, checked in field.choices if checked]
+    data["inpatient.bands.0.rate"] = "150"
+    refused = client.post(reverse("actuarial:whatif"), data)
+    assert refused.status_code == 200 and "不能大于" in refused.content.decode() and not Study.objects.exists()
+    data["inpatient.bands.0.rate"] = "55"
+    accepted = client.post(reverse("actuarial:whatif"), data)
+    assert accepted.status_code == 302
+    assert Study.objects.get().inputs["terms"]["inpatient"]["bands"][0]["rate"] == "0.55"
+
+
+def test_the_pdf_report_is_a_pdf(client, association_approver, study):
+    signed_in(client, association_approver)
+    response = client.get(reverse("actuarial:pdf", args=[study.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")

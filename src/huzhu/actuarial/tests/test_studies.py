@@ -1,0 +1,100 @@
+"""Creating and running studies: saved inputs and results, re-runs, refusals, each kind on synthetic data."""
+from datetime import date
+
+import pytest
+
+from huzhu.actuarial import services
+from huzhu.actuarial.models import Study
+from huzhu.audit.models import AuditEvent
+from huzhu.core.errors import PermissionDenied, ValidationFailed
+
+
+def run(kind: str, data: dict, actor=None) -> Study:
+    study = services.create_study(actor=actor, kind=kind, data=data, run=False)
+    return services.run_study(actor=actor, study_id=study.pk)
+
+
+def test_an_experience_study_is_saved_with_inputs_results_and_an_audit_event(experience_2024_2026,
+                                                                            association_approver):
+    study = run("experience", {"years": [2024, 2025]}, association_approver)
+    assert study.status == Study.Status.DONE and study.progress == 100
+    assert study.inputs["years"] == [2024, 2025] and study.created_by == association_approver
+    total = study.results["total"]
+    assert total["coverages"] == 3000 and 0 < total["exposure"] < 3000
+    assert sum(row["claims"] for row in study.results["by"]["league"]) == total["claims"]
+    assert {row["label"] for row in study.results["by"]["age_band"]} <= {"16–29岁", "30–39岁", "40–49岁", "50–59岁",
+                                                                          "60岁及以上"}
+    assert AuditEvent.objects.filter(object_type="actuarial.Study", object_id=str(study.pk)).count() == 2
+
+
+def test_the_ibnr_study_shows_the_open_year_ultimate_beside_the_ledger(experience_2024_2026):
+    study = run("ibnr", {"year": 2026, "as_of": "2026-09-30"})
+    assert study.status == Study.Status.DONE, study.message
+    line = study.results["plan_year_reported_basis"]
+    assert line["ultimate"] > line["reported"] >= line["paid"] > 0
+    assert line["mack_se"] > 0
+    assert float(study.results["ledger"]["paid"]) == pytest.approx(line["paid"], abs=0.01)
+    report = study.results["triangles"]["report"]
+    assert report["origins"][0] == "2024-01" and report["origins"][-1] == "2026-09"
+    assert report["count"][-1][1] is None
+
+
+def test_the_reserve_study_is_reproducible_from_its_seed(experience_2024_2026):
+    inputs = {"years": [2024, 2025], "simulations": 2000, "seed": 9, "reserve_amount": "50000.00"}
+    first, second = run("reserve", inputs), run("reserve", inputs)
+    assert first.results["adequacy"] == second.results["adequacy"]
+    fit = first.results["fit"]
+    assert first.results["adequacy"]["mean"] == pytest.approx(first.results["expected_closed_form"], rel=0.05)
+    assert 0.02 < fit["frequency"] < 0.08
+    assert first.results["needed"]["needed"] >= first.results["needed"]["for_loss_ratio"]
+
+
+def test_a_finished_study_is_recomputed_only_when_forced(experience_2024_2026):
+    study = run("experience", {"years": [2026]})
+    finished_at = study.finished_at
+    assert services.run_study(actor=None, study_id=study.pk).finished_at == finished_at
+    assert services.run_study(actor=None, study_id=study.pk, force=True).finished_at > finished_at
+
+
+def test_a_study_without_data_fails_with_a_chinese_message(db):
+    from huzhu.plans.services import install_default_plans
+
+    install_default_plans()
+    study = run("ibnr", {"year": 2026, "as_of": "2026-06-30"})
+    assert study.status == Study.Status.FAILED and "没有已报告的申领" in study.message
+
+
+def test_a_missing_plan_year_is_named(db):
+    from huzhu.plans.services import install_default_plans
+
+    install_default_plans()
+    study = run("experience", {"years": [1999]})
+    assert study.status == Study.Status.FAILED and "1999" in study.message
+
+
+@pytest.mark.parametrize(("kind", "data", "words"), [
+    ("reserve", {"years": [2026], "simulations": 10}, "模拟次数"),
+    ("reserve", {"years": []}, "请至少选择一个年度"),
+    ("experience", {"years": [2026], "dimensions": ["shoe_size"]}, "shoe_size"),
+    ("ibnr", {"year": 2026, "as_of": "2026-13-01"}, "评估日期"),
+], ids=["too_few_simulations", "no_years", "unknown_dimension", "bad_date"])
+def test_bad_inputs_are_refused_before_anything_is_saved(db, kind, data, words):
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_study(actor=None, kind=kind, data=data)
+    assert words in refused.value.message
+    assert not Study.objects.exists()
+
+
+def test_only_the_association_may_create_a_study(db, auditor, county_clerk):
+    for actor in (auditor, county_clerk):
+        with pytest.raises(PermissionDenied):
+            services.create_study(actor=actor, kind="experience", data={"years": [2026]})
+
+
+def test_a_created_study_runs_on_commit_through_the_task(experience_2024_2026, association_approver,
+                                                         django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        study = services.create_study(actor=association_approver, kind="experience", data={"years": [2026]})
+    study.refresh_from_db()
+    assert study.status == Study.Status.DONE and study.results["total"]["claims"] > 0
+    assert date.fromisoformat(study.inputs.get("as_of") or "2026-01-01")
