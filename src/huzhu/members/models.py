@@ -74,7 +74,7 @@ class Worker(models.Model):
     bank_account_encrypted = models.CharField(max_length=120, blank=True)
     bank_account_masked = models.CharField(_("银行卡号"), max_length=30, blank=True)
     # Blind index of the account: risk control finds one account paid for several workers.
-    bank_account_index = models.CharField(max_length=32, blank=True, db_index=True)
+    bank_account_index = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
