@@ -91,11 +91,11 @@ def _groups(groups) -> list[dict]:
     return [{"label": g.label, "count": g.count, "amount": format_yuan(g.amount)} for g in groups]
 
 
-def _detail(scope, pk: int) -> dict:
+def _detail(scope, pk: int):
     batch = queries.batch_for(scope, pk)
     breakdown = queries.batch_breakdown(batch)
-    out = BatchOut.from_orm(batch).dict()
-    return {**out, "by_plan": _groups(breakdown["plan"]), "by_league": _groups(breakdown["league"])}
+    batch.by_plan, batch.by_league = _groups(breakdown["plan"]), _groups(breakdown["league"])
+    return batch
 
 
 @router.get("/batches", response=list[BatchOut])
