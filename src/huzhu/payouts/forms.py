@@ -14,8 +14,8 @@ class BatchFilterForm(forms.Form):
     league = forms.ChoiceField(label=_("盟市"), required=False)
     county = forms.ChoiceField(label=_("旗县"), required=False)
     approved_from = forms.DateField(label=_("审批日期起"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
-    approved_to = forms.DateField(label=_("审批日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    approved_to = forms.DateField(label=_("审批日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,7 +38,7 @@ class BatchFilterForm(forms.Form):
 
 
 class SentForm(forms.Form):
-    sent_on = forms.DateField(label=_("送银行日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    sent_on = forms.DateField(label=_("送银行日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"sent_on": timezone.localdate()})

@@ -56,7 +56,7 @@ def batch_new(request):
             except DomainError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, f"已生成{batch}：{batch.payout_count} 笔，合计 {batch.total_amount} 元，"
+                messages.success(request, f"已生成{batch}：{batch.payout_count} 笔，合计 {batch.total_amount:,.2f} 元，"
                                           "请由另一位工作人员复核")
                 return redirect("payouts:batch_detail", pk=batch.pk)
         totals, groups = queries.ready_totals(scope, form.filters())
