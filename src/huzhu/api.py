@@ -53,7 +53,7 @@ def _register_routers() -> None:
     """Mount each app's router; an app without an api.py yet is skipped."""
     import importlib
 
-    for app in ("members", "plans", "enrollment", "claims", "portal"):
+    for app in ("members", "plans", "enrollment", "claims", "payouts", "portal"):
         try:
             module = importlib.import_module(f"huzhu.{app}.api")
         except ModuleNotFoundError as exc:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "huzhu.enrollment",
     "huzhu.claims",
     "huzhu.ledger",
+    "huzhu.payouts",
     "huzhu.campaign",
     "huzhu.risk",
     "huzhu.actuarial",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("enrollment/", include("huzhu.enrollment.urls")),
     path("claims/", include("huzhu.claims.urls")),
     path("ledger/", include("huzhu.ledger.urls")),
+    path("payouts/", include("huzhu.payouts.urls")),
     path("campaign/", include("huzhu.campaign.urls")),
     path("risk/", include("huzhu.risk.urls")),
     path("actuarial/", include("huzhu.actuarial.urls")),

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from huzhu.audit.services import record_event
 from huzhu.core.errors import Conflict, ValidationFailed
+from huzhu.ledger import services as ledger
 
 from .. import rules, workflow
 from ..models import Claim, ClaimAdjustment
@@ -28,7 +29,11 @@ def approve_claim(*, actor, claim: Claim, comment: str = "", straight_through: b
     if estimate is not None and benefit != estimate:
         comment = f"{comment}（补助金按本年度已审批申领重新计算：{estimate} → {benefit}）".strip()
     updates = {**adjudication.stored_fields(), "approved_at": timezone.now(), "straight_through": straight_through}
-    return move_claim(actor=actor, claim=claim, action=Action.APPROVE, comment=comment, updates=updates)
+    move_claim(actor=actor, claim=claim, action=Action.APPROVE, comment=comment, updates=updates)
+    if benefit > 0:  # the benefit becomes payable in the fund's books, in this same transaction
+        ledger.post_claim_approved(actor=actor, plan_year=claim.plan_year, claim_id=claim.pk, benefit_amount=benefit,
+                                   posted_on=timezone.localdate())
+    return claim
 
 
 @transaction.atomic

@@ -1,0 +1,34 @@
+"""Read-only admin views of payouts: every change goes through services (audited, booked)."""
+from django.contrib import admin
+
+from .models import Payout, PayoutBatch, ReturnImport
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(ReadOnlyAdmin):
+    list_display = ("id", "status", "payout_count", "total_amount", "paid_amount", "failed_amount", "created_at")
+    list_filter = ("status",)
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "claim_id", "payee_name", "bank_account_masked", "amount", "status")
+    list_filter = ("status",)
+    search_fields = ("reference",)
+    exclude = ("bank_account_encrypted",)
+
+
+@admin.register(ReturnImport)
+class ReturnImportAdmin(ReadOnlyAdmin):
+    list_display = ("batch", "file_name", "line_count", "paid_count", "failed_count", "imported_at")

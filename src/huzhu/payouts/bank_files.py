@@ -1,0 +1,127 @@
+"""Bank files: write the payment file (CSV, XLSX) row by row; read the bank's return file (CSV, XLSX).
+
+The payment file carries the clear account number (the bank needs it); pages show masked numbers
+only. Writing streams: rows come from the database in chunks and leave as they are made.
+"""
+import csv
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+
+import openpyxl
+from openpyxl import Workbook
+
+from . import rules
+from .models import Payout, PayoutBatch
+
+MAX_RETURN_FILE_BYTES = 20 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReturnFileProblem(ValueError):
+    """The return file as a whole cannot be read (Chinese message)."""
+
+
+# ---------------------------------------------------------------- the payment file
+
+
+def bank_file_rows(batch: PayoutBatch) -> Iterator[tuple]:
+    """One row per live payout of the batch, clear account included, in reference order."""
+    payouts = (Payout.objects.filter(batch=batch).exclude(status=Payout.Status.CANCELLED)
+               .only("reference", "payee_name", "bank_account_encrypted", "bank_name", "amount", "claim_id")
+               .order_by("pk"))
+    for number, payout in enumerate(payouts.iterator(chunk_size=2000), start=1):
+        yield (number, payout.payee_name, payout.reveal_bank_account(), payout.bank_name, f"{payout.amount:.2f}",
+               payout.reference, f"职工互助保障补助金 申领#{payout.claim_id}")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """UTF-8 CSV with a BOM (Excel opens it), yielded a line at a time for StreamingHttpResponse."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff".encode()
+    yield writer.writerow(headers).encode()
+    for row in rows:
+        yield writer.writerow(row).encode()
+
+
+def xlsx_file(title: str, headers: Sequence[str], rows: Iterable[Sequence], *, text_columns: Sequence[int] = ()):
+    """A write-only workbook spooled to a temporary file (rows streamed into it), rewound for sending.
+
+    `text_columns` stay text so Excel never turns a 19-digit account into 6.2E+18.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append([str(value) if index in text_columns else value for index, value in enumerate(row)])
+    spool = tempfile.TemporaryFile()
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
+
+
+def return_template_rows(batch: PayoutBatch, *, result: str = "成功") -> Iterator[tuple]:
+    """The return file a bank would send if every line had `result` (for tests and the demo)."""
+    for reference, amount in (Payout.objects.filter(batch=batch).exclude(status=Payout.Status.CANCELLED)
+                              .order_by("pk").values_list("reference", "amount").iterator(chunk_size=2000)):
+        yield (reference, f"{amount:.2f}", result, "" if result == "成功" else "账户不存在")
+
+
+# ---------------------------------------------------------------- the return file
+
+
+def read_return_file(content: bytes, file_name: str = "") -> list[rules.ReturnLine]:
+    """Every non-empty data line of a return file (CSV in UTF-8 or GB18030, or XLSX)."""
+    if not content:
+        raise ReturnFileProblem("回盘文件是空的")
+    if len(content) > MAX_RETURN_FILE_BYTES:
+        raise ReturnFileProblem(f"回盘文件超过 {MAX_RETURN_FILE_BYTES // 1024 // 1024}MB")
+    rows = _xlsx_rows(content) if content.startswith(b"PK\x03\x04") else _csv_rows(content, file_name)
+    header_row = next(rows, None)
+    if header_row is None:
+        raise ReturnFileProblem("回盘文件没有内容")
+    try:
+        header = rules.map_return_header(header_row[1])
+    except ValueError as exc:
+        raise ReturnFileProblem(str(exc)) from exc
+    lines = []
+    for row_no, cells in rows:
+        if all(cell is None or not str(cell).strip() for cell in cells):
+            continue
+        lines.append(rules.read_return_line(row_no, header, cells))
+    if not lines:
+        raise ReturnFileProblem("回盘文件只有表头，没有数据行")
+    return lines
+
+
+def _csv_rows(content: bytes, file_name: str) -> Iterator[tuple[int, list]]:
+    if b"\x00" in content[:4096] or content.startswith((b"%PDF", b"\xd0\xcf\x11\xe0")):
+        raise ReturnFileProblem(f"“{file_name or '文件'}”不是CSV或Excel（.xlsx）文件")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ReturnFileProblem("CSV文件的编码无法识别，请另存为“CSV UTF-8”格式")
+    yield from enumerate(csv.reader(io.StringIO(text)), start=1)
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReturnFileProblem("文件已损坏，无法作为Excel（.xlsx）打开") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield row_no, ["" if value is None else value for value in values]
+    finally:
+        workbook.close()

@@ -1,0 +1,55 @@
+"""Forms of the payout pages: batch filters, sending date, return file, corrected bank account."""
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huzhu.plans.models import Plan
+from huzhu.regions.queries import counties, leagues
+
+from . import rules
+
+
+class BatchFilterForm(forms.Form):
+    plan = forms.ChoiceField(label=_("项目"), required=False)
+    league = forms.ChoiceField(label=_("盟市"), required=False)
+    county = forms.ChoiceField(label=_("旗县"), required=False)
+    approved_from = forms.DateField(label=_("审批日期起"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    approved_to = forms.DateField(label=_("审批日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = [("", "全部项目"), *Plan.objects.order_by("code").values_list("code", "name")]
+        self.fields["league"].choices = [("", "全区"), *leagues().values_list("code", "name")]
+        self.fields["county"].choices = [("", "全部旗县"), *counties().values_list("code", "name")]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("approved_from"), data.get("approved_to")
+        if start and end and start > end:
+            self.add_error("approved_to", "审批日期“止”不能早于“起”")
+        return data
+
+    def filters(self) -> rules.BatchFilters:
+        data = self.cleaned_data
+        return rules.BatchFilters(plan=data.get("plan") or "", league=data.get("league") or "",
+                                  county=data.get("county") or "", approved_from=data.get("approved_from"),
+                                  approved_to=data.get("approved_to"))
+
+
+class SentForm(forms.Form):
+    sent_on = forms.DateField(label=_("送银行日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"sent_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ReturnFileForm(forms.Form):
+    file = forms.FileField(label=_("银行回盘文件（CSV 或 XLSX）"))
+
+
+class BankAccountForm(forms.Form):
+    bank_name = forms.CharField(label=_("开户银行"), max_length=50, required=False)
+    bank_account = forms.CharField(label=_("更正后的银行卡号"), max_length=30, required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

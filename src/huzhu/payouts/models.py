@@ -1,0 +1,157 @@
+"""Payouts (补助金支付): a batch of payments sent to the bank, one payout per payment attempt of a claim.
+
+A claim has at most one payout that is not failed or cancelled (database constraint), so it can be
+paid once; a failed payout stays as it was and a retry is a new payout with a new reference.
+The payee's name and bank account are copied onto the payout when the batch is built: the bank
+file says exactly what was sent, whatever is corrected later.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from huzhu.core.crypto import decrypt_text
+
+from . import rules
+
+
+def money(label: str, **options) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=14, decimal_places=2, **options)
+
+
+class PayoutBatch(models.Model):
+    """A batch of payouts: built by a maker, approved by a checker, sent to the bank, reconciled."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待复核")
+        APPROVED = "approved", _("已复核待送银行")
+        SENT = "sent", _("已送银行待回盘")
+        RECONCILED = "reconciled", _("已对账")
+        CANCELLED = "cancelled", _("已作废")
+
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    filters_label = models.CharField(_("筛选条件"), max_length=300, blank=True)
+    payout_count = models.PositiveIntegerField(_("笔数"), default=0)
+    total_amount = money(_("总金额"), default=0)
+    paid_count = models.PositiveIntegerField(_("已付款笔数"), default=0)
+    paid_amount = money(_("已付款金额"), default=0)
+    failed_count = models.PositiveIntegerField(_("失败笔数"), default=0)
+    failed_amount = money(_("失败金额"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("制单人"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("复核人"))
+    approved_at = models.DateTimeField(null=True, blank=True)
+    exported_at = models.DateTimeField(_("首次导出银行文件"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    sent_on = models.DateField(_("送银行日期"), null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("支付批次")
+        verbose_name_plural = _("支付批次")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            # DOMAIN: four eyes on money leaving the fund (the service refuses it with a message first).
+            models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("created_by")),
+                                   name="batch_checker_is_not_the_maker"),
+        ]
+
+    def __str__(self) -> str:
+        return f"支付批次 {self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"PB{self.pk:06d}" if self.pk else "PB—"
+
+
+class Payout(models.Model):
+    """One payment attempt of a claim's benefit to the worker's bank card."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待送银行")
+        SENT = "sent", _("已送银行")
+        PAID = rules.PAID, _("已付款")
+        FAILED = rules.FAILED, _("支付失败")
+        CANCELLED = "cancelled", _("已作废")
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="payouts")
+    claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="payouts")
+    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="+")
+    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("members.MemberUnit", on_delete=models.PROTECT, related_name="+")
+    attempt = models.PositiveSmallIntegerField(_("第几次支付"), default=1)
+    reference = models.CharField(_("支付参考号"), max_length=30, unique=True)
+    amount = money(_("金额"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The payee as sent to the bank (copied when the batch is built).
+    payee_name = models.CharField(_("收款人"), max_length=50)
+    bank_name = models.CharField(_("开户银行"), max_length=50, blank=True)
+    bank_account_encrypted = models.CharField(max_length=120)
+    bank_account_masked = models.CharField(_("收款账号"), max_length=30)
+    # The bank's answer.
+    paid_on = models.DateField(_("付款日期"), null=True, blank=True)
+    failed_on = models.DateField(_("失败日期"), null=True, blank=True)
+    bank_reason = models.CharField(_("银行说明"), max_length=200, blank=True)
+    return_import = models.ForeignKey("ReturnImport", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="payouts")
+    # A failed payout waits until someone records a corrected account (or confirms the old one).
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    resolution_note = models.CharField(_("处理说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("补助金支付")
+        verbose_name_plural = _("补助金支付")
+        ordering = ["batch_id", "pk"]
+        indexes = [
+            models.Index(fields=["batch", "status"]),
+            models.Index(fields=["status", "resolved_at"]),
+        ]
+        constraints = [
+            # A claim is paid once: at most one payout of a claim is live (pending, sent or paid).
+            models.UniqueConstraint(fields=["claim"], condition=~Q(status__in=["failed", "cancelled"]),
+                                    name="one_live_payout_per_claim"),
+            models.UniqueConstraint(fields=["claim", "attempt"], name="one_payout_per_claim_attempt"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.payee_name} {self.amount}"
+
+    def reveal_bank_account(self) -> str:
+        """The clear account number, for the bank file only (callers audit the export)."""
+        return decrypt_text(self.bank_account_encrypted)
+
+
+class ReturnImport(models.Model):
+    """A bank return file applied to a batch (rejected files change nothing and are not kept)."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="return_imports")
+    file_name = models.CharField(_("文件名"), max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    line_count = models.PositiveIntegerField(_("行数"), default=0)
+    paid_count = models.PositiveIntegerField(_("新记已付款"), default=0)
+    failed_count = models.PositiveIntegerField(_("新记失败"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("此前已处理"), default=0)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("银行回盘")
+        verbose_name_plural = _("银行回盘")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.file_name}"

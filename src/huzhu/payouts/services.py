@@ -1,0 +1,312 @@
+"""Every write to payouts: build, approve, cancel, export, send, reconcile a batch; fix a failed payout.
+
+Money and the books: sending a batch to the bank posts each payout as paid in the ledger (the bank
+debits the fund's account when it runs the file); a line the bank returns as failed posts the
+reversal, so the benefit is payable again. A paid line moves the claim to paid. A return file
+is all or nothing: one bad line and nothing of the file is applied.
+"""
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from huzhu.audit.services import record_event
+from huzhu.claims import services as claim_services
+from huzhu.claims.models import Claim
+from huzhu.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from huzhu.core.money import ZERO, format_yuan
+from huzhu.core.scopes import Scope
+from huzhu.ledger import services as ledger
+from huzhu.members import services as member_services
+from huzhu.plans.models import Plan
+from huzhu.regions.models import Division
+
+from . import bank_files, queries, rules
+from .models import Payout, PayoutBatch, ReturnImport
+
+B = PayoutBatch.Status
+P = Payout.Status
+
+
+def _locked(batch: PayoutBatch) -> PayoutBatch:
+    """The batch row under FOR UPDATE: moves of one batch (approve, send, import) queue here."""
+    return PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+
+
+def _require_status(batch: PayoutBatch, *statuses: str, doing: str) -> None:
+    if batch.status not in statuses:
+        raise Conflict("batch_status", f"{batch}当前状态为“{B(batch.status).label}”，不能{doing}")
+
+
+def _refresh(batch: PayoutBatch, into: PayoutBatch) -> PayoutBatch:
+    for name in ("status", "approved_by_id", "approved_at", "exported_at", "sent_by_id", "sent_on", "sent_at",
+                 "reconciled_at", "cancelled_by_id", "cancelled_at", "paid_count", "paid_amount", "failed_count",
+                 "failed_amount", "payout_count", "total_amount"):
+        setattr(into, name, getattr(batch, name))
+    return into
+
+
+# ---------------------------------------------------------------- build, approve, cancel
+
+
+@transaction.atomic
+def build_batch(*, actor, scope: Scope, filters: rules.BatchFilters) -> PayoutBatch:
+    """Put every approved unpaid claim matching the filters into a new draft batch, one payout each."""
+    problem = filters.problem()
+    if problem:
+        raise ValidationFailed("invalid_filters", problem, field="approved_to")
+    claims = list(queries.claims_ready_for_payout(scope, filters).select_related("worker"))
+    if not claims:
+        raise ValidationFailed("nothing_to_pay", "没有符合条件的待支付申领", field="plan")
+    earlier = dict(Payout.objects.filter(claim_id__in=[c.pk for c in claims]).order_by().values("claim_id")
+                   .annotate(n=Count("pk")).values_list("claim_id", "n"))
+    names = dict(Plan.objects.values_list("code", "name"))
+    names.update(Division.objects.filter(code__in=[filters.league, filters.county]).values_list("code", "name"))
+    batch = PayoutBatch.objects.create(
+        created_by=actor, filters=filters.as_json(), filters_label=rules.filters_label(filters, names)[:300],
+        payout_count=len(claims), total_amount=sum((c.benefit_amount for c in claims), ZERO))
+    payouts = []
+    for claim in claims:
+        attempt = earlier.get(claim.pk, 0) + 1
+        payouts.append(Payout(
+            batch=batch, claim=claim, plan_year_id=claim.plan_year_id, league_id=claim.league_id,
+            county_id=claim.county_id, unit_id=claim.unit_id, attempt=attempt,
+            reference=rules.payout_reference(claim.pk, attempt), amount=claim.benefit_amount,
+            payee_name=claim.worker.name, bank_name=claim.worker.bank_name,
+            bank_account_encrypted=claim.worker.bank_account_encrypted,
+            bank_account_masked=claim.worker.bank_account_masked))
+    try:
+        with transaction.atomic():
+            Payout.objects.bulk_create(payouts, batch_size=1000)
+    except IntegrityError as exc:  # another batch took some of these claims meanwhile
+        raise Conflict("claims_taken", "部分申领刚被其他批次选中，请重新生成批次") from exc
+    record_event(actor=actor, action="build_payout_batch", object_type="PayoutBatch", object_id=batch.pk,
+                 after={"filters": filters.as_json(), "payouts": batch.payout_count,
+                        "total": format_yuan(batch.total_amount)})
+    return batch
+
+
+@transaction.atomic
+def approve_batch(*, actor, batch: PayoutBatch) -> PayoutBatch:
+    """The checker approves a draft batch; the maker may not check their own batch."""
+    locked = _locked(batch)
+    _require_status(locked, B.DRAFT, doing="复核")
+    if getattr(actor, "pk", None) is None or actor.pk == locked.created_by_id:
+        raise PermissionDenied("制单人不能复核自己制作的批次，请由另一位协会工作人员复核")
+    locked.status, locked.approved_by, locked.approved_at = B.APPROVED, actor, timezone.now()
+    locked.save(update_fields=["status", "approved_by", "approved_at"])
+    record_event(actor=actor, action="approve_payout_batch", object_type="PayoutBatch", object_id=locked.pk,
+                 before={"status": B.DRAFT},
+                 after={"status": B.APPROVED, "payouts": locked.payout_count, "total": format_yuan(locked.total_amount)})
+    return _refresh(locked, batch)
+
+
+@transaction.atomic
+def cancel_batch(*, actor, batch: PayoutBatch, reason: str) -> PayoutBatch:
+    """Void a batch not yet sent: its payouts are cancelled and the claims can go into a new batch."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("reason_required", "请填写作废原因", field="reason")
+    locked = _locked(batch)
+    _require_status(locked, B.DRAFT, B.APPROVED, doing="作废")
+    before = locked.status
+    Payout.objects.filter(batch=locked, status=P.PENDING).update(status=P.CANCELLED)
+    locked.status, locked.cancelled_by, locked.cancelled_at = B.CANCELLED, actor, timezone.now()
+    locked.save(update_fields=["status", "cancelled_by", "cancelled_at"])
+    record_event(actor=actor, action="cancel_payout_batch", object_type="PayoutBatch", object_id=locked.pk,
+                 before={"status": before}, after={"status": B.CANCELLED, "reason": reason[:200]})
+    return _refresh(locked, batch)
+
+
+# ---------------------------------------------------------------- the bank file and sending
+
+
+@transaction.atomic
+def record_bank_file_export(*, actor, batch: PayoutBatch, file_format: str) -> PayoutBatch:
+    """Note that the bank file (clear account numbers) was exported; only an approved batch has one."""
+    locked = _locked(batch)
+    _require_status(locked, B.APPROVED, B.SENT, B.RECONCILED, doing="导出银行文件（须先复核）")
+    if locked.exported_at is None:
+        locked.exported_at = timezone.now()
+        locked.save(update_fields=["exported_at"])
+    record_event(actor=actor, action="export_bank_file", object_type="PayoutBatch", object_id=locked.pk,
+                 after={"format": file_format, "payouts": locked.payout_count, "total": format_yuan(locked.total_amount)})
+    return _refresh(locked, batch)
+
+
+@transaction.atomic
+def mark_batch_sent(*, actor, batch: PayoutBatch, sent_on: date) -> PayoutBatch:
+    """The bank file went to the bank on `sent_on`: payouts are sent and booked as paid from the bank account."""
+    locked = _locked(batch)
+    _require_status(locked, B.APPROVED, doing="标记为已送银行（须先复核）")
+    if locked.exported_at is None:
+        raise Conflict("not_exported", "请先导出银行文件，再标记为已送银行")
+    if sent_on > timezone.localdate():
+        raise ValidationFailed("invalid_sent_on", "送银行日期不能晚于今天", field="sent_on")
+    payouts = Payout.objects.filter(batch=locked, status=P.PENDING).select_related("plan_year").order_by("pk")
+    for payout in payouts.iterator(chunk_size=500):
+        try:
+            ledger.post_payout_paid(actor=actor, plan_year=payout.plan_year, payout_id=payout.pk,
+                                    amount=payout.amount, posted_on=sent_on)
+        except DomainError as exc:
+            raise Conflict(exc.code, f"支付参考号 {payout.reference}：{exc.message}") from exc
+    Payout.objects.filter(batch=locked, status=P.PENDING).update(status=P.SENT)
+    locked.status, locked.sent_by, locked.sent_on, locked.sent_at = B.SENT, actor, sent_on, timezone.now()
+    locked.save(update_fields=["status", "sent_by", "sent_on", "sent_at"])
+    record_event(actor=actor, action="send_payout_batch", object_type="PayoutBatch", object_id=locked.pk,
+                 before={"status": B.APPROVED},
+                 after={"status": B.SENT, "sent_on": sent_on.isoformat(), "total": format_yuan(locked.total_amount)})
+    return _refresh(locked, batch)
+
+
+# ---------------------------------------------------------------- the bank's return file
+
+
+@dataclass
+class ImportReport:
+    """What a return file did: lines newly paid or failed, lines already applied, or why it was refused."""
+
+    file_name: str
+    lines: int = 0
+    paid: int = 0
+    failed: int = 0
+    unchanged: int = 0
+    problems: list[rules.LineProblem] = field(default_factory=list)
+    reconciled: bool = False
+
+    @property
+    def applied(self) -> bool:
+        return not self.problems
+
+
+class _Rejected(Exception):
+    def __init__(self, report: ImportReport):
+        self.report = report
+
+
+def import_return_file(*, actor, batch: PayoutBatch, file_name: str, content: bytes,
+                       today: date | None = None) -> ImportReport:
+    """Apply the bank's return file to a sent batch, all or nothing; a line applied before changes nothing.
+
+    Problems come back per line in the report (and nothing is written); a file that cannot be read
+    at all raises ValidationFailed. Imports of one batch queue on the batch row, so the same file
+    imported twice, even at once, pays each claim once.
+    """
+    try:
+        lines = bank_files.read_return_file(content, file_name)
+    except bank_files.ReturnFileProblem as exc:
+        raise ValidationFailed("invalid_return_file", str(exc), field="file") from exc
+    try:
+        with transaction.atomic():
+            report = _apply_return_lines(actor=actor, batch=batch, file_name=file_name, content=content,
+                                         lines=lines, today=today or timezone.localdate())
+            if report.problems:
+                raise _Rejected(report)
+    except _Rejected as rejected:
+        return rejected.report
+    return report
+
+
+def _apply_return_lines(*, actor, batch: PayoutBatch, file_name: str, content: bytes,
+                        lines: list[rules.ReturnLine], today: date) -> ImportReport:
+    locked = _locked(batch)
+    _require_status(locked, B.SENT, B.RECONCILED, doing="导入银行回盘（须先送银行）")
+    report = ImportReport(file_name=file_name, lines=len(lines))
+    check = rules.check_return_lines(lines, queries.payout_facts(locked), open_status=P.SENT)
+    report.problems, report.unchanged = check.problems, len(check.unchanged)
+    if report.problems:
+        return report
+    record = ReturnImport.objects.create(batch=locked, file_name=file_name[:200], imported_by=actor,
+                                         sha256=hashlib.sha256(content).hexdigest(), line_count=len(lines),
+                                         unchanged_count=len(check.unchanged))
+    payouts = Payout.objects.select_related("claim", "plan_year").in_bulk([d.payout_id for d in check.decisions])
+    for decision in check.decisions:
+        try:
+            _settle(actor=actor, payout=payouts[decision.payout_id], decision=decision, record=record,
+                    sent_on=locked.sent_on or today, today=today)
+        except DomainError as exc:
+            report.problems.append(rules.LineProblem(decision.row, decision.reference, exc.message))
+            continue
+        if decision.result == rules.PAID:
+            report.paid += 1
+        else:
+            report.failed += 1
+    if report.problems:
+        return report
+    ReturnImport.objects.filter(pk=record.pk).update(paid_count=report.paid, failed_count=report.failed)
+    report.reconciled = _update_batch_totals(locked, batch)
+    record_event(actor=actor, action="import_bank_return", object_type="PayoutBatch", object_id=locked.pk,
+                 after={"file": file_name[:100], "lines": len(lines), "paid": report.paid, "failed": report.failed,
+                        "unchanged": report.unchanged, "status": locked.status})
+    return report
+
+
+def _settle(*, actor, payout: Payout, decision: rules.LineDecision, record: ReturnImport, sent_on: date,
+            today: date) -> None:
+    """One line of the return file: the payout paid (claim paid) or failed (ledger reversal)."""
+    if decision.result == rules.PAID:
+        changes = {"status": P.PAID, "paid_on": today, "bank_reason": decision.reason, "return_import": record}
+    else:
+        changes = {"status": P.FAILED, "failed_on": today, "bank_reason": decision.reason, "return_import": record}
+    if Payout.objects.filter(pk=payout.pk, status=P.SENT).update(**changes) != 1:
+        raise Conflict("payout_changed", "该笔支付已被他人处理，请刷新后重试")
+    if decision.result == rules.PAID:
+        # Posted when the batch was sent; asking again checks the books agree (idempotent per payout).
+        ledger.post_payout_paid(actor=actor, plan_year=payout.plan_year, payout_id=payout.pk, amount=payout.amount,
+                                posted_on=sent_on)
+        claim_services.mark_claim_paid(actor=actor, claim=payout.claim,
+                                       comment=f"银行已付款（支付参考号 {payout.reference}）")
+    else:
+        ledger.post_payout_failed(actor=actor, plan_year=payout.plan_year, payout_id=payout.pk, posted_on=today,
+                                  reason=decision.reason)
+
+
+def _update_batch_totals(locked: PayoutBatch, batch: PayoutBatch) -> bool:
+    """Refresh the batch's paid and failed totals; reconciled once no line waits for the bank."""
+    counts = queries.batch_counts(locked)
+    empty = queries.Totals(0, ZERO)
+    paid, failed = counts.get(P.PAID, empty), counts.get(P.FAILED, empty)
+    locked.paid_count, locked.paid_amount = paid.count, paid.amount
+    locked.failed_count, locked.failed_amount = failed.count, failed.amount
+    fields = ["paid_count", "paid_amount", "failed_count", "failed_amount"]
+    reconciled = locked.status == B.SENT and P.SENT not in counts
+    if reconciled:
+        locked.status, locked.reconciled_at = B.RECONCILED, timezone.now()
+        fields += ["status", "reconciled_at"]
+    locked.save(update_fields=fields)
+    _refresh(locked, batch)
+    return reconciled
+
+
+# ---------------------------------------------------------------- failed payouts
+
+
+@transaction.atomic
+def resolve_failed_payout(*, actor, scope: Scope, payout: Payout, bank_name: str = "", bank_account: str = "",
+                          note: str = "") -> Payout:
+    """After a failed payout: record the worker's corrected bank account (members service, audited),
+    or say why the same account is right; the claim can then go into a new batch with a new payout."""
+    locked = Payout.objects.select_for_update().select_related("claim__worker").get(pk=payout.pk)
+    if locked.status != P.FAILED or locked.resolved_at is not None:
+        raise Conflict("not_waiting", f"支付 {locked.reference} 不在待处理的失败队列中")
+    if locked.claim.status != Claim.Status.APPROVED:
+        raise Conflict("claim_not_approved", f"申领 #{locked.claim_id} 已不是“已审批待支付”状态")
+    note = (note or "").strip()
+    if bank_account.strip():
+        member_services.change_bank_account(
+            actor=actor, scope=scope, worker=locked.claim.worker, bank_name=bank_name or locked.bank_name,
+            bank_account=bank_account,
+            reason=f"支付 {locked.reference} 失败（{locked.bank_reason}）后更正" + (f"：{note}" if note else ""))
+        note = note or "已更正银行账户"
+    elif not note:
+        raise ValidationFailed("account_or_note", "请填写更正后的银行卡号，或说明为何按原账户重新支付", field="bank_account")
+    locked.resolved_at, locked.resolved_by, locked.resolution_note = timezone.now(), actor, note[:200]
+    locked.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    record_event(actor=actor, action="resolve_failed_payout", object_type="Payout", object_id=locked.pk,
+                 before={"status": P.FAILED, "bank_reason": locked.bank_reason},
+                 after={"resolution": note[:200], "claim": locked.claim_id})
+    payout.resolved_at, payout.resolved_by, payout.resolution_note = locked.resolved_at, actor, locked.resolution_note
+    return payout

@@ -1,0 +1,231 @@
+"""Payout pages (association; auditors and admins read): parse, call one query or service, render."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from huzhu.core.errors import DomainError
+from huzhu.members import services as member_services
+from huzhu.regions.models import Role
+from huzhu.regions.queries import scope_of
+
+from . import bank_files, queries, rules, services
+from .forms import BankAccountForm, BatchFilterForm, ReturnFileForm, SentForm
+from .models import PayoutBatch
+
+MANAGERS = {Role.ASSOCIATION}
+READERS = {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}
+PAGE_SIZE = 50
+B = PayoutBatch.Status
+
+
+def _scope(request, roles=READERS):
+    scope = scope_of(request.user)
+    if scope.role not in roles:
+        raise PermissionDenied
+    return scope
+
+
+@login_required
+@require_GET
+def batch_list(request):
+    scope = _scope(request)
+    status = request.GET.get("status", "")
+    batches = queries.batches(scope)
+    if status in B.values:
+        batches = batches.filter(status=status)
+    page = Paginator(batches, 25).get_page(request.GET.get("page"))
+    return render(request, "payouts/batch_list.html", {
+        "page": page, "status": status, "statuses": B.choices, "may_manage": scope.role in MANAGERS,
+        "failed_queue": queries.failed_queue_size(scope),
+    })
+
+
+@login_required
+def batch_new(request):
+    scope = _scope(request, MANAGERS)
+    form = BatchFilterForm(request.POST if request.method == "POST" else request.GET or None)
+    totals = groups = None
+    if form.is_bound and form.is_valid():
+        if request.method == "POST":
+            try:
+                batch = services.build_batch(actor=request.user, scope=scope, filters=form.filters())
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"已生成{batch}：{batch.payout_count} 笔，合计 {batch.total_amount:,.2f} 元，"
+                                          "请由另一位工作人员复核")
+                return redirect("payouts:batch_detail", pk=batch.pk)
+        totals, groups = queries.ready_totals(scope, form.filters())
+    return render(request, "payouts/batch_new.html", {
+        "form": form, "totals": totals, "groups": groups,
+        "missing_accounts": queries.claims_missing_bank_account(scope).count(),
+    })
+
+
+@login_required
+@require_GET
+def batch_detail(request, pk: int):
+    scope = _scope(request)
+    batch = queries.batch_for(scope, pk)
+    return _render_detail(request, scope, batch)
+
+
+def _render_detail(request, scope, batch, *, report=None, status=200):
+    may_manage = scope.role in MANAGERS
+    page = Paginator(queries.payouts_of(batch), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "payouts/batch_detail.html", {
+        "batch": batch, "page": page, "breakdown": queries.batch_breakdown(batch),
+        "may_manage": may_manage, "may_approve": may_manage and batch.status == B.DRAFT
+        and batch.created_by_id != request.user.pk,
+        "may_cancel": may_manage and batch.status in (B.DRAFT, B.APPROVED),
+        "may_export": may_manage and batch.status in (B.APPROVED, B.SENT, B.RECONCILED),
+        "may_send": may_manage and batch.status == B.APPROVED,
+        "may_import": may_manage and batch.status in (B.SENT, B.RECONCILED),
+        "sent_form": SentForm(), "return_form": ReturnFileForm(), "report": report,
+        "imports": batch.return_imports.select_related("imported_by")[:20],
+        "return_headers": rules.RETURN_FILE_HEADERS,
+    }, status=status)
+
+
+def _batch_action(request, pk: int, action, success: str):
+    scope = _scope(request, MANAGERS)
+    batch = queries.batch_for(scope, pk)
+    try:
+        action(scope, batch)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("payouts:batch_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def batch_approve(request, pk: int):
+    return _batch_action(request, pk, lambda scope, batch: services.approve_batch(actor=request.user, batch=batch),
+                         "批次已复核，可以导出银行文件")
+
+
+@login_required
+@require_POST
+def batch_cancel(request, pk: int):
+    reason = request.POST.get("reason", "")
+    return _batch_action(request, pk, lambda scope, batch: services.cancel_batch(actor=request.user, batch=batch,
+                                                                                 reason=reason),
+                         "批次已作废，其中的申领可重新生成批次")
+
+
+@login_required
+@require_POST
+def batch_sent(request, pk: int):
+    form = SentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写正确的送银行日期")
+        return redirect("payouts:batch_detail", pk=pk)
+    return _batch_action(request, pk, lambda scope, batch: services.mark_batch_sent(
+        actor=request.user, batch=batch, sent_on=form.cleaned_data["sent_on"]), "已标记为送银行，等待银行回盘")
+
+
+@login_required
+@require_GET
+def bank_file(request, pk: int, file_format: str):
+    scope = _scope(request, MANAGERS)
+    batch = queries.batch_for(scope, pk)
+    if file_format not in ("csv", "xlsx"):
+        raise PermissionDenied
+    try:
+        services.record_bank_file_export(actor=request.user, batch=batch, file_format=file_format)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("payouts:batch_detail", pk=pk)
+    name = f"bank-file-{batch.number}.{file_format}"
+    rows = bank_files.bank_file_rows(batch)
+    if file_format == "csv":
+        response = StreamingHttpResponse(bank_files.csv_chunks(rules.BANK_FILE_HEADERS, rows),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    spool = bank_files.xlsx_file("银行代发", rules.BANK_FILE_HEADERS, rows, text_columns=(2, 4, 5))
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=bank_files.XLSX_TYPE)
+
+
+@login_required
+@require_POST
+def batch_return(request, pk: int):
+    scope = _scope(request, MANAGERS)
+    batch = queries.batch_for(scope, pk)
+    form = ReturnFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择银行回盘文件")
+        return redirect("payouts:batch_detail", pk=pk)
+    upload = form.cleaned_data["file"]
+    if upload.size > bank_files.MAX_RETURN_FILE_BYTES:
+        messages.error(request, "回盘文件过大")
+        return redirect("payouts:batch_detail", pk=pk)
+    try:
+        report = services.import_return_file(actor=request.user, batch=batch, file_name=upload.name,
+                                             content=upload.read())
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("payouts:batch_detail", pk=pk)
+    if not report.applied:
+        return _render_detail(request, scope, batch, report=report, status=422)
+    text = f"回盘已导入：新记已付款 {report.paid} 笔，支付失败 {report.failed} 笔"
+    if report.unchanged:
+        text += f"，{report.unchanged} 笔此前已导入（未重复处理）"
+    messages.success(request, text + ("；本批次已全部对账" if report.reconciled else ""))
+    return redirect("payouts:batch_detail", pk=pk)
+
+
+@login_required
+@require_GET
+def failed_queue(request):
+    scope = _scope(request)
+    return render(request, "payouts/failed_queue.html", {
+        "payouts": queries.failed_payouts_to_resolve(scope)[:200],
+        "missing": queries.claims_missing_bank_account(scope)[:200],
+        "may_manage": scope.role in MANAGERS, "form": BankAccountForm(),
+    })
+
+
+@login_required
+@require_POST
+def resolve_payout(request, pk: int):
+    scope = _scope(request, MANAGERS)
+    payout = queries.payout_for(scope, pk)
+    form = BankAccountForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        services.resolve_failed_payout(actor=request.user, scope=scope, payout=payout,
+                                       bank_name=data.get("bank_name", ""), bank_account=data.get("bank_account", ""),
+                                       note=data.get("note", ""))
+    except DomainError as error:
+        messages.error(request, f"{payout.reference}：{error.message}")
+    else:
+        messages.success(request, f"{payout.reference} 已处理，申领 #{payout.claim_id} 可进入新的支付批次")
+    return redirect("payouts:failed_queue")
+
+
+@login_required
+@require_POST
+def claim_bank_account(request, pk: int):
+    scope = _scope(request, MANAGERS)
+    claim = queries.claim_for(scope, pk)
+    form = BankAccountForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        member_services.change_bank_account(actor=request.user, scope=scope, worker=claim.worker,
+                                            bank_name=data.get("bank_name", ""),
+                                            bank_account=data.get("bank_account", ""),
+                                            reason=data.get("note") or f"申领 #{claim.pk} 支付前补录银行账户")
+    except DomainError as error:
+        messages.error(request, f"申领 #{claim.pk}：{error.message}")
+    else:
+        messages.success(request, f"已补录{claim.worker.name}的银行账户，申领 #{claim.pk} 可进入支付批次")
+    return redirect("payouts:failed_queue")
