@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "huzhu.claims",
     "huzhu.ledger",
     "huzhu.campaign",
+    "huzhu.reports",
     "huzhu.archives",
     "huzhu.portal",
     "huzhu.security",

@@ -22,5 +22,6 @@ urlpatterns = [
     path("claims/", include("huzhu.claims.urls")),
     path("ledger/", include("huzhu.ledger.urls")),
     path("campaign/", include("huzhu.campaign.urls")),
+    path("reports/", include("huzhu.reports.urls")),
     path("", include("huzhu.portal.urls")),
 ]

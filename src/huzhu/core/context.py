@@ -14,6 +14,7 @@ NAVIGATION = [
     (_("申领审核"), "claims:queue", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
     (_("参互推进"), "campaign:progress", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}),
     (_("基金账务"), "ledger:trial_balance", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}),
+    (_("统计报表"), "reports:dashboard", None),
     (_("年度方案"), "plans:index", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
     (_("系统配置"), "admin:index", {Role.ADMIN}),
 ]
