@@ -270,10 +270,9 @@ class _Live:
         self._unit_rows = aggregates.unit_year_rows(list(ids), unit_id=self.unit)
 
     def by_year(self) -> dict[int, dict]:
-        grouped = _group(self._unit_rows, lambda r: self.ids[r["plan_year_id"]][1], UNIT_SUMS)
-        for values in grouped.values():
-            values["eligible"] = sum(r["eligible"] for r in self._unit_rows if r["covered"])
-        return grouped
+        # eligible headcount counts where the unit enrolled, as in the summary path
+        rows = [{**r, "eligible": r["eligible"] if r["covered"] else 0} for r in self._unit_rows]
+        return _group(rows, lambda r: self.ids[r["plan_year_id"]][1], UNIT_SUMS)
 
     def children(self, year_ids: list[int], key: str) -> dict[str, dict]:
         return {}

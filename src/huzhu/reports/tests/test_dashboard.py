@@ -110,6 +110,8 @@ def test_a_unit_contact_sees_their_unit_live(scheme, unit_contact, client):
     board = queries.dashboard(scope, queries.Filters(year=2026), today=TODAY)
     assert board.live and board.children == []
     assert _actual(board.current) == _expected(2026, unit=scheme["home"])
+    # both plans enrolled: the unit's headcount for the hospitalization plan, its women for the women's plan
+    assert board.current.eligible == scheme["home"].eligible_headcount + scheme["home"].female_headcount
     client.login(username=unit_contact.username, password=PASSWORD)
     assert client.get("/reports/").status_code == 200
     assert client.get(f"/reports/?unit={scheme['second'].pk}").status_code == 404
