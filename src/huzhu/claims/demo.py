@@ -352,11 +352,13 @@ def _tiers_paid_before(plan_year: PlanYear, worker_ids: set[int]) -> dict[int, f
     return {worker: frozenset(tiers) for worker, tiers in paid.items()}
 
 
-def _adapter(model) -> Callable[[dict], tuple]:
-    """Turn a dict of field values into a database row for `insert_rows`, in the model's column order."""
+def _adapter(model, *, with_id: bool = False) -> Callable[[dict], tuple]:
+    """Turn a dict of field values into a database row for `insert_rows`, in the model's column order.
+
+    The primary key is left to the database unless `with_id` (ids reserved up front)."""
     from django.db import models
 
-    fields = [f for f in model._meta.concrete_fields]
+    fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
     native = connection.vendor == "postgresql"
     ops = connection.ops
@@ -408,7 +410,7 @@ def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: d
     """COPY the claims, their invoices and status changes; post approved benefits to the ledger."""
     terms = plan_year.terms
     version_id = plan_year.current_version_id
-    claim_row, invoice_row, change_row = _adapter(Claim), _adapter(Invoice), _adapter(ClaimStatusChange)
+    claim_row, invoice_row, change_row = _adapter(Claim, with_id=True), _adapter(Invoice), _adapter(ClaimStatusChange)
     ids = _reserve_ids(Claim, len(drafts))
     summary = DemoClaimsSummary(claims=len(drafts))
     due_cache: dict = {}
@@ -462,8 +464,7 @@ def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: d
                     ledger_rules.transfer(ledger_rules.BENEFITS_EXPENSE, ledger_rules.BENEFITS_PAYABLE, benefit)))
     insert_rows(Claim._meta.db_table, claim_row.columns, claims)
     insert_rows(Invoice._meta.db_table, invoice_row.columns, invoices)
-    change_columns = [c for c in change_row.columns if c != "id"]
-    insert_rows(ClaimStatusChange._meta.db_table, change_columns, (row[1:] for row in changes))
+    insert_rows(ClaimStatusChange._meta.db_table, change_row.columns, changes)
     summary.status_changes = len(changes)
     summary.by_status = dict(by_status)
     ledger.ensure_chart(plan_year)
