@@ -42,8 +42,7 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], *, wid
         points = " ".join(f"{left + i * slot + slot / 2:.1f},{top + plot_h - plot_h * float(v) / line_top:.1f}"
                           for i, v in enumerate(line))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{COLORS[1]}" stroke-width="2"/>')
-        last = len(line) - 1
-        parts.append(f'<text x="{left + last * slot + slot / 2:.1f}" y="{top - 4}" text-anchor="end" font-size="10" '
+        parts.append(f'<text x="{left}" y="{top - 6}" font-size="10" '
                      f'fill="{COLORS[1]}">{escape(line_label)} {escape(_number(float(line[-1])))}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -17,6 +17,7 @@ from django.db.models import Count, Max, Q, Sum
 from huzhu.claims import icd10
 from huzhu.claims.models import Claim
 from huzhu.core.errors import NotFound
+from huzhu.core.money import quantize_money
 from huzhu.core.scopes import Scope
 from huzhu.members.models import MemberUnit
 from huzhu.plans.models import PlanYear
@@ -214,8 +215,14 @@ def _group(rows: Iterable[dict], key: Callable[[dict], object], sums: Iterable[s
     return out
 
 
+def _money(value) -> Decimal:
+    """A database sum as yuan to the fen (SQLite's decimal sums come back with long tails)."""
+    return quantize_money(Decimal(value or 0))
+
+
 def _figures(values: dict, **names) -> Figures:
-    kwargs = {name: values.get(name) or 0 for name in UNIT_SUMS}
+    kwargs = {name: _money(values.get(name)) if name.endswith("_amount") else values.get(name) or 0
+              for name in UNIT_SUMS}
     units = values.get("units")
     kwargs["units"] = units if units is not None else len(values.get("_units", ()))
     return Figures(**kwargs, **names)
@@ -304,7 +311,7 @@ def _child_names(level: str, codes: Iterable[str]) -> dict[str, str]:
 def _count_rows(rows: list[dict], key: str, labels: dict, order: list | None = None) -> list[CountRow]:
     grouped = _group(rows, lambda r: r[key], ("claims", "benefit_amount"))
     keys = [k for k in (order or sorted(grouped)) if k in grouped]
-    return [CountRow(str(k), str(labels.get(k, k)), grouped[k]["claims"], Decimal(grouped[k]["benefit_amount"]))
+    return [CountRow(str(k), str(labels.get(k, k)), grouped[k]["claims"], _money(grouped[k]["benefit_amount"]))
             for k in keys]
 
 
@@ -368,7 +375,7 @@ def _build(view: Scope, filters: Filters, ids: dict[int, tuple[str, int]], today
         types=_count_rows(claim_rows, "claim_type", dict(Claim.Type.choices)),
         tiers=_count_rows([r for r in decided if r["tier"]], "tier", TIER_LABELS),
         diagnoses=[CountRow(r["category"], icd10.name_of(r["category"]) or r["category"], r["claims"],
-                            Decimal(r["benefit_amount"] or 0)) for r in source.diagnoses(year_ids)],
+                            _money(r["benefit_amount"])) for r in source.diagnoses(year_ids)],
         steps=steps, straight_through=straight, straight_through_share=rules.ratio(straight, decided_count),
         refreshed_at=None if source.live else refreshed, live=source.live,
         first_year=by_year[0].year if by_year else None,

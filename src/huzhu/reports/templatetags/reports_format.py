@@ -35,3 +35,15 @@ def drill(query: str, **params) -> str:
         if value not in (None, ""):
             q[name] = value
     return "?" + q.urlencode()
+
+
+@register.filter
+def cell(value) -> str:
+    """A table cell of an export shown in the PDF: ratios as percent, money to the fen, counts with commas."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return pct(Decimal(str(value)))
+    if isinstance(value, Decimal):
+        return yuan(value)
+    return intcomma(value) if isinstance(value, int) and value >= 10_000 else str(value)
