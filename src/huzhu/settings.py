@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "huzhu.campaign",
     "huzhu.risk",
     "huzhu.actuarial",
+    "huzhu.reports",
     "huzhu.archives",
     "huzhu.portal",
     "huzhu.security",

@@ -25,5 +25,6 @@ urlpatterns = [
     path("campaign/", include("huzhu.campaign.urls")),
     path("risk/", include("huzhu.risk.urls")),
     path("actuarial/", include("huzhu.actuarial.urls")),
+    path("reports/", include("huzhu.reports.urls")),
     path("", include("huzhu.portal.urls")),
 ]

@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("风险防控"), "risk:index", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}),
     (_("补助金支付"), "payouts:batch_list", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
     (_("基金账务"), "ledger:trial_balance", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}),
+    (_("统计报表"), "reports:dashboard", None),
     (_("年度方案"), "plans:index", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
     (_("精准测算"), "actuarial:index", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("系统配置"), "admin:index", {Role.ADMIN}),

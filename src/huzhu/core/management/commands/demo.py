@@ -6,12 +6,14 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from huzhu.campaign.demo import run_demo_campaign
+from huzhu.claims.demo import generate_demo_history, parse_years
 from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.enrollment.demo import enroll_demo_units
 from huzhu.members import demo as member_demo
 from huzhu.members.models import MemberUnit
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.services import create_staff_account
+from huzhu.reports.services import refresh_summaries
 
 
 class Command(BaseCommand):
@@ -21,13 +23,15 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=3000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--if-empty", action="store_true", help="skip when units already exist")
+        parser.add_argument("--years", type=parse_years, default="2024-2026",
+                            help="years with enrollments and claims, e.g. 2019-2026 (2027 is the campaign's)")
 
-    def handle(self, *args, workers: int, seed: int, if_empty: bool, **options):
+    def handle(self, *args, workers: int, seed: int, if_empty: bool, years: list[int], **options):
         if if_empty and MemberUnit.objects.exists():
             self.stdout.write("演示数据已存在，跳过生成。")
             return
         started = time.monotonic()
-        install_default_plans()
+        install_default_plans(years=sorted({*years, 2026, 2027}))
 
         def progress(done: int, total: int) -> None:
             sys.stderr.write(f"\r职工 {done:,}/{total:,} ({done * 100 // max(total, 1)}%)")
@@ -35,8 +39,10 @@ class Command(BaseCommand):
 
         summary = member_demo.generate(workers=workers, seed=seed, progress=progress)
         sys.stderr.write("\n")
-        covered = enroll_demo_units(seed=seed)
+        covered = sum(enroll_demo_units(seed=seed, year=year) for year in years if year <= 2026)
         campaign_summary = run_demo_campaign(seed=seed, today=date.today())
+        claims = generate_demo_history(years=years, seed=seed, progress=lambda line: sys.stderr.write(line + "\n"))
+        refresh_summaries(actor=None)
         contact_unit = MemberUnit.objects.filter(county_id="150203").order_by("-eligible_headcount").first()
         for username, role, division, label in DEMO_ACCOUNTS:
             create_staff_account(actor=None, username=username, password=DEMO_PASSWORD, role=role,
@@ -44,5 +50,5 @@ class Command(BaseCommand):
                                  unit=contact_unit if role == "unit" else None)
         self.stdout.write(self.style.SUCCESS(
             f"演示数据：{summary.units:,} 家单位，{summary.workers:,} 名职工，"
-            f"{covered:,} 人次参互，用时 {time.monotonic() - started:.1f} 秒"))
+            f"{covered:,} 人次参互，{claims:,} 件申领，用时 {time.monotonic() - started:.1f} 秒"))
         self.stdout.write(campaign_summary)

@@ -1,0 +1,555 @@
+"""Deterministic demo claims with the shape of the published figures (DOMAIN.md).
+
+About 3.9% of enrolled people claim a year and the average benefit is about 1,000 yuan:
+in-policy self-pay is lognormal, stays are lognormal in length, diagnoses come from
+`claims.icd10`. Each claim walks the workflow of `claims.workflow` with realistic pauses, cut
+at `now`: old claims are paid, recent ones still in review; some are returned for supplement,
+rejected or withdrawn. Every move leaves its status-change row (already marked notified, so
+the outbox sends nothing for history).
+
+Benefits: the vectorized engine (`plans.vectorized.rate_claims`) rates all claims of the plan
+year at once; the scalar engine (`plans.rules.decide`) replays them for the explanation each
+claim stores (about 30 µs a claim, so 30 s for a million) and must agree to the fen.
+Rows go in with COPY (`core.bulk.insert_rows`); approved benefits are posted to the ledger in
+bulk (`ledger.services.post_entries`). Re-running for a plan year that has claims does nothing.
+"""
+import json
+import math
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from huzhu.audit.services import record_bulk_event
+from huzhu.core.bulk import insert_rows
+from huzhu.core.money import ZERO, quantize_money
+from huzhu.enrollment.models import Coverage
+from huzhu.ledger import rules as ledger_rules
+from huzhu.ledger import services as ledger
+from huzhu.plans import rules as engine
+from huzhu.plans import vectorized
+from huzhu.plans.models import PlanYear
+from huzhu.regions.models import Division
+
+from . import icd10, review_clock
+from .models import Claim, ClaimStatusChange, Invoice
+from .rules import DEFAULT_STRAIGHT_THROUGH_LIMIT
+from .services.adjudication import explanation_of
+
+S = Claim.Status
+HOSPITALIZATION_RATE = 0.039  # DOMAIN: about 3.9% of enrolled people claim in a year (person-times)
+WOMEN_RATE = 0.0025  # [P] first diagnoses and procedures among enrolled women a year
+CHUNK = 5000
+
+# Inpatient diagnoses and their weights (women's-only and men's-only rows are filtered by gender).
+INPATIENT_DIAGNOSES = {
+    "I63.900": 9, "J18.900": 9, "I25.100": 7, "I10.x00": 5, "E11.900": 5, "K80.200": 5, "J44.100": 4,
+    "I20.000": 4, "K35.800": 3, "M51.202": 4, "K29.700": 3, "N20.000": 3, "I21.900": 2, "I61.900": 2,
+    "I50.900": 2, "I48.x00": 2, "G45.900": 2, "J20.900": 3, "K25.900": 2, "K56.700": 1, "K74.600": 1,
+    "N18.900": 2, "S72.000": 2, "S82.800": 2, "S06.900": 1, "M17.900": 2, "H25.900": 2, "C34.900": 2,
+    "C16.900": 1, "C18.900": 1, "C22.000": 1, "C15.900": 1, "C73.x00": 1, "A15.000": 1, "J45.900": 1,
+    "F20.900": 1, "O82.000": 3, "O80.000": 2, "D25.900": 1, "C61.x00": 1, "N40.x00": 1, "C50.900": 1,
+}
+FEMALE_ONLY = {"O82.000", "O80.000", "D25.900", "C50.900"}
+MALE_ONLY = {"C61.x00", "N40.x00"}
+CHRONIC_DIAGNOSES = {"E11.900": 4, "I10.x00": 3, "N18.900": 2, "C50.900": 1, "F20.900": 1, "I25.100": 1}
+# Women's plan: (claim type, ICD-10 or procedure, weight); the tiers follow from the terms.
+WOMEN_EVENTS = [
+    ("diagnosis", "C50.900", 34), ("diagnosis", "C53.900", 9), ("diagnosis", "C56.x00", 4),
+    ("diagnosis", "C54.100", 4), ("diagnosis", "C51.900", 1), ("diagnosis", "D05.100", 8),
+    ("diagnosis", "D06.900", 8), ("diagnosis", "D07.000", 2),
+    ("procedure", "total_hysterectomy", 22), ("procedure", "bilateral_oophorectomy", 8),
+]
+STRAIGHT_THROUGH_STEPS = ((S.FIRST_REVIEW, "pass_first", S.SECOND_REVIEW, "county"),
+                          (S.SECOND_REVIEW, "pass_second", S.APPROVAL, "league"),
+                          (S.APPROVAL, "approve", S.APPROVED, "association"))
+PROVINCIAL_HOSPITALS = ["内蒙古医科大学附属医院", "内蒙古自治区人民医院", "内蒙古自治区国际蒙医医院",
+                        "内蒙古自治区妇幼保健院"]
+
+
+@dataclass
+class DemoClaimsSummary:
+    claims: int = 0
+    decided: int = 0
+    status_changes: int = 0
+    benefit_amount: Decimal = ZERO
+    skipped: bool = False
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Draft:
+    """One claim on its way to the database (facts, timeline, decision)."""
+
+    coverage: tuple
+    claim_type: str
+    event: engine.Event
+    diagnosis_code: str = ""
+    procedure: str = ""
+    hospital: str = ""
+    amounts: dict = field(default_factory=dict)
+    channel: str = Claim.Channel.DESK
+    changes: list = field(default_factory=list)  # (action, from, to, level, actor_kind, at, reason, comment)
+    complete_on: date | None = None
+    complex_case: bool = False
+    straight_through: bool = False
+    benefit_fen: int = 0
+    decision: engine.Decision | None = None
+
+    @property
+    def status(self) -> str:
+        return self.changes[-1][2]
+
+    def at_of(self, *actions: str) -> datetime | None:
+        return next((c[5] for c in reversed(self.changes) if c[0] in actions), None)
+
+
+def _aware(day: date, rng: random.Random) -> datetime:
+    """A moment in office hours of a day."""
+    moment = datetime.combine(day, time(8, 30)) + timedelta(minutes=rng.randrange(0, 9 * 60))
+    return timezone.make_aware(moment)
+
+
+def _choose(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _coverage_rows(plan_year: PlanYear, count: int, seed: int) -> list[tuple]:
+    """`count` coverages of the plan year drawn at random, with what the engine needs of the worker."""
+    ids = np.fromiter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE)
+                      .order_by("pk").values_list("pk", flat=True).iterator(chunk_size=50_000), dtype=np.int64)
+    if not len(ids):
+        return []
+    generator = np.random.default_rng(seed)
+    # a worker may claim more than once: draw with replacement, as many events as person-times
+    chosen = np.sort(generator.choice(ids, size=count, replace=True)).tolist()
+    rows: dict[int, tuple] = {}
+    unique = sorted(set(chosen))
+    for start in range(0, len(unique), CHUNK):
+        for row in (Coverage.objects.filter(pk__in=unique[start:start + CHUNK])
+                    .values_list("pk", "worker_id", "unit_id", "league_id", "county_id", "consecutive_years",
+                                 "starts_on", "ends_on", "left_on", "worker__gender", "worker__birth_on",
+                                 "worker__kind")):
+            rows[row[0]] = row
+    return [rows[pk] for pk in chosen]
+
+
+def _hospital(rng: random.Random, county: str, league: str, names: dict[str, str]) -> str:
+    roll = rng.random()
+    if roll < 0.5:
+        return f"{names.get(county, '')}人民医院"
+    if roll < 0.62:
+        return f"{names.get(county, '')}蒙医医院"
+    if roll < 0.85:
+        return f"{names.get(league, '')}{rng.choice(['第一医院', '中心医院', '医院'])}"
+    return rng.choice(PROVINCIAL_HOSPITALS)
+
+
+def _cost_amounts(rng: random.Random, self_pay: Decimal) -> dict:
+    """A settlement sheet around the in-policy self-pay: what the funds paid and what was out of policy."""
+    fund = quantize_money(self_pay * Decimal(rng.uniform(1.6, 3.2)))
+    serious = quantize_money(self_pay * Decimal(rng.uniform(0.3, 0.8))) if self_pay > 20_000 else ZERO
+    out_of_policy = quantize_money(self_pay * Decimal(rng.uniform(0.05, 0.25)))
+    self_funded = quantize_money(self_pay * Decimal(rng.uniform(0, 0.1)))
+    total = fund + serious + self_pay + out_of_policy + self_funded
+    return {"total_amount": total, "fund_paid_amount": fund, "serious_illness_amount": serious,
+            "policy_self_pay_amount": self_pay, "out_of_policy_amount": out_of_policy,
+            "self_funded_amount": self_funded}
+
+
+def _events(plan_year: PlanYear, coverages: list[tuple], rng: random.Random, last_day: date,
+            names: dict[str, str]) -> list[_Draft]:
+    """The events of the chosen coverages: stays, outpatient periods, or women's diagnoses."""
+    terms = plan_year.terms
+    drafts = []
+    for coverage in coverages:
+        starts_on = max(coverage[6] or terms.protection_start_on, terms.protection_start_on)
+        ends_on = min(coverage[8] or coverage[7] or terms.protection_end_on, terms.protection_end_on, last_day)
+        if ends_on < starts_on:
+            continue
+        day = starts_on + timedelta(days=rng.randrange((ends_on - starts_on).days + 1))
+        gender, county, league = coverage[9], coverage[4], coverage[3]
+        if plan_year.plan_id == "women_health":
+            kind, code, _ = rng.choices(WOMEN_EVENTS, weights=[w for *_, w in WOMEN_EVENTS])[0]
+            if kind == "diagnosis":
+                drafts.append(_Draft(coverage, kind, engine.DiagnosisEvent(day, code), diagnosis_code=code,
+                                     hospital=_hospital(rng, county, league, names), complex_case=True))
+            else:
+                cause = rng.choice(["D25.900", "N83.200"])
+                drafts.append(_Draft(coverage, kind, engine.ProcedureEvent(day, code), diagnosis_code=cause,
+                                     procedure=code, hospital=_hospital(rng, county, league, names)))
+            continue
+        if rng.random() < 0.08 and terms.outpatient is not None:
+            # 门诊慢特病: a half-year period of in-policy self-pay, claimed after it ends
+            first_half = rng.random() < 0.5
+            year = terms.protection_start_on.year
+            start = max(date(year, 1 if first_half else 7, 1), starts_on)
+            end = date(year, 6, 30) if first_half else date(year, 12, 31)
+            if end > last_day or end < start:
+                continue
+            self_pay = quantize_money(Decimal(math.exp(rng.gauss(math.log(4500), 0.6))))
+            drafts.append(_Draft(coverage, "outpatient_chronic", engine.OutpatientEvent(start, end, self_pay),
+                                 diagnosis_code=_choose(rng, CHRONIC_DIAGNOSES),
+                                 hospital=_hospital(rng, county, league, names),
+                                 amounts=_cost_amounts(rng, self_pay)))
+            continue
+        days = max(1, min(150, round(math.exp(rng.gauss(math.log(7), 0.6)))))
+        # self-pay grows with the stay; lognormal with a long tail (cancer, surgery, intensive care)
+        self_pay = Decimal(math.exp(rng.gauss(math.log(950), 0.95)) * (days / 7) ** 0.4)
+        self_pay = quantize_money(min(max(self_pay, Decimal(60)), Decimal(600_000)))
+        choices = {code: w for code, w in INPATIENT_DIAGNOSES.items()
+                   if not (gender == "M" and code in FEMALE_ONLY) and not (gender == "F" and code in MALE_ONLY)}
+        code = _choose(rng, choices)
+        drafts.append(_Draft(coverage, "inpatient", engine.InpatientEvent(day, day + timedelta(days=days), self_pay),
+                             diagnosis_code=code, hospital=_hospital(rng, county, league, names),
+                             amounts=_cost_amounts(rng, self_pay)))
+    return drafts
+
+
+def _end_of(draft: _Draft) -> date:
+    event = draft.event
+    return getattr(event, "discharged", None) or getattr(event, "period_end", None) or event.event_date
+
+
+class _Timeline:
+    """Walks a claim through the workflow, stopping at `now`: each step is a status-change row."""
+
+    def __init__(self, draft: _Draft, rng: random.Random, now: datetime):
+        self.draft, self.rng, self.now = draft, rng, now
+
+    def step(self, action: str, to: str, at: datetime, *, level: str = "", kind: str = "staff",
+             reason: str = "", comment: str = "") -> bool:
+        """Record the move if it happened before now; False when the claim is still waiting."""
+        if at > self.now:
+            return False
+        origin = self.draft.changes[-1][2] if self.draft.changes else S.DRAFT
+        self.draft.changes.append((action, origin, to, level, kind, at, reason, comment))
+        return True
+
+    def after(self, at: datetime, days: float) -> datetime:
+        return at + timedelta(days=days, minutes=self.rng.randrange(1, 240))
+
+
+def _walk(draft: _Draft, rng: random.Random, now: datetime, straight_through: Callable[[], bool],
+          reject_rate: float) -> None:
+    """Decide the claim's path: submit, route, review levels, approve, pay; or supplement, reject, withdraw."""
+    line = _Timeline(draft, rng, now)
+    channel = draft.channel
+    at = _aware(_end_of(draft) + timedelta(days=max(1, round(math.exp(rng.gauss(math.log(14), 0.8))))), rng)
+    submit_kind = "worker" if channel == Claim.Channel.WORKER else "staff"
+    submit_level = "county" if channel == Claim.Channel.DESK else "intake"
+    action = "submit"
+    for _attempt in range(3):
+        if not line.step(action, S.SUBMITTED, at, level=submit_level, kind=submit_kind):
+            return
+        at = line.after(at, 0)
+        # phone and unit submissions miss a document more often than the desk, which has the originals
+        if rng.random() < (0.12 if channel != Claim.Channel.DESK else 0.02):
+            if not line.step("return", S.SUPPLEMENT, at, kind="system", reason="documents_missing",
+                             comment="材料不全，请补充"):
+                return
+            at = line.after(at, math.exp(rng.gauss(math.log(6), 0.7)))
+            action = "resubmit"
+            continue
+        if not line.step("route", S.FIRST_REVIEW, at, kind="system", comment="材料齐全，开始计算办结时限"):
+            return
+        draft.complete_on = timezone.localtime(at).date()
+        if channel == Claim.Channel.DESK:
+            line.step("pass_first", S.SECOND_REVIEW, at, level="county", comment="代办点窗口受理，初审通过")
+        if straight_through():
+            # every remaining step is an automatic decision, at once (claims.md: straight through)
+            for status, move, to, level in STRAIGHT_THROUGH_STEPS:
+                if draft.status == status:
+                    line.step(move, to, at, level=level, kind="system", comment="自动审批：校验全部通过")
+            draft.straight_through = True
+            break
+        if rng.random() < 0.01:  # the submitter withdraws while it is reviewed
+            line.step("withdraw", S.WITHDRAWN, line.after(at, rng.uniform(1, 10)), kind=submit_kind)
+            return
+        # a few claims wait much longer somewhere (the overdue ones)
+        slow = rng.random() < 0.04
+        returned = False
+        for level, status, move, to, median in (("county", S.FIRST_REVIEW, "pass_first", S.SECOND_REVIEW, 2.5),
+                                                ("league", S.SECOND_REVIEW, "pass_second", S.APPROVAL, 3.0),
+                                                ("association", S.APPROVAL, "approve", S.APPROVED, 3.5)):
+            if draft.status != status:
+                continue
+            wait = math.exp(rng.gauss(math.log(median), 0.6)) + (rng.uniform(15, 40) if slow and rng.random() < 0.5 else 0)
+            at = line.after(at, wait)
+            roll = rng.random()
+            if roll < 0.03:
+                if not line.step("return", S.SUPPLEMENT, at, level=level, reason="documents_unclear",
+                                 comment="材料不清晰，请补充"):
+                    return
+                at = line.after(at, math.exp(rng.gauss(math.log(8), 0.6)))
+                action, returned = "resubmit", True
+                break
+            if roll < 0.03 + reject_rate:
+                line.step("reject", S.REJECTED, at, level=level, reason=rng.choice(["not_covered", "documents_invalid",
+                                                                                  "duplicate", "late"]),
+                          comment="经审核不予补助")
+                return
+            if not line.step(move, to, at, level=level, comment={"county": "初审通过", "league": "复审通过",
+                                                                 "association": "审批通过"}[level]):
+                return
+        if not returned:
+            break
+    if draft.status == S.APPROVED:
+        line.step("pay", S.PAID, line.after(draft.at_of("approve"), rng.uniform(2, 10)), kind="system",
+                  comment="已支付至职工银行卡")
+
+
+def _member(coverage: tuple, tiers: frozenset[str]) -> engine.Member:
+    return engine.Member(gender=coverage[9], birth_date=coverage[10], consecutive_years=coverage[5],
+                         kind=coverage[11], already_paid_tiers=tiers, coverage_start_on=coverage[6],
+                         coverage_end_on=coverage[8] or coverage[7])
+
+
+def _rate(plan_year: PlanYear, drafts: list[_Draft], tiers_before: dict[int, frozenset[str]]) -> None:
+    """Benefits by the vectorized engine, explanations by the scalar one; the two must agree to the fen.
+
+    Decided claims count in approval order; the others are estimates after them (as at submission).
+    """
+    terms = plan_year.terms
+    far = timezone.make_aware(datetime(9999, 1, 1))
+
+    def order(draft: _Draft):
+        decided = draft.status in (S.APPROVED, S.PAID)
+        moment = draft.at_of("approve") if decided else (draft.at_of("submit") or far)
+        return (not decided, draft.status == S.WITHDRAWN, moment)
+
+    ordered = sorted(drafts, key=order)
+    triples = [(d.coverage[1], _member(d.coverage, tiers_before.get(d.coverage[1], frozenset())), d.event)
+               for d in ordered]
+    benefits = vectorized.rate_claims(terms, vectorized.to_columns(terms, triples))
+    history: dict[int, engine.YearToDate] = defaultdict(engine.YearToDate)
+    for draft, (worker, member, event), benefit in zip(ordered, triples, benefits.tolist(), strict=True):
+        decision = engine.decide(terms, member, history[worker], event)
+        if round(decision.benefit * 100) != benefit:
+            raise RuntimeError(f"engines disagree on a demo claim: scalar {decision.benefit}, vectorized {benefit}")
+        history[worker] = history[worker].after(decision, event)
+        draft.decision, draft.benefit_fen = decision, benefit
+
+
+def _tiers_paid_before(plan_year: PlanYear, worker_ids: set[int]) -> dict[int, frozenset[str]]:
+    """Women's tiers already paid to these workers in earlier plan years (lifetime once per tier)."""
+    if plan_year.plan_id != "women_health":
+        return {}
+    paid: dict[int, set[str]] = defaultdict(set)
+    ids = sorted(worker_ids)
+    for start in range(0, len(ids), CHUNK):
+        for worker, tier in (Claim.objects.filter(worker_id__in=ids[start:start + CHUNK], status__in=(S.APPROVED, S.PAID),
+                                                  plan_year__plan_id="women_health",
+                                                  plan_year__year__lt=plan_year.year)
+                             .exclude(tier="").values_list("worker_id", "tier")):
+            paid[worker].add(tier)
+    return {worker: frozenset(tiers) for worker, tiers in paid.items()}
+
+
+def _adapter(model, *, with_id: bool = False) -> Callable[[dict], tuple]:
+    """Turn a dict of field values into a database row for `insert_rows`, in the model's column order.
+
+    The primary key is left to the database unless `with_id` (ids reserved up front)."""
+    from django.db import models
+
+    fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    native = connection.vendor == "postgresql"
+    ops = connection.ops
+    converters = {}
+    for f in fields:
+        if isinstance(f, models.JSONField):
+            converters[f.attname] = json.dumps
+        elif not native and isinstance(f, models.DateTimeField):
+            converters[f.attname] = ops.adapt_datetimefield_value
+        elif not native and isinstance(f, models.DateField):
+            converters[f.attname] = ops.adapt_datefield_value
+        elif not native and isinstance(f, models.DecimalField):
+            converters[f.attname] = str
+
+    def row(values: dict) -> tuple:
+        out = []
+        for f in fields:
+            value = values.get(f.attname, defaults[f.attname])
+            convert = converters.get(f.attname)
+            out.append(convert(value) if convert is not None and value is not None else value)
+        return tuple(out)
+
+    row.columns = [f.column for f in fields]  # type: ignore[attr-defined]
+    return row
+
+
+def _reserve_ids(model, count: int) -> list[int]:
+    """Primary keys taken up front (the sequence on PostgreSQL; MAX(id) under SQLite's write lock)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+                           [count])
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        first = cursor.fetchone()[0] + 1
+    return list(range(first, first + count))
+
+
+def _due_on(terms, complete_on: date, complex_case: bool, cache: dict) -> date:
+    key = (complete_on, complex_case)
+    if key not in cache:
+        cache[key] = review_clock.due_on(complete_on, simple_days=terms.review_days_simple,
+                                         complex_days=terms.review_days_complex, complex_case=complex_case)
+    return cache[key]
+
+
+def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: datetime) -> DemoClaimsSummary:
+    """COPY the claims, their invoices and status changes; post approved benefits to the ledger."""
+    terms = plan_year.terms
+    version_id = plan_year.current_version_id
+    claim_row, invoice_row, change_row = _adapter(Claim, with_id=True), _adapter(Invoice), _adapter(ClaimStatusChange)
+    ids = _reserve_ids(Claim, len(drafts))
+    summary = DemoClaimsSummary(claims=len(drafts))
+    due_cache: dict = {}
+    claims, invoices, changes, drafts_for_ledger = [], [], [], []
+    by_status: dict[str, int] = defaultdict(int)
+    for pk, draft in zip(ids, drafts, strict=True):
+        coverage, event, decision = draft.coverage, draft.event, draft.decision
+        status = draft.status
+        by_status[status] += 1
+        submitted_at = draft.at_of("submit", "resubmit")
+        approved_at = draft.at_of("approve")
+        decided = status in (S.APPROVED, S.PAID)
+        benefit = Decimal(draft.benefit_fen) / 100
+        decided_at = approved_at or draft.at_of("reject") or submitted_at
+        complete_on = draft.complete_on
+        claims.append(claim_row({
+            "id": pk, "worker_id": coverage[1], "coverage_id": coverage[0], "plan_year_id": plan_year.pk,
+            "claim_type": draft.claim_type, "status": status, "channel": draft.channel,
+            "league_id": coverage[3], "county_id": coverage[4], "unit_id": coverage[2], "hospital": draft.hospital,
+            "admitted_on": getattr(event, "admitted", None), "discharged_on": getattr(event, "discharged", None),
+            "period_start_on": getattr(event, "period_start", None), "period_end_on": getattr(event, "period_end", None),
+            "diagnosed_on": event.event_date if draft.claim_type in ("diagnosis", "procedure") else None,
+            "diagnosis_code": draft.diagnosis_code, "diagnosis_name": icd10.name_of(draft.diagnosis_code),
+            "procedure": draft.procedure, **draft.amounts,
+            "benefit_amount": benefit, "explanation": explanation_of(decision), "covered": decision.covered,
+            "tier": decision.tier, "allowance_days": decision.allowance_days, "terms_version_id": version_id,
+            "decided_at": decided_at, "straight_through": draft.straight_through,
+            "missing_items": ["medical_settlement"] if status == S.SUPPLEMENT else [],
+            "complex_case": draft.complex_case, "documents_complete_on": complete_on,
+            "due_on": _due_on(terms, complete_on, draft.complex_case, due_cache) if complete_on else None,
+            "submitted_at": submitted_at, "approved_at": approved_at,
+            "created_at": draft.changes[0][5], "updated_at": draft.changes[-1][5],
+        }))
+        if draft.amounts:
+            invoices.append(invoice_row({
+                "claim_id": pk, "code": f"15{coverage[4][2:4]}01{plan_year.year % 100:02d}", "number": f"9{pk:09d}",
+                "check_code": f"{rng.randrange(16**6):06X}", "amount": draft.amounts["total_amount"],
+                "released_at": now if status == S.WITHDRAWN else None}))
+        for action, origin, to, level, kind, at, reason, comment in draft.changes:
+            changes.append(change_row({
+                "claim_id": pk, "action": action, "from_status": origin, "to_status": to, "level": level,
+                "actor_kind": kind, "at": at, "comment": comment, "reason_code": reason,
+                "missing_items": ["medical_settlement"] if to == S.SUPPLEMENT else [], "notified_at": at}))
+        if decided:
+            summary.decided += 1
+            summary.benefit_amount += benefit
+            if benefit > 0:  # the same entry ledger.services.post_claim_approved makes for one claim
+                drafts_for_ledger.append(ledger_rules.EntryDraft(
+                    "claim", str(pk), "claim_approved", timezone.localtime(approved_at).date(),
+                    f"申领 #{pk} 审批通过，补助金 {benefit}",
+                    ledger_rules.transfer(ledger_rules.BENEFITS_EXPENSE, ledger_rules.BENEFITS_PAYABLE, benefit)))
+    insert_rows(Claim._meta.db_table, claim_row.columns, claims)
+    insert_rows(Invoice._meta.db_table, invoice_row.columns, invoices)
+    insert_rows(ClaimStatusChange._meta.db_table, change_row.columns, changes)
+    summary.status_changes = len(changes)
+    summary.by_status = dict(by_status)
+    ledger.ensure_chart(plan_year)
+    drafts_for_ledger.sort(key=lambda d: d.posted_on)
+    ledger.post_entries(actor=None, plan_year=plan_year, drafts=drafts_for_ledger)
+    return summary
+
+
+def generate_demo_claims(*, plan_year: PlanYear, seed: int, rate: float | None = None, now: datetime | None = None,
+                         progress: Callable[[str], None] | None = None) -> DemoClaimsSummary:
+    """Claims for covered workers of a plan year, shaped like the published figures; idempotent per plan year.
+
+    `rate` is claims (person-times) per covered person a year (3.9% for hospitalization); events
+    after `now` (default: now) are not claimed yet, so the current year has fewer.
+    """
+    if Claim.objects.filter(plan_year=plan_year).exists():
+        return DemoClaimsSummary(skipped=True)
+    now = now or timezone.now()
+    rate = rate if rate is not None else (WOMEN_RATE if plan_year.plan_id == "women_health" else HOSPITALIZATION_RATE)
+    rng = random.Random(seed * 104_729 + plan_year.year * 31 + len(plan_year.plan_id))
+    total = Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE).count()
+    count = int(round(total * rate))
+    # a small share of years' samples land on the same worker twice: their second stay is a second claim
+    coverages = _coverage_rows(plan_year, count, rng.randrange(2**31))
+    names = dict(Division.objects.values_list("code", "name"))
+    last_day = min(plan_year.terms.protection_end_on, timezone.localtime(now).date())
+    drafts = _events(plan_year, coverages, rng, last_day, names)
+    if progress:
+        progress(f"{plan_year}: {len(drafts):,} 件申领事件")
+    limit = DEFAULT_STRAIGHT_THROUGH_LIMIT
+    # rate once up front to know each claim's estimate (straight-through needs it), then walk the workflow
+    for draft in drafts:
+        draft.channel = rng.choices([Claim.Channel.DESK, Claim.Channel.UNIT, Claim.Channel.WORKER],
+                                    weights=[55, 25, 20])[0]
+    tiers_before = _tiers_paid_before(plan_year, {d.coverage[1] for d in drafts})
+    estimates = {}
+    if drafts:
+        terms = plan_year.terms
+        triples = [(d.coverage[1], _member(d.coverage, tiers_before.get(d.coverage[1], frozenset())), d.event)
+                   for d in drafts]
+        estimates = dict(zip(map(id, drafts), vectorized.rate_claims(terms, vectorized.to_columns(terms, triples))
+                             .tolist(), strict=True))
+    kept = []
+    for draft in drafts:
+        estimate = estimates[id(draft)]
+        if estimate <= 0:
+            continue  # submission refuses what the engine does not cover (tier paid, not eligible)
+
+        def clean(draft=draft, estimate=estimate) -> bool:
+            # DOMAIN/claims.md: clean, complete, no risk finding, not complex, below the limit
+            return not draft.complex_case and estimate < limit * 100 and rng.random() < 0.85
+        _walk(draft, rng, now, clean, reject_rate=0.02)
+        if draft.changes:
+            kept.append(draft)
+    _rate(plan_year, kept, tiers_before)
+    if progress:
+        progress(f"{plan_year}: 写入 {len(kept):,} 件申领")
+    with transaction.atomic():
+        summary = _write(plan_year, kept, rng, now)
+        record_bulk_event(actor=None, action="generate_demo_claims", object_type="Claim", object_ids=range(len(kept)),
+                          summary={"plan_year": plan_year.pk, "claims": summary.claims, "decided": summary.decided,
+                                   "benefit_amount": str(summary.benefit_amount)})
+    return summary
+
+
+def parse_years(text: str) -> list[int]:
+    """"2023-2026" or "2024,2026" -> the years, ascending (argparse type of `huzhu demo --years`)."""
+    import argparse
+
+    years: set[int] = set()
+    try:
+        for part in str(text).split(","):
+            first, _, last = part.strip().partition("-")
+            years.update(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"年度格式不正确：{text}（例如 2023-2026）") from None
+    if not years or min(years) < 2000 or max(years) > 2100:
+        raise argparse.ArgumentTypeError(f"年度超出范围：{text}")
+    return sorted(years)
+
+
+def generate_demo_history(*, years: list[int], seed: int, now: datetime | None = None,
+                          progress: Callable[[str], None] | None = None) -> int:
+    """Demo claims for every plan year of the given years, oldest first (lifetime tiers see earlier years)."""
+    created = 0
+    for plan_year in PlanYear.objects.filter(year__in=years, current_version__isnull=False).order_by("year", "plan_id"):
+        created += generate_demo_claims(plan_year=plan_year, seed=seed, now=now, progress=progress).claims
+    return created

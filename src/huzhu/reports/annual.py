@@ -1,0 +1,38 @@
+"""The annual report of a plan year as a Chinese PDF (WeasyPrint, Noto CJK), with hand-made SVG charts."""
+from datetime import date
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from huzhu.core.scopes import Scope
+
+from . import charts, exports, queries
+
+
+def annual_context(scope: Scope, *, year: int, plan: str = "", today: date | None = None) -> dict:
+    """The figures and charts of the report, for the actor's scope."""
+    board = queries.dashboard(scope, queries.Filters(plan=plan, year=year), today=today)
+    years = board.by_year
+    svg = {
+        "covered": charts.bar_chart("逐年参互人次与累计", [str(f.year) for f in years], [f.covered for f in years],
+                                    line=[f.cumulative for f in years], line_label="累计"),
+        "benefit": charts.bar_chart("逐年补助金（元）", [str(f.year) for f in years],
+                                    [float(f.benefit_amount) for f in years], color=charts.COLORS[2]),
+        "regions": charts.horizontal_bars(f"{year}年各{exports.LEVEL_LABELS.get(board.child_level, '区划')}参互人次",
+                                          [c.name for c in board.children[:15]], [c.covered for c in board.children[:15]],
+                                          color=charts.COLORS[1]),
+        "diagnoses": charts.horizontal_bars(f"{year}年主要疾病（受益件数）", [d.label for d in board.diagnoses],
+                                            [d.claims for d in board.diagnoses], color=charts.COLORS[3]),
+    }
+    tables = [exports.TABLES[name](board) for name in ("years", "regions", "statuses", "review", "diagnoses", "tiers")]
+    return {"board": board, "year": year, "plan_label": queries.PLAN_LABELS.get(plan, "全部项目"),
+            "title": f"职工互助保障{year}年度报告", "charts": {k: mark_safe(v) for k, v in svg.items()},  # noqa: S308 — built from escaped text
+            "tables": tables, "today": today or date.today()}
+
+
+def render_annual_pdf(scope: Scope, *, year: int, plan: str = "", today: date | None = None) -> bytes:
+    """The annual report of a plan year as PDF bytes."""
+    from weasyprint import HTML
+
+    html = render_to_string("reports/annual.html", annual_context(scope, year=year, plan=plan, today=today))
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,382 @@
+"""The dashboards' reads: scope-filtered, from the summary tables (a unit's own page reads live).
+
+`view_scope` narrows the actor's scope to the region or unit a page drills into (outside the
+actor's scope: NotFound, a 404). `dashboard` returns every figure of one page: the person-times
+by year and since the first year, this year's money and claims, the drill-down table, statuses,
+review speed, top diagnoses and the women's plan tiers.
+"""
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
+
+from huzhu.claims import icd10
+from huzhu.claims.models import Claim
+from huzhu.core.errors import NotFound
+from huzhu.core.money import quantize_money
+from huzhu.core.scopes import Scope
+from huzhu.members.models import MemberUnit
+from huzhu.plans.models import PlanYear
+from huzhu.regions.models import Division
+
+from . import aggregates, rules
+from .aggregates import renamed
+from .models import ClaimFigures, DiagnosisFigures, ReviewStepFigures, SummaryRefresh, UnitYearFigures
+
+S = Claim.Status
+PLAN_LABELS = {"hospitalization": "职工住院医疗互助保障", "women_health": "女性馨康互助保障"}
+STEP_LABELS = {"first_review": "初审（代办点）", "second_review": "复审（办事处）", "approval": "审批（协会）",
+               "payment": "审批至支付"}
+TIER_LABELS = {"A": "A档 恶性肿瘤", "B": "B档 原位癌", "C": "C档 子宫/卵巢切除"}
+STATUS_ORDER = [S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT, S.APPROVED, S.PAID,
+                S.REJECTED, S.WITHDRAWN]
+UNIT_SUMS = ("covered", "eligible", "contribution_amount", "subsidy_amount", "claims", "decided", "beneficiaries",
+             "benefit_amount", "paid_amount")
+CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a page asks for: a plan ("" = both), a year (None = the latest under way), a region or a unit."""
+
+    plan: str = ""
+    year: int | None = None
+    region: str = ""
+    unit: int | None = None
+
+
+@dataclass
+class Figures:
+    """The sums of one region (or unit) for one year, or one row of a table."""
+
+    code: str = ""
+    name: str = ""
+    year: int | None = None
+    units: int = 0
+    covered: int = 0
+    eligible: int = 0
+    cumulative: int = 0
+    contribution_amount: Decimal = Decimal(0)
+    subsidy_amount: Decimal = Decimal(0)
+    claims: int = 0
+    decided: int = 0
+    beneficiaries: int = 0
+    benefit_amount: Decimal = Decimal(0)
+    paid_amount: Decimal = Decimal(0)
+
+    @property
+    def participation(self) -> Decimal | None:
+        return rules.ratio(self.covered, self.eligible)
+
+    @property
+    def loss_ratio(self) -> Decimal | None:
+        return rules.ratio(self.benefit_amount, self.contribution_amount)
+
+    @property
+    def average_benefit(self) -> Decimal | None:
+        return rules.average_amount(self.benefit_amount, self.beneficiaries)
+
+    @property
+    def claim_rate(self) -> Decimal | None:
+        """Beneficiaries per covered person-time (DOMAIN: about 3.9%)."""
+        return rules.ratio(self.beneficiaries, self.covered)
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: str
+    label: str
+    claims: int
+    benefit_amount: Decimal
+
+
+@dataclass(frozen=True)
+class StepRow:
+    step: str
+    label: str
+    claims: int
+    median_days: int | None
+    p90_days: int | None
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    title: str
+    filters: Filters
+    year: int | None
+    plan_years: list[int]
+    by_year: list[Figures]
+    current: Figures
+    child_level: str  # "league" / "county" / "unit" / ""
+    children: list[Figures]
+    statuses: list[CountRow]
+    types: list[CountRow]
+    tiers: list[CountRow]
+    diagnoses: list[CountRow]
+    steps: list[StepRow]
+    straight_through: int = 0
+    straight_through_share: Decimal | None = None
+    overdue: int = 0
+    refreshed_at: datetime | None = None
+    live: bool = False
+    first_year: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+def view_scope(scope: Scope, *, region: str = "", unit: int | None = None) -> Scope:
+    """The actor's scope narrowed to a league, county or unit; NotFound when that lies outside it."""
+    if scope.level == "none":
+        raise NotFound()
+    if unit is not None:
+        found = MemberUnit.objects.filter(pk=unit).values_list("league_id", "county_id").first()
+        if found is None or not scope.includes(league_code=found[0], county_code=found[1], unit_id=unit):
+            raise NotFound()
+        return Scope("unit", str(unit), role=scope.role)
+    if region:
+        division = Division.objects.filter(code=region).values_list("level", "parent_id").first()
+        if division is None or division[0] not in (Division.Level.LEAGUE, Division.Level.COUNTY):
+            raise NotFound()
+        level, parent = division
+        league = region if level == Division.Level.LEAGUE else parent
+        allowed = scope.level == "province" or (scope.level == "league" and scope.code == league) or (
+            scope.level == "county" and level == Division.Level.COUNTY and scope.code == region)
+        if not allowed:
+            raise NotFound()
+        return Scope(str(level), region, role=scope.role)
+    return scope
+
+
+def title_of(view: Scope) -> str:
+    if view.level == "province":
+        return "全区"
+    if view.level == "unit":
+        return MemberUnit.objects.filter(pk=int(view.code)).values_list("name", flat=True).first() or ""
+    return Division.objects.filter(code=view.code).values_list("name", flat=True).first() or view.code
+
+
+def breadcrumbs(actor_scope: Scope, view: Scope) -> list[tuple[str, dict]]:
+    """The drill-down path from the actor's own level to the page: (name, query parameters)."""
+    trail: list[tuple[str, dict]] = []
+    names = dict(Division.objects.filter(level__in=["league", "county"]).values_list("code", "name"))
+    if actor_scope.level == "province":
+        trail.append(("全区", {}))
+    league = county = ""
+    if view.level == "unit":
+        league, county = MemberUnit.objects.filter(pk=int(view.code)).values_list("league_id", "county_id").first()
+    elif view.level == "county":
+        county = view.code
+        league = Division.objects.filter(code=view.code).values_list("parent_id", flat=True).first() or ""
+    elif view.level == "league":
+        league = view.code
+    if league and actor_scope.level in ("province", "league"):
+        trail.append((names.get(league, league), {"region": league}))
+    if county and actor_scope.level in ("province", "league", "county"):
+        trail.append((names.get(county, county), {"region": county}))
+    if view.level == "unit" and actor_scope.level != "unit":
+        trail.append((title_of(view), {"unit": view.code}))
+    return trail
+
+
+# --- plan years ----------------------------------------------------------------------------------
+
+def plan_years_of(plan: str) -> dict[int, tuple[str, int]]:
+    """Plan year id -> (plan code, year), for one plan or both."""
+    rows = PlanYear.objects.filter(current_version__isnull=False)
+    if plan:
+        rows = rows.filter(plan_id=plan)
+    return {pk: (code, year) for pk, code, year in rows.values_list("pk", "plan_id", "year")}
+
+
+def default_year(years: Iterable[int], today: date) -> int | None:
+    """The latest year already under way, else the earliest."""
+    years = sorted(set(years))
+    started = [y for y in years if y <= today.year]
+    return started[-1] if started else (years[0] if years else None)
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+def _group(rows: Iterable[dict], key: Callable[[dict], object], sums: Iterable[str]) -> dict:
+    sums = tuple(sums)
+    out: dict = {}
+    for row in rows:
+        target = out.setdefault(key(row), dict.fromkeys(sums, 0) | {"_units": set()})
+        for name in sums:
+            target[name] += row.get(name) or 0
+        if "unit_id" in row and (row.get("covered") or 0) > 0:
+            target["_units"].add(row["unit_id"])
+    return out
+
+
+def _money(value) -> Decimal:
+    """A database sum as yuan to the fen (SQLite's decimal sums come back with long tails)."""
+    return quantize_money(Decimal(value or 0))
+
+
+def _figures(values: dict, **names) -> Figures:
+    kwargs = {name: _money(values.get(name)) if name.endswith("_amount") else values.get(name) or 0
+              for name in UNIT_SUMS}
+    units = values.get("units")
+    kwargs["units"] = units if units is not None else len(values.get("_units", ()))
+    return Figures(**kwargs, **names)
+
+
+class _Summary:
+    """Reads of the summary tables, grouped in the database."""
+
+    live = False
+
+    def __init__(self, view: Scope, ids: dict[int, tuple[str, int]]):
+        self.view, self.ids = view, ids
+
+    def _units(self, year_ids):
+        return self.view.filter(UnitYearFigures.objects.filter(plan_year_id__in=year_ids))
+
+    def _sums(self, queryset, key: str) -> dict[str, dict]:
+        sums = {f"total_{name}": Sum(name) for name in UNIT_SUMS if name != "eligible"}
+        rows = queryset.values(key).annotate(units=Count("unit_id", distinct=True, filter=Q(covered__gt=0)),
+                                             total_eligible=Sum("eligible", filter=Q(covered__gt=0)), **sums)
+        return {row.pop(key): row for row in renamed(rows)}
+
+    def by_year(self) -> dict[int, dict]:
+        return self._sums(self._units(list(self.ids)), "plan_year__year")
+
+    def children(self, year_ids: list[int], key: str) -> dict[str, dict]:
+        return {str(k): v for k, v in self._sums(self._units(year_ids), key).items()}
+
+    def claims(self, year_ids: list[int]) -> list[dict]:
+        return renamed(self.view.filter(ClaimFigures.objects.filter(plan_year_id__in=year_ids))
+                        .values("claim_type", "status", "tier", "straight_through")
+                        .annotate(total_claims=Sum("claims"), total_benefit_amount=Sum("benefit_amount")))
+
+    def diagnoses(self, year_ids: list[int]) -> list[dict]:
+        return renamed(self.view.filter(DiagnosisFigures.objects.filter(plan_year_id__in=year_ids))
+                        .values("category")
+                        .annotate(total_claims=Sum("claims"), total_benefit_amount=Sum("benefit_amount"))
+                        .order_by("-total_claims", "category")[:10])
+
+    def steps(self, year_ids: list[int]) -> list[dict]:
+        return renamed(self.view.filter(ReviewStepFigures.objects.filter(plan_year_id__in=year_ids))
+                        .values("step", "days").annotate(total_claims=Sum("claims")))
+
+
+class _Live:
+    """The same reads computed from the claims and coverages of one unit (a unit contact's page)."""
+
+    live = True
+
+    def __init__(self, view: Scope, ids: dict[int, tuple[str, int]]):
+        self.view, self.ids, self.unit = view, ids, int(view.code)
+        self._unit_rows = aggregates.unit_year_rows(list(ids), unit_id=self.unit)
+
+    def by_year(self) -> dict[int, dict]:
+        # eligible headcount counts where the unit enrolled, as in the summary path
+        rows = [{**r, "eligible": r["eligible"] if r["covered"] else 0} for r in self._unit_rows]
+        return _group(rows, lambda r: self.ids[r["plan_year_id"]][1], UNIT_SUMS)
+
+    def children(self, year_ids: list[int], key: str) -> dict[str, dict]:
+        return {}
+
+    def claims(self, year_ids: list[int]) -> list[dict]:
+        return aggregates.claim_rows(year_ids, unit_id=self.unit)
+
+    def diagnoses(self, year_ids: list[int]) -> list[dict]:
+        grouped = _group(aggregates.diagnosis_rows(year_ids, unit_id=self.unit), lambda r: r["category"],
+                         ("claims", "benefit_amount"))
+        rows = [{"category": k, **v} for k, v in grouped.items()]
+        return sorted(rows, key=lambda r: (-r["claims"], r["category"]))[:10]
+
+    def steps(self, year_ids: list[int]) -> list[dict]:
+        return aggregates.review_step_rows(year_ids, unit_id=self.unit)
+
+
+CHILD_LEVEL = {"province": "league", "league": "county", "county": "unit", "unit": ""}
+
+
+def _child_names(level: str, codes: Iterable[str]) -> dict[str, str]:
+    codes = list(codes)
+    if level == "unit":
+        return {str(pk): name for pk, name in MemberUnit.objects.filter(pk__in=[int(c) for c in codes])
+                .values_list("pk", "name")}
+    return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def _count_rows(rows: list[dict], key: str, labels: dict, order: list | None = None) -> list[CountRow]:
+    grouped = _group(rows, lambda r: r[key], ("claims", "benefit_amount"))
+    keys = [k for k in (order or sorted(grouped)) if k in grouped]
+    return [CountRow(str(k), str(labels.get(k, k)), grouped[k]["claims"], _money(grouped[k]["benefit_amount"]))
+            for k in keys]
+
+
+def _cache_key(view: Scope, filters: Filters, ids: dict) -> str:
+    stamp = SummaryRefresh.objects.filter(plan_year_id__in=list(ids)).aggregate(last=Max("refreshed_at"))["last"]
+    return f"reports:v1:{view.level}:{view.code}:{filters.plan}:{filters.year}:{stamp.timestamp() if stamp else 0}"
+
+
+def dashboard(scope: Scope, filters: Filters, *, today: date | None = None) -> Dashboard:
+    """Every figure of one dashboard page, for the actor's scope narrowed by the filters."""
+    today = today or date.today()
+    view = view_scope(scope, region=filters.region, unit=filters.unit)
+    ids = plan_years_of(filters.plan)
+    live = view.level == "unit"
+    key = None if live else _cache_key(view, filters, ids)
+    board = cache.get(key) if key else None
+    if board is None:
+        board = _build(view, filters, ids, today)
+        if key:
+            cache.set(key, board, CACHE_SECONDS)
+    # the review clock runs every day: overdue claims are counted live (an index range on due_on)
+    board.overdue = aggregates.overdue_claims(view.filter(Claim.objects.filter(plan_year_id__in=list(ids))), today)
+    board.scope = view
+    return board
+
+
+def _build(view: Scope, filters: Filters, ids: dict[int, tuple[str, int]], today: date) -> Dashboard:
+    source = _Live(view, ids) if view.level == "unit" else _Summary(view, ids)
+    all_years = sorted({year for _, year in ids.values()})
+    by_year_rows = source.by_year()
+    year = filters.year if filters.year in all_years else default_year(
+        [y for y in all_years if y in by_year_rows] or all_years, today)
+    year_ids = [pk for pk, (_, y) in ids.items() if y == year]
+    shown_years = [y for y in all_years if y in by_year_rows and (year is None or y <= year)]
+    by_year = [_figures(by_year_rows[y], year=y) for y in shown_years]
+    for figures, running in zip(by_year, rules.cumulative(f.covered for f in by_year), strict=True):
+        figures.cumulative = running
+    current = next((f for f in by_year if f.year == year), Figures(year=year))
+    child_level = CHILD_LEVEL[view.level]
+    child_key = {"league": "league_id", "county": "county_id", "unit": "unit_id"}.get(child_level)
+    children = []
+    if child_key:
+        rows = source.children(year_ids, child_key)
+        names = _child_names(child_level, rows)
+        children = sorted((_figures(values, code=code, name=names.get(code, code)) for code, values in rows.items()),
+                          key=lambda f: (-f.covered, f.code))
+    claim_rows = source.claims(year_ids)
+    decided = [r for r in claim_rows if r["status"] in (S.APPROVED, S.PAID)]
+    straight = sum(r["claims"] for r in decided if r["straight_through"])
+    decided_count = sum(r["claims"] for r in decided)
+    histograms: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in source.steps(year_ids):
+        histograms[row["step"]][row["days"]] += row["claims"]
+    steps = [StepRow(step, label, sum(histograms[step].values()), rules.percentile(histograms[step], 0.5),
+                     rules.percentile(histograms[step], 0.9)) for step, label in STEP_LABELS.items()]
+    refreshed = SummaryRefresh.objects.filter(plan_year_id__in=year_ids).aggregate(last=Max("refreshed_at"))["last"]
+    return Dashboard(
+        scope=view, title=title_of(view), filters=filters, year=year, plan_years=all_years, by_year=by_year,
+        current=current, child_level=child_level, children=children,
+        statuses=_count_rows(claim_rows, "status", dict(S.choices), STATUS_ORDER),
+        types=_count_rows(claim_rows, "claim_type", dict(Claim.Type.choices)),
+        tiers=_count_rows([r for r in decided if r["tier"]], "tier", TIER_LABELS),
+        diagnoses=[CountRow(r["category"], icd10.name_of(r["category"]) or r["category"], r["claims"],
+                            _money(r["benefit_amount"])) for r in source.diagnoses(year_ids)],
+        steps=steps, straight_through=straight, straight_through_share=rules.ratio(straight, decided_count),
+        refreshed_at=None if source.live else refreshed, live=source.live,
+        first_year=by_year[0].year if by_year else None,
+    )

@@ -1,0 +1,19 @@
+"""Nightly rebuild of the report summaries (Celery beat); safe to run twice."""
+from celery import shared_task
+from celery.schedules import crontab
+
+from huzhu.celery import app
+
+from . import services
+
+
+@shared_task(name="reports.refresh_summaries")
+def refresh_summaries_task() -> int:
+    """Rebuild every plan year's summaries; returns rows written."""
+    return services.refresh_summaries(actor=None)
+
+
+@app.on_after_finalize.connect
+def schedule_nightly_refresh(sender, **kwargs):
+    # 01:30, after the day's approvals and the campaign snapshot.
+    sender.add_periodic_task(crontab(hour=1, minute=30), refresh_summaries_task.s(), name="reports nightly refresh")

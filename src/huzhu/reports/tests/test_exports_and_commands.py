@@ -1,0 +1,88 @@
+"""XLSX exports, the annual PDF and the `huzhu report` command."""
+import re
+import zlib
+from io import BytesIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from huzhu.conftest import PASSWORD
+from huzhu.reports import exports
+from huzhu.reports.models import SummaryRefresh
+
+
+def _pdf_text(pdf: bytes) -> bytes:
+    """The PDF's streams inflated (WeasyPrint compresses its objects, the document info included)."""
+    text = pdf
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            text += zlib.decompress(match.group(1))
+        except zlib.error:
+            pass
+    return text
+
+
+def _has_title(pdf: bytes, title: str) -> bool:
+    return ("<feff" + title.encode("utf-16-be").hex()).encode() in _pdf_text(pdf)
+
+
+def test_every_table_exports_to_xlsx_with_chinese_headers(scheme, association_approver, client):
+    client.login(username=association_approver.username, password=PASSWORD)
+    response = client.get("/reports/export/all.xlsx?year=2026")
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["逐年参互与受益", "各盟市情况", "申领状态", "申领类型", "审核用时", "主要疾病", "女性馨康分档"]
+    years = list(book["逐年参互与受益"].values)
+    assert years[0][:3] == ("年度", "参互人次", "累计参互人次") and [r[0] for r in years[1:]] == [2025, 2026]
+    one = client.get("/reports/export/regions.xlsx?year=2026")
+    assert load_workbook(BytesIO(b"".join(one.streaming_content))).sheetnames == ["各盟市情况"]
+    assert client.get("/reports/export/nonsense.xlsx").status_code == 404
+
+
+def test_the_annual_report_is_a_chinese_pdf_with_its_title(scheme, association_approver, client):
+    client.login(username=association_approver.username, password=PASSWORD)
+    response = client.get("/reports/annual/2026.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-") and _has_title(response.content, "职工互助保障2026年度报告")
+
+
+def test_report_annual_writes_the_pdf_and_export_writes_the_workbook(scheme, tmp_path):
+    out = tmp_path / "report.pdf"
+    call_command("report", "annual", "--year", "2026", "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF-") and _has_title(out.read_bytes(), "职工互助保障2026年度报告")
+    book = tmp_path / "figures.xlsx"
+    call_command("report", "export", "--year", "2026", "--region", "150200", "--table", "regions", "--out", str(book))
+    rows = list(load_workbook(book)["各旗县情况"].values)
+    assert rows[0][0] == "旗县" and rows[1][0] == "昆都仑区"
+    call_command("report", "export", "--out", str(book))
+    assert load_workbook(book).sheetnames[0] == "逐年参互与受益"
+
+
+def test_report_refresh_records_when_it_ran(scheme):
+    SummaryRefresh.objects.all().delete()
+    call_command("report", "refresh", "--year", "2026")
+    assert set(SummaryRefresh.objects.values_list("plan_year__year", flat=True)) == {2026}
+
+
+@pytest.mark.parametrize("argv", [
+    ["annual", "--year", "1999", "--out", "/tmp/x.pdf"],
+    ["annual", "--year", "2026", "--out", "/nonexistent-dir/x.pdf"],
+    ["export", "--region", "999999", "--out", "/tmp/x.xlsx"],
+    ["refresh", "--year", "1999"],
+    ["annual", "--out", "/tmp/x.pdf"],
+], ids=["unknown year", "missing directory", "unknown region", "refresh of an unknown year", "year is required"])
+def test_report_command_fails_with_a_message_and_exit_code_1(scheme, argv):
+    with pytest.raises(CommandError):
+        call_command("report", *argv)
+
+
+def test_every_table_has_chinese_headers(scheme):
+    from huzhu.core.scopes import PROVINCE
+    from huzhu.reports import queries
+
+    board = queries.dashboard(PROVINCE, queries.Filters(year=2026))
+    for name, table in exports.TABLES.items():
+        title, headers, rows = table(board)
+        assert all(re.search(r"[\u4e00-\u9fff]", h) for h in headers), name

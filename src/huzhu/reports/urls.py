@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/<slug:table>.xlsx", views.export, name="export"),
+    path("annual/<int:year>.pdf", views.annual_report, name="annual"),
+]

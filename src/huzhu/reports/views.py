@@ -1,0 +1,84 @@
+"""Report pages: parse the filters, ask `queries.dashboard`, render (HTML, XLSX or PDF)."""
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+
+from huzhu.core.errors import NotFound
+from huzhu.regions.models import Division
+from huzhu.regions.queries import scope_of
+
+from . import annual, exports, queries
+
+
+def _filters(request) -> queries.Filters:
+    get = request.GET
+    plan = get.get("plan", "")
+    year, unit = get.get("year", ""), get.get("unit", "")
+    return queries.Filters(plan=plan if plan in queries.PLAN_LABELS else "",
+                           year=int(year) if year.isdigit() else None, region=get.get("region", "")[:6],
+                           unit=int(unit) if unit.isdigit() else None)
+
+
+def _board(request) -> queries.Dashboard:
+    try:
+        return queries.dashboard(scope_of(request.user), _filters(request))
+    except NotFound:
+        raise Http404("不在您的管辖范围内") from None
+
+
+def _chart_data(board: queries.Dashboard) -> dict:
+    """The data island the ECharts script reads (numbers only, no markup)."""
+    return {
+        "years": [f.year for f in board.by_year], "covered": [f.covered for f in board.by_year],
+        "cumulative": [f.cumulative for f in board.by_year],
+        "benefit": [float(f.benefit_amount) for f in board.by_year],
+        "beneficiaries": [f.beneficiaries for f in board.by_year],
+        "children": [{"name": c.name, "covered": c.covered, "benefit": float(c.benefit_amount)}
+                     for c in board.children[:30]],
+        "statuses": [{"name": r.label, "value": r.claims} for r in board.statuses],
+        "steps": [{"name": r.label, "median": r.median_days, "p90": r.p90_days} for r in board.steps],
+        "diagnoses": [{"name": r.label, "value": r.claims} for r in board.diagnoses],
+        "tiers": [{"name": r.label, "value": r.claims, "amount": float(r.benefit_amount)} for r in board.tiers],
+    }
+
+
+@login_required
+def dashboard(request):
+    board = _board(request)
+    actor_scope = scope_of(request.user)
+    regions = []
+    if actor_scope.level == "province":
+        regions = list(Division.objects.filter(level__in=["league", "county"]).values_list("code", "name", "level"))
+    elif actor_scope.level == "league":
+        regions = [(actor_scope.code, Division.objects.get(code=actor_scope.code).name, "league"), *(
+            Division.objects.filter(parent_id=actor_scope.code).values_list("code", "name", "level"))]
+    query = request.GET.copy()
+    return render(request, "reports/dashboard.html", {
+        "board": board, "chart": _chart_data(board), "plans": queries.PLAN_LABELS, "regions": regions,
+        "trail": queries.breadcrumbs(actor_scope, board.scope), "query": query.urlencode(),
+        "child_label": exports.LEVEL_LABELS.get(board.child_level, ""),
+        "plan_label": queries.PLAN_LABELS.get(board.filters.plan, "全部项目"),
+    })
+
+
+@login_required
+def export(request, table: str):
+    if table != "all" and table not in exports.TABLES:
+        raise Http404("没有这张表")
+    board = _board(request)
+    names = list(exports.TABLES) if table == "all" else [table]
+    filename = f"互助统计_{board.title}_{board.year or ''}_{table}.xlsx"
+    return FileResponse(exports.workbook_file(board, names), as_attachment=True, filename=filename,
+                        content_type=exports.XLSX_TYPE)
+
+
+@login_required
+def annual_report(request, year: int):
+    filters = _filters(request)
+    try:
+        pdf = annual.render_annual_pdf(scope_of(request.user), year=year, plan=filters.plan)
+    except NotFound:
+        raise Http404("不在您的管辖范围内") from None
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="annual-report-{year}.pdf"'
+    return response
