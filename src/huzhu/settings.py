@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "huzhu.archives",
     "huzhu.portal",
     "huzhu.security",
+    "huzhu.webhooks",
 ]
 
 MIDDLEWARE = [

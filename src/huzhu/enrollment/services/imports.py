@@ -195,6 +195,20 @@ def _cross_check(row, index, earlier, worker, hit, enrollment):
     return row
 
 
+def check_import_commit(*, job: ImportJob, policy: str) -> None:
+    """Refuse a commit the job cannot take: not validated yet, no policy, or bad rows under "all"."""
+    if job.status != ImportJob.Status.VALIDATED:
+        raise Conflict("job_not_ready", f"导入任务当前为“{job.get_status_display()}”，不能导入")
+    if policy not in ImportJob.Policy.values:
+        raise ValidationFailed("invalid_policy", "请选择导入方式（all：全部正确才导入；valid_only：只导入正确的行）",
+                               field="policy")
+    if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
+        raise ValidationFailed("rows_invalid", f"文件中有{job.error_count}行错误，请下载错误明细修正后重新上传，"
+                               "或选择“只导入正确的行”", field="policy")
+    if not job.valid_count:
+        raise ValidationFailed("nothing_valid", "文件中没有可以导入的正确行", field="policy")
+
+
 def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
                   progress: Progress | None = None) -> ImportJob:
     """Import the staged rows in one transaction: all rows (refused if any row is bad) or the valid ones."""
@@ -202,15 +216,7 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job
-    if job.status != ImportJob.Status.VALIDATED:
-        raise Conflict("job_not_ready", f"导入任务当前为“{job.get_status_display()}”，不能导入")
-    if policy not in ImportJob.Policy.values:
-        raise ValidationFailed("invalid_policy", "请选择导入方式", field="policy")
-    if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
-        raise ValidationFailed("rows_invalid", f"文件中有{job.error_count}行错误，请下载错误明细修正后重新上传，"
-                               "或选择“只导入正确的行”", field="policy")
-    if not job.valid_count:
-        raise ValidationFailed("nothing_valid", "文件中没有可以导入的正确行", field="policy")
+    check_import_commit(job=job, policy=policy)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, policy=policy)
     try:
         with transaction.atomic():
