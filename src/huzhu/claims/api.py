@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from huzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from huzhu.core.pagination import Pages
 from huzhu.members.queries import worker_by_id_number
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
@@ -29,7 +30,7 @@ INTAKE_ROLES = {Role.AGENCY, Role.UNIT, Role.ASSOCIATION}
 REVIEW_ROLES = set(workflow.LEVEL_ROLE.values())
 
 
-class StepOut(Schema):
+class ClaimStepOut(Schema):
     name: str
     label: str
     amount: str
@@ -91,7 +92,7 @@ class ClaimOut(Schema):
 
 
 class ClaimDetailOut(ClaimOut):
-    steps: list[StepOut]
+    steps: list[ClaimStepOut]
     history: list[StatusChangeOut]
     documents: list[DocumentOut]
 
@@ -163,7 +164,7 @@ def _detail(request, claim_id: int) -> Claim:
 # --- staff and unit contacts ---------------------------------------------------------------------
 
 @router.get("/", response=list[ClaimOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_claims(request, status: str = ""):
     """The caller's work queue (or every claim of a status) in scope."""
     scope = scope_of(request.user)
@@ -231,7 +232,7 @@ def _own(request, claim_id: int) -> Claim:
 
 
 @me_router.get("/claims", response=list[ClaimOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def my_claims(request):
     """The signed-in worker's claims, newest first."""
     return queries.claims_of_worker(request.auth.pk)

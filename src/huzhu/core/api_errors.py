@@ -30,8 +30,8 @@ def error_statuses(*, method: str, path: str, secured: bool, uploads: bool) -> l
         statuses += [400, 409]
     if secured:
         statuses += [401, 403]
-    if "{" in path:
-        statuses.append(404)
+    if "{" in path or (secured and method != "get"):
+        statuses.append(404)  # a record named in the path or the body is missing or out of scope
     if uploads:
         statuses.append(507)
     return sorted(set(statuses))

@@ -9,10 +9,11 @@ from datetime import date, datetime
 from django.db import transaction
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from huzhu.core.errors import NotFound, PermissionDenied
+from huzhu.core.pagination import Pages
 from huzhu.members.queries import unit_for
 from huzhu.regions.queries import scope_of
 from huzhu.security.auth import staff_auth, worker_auth
@@ -221,14 +222,14 @@ def _scope(request, roles=None):
 
 
 @router.get("/plan-years", response=list[PlanYearOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_open_plan_years(request):
     """Plan years open for enrollment."""
     return queries.open_plan_years_for_enrollment().order_by("plan_id", "year")
 
 
 @router.get("/enrollments", response=list[EnrollmentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_enrollments(request, status: str = "", unit: int | None = None):
     """Enrollments in the caller's scope, newest first."""
     qs = queries.enrollments_in_scope(_scope(request))
@@ -257,7 +258,7 @@ def get_enrollment(request, enrollment_id: int):
 
 
 @router.get("/enrollments/{enrollment_id}/coverages", response=list[CoverageOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_enrollment_coverages(request, enrollment_id: int):
     """The workers an enrollment covers (ID numbers masked)."""
     enrollment = queries.enrollment_for(_scope(request), enrollment_id)
@@ -318,7 +319,7 @@ def get_import_job(request, job_id: int):
 
 
 @router.get("/imports/{job_id}/errors", response=list[RowErrorOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_import_errors(request, job_id: int):
     """The file's bad rows: row number, field and reason, in file order."""
     return queries.import_error_rows(queries.import_job_for(_scope(request), job_id))
@@ -342,7 +343,7 @@ def discard_import(request, job_id: int):
 
 
 @me_router.get("/coverage", response=list[CoverageOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def my_coverage(request):
     """The signed-in worker's coverages: plans, validity dates and certificate numbers, newest year first."""
     return queries.coverages_of_worker(request.auth.pk)

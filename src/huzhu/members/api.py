@@ -4,10 +4,11 @@ from typing import Literal
 
 from django.http import Http404
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from huzhu.core.errors import PermissionDenied
+from huzhu.core.pagination import Pages
 from huzhu.regions.queries import scope_of
 from huzhu.security.auth import staff_auth
 from huzhu.security.services import record_personal_data_view
@@ -53,7 +54,7 @@ class WorkerOut(Schema):
 
 
 @router.get("/units", response=list[UnitOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_units(request, q: str = "", county: str = ""):
     """Member units in the caller's scope, searchable by name or credit code."""
     return queries.search_units(scope_of(request.user), text=q, county_code=county)
@@ -69,7 +70,7 @@ def get_unit(request, unit_id: int):
 
 
 @router.get("/workers", response=list[WorkerOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_workers(request, q: str = "", county: str = "", unit: int | None = None):
     """Workers in the caller's scope by name, ID number (full, masked or last 4) or phone."""
     return queries.search_workers(scope_of(request.user), text=q, unit_id=unit, county_code=county)
