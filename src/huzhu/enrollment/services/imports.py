@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.crypto import blind_index, encrypt_text
@@ -81,10 +81,11 @@ def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name:
     return job
 
 
-def validate_import(*, job_id: int, today: date | None = None, chunk_size: int = CHUNK,
+def validate_import(*, job_id: int, today: date | None = None, chunk_size: int | None = None,
                     progress: Progress | None = None) -> ImportJob:
     """Validate every row of the job's file into staged rows, chunk by chunk (resumable, idempotent)."""
     today = today or date.today()
+    chunk_size = chunk_size or getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK)
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING):
         return job
@@ -216,10 +217,17 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job
+    if job.status == ImportJob.Status.IMPORTING:
+        # A run that died (worker killed, database restarted) committed nothing: the rows and
+        # DONE are one transaction. The row lock below makes a still-running first run win.
+        job.status = ImportJob.Status.VALIDATED
     check_import_commit(job=job, policy=policy)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, policy=policy)
     try:
         with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status == ImportJob.Status.DONE:  # another run finished while we waited
+                return locked
             imported, new_workers, late = _commit_rows(actor, job, policy, today, progress)
     except ValidationFailed as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATED, message=exc.message)
@@ -228,6 +236,16 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
         message = "导入时与其他人同时办理的参互冲突，未导入任何数据，请重新校验后再试"
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=message)
         raise Conflict("import_conflict", message) from exc
+    except DatabaseError:
+        # The connection dropped mid-import: nothing was written. Leave the job ready to run again
+        # (if the database is back; if not, the IMPORTING status is resumed by the next run).
+        log.exception("roster import %s interrupted", job.pk)
+        try:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.VALIDATED, message="导入被中断（数据库连接断开），未导入任何数据，可重新执行导入")
+        except DatabaseError:
+            pass
+        raise
     job.refresh_from_db()
     if Path(job.stored_path).parent == import_dir():
         Path(job.stored_path).unlink(missing_ok=True)
