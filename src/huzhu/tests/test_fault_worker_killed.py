@@ -23,7 +23,12 @@ from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
-from huzhu.security.tests.test_celery_worker import BROKER, CELERY, _database_url_of_test_database, _redis_reachable
+from huzhu.security.tests.test_celery_worker import (
+    BROKER,
+    CELERY,
+    _database_url_of_test_database,
+    _redis_reachable,
+)
 
 from .test_faults import TODAY, roster_csv
 
