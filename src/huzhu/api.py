@@ -34,7 +34,40 @@ class HuzhuAPI(NinjaAPI):
                 for status in statuses:
                     responses.setdefault(status, {"description": ERROR_DESCRIPTIONS[status],
                                                   "content": {"application/json": {"schema": ERROR_REF}}})
+        schema["webhooks"] = WEBHOOKS
         return schema
+
+
+def _header(description: str) -> dict:
+    return {"required": True, "schema": {"type": "string"}, "description": description}
+
+
+# What a subscriber receives (webhooks app): documented here, sent by huzhu.webhooks.services.
+WEBHOOKS = {"claim.status_changed": {"post": {
+    "summary": "申领状态变化",
+    "description": "每次申领状态变化推送一次（至少一次：重试时 X-Huzhu-Delivery 不变，接收方据此去重）。"
+                   "签名：HMAC-SHA256(订阅密钥, X-Huzhu-Timestamp + \".\" + 请求体)，十六进制，前缀 v1=；"
+                   "时间戳与当前时间相差超过 300 秒应拒收。接收方返回 2xx 视为送达，否则按 30 秒起指数退避重试，最多 8 次。",
+    "parameters": [
+        {"in": "header", "name": "X-Huzhu-Event", **_header("事件类型：claim.status_changed")},
+        {"in": "header", "name": "X-Huzhu-Delivery", **_header("事件编号，重试时不变")},
+        {"in": "header", "name": "X-Huzhu-Timestamp", **_header("发送时间（Unix 秒）")},
+        {"in": "header", "name": "X-Huzhu-Signature", **_header("v1=<HMAC-SHA256 十六进制>")},
+    ],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["id", "type", "created_at", "data"],
+        "properties": {
+            "id": {"type": "string"}, "type": {"type": "string", "enum": ["claim.status_changed"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "data": {"type": "object", "properties": {
+                "claim_id": {"type": "integer"}, "action": {"type": "string"}, "from_status": {"type": "string"},
+                "to_status": {"type": "string"}, "to_status_label": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"}, "claim_type": {"type": "string"},
+                "county": {"type": "string"}, "unit_id": {"type": "integer"},
+                "benefit": {"type": ["string", "null"]}, "missing_items": {"type": "array", "items": {"type": "string"}},
+                "reason_code": {"type": "string"}}}}}}}},
+    "responses": {"200": {"description": "已收到（任何 2xx）"}},
+}}}
 
 
 api = HuzhuAPI(title="Huzhu 互助 API", version="1", urls_namespace="api",

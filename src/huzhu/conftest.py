@@ -155,3 +155,13 @@ def _divisions_after_flush(request):
         if not Division.objects.exists():
             install_divisions(Division, Office, AgencyPoint)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and lockouts live in the cache: no test inherits another's counters."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
