@@ -6,7 +6,7 @@ PORT   ?= 8000
 DEMO_WORKERS ?= 3000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test check bench setup assets demo clean
+.PHONY: run test check bench bench-api api-fuzz setup assets demo clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,7 +45,15 @@ check: setup
 	$(BIN)/lint-imports
 
 bench: setup
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/*.py; do [ "$$script" = bench/api_load.py ] && continue; echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# API load test against gunicorn + PostgreSQL (default 5,000,000 workers; BENCH_API_WORKERS=... to run small).
+bench-api: setup
+	$(BIN)/python bench/api_load.py
+
+# schemathesis with many more generated requests per operation than the suite's quick pass.
+api-fuzz: setup
+	HUZHU_API_FUZZ_EXAMPLES=$${HUZHU_API_FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -q src/huzhu/tests/test_api_contract.py
 
 clean:
 	rm -rf var/huzhu.sqlite3* var/archive var/static var/screens

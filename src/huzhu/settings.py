@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "huzhu.archives",
     "huzhu.portal",
     "huzhu.security",
+    "huzhu.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,11 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late a job whose worker died is delivered again once this many seconds pass unacked
+# (Redis broker): keep it above the longest job's run time, or a slow job runs twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("HUZHU_CELERY_VISIBILITY_TIMEOUT", 3600))}
+# Roster validation commits its progress every this many rows (a resumed job restarts there).
+HUZHU_IMPORT_CHUNK_ROWS = int(os.environ.get("HUZHU_IMPORT_CHUNK_ROWS", 5000))
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """Writes to the archive: store a file once by content, with its sniffed type and a thumbnail."""
 import csv
+import errno
 import hashlib
 import io
 import json
@@ -15,7 +16,7 @@ from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from huzhu.audit.services import record_event
-from huzhu.core.errors import ValidationFailed
+from huzhu.core.errors import DomainError, ValidationFailed
 
 from . import rules
 from .models import StoredFile
@@ -36,15 +37,39 @@ def thumbnail_path_of(stored: StoredFile) -> Path:
     return archive_root() / stored.thumbnail_relative_path
 
 
-def _write_once(path: Path, content: bytes) -> None:
-    """Write content to its content-addressed path; an existing file already holds these bytes."""
+class StorageFull(DomainError):
+    """The archive's disk refused the write (full, or over quota): nothing was stored."""
+
+    http_status = 507
+
+    def __init__(self):
+        super().__init__("storage_full", "服务器存储空间不足，材料未保存，申领未作任何改动。请稍后再试或联系代办点")
+
+
+def _write_once(path: Path, content: bytes) -> bool:
+    """Write content to its content-addressed path; False when a file already holds these bytes.
+
+    Written to a temporary name, flushed to disk, then renamed: a reader never sees half a file,
+    and a failed write (a full disk) leaves nothing behind.
+    """
     if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-        handle.write(content)
-        temporary = handle.name
-    os.replace(temporary, path)
+        return False
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            temporary = handle.name
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise StorageFull() from exc
+        raise
+    return True
 
 
 def _thumbnail(content: bytes) -> bytes | None:
@@ -86,12 +111,17 @@ def store_file(*, actor, upload, name: str = "", today: date | None = None) -> S
     stored = StoredFile(sha256=digest, content_type=sniffed.content_type, extension=sniffed.extension,
                         size=len(content), original_name=name, stored_by=actor if getattr(actor, "pk", None) else None,
                         retain_until_on=rules.retain_until(today or date.today()))
-    _write_once(path_of(stored), content)
-    if stored.is_image:
-        thumbnail = _thumbnail(content)
-        if thumbnail:
-            _write_once(thumbnail_path_of(stored), thumbnail)
-            stored.has_thumbnail = True
+    wrote = _write_once(path_of(stored), content)
+    try:
+        if stored.is_image:
+            thumbnail = _thumbnail(content)
+            if thumbnail:
+                _write_once(thumbnail_path_of(stored), thumbnail)
+                stored.has_thumbnail = True
+    except StorageFull:
+        if wrote:  # the document without its row would be an orphan: take it back
+            path_of(stored).unlink(missing_ok=True)
+        raise
     stored, _ = StoredFile.objects.get_or_create(sha256=digest, defaults={
         f.name: getattr(stored, f.name) for f in StoredFile._meta.concrete_fields if f.name not in ("id", "sha256")
     })

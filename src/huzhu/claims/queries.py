@@ -50,7 +50,7 @@ def claims_of_worker(worker_id: int) -> QuerySet[Claim]:
 
 def claim_of_worker(worker_id: int, pk: int) -> Claim:
     """One of the worker's own claims, or 404."""
-    return get_object_or_404(claims_of_worker(worker_id).prefetch_related("status_changes", "documents"), pk=pk)
+    return get_object_or_404(claims_of_worker(worker_id).prefetch_related("status_changes", "documents__file"), pk=pk)
 
 
 @dataclass(frozen=True)

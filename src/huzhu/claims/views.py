@@ -16,6 +16,7 @@ from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 from huzhu.risk import queries as risk_queries
 from huzhu.risk.services import REVIEWER_ROLES, risk_settings
+from huzhu.security import throttling
 
 from . import forms, icd10, queries, services, workflow
 from .models import Claim
@@ -206,9 +207,13 @@ def mine(request):
     """The worker's door: identify, then see every own claim with its status."""
     worker_id = _claimant(request)
     form = forms.IdentifyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and throttling.worker_lookup_blocked(request, request.POST.get("id_number", "")):
+        form.is_valid()
+        form.add_error(None, throttling.WORKER_LOOKUP_REFUSED)
+    elif request.method == "POST" and form.is_valid():
         worker = worker_by_id_number(PROVINCE, form.cleaned_data["id_number"])
         if worker is None or worker.phone != form.cleaned_data["phone"]:
+            throttling.count_worker_lookup_failure(request, form.cleaned_data["id_number"])
             form.add_error(None, "身份证号与登记的手机号不匹配，请核对或联系所在单位工会")
         else:
             request.session.cycle_key()

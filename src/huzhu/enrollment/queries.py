@@ -205,6 +205,11 @@ def import_errors(job: ImportJob) -> Iterator[rules.RowError]:
         yield rules.RowError(row_no, field, reason, name=name, masked=masked)
 
 
+def import_error_rows(job: ImportJob) -> QuerySet[ImportRow]:
+    """The job's bad rows in file order (the API pages through them)."""
+    return job.rows.exclude(error="").order_by("row_no", "pk")
+
+
 def import_error_sample(job: ImportJob, limit: int = 20) -> list[rules.RowError]:
     result = []
     for error in import_errors(job):
@@ -220,13 +225,18 @@ def import_error_summary(job: ImportJob) -> list[tuple[str, int]]:
     return [(r["error_field"], r["n"]) for r in rows]
 
 
+def coverages_of_worker(worker_id: int) -> QuerySet[Coverage]:
+    """A worker's own coverages (not cancelled), newest plan year first."""
+    return (Coverage.objects.filter(worker_id=worker_id).exclude(status=Coverage.Status.CANCELLED)
+            .select_related("worker", "plan_year__plan", "unit").order_by("-plan_year__year", "plan_year__plan_id", "pk"))
+
+
 def worker_coverages(id_number: str, phone: str) -> list[Coverage]:
     """Public self-service: a worker's coverages when ID number and phone match; else nothing."""
     worker = Worker.objects.filter(id_number_index=blind_index(normalize(id_number))).first()
     if worker is None or not worker.phone or worker.phone != normalize(phone):
         return []
-    return list(worker.coverages.exclude(status=Coverage.Status.CANCELLED)
-                .select_related("plan_year__plan", "unit").order_by("-plan_year__year", "plan_year__plan_id"))
+    return list(coverages_of_worker(worker.pk))
 
 
 def open_plan_years_for_enrollment() -> QuerySet[PlanYear]:

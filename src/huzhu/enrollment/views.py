@@ -3,7 +3,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.db import transaction
 from django.http import HttpResponse
@@ -11,12 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from huzhu.core.crypto import blind_index
 from huzhu.core.errors import DomainError
-from huzhu.core.idnumbers import normalize
 from huzhu.members.queries import units_in_scope, worker_for
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.security import throttling
 
 from . import queries, receipts, roster_files, services
 from .models import Enrollment, ImportJob
@@ -280,35 +278,16 @@ def receipt(request, pk: int):
     return response
 
 
-LOOKUP_LIMIT = 10  # failed look-ups per client (and per ID number) in LOOKUP_WINDOW seconds
-LOOKUP_WINDOW = 15 * 60
-
-
-def _too_many(keys: list[str]) -> bool:
-    return any((cache.get(k) or 0) >= LOOKUP_LIMIT for k in keys)
-
-
-def _count_failure(keys: list[str]) -> None:
-    for key in keys:
-        cache.add(key, 0, LOOKUP_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, LOOKUP_WINDOW)
-
-
 def my_coverage(request):
     """Public mobile page: a worker sees their coverages with ID number + phone; guessing is throttled."""
     context: dict = {"searched": False}
     if request.method == "POST":
         id_number, phone = request.POST.get("id_number", ""), request.POST.get("phone", "")
-        client = request.META.get("REMOTE_ADDR", "")
-        keys = [f"lookup:ip:{client}", f"lookup:id:{blind_index(normalize(id_number))}"]
-        if _too_many(keys):
-            context["error"] = "查询次数过多，请15分钟后再试"
+        if throttling.worker_lookup_blocked(request, id_number):
+            context["error"] = throttling.WORKER_LOOKUP_REFUSED
         else:
             coverages = queries.worker_coverages(id_number, phone)
             if not coverages:
-                _count_failure(keys)
+                throttling.count_worker_lookup_failure(request, id_number)
             context.update(searched=True, coverages=coverages)
     return render(request, "enrollment/my_coverage.html", context)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
+from huzhu.core.api_errors import ErrorOut
 from huzhu.core.errors import ValidationFailed
 
 from . import queries, rules
@@ -22,14 +23,14 @@ DOMAIN_EXAMPLE = {
 }
 
 
-class StepOut(Schema):
+class EstimateStepOut(Schema):
     name: str
     amount: str
 
 
 class EventOut(Schema):
     benefit: str
-    steps: list[StepOut]
+    steps: list[EstimateStepOut]
 
 
 class EstimateOut(Schema):
@@ -37,12 +38,6 @@ class EstimateOut(Schema):
     year: int
     total: str
     events: list[EventOut]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 @router.post("/estimate", auth=None, response={200: EstimateOut, 422: ErrorOut},

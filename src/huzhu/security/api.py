@@ -4,15 +4,12 @@ from datetime import datetime
 from django.conf import settings
 from ninja import Router, Schema, Status
 
+from huzhu.core.api_errors import ErrorOut
+
 from . import services
 from .throttling import client_ip
 
 router = Router(tags=["auth"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class CodeIn(Schema):

@@ -168,9 +168,14 @@ def exchange_worker_code(*, id_number: str, phone: str, code: str, ip: str | Non
         raise wrong  # used by a parallel request a moment ago
     record_event(actor=None, action="worker.signed_in", object_type="worker", object_id=worker.pk,
                  after={"ip": ip})
+    return issue_worker_token(worker=worker)
+
+
+def issue_worker_token(*, worker: Worker) -> WorkerToken:
+    """Sign a worker token (only after the worker proved who they are: the code exchange, tests, bench)."""
     token = WORKER_TOKEN_PREFIX + signing.dumps({"w": worker.pk}, salt=_WORKER_TOKEN_SALT)
     return WorkerToken(token=token, worker=worker,
-                       expires_at=now + timedelta(seconds=settings.HUZHU_WORKER_TOKEN_SECONDS))
+                       expires_at=timezone.now() + timedelta(seconds=settings.HUZHU_WORKER_TOKEN_SECONDS))
 
 
 def worker_for_token(token: str) -> Worker:

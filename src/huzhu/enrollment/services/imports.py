@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.crypto import blind_index, encrypt_text
@@ -81,10 +81,11 @@ def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name:
     return job
 
 
-def validate_import(*, job_id: int, today: date | None = None, chunk_size: int = CHUNK,
+def validate_import(*, job_id: int, today: date | None = None, chunk_size: int | None = None,
                     progress: Progress | None = None) -> ImportJob:
     """Validate every row of the job's file into staged rows, chunk by chunk (resumable, idempotent)."""
     today = today or date.today()
+    chunk_size = chunk_size or getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK)
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING):
         return job
@@ -195,6 +196,20 @@ def _cross_check(row, index, earlier, worker, hit, enrollment):
     return row
 
 
+def check_import_commit(*, job: ImportJob, policy: str) -> None:
+    """Refuse a commit the job cannot take: not validated yet, no policy, or bad rows under "all"."""
+    if job.status != ImportJob.Status.VALIDATED:
+        raise Conflict("job_not_ready", f"导入任务当前为“{job.get_status_display()}”，不能导入")
+    if policy not in ImportJob.Policy.values:
+        raise ValidationFailed("invalid_policy", "请选择导入方式（all：全部正确才导入；valid_only：只导入正确的行）",
+                               field="policy")
+    if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
+        raise ValidationFailed("rows_invalid", f"文件中有{job.error_count}行错误，请下载错误明细修正后重新上传，"
+                               "或选择“只导入正确的行”", field="policy")
+    if not job.valid_count:
+        raise ValidationFailed("nothing_valid", "文件中没有可以导入的正确行", field="policy")
+
+
 def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
                   progress: Progress | None = None) -> ImportJob:
     """Import the staged rows in one transaction: all rows (refused if any row is bad) or the valid ones."""
@@ -202,18 +217,17 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job
-    if job.status != ImportJob.Status.VALIDATED:
-        raise Conflict("job_not_ready", f"导入任务当前为“{job.get_status_display()}”，不能导入")
-    if policy not in ImportJob.Policy.values:
-        raise ValidationFailed("invalid_policy", "请选择导入方式", field="policy")
-    if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
-        raise ValidationFailed("rows_invalid", f"文件中有{job.error_count}行错误，请下载错误明细修正后重新上传，"
-                               "或选择“只导入正确的行”", field="policy")
-    if not job.valid_count:
-        raise ValidationFailed("nothing_valid", "文件中没有可以导入的正确行", field="policy")
+    if job.status == ImportJob.Status.IMPORTING:
+        # A run that died (worker killed, database restarted) committed nothing: the rows and
+        # DONE are one transaction. The row lock below makes a still-running first run win.
+        job.status = ImportJob.Status.VALIDATED
+    check_import_commit(job=job, policy=policy)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, policy=policy)
     try:
         with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status == ImportJob.Status.DONE:  # another run finished while we waited
+                return locked
             imported, new_workers, late = _commit_rows(actor, job, policy, today, progress)
     except ValidationFailed as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATED, message=exc.message)
@@ -222,6 +236,16 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
         message = "导入时与其他人同时办理的参互冲突，未导入任何数据，请重新校验后再试"
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=message)
         raise Conflict("import_conflict", message) from exc
+    except DatabaseError:
+        # The connection dropped mid-import: nothing was written. Leave the job ready to run again
+        # (if the database is back; if not, the IMPORTING status is resumed by the next run).
+        log.exception("roster import %s interrupted", job.pk)
+        try:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.VALIDATED, message="导入被中断（数据库连接断开），未导入任何数据，可重新执行导入")
+        except DatabaseError:
+            pass
+        raise
     job.refresh_from_db()
     if Path(job.stored_path).parent == import_dir():
         Path(job.stored_path).unlink(missing_ok=True)

@@ -1,0 +1,147 @@
+"""A small scheme in two regions for API-wide tests (authorization matrix, schemathesis).
+
+"own" is 昆都仑区 in 包头市 — the county of the county clerk, the league of the league reviewer,
+the unit of the unit contact and the worker persona; "other" is 红山区 in 赤峰市. Each region has
+a unit with a roster, a covered worker with a claim in first review and one returned for
+supplement, a submitted and a draft mid-year enrollment (2026), and a validated roster import.
+"""
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from PIL import Image
+
+from huzhu.claims import services as claim_services
+from huzhu.conftest import HONGSHAN, KUNDULUN, make_staff, make_unit, make_worker
+from huzhu.core.idnumbers import make_resident_id
+from huzhu.enrollment import services as enrollment_services
+from huzhu.enrollment.models import Coverage, Enrollment
+from huzhu.plans.models import PlanYear
+from huzhu.plans.services import install_default_plans
+from huzhu.regions.models import Role
+from huzhu.regions.queries import scope_of
+from huzhu.security import services as security_services
+
+TODAY = date(2026, 8, 3)
+INVOICE_NUMBERS = iter(range(1, 10**6))
+
+
+def png(colour) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def stay(worker_id_number: str | None = None) -> dict:
+    """JSON body of an inpatient stay in March 2026 with one fresh invoice."""
+    body = {"claim_type": "inpatient", "hospital": "包头市中心医院", "admitted_on": "2026-03-01",
+            "discharged_on": "2026-03-11", "diagnosis_code": "J18.900",
+            "amounts": {"total_amount": "20000.00", "fund_paid_amount": "12000.00", "policy_self_pay_amount": "8000.00"},
+            "invoices": [{"code": "15010126", "number": f"{next(INVOICE_NUMBERS):010d}", "check_code": "A1B2C3",
+                          "amount": "20000.00"}]}
+    if worker_id_number:
+        body["id_number"] = worker_id_number
+    return body
+
+
+def service_stay() -> dict:
+    body = stay()
+    body["admitted_on"], body["discharged_on"] = date(2026, 3, 1), date(2026, 3, 11)
+    body["amounts"] = {k: Decimal(v) for k, v in body["amounts"].items()}
+    body["invoices"] = [{**i, "amount": Decimal(i["amount"])} for i in body["invoices"]]
+    return body
+
+
+def roster_csv(county: str, start: int) -> bytes:
+    rows = ["姓名,身份证号,手机号,人员类别,入职日期"]
+    for n in range(2):
+        rows.append(f"新职工{start + n},{make_resident_id(county, date(1990, 5, 1), start + n * 2 + 1)},"
+                    f"139{start + n:08d},在职职工,2026-07-01")
+    return ("\n".join(rows) + "\n").encode("utf-8-sig")
+
+
+@dataclass
+class Region:
+    county: str
+    unit: object = None
+    workers: list = field(default_factory=list)
+    claim_in_review: object = None
+    claim_in_supplement: object = None
+    draft: object = None
+    submitted: object = None
+    job: object = None
+    new_id_number: str = ""
+
+
+@dataclass
+class World:
+    regions: dict
+    tokens: dict
+    plan_2027: PlanYear
+    worker_token: str
+
+
+def _build_region(county: str, desk, *, seed: int) -> Region:
+    region = Region(county)
+    region.unit = make_unit(county, eligible_headcount=7, female_headcount=0)
+    region.workers = [make_worker(region.unit, phone=f"138{seed:02d}{n:06d}") for n in range(7)]
+    scope = scope_of(desk)
+    covered = region.workers[0]
+    year = PlanYear.objects.get(plan_id="hospitalization", year=2026)
+    annual = Enrollment.objects.create(unit=region.unit, plan_year=year, status=Enrollment.Status.PAID,
+                                       league_id=region.unit.league_id, county_id=county)
+    Coverage.objects.create(worker=covered, plan_year=year, unit=region.unit, enrollment=annual,
+                            league_id=region.unit.league_id, county_id=county, status=Coverage.Status.ACTIVE,
+                            certificate_no=f"2026-{county}-{seed:06d}", starts_on=date(2026, 1, 1),
+                            ends_on=date(2026, 12, 31), contribution_amount=Decimal("100.00"),
+                            subsidy_amount=Decimal("10.00"))
+    documents = [(kind, png((n * 50, seed * 9, 90))) for n, kind in enumerate(
+        ("settlement_sheet", "invoice", "id_card", "discharge_summary", "bank_card"))]
+    region.claim_in_review = claim_services.file_claim(actor=desk, worker=covered, documents=documents,
+                                                       today=TODAY, **service_stay())
+    region.claim_in_supplement = claim_services.file_claim(actor=desk, worker=covered, today=TODAY, **service_stay())
+    region.submitted = enrollment_services.start_enrollment(actor=desk, scope=scope, unit=region.unit,
+                                                            plan_year=year, today=TODAY)
+    enrollment_services.add_workers(actor=desk, scope=scope, enrollment=region.submitted,
+                                    worker_ids=[region.workers[5].pk], today=TODAY)
+    enrollment_services.submit_enrollment(actor=desk, scope=scope, enrollment=region.submitted)
+    region.submitted.refresh_from_db()
+    region.draft = enrollment_services.start_enrollment(actor=desk, scope=scope, unit=region.unit, plan_year=year,
+                                                        today=TODAY)
+    enrollment_services.add_workers(actor=desk, scope=scope, enrollment=region.draft,
+                                    worker_ids=[region.workers[3].pk], today=TODAY)
+    region.job = enrollment_services.create_import_job(actor=desk, scope=scope, enrollment=region.draft,
+                                                       file_name="roster.csv",
+                                                       upload=io.BytesIO(roster_csv(county, seed * 100)))
+    region.job = enrollment_services.validate_import(job_id=region.job.pk, today=TODAY)
+    region.new_id_number = make_resident_id(county, date(1992, 2, 2), seed * 10 + 1)
+    return region
+
+
+@pytest.fixture
+def api_world(db, settings, tmp_path):
+    """The two regions, a token per staff persona, and a worker token for the own region's claimant."""
+    settings.ARCHIVE_ROOT = tmp_path / "archive"
+    settings.CLAIMS_STRAIGHT_THROUGH_LIMIT = "0.00"
+    settings.VAR_DIR = tmp_path
+    with time_machine.travel(TODAY, tick=False):
+        install_default_plans()
+        desk = make_staff("desk_association", Role.ASSOCIATION)
+        own = _build_region(KUNDULUN, desk, seed=1)
+        other = _build_region(HONGSHAN, desk, seed=2)
+        personas = {
+            "association": make_staff("api_association", Role.ASSOCIATION),
+            "office": make_staff("api_office", Role.OFFICE, division="150200"),
+            "agency": make_staff("api_agency", Role.AGENCY, division=KUNDULUN),
+            "unit": make_staff("api_unit", Role.UNIT, unit=own.unit),
+            "auditor": make_staff("api_auditor", Role.AUDITOR),
+        }
+        tokens = {role: security_services.create_api_token(actor=user, user=user, name="matrix")[1]
+                  for role, user in personas.items()}
+        worker_token = security_services.issue_worker_token(worker=own.workers[0]).token
+        yield World({"own": own, "other": other}, tokens,
+                    PlanYear.objects.get(plan_id="hospitalization", year=2027), worker_token)
+
