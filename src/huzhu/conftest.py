@@ -4,12 +4,17 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import settings as hypothesis_settings
 
 from huzhu.core.idnumbers import make_credit_code, make_resident_id
 from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
 from huzhu.regions.models import Role, StaffProfile
 from huzhu.regions.queries import scope_of
+
+# No test is timed (STYLE.md): hypothesis' per-example deadline fails on a busy shared machine.
+hypothesis_settings.register_profile("huzhu", deadline=None)
+hypothesis_settings.load_profile("huzhu")
 
 BAOTOU, KUNDULUN = "150200", "150203"  # 包头市, 昆都仑区
 CHIFENG, HONGSHAN = "150400", "150402"  # 赤峰市, 红山区

@@ -178,6 +178,10 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
     keep = reported <= limit
     order = np.lexsort((np.arange(claims), approved))  # decision order
     order = order[keep[order]]
+    # the second of the day a claim was approved rises with the decision order, so that the
+    # database's approved_at order is the order the engine decided them in
+    approved_in_order = approved[order]
+    second = np.arange(len(order)) - np.searchsorted(approved_in_order, approved_in_order, side="left")
     codes = np.array([("total_hysterectomy" if t == EVENT_CODES["procedure"] else (WOMEN_DIAGNOSES if women else DIAGNOSES)[p][0])
                       for t, p in zip(event_type.tolist(), pick.tolist())], dtype=object)
     tier = tier_index(terms, codes, event_type)
@@ -216,8 +220,8 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
                    self_pay_amount * 4, self_pay_amount * 3, Decimal("0.00"), self_pay_amount, Decimal("0.00"),
                    Decimal("0.00"), from_fen(int(benefits[k])), "[]", bool(benefits[k] > 0),
                    tier_codes[int(tier[i])] if women and benefits[k] > 0 and tier[i] >= 0 else "", 0,
-                   plan_year.current_version_id, _aware(approved[i], k % 3600) if decided[k] else None, False, "[]",
-                   False, _aware(reported[i], k % 3600), _aware(approved[i], k % 3600) if decided[k] else None,
+                   plan_year.current_version_id, _aware(approved[i], second[k]) if decided[k] else None, False, "[]",
+                   False, _aware(reported[i], k % 3600), _aware(approved[i], second[k]) if decided[k] else None,
                    now, now)
 
     insert_rows(Claim._meta.db_table,
@@ -240,7 +244,7 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
             yield (claim, "submit", "draft", "approval", "intake", "staff", _aware(reported[i], k % 3600), "", "", "[]",
                    0, "", now)
             if decided[k]:
-                yield (claim, "approve", "approval", "approved", "association", "staff", _aware(approved[i], k % 3600),
+                yield (claim, "approve", "approval", "approved", "association", "staff", _aware(approved[i], second[k]),
                        "", "", "[]", 0, "", now)
             if is_paid[k]:
                 yield (claim, "pay", "approved", "paid", "association", "system", _aware(paid[i], k % 3600), "", "",
