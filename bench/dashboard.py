@@ -146,7 +146,9 @@ def main() -> None:
     rate = M / max(N, 1)
     for year in YEARS:
         plan_year = PlanYear.objects.get(plan_id="hospitalization", year=year)
-        generate_demo_claims(plan_year=plan_year, seed=1, rate=rate, now=now)
+        summary = generate_demo_claims(plan_year=plan_year, seed=1, rate=rate, now=now)
+        print(f"  {year}: {summary.claims:,} claims{' (already there)' if summary.skipped else ''}"
+              f" ({time.perf_counter() - started:.0f} s)", flush=True)
     claims_seconds = time.perf_counter() - started
     print(f"  demo claims: {claims_seconds:.1f} s", flush=True)
     refresh = timed("refresh", lambda: refresh_summaries(actor=None))
