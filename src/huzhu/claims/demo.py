@@ -3,7 +3,8 @@
 About 3.9% of enrolled people claim a year and the average benefit is about 1,000 yuan:
 in-policy self-pay is lognormal, stays are lognormal in length, diagnoses come from
 `claims.icd10`. Each claim walks the workflow of `claims.workflow` with realistic pauses, cut
-at `now`: old claims are paid, recent ones still in review; some are returned for supplement,
+at `now`: claims approved over 60 days ago are paid, later ones wait for a payout batch, recent ones
+are still in review; some are returned for supplement,
 rejected or withdrawn. Every move leaves its status-change row (already marked notified, so
 the outbox sends nothing for history).
 
@@ -217,6 +218,11 @@ def _end_of(draft: _Draft) -> date:
     return getattr(event, "discharged", None) or getattr(event, "period_end", None) or event.event_date
 
 
+# Claims approved in the last PAID_OUTSIDE_BEFORE stay approved: the payouts app pays them (`huzhu demo`
+# puts those approved a week ago or earlier in one reconciled batch and leaves the rest to the user).
+PAID_OUTSIDE_BEFORE = timedelta(days=60)
+
+
 class _Timeline:
     """Walks a claim through the workflow, stopping at `now`: each step is a status-change row."""
 
@@ -301,8 +307,9 @@ def _walk(draft: _Draft, rng: random.Random, now: datetime, straight_through: Ca
         if not returned:
             break
     if draft.status == S.APPROVED:
-        line.step("pay", S.PAID, line.after(draft.at_of("approve"), rng.uniform(2, 10)), kind="system",
-                  comment="已支付至职工银行卡")
+        paid_at = line.after(draft.at_of("approve"), rng.uniform(2, 10))
+        if draft.at_of("approve") < now - PAID_OUTSIDE_BEFORE:  # older history: paid before the payouts app
+            line.step("pay", S.PAID, paid_at, kind="system", comment="已支付至职工银行卡")
 
 
 def _member(coverage: tuple, tiers: frozenset[str]) -> engine.Member:

@@ -9,21 +9,24 @@ from huzhu.regions.services import create_staff_account
 from . import bank_files, queries, rules, services
 from .models import Payout
 
-FAIL_EVERY = 25  # one line in 25 comes back failed, so the failed-payout queue has something to show
+FAIL_EVERY = 8  # one line in 8 comes back failed, so the failed-payout queue has something to show
 
 
-def pay_demo_claims(*, maker=None, checker=None, fail_every: int = FAIL_EVERY) -> str:
-    """Build, check, send and reconcile one batch of every approved unpaid claim; a summary in Chinese.
+def pay_demo_claims(*, maker=None, checker=None, fail_every: int = FAIL_EVERY, approved_to=None) -> str:
+    """Build, check, send and reconcile one batch of the approved unpaid claims; a summary in Chinese.
 
-    Safe to re-run: claims already in a batch are not taken again. Without approved claims it does nothing.
+    `approved_to` (inclusive) leaves the claims approved after it waiting, so a demo user has some
+    to put in a batch of their own. Safe to re-run: claims already in a batch are not taken again.
+    Without approved claims it does nothing.
     """
-    if not queries.claims_ready_for_payout(PROVINCE, rules.BatchFilters()).exists():
+    filters = rules.BatchFilters(approved_to=approved_to)
+    if not queries.claims_ready_for_payout(PROVINCE, filters).exists():
         return "演示数据中没有待支付的已审批申领，未生成支付批次。"
     maker = maker or create_staff_account(actor=None, username="zhifu", password=DEMO_PASSWORD,
                                           role=Role.ASSOCIATION, full_name="协会支付制单员")
     checker = checker or create_staff_account(actor=None, username="fuhe", password=DEMO_PASSWORD,
                                               role=Role.ASSOCIATION, full_name="协会支付复核员")
-    batch = services.build_batch(actor=maker, scope=PROVINCE, filters=rules.BatchFilters())
+    batch = services.build_batch(actor=maker, scope=PROVINCE, filters=filters)
     services.approve_batch(actor=checker, batch=batch)
     services.record_bank_file_export(actor=maker, batch=batch, file_format="xlsx")
     services.mark_batch_sent(actor=maker, batch=batch, sent_on=timezone.localdate())

@@ -1,7 +1,7 @@
 """`huzhu demo --workers N --seed S`: load deterministic demo data for every installed part."""
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
 
@@ -11,6 +11,7 @@ from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.enrollment.demo import enroll_demo_units
 from huzhu.members import demo as member_demo
 from huzhu.members.models import MemberUnit
+from huzhu.payouts.demo import pay_demo_claims
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.services import create_staff_account
 from huzhu.reports.services import refresh_summaries
@@ -42,6 +43,8 @@ class Command(BaseCommand):
         covered = sum(enroll_demo_units(seed=seed, year=year) for year in years if year <= 2026)
         campaign_summary = run_demo_campaign(seed=seed, today=date.today())
         claims = generate_demo_history(years=years, seed=seed, progress=lambda line: sys.stderr.write(line + "\n"))
+        # Approved a week ago or earlier: paid through one reconciled batch; the rest wait for a user's batch.
+        payout_summary = pay_demo_claims(approved_to=date.today() - timedelta(days=7))
         refresh_summaries(actor=None)
         contact_unit = MemberUnit.objects.filter(county_id="150203").order_by("-eligible_headcount").first()
         for username, role, division, label in DEMO_ACCOUNTS:
@@ -52,3 +55,4 @@ class Command(BaseCommand):
             f"演示数据：{summary.units:,} 家单位，{summary.workers:,} 名职工，"
             f"{covered:,} 人次参互，{claims:,} 件申领，用时 {time.monotonic() - started:.1f} 秒"))
         self.stdout.write(campaign_summary)
+        self.stdout.write(payout_summary)
