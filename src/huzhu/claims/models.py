@@ -105,6 +105,7 @@ class Claim(models.Model):
             models.Index(fields=["coverage", "status"]),
             models.Index(fields=["worker", "status"]),
             models.Index(fields=["unit", "status"]),
+            models.Index(fields=["hospital", "plan_year"], name="claims_hospital_year"),  # risk: near-duplicates
         ]
 
     def __str__(self) -> str:
@@ -136,6 +137,7 @@ class Invoice(models.Model):
     class Meta:
         verbose_name = _("医疗票据")
         verbose_name_plural = _("医疗票据")
+        indexes = [models.Index(fields=["number"], name="claims_invoice_number")]  # risk: invoice holders
         constraints = [
             models.UniqueConstraint(fields=["code", "number"], condition=models.Q(released_at__isnull=True),
                                     name="invoice_pays_once"),
