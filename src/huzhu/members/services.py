@@ -120,12 +120,13 @@ def change_bank_account(*, actor, scope: Scope, worker: Worker, bank_name: str, 
     locked.bank_name = bank_name.strip()[:50]
     locked.bank_account_encrypted = encrypt_text(account)
     locked.bank_account_masked = mask_account(account)
-    locked.save(update_fields=["bank_name", "bank_account_encrypted", "bank_account_masked"])
+    locked.bank_account_index = blind_index(account)  # risk's shared-account check looks here
+    locked.save(update_fields=["bank_name", "bank_account_encrypted", "bank_account_masked", "bank_account_index"])
     record_event(actor=actor, action="change_bank_account", object_type="Worker", object_id=worker.pk,
                  before=before, after={"bank_name": locked.bank_name, "bank_account": locked.bank_account_masked,
                                        "reason": reason.strip()[:200]})
     worker.bank_name, worker.bank_account_masked = locked.bank_name, locked.bank_account_masked
-    worker.bank_account_encrypted = locked.bank_account_encrypted
+    worker.bank_account_encrypted, worker.bank_account_index = locked.bank_account_encrypted, locked.bank_account_index
     return worker
 
 
