@@ -5,7 +5,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from huzhu.audit.services import record_bulk_event, record_event
-from huzhu.core.crypto import blind_index, encrypt_text
+from huzhu.core.crypto import blind_index, blind_indexes, encrypt_text
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import mask_account, parse_credit_code, parse_mobile, parse_resident_id
 from huzhu.core.scopes import Scope
@@ -74,7 +74,7 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
             raise _field_error("phone", exc) from exc
     account = _bank_account_digits(bank_account)
     index = blind_index(rid.number)
-    if Worker.objects.filter(id_number_index=index).exists():
+    if Worker.objects.filter(id_number_index__in=blind_indexes(rid.number)).exists():
         raise Conflict("duplicate_worker", f"身份证号 {rid.masked} 的职工已登记", field="id_number")
     try:
         with transaction.atomic():
