@@ -6,6 +6,7 @@ must still open and be found.
 """
 import base64
 import io
+from datetime import date
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -144,6 +145,23 @@ def test_a_rotation_moves_every_value_and_index_to_the_new_key_and_a_second_run_
     assert stored() == snapshot and rotation_events() == report.batches
 
 
+def stage_roster(worker) -> ImportRow:
+    """Validate a one-row roster naming `worker` for a 2026 mid-year enrollment of its unit; its staged row."""
+    from huzhu.enrollment import services as enrollment_services
+    from huzhu.plans.queries import plan_year
+    from huzhu.plans.services import install_default_plans
+
+    install_default_plans()
+    today = date(2026, 8, 3)
+    enrollment = enrollment_services.start_enrollment(actor=None, scope=SYSTEM, unit=worker.unit,
+                                                      plan_year=plan_year("hospitalization", 2026), today=today)
+    roster = f"姓名,身份证号,手机号,人员类别,入职日期\n{worker.name},{worker.reveal_id_number()},{worker.phone},在职职工,2020-01-01\n"
+    job = enrollment_services.create_import_job(actor=None, scope=SYSTEM, enrollment=enrollment, file_name="r.csv",
+                                                upload=io.BytesIO(roster.encode("utf-8-sig")))
+    enrollment_services.validate_import(job_id=job.pk, today=today)
+    return ImportRow.objects.get(job=job)
+
+
 def test_an_interrupted_run_resumes_and_workers_are_found_by_id_number_meanwhile(workers, settings):
     deploy_new_key(settings)
 
@@ -158,6 +176,9 @@ def test_an_interrupted_run_resumes_and_workers_are_found_by_id_number_meanwhile
     with pytest.raises(Conflict, match="已登记"):
         member_services.register_worker(actor=None, scope=SYSTEM, unit=waiting.unit, name="重复登记",
                                         id_number=waiting.reveal_id_number())
+
+    imported = stage_roster(waiting)
+    assert imported.worker_id == waiting.pk and imported.error == ""  # matched to the registered worker
 
     rest = rotate(batch=3)
 
