@@ -19,6 +19,8 @@ DEBUG = env_bool("HUZHU_DEBUG", True)
 SECRET_KEY = os.environ.get("HUZHU_SECRET_KEY", "dev-only-insecure-secret-key-change-me")
 # HUZHU_DATA_KEY encrypts ID numbers and bank accounts at rest; the default is for development only.
 DATA_KEY = os.environ.get("HUZHU_DATA_KEY", "dev-only-data-key")
+# Set only while `huzhu rotate-data-key` moves stored values off the old key (docs/security.md).
+DATA_KEY_PREVIOUS = os.environ.get("HUZHU_DATA_KEY_PREVIOUS", "")
 ALLOWED_HOSTS = os.environ.get("HUZHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HUZHU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

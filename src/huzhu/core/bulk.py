@@ -35,3 +35,31 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def update_rows(table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence], *,
+                expected: Sequence[str] = ()) -> int:
+    """Set `columns` of the rows whose `key` matches, many rows per statement; returns the rows changed.
+
+    Each row is (key, *new values of `columns`, *values the `expected` columns must still hold):
+    a row whose expected columns changed since they were read is left as it is (compare-and-set),
+    so a concurrent writer's value is never overwritten with a stale one. One
+    `UPDATE … FROM (VALUES …)` per chunk, the same SQL on PostgreSQL and SQLite (≥ 3.33), whose
+    VALUES columns are both named column1, column2, …
+    """
+    quote = connection.ops.quote_name
+    width = 1 + len(columns) + len(expected)
+    assignments = ", ".join(f"{quote(c)} = v.column{2 + i}" for i, c in enumerate(columns))
+    matches = "".join(f" AND {quote(table)}.{quote(c)} = v.column{2 + len(columns) + i}"
+                      for i, c in enumerate(expected))
+    per_statement = max(1, min(1000, (connection.features.max_query_params or 65535) // width))
+    changed = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
+            cursor.execute(f"UPDATE {quote(table)} SET {assignments} FROM (VALUES {values}) AS v "
+                           f"WHERE {quote(table)}.{quote(key)} = v.column1{matches}",
+                           [value for row in chunk for value in row])
+            changed += cursor.rowcount
+    return changed

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.crypto import EncryptedField
+
 
 class Enrollment(models.Model):
     """A unit's enrollment batch in one plan year: the workers it covers and pays for at once.
@@ -187,7 +189,7 @@ class ImportRow(models.Model):
     row_no = models.PositiveIntegerField()
     name = models.CharField(max_length=50, blank=True)
     id_number_index = models.CharField(max_length=32, blank=True)
-    id_number_encrypted = models.CharField(max_length=120, blank=True)
+    id_number_encrypted = EncryptedField(max_length=120, blank=True, blind_index="id_number_index")
     id_number_masked = models.CharField(max_length=18, blank=True)
     gender = models.CharField(max_length=1, blank=True)
     birth_on = models.DateField(null=True)

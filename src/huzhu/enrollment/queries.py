@@ -6,7 +6,7 @@ from datetime import date
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from huzhu.core.crypto import blind_index
+from huzhu.core.crypto import blind_indexes
 from huzhu.core.idnumbers import normalize
 from huzhu.core.scopes import Scope
 from huzhu.members.models import MemberUnit, Worker
@@ -233,7 +233,7 @@ def coverages_of_worker(worker_id: int) -> QuerySet[Coverage]:
 
 def worker_coverages(id_number: str, phone: str) -> list[Coverage]:
     """Public self-service: a worker's coverages when ID number and phone match; else nothing."""
-    worker = Worker.objects.filter(id_number_index=blind_index(normalize(id_number))).first()
+    worker = Worker.objects.filter(id_number_index__in=blind_indexes(normalize(id_number))).first()
     if worker is None or not worker.phone or worker.phone != normalize(phone):
         return []
     return list(coverages_of_worker(worker.pk))

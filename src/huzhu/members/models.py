@@ -2,7 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from huzhu.core.crypto import decrypt_text
+from huzhu.core.crypto import EncryptedField, decrypt_text
 from huzhu.core.idnumbers import mask_account
 
 
@@ -58,7 +58,7 @@ class Worker(models.Model):
         GIG = "gig", _("新就业形态劳动者")
 
     name = models.CharField(_("姓名"), max_length=50)
-    id_number_encrypted = models.CharField(max_length=120)
+    id_number_encrypted = EncryptedField(max_length=120, blind_index="id_number_index")
     id_number_index = models.CharField(max_length=32, unique=True)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
@@ -71,7 +71,7 @@ class Worker(models.Model):
     league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
     county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
     bank_name = models.CharField(_("开户银行"), max_length=50, blank=True)
-    bank_account_encrypted = models.CharField(max_length=120, blank=True)
+    bank_account_encrypted = EncryptedField(max_length=120, blank=True, blind_index="bank_account_index")
     bank_account_masked = models.CharField(_("银行卡号"), max_length=30, blank=True)
     # Blind index of the account: risk control finds one account paid for several workers.
     bank_account_index = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True)

@@ -4,7 +4,7 @@ import re
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from huzhu.core.crypto import blind_index
+from huzhu.core.crypto import blind_indexes
 from huzhu.core.idnumbers import normalize
 from huzhu.core.scopes import Scope
 
@@ -45,7 +45,7 @@ def search_workers(scope: Scope, *, text: str = "", unit_id: int | None = None, 
         return qs.order_by("name", "pk")
     compact = normalize(text)
     if re.fullmatch(r"\d{17}[\dX]", compact):
-        return qs.filter(id_number_index=blind_index(compact))
+        return qs.filter(id_number_index__in=blind_indexes(compact))
     masked = re.fullmatch(r"(\d{4})\*+(\d{3}[\dX])", compact)
     if masked:
         return qs.filter(id_number_masked__startswith=masked[1], id_number_masked__endswith=masked[2]).order_by("name", "pk")
@@ -68,4 +68,4 @@ def worker_for(scope: Scope, pk: int) -> Worker:
 
 def worker_by_id_number(scope: Scope, id_number: str) -> Worker | None:
     """The worker with this full ID number inside the scope, or None."""
-    return workers_in_scope(scope).filter(id_number_index=blind_index(normalize(id_number))).first()
+    return workers_in_scope(scope).filter(id_number_index__in=blind_indexes(normalize(id_number))).first()

@@ -5,7 +5,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from huzhu.audit.services import record_bulk_event, record_event
-from huzhu.core.crypto import blind_index, encrypt_text
+from huzhu.core.crypto import blind_index, blind_indexes, encrypt_text
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import mask_account, parse_credit_code, parse_mobile, parse_resident_id
 from huzhu.core.scopes import Scope
@@ -74,7 +74,7 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
             raise _field_error("phone", exc) from exc
     account = _bank_account_digits(bank_account)
     index = blind_index(rid.number)
-    if Worker.objects.filter(id_number_index=index).exists():
+    if Worker.objects.filter(id_number_index__in=blind_indexes(rid.number)).exists():
         raise Conflict("duplicate_worker", f"身份证号 {rid.masked} 的职工已登记", field="id_number")
     try:
         with transaction.atomic():
@@ -120,12 +120,13 @@ def change_bank_account(*, actor, scope: Scope, worker: Worker, bank_name: str, 
     locked.bank_name = bank_name.strip()[:50]
     locked.bank_account_encrypted = encrypt_text(account)
     locked.bank_account_masked = mask_account(account)
-    locked.save(update_fields=["bank_name", "bank_account_encrypted", "bank_account_masked"])
+    locked.bank_account_index = blind_index(account)  # risk's shared-account check looks here
+    locked.save(update_fields=["bank_name", "bank_account_encrypted", "bank_account_masked", "bank_account_index"])
     record_event(actor=actor, action="change_bank_account", object_type="Worker", object_id=worker.pk,
                  before=before, after={"bank_name": locked.bank_name, "bank_account": locked.bank_account_masked,
                                        "reason": reason.strip()[:200]})
     worker.bank_name, worker.bank_account_masked = locked.bank_name, locked.bank_account_masked
-    worker.bank_account_encrypted = locked.bank_account_encrypted
+    worker.bank_account_encrypted, worker.bank_account_index = locked.bank_account_encrypted, locked.bank_account_index
     return worker
 
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from huzhu.core.crypto import decrypt_text
+from huzhu.core.crypto import EncryptedField, decrypt_text
 
 from . import rules
 
@@ -96,7 +96,7 @@ class Payout(models.Model):
     # The payee as sent to the bank (copied when the batch is built).
     payee_name = models.CharField(_("收款人"), max_length=50)
     bank_name = models.CharField(_("开户银行"), max_length=50, blank=True)
-    bank_account_encrypted = models.CharField(max_length=120)
+    bank_account_encrypted = EncryptedField(max_length=120)
     bank_account_masked = models.CharField(_("收款账号"), max_length=30)
     # The bank's answer.
     paid_on = models.DateField(_("付款日期"), null=True, blank=True)

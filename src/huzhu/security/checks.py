@@ -23,6 +23,16 @@ def check_production_settings(app_configs, **kwargs):
             "HUZHU_DATA_KEY 仍是开发默认值或过短（至少 32 个字符）：身份证号和银行卡号的加密形同虚设。",
             hint="生成随机密钥写入 HUZHU_DATA_KEY，并按 docs/security.md 的步骤轮换已有数据。",
             id="huzhu.security.E002"))
+    previous = getattr(settings, "DATA_KEY_PREVIOUS", "")
+    if previous and previous == settings.DATA_KEY:
+        problems.append(Error(
+            "HUZHU_DATA_KEY_PREVIOUS 与 HUZHU_DATA_KEY 相同。", hint="轮换时前者是旧密钥、后者是新密钥；不轮换时删除前者。",
+            id="huzhu.security.E005"))
+    elif previous:
+        problems.append(Warning(
+            "HUZHU_DATA_KEY_PREVIOUS 已设置：数据密钥轮换进行中，按身份证号查找要同时试两个密钥。",
+            hint="`huzhu rotate-data-key` 报告没有需要轮换的数据后，删除 HUZHU_DATA_KEY_PREVIOUS 并重启。",
+            id="huzhu.security.W004"))
     if settings.DEBUG:
         problems.append(Error("生产环境不得开启调试模式（HUZHU_DEBUG=0）。", id="huzhu.security.E003"))
     hosts = [h.strip() for h in settings.ALLOWED_HOSTS if h.strip()]

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.crypto import EncryptedField
+
 
 class ApiToken(models.Model):
     """A staff or unit-contact API token. Only its SHA-256 hash is stored; the token is shown once."""
@@ -47,7 +49,7 @@ class TotpDevice(models.Model):
     """A staff member's TOTP authenticator (RFC 6238). The secret is encrypted at rest."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device")
-    secret_encrypted = models.CharField(max_length=200)
+    secret_encrypted = EncryptedField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # The last accepted time step: a code is accepted once, never replayed within its window.

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from huzhu.audit.services import record_event
-from huzhu.core.crypto import blind_index, decrypt_text, encrypt_text
+from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
 from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import normalize
 from huzhu.members.models import Worker
@@ -107,7 +107,7 @@ def _find_worker(id_number: str, phone: str) -> Worker | None:
     phone = normalize(phone)
     if not compact or not phone:
         return None
-    return Worker.objects.filter(id_number_index=blind_index(compact), phone=phone).first()
+    return Worker.objects.filter(id_number_index__in=blind_indexes(compact), phone=phone).first()
 
 
 def request_worker_code(*, id_number: str, phone: str, ip: str | None = None) -> None:

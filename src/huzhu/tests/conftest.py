@@ -3,7 +3,9 @@
 "own" is 昆都仑区 in 包头市 — the county of the county clerk, the league of the league reviewer,
 the unit of the unit contact and the worker persona; "other" is 红山区 in 赤峰市. Each region has
 a unit with a roster, a covered worker with a claim in first review and one returned for
-supplement, a submitted and a draft mid-year enrollment (2026), and a validated roster import.
+supplement, a submitted and a draft mid-year enrollment (2026), a validated roster import, and
+for payouts: a batch approved and exported (ready to mark sent), a draft batch (ready to approve)
+and one approved claim in no batch (ready to build one), each batch holding that county only.
 """
 import io
 from dataclasses import dataclass, field
@@ -12,13 +14,17 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.test import override_settings
 from PIL import Image
 
 from huzhu.claims import services as claim_services
 from huzhu.conftest import HONGSHAN, KUNDULUN, make_staff, make_unit, make_worker
 from huzhu.core.idnumbers import make_resident_id
+from huzhu.core.scopes import PROVINCE
 from huzhu.enrollment import services as enrollment_services
 from huzhu.enrollment.models import Coverage, Enrollment
+from huzhu.payouts import rules as payout_rules
+from huzhu.payouts import services as payout_services
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.models import Role
@@ -27,6 +33,7 @@ from huzhu.security import services as security_services
 
 TODAY = date(2026, 8, 3)
 INVOICE_NUMBERS = iter(range(1, 10**6))
+FUND_SHARES = iter(range(12001, 10**6))
 
 
 def png(colour) -> bytes:
@@ -74,6 +81,8 @@ class Region:
     submitted: object = None
     job: object = None
     new_id_number: str = ""
+    sendable_batch: object = None
+    draft_batch: object = None
 
 
 @dataclass
@@ -121,6 +130,41 @@ def _build_region(county: str, desk, *, seed: int) -> Region:
     return region
 
 
+def _approved_claim(unit, desk, *, phone: str):
+    """A small clean stay of a new covered worker with a bank card, approved straight through."""
+    payee = make_worker(unit, phone=phone, bank_name="中国工商银行", bank_account=f"6222020{phone}")
+    covered = Enrollment.objects.get(unit=unit, plan_year__plan_id="hospitalization", plan_year__year=2026,
+                                     status=Enrollment.Status.PAID)
+    Coverage.objects.create(worker=payee, plan_year=covered.plan_year, unit=unit, enrollment=covered,
+                            league_id=unit.league_id, county_id=unit.county_id, status=Coverage.Status.ACTIVE,
+                            certificate_no=f"2026-P-{phone}", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+                            contribution_amount=Decimal("100.00"), subsidy_amount=Decimal("10.00"))
+    body = service_stay()
+    # a distinct fund share per claim: the same hospital, dates and amounts is a near-duplicate finding
+    fund = Decimal(next(FUND_SHARES))
+    body["amounts"] = {"total_amount": fund + Decimal("1000.00"), "fund_paid_amount": fund,
+                       "policy_self_pay_amount": Decimal("1000.00")}
+    body["invoices"][0]["amount"] = body["amounts"]["total_amount"]
+    documents = [(kind, png((n * 40, 70, 110))) for n, kind in enumerate(
+        ("settlement_sheet", "invoice", "id_card", "discharge_summary", "bank_card"))]
+    with override_settings(CLAIMS_STRAIGHT_THROUGH_LIMIT="3000.00"):
+        claim = claim_services.file_claim(actor=desk, worker=payee, documents=documents, today=TODAY, **body)
+    assert claim.status == "approved", claim.status
+    return claim
+
+
+def _build_payouts(region: Region, desk, checker, *, seed: int) -> None:
+    """Three approved claims of the region's county: one per batch state the payout API acts on."""
+    only_here = payout_rules.BatchFilters(county=region.county)
+    _approved_claim(region.unit, desk, phone=f"137{seed:02d}000001")
+    region.sendable_batch = payout_services.build_batch(actor=desk, scope=PROVINCE, filters=only_here)
+    payout_services.approve_batch(actor=checker, batch=region.sendable_batch)
+    payout_services.record_bank_file_export(actor=desk, batch=region.sendable_batch, file_format="csv")
+    _approved_claim(region.unit, desk, phone=f"137{seed:02d}000002")
+    region.draft_batch = payout_services.build_batch(actor=desk, scope=PROVINCE, filters=only_here)
+    _approved_claim(region.unit, desk, phone=f"137{seed:02d}000003")
+
+
 @pytest.fixture
 def api_world(db, settings, tmp_path):
     """The two regions, a token per staff persona, and a worker token for the own region's claimant."""
@@ -132,6 +176,9 @@ def api_world(db, settings, tmp_path):
         desk = make_staff("desk_association", Role.ASSOCIATION)
         own = _build_region(KUNDULUN, desk, seed=1)
         other = _build_region(HONGSHAN, desk, seed=2)
+        checker = make_staff("desk_checker", Role.ASSOCIATION)
+        _build_payouts(own, desk, checker, seed=1)
+        _build_payouts(other, desk, checker, seed=2)
         personas = {
             "association": make_staff("api_association", Role.ASSOCIATION),
             "office": make_staff("api_office", Role.OFFICE, division="150200"),

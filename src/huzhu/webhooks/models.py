@@ -3,13 +3,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.crypto import EncryptedField
+
 
 class Subscriber(models.Model):
     """A partner system that receives signed claim status events, optionally for one region only."""
 
     name = models.CharField(_("名称"), max_length=100)
     url = models.URLField(_("回调地址"), max_length=300)
-    secret_encrypted = models.CharField(max_length=200)
+    secret_encrypted = EncryptedField(max_length=200)
     secret_hint = models.CharField(_("密钥前缀"), max_length=12, blank=True)
     division = models.ForeignKey("regions.Division", on_delete=models.PROTECT, null=True, blank=True,
                                  verbose_name=_("区域"), help_text=_("空 = 全区；盟市或旗县 = 只推送该区域的申领"))

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
 from huzhu.audit.services import record_bulk_event, record_event
-from huzhu.core.crypto import blind_index, encrypt_text
+from huzhu.core.crypto import blind_index, encrypt_text, index_aliases
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
@@ -143,9 +143,12 @@ def _stage_chunk(job: ImportJob, context: rules.RowContext, chunk: list[tuple[in
             index_of[i] = index
     indexes = list(first_row)
     earlier = dict(job.rows.filter(id_number_index__in=indexes, error="").values_list("id_number_index", "row_no"))
-    workers = {row[0]: row[1:] for row in Worker.objects.filter(id_number_index__in=indexes)
+    # During a key rotation a registered worker may still carry the previous key's index: look up both.
+    aliases = index_aliases(results[i].id_number for i in index_of)
+    workers = {aliases[row[0]]: row[1:] for row in Worker.objects.filter(id_number_index__in=list(aliases))
                .values_list("id_number_index", "pk", "name", "unit_id", "unit__name")}
-    covered = queries.live_coverages(enrollment.plan_year, indexes=indexes)
+    covered = {aliases[index]: hit for index, hit in
+               queries.live_coverages(enrollment.plan_year, indexes=list(aliases)).items()}
     staged = []
     valid = errors = 0
     for i, result in enumerate(results):

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from huzhu.conftest import KUNDULUN, SYSTEM, make_unit
+from huzhu.core.crypto import blind_index
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import make_credit_code, make_resident_id
 from huzhu.core.scopes import Scope
@@ -32,6 +33,13 @@ def test_the_id_number_and_bank_account_are_encrypted_at_rest(home_unit):
     assert "6222021234567890123" not in str(row)
     assert worker.reveal_id_number() == NUMBER
     assert row["bank_account_masked"] == "6222***********0123"
+
+
+def test_a_changed_bank_account_is_found_by_its_new_blind_index(home_unit):
+    worker = register(home_unit, bank_account="6222021234567890123")
+    services.change_bank_account(actor=None, scope=SYSTEM, worker=worker, bank_name="中国农业银行",
+                                 bank_account="6228480012345678901", reason="原卡已注销")
+    assert Worker.objects.get(pk=worker.pk).bank_account_index == blind_index("6228480012345678901")
 
 
 def test_the_same_id_number_cannot_be_registered_twice_even_at_another_unit(home_unit, other_unit):

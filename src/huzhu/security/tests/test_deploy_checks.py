@@ -28,6 +28,12 @@ def test_each_development_setting_is_an_error(overrides, problem):
     assert _ids(**overrides) == {problem}
 
 
+def test_a_previous_data_key_warns_that_a_rotation_is_under_way_and_may_not_equal_the_current_one():
+    with override_settings(**GOOD, DATA_KEY_PREVIOUS="p" * 48):
+        assert "huzhu.security.W004" in {problem.id for problem in check_production_settings(None)}
+    assert _ids(DATA_KEY_PREVIOUS=GOOD["DATA_KEY"]) == {"huzhu.security.E005"}
+
+
 def test_the_deploy_command_fails_with_the_development_keys():
     with override_settings(SECRET_KEY=DEV_SECRET_KEY, DATA_KEY=DEV_DATA_KEY), \
             pytest.raises(SystemCheckError, match="HUZHU_DATA_KEY"):
