@@ -177,6 +177,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _chinese_after_each_test():
+    """A test that switched a thread to English must not leave the next test in English: services
+    translate their messages with the active language, and tests assert on the Chinese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate limits and lockouts live in the cache: no test inherits another's counters."""
     from django.core.cache import cache

@@ -1,7 +1,10 @@
 """Hand-made SVG bar charts for the PDF reports (WeasyPrint draws SVG; no script runs there). Pure."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+
+from huzhu.core.translation import gettext_noop
 
 COLOURS = ("#175cd3", "#f79009", "#027a48", "#b42318")
 
@@ -91,39 +94,40 @@ def chart_series(kind: str, results: dict) -> list[dict]:
             name = results.get("dimension_labels", {}).get(dimension, dimension)
             rows = rows[:20]
             charts.append({
-                "title": f"按{name}：出险频率（‰，{results['confidence']:.0%} 置信区间）", "unit": "‰",
+                "title": gettext_noop("按%(name)s：出险频率（‰，%(confidence)s 置信区间）"),
+                "title_args": {"name": name, "confidence": f"{results['confidence']:.0%}"}, "unit": "‰",
                 "labels": [r["label"] for r in rows],
-                "series": [("出险频率", [round((r["frequency"] or 0) * 1000, 3) for r in rows])],
+                "series": [(gettext_noop("出险频率"), [round((r["frequency"] or 0) * 1000, 3) for r in rows])],
                 "intervals": [(round((r["frequency_low"] or 0) * 1000, 3), round((r["frequency_high"] or 0) * 1000, 3))
                               for r in rows]})
             charts.append({
-                "title": f"按{name}：人均赔付成本（元）", "unit": "",
+                "title": gettext_noop("按%(name)s：人均赔付成本（元）"), "title_args": {"name": name}, "unit": "",
                 "labels": [r["label"] for r in rows],
-                "series": [("人均赔付成本", [r["burning_cost"] or 0 for r in rows])],
+                "series": [(gettext_noop("人均赔付成本"), [r["burning_cost"] or 0 for r in rows])],
                 "intervals": [(r["burning_cost_low"] or 0, r["burning_cost_high"] or 0) for r in rows]})
         return charts
     if kind == "ibnr":
         rows = results["reported"]["rows"]
-        return [{"title": "按出险月：已报告与 IBNR（元）", "unit": "", "stacked": True,
+        return [{"title": gettext_noop("按出险月：已报告与 IBNR（元）"), "unit": "", "stacked": True,
                  "labels": [r["origin"] for r in rows],
-                 "series": [("已报告", [r["latest"] for r in rows]), ("IBNR", [max(r["ibnr"], 0) for r in rows])]}]
+                 "series": [(gettext_noop("已报告"), [r["latest"] for r in rows]), ("IBNR", [max(r["ibnr"], 0) for r in rows])]}]
     if kind == "whatif":
         distribution = results["total"]["distribution"]
         years = results["years"]
         return [
-            {"title": "受影响职工：年度补助金变化", "unit": "人", "labels": [d["label"] for d in distribution],
-             "series": [("职工人数", [d["workers"] for d in distribution])]},
-            {"title": "各年度补助金：现行条款与测算条款（元）", "unit": "", "labels": [str(y["year"]) for y in years],
-             "series": [("现行条款", [y["current_fen"] / 100 for y in years]),
-                        ("测算条款", [y["proposed_fen"] / 100 for y in years])]},
+            {"title": gettext_noop("受影响职工：年度补助金变化"), "unit": "人", "labels": [d["label"] for d in distribution],
+             "series": [(gettext_noop("职工人数"), [d["workers"] for d in distribution])]},
+            {"title": gettext_noop("各年度补助金：现行条款与测算条款（元）"), "unit": "", "labels": [str(y["year"]) for y in years],
+             "series": [(gettext_noop("现行条款"), [y["current_fen"] / 100 for y in years]),
+                        (gettext_noop("测算条款"), [y["proposed_fen"] / 100 for y in years])]},
         ]
     if kind == "reserve":
         histogram = results["histogram"]
         edges = histogram["edges"]
-        return [{"title": "下一年度补助金总额的模拟分布（次）", "unit": "",
+        return [{"title": gettext_noop("下一年度补助金总额的模拟分布（次）"), "unit": "",
                  "labels": [f"{(a + b) / 2 / 10000:,.1f}万" for a, b in zip(edges, edges[1:])],
-                 "series": [("模拟年度数", histogram["counts"])],
-                 "marker": _bin_of(edges, results["adequacy"]["available"]), "marker_label": "可用资金"}]
+                 "series": [(gettext_noop("模拟年度数"), histogram["counts"])],
+                 "marker": _bin_of(edges, results["adequacy"]["available"]), "marker_label": gettext_noop("可用资金")}]
     return []
 
 
@@ -134,7 +138,13 @@ def _bin_of(edges: list[float], value: float) -> int | None:
     return None
 
 
+def chart_title(chart: dict, translate: Callable[[str], str] = str) -> str:
+    """A chart's title, its words (and the words put into it) passed through `translate` first."""
+    args = {key: translate(value) if isinstance(value, str) else value for key, value in chart.get("title_args", {}).items()}
+    return translate(chart["title"]) % args if args else translate(chart["title"])
+
+
 def svg_charts(kind: str, results: dict) -> list[str]:
     """The study's charts as SVG for the PDF."""
-    return [bars(c["labels"], c["series"], title=c["title"], unit=c.get("unit", ""), stacked=c.get("stacked", False),
+    return [bars(c["labels"], c["series"], title=chart_title(c), unit=c.get("unit", ""), stacked=c.get("stacked", False),
                  intervals=c.get("intervals")) for c in chart_series(kind, results)]

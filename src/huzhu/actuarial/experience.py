@@ -17,7 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-DIMENSIONS = {"league": "盟市", "age_band": "年龄段", "gender": "性别", "sector": "行业", "kind": "人员类别"}
+from huzhu.core.translation import gettext_noop
+
+DIMENSIONS = {"league": gettext_noop("盟市"), "age_band": gettext_noop("年龄段"), "gender": gettext_noop("性别"),
+              "sector": gettext_noop("行业"), "kind": gettext_noop("人员类别")}
 AGE_BANDS = ((16, 30, "16–29岁"), (30, 40, "30–39岁"), (40, 50, "40–49岁"), (50, 60, "50–59岁"), (60, 200, "60岁及以上"))
 GENDER_LABELS = {"M": "男", "F": "女"}
 KIND_LABELS = {"employee": "在职职工", "gig": "新就业形态劳动者"}

@@ -19,7 +19,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-GRAINS = {"OMDM": "按月", "OQDQ": "按季", "OYDM": "按年（逐月进展）", "OYDY": "按年"}
+from huzhu.core.translation import gettext_noop
+
+GRAINS = {"OMDM": gettext_noop("按月"), "OQDQ": gettext_noop("按季"), "OYDM": gettext_noop("按年（逐月进展）"),
+          "OYDY": gettext_noop("按年")}
 
 
 def month_of(day) -> int:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from huzhu.core.translation import gettext_noop
 from huzhu.plans.terms import PlanYearTerms
 
 from .experience import DIMENSIONS
@@ -89,15 +90,29 @@ SCHEMAS: dict[str, type[Inputs]] = {"experience": ExperienceInputs, "ibnr": Ibnr
                                     "reserve": ReserveInputs}
 
 FIELD_LABELS = {
-    "plan": "保障项目", "years": "年度", "year": "年度", "base_year": "条款所属年度", "confidence": "置信水平",
-    "dimensions": "分析维度", "bootstrap_below": "自助法样本阈值", "seed": "随机种子", "as_of": "评估日期",
-    "grain": "进展粒度", "terms": "测算条款", "next_exposure": "下一年度保障人年", "contribution_amount": "每人互助金",
-    "reserve_amount": "总准备金", "benefit_share": "可用于补助的互助金比例", "target_loss_ratio": "目标赔付率",
-    "shortfall_probability": "可接受的不足概率", "simulations": "模拟次数", "parameter_uncertainty": "计入参数不确定性",
-    "cost_factor": "补助水平系数",
+    "plan": gettext_noop("保障项目"),
+    "years": gettext_noop("年度"),
+    "year": gettext_noop("年度"),
+    "base_year": gettext_noop("条款所属年度"),
+    "confidence": gettext_noop("置信水平"),
+    "dimensions": gettext_noop("分析维度"),
+    "bootstrap_below": gettext_noop("自助法样本阈值"),
+    "seed": gettext_noop("随机种子"),
+    "as_of": gettext_noop("评估日期"),
+    "grain": gettext_noop("进展粒度"),
+    "terms": gettext_noop("测算条款"),
+    "next_exposure": gettext_noop("下一年度保障人年"),
+    "contribution_amount": gettext_noop("每人互助金"),
+    "reserve_amount": gettext_noop("总准备金"),
+    "benefit_share": gettext_noop("可用于补助的互助金比例"),
+    "target_loss_ratio": gettext_noop("目标赔付率"),
+    "shortfall_probability": gettext_noop("可接受的不足概率"),
+    "simulations": gettext_noop("模拟次数"),
+    "parameter_uncertainty": gettext_noop("计入参数不确定性"),
+    "cost_factor": gettext_noop("补助水平系数"),
 }
-MESSAGES = {"years_required": "请至少选择一个年度", "unknown_grain": "进展粒度不正确",
-            "missing": "必填", "extra_forbidden": "不认识的字段"}
+MESSAGES = {"years_required": gettext_noop("请至少选择一个年度"), "unknown_grain": gettext_noop("进展粒度不正确"),
+            "missing": gettext_noop("必填"), "extra_forbidden": gettext_noop("不认识的字段")}
 
 
 def _message(error: dict) -> str:

@@ -1,6 +1,7 @@
 """Actuarial studies (精准测算): each run saved with its inputs, results and progress."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,7 +47,7 @@ class Study(models.Model):
     def author_label(self) -> str:
         """Who started it: the staff member's name, or the command line."""
         if self.created_by is None:
-            return "命令行"
+            return gettext("命令行")
         return self.created_by.get_full_name() or self.created_by.username
 
     @property

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from . import charts
@@ -15,9 +17,10 @@ def render_pdf(study: Study) -> bytes:
     """The study's report: inputs, figures, charts (SVG) and tables, in Chinese."""
     from weasyprint import HTML  # imported here: loading WeasyPrint costs a second at start-up
 
-    html = render_to_string("actuarial/report.html", {
-        "study": study, "results": study.results, "svgs": charts.svg_charts(study.kind, study.results),
-        "printed_at": timezone.localtime(), "inputs": input_rows(study)})
+    with translation.override(settings.LANGUAGE_CODE):  # the PDF report is in Chinese whatever the page language
+        html = render_to_string("actuarial/report.html", {
+            "study": study, "results": study.results, "svgs": charts.svg_charts(study.kind, study.results),
+            "printed_at": timezone.localtime(), "inputs": input_rows(study)})
     return HTML(string=html).write_pdf()
 
 
@@ -32,10 +35,10 @@ def input_rows(study: Study) -> list[tuple[str, str]]:
         if isinstance(value, list):
             value = "、".join(str(v) for v in value)
         elif isinstance(value, bool):
-            value = "是" if value else "否"
+            value = _("是") if value else _("否")
         elif value is None:
-            value = "默认"
-        rows.append((FIELD_LABELS.get(key, key), str(value)))
+            value = _("默认")
+        rows.append((_(FIELD_LABELS.get(key, key)), str(value)))
     return rows
 
 
@@ -99,6 +102,12 @@ def sheets(study: Study) -> list[tuple[str, list[str], list[list]]]:
 
 
 def render_xlsx(study: Study) -> bytes:
+    """The study's tables as a workbook, in Chinese like the PDF report."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _workbook(study)
+
+
+def _workbook(study: Study) -> bytes:
     workbook = Workbook(write_only=True)
     info = workbook.create_sheet("说明")
     info.append(["测算", study.title])

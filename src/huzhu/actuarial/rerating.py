@@ -12,6 +12,7 @@ from datetime import date
 
 import numpy as np
 
+from huzhu.core.translation import gettext_noop
 from huzhu.plans import rules as engine
 from huzhu.plans.terms import PlanYearTerms
 from huzhu.plans.vectorized import ClaimColumns, rate_claims
@@ -132,8 +133,19 @@ def compare(worker: np.ndarray, current_fen: np.ndarray, proposed_fen: np.ndarra
     more, less = difference > 0, difference < 0
     claim_difference = proposed_fen - current_fen
     counts, _ = np.histogram(difference / 100.0, bins=np.array(DIFFERENCE_EDGES_YUAN, dtype=float))
-    labels = ["减少5000元以上", "减少1000–5000元", "减少500–1000元", "减少100–500元", "减少不足100元", "不变",
-              "增加不足100元", "增加100–500元", "增加500–1000元", "增加1000–5000元", "增加5000元以上"]
+    labels = [
+        gettext_noop("减少5000元以上"),
+        gettext_noop("减少1000–5000元"),
+        gettext_noop("减少500–1000元"),
+        gettext_noop("减少100–500元"),
+        gettext_noop("减少不足100元"),
+        gettext_noop("不变"),
+        gettext_noop("增加不足100元"),
+        gettext_noop("增加100–500元"),
+        gettext_noop("增加500–1000元"),
+        gettext_noop("增加1000–5000元"),
+        gettext_noop("增加5000元以上"),
+    ]
     return {
         "claims": int(len(current_fen)), "workers": int(len(workers)),
         "current_fen": int(current_fen.sum()), "proposed_fen": int(proposed_fen.sum()),

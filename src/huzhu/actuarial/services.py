@@ -8,6 +8,7 @@ import math
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from huzhu.audit.services import record_event
@@ -30,18 +31,20 @@ def require_writer(actor) -> None:
         return
     scope = scope_of(actor)
     if scope.role not in WRITE_ROLES or scope.level != "province":
-        raise PermissionDenied("只有协会可以发起精准测算")
+        raise PermissionDenied(_("只有协会可以发起精准测算"))
 
 
 def validated_inputs(kind: str, data: dict) -> study_inputs.Inputs:
     """The study's inputs checked by its schema; the first error in Chinese, naming the field."""
     if kind not in study_inputs.SCHEMAS:
-        raise ValidationFailed("unknown_kind", "测算类型不正确", field="kind")
+        raise ValidationFailed("unknown_kind", _("测算类型不正确"), field="kind")
     try:
         return study_inputs.parse(kind, data)
     except ValidationError as exc:
         field, label, message = study_inputs.errors_of(exc)[0]
-        raise ValidationFailed("invalid_input", f"{label}：{message}", field=field) from None
+        # Labels and constant messages of the pure input schema are in the catalogue (gettext_noop there).
+        raise ValidationFailed("invalid_input", _("%(label)s：%(message)s") % {"label": _(label), "message": _(message)},
+                               field=field) from None
 
 
 @transaction.atomic
@@ -50,7 +53,7 @@ def create_study(*, actor, kind: str, data: dict, title: str = "", run: bool = T
     require_writer(actor)
     parsed = validated_inputs(kind, data)
     if not Plan.objects.filter(code=parsed.plan).exists():
-        raise ValidationFailed("no_plan", f"尚未设立保障项目“{parsed.plan}”", field="plan")
+        raise ValidationFailed("no_plan", _("尚未设立保障项目“%(plan)s”") % {"plan": parsed.plan}, field="plan")
     study = Study.objects.create(
         kind=kind, plan_id=parsed.plan, title=(title.strip() or studies.default_title(kind, parsed))[:200],
         inputs=json.loads(parsed.model_dump_json()), created_by=actor if getattr(actor, "pk", None) else None)
@@ -85,7 +88,7 @@ def run_study(*, actor, study_id: int, force: bool = False) -> Study:
     study = Study.objects.get(pk=study_id)
     if not claimed:
         if study.status == Study.Status.RUNNING:
-            raise Conflict("already_running", "该测算正在计算中")
+            raise Conflict("already_running", _("该测算正在计算中"))
         return study
     scope = scope_of(study.created_by) if study.created_by_id else _system_scope()
     try:

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huzhu.core.errors import DomainError
@@ -16,7 +18,7 @@ from .ibnr import GRAINS
 from .models import Study
 
 VIEW_ROLES = {Role.ASSOCIATION, Role.AUDITOR}
-PLANS = (("hospitalization", "住院互助"), ("women_health", "女性馨康"))
+PLANS = (("hospitalization", gettext_lazy("住院互助")), ("women_health", gettext_lazy("女性馨康")))
 
 
 def _scope(request, *, write: bool = False):
@@ -73,7 +75,7 @@ def index(request):
     plan_years = list(queries.study_plan_years())
     return render(request, "actuarial/index.html", {
         "studies": queries.studies(scope)[:100], "may_run": scope.role == Role.ASSOCIATION, "plans": PLANS,
-        "years": sorted({p.year for p in plan_years}), "plan_years": plan_years, "grains": GRAINS.items(),
+        "years": sorted({p.year for p in plan_years}), "plan_years": plan_years, "grains": [(code, _(name)) for code, name in GRAINS.items()],
     })
 
 
@@ -127,8 +129,21 @@ def _study(request, pk: int) -> Study:
 def detail(request, pk: int):
     study = _study(request, pk)
     return render(request, "actuarial/detail.html", {
-        "study": study, "results": study.results, "charts": charts.chart_series(study.kind, study.results)
-        if study.status == Study.Status.DONE else [], "inputs": reports.input_rows(study), "may_run": scope_of(request.user).role == Role.ASSOCIATION})
+        "study": study, "results": study.results, "charts": _page_charts(study) if study.status == Study.Status.DONE else [], "inputs": reports.input_rows(study), "may_run": scope_of(request.user).role == Role.ASSOCIATION})
+
+
+def _page_charts(study: Study) -> dict:
+    """The study's charts for ECharts, their words in the page's language (the PDF keeps Chinese)."""
+    def translate(text: str) -> str:
+        return _(text) if text else text  # gettext("") would be the catalogue's header
+
+    return {"text": {"no_charts": _("图表组件未安装（ECharts），请参阅下方表格。"), "low": _("区间下限"),
+                     "high": _("区间上限")},
+            "charts": [{**chart, "title": charts.chart_title(chart, translate),
+                        "series": [(translate(name), values) for name, values in chart["series"]],
+                        "labels": [translate(label) for label in chart["labels"]],
+                        "marker_label": translate(chart.get("marker_label", ""))}
+                       for chart in charts.chart_series(study.kind, study.results)]}
 
 
 @login_required

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from huzhu.audit.services import record_event
@@ -43,7 +44,7 @@ class StorageFull(DomainError):
     http_status = 507
 
     def __init__(self):
-        super().__init__("storage_full", "服务器存储空间不足，材料未保存，申领未作任何改动。请稍后再试或联系代办点")
+        super().__init__("storage_full", _("服务器存储空间不足，材料未保存，申领未作任何改动。请稍后再试或联系代办点"))
 
 
 def _write_once(path: Path, content: bytes) -> bool:
@@ -122,7 +123,7 @@ def store_file(*, actor, upload, name: str = "", today: date | None = None) -> S
         if wrote:  # the document without its row would be an orphan: take it back
             path_of(stored).unlink(missing_ok=True)
         raise
-    stored, _ = StoredFile.objects.get_or_create(sha256=digest, defaults={
+    stored, _created = StoredFile.objects.get_or_create(sha256=digest, defaults={
         f.name: getattr(stored, f.name) for f in StoredFile._meta.concrete_fields if f.name not in ("id", "sha256")
     })
     record_event(actor=actor, action="store_file", object_type="StoredFile", object_id=stored.pk,

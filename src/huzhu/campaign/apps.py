@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CampaignConfig(AppConfig):
     name = "huzhu.campaign"
     label = "campaign"
-    verbose_name = "参互推进与考核"
+    verbose_name = _("参互推进与考核")

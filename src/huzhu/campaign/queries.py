@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from huzhu.core.scopes import Scope
 from huzhu.enrollment.models import Coverage, Enrollment
@@ -365,7 +366,7 @@ def outreach_totals(scope: Scope, plan_year: PlanYear, *, start: date, end: date
     for row in sums:
         month = _month(row["month"])
         hit = reached.get((row["league_id"], month), {})
-        result.append(OutreachTotal(row["league_id"] or "", offices.get(row["league_id"], "协会"), month,
+        result.append(OutreachTotal(row["league_id"] or "", offices.get(row["league_id"], _("协会")), month,
                                     row["events"], row["audience"], row["materials"],
                                     hit.get("reached", 0), hit.get("enrolled", 0)))
     return sorted(result, key=lambda t: (t.month, t.league_code))

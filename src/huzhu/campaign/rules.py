@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from huzhu.core.translation import gettext_noop
+
 # DOMAIN: an office (办事处) has at least two staff, an agency point (代办点) at least one.
 MINIMUM_STAFF = {"office": 2, "agency": 1}
 # A unit taken for follow-up must be contacted within this many days, or it shows as overdue.
@@ -38,9 +40,9 @@ def effective_goal(*, units: int | None, people: int | None, units_last_year: in
 def target_problem(*, units: int, people: int, units_last_year: int, people_last_year: int, reason: str) -> str | None:
     """Why a target may not be stored, or None. Below last year's figures needs a written reason."""
     if units < 0 or people < 0:
-        return "目标不能为负数"
+        return gettext_noop("目标不能为负数")
     if units > people:
-        return "目标单位数不能多于目标人数"
+        return gettext_noop("目标单位数不能多于目标人数")
     if (units < units_last_year or people < people_last_year) and not reason.strip():
         return (f"“稳中有增”要求目标不低于上年（{units_last_year}家单位、{people_last_year}人）；"
                 "确需下调请填写原因")
@@ -88,7 +90,7 @@ class Progress:
         return None if share is None else share - 1
 
 
-def total_progress(rows: list[Progress], *, code: str = "", name: str = "合计") -> Progress:
+def total_progress(rows: list[Progress], *, code: str = "", name: str = gettext_noop("合计")) -> Progress:
     """The sum of region rows (targets too: a default target sums to last year's figures)."""
     sums = {key: sum(getattr(row, key) for row in rows) for key in (
         "units_last_year", "people_last_year", "units_target", "people_target", "units_enrolled",
@@ -126,13 +128,13 @@ def contact_problem(*, contacted_on: date, today: date, outcome: str, next_step:
                     next_due_on: date | None) -> tuple[str, str] | None:
     """(field, message) when a contact log is not acceptable, else None."""
     if contacted_on > today:
-        return "contacted_on", "联系日期不能晚于今天"
+        return "contacted_on", gettext_noop("联系日期不能晚于今天")
     if next_step.strip() and next_due_on is None:
-        return "next_due_on", "填写了下一步，请同时填写完成期限"
+        return "next_due_on", gettext_noop("填写了下一步，请同时填写完成期限")
     if next_due_on is not None and next_due_on < contacted_on:
-        return "next_due_on", "下一步期限不能早于联系日期"
+        return "next_due_on", gettext_noop("下一步期限不能早于联系日期")
     if outcome not in ("declined", "will_renew") and not next_step.strip():
-        return "next_step", "单位尚未答复续互，请写明下一步安排"
+        return "next_step", gettext_noop("单位尚未答复续互，请写明下一步安排")
     return None
 
 
@@ -237,32 +239,32 @@ def score(figures: Figures, weights: Weights = WEIGHTS) -> Evaluation:
     error_rate = ratio(f.payout_errors, f.payouts)
     expected = OUTREACH_PER_MONTH[f.level] * f.months
     indicators = (
-        Indicator("growth", "参互人数增长", f"{f.people_enrolled}人 / 上年{f.people_last_year}人，{_pct(growth)}",
+        Indicator("growth", gettext_noop("参互人数增长"), f"{f.people_enrolled}人 / 上年{f.people_last_year}人，{_pct(growth)}",
                   None if growth is None else _scale(growth, GROWTH_FULL, GROWTH_NONE), weights.growth),
-        Indicator("attainment", "目标完成率",
+        Indicator("attainment", gettext_noop("目标完成率"),
                   f"单位{_pct(units_att)}（{f.units_enrolled}/{f.units_target}），人数{_pct(people_att)}"
                   f"（{f.people_enrolled}/{f.people_target}）",
                   None if attainment is None else _scale(attainment, Decimal(1), Decimal(0)),
                   weights.attainment),
-        Indicator("review_speed", "审核时效",
+        Indicator("review_speed", gettext_noop("审核时效"),
                   "—" if f.review_days is None else f"平均{f.review_days.quantize(Decimal('0.1'))}个工作日（{f.reviewed}件）",
                   None if f.review_days is None else _scale(f.review_days, REVIEW_DAYS_FULL, REVIEW_DAYS_NONE),
                   weights.review_speed),
-        Indicator("overdue", "超期占比", "—" if overdue_share is None else f"{_pct(overdue_share)}（{f.overdue}/{f.reviewed}）",
+        Indicator("overdue", gettext_noop("超期占比"), "—" if overdue_share is None else f"{_pct(overdue_share)}（{f.overdue}/{f.reviewed}）",
                   None if overdue_share is None else _scale(overdue_share, Decimal(0), OVERDUE_NONE), weights.overdue),
-        Indicator("supplement", "补正率",
+        Indicator("supplement", gettext_noop("补正率"),
                   "—" if supplement_rate is None else f"{_pct(supplement_rate)}（{f.supplements}/{f.reviewed}）",
                   None if supplement_rate is None else _scale(supplement_rate, Decimal(0), SUPPLEMENT_NONE),
                   weights.supplement),
-        Indicator("rejection", "不予补助率",
+        Indicator("rejection", gettext_noop("不予补助率"),
                   "—" if rejection_rate is None else f"{_pct(rejection_rate)}（{f.rejections}/{f.decided}）",
                   None if rejection_rate is None else _scale(rejection_rate, Decimal(0), REJECTION_NONE),
                   weights.rejection),
-        Indicator("payout_errors", "支付差错",
+        Indicator("payout_errors", gettext_noop("支付差错"),
                   "—" if error_rate is None else f"{_pct(error_rate)}（{f.payout_errors}/{f.payouts}）",
                   None if error_rate is None else _scale(error_rate, Decimal(0), PAYOUT_ERRORS_NONE),
                   weights.payout_errors),
-        Indicator("outreach", "宣传活动", f"{f.outreach_events}场，受众{f.outreach_audience}人（应{expected.normalize()}场）",
+        Indicator("outreach", gettext_noop("宣传活动"), f"{f.outreach_events}场，受众{f.outreach_audience}人（应{expected.normalize()}场）",
                   None if expected <= 0 else _scale(Decimal(f.outreach_events), expected, Decimal(0)),
                   weights.outreach),
     )

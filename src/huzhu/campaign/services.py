@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -34,7 +35,7 @@ class TargetInput:
 def set_targets(*, actor, scope: Scope, plan_year: PlanYear, targets: Iterable[TargetInput]) -> int:
     """Store the association's targets for leagues and counties; each at least last year's unless explained."""
     if scope.level != "province" or scope.role not in (Role.ASSOCIATION, Role.ADMIN):
-        raise PermissionDenied("只有协会可以下达参互目标")
+        raise PermissionDenied(_("只有协会可以下达参互目标"))
     targets = list(targets)
     codes = [t.division_code for t in targets]
     known = set(queries.all_divisions().filter(pk__in=codes).values_list("pk", flat=True))
@@ -43,12 +44,13 @@ def set_targets(*, actor, scope: Scope, plan_year: PlanYear, targets: Iterable[T
     changed = []
     for target in targets:
         if target.division_code not in known:
-            raise ValidationFailed("unknown_division", f"区划代码 {target.division_code} 不存在", field="division")
+            raise ValidationFailed("unknown_division", _("区划代码 %(code)s 不存在") % {"code": target.division_code}, field="division")
         units_last, people_last = last.get(target.division_code, (0, 0))
         problem = rules.target_problem(units=target.units, people=target.people, units_last_year=units_last,
                                        people_last_year=people_last, reason=target.reason)
         if problem:
-            raise ValidationFailed("invalid_target", f"{target.division_code}：{problem}", field=target.division_code)
+            # A constant rule message is in the catalogue; one with figures stays Chinese.
+            raise ValidationFailed("invalid_target", f"{target.division_code}：{_(problem)}", field=target.division_code)
         before = existing.get(target.division_code)
         if before and (before.units, before.people, before.reason) == (target.units, target.people, target.reason):
             continue
@@ -102,7 +104,7 @@ FOLLOW_ROLES = {Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.ADMIN}
 
 def _ensure_may_follow(scope: Scope, unit: MemberUnit) -> None:
     if scope.role not in FOLLOW_ROLES:
-        raise PermissionDenied("只有代办点、办事处和协会工作人员可以跟进单位")
+        raise PermissionDenied(_("只有代办点、办事处和协会工作人员可以跟进单位"))
     if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
         raise NotFound()
 
@@ -113,10 +115,10 @@ def take_unit(*, actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, tod
     today = today or date.today()
     _ensure_may_follow(scope, unit)
     if not queries.was_covered_last_year(plan_year, unit):
-        raise Conflict("not_last_years_unit", f"“{unit.name}”上一年度没有参互，不在续互跟进名单中")
+        raise Conflict("not_last_years_unit", _("“%(unit)s”上一年度没有参互，不在续互跟进名单中") % {"unit": unit.name})
     try:
         with transaction.atomic():
-            follow_up, _ = FollowUp.objects.get_or_create(plan_year=plan_year, unit=unit)
+            follow_up, _created = FollowUp.objects.get_or_create(plan_year=plan_year, unit=unit)
     except IntegrityError:  # created at the same moment by a colleague
         follow_up = FollowUp.objects.get(plan_year=plan_year, unit=unit)
     # Conditional UPDATE: only an untaken (or own) follow-up can be taken; two clicks cannot both win.
@@ -125,7 +127,7 @@ def take_unit(*, actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, tod
     follow_up.refresh_from_db()
     if not taken and follow_up.assignee_id != getattr(actor, "pk", None):
         who = follow_up.assignee.get_full_name() or follow_up.assignee.username
-        raise Conflict("already_taken", f"“{unit.name}”已由{who}跟进")
+        raise Conflict("already_taken", _("“%(unit)s”已由%(who)s跟进") % {"unit": unit.name, "who": who})
     if taken:
         record_event(actor=actor, action="take_follow_up", object_type="FollowUp", object_id=follow_up.pk,
                      after={"unit": unit.pk, "plan_year": plan_year.pk, "assigned_on": today.isoformat()})
@@ -138,7 +140,7 @@ def release_unit(*, actor, scope: Scope, follow_up: FollowUp) -> FollowUp:
     _ensure_may_follow(scope, follow_up.unit)
     is_follower = follow_up.assignee_id == getattr(actor, "pk", None)
     if not is_follower and scope.role not in (Role.OFFICE, Role.ASSOCIATION, Role.ADMIN):
-        raise PermissionDenied("只有跟进人本人或办事处、协会可以释放该单位")
+        raise PermissionDenied(_("只有跟进人本人或办事处、协会可以释放该单位"))
     before = follow_up.assignee_id
     FollowUp.objects.filter(pk=follow_up.pk).update(assignee=None, assigned_on=None)
     follow_up.refresh_from_db()
@@ -155,15 +157,15 @@ def log_contact(*, actor, scope: Scope, follow_up: FollowUp, contacted_on: date,
     today = today or date.today()
     _ensure_may_follow(scope, follow_up.unit)
     if follow_up.assignee_id is None:
-        raise Conflict("not_taken", "请先认领该单位，再登记联系情况")
+        raise Conflict("not_taken", _("请先认领该单位，再登记联系情况"))
     if channel not in ContactLog.Channel.values:
-        raise ValidationFailed("invalid_channel", "请选择联系方式", field="channel")
+        raise ValidationFailed("invalid_channel", _("请选择联系方式"), field="channel")
     if outcome not in ContactLog.Outcome.values:
-        raise ValidationFailed("invalid_outcome", "请选择联系结果", field="outcome")
+        raise ValidationFailed("invalid_outcome", _("请选择联系结果"), field="outcome")
     problem = rules.contact_problem(contacted_on=contacted_on, today=today, outcome=outcome,
                                     next_step=next_step, next_due_on=next_due_on)
     if problem:
-        raise ValidationFailed("invalid_contact", problem[1], field=problem[0])
+        raise ValidationFailed("invalid_contact", _(problem[1]), field=problem[0])
     log = ContactLog.objects.create(follow_up=follow_up, contacted_on=contacted_on, channel=channel, outcome=outcome,
                                     note=note.strip()[:500], next_step=next_step.strip()[:200],
                                     next_due_on=next_due_on, logged_by=_user(actor))
@@ -187,15 +189,15 @@ def record_outreach(*, actor, scope: Scope, held_on: date, kind: str, place: str
     """Record an outreach activity in the actor's region (an office: its league; an agency point: its county)."""
     today = today or date.today()
     if scope.role not in FOLLOW_ROLES:
-        raise PermissionDenied("只有代办点、办事处和协会工作人员可以登记宣传活动")
+        raise PermissionDenied(_("只有代办点、办事处和协会工作人员可以登记宣传活动"))
     if kind not in OutreachEvent.Kind.values:
-        raise ValidationFailed("invalid_kind", "请选择活动形式", field="kind")
+        raise ValidationFailed("invalid_kind", _("请选择活动形式"), field="kind")
     if not place.strip():
-        raise ValidationFailed("place_required", "请填写活动地点", field="place")
+        raise ValidationFailed("place_required", _("请填写活动地点"), field="place")
     if held_on > today:
-        raise ValidationFailed("future_date", "活动日期不能晚于今天（请在活动后登记）", field="held_on")
+        raise ValidationFailed("future_date", _("活动日期不能晚于今天（请在活动后登记）"), field="held_on")
     if audience_size < 0 or materials_count < 0:
-        raise ValidationFailed("negative_count", "人数和份数不能为负数", field="audience_size")
+        raise ValidationFailed("negative_count", _("人数和份数不能为负数"), field="audience_size")
     county = ""
     if scope.level == "county":
         county = scope.code
@@ -203,11 +205,11 @@ def record_outreach(*, actor, scope: Scope, held_on: date, kind: str, place: str
     elif scope.level == "league":
         league_code = scope.code
     elif league_code and not Division.objects.filter(pk=league_code, level=Division.Level.LEAGUE).exists():
-        raise ValidationFailed("unknown_league", "所选盟市不存在", field="league")
+        raise ValidationFailed("unknown_league", _("所选盟市不存在"), field="league")
     ids = sorted({int(i) for i in unit_ids})
     units = list(queries.reachable_units(scope).filter(pk__in=ids).values_list("pk", flat=True))
     if len(units) != len(ids):
-        raise ValidationFailed("unit_out_of_scope", "所选单位中有不在您管辖范围内的单位", field="units")
+        raise ValidationFailed("unit_out_of_scope", _("所选单位中有不在您管辖范围内的单位"), field="units")
     event = OutreachEvent.objects.create(
         held_on=held_on, kind=kind, place=place.strip()[:200], audience_size=audience_size,
         materials_count=materials_count, note=note.strip()[:500], league_id=league_code or None,

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huzhu.core.errors import DomainError, ValidationFailed
@@ -51,14 +52,22 @@ def _date(text: str, field: str, label: str) -> date:
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError:
-        raise ValidationFailed("invalid_date", f"{label}格式不正确，应为YYYY-MM-DD", field=field) from None
+        raise ValidationFailed("invalid_date", _("%(label)s格式不正确，应为YYYY-MM-DD") % {"label": label}, field=field) from None
 
 
 def _count(text: str, field: str, label: str) -> int:
     text = (text or "").strip().replace(",", "")
     if not text.isdigit():
-        raise ValidationFailed("invalid_number", f"{label}应为不小于0的整数", field=field)
+        raise ValidationFailed("invalid_number", _("%(label)s应为不小于0的整数") % {"label": label}, field=field)
     return int(text)
+
+
+def _chart_text() -> dict:
+    """The burn-up chart's words in the page's language (the script has no catalogue of its own)."""
+    return {"no_charts": _("图表组件未安装（ECharts），请参阅下方表格。"), "today": _("今天"),
+            "people": _("累计参互人数"), "units": _("累计参互单位"), "people_target": _("目标人数"),
+            "people_last_year": _("上年人数"), "units_target": _("目标单位"), "people_axis": _("人数"),
+            "units_axis": _("单位")}
 
 
 def _common(plan_year, **extra) -> dict:
@@ -78,7 +87,7 @@ def progress(request):
     return render(request, "campaign/progress.html", _common(
         plan_year, rows=rows, total=total, window=window, days_left=window.days_left(today), today=today,
         by_day=queries.progress_by_day(scope, plan_year, as_of=today, league_code=league_code)[::-1],
-        chart=asdict(chart), league_code=league_code, drill=scope.level == "province" and not league_code,
+        chart={**asdict(chart), "text": _chart_text()}, league_code=league_code, drill=scope.level == "province" and not league_code,
         leagues=leagues() if scope.level == "province" else [],
         league_name=next((d.name for d in leagues() if d.code == league_code), "") if league_code else ""))
 
@@ -90,20 +99,20 @@ def targets(request):
     plan_year = _plan_year(request)
     may_set = scope.role in TARGET_ROLES and scope.level == "province"
     league_code = (request.GET.get("league") or request.POST.get("league") or "") if scope.level == "province" else ""
-    _, divisions = queries.region_rows(scope, league_code=league_code)
+    _rows, divisions = queries.region_rows(scope, league_code=league_code)
     if request.method == "POST":
         if not may_set:
             raise HttpForbidden("只有协会可以下达参互目标")
         try:
             inputs = [services.TargetInput(
-                d.code, _count(request.POST.get(f"units_{d.code}"), f"units_{d.code}", f"{d.name}目标单位数"),
-                _count(request.POST.get(f"people_{d.code}"), f"people_{d.code}", f"{d.name}目标人数"),
+                d.code, _count(request.POST.get(f"units_{d.code}"), f"units_{d.code}", _("%(name)s目标单位数") % {"name": d.name}),
+                _count(request.POST.get(f"people_{d.code}"), f"people_{d.code}", _("%(name)s目标人数") % {"name": d.name}),
                 request.POST.get(f"reason_{d.code}", "")) for d in divisions]
             changed = services.set_targets(actor=request.user, scope=scope, plan_year=plan_year, targets=inputs)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已保存{changed}项目标" if changed else "目标没有变化")
+            messages.success(request, _("已保存%(count)s项目标") % {"count": changed} if changed else _("目标没有变化"))
             return redirect(f"{reverse('campaign:targets')}?plan={plan_year.plan_id}&year={plan_year.year}"
                             f"&league={league_code}")
     last = queries.last_year_figures(plan_year, [d.code for d in divisions])
@@ -172,7 +181,8 @@ def take(request, unit_pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(request.POST.get("next") or _detail_url(plan_year, unit.pk))
-    messages.success(request, f"已认领“{unit.name}”，请在{rules.FIRST_CONTACT_DAYS}天内联系")
+    messages.success(request, _("已认领“%(unit)s”，请在%(days)s天内联系") % {
+        "unit": unit.name, "days": rules.FIRST_CONTACT_DAYS})
     return redirect(_detail_url(plan_year, unit.pk))
 
 
@@ -190,7 +200,7 @@ def release(request, unit_pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已释放“{unit.name}”，其他同事可以认领")
+        messages.success(request, _("已释放“%(unit)s”，其他同事可以认领") % {"unit": unit.name})
     return redirect(_detail_url(plan_year, unit.pk))
 
 
@@ -208,16 +218,16 @@ def log_contact(request, unit_pk: int):
         due = post.get("next_due_on", "").strip()
         services.log_contact(
             actor=request.user, scope=scope, follow_up=record,
-            contacted_on=_date(post.get("contacted_on"), "contacted_on", "联系日期"),
+            contacted_on=_date(post.get("contacted_on"), "contacted_on", _("联系日期")),
             channel=post.get("channel", ""), outcome=post.get("outcome", ""), note=post.get("note", ""),
             next_step=post.get("next_step", ""),
-            next_due_on=_date(due, "next_due_on", "下一步期限") if due else None, today=_today())
+            next_due_on=_date(due, "next_due_on", _("下一步期限")) if due else None, today=_today())
     except DomainError as exc:
         messages.error(request, exc.message)
         request.session["contact_form"] = {k: post.get(k, "") for k in
                                            ("contacted_on", "channel", "outcome", "note", "next_step", "next_due_on")}
     else:
-        messages.success(request, "已登记联系情况")
+        messages.success(request, _("已登记联系情况"))
     return redirect(_detail_url(plan_year, unit.pk))
 
 
@@ -247,16 +257,16 @@ def outreach_new(request):
     if request.method == "POST":
         try:
             services.record_outreach(
-                actor=request.user, scope=scope, held_on=_date(post.get("held_on"), "held_on", "活动日期"),
+                actor=request.user, scope=scope, held_on=_date(post.get("held_on"), "held_on", _("活动日期")),
                 kind=post.get("kind", ""), place=post.get("place", ""),
-                audience_size=_count(post.get("audience_size"), "audience_size", "受众人数"),
-                materials_count=_count(post.get("materials_count") or "0", "materials_count", "发放资料份数"),
+                audience_size=_count(post.get("audience_size"), "audience_size", _("受众人数")),
+                materials_count=_count(post.get("materials_count") or "0", "materials_count", _("发放资料份数")),
                 unit_ids=[int(i) for i in post.getlist("units") if i.isdigit()], note=post.get("note", ""),
                 league_code=post.get("league", ""), today=_today())
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已登记宣传活动")
+            messages.success(request, _("已登记宣传活动"))
             return redirect(f"{reverse('campaign:outreach')}?plan={plan_year.plan_id}&year={plan_year.year}")
     units = queries.reachable_units(scope).only("pk", "name")[:1000]
     return render(request, "campaign/outreach_form.html", _common(
@@ -283,8 +293,8 @@ def evaluation(request):
     if level not in ("league", "county") or (level == "league" and scope.level == "county"):
         level = "county"
     try:
-        start = _date(request.GET.get("start") or window.opens_on.isoformat(), "start", "开始日期")
-        last = _date(request.GET.get("end") or window.closes_on.isoformat(), "end", "结束日期")
+        start = _date(request.GET.get("start") or window.opens_on.isoformat(), "start", _("开始日期"))
+        last = _date(request.GET.get("end") or window.closes_on.isoformat(), "end", _("结束日期"))
     except DomainError as exc:
         messages.error(request, exc.message)
         start, last = window.opens_on, window.closes_on

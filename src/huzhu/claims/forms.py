@@ -2,6 +2,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from huzhu.archives.models import DocumentKind
 from huzhu.core.idnumbers import normalize, parse_mobile, parse_resident_id
@@ -43,36 +44,36 @@ class IdNumberField(forms.CharField):
 class ClaimForm(forms.Form):
     """The desk form (county clerk, unit contact): one claim with invoices, amounts and scans."""
 
-    id_number = IdNumberField(label="职工身份证号", max_length=20,
+    id_number = IdNumberField(label=_("职工身份证号"), max_length=20,
                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}))
-    claim_type = forms.ChoiceField(label="申领类型", choices=Claim.Type.choices, initial=Claim.Type.INPATIENT)
-    hospital = forms.CharField(label="医院", max_length=100, required=False)
-    admitted_on = forms.DateField(label="入院日期", required=False, widget=DATE)
-    discharged_on = forms.DateField(label="出院日期", required=False, widget=DATE)
-    period_start_on = forms.DateField(label="费用期间起（门诊慢特病）", required=False, widget=DATE)
-    period_end_on = forms.DateField(label="费用期间止", required=False, widget=DATE)
-    diagnosed_on = forms.DateField(label="确诊/手术日期（女性馨康）", required=False, widget=DATE)
-    diagnosis_code = forms.CharField(label="诊断（ICD-10 编码或名称）", max_length=40, required=False,
+    claim_type = forms.ChoiceField(label=_("申领类型"), choices=Claim.Type.choices, initial=Claim.Type.INPATIENT)
+    hospital = forms.CharField(label=_("医院"), max_length=100, required=False)
+    admitted_on = forms.DateField(label=_("入院日期"), required=False, widget=DATE)
+    discharged_on = forms.DateField(label=_("出院日期"), required=False, widget=DATE)
+    period_start_on = forms.DateField(label=_("费用期间起（门诊慢特病）"), required=False, widget=DATE)
+    period_end_on = forms.DateField(label=_("费用期间止"), required=False, widget=DATE)
+    diagnosed_on = forms.DateField(label=_("确诊/手术日期（女性馨康）"), required=False, widget=DATE)
+    diagnosis_code = forms.CharField(label=_("诊断（ICD-10 编码或名称）"), max_length=40, required=False,
                                      widget=forms.TextInput(attrs={
                                          "list": "icd10-list", "autocomplete": "off", "hx-get": reverse_lazy("claims:icd10"),
                                          "hx-trigger": "keyup changed delay:300ms", "hx-target": "#icd10-results"}))
-    procedure = forms.ChoiceField(label="手术", required=False, choices=[("", "—")] + Claim.Procedure.choices)
-    worker_deceased = forms.BooleanField(label="职工已身故", required=False)
-    total_amount = MoneyField(label="医疗费用总额")
-    fund_paid_amount = MoneyField(label="统筹基金支付")
-    serious_illness_amount = MoneyField(label="大病保险支付")
-    policy_self_pay_amount = MoneyField(label="政策范围内个人自付")
-    out_of_policy_amount = MoneyField(label="政策范围外个人自付")
-    self_funded_amount = MoneyField(label="全自费")
-    comment = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    procedure = forms.ChoiceField(label=_("手术"), required=False, choices=[("", "—")] + Claim.Procedure.choices)
+    worker_deceased = forms.BooleanField(label=_("职工已身故"), required=False)
+    total_amount = MoneyField(label=_("医疗费用总额"))
+    fund_paid_amount = MoneyField(label=_("统筹基金支付"))
+    serious_illness_amount = MoneyField(label=_("大病保险支付"))
+    policy_self_pay_amount = MoneyField(label=_("政策范围内个人自付"))
+    out_of_policy_amount = MoneyField(label=_("政策范围外个人自付"))
+    self_funded_amount = MoneyField(label=_("全自费"))
+    comment = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for row in range(1, INVOICE_ROWS + 1):
-            self.fields[f"invoice_code_{row}"] = forms.CharField(label=f"票据{row} 代码", required=False, max_length=8)
-            self.fields[f"invoice_number_{row}"] = forms.CharField(label="号码", required=False, max_length=10)
-            self.fields[f"invoice_check_{row}"] = forms.CharField(label="校验码", required=False, max_length=6)
-            self.fields[f"invoice_amount_{row}"] = MoneyField(label="金额")
+            self.fields[f"invoice_code_{row}"] = forms.CharField(label=_("票据%(row)s 代码") % {"row": row}, required=False, max_length=8)
+            self.fields[f"invoice_number_{row}"] = forms.CharField(label=_("号码"), required=False, max_length=10)
+            self.fields[f"invoice_check_{row}"] = forms.CharField(label=_("校验码"), required=False, max_length=6)
+            self.fields[f"invoice_amount_{row}"] = MoneyField(label=_("金额"))
 
     EVENT_FIELDS = ("id_number", "claim_type", "hospital", "admitted_on", "discharged_on", "period_start_on",
                     "period_end_on", "diagnosed_on", "diagnosis_code", "procedure", "worker_deceased")
@@ -118,24 +119,24 @@ def uploaded_documents(files) -> list[tuple[str, object]]:
 class ReviewForm(forms.Form):
     """A reviewer's decision on the claim's current level."""
 
-    decision = forms.ChoiceField(choices=[("pass", "通过"), ("return", "退回补正"), ("reject", "不予补助")])
-    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    missing_items = forms.MultipleChoiceField(label="需补正的材料", required=False, choices=DocumentKind.choices,
+    decision = forms.ChoiceField(choices=[("pass", _("通过")), ("return", _("退回补正")), ("reject", _("不予补助"))])
+    comment = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    missing_items = forms.MultipleChoiceField(label=_("需补正的材料"), required=False, choices=DocumentKind.choices,
                                               widget=forms.CheckboxSelectMultiple)
-    other_missing = forms.CharField(label="其他需补正事项", required=False, max_length=200)
-    reason_code = forms.ChoiceField(label="不予补助原因", required=False,
+    other_missing = forms.CharField(label=_("其他需补正事项"), required=False, max_length=200)
+    reason_code = forms.ChoiceField(label=_("不予补助原因"), required=False,
                                     choices=[("", "—")] + [(k, v) for k, v in REJECT_REASONS.items()])
 
 
 class AdjustForm(forms.Form):
     """A reviewer changes settlement amounts, with a reason."""
 
-    fund_paid_amount = MoneyField(label="统筹基金支付")
-    serious_illness_amount = MoneyField(label="大病保险支付")
-    policy_self_pay_amount = MoneyField(label="政策范围内个人自付")
-    out_of_policy_amount = MoneyField(label="政策范围外个人自付")
-    self_funded_amount = MoneyField(label="全自费")
-    reason = forms.CharField(label="调整原因", max_length=200)
+    fund_paid_amount = MoneyField(label=_("统筹基金支付"))
+    serious_illness_amount = MoneyField(label=_("大病保险支付"))
+    policy_self_pay_amount = MoneyField(label=_("政策范围内个人自付"))
+    out_of_policy_amount = MoneyField(label=_("政策范围外个人自付"))
+    self_funded_amount = MoneyField(label=_("全自费"))
+    reason = forms.CharField(label=_("调整原因"), max_length=200)
 
     def changes(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "reason" and value is not None}
@@ -144,8 +145,8 @@ class AdjustForm(forms.Form):
 class IdentifyForm(forms.Form):
     """The worker's door: ID number and the phone number the unit registered."""
 
-    id_number = IdNumberField(label="身份证号", max_length=20)
-    phone = forms.CharField(label="手机号", max_length=20)
+    id_number = IdNumberField(label=_("身份证号"), max_length=20)
+    phone = forms.CharField(label=_("手机号"), max_length=20)
 
     def clean_phone(self):
         try:
@@ -155,6 +156,6 @@ class IdentifyForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="材料类型", choices=DocumentKind.choices)
-    files = forms.FileField(label="照片或扫描件", widget=forms.ClearableFileInput(
+    kind = forms.ChoiceField(label=_("材料类型"), choices=DocumentKind.choices)
+    files = forms.FileField(label=_("照片或扫描件"), widget=forms.ClearableFileInput(
         attrs={"accept": "image/jpeg,image/png,image/heic,application/pdf", "capture": "environment"}))

@@ -1,6 +1,7 @@
 """Claims (申领): the claim with its facts and decision, invoices, documents, history and adjustments."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huzhu.archives.models import DocumentKind
@@ -109,7 +110,7 @@ class Claim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"申领 #{self.pk}"
+        return gettext("申领 #%(number)s") % {"number": self.pk}
 
     @property
     def is_open(self) -> bool:
@@ -206,7 +207,7 @@ class ClaimStatusChange(models.Model):
     @property
     def office_label(self) -> str:
         """Who acted, as a worker may see it: the office, never the staff member's name."""
-        return {"county": "代办点", "league": "办事处", "association": "协会"}.get(self.level, "经办人")
+        return {"county": _("代办点"), "league": _("办事处"), "association": _("协会")}.get(self.level, _("经办人"))
 
 
 class ClaimAdjustment(models.Model):
@@ -234,4 +235,5 @@ class ClaimAdjustment(models.Model):
     def field_label(self) -> str:
         from .rules import AMOUNT_LABELS
 
-        return AMOUNT_LABELS.get(self.field, self.field)
+        # The labels are the verbose names of Claim's amount fields, so the catalogue has them.
+        return gettext(AMOUNT_LABELS.get(self.field, self.field))

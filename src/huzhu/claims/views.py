@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huzhu.archives.services import path_of, thumbnail_path_of
@@ -62,7 +63,7 @@ def new_claim(request):
     if request.method == "POST" and form.is_valid():
         worker = worker_by_id_number(scope, form.cleaned_data["id_number"])
         if worker is None:
-            form.add_error("id_number", "您的管辖范围内没有这个身份证号的职工")
+            form.add_error("id_number", _("您的管辖范围内没有这个身份证号的职工"))
         else:
             try:
                 claim = services.file_claim(actor=request.user, worker=worker, comment=form.cleaned_data["comment"],
@@ -70,7 +71,8 @@ def new_claim(request):
             except DomainError as error:
                 _show(request, form, error)
             else:
-                messages.success(request, f"申领 #{claim.pk} 已提交：{claim.get_status_display()}")
+                messages.success(request, _("申领 #%(number)s 已提交：%(status)s") % {
+                    "number": claim.pk, "status": claim.get_status_display()})
                 return redirect("claims:detail", pk=claim.pk)
     return render(request, "claims/new.html", {"form": form, "icd10": icd10.TABLE,
                                                "document_kinds": forms.DocumentKind.choices})
@@ -120,7 +122,7 @@ def review(request, pk: int):
     claim = queries.claim_for(scope_of(request.user), pk)
     form = forms.ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择审核结论")
+        messages.error(request, _("请选择审核结论"))
         return redirect("claims:detail", pk=pk)
     data = form.cleaned_data
     try:
@@ -136,7 +138,7 @@ def review(request, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"申领 #{claim.pk}：{claim.get_status_display()}")
+        messages.success(request, _("申领 #%(number)s：%(status)s") % {"number": claim.pk, "status": claim.get_status_display()})
     return redirect("claims:detail", pk=pk)
 
 
@@ -153,7 +155,7 @@ def adjust(request, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"金额已调整，补助金重新计算为 {claim.benefit_amount} 元")
+        messages.success(request, _("金额已调整，补助金重新计算为 %(amount)s 元") % {"amount": claim.benefit_amount})
     return redirect("claims:detail", pk=pk)
 
 
@@ -209,12 +211,12 @@ def mine(request):
     form = forms.IdentifyForm(request.POST or None)
     if request.method == "POST" and throttling.worker_lookup_blocked(request, request.POST.get("id_number", "")):
         form.is_valid()
-        form.add_error(None, throttling.WORKER_LOOKUP_REFUSED)
+        form.add_error(None, _(throttling.WORKER_LOOKUP_REFUSED))
     elif request.method == "POST" and form.is_valid():
         worker = worker_by_id_number(PROVINCE, form.cleaned_data["id_number"])
         if worker is None or worker.phone != form.cleaned_data["phone"]:
             throttling.count_worker_lookup_failure(request, form.cleaned_data["id_number"])
-            form.add_error(None, "身份证号与登记的手机号不匹配，请核对或联系所在单位工会")
+            form.add_error(None, _("身份证号与登记的手机号不匹配，请核对或联系所在单位工会"))
         else:
             request.session.cycle_key()
             request.session[SESSION_WORKER] = worker.pk
@@ -241,12 +243,12 @@ def mine_claim(request, pk: int):
         try:
             if "resubmit" in request.POST:
                 services.submit_claim(actor=actor, claim=claim)
-                messages.success(request, f"已重新提交：{claim.get_status_display()}")
+                messages.success(request, _("已重新提交：%(status)s") % {"status": claim.get_status_display()})
                 return redirect("claims:mine_claim", pk=pk)
             if form.is_valid():
                 services.attach_document(actor=actor, claim=claim, kind=form.cleaned_data["kind"],
                                          upload=form.cleaned_data["files"])
-                messages.success(request, "材料已上传")
+                messages.success(request, _("材料已上传"))
                 return redirect("claims:mine_claim", pk=pk)
         except DomainError as error:
             _show(request, form, error)

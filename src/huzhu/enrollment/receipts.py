@@ -1,6 +1,7 @@
 """The PDF enrollment receipt (参互回执), rendered by WeasyPrint from an HTML template in Chinese."""
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Coverage, Enrollment
 
@@ -11,8 +12,9 @@ def render_receipt(enrollment: Enrollment) -> bytes:
 
     coverages = (enrollment.coverages.filter(status=Coverage.Status.ACTIVE)
                  .select_related("worker").order_by("certificate_no"))
-    html = render_to_string("enrollment/receipt.html", {
-        "enrollment": enrollment, "coverages": coverages, "terms": enrollment.plan_year.terms,
-        "printed_at": timezone.localtime(),
-    })
+    with translation.override(settings.LANGUAGE_CODE):  # type labels in Chinese, like the rest of the receipt
+        html = render_to_string("enrollment/receipt.html", {
+            "enrollment": enrollment, "coverages": coverages, "terms": enrollment.plan_year.terms,
+            "printed_at": timezone.localtime(),
+        })
     return HTML(string=html).write_pdf()

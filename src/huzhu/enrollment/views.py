@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
@@ -284,7 +285,7 @@ def my_coverage(request):
     if request.method == "POST":
         id_number, phone = request.POST.get("id_number", ""), request.POST.get("phone", "")
         if throttling.worker_lookup_blocked(request, id_number):
-            context["error"] = throttling.WORKER_LOOKUP_REFUSED
+            context["error"] = gettext(throttling.WORKER_LOOKUP_REFUSED)
         else:
             coverages = queries.worker_coverages(id_number, phone)
             if not coverages:

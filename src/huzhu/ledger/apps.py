@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LedgerConfig(AppConfig):
     name = "huzhu.ledger"
     label = "ledger"
-    verbose_name = "基金账务"
+    verbose_name = _("基金账务")

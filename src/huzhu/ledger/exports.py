@@ -2,7 +2,9 @@
 import tempfile
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.http import FileResponse
+from django.utils import translation
 from openpyxl import Workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -13,8 +15,9 @@ def xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Itera
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
+    with translation.override(settings.LANGUAGE_CODE):  # labels in the rows match the Chinese headers
+        for row in rows:
+            sheet.append(list(row))
     spool = tempfile.TemporaryFile()
     workbook.save(spool)
     spool.seek(0)

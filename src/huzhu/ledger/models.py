@@ -7,6 +7,7 @@ PostgreSQL triggers refuse both an unbalanced commit and any UPDATE/DELETE (migr
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -145,4 +146,4 @@ class YearClose(models.Model):
         verbose_name_plural = _("年度结账")
 
     def __str__(self) -> str:
-        return f"{self.plan_year} 已结账"
+        return gettext("%(year)s 已结账") % {"year": self.plan_year}

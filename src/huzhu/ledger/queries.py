@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.core.money import ZERO
 from huzhu.core.scopes import Scope
@@ -81,7 +82,7 @@ class TrialBalanceRow:
     @property
     def direction(self) -> str:
         balance = self.balance_amount
-        return "平" if balance == 0 else ("借" if balance > 0 else "贷")
+        return _("平") if balance == 0 else (_("借") if balance > 0 else _("贷"))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from itertools import islice
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.errors import Conflict, ValidationFailed
@@ -51,7 +52,7 @@ def _accounts_by_code(plan_year: PlanYear, codes: set[str]) -> dict[str, Account
         found = {a.code: a for a in Account.objects.filter(plan_year=plan_year, code__in=codes)}
     missing = sorted(codes - set(found))
     if missing:
-        raise ValidationFailed("unknown_account", f"科目不存在：{'、'.join(missing)}", field="lines")
+        raise ValidationFailed("unknown_account", _("科目不存在：%(codes)s") % {"codes": "、".join(missing)}, field="lines")
     return found
 
 
@@ -64,7 +65,7 @@ def _hold_year_open(plan_year: PlanYear) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {PlanYear._meta.db_table} WHERE id = %s FOR SHARE", [plan_year.pk])
     if YearClose.objects.filter(plan_year_id=plan_year.pk).exists():
-        raise Conflict("year_closed", f"{plan_year} 已结账，只能通过调整分录（须填写原因）记账")
+        raise Conflict("year_closed", _("%(year)s 已结账，只能通过调整分录（须填写原因）记账") % {"year": plan_year})
 
 
 def _lines_of(entry: LedgerEntry) -> list[Line]:
@@ -80,7 +81,8 @@ def _entry_for(draft: EntryDraft) -> LedgerEntry | None:
 def _same_or_conflict(existing: LedgerEntry, plan_year: PlanYear, draft: EntryDraft) -> LedgerEntry:
     if existing.plan_year_id != plan_year.pk or not rules.same_lines(_lines_of(existing), draft.lines):
         raise Conflict("posted_differently",
-                       f"{draft.cause_type} {draft.cause_id} 的{draft.kind}已记账（分录 #{existing.pk}），金额或科目不同")
+                       _("%(cause)s %(id)s 的%(kind)s已记账（分录 #%(number)s），金额或科目不同") % {
+                           "cause": draft.cause_type, "id": draft.cause_id, "kind": draft.kind, "number": existing.pk})
     return existing
 
 
@@ -105,7 +107,7 @@ def _post(*, actor, plan_year: PlanYear, draft: EntryDraft, reverses: LedgerEntr
     except IntegrityError:
         existing = _entry_for(draft)
         if existing is None:
-            raise Conflict("already_reversed", f"分录 #{reverses.pk if reverses else ''} 已被冲销") from None
+            raise Conflict("already_reversed", _("分录 #%(number)s 已被冲销") % {"number": reverses.pk if reverses else ""}) from None
         return _same_or_conflict(existing, plan_year, draft)
     Posting.objects.bulk_create(
         [Posting(entry=entry, account=accounts[line.account_code], amount=line.amount) for line in draft.lines])
@@ -126,7 +128,7 @@ def _money(value, field: str) -> Decimal:
         raise TypeError("money must never be a float")
     amount = quantize_money(value)
     if amount <= 0:
-        raise ValidationFailed("amount_not_positive", "金额必须大于零", field=field)
+        raise ValidationFailed("amount_not_positive", _("金额必须大于零"), field=field)
     return amount
 
 
@@ -138,7 +140,7 @@ def post_contribution_paid(*, actor, plan_year: PlanYear, enrollment_id, paid_am
     """Book an enrollment's paid contribution: bank and subsidy receivable against contribution income."""
     paid, subsidy = quantize_money(paid_amount), quantize_money(subsidy_amount)
     if paid < 0 or subsidy < 0 or paid + subsidy == 0:
-        raise ValidationFailed("amount_not_positive", "缴费金额和工会补贴不能为负，且不能都为零", field="paid_amount")
+        raise ValidationFailed("amount_not_positive", _("缴费金额和工会补贴不能为负，且不能都为零"), field="paid_amount")
     draft = rules.contribution_paid_draft(enrollment_id, paid, subsidy, posted_on)
     return _post(actor=actor, plan_year=plan_year, draft=draft)
 
@@ -173,7 +175,7 @@ def post_payout_failed(*, actor, plan_year: PlanYear, payout_id, posted_on: date
     """The bank returned a paid payout: reverse its paid entry, so the benefit is payable again."""
     paid = LedgerEntry.objects.filter(cause_type="payout", cause_id=str(payout_id), kind="payout_paid").first()
     if paid is None:
-        raise Conflict("payout_not_paid", f"支付 #{payout_id} 尚未记账为已付款，不能记为失败")
+        raise Conflict("payout_not_paid", _("支付 #%(number)s 尚未记账为已付款，不能记为失败") % {"number": payout_id})
     draft = EntryDraft("payout", str(payout_id), "payout_failed", posted_on,
                        f"支付 #{payout_id} 银行退回{('：' + reason) if reason else ''}",
                        rules.reversed_lines(_lines_of(paid)))
@@ -184,11 +186,11 @@ def reverse_entry(*, actor, entry: LedgerEntry, reason: str, posted_on: date | N
     """Correct an entry by posting its mirror image; the original stays. An entry reverses once."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("reason_required", "冲销须填写原因", field="reason")
+        raise ValidationFailed("reason_required", _("冲销须填写原因"), field="reason")
     original = LedgerEntry.objects.select_related("plan_year").get(pk=entry.pk)
     existing = LedgerEntry.objects.filter(reverses=original).first()
     if existing is not None and existing.kind != f"reversal:{original.kind}":
-        raise Conflict("already_reversed", f"分录 #{original.pk} 已被分录 #{existing.pk} 冲销")
+        raise Conflict("already_reversed", _("分录 #%(number)s 已被分录 #%(by)s 冲销") % {"number": original.pk, "by": existing.pk})
     draft = EntryDraft(original.cause_type, original.cause_id, f"reversal:{original.kind}",
                        posted_on or timezone.localdate(), f"冲销分录 #{original.pk}：{reason}",
                        rules.reversed_lines(_lines_of(original)))
@@ -200,7 +202,7 @@ def post_adjustment(*, actor, plan_year: PlanYear, lines: Sequence[Line], reason
     """A manual adjusting entry with a reason; the only posting a closed year accepts."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("reason_required", "调整分录须填写原因", field="reason")
+        raise ValidationFailed("reason_required", _("调整分录须填写原因"), field="reason")
     lines = tuple(line if isinstance(line, Line) else Line(line[0], quantize_money(line[1])) for line in lines)
     draft = EntryDraft("adjustment", None, "adjustment", posted_on or timezone.localdate(),
                        f"调整：{reason}", lines)
@@ -304,12 +306,12 @@ def set_budget(*, actor, plan_year: PlanYear, amount: Decimal, office: Office | 
                agency_point: AgencyPoint | None = None) -> Budget:
     """Set the working-funds budget of one office or agency point for a plan year (before close)."""
     if (office is None) == (agency_point is None):
-        raise ValidationFailed("budget_holder", "预算须指定一个办事处或一个代办点", field="office")
+        raise ValidationFailed("budget_holder", _("预算须指定一个办事处或一个代办点"), field="office")
     if isinstance(amount, float):
         raise TypeError("money must never be a float")
     amount = quantize_money(amount)
     if amount < 0:
-        raise ValidationFailed("amount_negative", "预算金额不能为负", field="amount")
+        raise ValidationFailed("amount_negative", _("预算金额不能为负"), field="amount")
     _hold_year_open(plan_year)
     budget = Budget.objects.select_for_update().filter(plan_year=plan_year, office=office,
                                                        agency_point=agency_point).first()

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from huzhu.core.errors import DomainError
@@ -93,7 +94,7 @@ def budget(request):
 
 def _set_budget(request, plan_year) -> None:
     holder = request.POST.get("holder", "")
-    kind, _, pk = holder.partition(":")
+    kind, _colon, pk = holder.partition(":")
     office = Office.objects.filter(pk=pk).first() if kind == "office" and pk.isdigit() else None
     point = AgencyPoint.objects.filter(pk=pk).first() if kind == "point" and pk.isdigit() else None
     try:
@@ -105,7 +106,8 @@ def _set_budget(request, plan_year) -> None:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"已设置 {office or point} 的工作经费预算：{amount} 元")
+        messages.success(request, _("已设置 %(holder)s 的工作经费预算：%(amount)s 元") % {
+            "holder": office or point, "amount": amount})
 
 
 @login_required
@@ -116,14 +118,15 @@ def close_year(request):
     done = queries.year_close_of(plan_year)
     if request.method == "POST" and done is None:
         if request.POST.get("confirm") != "yes":
-            messages.error(request, "请勾选确认后再结账")
+            messages.error(request, _("请勾选确认后再结账"))
         else:
             try:
                 services.close_plan_year(actor=request.user, plan_year=plan_year)
             except DomainError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, f"{plan_year} 已结账：总准备金与工作经费已入账，本年度此后只接受调整分录")
+                messages.success(request, _("%(year)s 已结账：总准备金与工作经费已入账，本年度此后只接受调整分录") % {
+                    "year": plan_year})
                 return redirect(f"{reverse('ledger:trial_balance')}?year={plan_year.pk}")
     preview = queries.close_preview(plan_year) if done is None else None
     return render(request, "ledger/close.html", {

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PayoutsConfig(AppConfig):
     name = "huzhu.payouts"
-    verbose_name = "补助金支付"
+    verbose_name = _("补助金支付")

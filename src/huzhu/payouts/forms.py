@@ -19,15 +19,15 @@ class BatchFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [("", "全部项目"), *Plan.objects.order_by("code").values_list("code", "name")]
-        self.fields["league"].choices = [("", "全区"), *leagues().values_list("code", "name")]
-        self.fields["county"].choices = [("", "全部旗县"), *counties().values_list("code", "name")]
+        self.fields["plan"].choices = [("", _("全部项目")), *Plan.objects.order_by("code").values_list("code", "name")]
+        self.fields["league"].choices = [("", _("全区")), *leagues().values_list("code", "name")]
+        self.fields["county"].choices = [("", _("全部旗县")), *counties().values_list("code", "name")]
 
     def clean(self):
         data = super().clean()
         start, end = data.get("approved_from"), data.get("approved_to")
         if start and end and start > end:
-            self.add_error("approved_to", "审批日期“止”不能早于“起”")
+            self.add_error("approved_to", _("审批日期“止”不能早于“起”"))
         return data
 
     def filters(self) -> rules.BatchFilters:

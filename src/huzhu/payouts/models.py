@@ -8,6 +8,7 @@ file says exactly what was sent, whatever is corrected later.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huzhu.core.crypto import EncryptedField, decrypt_text
@@ -66,7 +67,7 @@ class PayoutBatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"支付批次 {self.number}"
+        return gettext("支付批次 %(number)s") % {"number": self.number}
 
     @property
     def number(self) -> str:

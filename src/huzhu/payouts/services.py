@@ -12,6 +12,8 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from huzhu.audit.services import record_event
 from huzhu.claims import services as claim_services
@@ -38,7 +40,8 @@ def _locked(batch: PayoutBatch) -> PayoutBatch:
 
 def _require_status(batch: PayoutBatch, *statuses: str, doing: str) -> None:
     if batch.status not in statuses:
-        raise Conflict("batch_status", f"{batch}当前状态为“{B(batch.status).label}”，不能{doing}")
+        raise Conflict("batch_status", _("%(batch)s当前状态为“%(status)s”，不能%(doing)s") % {
+            "batch": batch, "status": B(batch.status).label, "doing": doing})
 
 
 def _refresh(batch: PayoutBatch, into: PayoutBatch) -> PayoutBatch:
@@ -60,7 +63,7 @@ def build_batch(*, actor, scope: Scope, filters: rules.BatchFilters) -> PayoutBa
         raise ValidationFailed("invalid_filters", problem, field="approved_to")
     claims = list(queries.claims_ready_for_payout(scope, filters).select_related("worker"))
     if not claims:
-        raise ValidationFailed("nothing_to_pay", "没有符合条件的待支付申领", field="plan")
+        raise ValidationFailed("nothing_to_pay", _("没有符合条件的待支付申领"), field="plan")
     earlier = dict(Payout.objects.filter(claim_id__in=[c.pk for c in claims]).order_by().values("claim_id")
                    .annotate(n=Count("pk")).values_list("claim_id", "n"))
     names = dict(Plan.objects.values_list("code", "name"))
@@ -82,7 +85,7 @@ def build_batch(*, actor, scope: Scope, filters: rules.BatchFilters) -> PayoutBa
         with transaction.atomic():
             Payout.objects.bulk_create(payouts, batch_size=1000)
     except IntegrityError as exc:  # another batch took some of these claims meanwhile
-        raise Conflict("claims_taken", "部分申领刚被其他批次选中，请重新生成批次") from exc
+        raise Conflict("claims_taken", _("部分申领刚被其他批次选中，请重新生成批次")) from exc
     record_event(actor=actor, action="build_payout_batch", object_type="PayoutBatch", object_id=batch.pk,
                  after={"filters": filters.as_json(), "payouts": batch.payout_count,
                         "total": format_yuan(batch.total_amount)})
@@ -93,9 +96,9 @@ def build_batch(*, actor, scope: Scope, filters: rules.BatchFilters) -> PayoutBa
 def approve_batch(*, actor, batch: PayoutBatch) -> PayoutBatch:
     """The checker approves a draft batch; the maker may not check their own batch."""
     locked = _locked(batch)
-    _require_status(locked, B.DRAFT, doing="复核")
+    _require_status(locked, B.DRAFT, doing=pgettext("batch action", "复核"))
     if getattr(actor, "pk", None) is None or actor.pk == locked.created_by_id:
-        raise PermissionDenied("制单人不能复核自己制作的批次，请由另一位协会工作人员复核")
+        raise PermissionDenied(_("制单人不能复核自己制作的批次，请由另一位协会工作人员复核"))
     locked.status, locked.approved_by, locked.approved_at = B.APPROVED, actor, timezone.now()
     locked.save(update_fields=["status", "approved_by", "approved_at"])
     record_event(actor=actor, action="approve_payout_batch", object_type="PayoutBatch", object_id=locked.pk,
@@ -109,9 +112,9 @@ def cancel_batch(*, actor, batch: PayoutBatch, reason: str) -> PayoutBatch:
     """Void a batch not yet sent: its payouts are cancelled and the claims can go into a new batch."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("reason_required", "请填写作废原因", field="reason")
+        raise ValidationFailed("reason_required", _("请填写作废原因"), field="reason")
     locked = _locked(batch)
-    _require_status(locked, B.DRAFT, B.APPROVED, doing="作废")
+    _require_status(locked, B.DRAFT, B.APPROVED, doing=pgettext("batch action", "作废"))
     before = locked.status
     Payout.objects.filter(batch=locked, status=P.PENDING).update(status=P.CANCELLED)
     locked.status, locked.cancelled_by, locked.cancelled_at = B.CANCELLED, actor, timezone.now()
@@ -128,7 +131,7 @@ def cancel_batch(*, actor, batch: PayoutBatch, reason: str) -> PayoutBatch:
 def record_bank_file_export(*, actor, batch: PayoutBatch, file_format: str) -> PayoutBatch:
     """Note that the bank file (clear account numbers) was exported; only an approved batch has one."""
     locked = _locked(batch)
-    _require_status(locked, B.APPROVED, B.SENT, B.RECONCILED, doing="导出银行文件（须先复核）")
+    _require_status(locked, B.APPROVED, B.SENT, B.RECONCILED, doing=_("导出银行文件（须先复核）"))
     if locked.exported_at is None:
         locked.exported_at = timezone.now()
         locked.save(update_fields=["exported_at"])
@@ -141,18 +144,19 @@ def record_bank_file_export(*, actor, batch: PayoutBatch, file_format: str) -> P
 def mark_batch_sent(*, actor, batch: PayoutBatch, sent_on: date) -> PayoutBatch:
     """The bank file went to the bank on `sent_on`: payouts are sent and booked as paid from the bank account."""
     locked = _locked(batch)
-    _require_status(locked, B.APPROVED, doing="标记为已送银行（须先复核）")
+    _require_status(locked, B.APPROVED, doing=_("标记为已送银行（须先复核）"))
     if locked.exported_at is None:
-        raise Conflict("not_exported", "请先导出银行文件，再标记为已送银行")
+        raise Conflict("not_exported", _("请先导出银行文件，再标记为已送银行"))
     if sent_on > timezone.localdate():
-        raise ValidationFailed("invalid_sent_on", "送银行日期不能晚于今天", field="sent_on")
+        raise ValidationFailed("invalid_sent_on", _("送银行日期不能晚于今天"), field="sent_on")
     payouts = Payout.objects.filter(batch=locked, status=P.PENDING).select_related("plan_year").order_by("pk")
     for payout in payouts.iterator(chunk_size=500):
         try:
             ledger.post_payout_paid(actor=actor, plan_year=payout.plan_year, payout_id=payout.pk,
                                     amount=payout.amount, posted_on=sent_on)
         except DomainError as exc:
-            raise Conflict(exc.code, f"支付参考号 {payout.reference}：{exc.message}") from exc
+            raise Conflict(exc.code, _("支付参考号 %(reference)s：%(message)s") % {
+                "reference": payout.reference, "message": exc.message}) from exc
     Payout.objects.filter(batch=locked, status=P.PENDING).update(status=P.SENT)
     locked.status, locked.sent_by, locked.sent_on, locked.sent_at = B.SENT, actor, sent_on, timezone.now()
     locked.save(update_fields=["status", "sent_by", "sent_on", "sent_at"])
@@ -213,7 +217,7 @@ def import_return_file(*, actor, batch: PayoutBatch, file_name: str, content: by
 def _apply_return_lines(*, actor, batch: PayoutBatch, file_name: str, content: bytes,
                         lines: list[rules.ReturnLine], today: date) -> ImportReport:
     locked = _locked(batch)
-    _require_status(locked, B.SENT, B.RECONCILED, doing="导入银行回盘（须先送银行）")
+    _require_status(locked, B.SENT, B.RECONCILED, doing=_("导入银行回盘（须先送银行）"))
     report = ImportReport(file_name=file_name, lines=len(lines))
     check = rules.check_return_lines(lines, queries.payout_facts(locked), open_status=P.SENT)
     report.problems, report.unchanged = check.problems, len(check.unchanged)
@@ -252,7 +256,7 @@ def _settle(*, actor, payout: Payout, decision: rules.LineDecision, record: Retu
     else:
         changes = {"status": P.FAILED, "failed_on": today, "bank_reason": decision.reason, "return_import": record}
     if Payout.objects.filter(pk=payout.pk, status=P.SENT).update(**changes) != 1:
-        raise Conflict("payout_changed", "该笔支付已被他人处理，请刷新后重试")
+        raise Conflict("payout_changed", _("该笔支付已被他人处理，请刷新后重试"))
     if decision.result == rules.PAID:
         # Posted when the batch was sent; asking again checks the books agree (idempotent per payout).
         ledger.post_payout_paid(actor=actor, plan_year=payout.plan_year, payout_id=payout.pk, amount=payout.amount,
@@ -291,9 +295,9 @@ def resolve_failed_payout(*, actor, scope: Scope, payout: Payout, bank_name: str
     or say why the same account is right; the claim can then go into a new batch with a new payout."""
     locked = Payout.objects.select_for_update().select_related("claim__worker").get(pk=payout.pk)
     if locked.status != P.FAILED or locked.resolved_at is not None:
-        raise Conflict("not_waiting", f"支付 {locked.reference} 不在待处理的失败队列中")
+        raise Conflict("not_waiting", _("支付 %(reference)s 不在待处理的失败队列中") % {"reference": locked.reference})
     if locked.claim.status != Claim.Status.APPROVED:
-        raise Conflict("claim_not_approved", f"申领 #{locked.claim_id} 已不是“已审批待支付”状态")
+        raise Conflict("claim_not_approved", _("申领 #%(number)s 已不是“已审批待支付”状态") % {"number": locked.claim_id})
     note = (note or "").strip()
     if bank_account.strip():
         member_services.change_bank_account(
@@ -302,7 +306,7 @@ def resolve_failed_payout(*, actor, scope: Scope, payout: Payout, bank_name: str
             reason=f"支付 {locked.reference} 失败（{locked.bank_reason}）后更正" + (f"：{note}" if note else ""))
         note = note or "已更正银行账户"
     elif not note:
-        raise ValidationFailed("account_or_note", "请填写更正后的银行卡号，或说明为何按原账户重新支付", field="bank_account")
+        raise ValidationFailed("account_or_note", _("请填写更正后的银行卡号，或说明为何按原账户重新支付"), field="bank_account")
     locked.resolved_at, locked.resolved_by, locked.resolution_note = timezone.now(), actor, note[:200]
     locked.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
     record_event(actor=actor, action="resolve_failed_payout", object_type="Payout", object_id=locked.pk,

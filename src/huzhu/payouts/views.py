@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from huzhu.core.errors import DomainError
@@ -56,8 +57,8 @@ def batch_new(request):
             except DomainError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, f"已生成{batch}：{batch.payout_count} 笔，合计 {batch.total_amount:,.2f} 元，"
-                                          "请由另一位工作人员复核")
+                messages.success(request, _("已生成%(batch)s：%(count)s 笔，合计 %(amount)s 元，请由另一位工作人员复核") % {
+                    "batch": batch, "count": batch.payout_count, "amount": f"{batch.total_amount:,.2f}"})
                 return redirect("payouts:batch_detail", pk=batch.pk)
         totals, groups = queries.ready_totals(scope, form.filters())
     return render(request, "payouts/batch_new.html", {
@@ -107,7 +108,7 @@ def _batch_action(request, pk: int, action, success: str):
 @require_POST
 def batch_approve(request, pk: int):
     return _batch_action(request, pk, lambda scope, batch: services.approve_batch(actor=request.user, batch=batch),
-                         "批次已复核，可以导出银行文件")
+                         _("批次已复核，可以导出银行文件"))
 
 
 @login_required
@@ -116,7 +117,7 @@ def batch_cancel(request, pk: int):
     reason = request.POST.get("reason", "")
     return _batch_action(request, pk, lambda scope, batch: services.cancel_batch(actor=request.user, batch=batch,
                                                                                  reason=reason),
-                         "批次已作废，其中的申领可重新生成批次")
+                         _("批次已作废，其中的申领可重新生成批次"))
 
 
 @login_required
@@ -124,10 +125,10 @@ def batch_cancel(request, pk: int):
 def batch_sent(request, pk: int):
     form = SentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写正确的送银行日期")
+        messages.error(request, _("请填写正确的送银行日期"))
         return redirect("payouts:batch_detail", pk=pk)
     return _batch_action(request, pk, lambda scope, batch: services.mark_batch_sent(
-        actor=request.user, batch=batch, sent_on=form.cleaned_data["sent_on"]), "已标记为送银行，等待银行回盘")
+        actor=request.user, batch=batch, sent_on=form.cleaned_data["sent_on"]), _("已标记为送银行，等待银行回盘"))
 
 
 @login_required
@@ -160,11 +161,11 @@ def batch_return(request, pk: int):
     batch = queries.batch_for(scope, pk)
     form = ReturnFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "请选择银行回盘文件")
+        messages.error(request, _("请选择银行回盘文件"))
         return redirect("payouts:batch_detail", pk=pk)
     upload = form.cleaned_data["file"]
     if upload.size > bank_files.MAX_RETURN_FILE_BYTES:
-        messages.error(request, "回盘文件过大")
+        messages.error(request, _("回盘文件过大"))
         return redirect("payouts:batch_detail", pk=pk)
     try:
         report = services.import_return_file(actor=request.user, batch=batch, file_name=upload.name,
@@ -174,10 +175,10 @@ def batch_return(request, pk: int):
         return redirect("payouts:batch_detail", pk=pk)
     if not report.applied:
         return _render_detail(request, scope, batch, report=report, status=422)
-    text = f"回盘已导入：新记已付款 {report.paid} 笔，支付失败 {report.failed} 笔"
+    text = _("回盘已导入：新记已付款 %(paid)s 笔，支付失败 %(failed)s 笔") % {"paid": report.paid, "failed": report.failed}
     if report.unchanged:
-        text += f"，{report.unchanged} 笔此前已导入（未重复处理）"
-    messages.success(request, text + ("；本批次已全部对账" if report.reconciled else ""))
+        text += _("，%(count)s 笔此前已导入（未重复处理）") % {"count": report.unchanged}
+    messages.success(request, text + (_("；本批次已全部对账") if report.reconciled else ""))
     return redirect("payouts:batch_detail", pk=pk)
 
 
@@ -207,7 +208,8 @@ def resolve_payout(request, pk: int):
     except DomainError as error:
         messages.error(request, f"{payout.reference}：{error.message}")
     else:
-        messages.success(request, f"{payout.reference} 已处理，申领 #{payout.claim_id} 可进入新的支付批次")
+        messages.success(request, _("%(reference)s 已处理，申领 #%(number)s 可进入新的支付批次") % {
+            "reference": payout.reference, "number": payout.claim_id})
     return redirect("payouts:failed_queue")
 
 
@@ -225,7 +227,8 @@ def claim_bank_account(request, pk: int):
                                             bank_account=data.get("bank_account", ""),
                                             reason=data.get("note") or f"申领 #{claim.pk} 支付前补录银行账户")
     except DomainError as error:
-        messages.error(request, f"申领 #{claim.pk}：{error.message}")
+        messages.error(request, _("申领 #%(number)s：%(message)s") % {"number": claim.pk, "message": error.message})
     else:
-        messages.success(request, f"已补录{claim.worker.name}的银行账户，申领 #{claim.pk} 可进入支付批次")
+        messages.success(request, _("已补录%(name)s的银行账户，申领 #%(number)s 可进入支付批次") % {
+            "name": claim.worker.name, "number": claim.pk})
     return redirect("payouts:failed_queue")

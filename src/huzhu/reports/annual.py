@@ -1,7 +1,9 @@
 """The annual report of a plan year as a Chinese PDF (WeasyPrint, Noto CJK), with hand-made SVG charts."""
 from datetime import date
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from huzhu.core.scopes import Scope
@@ -34,5 +36,6 @@ def render_annual_pdf(scope: Scope, *, year: int, plan: str = "", today: date | 
     """The annual report of a plan year as PDF bytes."""
     from weasyprint import HTML
 
-    html = render_to_string("reports/annual.html", annual_context(scope, year=year, plan=plan, today=today))
+    with translation.override(settings.LANGUAGE_CODE):  # the annual report is a Chinese document
+        html = render_to_string("reports/annual.html", annual_context(scope, year=year, plan=plan, today=today))
     return HTML(string=html).write_pdf()

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
+from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from huzhu.claims import icd10
 from huzhu.claims.models import Claim
@@ -28,10 +31,11 @@ from .aggregates import renamed
 from .models import ClaimFigures, DiagnosisFigures, ReviewStepFigures, SummaryRefresh, UnitYearFigures
 
 S = Claim.Status
-PLAN_LABELS = {"hospitalization": "职工住院医疗互助保障", "women_health": "女性馨康互助保障"}
-STEP_LABELS = {"first_review": "初审（代办点）", "second_review": "复审（办事处）", "approval": "审批（协会）",
-               "payment": "审批至支付"}
-TIER_LABELS = {"A": "A档 恶性肿瘤", "B": "B档 原位癌", "C": "C档 子宫/卵巢切除"}
+# Labels stay Chinese in the (cached, shared) boards; pages translate them on display.
+PLAN_LABELS = {"hospitalization": gettext_noop("职工住院医疗互助保障"), "women_health": gettext_noop("女性馨康互助保障")}
+STEP_LABELS = {"first_review": gettext_noop("初审（代办点）"), "second_review": gettext_noop("复审（办事处）"),
+               "approval": gettext_noop("审批（协会）"), "payment": gettext_noop("审批至支付")}
+TIER_LABELS = {"A": gettext_noop("A档 恶性肿瘤"), "B": gettext_noop("B档 原位癌"), "C": gettext_noop("C档 子宫/卵巢切除")}
 STATUS_ORDER = [S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT, S.APPROVED, S.PAID,
                 S.REJECTED, S.WITHDRAWN]
 UNIT_SUMS = ("covered", "eligible", "contribution_amount", "subsidy_amount", "claims", "decided", "beneficiaries",
@@ -155,7 +159,7 @@ def view_scope(scope: Scope, *, region: str = "", unit: int | None = None) -> Sc
 
 def title_of(view: Scope) -> str:
     if view.level == "province":
-        return "全区"
+        return gettext_noop("全区")
     if view.level == "unit":
         return MemberUnit.objects.filter(pk=int(view.code)).values_list("name", flat=True).first() or ""
     return Division.objects.filter(code=view.code).values_list("name", flat=True).first() or view.code
@@ -166,7 +170,7 @@ def breadcrumbs(actor_scope: Scope, view: Scope) -> list[tuple[str, dict]]:
     trail: list[tuple[str, dict]] = []
     names = dict(Division.objects.filter(level__in=["league", "county"]).values_list("code", "name"))
     if actor_scope.level == "province":
-        trail.append(("全区", {}))
+        trail.append((gettext_noop("全区"), {}))
     league = county = ""
     if view.level == "unit":
         league, county = MemberUnit.objects.filter(pk=int(view.code)).values_list("league_id", "county_id").first()
@@ -329,7 +333,8 @@ def dashboard(scope: Scope, filters: Filters, *, today: date | None = None) -> D
     key = None if live else _cache_key(view, filters, ids)
     board = cache.get(key) if key else None
     if board is None:
-        board = _build(view, filters, ids, today)
+        with translation.override(settings.LANGUAGE_CODE):  # one cached board serves every page language
+            board = _build(view, filters, ids, today)
         if key:
             cache.set(key, board, CACHE_SECONDS)
     # the review clock runs every day: overdue claims are counted live (an index range on due_on)

@@ -2,6 +2,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from huzhu.core.errors import NotFound
 from huzhu.regions.models import Division
@@ -35,10 +37,13 @@ def _chart_data(board: queries.Dashboard) -> dict:
         "beneficiaries": [f.beneficiaries for f in board.by_year],
         "children": [{"name": c.name, "covered": c.covered, "benefit": float(c.benefit_amount)}
                      for c in board.children[:30]],
-        "statuses": [{"name": r.label, "value": r.claims} for r in board.statuses],
-        "steps": [{"name": r.label, "median": r.median_days, "p90": r.p90_days} for r in board.steps],
+        "statuses": [{"name": _(r.label), "value": r.claims} for r in board.statuses],
+        "steps": [{"name": _(r.label), "median": r.median_days, "p90": r.p90_days} for r in board.steps],
         "diagnoses": [{"name": r.label, "value": r.claims} for r in board.diagnoses],
-        "tiers": [{"name": r.label, "value": r.claims, "amount": float(r.benefit_amount)} for r in board.tiers],
+        "text": {"no_charts": _("图表组件未安装（ECharts），请参阅下方表格。"), "covered": _("参互人次"),
+                 "cumulative": _("累计参互人次"), "benefit": _("补助金（元）"), "person_times": _("人次"),
+                 "yuan": _("元"), "days": _("天"), "median": _("中位数"), "p90": _("90%分位"), "claims": _("件")},
+        "tiers": [{"name": _(r.label), "value": r.claims, "amount": float(r.benefit_amount)} for r in board.tiers],
     }
 
 
@@ -54,10 +59,10 @@ def dashboard(request):
             Division.objects.filter(parent_id=actor_scope.code).values_list("code", "name", "level"))]
     query = request.GET.copy()
     return render(request, "reports/dashboard.html", {
-        "board": board, "chart": _chart_data(board), "plans": queries.PLAN_LABELS, "regions": regions,
+        "board": board, "chart": _chart_data(board), "plans": {code: _(label) for code, label in queries.PLAN_LABELS.items()}, "regions": regions,
         "trail": queries.breadcrumbs(actor_scope, board.scope), "query": query.urlencode(),
-        "child_label": exports.LEVEL_LABELS.get(board.child_level, ""),
-        "plan_label": queries.PLAN_LABELS.get(board.filters.plan, "全部项目"),
+        "child_label": _(exports.LEVEL_LABELS.get(board.child_level, "")) if board.child_level else "",
+        "plan_label": _(queries.PLAN_LABELS.get(board.filters.plan, gettext_noop("全部项目"))),
     })
 
 

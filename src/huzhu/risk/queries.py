@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
 from huzhu.core.scopes import Scope
 
@@ -68,7 +69,7 @@ def by_check(scope: Scope, year: int) -> list[dict]:
     """Findings per check with their review counts and precision (confirmed / reviewed)."""
     rows = _with_precision(_counts(findings_in_scope(scope).filter(year=year), "code", "severity").order_by("code"))
     for row in rows:
-        row["label"] = rules.CHECK_LABELS.get(row["code"], row["code"])
+        row["label"] = _(rules.CHECK_LABELS.get(row["code"], row["code"]))
     return sorted(rows, key=lambda r: list(rules.CHECK_LABELS).index(r["code"]) if r["code"] in rules.CHECK_LABELS else 99)
 
 
@@ -106,7 +107,7 @@ def precision_by_month(scope: Scope, year: int) -> list[dict]:
     result = []
     for row in _with_precision(rows):
         row["reviewed"] = row["confirmed"] + row["false_alarms"]
-        row["label"] = rules.CHECK_LABELS.get(row["code"], row["code"])
+        row["label"] = _(rules.CHECK_LABELS.get(row["code"], row["code"]))
         result.append(row)
     return result
 
@@ -118,7 +119,7 @@ def precision_table(scope: Scope, year: int) -> dict:
     cells: dict[str, dict] = defaultdict(dict)
     for r in rows:
         cells[r["code"]][r["month"]] = r
-    table = [{"code": code, "label": label, "cells": [cells[code].get(m) for m in months]}
+    table = [{"code": code, "label": _(label), "cells": [cells[code].get(m) for m in months]}
              for code, label in rules.CHECK_LABELS.items() if code in cells]
     return {"months": months, "rows": table}
 

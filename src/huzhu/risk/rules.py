@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from huzhu.core.translation import gettext_noop
+
 HARD_STOP, NEEDS_REVIEW, INFO = "hard_stop", "needs_review", "info"
 SEVERITY_LABELS = {HARD_STOP: "必须核实", NEEDS_REVIEW: "需人工审核", INFO: "提示"}
 # Points a finding adds to the claim's score (capped at 100); the threshold decides straight-through.
@@ -422,12 +424,19 @@ CHECKS: list[Callable[[ClaimRiskFacts], Finding | None]] = [
     shared_bank_account, unit_loss_ratio_outlier, clerk_approval_outlier,
 ]
 CHECK_LABELS = {
-    "invoice_reused": "票据重复使用", "invoice_near_duplicate": "疑似重复票据（同院同日同额）",
-    "overlapping_stay": "住院时间重叠", "stay_outside_invoice_dates": "住院日期与票据年度不符",
-    "amounts_inconsistent": "金额不一致", "adverse_selection": "参互后短期内高额首次申领",
-    "frequency_outlier": "申领频次异常", "stay_length_outlier": "住院天数异常", "cost_outlier": "医疗费用异常",
-    "women_tier_repeated": "女性馨康同档重复申领", "shared_bank_account": "多名职工共用收款账户",
-    "unit_loss_ratio_outlier": "单位赔付率异常", "clerk_approval_outlier": "经办人通过率异常",
+    "invoice_reused": gettext_noop("票据重复使用"),
+    "invoice_near_duplicate": gettext_noop("疑似重复票据（同院同日同额）"),
+    "overlapping_stay": gettext_noop("住院时间重叠"),
+    "stay_outside_invoice_dates": gettext_noop("住院日期与票据年度不符"),
+    "amounts_inconsistent": gettext_noop("金额不一致"),
+    "adverse_selection": gettext_noop("参互后短期内高额首次申领"),
+    "frequency_outlier": gettext_noop("申领频次异常"),
+    "stay_length_outlier": gettext_noop("住院天数异常"),
+    "cost_outlier": gettext_noop("医疗费用异常"),
+    "women_tier_repeated": gettext_noop("女性馨康同档重复申领"),
+    "shared_bank_account": gettext_noop("多名职工共用收款账户"),
+    "unit_loss_ratio_outlier": gettext_noop("单位赔付率异常"),
+    "clerk_approval_outlier": gettext_noop("经办人通过率异常"),
 }
 
 

@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.claims.models import Claim
@@ -128,12 +129,12 @@ def scan_year(*, actor=None, year: int, chunk: int = 50_000,
 def review_finding(*, actor, finding: RiskFinding, verdict: str, note: str = "") -> RiskFinding:
     """The association marks a finding confirmed (属实) or a false alarm (误报), with a note."""
     if scope_of(actor).role not in REVIEWER_ROLES:
-        raise PermissionDenied("只有协会可以核实风险提示")
+        raise PermissionDenied(_("只有协会可以核实风险提示"))
     if verdict not in (RiskFinding.Review.CONFIRMED, RiskFinding.Review.FALSE_ALARM):
-        raise ValidationFailed("invalid_verdict", "请选择“属实”或“误报”", field="verdict")
+        raise ValidationFailed("invalid_verdict", _("请选择“属实”或“误报”"), field="verdict")
     note = note.strip()
     if verdict == RiskFinding.Review.FALSE_ALARM and not note:
-        raise ValidationFailed("note_required", "标记为误报时请填写说明", field="note")
+        raise ValidationFailed("note_required", _("标记为误报时请填写说明"), field="note")
     before = finding.review
     RiskFinding.objects.filter(pk=finding.pk).update(review=verdict, reviewed_by=actor, reviewed_at=timezone.now(),
                                                      review_note=note[:200])

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
@@ -29,10 +30,20 @@ def index(request):
     return render(request, "risk/index.html", {
         "year": year, "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
         "totals": queries.totals(scope, year), "checks": queries.by_check(scope, year),
-        "regions": queries.by_region(scope, year), "region_level": "盟市" if scope.level == "province" else "旗县",
+        "regions": queries.by_region(scope, year), "region_level": _("盟市") if scope.level == "province" else _("旗县"),
         "hospitals": queries.by_hospital(scope, year), "units": queries.by_unit(scope, year),
         "clerks": queries.by_clerk(scope, year), "monthly": queries.precision_table(scope, year),
-        "chart": queries.trend(scope, year), "labels": rules.CHECK_LABELS})
+        "chart": _chart(scope, year), "labels": rules.CHECK_LABELS})
+
+
+def _chart(scope, year: int) -> dict:
+    """The trend chart's data with its words in the page's language (the script has no catalogue)."""
+    chart = queries.trend(scope, year)
+    for series in chart["series"]:
+        series["name"] = _(series["name"])
+    chart["text"] = {"no_charts": _("图表组件未安装（ECharts），请参阅下方表格。"), "empty": _("暂无风险提示。"),
+                     "precision": _("准确率"), "findings_axis": _("提示数"), "precision_axis": _("准确率 %")}
+    return chart
 
 
 @login_required
@@ -46,6 +57,6 @@ def review(request, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"风险提示“{rules.CHECK_LABELS.get(finding.code, finding.code)}”已标记为"
-                                  f"{finding.get_review_display()}")
+        messages.success(request, _("风险提示“%(check)s”已标记为%(review)s") % {
+            "check": _(rules.CHECK_LABELS.get(finding.code, finding.code)), "review": finding.get_review_display()})
     return redirect("claims:detail", pk=finding.claim_id)

@@ -3,17 +3,18 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from . import throttling
 
-LOCKED_MESSAGE = "登录失败次数过多，账户已临时锁定，请 {minutes} 分钟后再试。"
+LOCKED_MESSAGE = _("登录失败次数过多，账户已临时锁定，请 {minutes} 分钟后再试。")
 
 
 class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "用户名或密码不正确，请重新输入。",
-        "inactive": "该账户已停用。",
+        "invalid_login": _("用户名或密码不正确，请重新输入。"),
+        "inactive": _("该账户已停用。"),
     }
 
     def clean(self):
@@ -29,17 +30,17 @@ class LoginForm(AuthenticationForm):
 
 
 class TotpForm(forms.Form):
-    code = forms.CharField(label="动态验证码", max_length=8, min_length=6,
+    code = forms.CharField(label=_("动态验证码"), max_length=8, min_length=6,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                          "autofocus": True}))
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(label="用途", max_length=100)
-    expires_in_days = forms.TypedChoiceField(label="有效期", coerce=int, initial=90,
-                                             choices=[(30, "30 天"), (90, "90 天"), (365, "一年")])
+    name = forms.CharField(label=_("用途"), max_length=100)
+    expires_in_days = forms.TypedChoiceField(label=_("有效期"), coerce=int, initial=90,
+                                             choices=[(30, _("30 天")), (90, _("90 天")), (365, _("一年"))])
 
 
 class RevealForm(forms.Form):
-    field = forms.ChoiceField(choices=[("id_number", "身份证号"), ("bank_account", "银行卡号")])
-    reason = forms.CharField(label="查看事由", max_length=200, min_length=2)
+    field = forms.ChoiceField(choices=[("id_number", _("身份证号")), ("bank_account", _("银行卡号"))])
+    reason = forms.CharField(label=_("查看事由"), max_length=200, min_length=2)

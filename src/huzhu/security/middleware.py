@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 def _is_api(request) -> bool:
@@ -48,7 +49,7 @@ class SessionIdleTimeoutMiddleware:
             if last_seen is not None and now - last_seen > settings.HUZHU_SESSION_IDLE_SECONDS:
                 logout(request)
                 if not _is_api(request):
-                    messages.info(request, "您已长时间未操作，为保护个人信息已自动退出，请重新登录。")
+                    messages.info(request, _("您已长时间未操作，为保护个人信息已自动退出，请重新登录。"))
                     return redirect(f"{reverse('login')}?next={request.path}")
             elif last_seen is None or now - last_seen > 60:  # write the session at most once a minute
                 request.session[LAST_SEEN] = now
@@ -84,5 +85,5 @@ class TwoFactorRequiredMiddleware:
             return self.get_response(request)
         if _is_api(request):
             return JsonResponse({"code": "totp_enrolment_required", "message": "您的角色须先启用两步验证"}, status=403)
-        messages.warning(request, "您的角色须启用两步验证（TOTP）后才能继续使用系统。")
+        messages.warning(request, _("您的角色须启用两步验证（TOTP）后才能继续使用系统。"))
         return redirect("security:totp")

@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huzhu.core.crypto import EncryptedField
@@ -60,7 +61,7 @@ class TotpDevice(models.Model):
         verbose_name_plural = _("两步验证设备")
 
     def __str__(self) -> str:
-        return f"{self.user} ({'已启用' if self.confirmed_at else '待确认'})"
+        return f"{self.user} ({gettext('已启用') if self.confirmed_at else gettext('待确认')})"
 
 
 class PersonalDataAccess(models.Model):

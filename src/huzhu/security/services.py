@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
@@ -56,9 +57,9 @@ def create_api_token(*, actor, user, name: str, expires_in_days: int | None = 90
     """Issue a token for `user`; returns the row and the plain token, which is never stored."""
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("name_required", "请填写令牌用途", field="name")
+        raise ValidationFailed("name_required", _("请填写令牌用途"), field="name")
     if not user.is_active:
-        raise ValidationFailed("user_inactive", "该账户已停用，不能签发令牌")
+        raise ValidationFailed("user_inactive", _("该账户已停用，不能签发令牌"))
     plain = STAFF_TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken.objects.create(user=user, name=name[:100], token_hash=hash_token(plain),
@@ -207,7 +208,7 @@ def start_totp_enrolment(*, actor) -> TotpDevice:
     """Create (or renew, while unconfirmed) the actor's TOTP device with a fresh secret."""
     device = TotpDevice.objects.select_for_update().filter(user=actor).first()
     if device is not None and device.confirmed_at is not None:
-        raise ValidationFailed("totp_already_enabled", "两步验证已启用")
+        raise ValidationFailed("totp_already_enabled", _("两步验证已启用"))
     secret = pyotp.random_base32()
     if device is None:
         device = TotpDevice.objects.create(user=actor, secret_encrypted=encrypt_text(secret))
@@ -237,9 +238,9 @@ def confirm_totp_enrolment(*, actor, code: str) -> TotpDevice:
     """Turn two-factor on once the actor proves their authenticator shows the right code."""
     device = TotpDevice.objects.select_for_update().filter(user=actor, confirmed_at__isnull=True).first()
     if device is None:
-        raise ValidationFailed("totp_not_started", "请先生成密钥")
+        raise ValidationFailed("totp_not_started", _("请先生成密钥"))
     if not _accept_totp(device, code):
-        raise ValidationFailed("totp_code_invalid", "验证码不正确，请核对手机时间后重试", field="code")
+        raise ValidationFailed("totp_code_invalid", _("验证码不正确，请核对手机时间后重试"), field="code")
     device.confirmed_at = timezone.now()
     device.save(update_fields=["confirmed_at"])
     record_event(actor=actor, action="totp.enabled", object_type="user", object_id=actor.pk)
@@ -272,14 +273,14 @@ def reveal_personal_data(*, actor, worker: Worker, field: str, reason: str, ip: 
     """Decrypt one of a worker's protected numbers for an allowed actor, leaving an audit trail."""
     scope = scope_of(actor)
     if not can_reveal_personal_data(scope):
-        raise PermissionDenied("您的角色无权查看完整号码")
+        raise PermissionDenied(_("您的角色无权查看完整号码"))
     if not scope.includes(league_code=worker.league_id, county_code=worker.county_id, unit_id=worker.unit_id):
-        raise PermissionDenied("该职工不在您的管辖范围内")
+        raise PermissionDenied(_("该职工不在您的管辖范围内"))
     if field not in REVEALABLE_FIELDS:
-        raise ValidationFailed("field_invalid", "只能显示身份证号或银行卡号", field="field")
+        raise ValidationFailed("field_invalid", _("只能显示身份证号或银行卡号"), field="field")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationFailed("reason_required", "请填写查看完整号码的事由", field="reason")
+        raise ValidationFailed("reason_required", _("请填写查看完整号码的事由"), field="reason")
     value = worker.reveal_id_number() if field == "id_number" else worker.reveal_bank_account()
     PersonalDataAccess.objects.create(actor=actor, actor_label=_actor_label(actor), worker_id=worker.pk,
                                       kind=PersonalDataAccess.Kind.REVEAL, view="reveal", field=field,

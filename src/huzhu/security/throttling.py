@@ -7,6 +7,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_noop
 
 
 def client_ip(request) -> str | None:
@@ -83,7 +84,7 @@ def clear_login_failures(username: str) -> None:
 
 WORKER_LOOKUP_LIMIT = 10
 WORKER_LOOKUP_WINDOW = 15 * 60
-WORKER_LOOKUP_REFUSED = "查询次数过多，请15分钟后再试"
+WORKER_LOOKUP_REFUSED = gettext_noop("查询次数过多，请15分钟后再试")  # translated where it is shown
 
 
 def _lookup_keys(request, id_number: str) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
@@ -52,7 +53,7 @@ def login_totp(request):
     pending = request.session.get(PENDING)
     if not pending or time.time() - pending["at"] > PENDING_SECONDS:
         request.session.pop(PENDING, None)
-        messages.info(request, "请重新输入用户名和密码。")
+        messages.info(request, _("请重新输入用户名和密码。"))
         return redirect("login")
     user = get_object_or_404(get_user_model(), pk=pending["user"], is_active=True)
     form = TotpForm(request.POST or None)
@@ -65,7 +66,7 @@ def login_totp(request):
         # A wrong code counts towards the same lockout as a wrong password.
         user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
         request.session.pop(PENDING, None)
-        messages.error(request, "动态验证码不正确，请重新登录。")
+        messages.error(request, _("动态验证码不正确，请重新登录。"))
         return redirect("login")
     return render(request, "security/login_totp.html", {"form": form, "next": request.GET.get("next", "")})
 
@@ -89,7 +90,7 @@ def totp(request):
             form.add_error("code", exc.message)
         else:
             request.session[TWO_FACTOR_OK] = True
-            messages.success(request, "两步验证已启用，以后登录需输入动态验证码。")
+            messages.success(request, _("两步验证已启用，以后登录需输入动态验证码。"))
             return redirect("security:totp")
     if device is None or request.GET.get("renew"):
         device = services.start_totp_enrolment(actor=request.user)
@@ -111,7 +112,7 @@ def tokens(request):
     issued = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, issued = services.create_api_token(actor=request.user, user=request.user,
+            _token, issued = services.create_api_token(actor=request.user, user=request.user,
                                                   name=form.cleaned_data["name"],
                                                   expires_in_days=form.cleaned_data["expires_in_days"])
         except DomainError as exc:
@@ -127,7 +128,7 @@ def tokens(request):
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.revoke_api_token(actor=request.user, token=token)
-    messages.success(request, f"已吊销令牌：{token.name}")
+    messages.success(request, _("已吊销令牌：%(name)s") % {"name": token.name})
     return redirect("security:tokens")
 
 
@@ -139,14 +140,14 @@ def reveal(request, worker_pk: int):
     form = RevealForm(request.POST)
     context = {"worker": worker}
     if not form.is_valid():
-        context["error"] = "请选择号码类型并填写查看事由（至少 2 个字）。"
+        context["error"] = _("请选择号码类型并填写查看事由（至少 2 个字）。")
         status = 422
     else:
         try:
             context["value"] = services.reveal_personal_data(
                 actor=request.user, worker=worker, field=form.cleaned_data["field"],
                 reason=form.cleaned_data["reason"], ip=client_ip(request))
-            context["label"] = REVEALABLE_FIELDS[form.cleaned_data["field"]]
+            context["label"] = _(REVEALABLE_FIELDS[form.cleaned_data["field"]])
             status = 200
         except DomainError as exc:
             context["error"] = exc.message

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy
 
 from . import services
 from .models import Delivery, Subscriber
@@ -21,13 +22,14 @@ class SubscriberAdmin(admin.ModelAdmin):
         created, secret = services.create_subscriber(actor=request.user, name=obj.name, url=obj.url,
                                                      division=obj.division)
         obj.pk = created.pk
-        messages.warning(request, f"签名密钥（只显示这一次，请立即交给订阅方保存）：{secret}")
+        messages.warning(request, gettext("签名密钥（只显示这一次，请立即交给订阅方保存）：%(secret)s") % {"secret": secret})
 
-    @admin.action(description="更换签名密钥")
+    @admin.action(description=gettext_lazy("更换签名密钥"))
     def rotate_secret(self, request, queryset):
         for subscriber in queryset:
             secret = services.rotate_secret(actor=request.user, subscriber=subscriber)
-            messages.warning(request, f"{subscriber.name} 的新签名密钥（只显示这一次）：{secret}")
+            messages.warning(request, gettext("%(name)s 的新签名密钥（只显示这一次）：%(secret)s") % {
+                "name": subscriber.name, "secret": secret})
 
 
 @admin.register(Delivery)
@@ -44,7 +46,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="立即重新发送")
+    @admin.action(description=gettext_lazy("立即重新发送"))
     def retry_now(self, request, queryset):
         count = services.retry_deliveries(actor=request.user, deliveries=list(queryset))
-        messages.success(request, f"已安排重新发送 {count} 条")
+        messages.success(request, gettext("已安排重新发送 %(count)s 条") % {"count": count})

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhooksConfig(AppConfig):
     name = "huzhu.webhooks"
-    verbose_name = "事件回调"
+    verbose_name = _("事件回调")

@@ -23,6 +23,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.claims.models import Claim, ClaimStatusChange
@@ -49,7 +50,7 @@ def _new_secret() -> str:
 def _check_url(url: str) -> str:
     url = (url or "").strip()
     if not url.startswith(("https://", "http://")) or len(url) > 300:
-        raise ValidationFailed("invalid_url", "回调地址应以 https:// 或 http:// 开头，且不超过 300 个字符", field="url")
+        raise ValidationFailed("invalid_url", _("回调地址应以 https:// 或 http:// 开头，且不超过 300 个字符"), field="url")
     return url
 
 
@@ -58,7 +59,7 @@ def create_subscriber(*, actor, name: str, url: str, division: Division | None =
     """Register a partner system; returns it and its signing secret, which is shown only this once."""
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("name_required", "请填写订阅方名称", field="name")
+        raise ValidationFailed("name_required", _("请填写订阅方名称"), field="name")
     secret = _new_secret()
     latest = ClaimStatusChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
     subscriber = Subscriber.objects.create(

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from huzhu.archives.models import DocumentKind
 from huzhu.archives.services import store_file
@@ -36,7 +37,7 @@ def straight_through_limit() -> Decimal:
 
 def _required(value, field: str, label: str):
     if value in (None, ""):
-        raise ValidationFailed("missing_field", f"请填写{label}", field=field)
+        raise ValidationFailed("missing_field", _("请填写%(label)s") % {"label": label}, field=field)
     return value
 
 
@@ -44,23 +45,23 @@ def _event_date(claim_type: str, *, admitted_on, discharged_on, period_start_on,
                 diagnosis_code, procedure, hospital) -> date:
     """Check the event facts each claim type needs; return the date that places it in a plan year."""
     if claim_type == "inpatient":
-        _required(hospital, "hospital", "医院")
-        _required(discharged_on, "discharged_on", "出院日期")
-        return _required(admitted_on, "admitted_on", "入院日期")
+        _required(hospital, "hospital", _("医院"))
+        _required(discharged_on, "discharged_on", _("出院日期"))
+        return _required(admitted_on, "admitted_on", _("入院日期"))
     if claim_type == "outpatient_chronic":
-        _required(period_end_on, "period_end_on", "费用期间止")
-        return _required(period_start_on, "period_start_on", "费用期间起")
+        _required(period_end_on, "period_end_on", _("费用期间止"))
+        return _required(period_start_on, "period_start_on", _("费用期间起"))
     if claim_type == "diagnosis":
-        code = _required(diagnosis_code, "diagnosis_code", "诊断编码")
+        code = _required(diagnosis_code, "diagnosis_code", _("诊断编码"))
         if not ICD10_PATTERN.fullmatch(code):
-            raise ValidationFailed("invalid_diagnosis_code", f"诊断编码“{code}”不是 ICD-10 格式（如 C50.900）",
+            raise ValidationFailed("invalid_diagnosis_code", _("诊断编码“%(code)s”不是 ICD-10 格式（如 C50.900）") % {"code": code},
                                    field="diagnosis_code")
-        return _required(diagnosed_on, "diagnosed_on", "确诊日期")
+        return _required(diagnosed_on, "diagnosed_on", _("确诊日期"))
     if claim_type == "procedure":
         if procedure not in Claim.Procedure.values:
-            raise ValidationFailed("invalid_procedure", "请选择手术类型", field="procedure")
-        return _required(diagnosed_on, "diagnosed_on", "手术日期")
-    raise ValidationFailed("invalid_claim_type", "请选择申领类型", field="claim_type")
+            raise ValidationFailed("invalid_procedure", _("请选择手术类型"), field="procedure")
+        return _required(diagnosed_on, "diagnosed_on", _("手术日期"))
+    raise ValidationFailed("invalid_claim_type", _("请选择申领类型"), field="claim_type")
 
 
 def coverage_for(worker: Worker, plan_code: str, day: date) -> Coverage:
@@ -71,7 +72,7 @@ def coverage_for(worker: Worker, plan_code: str, day: date) -> Coverage:
     for coverage in candidates:
         if coverage.plan_year.current_version and coverage.plan_year.terms.covers(day):
             return coverage
-    raise ValidationFailed("no_coverage", f"该职工在 {day} 所属保障年度没有有效的保障凭证", field="event_on")
+    raise ValidationFailed("no_coverage", _("该职工在 %(day)s 所属保障年度没有有效的保障凭证") % {"day": day}, field="event_on")
 
 
 def _insert_invoices(claim: Claim, invoices: list[rules.InvoiceFacts]) -> None:
@@ -80,14 +81,16 @@ def _insert_invoices(claim: Claim, invoices: list[rules.InvoiceFacts]) -> None:
         holder = (Invoice.objects.filter(code=invoice.code, number=invoice.number, released_at__isnull=True)
                   .exclude(claim_id=claim.pk).values_list("claim_id", flat=True).first())
         if holder:
-            raise ValidationFailed("invoice_used", f"票据 {invoice.code}-{invoice.number} 已用于申领 #{holder}",
+            raise ValidationFailed("invoice_used", _("票据 %(code)s-%(number)s 已用于申领 #%(claim)s") % {
+                "code": invoice.code, "number": invoice.number, "claim": holder},
                                    field="invoices")
         try:
             with transaction.atomic():
                 Invoice.objects.create(claim=claim, code=invoice.code, number=invoice.number,
                                        check_code=invoice.check_code, amount=invoice.amount)
         except IntegrityError as exc:  # a concurrent claim took it between the look-up and the insert
-            raise ValidationFailed("invoice_used", f"票据 {invoice.code}-{invoice.number} 已用于其他申领",
+            raise ValidationFailed("invoice_used", _("票据 %(code)s-%(number)s 已用于其他申领") % {
+                "code": invoice.code, "number": invoice.number},
                                    field="invoices") from exc
 
 
@@ -145,13 +148,13 @@ def create_claim(*, actor, worker: Worker, claim_type: str, hospital: str = "", 
 def attach_documents(*, actor, claim: Claim, documents: list[tuple[str, object]]) -> list[ClaimDocument]:
     """Archive uploaded files and link them to the claim as documents of their kinds."""
     require_claim_in_scope(actor, claim)
-    unknown = [kind for kind, _ in documents if kind not in DocumentKind.values]
+    unknown = [kind for kind, _upload in documents if kind not in DocumentKind.values]
     if unknown:
-        raise ValidationFailed("invalid_document_kind", "请选择材料类型", field="kind")
+        raise ValidationFailed("invalid_document_kind", _("请选择材料类型"), field="kind")
     if isinstance(actor, WorkerActor) and claim.status not in EDITABLE:
-        raise Conflict("claim_not_editable", "申领已在审核中，如需补充材料请联系代办点")
+        raise Conflict("claim_not_editable", _("申领已在审核中，如需补充材料请联系代办点"))
     if claim.status not in EDITABLE + (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL):
-        raise Conflict("claim_closed", "申领已办结，不能再添加材料")
+        raise Conflict("claim_closed", _("申领已办结，不能再添加材料"))
     user = actor if getattr(actor, "pk", None) else None
     linked = [ClaimDocument(claim=claim, kind=kind, file=store_file(actor=user, upload=upload), uploaded_by=user)
               for kind, upload in documents]
@@ -190,7 +193,8 @@ def submit_claim(*, actor, claim: Claim, comment: str = "", today: date | None =
     move_claim(actor=actor, claim=claim, action=action, comment=comment, updates=updates)
     missing = rules.missing_documents(terms, facts)
     if missing:
-        labels = "、".join(str(DocumentKind(kind).label) for kind in missing)
+        with translation.override(settings.LANGUAGE_CODE):  # the history is kept in the scheme's language
+            labels = "、".join(str(DocumentKind(kind).label) for kind in missing)
         return move_claim(actor=None, claim=claim, action=Action.RETURN, reason_code="documents_missing",
                                 missing_items=missing, comment=f"材料不全，请补充：{labels}")
     due = review_clock.due_on(today, simple_days=terms.review_days_simple, complex_days=terms.review_days_complex,

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.core.errors import Conflict, ValidationFailed
@@ -41,7 +42,7 @@ def pass_review(*, actor, claim: Claim, comment: str = "") -> Claim:
     """Pass the claim's current review level (初审 / 复审 / 审批) on to the next."""
     action = PASS_ACTION.get(claim.status)
     if action is None:
-        raise Conflict("not_in_review", f"申领当前状态为“{Claim.Status(claim.status).label}”，不在审核中")
+        raise Conflict("not_in_review", _("申领当前状态为“%(status)s”，不在审核中") % {"status": Claim.Status(claim.status).label})
     if action == Action.APPROVE:
         return approve_claim(actor=actor, claim=claim, comment=comment)
     return move_claim(actor=actor, claim=claim, action=action, comment=comment)
@@ -65,7 +66,7 @@ def return_for_supplement(*, actor, claim: Claim, missing_items: list[str], comm
     """Send the claim back to the claimant with the list of what is missing (补正)."""
     items = [item.strip() for item in missing_items if item and item.strip()]
     if not items:
-        raise ValidationFailed("missing_items_required", "请列出需要补正的材料或事项", field="missing_items")
+        raise ValidationFailed("missing_items_required", _("请列出需要补正的材料或事项"), field="missing_items")
     return move_claim(actor=actor, claim=claim, action=Action.RETURN, comment=comment,
                             reason_code="supplement", missing_items=items)
 
@@ -74,9 +75,9 @@ def return_for_supplement(*, actor, claim: Claim, missing_items: list[str], comm
 def reject_claim(*, actor, claim: Claim, reason_code: str, comment: str) -> Claim:
     """Refuse the claim with a reason code and a text the worker will read."""
     if reason_code not in workflow.REJECT_REASONS:
-        raise ValidationFailed("invalid_reason_code", "请选择不予补助的原因", field="reason_code")
+        raise ValidationFailed("invalid_reason_code", _("请选择不予补助的原因"), field="reason_code")
     if not comment.strip():
-        raise ValidationFailed("comment_required", "请填写不予补助的具体说明", field="comment")
+        raise ValidationFailed("comment_required", _("请填写不予补助的具体说明"), field="comment")
     return move_claim(actor=actor, claim=claim, action=Action.REJECT, comment=comment.strip(),
                             reason_code=reason_code, updates={"benefit_amount": Decimal("0.00")})
 
@@ -99,17 +100,17 @@ def mark_claim_paid(*, actor, claim: Claim, comment: str = "") -> Claim:
 def adjust_claim(*, actor, claim: Claim, changes: dict[str, Decimal], reason: str) -> Claim:
     """A reviewer changes settlement amounts with a reason; the engine decides the benefit again."""
     if claim.status not in PASS_ACTION:
-        raise Conflict("not_in_review", "只有审核中的申领可以调整金额")
+        raise Conflict("not_in_review", _("只有审核中的申领可以调整金额"))
     check_move(actor, claim, Action.RETURN)  # whoever may act at this level may adjust
     if not reason.strip():
-        raise ValidationFailed("reason_required", "请填写调整原因", field="reason")
+        raise ValidationFailed("reason_required", _("请填写调整原因"), field="reason")
     unknown = set(changes) - set(rules.AMOUNT_FIELDS)
     if unknown:
-        raise ValidationFailed("invalid_field", f"不能调整字段：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise ValidationFailed("invalid_field", _("不能调整字段：%(fields)s") % {"fields": "、".join(sorted(unknown))}, field=sorted(unknown)[0])
     before = {name: getattr(claim, name) for name in changes}
     changed = {name: value for name, value in changes.items() if value != before[name]}
     if not changed:
-        raise ValidationFailed("nothing_changed", "金额没有变化", field=next(iter(changes), None))
+        raise ValidationFailed("nothing_changed", _("金额没有变化"), field=next(iter(changes), None))
     for name, value in changed.items():
         setattr(claim, name, value)
     problems = rules.amount_problems(claim.claim_type, amounts_of(claim), invoices_of(claim))
@@ -118,7 +119,7 @@ def adjust_claim(*, actor, claim: Claim, changes: dict[str, Decimal], reason: st
     benefit_before = claim.benefit_amount
     fields = {**changed, **adjudicate(claim, final=False).stored_fields(), "updated_at": timezone.now()}
     if Claim.objects.filter(pk=claim.pk, status=claim.status).update(**fields) != 1:
-        raise Conflict("claim_changed", "该申领已被他人处理，请刷新后查看最新状态")
+        raise Conflict("claim_changed", _("该申领已被他人处理，请刷新后查看最新状态"))
     for name, value in fields.items():
         setattr(claim, name, value)
     ClaimAdjustment.objects.bulk_create([

@@ -1,6 +1,7 @@
 """The one place a claim's status changes: guarded, recorded as history and notification outbox."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.core.errors import Conflict, PermissionDenied
@@ -47,13 +48,14 @@ def check_move(actor, claim: Claim, action: str) -> workflow.Transition:
     move = workflow.transition_for(claim.status, action)
     if move is None:
         raise Conflict("transition_not_allowed",
-                       f"申领当前状态为“{Claim.Status(claim.status).label}”，不能“{Action(action).label}”")
+                       _("申领当前状态为“%(status)s”，不能“%(action)s”") % {
+                           "status": Claim.Status(claim.status).label, "action": Action(action).label})
     role = role_of(actor)
     if role not in move.actors:
-        raise PermissionDenied(f"您的角色不能对申领执行“{Action(action).label}”")
+        raise PermissionDenied(_("您的角色不能对申领执行“%(action)s”") % {"action": Action(action).label})
     require_claim_in_scope(actor, claim)
     if action == Action.WITHDRAW and not _is_submitter(actor, claim):
-        raise PermissionDenied("只有提交人可以撤回申领")
+        raise PermissionDenied(_("只有提交人可以撤回申领"))
     if role not in (SYSTEM, WORKER):
         check_four_eyes(actor, claim, step_level(actor, move, action))
     return move
@@ -83,7 +85,7 @@ def move_claim(*, actor, claim: Claim, action: str, comment: str = "", reason_co
         fields["missing_items"] = list(missing_items or [])
     moved = Claim.objects.filter(pk=claim.pk, status=claim.status).update(**fields)
     if moved != 1:
-        raise Conflict("claim_changed", "该申领已被他人处理，请刷新后查看最新状态")
+        raise Conflict("claim_changed", _("该申领已被他人处理，请刷新后查看最新状态"))
     ClaimStatusChange.objects.create(
         claim_id=claim.pk, action=action, from_status=claim.status, to_status=move.to,
         level=step_level(actor, move, action), actor=actor if getattr(actor, "pk", None) else None,

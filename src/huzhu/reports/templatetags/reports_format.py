@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -20,7 +21,7 @@ def yuan(value) -> str:
 
 @register.filter
 def days(value) -> str:
-    return "—" if value is None else f"{value} 天"
+    return "—" if value is None else gettext("%(days)s 天") % {"days": value}
 
 
 @register.simple_tag

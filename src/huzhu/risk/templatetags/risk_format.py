@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -13,4 +14,4 @@ def field(row: dict, key: str):
 def check_label(code: str) -> str:
     from huzhu.risk.rules import CHECK_LABELS
 
-    return CHECK_LABELS.get(code, code)
+    return gettext(CHECK_LABELS.get(code, code))

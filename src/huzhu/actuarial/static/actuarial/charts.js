@@ -4,6 +4,8 @@
   "use strict";
   var COLOURS = ["#175cd3", "#f79009", "#027a48", "#b42318"];
 
+  var text = {};  // the words, in the page's language (from the data island)
+
   function option(chart) {
     var stacked = !!chart.stacked;
     var series = chart.series.map(function (pair, index) {
@@ -16,9 +18,9 @@
       return s;
     });
     if (chart.intervals) {
-      series.push({ name: "区间下限", type: "line", data: chart.intervals.map(function (p) { return p[0]; }),
+      series.push({ name: text.low || "区间下限", type: "line", data: chart.intervals.map(function (p) { return p[0]; }),
                     lineStyle: { opacity: 0 }, symbol: "triangle", symbolSize: 7, itemStyle: { color: "#101828" } });
-      series.push({ name: "区间上限", type: "line", data: chart.intervals.map(function (p) { return p[1]; }),
+      series.push({ name: text.high || "区间上限", type: "line", data: chart.intervals.map(function (p) { return p[1]; }),
                     lineStyle: { opacity: 0 }, symbol: "triangle", symbolRotate: 180, symbolSize: 7,
                     itemStyle: { color: "#101828" } });
     }
@@ -38,13 +40,14 @@
     var island = document.getElementById("study-charts");
     var holder = document.getElementById("charts");
     if (!island || !holder) { return; }
-    var charts = JSON.parse(island.textContent);
-    charts.forEach(function (chart) {
+    var island_data = JSON.parse(island.textContent);
+    text = island_data.text || {};
+    island_data.charts.forEach(function (chart) {
       var box = document.createElement("div");
       box.className = "chart";
       holder.appendChild(box);
       if (typeof window.echarts === "undefined") {
-        box.textContent = "图表组件未安装（ECharts），请参阅下方表格。";
+        box.textContent = text.no_charts || "图表组件未安装（ECharts），请参阅下方表格。";
         box.classList.add("chart-missing");
         return;
       }

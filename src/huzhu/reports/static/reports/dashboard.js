@@ -5,11 +5,13 @@
 
   var COLORS = ["#b42318", "#175cd3", "#027a48", "#b54708", "#6941c6", "#616e7c", "#0e9384", "#c11574", "#4e5ba6"];
 
+  var text = {};  // the words, in the page's language (from the data island)
+
   function chart(id) {
     var box = document.getElementById(id);
     if (!box) { return null; }
     if (typeof window.echarts === "undefined") {
-      box.textContent = "图表组件未安装（ECharts），请参阅下方表格。";
+      box.textContent = text.no_charts || "图表组件未安装（ECharts），请参阅下方表格。";
       box.classList.add("chart-missing");
       return null;
     }
@@ -24,31 +26,36 @@
     var island = document.getElementById("report-data");
     if (!island) { return; }
     var data = JSON.parse(island.textContent);
+    text = data.text || {};
+    var covered = text.covered || "参互人次", cumulative = text.cumulative || "累计参互人次";
+    var benefit = text.benefit || "补助金（元）", median = text.median || "中位数", p90 = text.p90 || "90%分位";
     var c;
     if ((c = chart("chart-years"))) {
       c.setOption({
         animation: false, color: COLORS, tooltip: { trigger: "axis" },
-        legend: { top: 0, data: ["参互人次", "累计参互人次", "补助金（元）"] },
+        legend: { top: 0, data: [covered, cumulative, benefit] },
         grid: { left: 80, right: 90, top: 40, bottom: 30 },
         xAxis: { type: "category", data: data.years },
-        yAxis: [{ type: "value", name: "人次" }, { type: "value", name: "元", splitLine: { show: false } }],
+        yAxis: [{ type: "value", name: text.person_times || "人次" },
+                { type: "value", name: text.yuan || "元", splitLine: { show: false } }],
         series: [
-          { name: "参互人次", type: "bar", data: data.covered },
-          { name: "累计参互人次", type: "line", data: data.cumulative },
-          { name: "补助金（元）", type: "line", yAxisIndex: 1, data: data.benefit, lineStyle: { type: "dashed" } }
+          { name: covered, type: "bar", data: data.covered },
+          { name: cumulative, type: "line", data: data.cumulative },
+          { name: benefit, type: "line", yAxisIndex: 1, data: data.benefit, lineStyle: { type: "dashed" } }
         ]
       });
     }
     if ((c = chart("chart-children"))) {
       c.setOption({
         animation: false, color: COLORS, tooltip: { trigger: "axis" },
-        legend: { top: 0, data: ["参互人次", "补助金（元）"] },
+        legend: { top: 0, data: [covered, benefit] },
         grid: { left: 80, right: 90, top: 40, bottom: 90 },
         xAxis: { type: "category", data: names(data.children), axisLabel: { rotate: 40, interval: 0 } },
-        yAxis: [{ type: "value", name: "人次" }, { type: "value", name: "元", splitLine: { show: false } }],
+        yAxis: [{ type: "value", name: text.person_times || "人次" },
+                { type: "value", name: text.yuan || "元", splitLine: { show: false } }],
         series: [
-          { name: "参互人次", type: "bar", data: data.children.map(function (r) { return r.covered; }) },
-          { name: "补助金（元）", type: "bar", yAxisIndex: 1, data: data.children.map(function (r) { return r.benefit; }) }
+          { name: covered, type: "bar", data: data.children.map(function (r) { return r.covered; }) },
+          { name: benefit, type: "bar", yAxisIndex: 1, data: data.children.map(function (r) { return r.benefit; }) }
         ]
       });
     }
@@ -60,12 +67,12 @@
     }
     if ((c = chart("chart-steps"))) {
       c.setOption({
-        animation: false, color: COLORS, tooltip: { trigger: "axis" }, legend: { top: 0, data: ["中位数", "90%分位"] },
+        animation: false, color: COLORS, tooltip: { trigger: "axis" }, legend: { top: 0, data: [median, p90] },
         grid: { left: 50, right: 20, top: 40, bottom: 30 },
-        xAxis: { type: "category", data: names(data.steps) }, yAxis: { type: "value", name: "天" },
+        xAxis: { type: "category", data: names(data.steps) }, yAxis: { type: "value", name: text.days || "天" },
         series: [
-          { name: "中位数", type: "bar", data: data.steps.map(function (r) { return r.median; }) },
-          { name: "90%分位", type: "bar", data: data.steps.map(function (r) { return r.p90; }) }
+          { name: median, type: "bar", data: data.steps.map(function (r) { return r.median; }) },
+          { name: p90, type: "bar", data: data.steps.map(function (r) { return r.p90; }) }
         ]
       });
     }
@@ -81,7 +88,7 @@
     if ((c = chart("chart-tiers"))) {
       c.setOption({
         animation: false, color: COLORS, tooltip: { trigger: "item" },
-        series: [{ type: "pie", radius: "60%", data: data.tiers, label: { formatter: "{b}\n{c} 件" } }]
+        series: [{ type: "pie", radius: "60%", data: data.tiers, label: { formatter: "{b}\n{c} " + (text.claims || "件") } }]
       });
     }
   }
