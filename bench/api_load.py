@@ -212,7 +212,9 @@ def start_gunicorn(port: int, processes: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [str(gunicorn), "huzhu.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(processes),
          "--log-level", "warning", "--chdir", str(ROOT / "src"), "--preload"],
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, start_new_session=True)
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "HUZHU_DEBUG": "false",  # as deployed
+             "HUZHU_SECRET_KEY": os.environ.get("HUZHU_SECRET_KEY", "bench-only-" + "x" * 50),
+             "HUZHU_ALLOWED_HOSTS": "127.0.0.1,localhost"}, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
