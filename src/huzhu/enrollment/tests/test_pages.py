@@ -10,6 +10,8 @@ from huzhu.conftest import PASSWORD, make_unit, make_worker
 from huzhu.enrollment import services
 from huzhu.enrollment.models import Enrollment, ImportJob
 from huzhu.members.models import Worker
+from huzhu.plans.models import PlanYear
+from huzhu.plans.services import install_default_plans
 
 from .conftest import xlsx_bytes
 from .test_imports import good_rows
@@ -23,12 +25,14 @@ def login(client, user):
 
 @pytest.fixture
 def open_year(plan_years):
-    """The plan year whose enrollment is open today (the machine clock decides)."""
-    for (plan, _year), plan_year in sorted(plan_years.items()):
+    """The plan year whose enrollment is open today (the machine clock decides; this year's and next
+    year's default plans are installed too, so some year is always open)."""
+    install_default_plans(years=(TODAY.year, TODAY.year + 1))
+    for plan_year in PlanYear.objects.filter(plan_id="hospitalization").order_by("year"):
         terms = plan_year.terms
-        if plan == "hospitalization" and terms.enrollment_opens_on <= TODAY < terms.protection_end_on:
+        if terms.enrollment_opens_on <= TODAY < terms.protection_end_on:
             return plan_year
-    pytest.skip("no default plan year is open for enrollment today")
+    raise AssertionError(f"no default hospitalization plan year is open for enrollment on {TODAY}")
 
 
 @pytest.fixture
