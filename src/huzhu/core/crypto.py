@@ -9,12 +9,16 @@ HUZHU_DATA_KEY encrypts and indexes. HUZHU_DATA_KEY_PREVIOUS is set only while
 `huzhu rotate-data-key` moves stored values to a new key (docs/security.md): it decrypts what
 the old key wrote, and look-ups by blind index try both keys (`blind_indexes`), so a row is found
 whether or not the rotation has reached it yet.
+
+The batch forms (`encrypt_texts`, `blind_index_many`) are for imports of many rows: one cipher and
+one keyed hash per key (built once), nonces drawn from the OS in one call.
 """
 import base64
 import binascii
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -25,6 +29,7 @@ from django.conf import settings
 from django.db import models
 
 LEGACY_TAG = "v1"
+_NONCE_BYTES = 12
 
 
 class UnreadableCiphertext(ValueError):
@@ -63,13 +68,34 @@ def tag_of(token: str) -> str:
     return token.partition(":")[0]
 
 
+@lru_cache(maxsize=8)
+def _cipher(master: str) -> AESGCM:
+    """The AES-GCM cipher of a data key, built once (its key schedule is not free)."""
+    return AESGCM(_keys(master)[0])
+
+
+@lru_cache(maxsize=8)
+def _keyed_hash(master: str):
+    """The blind-index HMAC of a data key with its padded key state; callers copy it per value."""
+    return hmac.new(_keys(master)[1], digestmod=hashlib.sha256)
+
+
 def encrypt_text(plain: str) -> str:
     """Encrypt a short text under the current key; the result is ASCII and safe to store in a CharField."""
+    return encrypt_texts([plain])[0]
+
+
+def encrypt_texts(plains: Sequence[str]) -> list[str]:
+    """Encrypt many short texts under the current key, each with its own random nonce (as `encrypt_text`)."""
     tag = current_tag()
-    enc_key, _ = _keys(settings.DATA_KEY)
-    nonce = os.urandom(12)
-    sealed = AESGCM(enc_key).encrypt(nonce, plain.encode(), tag.encode())
-    return f"{tag}:{base64.b64encode(nonce + sealed).decode()}"
+    associated, prefix = tag.encode(), f"{tag}:"
+    seal, b64 = _cipher(settings.DATA_KEY).encrypt, binascii.b2a_base64
+    nonces = os.urandom(_NONCE_BYTES * len(plains))
+    sealed = []
+    for i, plain in enumerate(plains):
+        nonce = nonces[i * _NONCE_BYTES:(i + 1) * _NONCE_BYTES]
+        sealed.append(prefix + b64(nonce + seal(nonce, plain.encode(), associated), newline=False).decode())
+    return sealed
 
 
 def _candidate_keys(tag: str) -> list[str]:
@@ -89,7 +115,7 @@ def decrypt_text(token: str) -> str:
         raise UnreadableCiphertext(f"not a ciphertext (tag {tag!r})") from exc
     for key in _candidate_keys(tag):
         try:
-            return AESGCM(_keys(key)[0]).decrypt(raw[:12], raw[12:], tag.encode()).decode()
+            return _cipher(key).decrypt(raw[:12], raw[12:], tag.encode()).decode()
         except InvalidTag:
             continue
     raise UnreadableCiphertext(
@@ -98,13 +124,30 @@ def decrypt_text(token: str) -> str:
 
 
 def _index(master: str, value: str) -> str:
-    _, idx_key = _keys(master)
-    return hmac.new(idx_key, value.encode(), hashlib.sha256).hexdigest()[:32]
+    digest = _keyed_hash(master).copy()
+    digest.update(value.encode())
+    return digest.hexdigest()[:32]
 
 
 def blind_index(value: str) -> str:
     """Keyed hash for exact look-up of an encrypted value (HMAC-SHA256, hex, 32 chars); what is stored."""
     return _index(settings.DATA_KEY, value)
+
+
+def blind_index_many(values: Iterable[str], *, key: str | None = None) -> list[str]:
+    """`blind_index` of many values (under `key`, default HUZHU_DATA_KEY), in their order."""
+    base = _keyed_hash(key or settings.DATA_KEY)
+    found = []
+    for value in values:
+        digest = base.copy()
+        digest.update(value.encode())
+        found.append(digest.hexdigest()[:32])
+    return found
+
+
+def previous_key() -> str | None:
+    """HUZHU_DATA_KEY_PREVIOUS while a rotation runs, else None (look-ups must then try its indexes too)."""
+    return _previous_key() or None
 
 
 def blind_indexes(value: str) -> list[str]:

@@ -103,3 +103,20 @@ def test_look_ups_try_the_previous_keys_index_only_while_a_rotation_is_under_way
     settings.DATA_KEY_PREVIOUS = OLD
     assert blind_indexes(NUMBER) == [blind_index(NUMBER), old_index]
     assert crypto.index_aliases([NUMBER]) == {blind_index(NUMBER): blind_index(NUMBER), old_index: blind_index(NUMBER)}
+
+
+def test_batch_encryption_gives_each_value_its_own_nonce_under_the_current_key(settings):
+    numbers = ["150203198503021234", "150203198503021234", "15020319850302123X"]
+    sealed = crypto.encrypt_texts(numbers)
+    assert len(set(sealed)) == 3
+    assert [decrypt_text(token) for token in sealed] == numbers
+    assert {crypto.tag_of(token) for token in sealed} == {crypto.current_tag()}
+
+
+def test_batch_blind_indexes_match_one_at_a_time_under_either_key(settings):
+    numbers = ["150203198503021234", "15020319850302123X"]
+    current = crypto.blind_index_many(numbers)
+    assert current == [blind_index(n) for n in numbers]
+    assert crypto.blind_index_many(numbers, key="another-key") != current
+    settings.DATA_KEY, settings.DATA_KEY_PREVIOUS = "another-key", settings.DATA_KEY
+    assert crypto.blind_index_many(numbers, key=crypto.previous_key()) == current
