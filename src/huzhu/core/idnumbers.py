@@ -64,21 +64,31 @@ def parse_resident_id(text: str, *, today: date | None = None, check_region: boo
         raise ValueError("身份证号不能为空")
     if len(number) != 18 or not re.fullmatch(r"\d{17}[\dX]", number):
         raise ValueError(f"身份证号应为18位（末位可为X），实际为{len(number)}位")
-    if ric.calc_check_digit(number) != number[-1]:
-        raise ValueError("身份证号校验位不正确")
-    try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError as exc:
-        raise ValueError("身份证号中的出生日期不存在") from exc
-    today = today or date.today()
-    if birth > today:
-        raise ValueError("身份证号中的出生日期晚于今天")
-    if age_on(birth, today) > ID_MAX_AGE:
-        raise ValueError("身份证号中的出生日期不合理（超过120岁）")
+    check_digit(number)
+    birth = birth_date_of(number[6:14], today or date.today())
     warning = _region_warning(number) if check_region else None
     gender = "M" if int(number[16]) % 2 == 1 else "F"
     return ResidentId(number=number, birth_date=birth, gender=gender, region_code=number[:6],
                       region_warning=warning)
+
+
+def check_digit(number: str) -> None:
+    """Raise ValueError unless the 18th character is the GB 11643 check digit of the first 17."""
+    if ric.calc_check_digit(number) != number[-1]:
+        raise ValueError("身份证号校验位不正确")
+
+
+def birth_date_of(digits: str, today: date) -> date:
+    """The birth date in an ID number's YYYYMMDD part; ValueError when impossible or implausible."""
+    try:
+        birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError as exc:
+        raise ValueError("身份证号中的出生日期不存在") from exc
+    if birth > today:
+        raise ValueError("身份证号中的出生日期晚于今天")
+    if age_on(birth, today) > ID_MAX_AGE:
+        raise ValueError("身份证号中的出生日期不合理（超过120岁）")
+    return birth
 
 
 def _region_warning(number: str) -> str | None:

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from huzhu.core.dates import age_on
-from huzhu.core.idnumbers import normalize, parse_mobile, parse_resident_id
+from huzhu.core.idnumbers import birth_date_of, check_digit, normalize, parse_mobile, parse_resident_id
 from huzhu.core.money import quantize_money
 from huzhu.plans.terms import Eligibility, Participation, PlanYearTerms
 
@@ -267,8 +268,9 @@ class RowContext:
     default_kind: str = "employee"
 
 
-@dataclass(frozen=True)
-class RosterRow:
+class RosterRow(NamedTuple):
+    """A valid roster row (a named tuple: a million of them are built per large import)."""
+
     row_no: int
     name: str
     id_number: str
@@ -300,49 +302,126 @@ def _mask_raw(text: str) -> str:
 
 def validate_row(row_no: int, cells: Mapping[str, object], context: RowContext) -> RosterRow | RowError:
     """Check one roster row; the first problem found is returned with its field and reason."""
-    for column, value in cells.items():
-        if isinstance(value, str) and value.startswith("=") and len(value) > 1:
-            return RowError(row_no, column, f"单元格是公式（{value[:30]}），请复制后“选择性粘贴为数值”")
-    name = re.sub(r"\s+", "", normalize_text(cells.get("姓名")))
-    raw_id = cells.get("身份证号")
-    if not name:
-        return RowError(row_no, "姓名", "不能为空", masked=_mask_raw(normalize_text(raw_id)))
-    if len(name) > 50:
-        return RowError(row_no, "姓名", "超过50个字", name=name[:50])
-    if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
-        return RowError(row_no, "身份证号", "被Excel存成了数字（末几位会丢失），请把该列设为文本后重新填写", name=name)
-    try:
-        rid = parse_resident_id(normalize_text(raw_id), today=context.today, check_region=False)
-    except ValueError as exc:
-        return RowError(row_no, "身份证号", str(exc), name=name, masked=_mask_raw(normalize_text(raw_id)))
-    phone = normalize_text(cells.get("手机号"))
-    if phone:
+    return RowValidator(context)(row_no, cells)
+
+
+_MOBILE_SECOND_DIGITS = frozenset("3456789")
+_CACHE_LIMIT = 100_000  # distinct cell values remembered per validator (dates, birth dates)
+_CACHEABLE_CELLS = (str, int, date, datetime)  # not bool: True == 1 would share int 1's entry
+
+
+class RowValidator:
+    """`validate_row` for many rows under one context: what repeats is computed once.
+
+    Clean cells (plain ASCII ID numbers, phones and dates, as most files have) take a short path;
+    anything else goes through the general normalising parsers, so results never differ.
+    Birth dates, start dates and eligibility verdicts are cached (a roster has far fewer distinct
+    dates than rows).
+    """
+
+    def __init__(self, context: RowContext):
+        self.context = context
+        self._today = context.today
+        self._on = age_reference_on(context.terms, context.enrolled_on)
+        self._eligibility = context.terms.eligibility
+        self._births: dict[str, date | str] = {}
+        self._started: dict[object, date | str] = {}
+        self._verdicts: dict[tuple[date, str, str], str | None] = {}
+
+    def __call__(self, row_no: int, cells: Mapping[str, object]) -> RosterRow | RowError:
+        for column, value in cells.items():
+            if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+                return RowError(row_no, column, f"单元格是公式（{value[:30]}），请复制后“选择性粘贴为数值”")
+        name = "".join(normalize_text(cells.get("姓名")).split())
+        raw_id = cells.get("身份证号")
+        if not name:
+            return RowError(row_no, "姓名", "不能为空", masked=_mask_raw(normalize_text(raw_id)))
+        if len(name) > 50:
+            return RowError(row_no, "姓名", "超过50个字", name=name[:50])
+        if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
+            return RowError(row_no, "身份证号", "被Excel存成了数字（末几位会丢失），请把该列设为文本后重新填写", name=name)
         try:
-            phone = parse_mobile(phone)
+            number, birth = self._resident_id(raw_id)
         except ValueError as exc:
-            return RowError(row_no, "手机号", str(exc), name=name, masked=rid.masked)
-    kind_text = re.sub(r"\s+", "", normalize_text(cells.get("人员类别")))
-    kind = KIND_WORDS.get(kind_text) if kind_text else context.default_kind
-    if kind is None:
-        return RowError(row_no, "人员类别", f"“{kind_text}”无法识别，应为“在职职工”或“新就业形态劳动者”",
-                        name=name, masked=rid.masked)
-    started_on = None
-    started_text = cells.get("入职日期")
-    if started_text not in (None, ""):
+            return RowError(row_no, "身份证号", str(exc), name=name, masked=_mask_raw(normalize_text(raw_id)))
+        masked = number[:4] + "**********" + number[14:]
+        gender = "M" if number[16] in "13579" else "F"
+        phone = cells.get("手机号")
+        if not (isinstance(phone, str) and len(phone) == 11 and phone.isascii() and phone.isdigit()
+                and phone[0] == "1" and phone[1] in _MOBILE_SECOND_DIGITS):
+            phone = normalize_text(phone)
+            if phone:
+                try:
+                    phone = parse_mobile(phone)
+                except ValueError as exc:
+                    return RowError(row_no, "手机号", str(exc), name=name, masked=masked)
+        kind_cell = cells.get("人员类别")
+        kind = KIND_WORDS.get(kind_cell) if isinstance(kind_cell, str) else None
+        if kind is None:
+            kind_text = "".join(normalize_text(kind_cell).split())
+            kind = KIND_WORDS.get(kind_text) if kind_text else self.context.default_kind
+            if kind is None:
+                return RowError(row_no, "人员类别", f"“{kind_text}”无法识别，应为“在职职工”或“新就业形态劳动者”",
+                                name=name, masked=masked)
+        started_on = None
+        started_cell = cells.get("入职日期")
+        if started_cell is not None and started_cell != "":
+            started = self._start_date(started_cell)
+            if isinstance(started, str):
+                return RowError(row_no, "入职日期", started, name=name, masked=masked)
+            if started > self._today:
+                return RowError(row_no, "入职日期", "不能晚于今天", name=name, masked=masked)
+            if started < birth:
+                return RowError(row_no, "入职日期", "早于出生日期", name=name, masked=masked)
+            started_on = started
+        verdict_key = (birth, gender, kind)
         try:
-            started_on = parse_cell_date(started_text)
+            reason = self._verdicts[verdict_key]
+        except KeyError:
+            reason = ineligibility_reason(Person(gender=gender, birth_on=birth, kind=kind), self._eligibility, self._on)
+            self._verdicts[verdict_key] = reason
+        if reason:
+            field = "身份证号" if kind in self._eligibility.worker_kinds else "人员类别"
+            return RowError(row_no, field, f"不符合参互条件：{reason}", name=name, masked=masked)
+        ethnicity = cells.get("民族")
+        return RosterRow(row_no, name, number, masked, gender, birth, phone, kind, started_on,
+                         normalize_text(ethnicity)[:10])
+
+    def _resident_id(self, raw: object) -> tuple[str, date]:
+        """The normalised number and birth date; ValueError with the reason (see parse_resident_id)."""
+        if (isinstance(raw, str) and len(raw) == 18 and raw.isascii() and raw[:17].isdigit()
+                and (raw[17].isdigit() or raw[17] in "Xx")):
+            number = raw.upper()
+            check_digit(number)
+            digits = number[6:14]
+            birth = self._births.get(digits)
+            if birth is None:
+                try:
+                    birth = birth_date_of(digits, self._today)
+                except ValueError as exc:
+                    birth = str(exc)
+                self._remember(self._births, digits, birth)
+            if isinstance(birth, str):
+                raise ValueError(birth)
+            return number, birth
+        rid = parse_resident_id(normalize_text(raw), today=self._today, check_region=False)
+        return rid.number, rid.birth_date
+
+    def _start_date(self, cell: object) -> date | str:
+        """The start date of a cell, or the reason it is not one."""
+        cacheable = type(cell) in _CACHEABLE_CELLS
+        if cacheable and cell in self._started:
+            return self._started[cell]
+        try:
+            found: date | str = parse_cell_date(cell)
         except ValueError as exc:
-            return RowError(row_no, "入职日期", str(exc), name=name, masked=rid.masked)
-        if started_on > context.today:
-            return RowError(row_no, "入职日期", "不能晚于今天", name=name, masked=rid.masked)
-        if started_on < rid.birth_date:
-            return RowError(row_no, "入职日期", "早于出生日期", name=name, masked=rid.masked)
-    person = Person(gender=rid.gender, birth_on=rid.birth_date, kind=kind)
-    reason = ineligibility_reason(person, context.terms.eligibility,
-                                  age_reference_on(context.terms, context.enrolled_on))
-    if reason:
-        field = "身份证号" if person.kind in context.terms.eligibility.worker_kinds else "人员类别"
-        return RowError(row_no, field, f"不符合参互条件：{reason}", name=name, masked=rid.masked)
-    return RosterRow(row_no=row_no, name=name, id_number=rid.number, masked=rid.masked, gender=rid.gender,
-                     birth_on=rid.birth_date, phone=phone, kind=kind, started_on=started_on,
-                     ethnicity=normalize_text(cells.get("民族"))[:10])
+            found = str(exc)
+        if cacheable:
+            self._remember(self._started, cell, found)
+        return found
+
+    @staticmethod
+    def _remember(cache: dict, key, value) -> None:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = value

@@ -149,3 +149,41 @@ def test_a_man_in_a_womens_plan_roster_is_refused_by_gender():
 def test_header_names_missing_and_renamed_columns():
     with pytest.raises(rules.HeaderProblem, match="缺少必需列：身份证号.*无法识别的列：身份证"):
         rules.map_header(["姓名", "身份证", "手机号"])
+
+
+WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
+VARIANTS = [
+    pytest.param({}, id="clean"),
+    pytest.param({"身份证号": " " + ID[:6] + "-" + ID[6:].translate(WIDE)}, id="full-width id with a dash"),
+    pytest.param({"身份证号": make_resident_id("150203", date(1985, 3, 2), 35).lower()}, id="lower-case x"),
+    pytest.param({"手机号": "+86 139-0000-0001"}, id="phone with country code"),
+    pytest.param({"手机号": 13900000001}, id="phone as a number"),
+    pytest.param({"手机号": 0}, id="phone zero"),
+    pytest.param({"手机号": "12900000001"}, id="bad phone"),
+    pytest.param({"人员类别": " 在职 职工 "}, id="kind with spaces"),
+    pytest.param({"人员类别": "新就业形态劳动者"}, id="gig worker"),
+    pytest.param({"入职日期": 43835}, id="excel serial"),
+    pytest.param({"入职日期": True}, id="a true cell is not day one"),
+    pytest.param({"入职日期": "2030-01-01"}, id="start in the future"),
+    pytest.param({"入职日期": "1980-01-01"}, id="start before birth"),
+    pytest.param({"入职日期": datetime(2020, 1, 5, 8, 30)}, id="datetime cell"),
+    pytest.param({"身份证号": make_resident_id("150203", date(2026, 3, 2), 11)}, id="born after today"),
+    pytest.param({"身份证号": "150203198502300011"}, id="no such birth date"),
+    pytest.param({"姓名": " 巴 特\t尔 ", "民族": " 蒙古族 "}, id="name with spaces"),
+    pytest.param({"民族": 0}, id="ethnicity zero"),
+]
+
+
+@pytest.mark.parametrize("overrides", VARIANTS)
+def test_a_validator_reused_across_rows_answers_like_a_fresh_check(overrides):
+    validator = rules.RowValidator(CONTEXT)
+    for cells in (_cells(), _cells(入职日期=1), _cells(**overrides), _cells(), _cells(**overrides)):
+        assert validator(4, cells) == rules.validate_row(4, cells, CONTEXT)
+
+
+def test_clean_and_untidy_spellings_of_the_same_row_give_the_same_row():
+    validator = rules.RowValidator(CONTEXT)
+    clean = validator(2, _cells())
+    untidy = validator(2, _cells(身份证号=" ".join(ID[:6]) + ID[6:].translate(WIDE), 手机号="139 0000 0001",
+                                 入职日期="2020年1月1日"))
+    assert isinstance(clean, rules.RosterRow) and clean == untidy
