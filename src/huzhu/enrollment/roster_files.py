@@ -10,6 +10,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
 import openpyxl
@@ -73,14 +74,23 @@ class RosterReader:
 
     def rows(self, skip: int = 0) -> Iterator[tuple[int, dict[str, object]]]:
         """Non-empty data rows; `skip` leaves out that many (to resume a job)."""
+        names = tuple(self.header)
+        positions = tuple(self.header.values())
+        width = max(positions) + 1
+        pick = itemgetter(*positions) if len(positions) > 1 else lambda values: (values[positions[0]],)
         seen = 0
         for row_no, values in self._rows:
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            for value in values:  # blank rows are skipped; most rows stop at their first cell
+                if value is not None and (not isinstance(value, str) or value.strip()):
+                    break
+            else:
                 continue
             seen += 1
             if seen <= skip:
                 continue
-            yield row_no, {name: values[i] if i < len(values) else None for name, i in self.header.items()}
+            if len(values) < width:
+                values = list(values) + [None] * (width - len(values))
+            yield row_no, dict(zip(names, pick(values)))
 
 
 @contextmanager
