@@ -4,26 +4,38 @@ For loads of hundreds of thousands of rows (demo data, roster imports) the ORM's
 bulk_create costs more than the database. Rows are plain tuples in the order of `columns`;
 values must already be in database form (str, int, Decimal, date). Callers run it inside their
 own transaction so that a failed load leaves nothing behind.
+
+Rows already in the database move on with `RowSource`: one service hands another a SELECT, and
+the owner of the target table inserts its result with INSERT … SELECT (no round trip per row).
 """
+import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import connection
 
 
+@dataclass(frozen=True)
+class RowSource:
+    """A SELECT and its parameters whose result rows another service inserts (INSERT … SELECT).
+
+    The receiving service documents the columns it expects, by name and in order.
+    """
+
+    sql: str
+    params: tuple = ()
+
+
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert rows into `table`; returns the count. Uses COPY on PostgreSQL."""
-    count = 0
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
-            with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
+            sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+            return _with_execute_wrappers(cursor, sql, functools.partial(_copy, cursor, rows))
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
+        count = 0
         batch: list[Sequence] = []
         for row in rows:
             batch.append(row)
@@ -35,6 +47,25 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def _copy(cursor, rows: Iterable[Sequence], sql: str, *_wrapper_args) -> int:
+    count = 0
+    connection.validate_no_broken_transaction()
+    # Django's error wrapping, as for execute(): a dropped connection is a DatabaseError here too.
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _with_execute_wrappers(cursor, sql: str, run) -> int:
+    """Run a COPY through the connection's execute wrappers (instrumentation and fault tests see it)."""
+    executor = run
+    for wrapper in reversed(connection.execute_wrappers):
+        executor = functools.partial(wrapper, executor)
+    return executor(sql, None, False, {"connection": connection, "cursor": cursor})
 
 
 def update_rows(table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence], *,
