@@ -90,7 +90,7 @@ def draft_with_roster_file(transactional_db, settings, tmp_path):
 @postgres_only
 def test_a_roster_import_cut_off_twice_by_the_database_resumes_and_imports_everyone_once(draft_with_roster_file):
     desk, enrollment, job = draft_with_roster_file
-    with pytest.raises(DatabaseError), connection_cut_before('INSERT INTO "enrollment_importrow"', nth=2):
+    with pytest.raises(DatabaseError), connection_cut_before('COPY "enrollment_importrow"', nth=2):
         enrollment_services.validate_import(job_id=job.pk, chunk_size=20, today=TODAY)
     connection.close()  # what the worker (or the request cycle) does with a connection that broke
     job.refresh_from_db()

@@ -17,15 +17,16 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
 from huzhu.audit.services import record_bulk_event, record_event
-from huzhu.core.crypto import blind_index, encrypt_text, index_aliases
+from huzhu.core.crypto import blind_index_many, encrypt_texts
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
 from huzhu.members.models import MemberUnit, Worker
 
 from .. import queries, rules
-from ..models import Coverage, Enrollment, ImportJob, ImportRow
+from ..models import Enrollment, ImportJob
 from ..roster_files import RosterFileProblem, open_roster
+from . import staging
 from .workflow import S, ensure_in_scope, ensure_status, refresh_totals
 
 log = logging.getLogger(__name__)
@@ -92,20 +93,20 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)
     job.status = ImportJob.Status.VALIDATING
     enrollment = job.enrollment
-    context = rules.RowContext(terms=enrollment.plan_year.terms, enrolled_on=today, today=today,
-                               default_kind=_default_kind(enrollment.unit))
+    validator = rules.RowValidator(rules.RowContext(terms=enrollment.plan_year.terms, enrolled_on=today,
+                                                    today=today, default_kind=_default_kind(enrollment.unit)))
     try:
         with open_roster(Path(job.stored_path), job.file_name) as reader:
             chunk: list[tuple[int, dict]] = []
             for row in reader.rows(skip=job.done):
                 chunk.append(row)
                 if len(chunk) >= chunk_size:
-                    _stage_chunk(job, context, chunk)
+                    _stage_chunk(job, validator, chunk)
                     chunk = []
                     if progress:
                         progress(job)
             if chunk:
-                _stage_chunk(job, context, chunk)
+                _stage_chunk(job, validator, chunk)
     except RosterFileProblem as exc:
         return _fail(job, str(exc))
     except OSError as exc:
@@ -127,76 +128,69 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
-def _stage_chunk(job: ImportJob, context: rules.RowContext, chunk: list[tuple[int, dict]]) -> None:
-    """Validate a chunk: pure row checks, then set-based look-ups by blind index, then one bulk insert."""
+def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tuple[int, dict]]) -> None:
+    """Validate a chunk: pure row checks, then one COPY of the staged rows, then set-based cross-checks.
+
+    The staged rows, the corrections the database asks for and the job's progress commit together,
+    so a resumed job starts exactly after the last chunk.
+    """
     enrollment = job.enrollment
-    results = [rules.validate_row(row_no, cells, context) for row_no, cells in chunk]
-    index_of: dict[int, str] = {}
+    results = [validator(row_no, cells) for row_no, cells in chunk]
+    valid = [result for result in results if isinstance(result, rules.RosterRow)]
+    indexes = dict(zip((row.row_no for row in valid), blind_index_many(row.id_number for row in valid), strict=True))
     first_row: dict[str, int] = {}
     for i, result in enumerate(results):
         if isinstance(result, rules.RosterRow):
-            index = blind_index(result.id_number)
-            if index in first_row:  # duplicate inside this chunk
-                results[i] = _error(result, "身份证号", f"与第{first_row[index]}行重复")
-                continue
-            first_row[index] = result.row_no
-            index_of[i] = index
-    indexes = list(first_row)
-    earlier = dict(job.rows.filter(id_number_index__in=indexes, error="").values_list("id_number_index", "row_no"))
-    # During a key rotation a registered worker may still carry the previous key's index: look up both.
-    aliases = index_aliases(results[i].id_number for i in index_of)
-    workers = {aliases[row[0]]: row[1:] for row in Worker.objects.filter(id_number_index__in=list(aliases))
-               .values_list("id_number_index", "pk", "name", "unit_id", "unit__name")}
-    covered = {aliases[index]: hit for index, hit in
-               queries.live_coverages(enrollment.plan_year, indexes=list(aliases)).items()}
-    staged = []
-    valid = errors = 0
-    for i, result in enumerate(results):
-        index = index_of.get(i)
-        worker = workers.get(index) if index else None
-        if index and isinstance(result, rules.RosterRow):
-            result = _cross_check(result, index, earlier, worker, covered.get(index), enrollment)
-        if isinstance(result, rules.RowError):
-            errors += 1
-            staged.append(ImportRow(job=job, row_no=result.row_no, name=result.name[:50],
-                                    id_number_masked=result.masked[:18], error_field=result.field[:20],
-                                    error=result.reason[:300]))
-            continue
-        valid += 1
-        staged.append(ImportRow(
-            job=job, row_no=result.row_no, name=result.name, id_number_index=index,
-            id_number_encrypted="" if worker else encrypt_text(result.id_number), id_number_masked=result.masked,
-            gender=result.gender, birth_on=result.birth_on, phone=result.phone, kind=result.kind,
-            ethnicity=result.ethnicity, started_on=result.started_on, worker_id=worker[0] if worker else None))
+            first = first_row.setdefault(indexes[result.row_no], result.row_no)
+            if first != result.row_no:  # the same person earlier in this chunk
+                results[i] = _error(result, "身份证号", f"与第{first}行重复")
+    valid = [result for result in results if isinstance(result, rules.RosterRow)]
+    sealed = dict(zip((row.row_no for row in valid), encrypt_texts([row.id_number for row in valid]), strict=True))
     with transaction.atomic():
-        ImportRow.objects.bulk_create(staged, batch_size=2000)
+        staging.stage_rows(_staged(job.pk, result, indexes, sealed) for result in results)
+        conflicts = queries.staged_row_conflicts(job, enrollment.plan_year, first_row_no=chunk[0][0],
+                                                 last_row_no=chunk[-1][0])
+        bad = [(c.pk, *reason) for c in conflicts if (reason := _conflict(c, enrollment))]
+        staging.mark_rows_invalid(bad)
+        failed = {pk for pk, _field, _reason in bad}
+        staging.link_workers([(c.pk, c.worker_id) for c in conflicts if c.worker_id and c.pk not in failed])
         job.done += len(chunk)
-        job.valid_count += valid
-        job.error_count += errors
+        job.valid_count += len(valid) - len(bad)
+        job.error_count += len(chunk) - len(valid) + len(bad)
         ImportJob.objects.filter(pk=job.pk).update(done=job.done, valid_count=job.valid_count,
                                                    error_count=job.error_count)
+
+
+def _staged(job_id: int, result: rules.RosterRow | rules.RowError, indexes: dict[int, str],
+            sealed: dict[int, str]) -> tuple:
+    """A staged row in staging.STAGED_COLUMNS order."""
+    if isinstance(result, rules.RowError):
+        return (job_id, result.row_no, result.name[:50], "", "", result.masked[:18], "", None, "", "", "", None, None,
+                result.field[:20], result.reason[:300])
+    return (job_id, result.row_no, result.name, indexes[result.row_no], sealed[result.row_no], result.masked,
+            result.gender, result.birth_on, result.phone, result.kind, result.ethnicity, result.started_on, None,
+            "", "")
 
 
 def _error(row: rules.RosterRow, field: str, reason: str) -> rules.RowError:
     return rules.RowError(row.row_no, field, reason, name=row.name, masked=row.masked)
 
 
-def _cross_check(row, index, earlier, worker, hit, enrollment):
-    """Duplicates against earlier chunks, registered workers and other units' coverages."""
-    if index in earlier:
-        return _error(row, "身份证号", f"与第{earlier[index]}行重复")
-    if worker:
-        _pk, name, unit_id, unit_name = worker
-        if name != row.name:
-            return _error(row, "姓名", f"与该身份证号已登记的姓名“{name}”不一致")
-        if unit_id not in (None, enrollment.unit_id):
-            return _error(row, "身份证号", f"该职工现为“{unit_name}”在职职工，须原单位先登记离职")
-    if hit:
-        if hit.enrollment_id == enrollment.pk:
-            return _error(row, "身份证号", "已在本次参互名单中")
-        where = "本单位另一笔参互" if hit.unit_id == enrollment.unit_id else f"“{hit.unit_name}”"
-        return _error(row, "身份证号", f"已在{where}参加{enrollment.plan_year}，同一人每年度只能参互一次")
-    return row
+def _conflict(found: queries.StagedConflict, enrollment: Enrollment) -> tuple[str, str] | None:
+    """Why a staged row cannot join: an earlier row, a registered worker elsewhere, another coverage."""
+    if found.earlier_row_no is not None:
+        return "身份证号", f"与第{found.earlier_row_no}行重复"
+    if found.worker_id:
+        if found.worker_name != found.name:
+            return "姓名", f"与该身份证号已登记的姓名“{found.worker_name}”不一致"
+        if found.worker_unit_id not in (None, enrollment.unit_id):
+            return "身份证号", f"该职工现为“{found.worker_unit_name}”在职职工，须原单位先登记离职"
+    if found.covered_enrollment_id:
+        if found.covered_enrollment_id == enrollment.pk:
+            return "身份证号", "已在本次参互名单中"
+        where = "本单位另一笔参互" if found.covered_unit_id == enrollment.unit_id else f"“{found.covered_unit_name}”"
+        return "身份证号", f"已在{where}参加{enrollment.plan_year}，同一人每年度只能参互一次"
+    return None
 
 
 def check_import_commit(*, job: ImportJob, policy: str) -> None:
@@ -260,64 +254,42 @@ def _commit_rows(actor, job: ImportJob, policy: str, today: date, progress: Prog
         "unit", "plan_year__current_version").get(pk=job.enrollment_id)
     ensure_status(enrollment, S.DRAFT)
     unit, plan_year, terms = enrollment.unit, enrollment.plan_year, enrollment.plan_year.terms
-    imported = new_workers = late = 0
-    after_pk = 0
-    while batch := queries.staged_rows(job, after_pk=after_pk, limit=CHUNK):
-        after_pk = batch[-1].pk
-        indexes = [r.id_number_index for r in batch]
-        # Someone may have registered or enrolled these people since validation: check again, set-based.
-        current = dict(Worker.objects.filter(id_number_index__in=indexes).values_list("id_number_index", "pk"))
-        covered = queries.live_coverages(plan_year, indexes=indexes)
-        ok, bad = [], []
-        for row in batch:
-            hit = covered.get(row.id_number_index)
-            if hit:
-                row.error_field, row.error = "身份证号", f"校验后已在“{hit.unit_name}”参加{plan_year}"
-                bad.append(row)
-            else:
-                ok.append(row)
-        if bad and policy == ImportJob.Policy.ALL_OR_NOTHING:
-            raise ValidationFailed("rows_invalid", bad[0].error + f"（第{bad[0].row_no}行），未导入任何数据",
-                                   row=bad[0].row_no)
-        if bad:
-            ImportRow.objects.bulk_update(bad, ["error_field", "error"])
-            late += len(bad)
-        fresh = [r for r in ok if r.id_number_index not in current]
-        if any(not r.id_number_encrypted for r in fresh):
-            raise Conflict("import_conflict", "有职工在校验后被删除，请重新上传名册")
-        created = member_services.bulk_register_workers(actor=actor, unit=unit, today=today, people=[
-            member_services.PreparedWorker(
-                name=r.name, id_number_encrypted=r.id_number_encrypted or "", id_number_index=r.id_number_index,
-                id_number_masked=r.id_number_masked, gender=r.gender, birth_on=r.birth_on, phone=r.phone,
-                kind=r.kind, ethnicity=r.ethnicity, started_on=r.started_on) for r in fresh])
-        current.update(created)
-        new_workers += len(created)
-        known = {r.pk for r in fresh}
-        returning = Worker.objects.filter(pk__in=[current[r.id_number_index] for r in ok if r.pk not in known],
-                                          unit__isnull=True).values_list("pk", flat=True)
-        member_services.bulk_employ_workers(actor=actor, unit=unit, started={
-            pk: today for pk in returning})
-        worker_ids = [current[r.id_number_index] for r in ok]
-        last = queries.last_year_consecutive(plan_year, worker_ids)
-        Coverage.objects.bulk_create([
-            Coverage(worker_id=pk, plan_year=plan_year, unit=unit, enrollment=enrollment, league_id=unit.league_id,
-                     county_id=unit.county_id, consecutive_years=rules.consecutive_years(last.get(pk)),
-                     contribution_amount=terms.contribution_amount, subsidy_amount=terms.subsidy_amount)
-            for pk in worker_ids], batch_size=2000)
-        imported += len(ok)
-        if progress:
-            job.done = imported
-            progress(job)
+    # Someone may have registered, deleted or enrolled these people since validation: check again, set-based.
+    changes = queries.staged_rows_changed(job, plan_year)
+    late = [c for c in changes if c.covered_unit_name]
+    if late and policy == ImportJob.Policy.ALL_OR_NOTHING:
+        first = late[0]
+        raise ValidationFailed("rows_invalid", f"校验后已在“{first.covered_unit_name}”参加{plan_year}"
+                               f"（第{first.row_no}行），未导入任何数据", row=first.row_no)
+    staging.mark_rows_invalid([(c.pk, "身份证号", f"校验后已在“{c.covered_unit_name}”参加{plan_year}") for c in late])
+    staging.link_workers([(c.pk, c.worker_id) for c in changes if not c.covered_unit_name])
+    _report(progress, job, 0)
+    member_services.employ_registered_workers(actor=actor, unit=unit, source=staging.registered_people(job),
+                                              started_on=today)
+    new_workers = member_services.register_prepared_workers(actor=actor, unit=unit, source=staging.new_people(job),
+                                                            today=today)
+    _report(progress, job, new_workers)
+    imported = staging.insert_coverages(job=job, enrollment=enrollment, previous=queries.previous_plan_year(plan_year),
+                                        contribution_amount=terms.contribution_amount,
+                                        subsidy_amount=terms.subsidy_amount)
+    _report(progress, job, imported)
     refresh_totals(enrollment)
     job.rows.filter(error="").delete()  # staged personal data is not kept once imported
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, imported_count=imported, new_worker_count=new_workers,
-        error_count=job.error_count + late, valid_count=job.valid_count - late, done=job.total,
-        message=f"已导入{imported}人（新登记职工{new_workers}人）" + (f"，另有{late}行在导入时发现已在其他单位参互" if late else ""))
+        error_count=job.error_count + len(late), valid_count=job.valid_count - len(late), done=job.total,
+        message=f"已导入{imported}人（新登记职工{new_workers}人）"
+        + (f"，另有{len(late)}行在导入时发现已在其他单位参互" if late else ""))
     record_bulk_event(actor=actor, action="import_roster", object_type="Enrollment", object_ids=[enrollment.pk],
                       summary={"job": job.pk, "imported": imported, "new_workers": new_workers,
-                               "skipped": job.error_count + late, "policy": policy})
-    return imported, new_workers, late
+                               "skipped": job.error_count + len(late), "policy": policy})
+    return imported, new_workers, len(late)
+
+
+def _report(progress: Progress | None, job: ImportJob, done: int) -> None:
+    if progress:
+        job.done = done
+        progress(job)
 
 
 @transaction.atomic

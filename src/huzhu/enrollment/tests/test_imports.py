@@ -24,13 +24,6 @@ def good_rows(n, start=100):
     return [(f"职工{i}", number, f"1390000{i:04d}", "在职职工", "2020-01-01") for i, number in enumerate(ids(n, start))]
 
 
-@pytest.fixture
-def draft(hospitalization_2026, system_scope):
-    unit = make_unit(eligible_headcount=0, female_headcount=0)
-    return services.start_enrollment(actor=None, scope=system_scope, unit=unit, plan_year=hospitalization_2026,
-                                     today=IN_WINDOW)
-
-
 def run(draft, scope, content: bytes, name="名册.xlsx", policy=None, chunk_size=1000):
     job = services.create_import_job(actor=None, scope=scope, enrollment=draft, file_name=name,
                                      upload=io.BytesIO(content))

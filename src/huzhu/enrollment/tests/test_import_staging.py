@@ -1,0 +1,167 @@
+"""Staged roster rows in bulk: cross-checks against the database, and the set-based import.
+
+These run on SQLite by default and on PostgreSQL with DATABASE_URL (COPY and INSERT … SELECT).
+"""
+from datetime import date
+
+import pytest
+
+from huzhu.audit.models import AuditEvent
+from huzhu.conftest import make_unit, make_worker
+from huzhu.core.errors import ValidationFailed
+from huzhu.enrollment import queries, services
+from huzhu.enrollment.models import Coverage, ImportJob
+from huzhu.members import services as member_services
+from huzhu.members.models import Employment, Worker
+
+from .conftest import IN_WINDOW, xlsx_bytes
+from .test_imports import good_rows, run
+
+ALL, VALID_ONLY = ImportJob.Policy.ALL_OR_NOTHING, ImportJob.Policy.VALID_ONLY
+
+
+def row_of(worker, name=None):
+    return (name or worker.name, worker.reveal_id_number(), "", "", "")
+
+
+def only_error(job):
+    (error,) = queries.import_errors(job)
+    return error
+
+
+def test_a_registered_worker_under_another_name_is_a_bad_row(draft, system_scope):
+    person = make_worker(draft.unit, name="其其格")
+    job = run(draft, system_scope, xlsx_bytes([row_of(person, name="其其嘎")]))
+    error = only_error(job)
+    assert (error.field, error.reason) == ("姓名", "与该身份证号已登记的姓名“其其格”不一致")
+
+
+def test_a_worker_employed_at_another_unit_is_a_bad_row_naming_that_unit(draft, system_scope):
+    person = make_worker(make_unit(name="包头钢铁"), name="阿拉坦")
+    job = run(draft, system_scope, xlsx_bytes([row_of(person)]))
+    assert "“包头钢铁”在职职工" in only_error(job).reason
+
+
+def test_a_person_already_in_this_enrollment_is_a_bad_row(draft, system_scope):
+    person = make_worker(draft.unit)
+    services.add_workers(actor=None, scope=system_scope, enrollment=draft, worker_ids=[person.pk], today=IN_WINDOW)
+    job = run(draft, system_scope, xlsx_bytes([row_of(person)]))
+    assert only_error(job).reason == "已在本次参互名单中"
+
+
+def test_a_person_in_another_enrollment_of_the_same_unit_is_a_bad_row(draft, hospitalization_2026, system_scope):
+    person = make_worker(draft.unit)
+    services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, batches=[(draft.unit, [person.pk])],
+                            paid_on=date(2025, 11, 1), kind="mid_year")
+    job = run(draft, system_scope, xlsx_bytes([row_of(person)]))
+    assert "本单位另一笔参互" in only_error(job).reason
+
+
+def test_bad_rows_keep_only_the_name_and_the_masked_number(draft, system_scope):
+    person = make_worker(draft.unit, name="其其格")
+    job = run(draft, system_scope, xlsx_bytes([row_of(person, name="别人")]))
+    (row,) = job.rows.all()
+    assert (row.name, row.id_number_masked) == ("别人", person.id_number_masked)
+    assert (row.id_number_index, row.id_number_encrypted, row.phone, row.birth_on, row.worker_id) == ("", "", "", None, None)
+
+
+def test_a_worker_of_this_unit_is_enrolled_without_a_second_registration(draft, system_scope):
+    person = make_worker(draft.unit)
+    employments = Employment.objects.count()
+    job = run(draft, system_scope, xlsx_bytes([row_of(person), *good_rows(2)]), policy=ALL)
+    assert (job.imported_count, job.new_worker_count) == (3, 2)
+    assert Employment.objects.count() == employments + 2
+    assert Coverage.objects.filter(enrollment=draft, worker=person).exists()
+
+
+def test_new_workers_are_employed_from_their_roster_start_date(draft, system_scope):
+    rows = [("乌云", good_rows(1)[0][1], "", "", "2019-05-06"), ("苏和", good_rows(2)[1][1], "", "", "")]
+    run(draft, system_scope, xlsx_bytes(rows), policy=ALL)
+    started = dict(Employment.objects.filter(unit=draft.unit).values_list("worker__name", "started_on"))
+    assert started == {"乌云": date(2019, 5, 6), "苏和": IN_WINDOW}
+
+
+def test_a_worker_who_left_another_unit_is_employed_here_from_the_import_day(draft, system_scope):
+    person = make_worker(make_unit(name="原单位"), name="巴雅尔")
+    services.record_leaving(actor=None, scope=system_scope, worker=person, left_on=date(2025, 10, 1))
+    run(draft, system_scope, xlsx_bytes([row_of(person)]), policy=ALL)
+    employment = Employment.objects.get(worker=person, ended_on__isnull=True)
+    assert (employment.unit_id, employment.started_on) == (draft.unit_id, IN_WINDOW)
+
+
+def test_a_worker_covered_last_year_counts_a_second_consecutive_year(draft, plan_years, system_scope):
+    person = make_worker(draft.unit)
+    services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", 2025)],
+                            batches=[(draft.unit, [person.pk])], paid_on=date(2024, 11, 1))
+    run(draft, system_scope, xlsx_bytes([row_of(person), *good_rows(1)]), policy=ALL)
+    years = dict(Coverage.objects.filter(enrollment=draft).values_list("worker_id", "consecutive_years"))
+    assert years.pop(person.pk) == 2 and list(years.values()) == [1]
+
+
+def _enrolled_elsewhere_after_validation(draft, hospitalization_2026, system_scope):
+    person = make_worker(draft.unit, name="都兰")
+    job = run(draft, system_scope, xlsx_bytes([*good_rows(3), row_of(person)]))
+    assert (job.valid_count, job.error_count) == (4, 0)
+    services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, batches=[(draft.unit, [person.pk])],
+                            paid_on=date(2025, 11, 1), kind="mid_year")
+    return job, person
+
+
+def test_someone_enrolled_after_validation_stops_an_all_or_nothing_import(draft, hospitalization_2026,
+                                                                           system_scope):
+    job, person = _enrolled_elsewhere_after_validation(draft, hospitalization_2026, system_scope)
+    workers = Worker.objects.count()
+    with pytest.raises(ValidationFailed, match="第5行"):
+        services.commit_import(actor=None, job_id=job.pk, policy=ALL, today=IN_WINDOW)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.VALIDATED and "未导入任何数据" in job.message
+    assert Worker.objects.count() == workers and not Coverage.objects.filter(enrollment=draft).exists()
+
+
+def test_valid_only_skips_someone_enrolled_after_validation(draft, hospitalization_2026, system_scope):
+    job, person = _enrolled_elsewhere_after_validation(draft, hospitalization_2026, system_scope)
+    job = services.commit_import(actor=None, job_id=job.pk, policy=VALID_ONLY, today=IN_WINDOW)
+    assert (job.imported_count, job.valid_count, job.error_count) == (3, 3, 1)
+    assert "校验后已在" in only_error(job).reason
+    draft.refresh_from_db()
+    assert draft.headcount == 3
+
+
+def test_a_worker_registered_after_validation_is_not_registered_twice(draft, system_scope):
+    rows = good_rows(3)
+    job = run(draft, system_scope, xlsx_bytes(rows))
+    member_services.register_worker(actor=None, scope=system_scope, unit=draft.unit, name=rows[0][0],
+                                    id_number=rows[0][1], today=IN_WINDOW)
+    job = services.commit_import(actor=None, job_id=job.pk, policy=ALL, today=IN_WINDOW)
+    assert (job.imported_count, job.new_worker_count) == (3, 2)
+    assert Worker.objects.filter(unit=draft.unit).count() == 3
+
+
+def test_a_worker_deleted_after_validation_is_registered_again_from_the_staged_row(draft, system_scope):
+    person = make_worker(draft.unit, name="敖登")
+    number = person.reveal_id_number()
+    job = run(draft, system_scope, xlsx_bytes([row_of(person)]))
+    person.delete()
+    job = services.commit_import(actor=None, job_id=job.pk, policy=ALL, today=IN_WINDOW)
+    assert (job.imported_count, job.new_worker_count) == (1, 1)
+    assert Worker.objects.get(unit=draft.unit).reveal_id_number() == number
+
+
+def test_the_import_reports_progress_and_leaves_audit_events(draft, system_scope):
+    job = run(draft, system_scope, xlsx_bytes(good_rows(4)))
+    seen = []
+    services.commit_import(actor=None, job_id=job.pk, policy=ALL, today=IN_WINDOW,
+                           progress=lambda progress_job: seen.append(progress_job.done))
+    assert seen[-1] == 4
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"create_import_job", "bulk_register_workers", "import_roster"} <= actions
+
+
+def test_staged_rows_of_other_jobs_are_neither_duplicates_nor_imported(draft, system_scope):
+    rows = good_rows(3)
+    first = run(draft, system_scope, xlsx_bytes(rows))
+    second = run(draft, system_scope, xlsx_bytes(rows[:1]))
+    assert second.error_count == 0
+    services.discard_import(actor=None, scope=system_scope, job=first)
+    job = services.commit_import(actor=None, job_id=second.pk, policy=ALL, today=IN_WINDOW)
+    assert job.imported_count == 1 and Coverage.objects.filter(enrollment=draft).count() == 1
