@@ -183,9 +183,15 @@ class ImportJob(models.Model):
 
 
 class ImportRow(models.Model):
-    """One validated roster row, staged until the import commits (ID number encrypted, never plain)."""
+    """One validated roster row, staged until the import commits (ID number encrypted, never plain).
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    Written a million at a time by COPY: the job reference has no database constraint (a check
+    per staged row; Django still cascades deletes) and no index of its own (the composite
+    indexes start with it).
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows", db_constraint=False,
+                            db_index=False)
     row_no = models.PositiveIntegerField()
     name = models.CharField(max_length=50, blank=True)
     id_number_index = models.CharField(max_length=32, blank=True)
