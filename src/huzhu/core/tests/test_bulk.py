@@ -2,7 +2,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from huzhu.core.bulk import insert_rows
+from huzhu.core.bulk import SQLITE_LOAD_CACHE_KIB, insert_rows, large_load
 from huzhu.regions.models import Division
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +32,16 @@ def test_a_failing_load_raises_a_django_database_error_and_leaves_nothing():
         insert_rows(Division._meta.db_table, ("code", "name", "level", "kind"),
                     [("990002", "甲", "county", "旗"), ("990002", "乙", "county", "旗")])
     assert not Division.objects.filter(code="990002").exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_a_large_load_gets_a_larger_sqlite_cache_and_gives_it_back():
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    with large_load():
+        assert cache_size() == -SQLITE_LOAD_CACHE_KIB
+    assert cache_size() == before

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.bulk import large_load
 from huzhu.core.crypto import blind_index_many, encrypt_texts
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.scopes import Scope
@@ -96,7 +97,7 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
     validator = rules.RowValidator(rules.RowContext(terms=enrollment.plan_year.terms, enrolled_on=today,
                                                     today=today, default_kind=_default_kind(enrollment.unit)))
     try:
-        with open_roster(Path(job.stored_path), job.file_name) as reader:
+        with large_load(), open_roster(Path(job.stored_path), job.file_name) as reader:
             chunk: list[tuple[int, dict]] = []
             for row in reader.rows(skip=job.done):
                 chunk.append(row)
@@ -221,7 +222,7 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
     check_import_commit(job=job, policy=policy)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, policy=policy)
     try:
-        with transaction.atomic():
+        with large_load(), transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
             if locked.status == ImportJob.Status.DONE:  # another run finished while we waited
                 return locked
