@@ -2,7 +2,8 @@
 
     python bench/roster_import.py [--csv-rows N] [--xlsx-rows N]   (env: BENCH_CSV_ROWS, BENCH_XLSX_ROWS)
 
-Database: DATABASE_URL when set (PostgreSQL: a fresh test database is created and dropped),
+Database: DATABASE_URL when set (PostgreSQL: a fresh database test_<name> is created and dropped,
+so name one nobody tests with, e.g. postgres://postgres@127.0.0.1:5432/bench_roster),
 else a throwaway SQLite file under var/. The import is the real pipeline (validate_import +
 commit_import: ID checksums, ages, duplicates, blind indexes, encryption, workers, employments,
 coverages). The baseline loads the same rows without validation into a bare table: COPY on
