@@ -154,7 +154,8 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
         bad = [(c.pk, *reason) for c in conflicts if (reason := _conflict(c, enrollment))]
         staging.mark_rows_invalid(bad)
         failed = {pk for pk, _field, _reason in bad}
-        staging.link_workers([(c.pk, c.worker_id) for c in conflicts if c.worker_id and c.pk not in failed])
+        if any(c.worker_id and c.pk not in failed for c in conflicts):
+            staging.link_registered_workers(job, first_row_no=chunk[0][0], last_row_no=chunk[-1][0])
         job.done += len(chunk)
         job.valid_count += len(valid) - len(bad)
         job.error_count += len(chunk) - len(valid) + len(bad)

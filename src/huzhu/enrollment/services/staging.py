@@ -44,6 +44,15 @@ def mark_rows_invalid(errors: Sequence[tuple[int, str, str]]) -> None:
             [(field[:20], reason[:300], pk) for pk, field, reason in errors])
 
 
+def link_registered_workers(job: ImportJob, *, first_row_no: int, last_row_no: int) -> None:
+    """Record on the valid staged rows of a row range the registered worker each one names (one UPDATE)."""
+    row = _table(ImportRow)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {row} SET worker_id = w.id FROM {_table(Worker)} w"
+                       f" WHERE {row}.job_id = %s AND {row}.row_no BETWEEN %s AND %s AND {row}.error = ''"
+                       f" AND w.id_number_index = {row}.id_number_index", (job.pk, first_row_no, last_row_no))
+
+
 def link_workers(links: Sequence[tuple[int, int | None]]) -> None:
     """Record on staged rows (pk, worker id or None) the registered worker each one names."""
     if links:

@@ -65,6 +65,13 @@ def test_bad_rows_keep_only_the_name_and_the_masked_number(draft, system_scope):
     assert (row.id_number_index, row.id_number_encrypted, row.phone, row.birth_on, row.worker_id) == ("", "", "", None, None)
 
 
+def test_validation_records_the_registered_worker_a_row_names(draft, system_scope):
+    person = make_worker(draft.unit)
+    newcomer = good_rows(1)[0]
+    job = run(draft, system_scope, xlsx_bytes([newcomer, newcomer, row_of(person)]))
+    assert dict(job.rows.values_list("row_no", "worker_id")) == {2: None, 3: None, 4: person.pk}
+
+
 def test_a_worker_of_this_unit_is_enrolled_without_a_second_registration(draft, system_scope):
     person = make_worker(draft.unit)
     employments = Employment.objects.count()
