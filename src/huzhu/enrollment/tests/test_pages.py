@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from huzhu.conftest import PASSWORD, make_unit, make_worker
 from huzhu.enrollment import services
-from huzhu.enrollment.models import Enrollment, ImportJob
+from huzhu.enrollment.models import Coverage, Enrollment, ImportJob
 from huzhu.members.models import Worker
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
@@ -136,10 +136,11 @@ def test_a_worker_sees_their_coverage_with_id_number_and_phone(client, home_unit
     worker = make_worker(home_unit, name="萨仁", phone="13912345678")
     services.enroll_and_pay(actor=None, plan_year=open_year, batches=[(home_unit, [worker.pk])], paid_on=TODAY)
     url = reverse("enrollment:my_coverage")
+    certificate = Coverage.objects.get(worker=worker).certificate_no
     page = client.post(url, {"id_number": worker.reveal_id_number(), "phone": "139 1234 5678"}).text
-    assert "HZ" in page and home_unit.name in page
+    assert certificate in page and home_unit.name in page
     wrong = client.post(url, {"id_number": worker.reveal_id_number(), "phone": "13900000000"}).text
-    assert "未查询到" in wrong and "HZ" not in wrong
+    assert "未查询到" in wrong and certificate not in wrong
 
 
 def test_guessing_phone_numbers_is_throttled(client, home_unit, open_year):
