@@ -313,5 +313,15 @@ def staged_rows_changed(job: ImportJob, plan_year: PlanYear) -> list[StagedChang
         return [StagedChange(*row) for row in cursor.fetchall()]
 
 
+def registered_workers(indexes: Iterable[str]) -> dict[str, tuple[int, str, int | None, str | None]]:
+    """Blind index → (worker id, name, unit id, unit name) of the registered workers carrying those indexes."""
+    found = {}
+    values = list(indexes)
+    for start in range(0, len(values), 5000):
+        found.update({row[0]: row[1:] for row in Worker.objects.filter(id_number_index__in=values[start:start + 5000])
+                      .values_list("id_number_index", "pk", "name", "unit_id", "unit__name")})
+    return found
+
+
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)

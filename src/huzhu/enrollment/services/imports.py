@@ -18,7 +18,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.bulk import large_load
-from huzhu.core.crypto import blind_index_many, encrypt_texts
+from huzhu.core.crypto import blind_index_many, encrypt_texts, previous_key
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
@@ -151,16 +151,38 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
         staging.stage_rows(_staged(job.pk, result, indexes, sealed) for result in results)
         conflicts = queries.staged_row_conflicts(job, enrollment.plan_year, first_row_no=chunk[0][0],
                                                  last_row_no=chunk[-1][0])
+        if previous_key():
+            conflicts = _with_workers_under_previous_key(job, valid, conflicts)
         bad = [(c.pk, *reason) for c in conflicts if (reason := _conflict(c, enrollment))]
         staging.mark_rows_invalid(bad)
         failed = {pk for pk, _field, _reason in bad}
-        if any(c.worker_id and c.pk not in failed for c in conflicts):
-            staging.link_registered_workers(job, first_row_no=chunk[0][0], last_row_no=chunk[-1][0])
+        staging.link_workers([(c.pk, c.worker_id) for c in conflicts if c.worker_id and c.pk not in failed])
         job.done += len(chunk)
         job.valid_count += len(valid) - len(bad)
         job.error_count += len(chunk) - len(valid) + len(bad)
         ImportJob.objects.filter(pk=job.pk).update(done=job.done, valid_count=job.valid_count,
                                                    error_count=job.error_count)
+
+
+def _with_workers_under_previous_key(job: ImportJob, valid: list[rules.RosterRow],
+                                     conflicts: list[queries.StagedConflict]) -> list[queries.StagedConflict]:
+    """During a key rotation a registered worker may still carry the previous key's index: look those up too."""
+    found = {c.row_no: c for c in conflicts}
+    waiting = [row for row in valid if not (found.get(row.row_no) and found[row.row_no].worker_id)]
+    by_old_index = dict(zip(blind_index_many((row.id_number for row in waiting), key=previous_key()), waiting,
+                            strict=True))
+    workers = queries.registered_workers(by_old_index)
+    if not workers:
+        return conflicts
+    covered = queries.live_coverages(job.enrollment.plan_year, worker_ids=[w[0] for w in workers.values()])
+    rows = {by_old_index[index].row_no: (by_old_index[index], worker) for index, worker in workers.items()}
+    for row_no, pk in job.rows.filter(row_no__in=list(rows)).values_list("row_no", "pk"):
+        row, (worker_id, name, unit_id, unit_name) = rows[row_no]
+        earlier, hit = found.get(row_no), covered.get(worker_id)
+        found[row_no] = queries.StagedConflict(
+            pk, row_no, row.name, earlier.earlier_row_no if earlier else None, worker_id, name, unit_id, unit_name,
+            hit.enrollment_id if hit else None, hit.unit_id if hit else None, hit.unit_name if hit else None)
+    return sorted(found.values(), key=lambda c: c.row_no)
 
 
 def _staged(job_id: int, result: rules.RosterRow | rules.RowError, indexes: dict[int, str],
@@ -228,7 +250,7 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
             if locked.status == ImportJob.Status.DONE:  # another run finished while we waited
                 return locked
             imported, new_workers, late = _commit_rows(actor, job, policy, today, progress)
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:  # refused before writing: the job can be committed again
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATED, message=exc.message)
         raise
     except IntegrityError as exc:
@@ -264,7 +286,13 @@ def _commit_rows(actor, job: ImportJob, policy: str, today: date, progress: Prog
         raise ValidationFailed("rows_invalid", f"校验后已在“{first.covered_unit_name}”参加{plan_year}"
                                f"（第{first.row_no}行），未导入任何数据", row=first.row_no)
     staging.mark_rows_invalid([(c.pk, "身份证号", f"校验后已在“{c.covered_unit_name}”参加{plan_year}") for c in late])
-    staging.link_workers([(c.pk, c.worker_id) for c in changes if not c.covered_unit_name])
+    # A row validated against a registered worker who cannot be found by its index now: the worker
+    # was deleted, or a key rotation has not yet reached the worker or the staged row.
+    lost = next((c for c in changes if c.staged_worker_id and not c.worker_id), None)
+    if lost:
+        raise Conflict("rows_changed", f"第{lost.row_no}行的职工在校验后已被删除或变更（如数据密钥轮换尚未完成），"
+                       "未导入任何数据，请稍后重试或重新上传名册", row=lost.row_no)
+    staging.link_workers([(c.pk, c.worker_id) for c in changes if c.worker_id and not c.covered_unit_name])
     _report(progress, job, 0)
     member_services.employ_registered_workers(actor=actor, unit=unit, source=staging.registered_people(job),
                                               started_on=today)

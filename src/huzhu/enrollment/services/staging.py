@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from huzhu.core.bulk import RowSource, insert_rows
+from huzhu.core.bulk import RowSource, insert_rows, update_rows
 from huzhu.members.models import Worker
 from huzhu.members.services import PREPARED_WORKER_COLUMNS
 from huzhu.plans.models import PlanYear
@@ -44,21 +44,9 @@ def mark_rows_invalid(errors: Sequence[tuple[int, str, str]]) -> None:
             [(field[:20], reason[:300], pk) for pk, field, reason in errors])
 
 
-def link_registered_workers(job: ImportJob, *, first_row_no: int, last_row_no: int) -> None:
-    """Record on the valid staged rows of a row range the registered worker each one names (one UPDATE)."""
-    row = _table(ImportRow)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {row} SET worker_id = w.id FROM {_table(Worker)} w"
-                       f" WHERE {row}.job_id = %s AND {row}.row_no BETWEEN %s AND %s AND {row}.error = ''"
-                       f" AND w.id_number_index = {row}.id_number_index", (job.pk, first_row_no, last_row_no))
-
-
-def link_workers(links: Sequence[tuple[int, int | None]]) -> None:
-    """Record on staged rows (pk, worker id or None) the registered worker each one names."""
-    if links:
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {_table(ImportRow)} SET worker_id = %s WHERE id = %s",
-                               [(worker_id, pk) for pk, worker_id in links])
+def link_workers(links: Sequence[tuple[int, int]]) -> None:
+    """Record on staged rows (pk, worker id) the registered worker each one names (a few statements)."""
+    update_rows(ImportRow._meta.db_table, "id", ["worker_id"], list(links))
 
 
 def new_people(job: ImportJob) -> RowSource:

@@ -8,11 +8,12 @@ import pytest
 
 from huzhu.audit.models import AuditEvent
 from huzhu.conftest import make_unit, make_worker
-from huzhu.core.errors import ValidationFailed
+from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.enrollment import queries, services
 from huzhu.enrollment.models import Coverage, ImportJob
 from huzhu.members import services as member_services
 from huzhu.members.models import Employment, Worker
+from huzhu.security import key_rotation
 
 from .conftest import IN_WINDOW, xlsx_bytes
 from .test_imports import good_rows, run
@@ -144,14 +145,15 @@ def test_a_worker_registered_after_validation_is_not_registered_twice(draft, sys
     assert Worker.objects.filter(unit=draft.unit).count() == 3
 
 
-def test_a_worker_deleted_after_validation_is_registered_again_from_the_staged_row(draft, system_scope):
+def test_a_worker_deleted_after_validation_stops_the_import_with_nothing_written(draft, system_scope):
     person = make_worker(draft.unit, name="敖登")
-    number = person.reveal_id_number()
-    job = run(draft, system_scope, xlsx_bytes([row_of(person)]))
+    job = run(draft, system_scope, xlsx_bytes([row_of(person), *good_rows(2)]))
     person.delete()
-    job = services.commit_import(actor=None, job_id=job.pk, policy=ALL, today=IN_WINDOW)
-    assert (job.imported_count, job.new_worker_count) == (1, 1)
-    assert Worker.objects.get(unit=draft.unit).reveal_id_number() == number
+    with pytest.raises(Conflict, match="第2行的职工在校验后已被删除"):
+        services.commit_import(actor=None, job_id=job.pk, policy=ALL, today=IN_WINDOW)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.VALIDATED and "重新上传名册" in job.message
+    assert not Worker.objects.exists() and not Coverage.objects.exists()
 
 
 def test_the_import_reports_progress_and_leaves_audit_events(draft, system_scope):
@@ -172,3 +174,19 @@ def test_staged_rows_of_other_jobs_are_neither_duplicates_nor_imported(draft, sy
     services.discard_import(actor=None, scope=system_scope, job=first)
     job = services.commit_import(actor=None, job_id=second.pk, policy=ALL, today=IN_WINDOW)
     assert job.imported_count == 1 and Coverage.objects.filter(enrollment=draft).count() == 1
+
+
+def test_during_a_key_rotation_a_worker_under_the_old_key_is_matched_and_never_registered_twice(
+        draft, system_scope, settings):
+    old, new = "old-roster-rotation-key-0123456789", "new-roster-rotation-key-0123456789"
+    settings.DATA_KEY = old
+    person = make_worker(draft.unit, name="娜仁")
+    settings.DATA_KEY, settings.DATA_KEY_PREVIOUS = new, old  # the rotation is deployed, not yet run
+    job = run(draft, system_scope, xlsx_bytes([row_of(person), *good_rows(1)]))
+    assert job.rows.get(row_no=2).worker_id == person.pk and job.error_count == 0
+    with pytest.raises(Conflict, match="重新上传名册"):  # the worker's stored index is still the old key's
+        services.commit_import(actor=None, job_id=job.pk, policy=ALL, today=IN_WINDOW)
+    key_rotation.rotate_data_key(actor=None)
+    job = services.commit_import(actor=None, job_id=job.pk, policy=ALL, today=IN_WINDOW)
+    assert (job.imported_count, job.new_worker_count) == (2, 1)
+    assert Worker.objects.filter(name="娜仁").count() == 1
