@@ -10,12 +10,12 @@ coverages). The baseline loads the same rows without validation into a bare tabl
 PostgreSQL, executemany on SQLite.
 
 Measured 2026-11-29 on the 2-vCPU development VM, PostgreSQL 15 with default settings shared with
-other runs (docs/scaling.md, "Roster imports", has the breakdown):
+other work, load average 1-2 (docs/scaling.md, "Roster imports", has the breakdown):
 
-    PostgreSQL  CSV  1,000,000 rows  109.4 s   9,137 rows/s  bare 0.73 s  ratio 150x
-    PostgreSQL  XLSX   100,000 rows   20.5 s   4,887 rows/s  bare 7.15 s  ratio 2.9x
-    SQLite      CSV  1,000,000 rows   72.2 s  13,848 rows/s  bare 33.8 s  ratio 2.1x
-    SQLite      XLSX   100,000 rows   14.3 s   6,977 rows/s  bare 10.5 s  ratio 1.4x
+    PostgreSQL  CSV  1,000,000 rows  112.7 s   8,875 rows/s  bare 0.69 s  ratio 164x
+    PostgreSQL  XLSX   100,000 rows   21.9 s   4,573 rows/s  bare 7.46 s  ratio 2.9x
+    SQLite      CSV  1,000,000 rows   65.6 s  15,249 rows/s  bare 16.3 s  ratio 4.0x
+    SQLite      XLSX   100,000 rows   15.0 s   6,668 rows/s  bare 8.59 s  ratio 1.7x
 
 The 5x target holds on SQLite; on PostgreSQL the writes into workers, employments and coverages
 (36 indexes, 11 foreign-key checks a person) alone take over 100x the bare COPY.
