@@ -1,4 +1,6 @@
-"""`huzhu demo` (what `make run` loads): every part gets data, and the demo logins work."""
+"""`huzhu demo` (what `make run` loads): every part gets data (payouts and risk findings too), and the demo
+logins work."""
+import re
 from io import StringIO
 
 import pytest
@@ -11,6 +13,7 @@ from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.enrollment.models import Coverage
 from huzhu.members.models import MemberUnit
 from huzhu.payouts.models import Payout, PayoutBatch
+from huzhu.risk.models import RiskFinding
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +30,8 @@ def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batc
     paid_in_batch = Payout.objects.filter(batch=batch, status=Payout.Status.PAID).values("claim_id")
     assert Claim.objects.filter(pk__in=paid_in_batch, status=Claim.Status.PAID).count() == paid_in_batch.count() > 0
     assert "支付批次" in out.getvalue()
+    scanned = re.search(r"风险扫描：([\d,]+) 条", out.getvalue())
+    assert scanned and int(scanned[1].replace(",", "")) == RiskFinding.objects.count()
 
     again = StringIO()
     call_command("demo", workers=1500, seed=3, years=[2025, 2026], if_empty=True, stdout=again)

@@ -15,6 +15,7 @@ from huzhu.payouts.demo import pay_demo_claims
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.services import create_staff_account
 from huzhu.reports.services import refresh_summaries
+from huzhu.risk.services import scan_year
 
 
 class Command(BaseCommand):
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         claims = generate_demo_history(years=years, seed=seed, progress=lambda line: sys.stderr.write(line + "\n"))
         # Approved a week ago or earlier: paid through one reconciled batch; the rest wait for a user's batch.
         payout_summary = pay_demo_claims(approved_to=date.today() - timedelta(days=7))
+        findings = sum(scan_year(year=year).findings for year in years if year <= 2026)
         refresh_summaries(actor=None)
         contact_unit = MemberUnit.objects.filter(county_id="150203").order_by("-eligible_headcount").first()
         for username, role, division, label in DEMO_ACCOUNTS:
@@ -56,3 +58,4 @@ class Command(BaseCommand):
             f"{covered:,} 人次参互，{claims:,} 件申领，用时 {time.monotonic() - started:.1f} 秒"))
         self.stdout.write(campaign_summary)
         self.stdout.write(payout_summary)
+        self.stdout.write(f"风险扫描：{findings:,} 条风险提示（见“风险防控”）。")
