@@ -191,6 +191,10 @@ def _empty_cache():
     """Rate limits and lockouts live in the cache: no test inherits another's counters."""
     from django.core.cache import cache
 
+    from huzhu.claims.review_clock import forget_entered_days
+
     cache.clear()
+    forget_entered_days()  # the review clock's entered holidays are read per process
     yield
     cache.clear()
+    forget_entered_days()

@@ -237,3 +237,21 @@ class ClaimAdjustment(models.Model):
 
         # The labels are the verbose names of Claim's amount fields, so the catalogue has them.
         return gettext(AMOUNT_LABELS.get(self.field, self.field))
+
+
+class OfficialDay(models.Model):
+    """A day of the State Council's yearly holiday schedule, entered for the review clock: a public
+    holiday (休) or an adjusted working day (调休上班). The association enters a year's schedule when it
+    is published and the chinesecalendar package does not know it yet; an entry wins over the package."""
+
+    on = models.DateField(_("日期"), unique=True)
+    is_working = models.BooleanField(_("上班"), default=False)
+    name = models.CharField(_("名称"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("法定节假日安排")
+        verbose_name_plural = _("法定节假日安排")
+        ordering = ["on"]
+
+    def __str__(self) -> str:
+        return f"{self.on} {'上班' if self.is_working else '休'} {self.name}"

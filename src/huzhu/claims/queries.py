@@ -9,7 +9,7 @@ from huzhu.core.scopes import Scope
 from huzhu.regions.models import Role
 
 from . import workflow
-from .models import Claim, ClaimDocument, ClaimStatusChange
+from .models import Claim, ClaimDocument, ClaimStatusChange, OfficialDay
 
 S = Claim.Status
 # The queue each role works: the status waiting for its level (auditors and units see all open).
@@ -73,3 +73,8 @@ def straight_through_share(scope: Scope, *, year: int) -> tuple[int, int]:
     """(approved straight through, approved in all) for a plan year — the share shown in reports."""
     approved = claims_in_scope(scope).filter(plan_year__year=year, status__in=workflow.DECIDED_STATUSES)
     return approved.filter(straight_through=True).count(), approved.count()
+
+
+def official_days() -> dict[date, bool]:
+    """The holiday schedule the association entered: day → is a working day (for the review clock)."""
+    return dict(OfficialDay.objects.values_list("on", "is_working"))

@@ -1,13 +1,43 @@
 """The review clock: working days from complete documents (DOMAIN.md: 15, or 30 for complex cases).
 
-Working days follow China's public holidays and adjusted working days (调休) from the
-`chinesecalendar` package. For a year it does not know yet (its data is published each
-November/December by the State Council), we fall back to Monday–Friday and say so.
+Working days follow China's public holidays and adjusted working days (调休): first the days the
+association entered (`OfficialDay`, from the State Council's notice, which is published each
+November or December), then the `chinesecalendar` package; for a year neither knows, Monday–Friday.
+Entered days are read once a minute per process (a year's schedule is a few dozen rows);
+`forget_entered_days()` drops them at once after a change.
 """
+import time
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
+
+ENTERED_DAYS_SECONDS = 60
+_entered_source: Callable[[], Mapping[date, bool]] = dict  # claims.apps installs the database reader
+_entered: Mapping[date, bool] = {}
+_entered_read_at: float | None = None
+
+
+def use_entered_days(source: Callable[[], Mapping[date, bool]]) -> None:
+    """Where the entered days come from (day → is a working day); set once at start-up."""
+    global _entered_source
+    _entered_source = source
+    forget_entered_days()
+
+
+def forget_entered_days() -> None:
+    """Read the entered days again on next use (after the schedule changed)."""
+    global _entered_read_at
+    _entered_read_at = None
+
+
+def _entered_days() -> Mapping[date, bool]:
+    global _entered, _entered_read_at
+    if _entered_read_at is None or time.monotonic() - _entered_read_at > ENTERED_DAYS_SECONDS:
+        _entered = _entered_source()
+        _entered_read_at = time.monotonic()
+    return _entered
 
 
 @lru_cache(maxsize=4096)
@@ -19,12 +49,15 @@ def _official(day: date) -> bool | None:
 
 
 def calendar_knows(day: date) -> bool:
-    """Whether the official holiday calendar covers this day's year."""
-    return _official(day) is not None
+    """Whether the official holiday schedule of this day's year is known (entered or in the package)."""
+    return _official(day) is not None or any(entered.year == day.year for entered in _entered_days())
 
 
 def is_working_day(day: date) -> bool:
-    """A working day by the official calendar; Monday–Friday when the year is not published yet."""
+    """A working day by the entered schedule, else the package; Monday–Friday when neither knows the day."""
+    entered = _entered_days()
+    if day in entered:
+        return entered[day]
     official = _official(day)
     return official if official is not None else day.weekday() < 5
 
