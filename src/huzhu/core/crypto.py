@@ -136,13 +136,8 @@ def blind_index(value: str) -> str:
 
 def blind_index_many(values: Iterable[str], *, key: str | None = None) -> list[str]:
     """`blind_index` of many values (under `key`, default HUZHU_DATA_KEY), in their order."""
-    base = _keyed_hash(key or settings.DATA_KEY)
-    found = []
-    for value in values:
-        digest = base.copy()
-        digest.update(value.encode())
-        found.append(digest.hexdigest()[:32])
-    return found
+    master = key or settings.DATA_KEY
+    return [_index(master, value) for value in values]
 
 
 def previous_key() -> str | None:

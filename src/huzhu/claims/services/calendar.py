@@ -54,11 +54,14 @@ def _move_deadlines(*, since: date) -> int:
                                        due_on__isnull=False)
                   .select_related("plan_year__current_version"))
     terms_of = {}
+    due_of: dict[tuple, date] = {}  # open claims share few distinct deadlines: count each once
     changed = []
     for claim in claims:
         terms = terms_of.setdefault(claim.plan_year_id, claim.plan_year.terms)
-        due = review_clock.due_on(claim.documents_complete_on, simple_days=terms.review_days_simple,
-                                  complex_days=terms.review_days_complex, complex_case=claim.complex_case)
+        key = (claim.documents_complete_on, terms.review_days_simple, terms.review_days_complex, claim.complex_case)
+        if key not in due_of:
+            due_of[key] = review_clock.due_on(key[0], simple_days=key[1], complex_days=key[2], complex_case=key[3])
+        due = due_of[key]
         if due != claim.due_on:
             claim.due_on = due
             changed.append(claim)
