@@ -81,14 +81,23 @@ class Coverage(models.Model):
         ACTIVE = "active", _("有效")
         CANCELLED = "cancelled", _("已撤销")
 
+    # plan_year, unit, league and county copy the enrollment's, for the reports and the
+    # one-coverage-per-plan-year constraint. The enrollment's own foreign keys guard those rows, so
+    # the copies carry no database constraint of their own (each would be checked once per person a
+    # roster import covers, docs/scaling.md); the ORM still protects them on delete.
     worker = models.ForeignKey("members.Worker", on_delete=models.PROTECT, related_name="coverages")
-    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="coverages")
-    unit = models.ForeignKey("members.MemberUnit", on_delete=models.PROTECT, related_name="coverages")
+    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="coverages",
+                                  db_index=False, db_constraint=False)
+    unit = models.ForeignKey("members.MemberUnit", on_delete=models.PROTECT, related_name="coverages",
+                             db_index=False, db_constraint=False)
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="coverages")
-    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
+    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    certificate_no = models.CharField(_("保障凭证号"), max_length=30, null=True, blank=True, unique=True)
+    # NULL until payment numbers the coverage; unique among the numbered (see Meta).
+    certificate_no = models.CharField(_("保障凭证号"), max_length=30, null=True, blank=True)  # noqa: DJ001
     starts_on = models.DateField(_("保障起期"), null=True, blank=True)
     ends_on = models.DateField(_("保障止期"), null=True, blank=True)
     consecutive_years = models.PositiveSmallIntegerField(_("连续参互年数"), default=1)
@@ -104,11 +113,16 @@ class Coverage(models.Model):
             models.UniqueConstraint(fields=["worker", "plan_year"],
                                     condition=~models.Q(status="cancelled"),
                                     name="one_coverage_per_worker_and_plan_year"),
+            # Numbers are given at payment: pending coverages (a fresh import) stay out of the index.
+            models.UniqueConstraint(fields=["certificate_no"], condition=models.Q(certificate_no__isnull=False),
+                                    name="one_coverage_per_certificate_no"),
         ]
         indexes = [
             models.Index(fields=["plan_year", "county"]),
             models.Index(fields=["plan_year", "league"]),
             models.Index(fields=["unit", "plan_year"]),
+            models.Index(fields=["county"], name="coverage_county"),
+            models.Index(fields=["league"], name="coverage_league"),
         ]
 
     def __str__(self) -> str:

@@ -59,32 +59,45 @@ class Worker(models.Model):
 
     name = models.CharField(_("姓名"), max_length=50)
     id_number_encrypted = EncryptedField(max_length=120, blind_index="id_number_index")
-    id_number_index = models.CharField(max_length=32, unique=True)
-    id_number_masked = models.CharField(_("身份证号"), max_length=18, db_index=True)
+    id_number_index = models.CharField(max_length=32)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_on = models.DateField(_("出生日期"))
     ethnicity = models.CharField(_("民族"), max_length=10, blank=True)
     phone = models.CharField(_("手机号"), max_length=11, blank=True)
     kind = models.CharField(_("人员类别"), max_length=10, choices=Kind.choices, default=Kind.EMPLOYEE)
-    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="workers", verbose_name=_("现工作单位"))
-    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    # The current unit and its league and county: copies (of the open employment's unit and of that
+    # unit's regions) kept for scoped lists, without database constraints of their own; see Meta.
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+                             db_constraint=False, related_name="workers", verbose_name=_("现工作单位"))
+    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
+    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
     bank_name = models.CharField(_("开户银行"), max_length=50, blank=True)
     bank_account_encrypted = EncryptedField(max_length=120, blank=True, blind_index="bank_account_index")
     bank_account_masked = models.CharField(_("银行卡号"), max_length=30, blank=True)
     # Blind index of the account: risk control finds one account paid for several workers.
-    bank_account_index = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True)
+    bank_account_index = models.CharField(max_length=32, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("职工")
         verbose_name_plural = _("职工")
+        # Every index here is written for each of the million workers a large roster import registers
+        # (docs/scaling.md, "Roster imports"), so there is one per access path and no more: the
+        # composites serve their leading foreign keys too, the masked number's pattern index serves
+        # equality and prefix search, and workers without a bank account (all imported ones) stay
+        # out of the account index.
+        constraints = [models.UniqueConstraint(fields=["id_number_index"], name="one_worker_per_id_number")]
         indexes = [
             models.Index(fields=["county", "name"]),
             models.Index(fields=["league", "name"]),
             models.Index(fields=["unit", "name"]),
             models.Index(fields=["name"]),
+            models.Index(fields=["id_number_masked"], name="worker_id_number_masked", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["bank_account_index"], name="worker_bank_account_index",
+                         condition=~models.Q(bank_account_index="")),
         ]
 
     def __str__(self) -> str:
@@ -106,7 +119,7 @@ class Employment(models.Model):
     """A worker's employment at a unit, from a date until a date (open while employed)."""
 
     worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="employments")
-    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="employments")
+    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="employments", db_index=False)
     started_on = models.DateField(_("入职日期"))
     ended_on = models.DateField(_("离职日期"), null=True, blank=True)
 

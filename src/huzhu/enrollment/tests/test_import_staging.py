@@ -82,6 +82,23 @@ def test_a_worker_of_this_unit_is_enrolled_without_a_second_registration(draft, 
     assert Coverage.objects.filter(enrollment=draft, worker=person).exists()
 
 
+def test_imported_rows_copy_their_unit_plan_year_and_regions_from_their_source(draft, system_scope):
+    """The copies carry no database constraint of their own (docs/scaling.md): the import must get them right."""
+    other_county = make_unit(county_code="150205")  # 石拐区: another county, same league
+    moved = make_worker(other_county)
+    services.record_leaving(actor=None, scope=system_scope, worker=moved, left_on=date(2025, 10, 1))
+    run(draft, system_scope, xlsx_bytes([row_of(moved), *good_rows(3)]), policy=ALL)
+    unit = draft.unit
+    coverages = Coverage.objects.filter(enrollment=draft)
+    assert coverages.count() == 4
+    assert set(coverages.values_list("plan_year_id", "unit_id", "league_id", "county_id")) == {
+        (draft.plan_year_id, unit.pk, unit.league_id, unit.county_id)}
+    workers = Worker.objects.filter(coverages__enrollment=draft)
+    assert set(workers.values_list("unit_id", "league_id", "county_id")) == {(unit.pk, unit.league_id, unit.county_id)}
+    assert set(Employment.objects.filter(worker__in=workers, ended_on__isnull=True).values_list("unit_id", flat=True)) \
+        == {unit.pk}
+
+
 def test_new_workers_are_employed_from_their_roster_start_date(draft, system_scope):
     rows = [("乌云", good_rows(1)[0][1], "", "", "2019-05-06"), ("苏和", good_rows(2)[1][1], "", "", "")]
     run(draft, system_scope, xlsx_bytes(rows), policy=ALL)
