@@ -33,6 +33,7 @@ from huzhu.core.scopes import Scope
 from huzhu.enrollment.models import Coverage, Enrollment
 from huzhu.enrollment.queries import previous_plan_year
 from huzhu.members.models import MemberUnit
+from huzhu.payouts.models import Payout
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import AgencyPoint, Division, Office, Role, StaffProfile
 
@@ -444,9 +445,22 @@ def claim_figures(scope: Scope, *, start: date, end: date, group: str) -> dict[s
     return claim_kpis.figures(scope, start=start, end=end, group=group)
 
 
-def payout_figures(scope: Scope, *, start: date, end: date, group: str) -> dict[str, tuple[int, int]] | None:
-    """Payouts and payout errors per region; None (shown as "—") until the payouts app exists."""
-    return None
+def payout_figures(scope: Scope, *, start: date, end: date, group: str) -> dict[str, tuple[int, int]]:
+    """Region code → (payouts the bank answered, of which failed) of batches sent in [start, end). One query.
+
+    Population: payout lines (one per payment attempt, so a retry is a line of its own) of batches
+    sent to the bank in the period, counted in the league/county of the claim, once the bank's
+    return file has answered them (paid or failed); lines still waiting for the answer do not count
+    yet. Error: a line the bank returned failed. The bank fails single lines for the payee's data
+    (account wrong or closed, name not matching it) that the agency point took from the bank card
+    at intake and the office checked at second review, so every failed line is the region's error;
+    no structured cause is recorded (the bank's reason is free text). No answered line: no figure.
+    """
+    answered = Payout.objects.filter(batch__sent_on__gte=start, batch__sent_on__lt=end,
+                                     status__in=[Payout.Status.PAID, Payout.Status.FAILED])
+    rows = (scope.filter(answered).order_by().values(group)
+            .annotate(payouts=Count("pk"), errors=Count("pk", filter=Q(status=Payout.Status.FAILED))))
+    return {r[group]: (r["payouts"], r["errors"]) for r in rows}
 
 
 def evaluation(scope: Scope, plan_year: PlanYear, *, start: date, end: date, level: str,
@@ -471,7 +485,7 @@ def evaluation(scope: Scope, plan_year: PlanYear, *, start: date, end: date, lev
         c = claims.get(division.code) if claims is not None else None
         if claims is not None and c is None:
             c = ClaimFigures(None, 0, 0, 0, 0, 0)
-        pay = payouts.get(division.code, (0, 0)) if payouts is not None else None
+        answered, failed = payouts.get(division.code, (0, 0))
         events, audience = outreach.get(division.code, (0, 0))
         results.append(rules.score(rules.Figures(
             code=division.code, name=division.name, level=level, months=months,
@@ -480,6 +494,6 @@ def evaluation(scope: Scope, plan_year: PlanYear, *, start: date, end: date, lev
             review_days=c.review_days if c else None, reviewed=c.reviewed if c else None,
             overdue=c.overdue if c else None, supplements=c.supplements if c else None,
             rejections=c.rejections if c else None, decided=c.decided if c else None,
-            payouts=pay[0] if pay else None, payout_errors=pay[1] if pay else None,
+            payouts=answered, payout_errors=failed,
             outreach_events=events, outreach_audience=audience), weights))
     return rules.rank(results)

@@ -166,7 +166,7 @@ REVIEW_DAYS_FULL, REVIEW_DAYS_NONE = Decimal(5), Decimal(15)   # DOMAIN: 15 work
 OVERDUE_NONE = Decimal("0.20")     # 20% of cases over the review clock earns 0
 SUPPLEMENT_NONE = Decimal("0.30")  # 30% of claims sent back for supplement earns 0
 REJECTION_NONE = Decimal("0.20")   # 20% rejected earns 0 (a sign of poor intake advice)
-PAYOUT_ERRORS_NONE = Decimal("0.05")  # 5 failed or corrected payouts per 100 earns 0
+PAYOUT_ERRORS_NONE = Decimal("0.05")  # 5 lines returned failed by the bank per 100 answered earns 0
 OUTREACH_PER_MONTH = {"league": 2, "county": 1}  # activities a month that earn full marks
 
 
@@ -189,8 +189,8 @@ class Figures:
     supplements: int | None = None          # claims sent back for supplement
     rejections: int | None = None
     decided: int | None = None
-    payouts: int | None = None
-    payout_errors: int | None = None
+    payouts: int | None = None              # payout lines the bank answered (paid or failed)
+    payout_errors: int | None = None        # of which the bank returned failed
     outreach_events: int = 0
     outreach_audience: int = 0
 

@@ -306,7 +306,7 @@ def evaluation(request):
         return xlsx_response(f"evaluation-{level}-{start:%Y%m%d}-{last:%Y%m%d}.xlsx", title,
                              reports.EVALUATION_HEADERS, (reports.evaluation_cells(e) for e in ranked))
     indicators = ranked[0].indicators if ranked else ()
-    # Indicators nobody has data for yet (claims, payouts not live) get one note instead of empty columns.
+    # Indicators no row has data for (no claims decided, no payouts answered) get one note instead of empty columns.
     shown = {i.key for e in ranked for i in e.indicators if i.score is not None}
     return render(request, "campaign/evaluation.html", _common(
         plan_year, ranked=ranked, level=level, start=start, end=last, shown=shown,

@@ -32,6 +32,7 @@ def test_offices_are_ranked_with_the_enrollment_and_outreach_figures_behind_the_
     assert (f.outreach_events, f.outreach_audience) == (3, 300)
     by_key = {i.key: i for i in baotou.indicators}
     assert f"{want['people_enrolled']}人 / 上年{want['people_last_year']}人" in by_key["growth"].figure
+    # No payout batch in this scenario, so no figure (test_payout_errors.py builds real ones).
     assert by_key["payout_errors"].score is None and by_key["payout_errors"].figure == "—"
     chifeng = next(e for e in ranked if e.figures.code == CHIFENG)
     assert chifeng.figures.outreach_events == 0
