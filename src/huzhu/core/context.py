@@ -36,5 +36,10 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue  # that part of the product is not installed yet
-        items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+        items.append({"label": label, "url": url, "active": False})
+    # The longest matching address wins: /claims/official-days/ lights its own item, not 申领审核 (/claims/).
+    matching = [item for item in items if request.path == item["url"]
+                or (item["url"] != "/" and request.path.startswith(item["url"]))]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items, "scope": scope, "role_label": dict(Role.choices).get(scope.role, "")}
