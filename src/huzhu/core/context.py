@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("基金账务"), "ledger:trial_balance", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}),
     (_("统计报表"), "reports:dashboard", None),
     (_("年度方案"), "plans:index", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
+    (_("节假日安排"), "claims:official_days", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
     (_("精准测算"), "actuarial:index", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("系统配置"), "admin:index", {Role.ADMIN}),
 ]
