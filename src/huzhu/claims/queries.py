@@ -105,7 +105,9 @@ def official_schedules(years: Iterable[int] = ()) -> list[YearSchedule]:
     for on, is_working in OfficialDay.objects.values_list("on", "is_working"):
         counts.setdefault(on.year, [0, 0])[is_working] += 1
         entered.add(on.year)
-    return [YearSchedule(year, "entered" if year in entered else "package" if knows else "weekdays", knows,
-                         holidays, working)
-            for year, (holidays, working) in sorted(counts.items())
-            for knows in [review_clock.package_knows(year)]]
+    schedules = []
+    for year, (holidays, working) in sorted(counts.items()):
+        knows = review_clock.package_knows(year)
+        source = "entered" if year in entered else "package" if knows else "weekdays"
+        schedules.append(YearSchedule(year, source, knows, holidays, working))
+    return schedules

@@ -214,7 +214,7 @@ def _calendar_scope(request):
     return scope
 
 
-def may_change_calendar(scope) -> bool:
+def can_change_calendar(scope) -> bool:
     """Only the provincial association enters the State Council's schedule."""
     return scope.role == Role.ASSOCIATION and scope.level == "province"
 
@@ -231,7 +231,7 @@ def _year_of(text: str | None, default: int) -> int:
 def official_days(request):
     """Which schedule the review clock follows each year, one year's entered days, and the upload."""
     scope = _calendar_scope(request)
-    may_change = may_change_calendar(scope)
+    may_change = can_change_calendar(scope)
     today = timezone.localdate()
     year = _year_of(request.POST.get("year") or request.GET.get("year"), today.year)
     form = forms.OfficialDaysForm(initial={"year": year})

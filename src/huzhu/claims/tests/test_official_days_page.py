@@ -94,7 +94,7 @@ def test_a_file_too_large_is_refused_before_it_is_read(client, association_appro
 
 
 @pytest.mark.parametrize("persona", ["county_clerk", "league_reviewer", "auditor", "unit_contact"])
-def test_only_the_association_may_upload(client, request, persona):
+def test_only_the_association_may_upload(client, db, request, persona):  # `db`: the persona is looked up late
     login(client, request.getfixturevalue(persona))
     assert upload(client, GOOD).status_code == 403
     assert not OfficialDay.objects.exists()
@@ -102,7 +102,7 @@ def test_only_the_association_may_upload(client, request, persona):
 
 @pytest.mark.parametrize(("persona", "status"), [
     ("county_clerk", 200), ("league_reviewer", 200), ("auditor", 200), ("unit_contact", 403)])
-def test_reviewers_and_auditors_read_the_schedule_without_the_upload_form(client, request, persona, status):
+def test_reviewers_and_auditors_read_the_schedule_without_the_upload_form(client, db, request, persona, status):
     login(client, request.getfixturevalue(persona))
     response = client.get(URL)
     assert response.status_code == status
