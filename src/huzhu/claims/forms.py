@@ -10,6 +10,7 @@ from huzhu.core.money import parse_money
 
 from . import rules
 from .models import Claim
+from .services.calendar import MAX_FILE_BYTES as MAX_SCHEDULE_BYTES
 from .workflow import REJECT_REASONS
 
 INVOICE_ROWS = 3
@@ -159,3 +160,19 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=DocumentKind.choices)
     files = forms.FileField(label=_("照片或扫描件"), widget=forms.ClearableFileInput(
         attrs={"accept": "image/jpeg,image/png,image/heic,application/pdf", "capture": "environment"}))
+
+
+class OfficialDaysForm(forms.Form):
+    """The association's upload of a year's holiday schedule: the CSV `huzhu official-days` takes."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    file = forms.FileField(label=_("节假日安排（CSV 文件）"),
+                           widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+                           error_messages={"required": _("请选择 CSV 文件"),
+                                           "empty": _("文件是空的：请下载模板，填写表头下面的日期后再上传")})
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_SCHEDULE_BYTES:  # refused before it is read into memory
+            raise ValidationError(_("文件过大：一年的节假日安排只有几十行，请检查是否选错了文件"))
+        return upload

@@ -1,4 +1,5 @@
 """Reads of claims, always filtered by the actor's region scope."""
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from huzhu.core.scopes import Scope
 from huzhu.regions.models import Role
 
-from . import workflow
+from . import review_clock, workflow
 from .models import Claim, ClaimDocument, ClaimStatusChange, OfficialDay
 
 S = Claim.Status
@@ -78,3 +79,35 @@ def straight_through_share(scope: Scope, *, year: int) -> tuple[int, int]:
 def official_days() -> dict[date, bool]:
     """The holiday schedule the association entered: day → is a working day (for the review clock)."""
     return dict(OfficialDay.objects.values_list("on", "is_working"))
+
+
+def official_days_of(year: int) -> QuerySet[OfficialDay]:
+    """The days entered for one year, in date order (the schedule is national: no region scope)."""
+    return OfficialDay.objects.filter(on__year=year).order_by("on")
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """What the review clock follows in a year: the days the association entered ("entered"), else the
+    chinesecalendar package's data ("package"), else Monday to Friday ("weekdays")."""
+
+    year: int
+    source: str
+    package_knows: bool
+    holidays: int = 0
+    working_days: int = 0
+
+
+def official_schedules(years: Iterable[int] = ()) -> list[YearSchedule]:
+    """Every year with an entered schedule and each of `years`, in order, with what the review clock follows."""
+    counts: dict[int, list[int]] = {year: [0, 0] for year in years}
+    entered = set()
+    for on, is_working in OfficialDay.objects.values_list("on", "is_working"):
+        counts.setdefault(on.year, [0, 0])[is_working] += 1
+        entered.add(on.year)
+    schedules = []
+    for year, (holidays, working) in sorted(counts.items()):
+        knows = review_clock.package_knows(year)
+        source = "entered" if year in entered else "package" if knows else "weekdays"
+        schedules.append(YearSchedule(year, source, knows, holidays, working))
+    return schedules

@@ -48,6 +48,11 @@ def _official(day: date) -> bool | None:
         return None
 
 
+def package_knows(year: int) -> bool:
+    """Whether the chinesecalendar package has the State Council's schedule of this year."""
+    return _official(date(year, 1, 1)) is not None
+
+
 def calendar_knows(day: date) -> bool:
     """Whether the official holiday schedule of this day's year is known (entered or in the package)."""
     return _official(day) is not None or any(entered.year == day.year for entered in _entered_days())

@@ -1,10 +1,12 @@
-"""Claim pages: the desk form, work queues, the claim page with review actions, the worker's phone page."""
+"""Claim pages: the desk form, work queues, the claim page with review actions, the review clock's holiday
+schedule, the worker's phone page."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,9 +23,12 @@ from huzhu.security import throttling
 
 from . import forms, icd10, queries, services, workflow
 from .models import Claim
+from .services import calendar
 
 PAGE_SIZE = 30
 INTAKE_ROLES = {Role.AGENCY, Role.UNIT, Role.ASSOCIATION}
+# The holiday schedule drives every reviewer's deadlines: reviewers and overseers read it, the association enters it.
+CALENDAR_READERS = {Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}
 SESSION_WORKER = "claims_worker_id"
 
 
@@ -50,7 +55,8 @@ def queue(request):
     straight, decided = queries.straight_through_share(scope, year=today.year)
     return render(request, "claims/queue.html", {
         "page": page, "rows": rows, "status": status, "statuses": Claim.Status.choices,
-        "can_file": scope.role in INTAKE_ROLES, "year": today.year, "straight": straight, "decided": decided})
+        "can_file": scope.role in INTAKE_ROLES, "year": today.year, "straight": straight, "decided": decided,
+        "may_see_calendar": scope.role in CALENDAR_READERS})
 
 
 @login_required
@@ -196,6 +202,81 @@ def bundle(request, pk: int):
     content = services.build_claim_bundle(actor=request.user, claim=claim)
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="claim-{claim.pk}.zip"'
+    return response
+
+
+# --- the review clock's holiday schedule (the association enters it; `huzhu official-days` is the other door)
+
+def _calendar_scope(request):
+    scope = scope_of(request.user)
+    if scope.role not in CALENDAR_READERS:
+        raise DjangoPermissionDenied
+    return scope
+
+
+def can_change_calendar(scope) -> bool:
+    """Only the provincial association enters the State Council's schedule."""
+    return scope.role == Role.ASSOCIATION and scope.level == "province"
+
+
+def _year_of(text: str | None, default: int) -> int:
+    try:
+        year = int(text or default)
+    except ValueError:
+        return default
+    return year if 2000 <= year <= 2100 else default
+
+
+@login_required
+def official_days(request):
+    """Which schedule the review clock follows each year, one year's entered days, and the upload."""
+    scope = _calendar_scope(request)
+    may_change = can_change_calendar(scope)
+    today = timezone.localdate()
+    year = _year_of(request.POST.get("year") or request.GET.get("year"), today.year)
+    form = forms.OfficialDaysForm(initial={"year": year})
+    if request.method == "POST":
+        if not may_change:
+            raise DjangoPermissionDenied
+        form = forms.OfficialDaysForm(request.POST, request.FILES)
+        if form.is_valid():
+            year = form.cleaned_data["year"]
+            try:
+                result = services.set_official_days(
+                    actor=request.user, year=year, days=services.read_official_days(form.cleaned_data["file"].read()))
+            except DomainError as error:
+                form.add_error("file", error.message)
+            else:
+                messages.success(request, _(
+                    "已保存 %(year)s 年的节假日安排：共 %(days)s 天（%(holidays)s 个节假日，%(working)s 个调休上班日）；"
+                    "%(moved)s 件在办申领的办结期限已重新计算。") % {
+                    "year": year, "days": result.holidays + result.working_days, "holidays": result.holidays,
+                    "working": result.working_days, "moved": result.deadlines_moved})
+                return redirect(f"{reverse('claims:official_days')}?year={year}")
+    schedules = queries.official_schedules([today.year, today.year + 1, year])
+    return render(request, "claims/official_days.html", {
+        "year": year, "schedules": schedules, "selected": next(s for s in schedules if s.year == year),
+        "days": queries.official_days_of(year), "form": form, "may_change": may_change,
+        "headers": ",".join(calendar.HEADERS)})
+
+
+@login_required
+def official_days_template(request):
+    """The empty CSV to fill in, with the Chinese headers."""
+    _calendar_scope(request)
+    return _csv_download(calendar.schedule_template_csv(), "official-days-template.csv")
+
+
+@login_required
+def official_days_csv(request, year: int):
+    """A year's entered days in the upload format, to change and upload again."""
+    _calendar_scope(request)
+    return _csv_download(calendar.schedule_csv(queries.official_days_of(year)), f"official-days-{year}.csv")
+
+
+def _csv_download(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

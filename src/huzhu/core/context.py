@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("基金账务"), "ledger:trial_balance", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}),
     (_("统计报表"), "reports:dashboard", None),
     (_("年度方案"), "plans:index", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
+    (_("节假日安排"), "claims:official_days", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
     (_("精准测算"), "actuarial:index", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("系统配置"), "admin:index", {Role.ADMIN}),
 ]
@@ -36,5 +37,10 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue  # that part of the product is not installed yet
-        items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+        items.append({"label": label, "url": url, "active": False})
+    # The longest matching address wins: /claims/official-days/ lights its own item, not 申领审核 (/claims/).
+    matching = [item for item in items if request.path == item["url"]
+                or (item["url"] != "/" and request.path.startswith(item["url"]))]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items, "scope": scope, "role_label": dict(Role.choices).get(scope.role, "")}

@@ -25,6 +25,9 @@ PAGES = [
      ["How the benefit is calculated", "Claim documents", "History", "Total medical costs"], "办理过程"),
     ("agency", lambda w: reverse("claims:new"), ["Desk claim intake", "Worker and event", "Settlement amounts (yuan)"],
      "职工与事件"),
+    ("association", lambda w: reverse("claims:official_days"), ["Holiday schedule", "What the review clock follows",
+                                                               "Upload a holiday schedule", "Download the CSV template"],
+     "上传节假日安排"),
     (None, lambda w: reverse("claims:mine"), ["My mutual-aid claims", "Show my claims"], "我的互助申领"),
     ("association", lambda w: reverse("campaign:progress"), ["Enrollment progress", "Progress by league", "Day by day",
                                                              "Unit attainment"], "逐日进度"),
@@ -56,9 +59,9 @@ PAGES = [
     ("agency", lambda w: reverse("security:tokens"), ["My API tokens", "New token", "Purpose"], "我的 API 令牌"),
     ("agency", lambda w: reverse("security:totp"), ["Two-factor authentication (TOTP)", "Turn on"], "确认启用"),
 ]
-IDS = ["claim-queue", "claim-detail", "desk-claim", "worker-claims", "campaign-progress", "campaign-targets",
-       "campaign-follow-up", "campaign-outreach", "campaign-staffing", "campaign-evaluation", "trial-balance",
-       "working-funds", "year-close", "payout-batches", "new-payout-batch", "failed-payouts", "reports",
+IDS = ["claim-queue", "claim-detail", "desk-claim", "official-days", "worker-claims", "campaign-progress",
+       "campaign-targets", "campaign-follow-up", "campaign-outreach", "campaign-staffing", "campaign-evaluation",
+       "trial-balance", "working-funds", "year-close", "payout-batches", "new-payout-batch", "failed-payouts", "reports",
        "risk", "actuarial", "api-tokens", "totp"]
 
 

@@ -1,7 +1,7 @@
 """Every write to claims. Adapters call these; each is atomic, keyword-only, actor first, audited."""
 from .actors import WorkerActor
 from .bundles import build_claim_bundle
-from .calendar import set_official_days
+from .calendar import read_official_days, set_official_days
 from .intake import attach_document, attach_documents, create_claim, file_claim, submit_claim
 from .notifications import deliver_notifications
 from .review import (
@@ -18,5 +18,5 @@ from .transitions import transition_claim
 __all__ = [
     "WorkerActor", "adjust_claim", "approve_claim", "attach_document", "attach_documents", "build_claim_bundle", "create_claim",
     "deliver_notifications", "file_claim", "mark_claim_paid", "pass_review", "reject_claim",
-    "return_for_supplement", "set_official_days", "submit_claim", "transition_claim", "withdraw_claim",
+    "read_official_days", "return_for_supplement", "set_official_days", "submit_claim", "transition_claim", "withdraw_claim",
 ]

@@ -63,3 +63,21 @@ def test_the_command_reads_a_csv_and_names_the_bad_row(db, tmp_path, capsys):
     with pytest.raises(CommandError, match="第 3 行“日期”"):
         call_command("official-days", str(bad), year=2027)
     assert OfficialDay.objects.count() == 2  # the earlier schedule stands
+
+
+def test_the_reader_takes_what_excel_writes_back():
+    content = "\ufeff日期,类型,名称,备注\r\n2027/2/8,休,春节,国办发明电\r\n\r\n 2027-02-20 , 班 ,\r\n".encode()
+    assert services.read_official_days(content) == [
+        (date(2027, 2, 8), False, "春节", 2), (date(2027, 2, 20), True, "", 4)]
+
+
+@pytest.mark.parametrize(("content", "code", "row"), [
+    (b"", "empty_file", None),
+    (b" \r\n", "empty_file", None),
+    ("日期,类型\n2027-01-04,休\n".encode(), "wrong_headers", 1),
+    ("日期,类型,名称\n2027-01-04,休,元旦\n".encode() + b"2027-01-11,\xd0\xdd,\n", "not_utf8", 3),
+], ids=["no-bytes", "blank", "missing-column", "gbk-row"])
+def test_the_reader_refuses_a_file_it_cannot_use_with_its_row(content, code, row):
+    with pytest.raises(ValidationFailed) as refused:
+        services.read_official_days(content)
+    assert (refused.value.code, refused.value.row) == (code, row)

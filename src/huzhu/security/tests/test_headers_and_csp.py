@@ -41,7 +41,7 @@ def test_pages_for_signed_in_staff_are_not_cached(client, county_clerk):
 CLERK_PAGES = ["/login/", "/", "/members/workers/", "/members/units/", "/worker", "/security/tokens/",
                "/security/two-factor/", "/api/v1/docs", "/calculator/", "/policy/", "/enrollment/", "/claims/"]
 ASSOCIATION_PAGES = ["/ledger/", "/plans/", "/payouts/", "/payouts/failed/", "/reports/", "/risk/", "/actuarial/",
-                     "/campaign/"]
+                     "/campaign/", "/claims/official-days/"]
 
 
 @pytest.mark.parametrize("persona,path", [("county_clerk", p) for p in CLERK_PAGES]
