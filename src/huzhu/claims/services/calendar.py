@@ -69,15 +69,11 @@ def _refused(code: str, reason: str, *, row: int | None, field: str | None = Non
 
 
 def read_official_days(content: bytes) -> list[ScheduleDay]:
-    """The days of a schedule CSV (UTF-8, headers 日期,类型,名称); refuses the first bad line naming its row,
+    """The days of a schedule CSV (UTF-8 or GB18030, headers 日期,类型,名称); refuses the first bad line naming its row,
     column and reason. Whether the days fit the year is checked by `set_official_days`."""
     if len(content) > MAX_FILE_BYTES:
         raise ValidationFailed("file_too_large", _("文件过大：一年的节假日安排只有几十行，请检查是否选错了文件"))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _refused("not_utf8", _("文件不是 UTF-8 编码。请在 Excel 中“另存为”，文件类型选“CSV UTF-8（逗号分隔）”"),
-                       row=content[:exc.start].count(b"\n") + 1) from None
+    text = _decoded(content)
     if not text.strip():
         raise ValidationFailed("empty_file", _("文件是空的：请下载模板，填写表头下面的日期后再上传"))
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -93,6 +89,26 @@ def read_official_days(content: bytes) -> list[ScheduleDay]:
     if not days:
         raise ValidationFailed("no_days", _("文件只有表头，没有日期：请在表头下面每行填写一天"))
     return days
+
+
+def _decoded(content: bytes) -> str:
+    """The file's text: UTF-8, or GB18030 as Excel's plain "CSV" saves it on Chinese Windows.
+
+    The Chinese headers tell the encoding: a file whose header line is UTF-8 but a later line is
+    not was put together from two sources, and that line is named.
+    """
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = content[:exc.start].count(b"\n") + 1
+        if row > 1:
+            raise _refused("not_utf8", _("这一行不是 UTF-8 编码，与表头不同。请在 Excel 中“另存为”，"
+                                         "文件类型选“CSV UTF-8（逗号分隔）”"), row=row) from None
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValidationFailed("unknown_encoding", _("文件的编码无法识别。请在 Excel 中“另存为”，"
+                                                     "文件类型选“CSV UTF-8（逗号分隔）”")) from None
 
 
 def _read_row(number: int, row: list[str]) -> ScheduleDay:
@@ -116,7 +132,11 @@ def _read_row(number: int, row: list[str]) -> ScheduleDay:
 
 
 def _check_days(year: int, days: list[ScheduleDay]) -> None:
-    """Refuse the first day (in the order given) outside the year, not an exception, or entered twice."""
+    """Refuse the first day (in the order given) outside the year, a 班 on a weekday, or a day entered twice.
+
+    A 休 on a weekend changes nothing but is accepted: the State Council's notice lists holidays as
+    runs of days (春节 2月6日至12日), and a clerk copying it should not have to leave out the weekend.
+    """
     seen: dict[date, ScheduleDay] = {}
     for day in days:
         if day.on.year != year:
@@ -125,10 +145,6 @@ def _check_days(year: int, days: list[ScheduleDay]) -> None:
         if day.is_working and day.on.weekday() < 5:
             raise _refused("day_not_an_exception",
                            _("%(day)s 是周一至周五，本来就上班：“班”只用于周末调休上班的日子") % {"day": day.on},
-                           row=day.row, field=HEADERS[0])
-        if not day.is_working and day.on.weekday() >= 5:
-            raise _refused("day_not_an_exception",
-                           _("%(day)s 是周末，本来就休息：只需录入周一至周五放假的日子") % {"day": day.on},
                            row=day.row, field=HEADERS[0])
         if day.on in seen:
             first = seen[day.on].row

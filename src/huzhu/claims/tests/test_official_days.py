@@ -41,7 +41,7 @@ def test_entering_a_year_again_replaces_it(db):
 
 @pytest.mark.parametrize(("days", "code"), [
     ([(date(2028, 1, 3), False, "")], "day_outside_year"),
-    ([(date(2027, 1, 2), False, "")], "day_not_an_exception"),  # a Saturday is already a day off
+    ([(date(2027, 1, 4), True, "")], "day_not_an_exception"),  # a Monday is already a working day
     ([(date(2027, 1, 4), False, ""), (date(2027, 1, 4), False, "")], "day_repeated"),
 ])
 def test_a_wrong_schedule_is_refused_and_nothing_is_entered(db, days, code):
@@ -71,12 +71,27 @@ def test_the_reader_takes_what_excel_writes_back():
         (date(2027, 2, 8), False, "春节", 2), (date(2027, 2, 20), True, "", 4)]
 
 
+def test_a_holiday_run_copied_with_its_weekend_is_taken_as_it_stands(db):
+    """春节 2027-02-06 (Saturday) to 02-12: the clerk copies the whole run from the notice."""
+    run = [(date(2027, 2, day), False, "春节") for day in range(6, 13)]
+    services.set_official_days(actor=None, year=2027, days=run)
+    assert OfficialDay.objects.filter(is_working=False).count() == 7
+    assert [review_clock.is_working_day(on) for on, _, _ in run] == [False] * 7
+    assert review_clock.is_working_day(date(2027, 2, 15))
+
+
+def test_the_reader_takes_a_gb18030_file_as_excel_saves_plain_csv():
+    content = "日期,类型,名称\r\n2027-02-08,休,春节\r\n".encode("gb18030")
+    assert services.read_official_days(content) == [(date(2027, 2, 8), False, "春节", 2)]
+
+
 @pytest.mark.parametrize(("content", "code", "row"), [
     (b"", "empty_file", None),
     (b" \r\n", "empty_file", None),
     ("日期,类型\n2027-01-04,休\n".encode(), "wrong_headers", 1),
     ("日期,类型,名称\n2027-01-04,休,元旦\n".encode() + b"2027-01-11,\xd0\xdd,\n", "not_utf8", 3),
-], ids=["no-bytes", "blank", "missing-column", "gbk-row"])
+    (b"\xff\xff\xff\n", "unknown_encoding", None),
+], ids=["no-bytes", "blank", "missing-column", "gbk-row", "unknown-encoding"])
 def test_the_reader_refuses_a_file_it_cannot_use_with_its_row(content, code, row):
     with pytest.raises(ValidationFailed) as refused:
         services.read_official_days(content)
