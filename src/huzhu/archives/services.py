@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -111,7 +112,7 @@ def store_file(*, actor, upload, name: str = "", today: date | None = None) -> S
         return existing
     stored = StoredFile(sha256=digest, content_type=sniffed.content_type, extension=sniffed.extension,
                         size=len(content), original_name=name, stored_by=actor if getattr(actor, "pk", None) else None,
-                        retain_until_on=rules.retain_until(today or date.today()))
+                        retain_until_on=rules.retain_until(today or timezone.localdate()))
     wrote = _write_once(path_of(stored), content)
     try:
         if stored.is_image:

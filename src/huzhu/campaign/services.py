@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
@@ -112,7 +113,7 @@ def _ensure_may_follow(scope: Scope, unit: MemberUnit) -> None:
 @transaction.atomic
 def take_unit(*, actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, today: date | None = None) -> FollowUp:
     """The actor takes a unit not yet renewed for follow-up; refused if a colleague already follows it."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     _ensure_may_follow(scope, unit)
     if not queries.was_covered_last_year(plan_year, unit):
         raise Conflict("not_last_years_unit", _("“%(unit)s”上一年度没有参互，不在续互跟进名单中") % {"unit": unit.name})
@@ -154,7 +155,7 @@ def log_contact(*, actor, scope: Scope, follow_up: FollowUp, contacted_on: date,
                 note: str = "", next_step: str = "", next_due_on: date | None = None,
                 today: date | None = None) -> ContactLog:
     """Log one contact with a followed unit; the follow-up's next step and due date move with it."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     _ensure_may_follow(scope, follow_up.unit)
     if follow_up.assignee_id is None:
         raise Conflict("not_taken", _("请先认领该单位，再登记联系情况"))
@@ -187,7 +188,7 @@ def record_outreach(*, actor, scope: Scope, held_on: date, kind: str, place: str
                     materials_count: int = 0, unit_ids: Iterable[int] = (), note: str = "",
                     league_code: str = "", today: date | None = None) -> OutreachEvent:
     """Record an outreach activity in the actor's region (an office: its league; an agency point: its county)."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     if scope.role not in FOLLOW_ROLES:
         raise PermissionDenied(_("只有代办点、办事处和协会工作人员可以登记宣传活动"))
     if kind not in OutreachEvent.Kind.values:

@@ -3,6 +3,7 @@ from datetime import date
 
 from celery import shared_task
 from celery.schedules import crontab
+from django.utils import timezone
 
 from huzhu.celery import app
 
@@ -12,7 +13,7 @@ from . import services
 @shared_task(name="campaign.snapshot_progress")
 def snapshot_progress_task(on: str | None = None) -> int:
     """Snapshot the progress of every plan year whose enrollment window is open; returns rows written."""
-    today = date.fromisoformat(on) if on else date.today()
+    today = date.fromisoformat(on) if on else timezone.localdate()
     return sum(rows for _, rows in services.snapshot_open_campaigns(actor=None, today=today))
 
 

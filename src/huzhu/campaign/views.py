@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,7 +35,7 @@ def _scope(request, roles=VIEW_ROLES):
 
 
 def _today() -> date:
-    return date.today()
+    return timezone.localdate()
 
 
 def _plan_year(request):

@@ -2,6 +2,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huzhu.archives.models import DocumentKind
@@ -37,7 +38,7 @@ class IdNumberField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value)
         try:
-            return parse_resident_id(text).number if text else ""
+            return parse_resident_id(text, today=timezone.localdate()).number if text else ""
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
 

@@ -54,9 +54,10 @@ def mask_account(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
-def parse_resident_id(text: str, *, today: date | None = None, check_region: bool = True) -> ResidentId:
+def parse_resident_id(text: str, *, today: date, check_region: bool = True) -> ResidentId:
     """Validate a resident ID number; raises ValueError with a Chinese reason.
 
+    `today` is the caller's business day (`timezone.localdate()`): a pure module cannot know the time zone.
     `check_region=False` skips the region-in-birth-year warning (slow; bulk imports do not show it).
     """
     number = normalize(text)
@@ -65,7 +66,7 @@ def parse_resident_id(text: str, *, today: date | None = None, check_region: boo
     if len(number) != 18 or not re.fullmatch(r"\d{17}[\dX]", number):
         raise ValueError(f"身份证号应为18位（末位可为X），实际为{len(number)}位")
     check_digit(number)
-    birth = birth_date_of(number[6:14], today or date.today())
+    birth = birth_date_of(number[6:14], today)
     warning = _region_warning(number) if check_region else None
     gender = "M" if int(number[16]) % 2 == 1 else "F"
     return ResidentId(number=number, birth_date=birth, gender=gender, region_code=number[:6],

@@ -6,6 +6,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from huzhu.core.crypto import blind_indexes
 from huzhu.core.idnumbers import normalize
@@ -86,7 +87,9 @@ def headcounts_for(enrollment: Enrollment) -> rules.Headcounts:
     """The unit's staff and female staff (declared or on the roster, whichever is larger) and enrolled."""
     unit = enrollment.unit
     terms = enrollment.plan_year.terms
-    on = rules.age_reference_on(terms, enrollment.created_at.date() if enrollment.created_at else date.today())
+    # The business day the enrollment was started, in Asia/Shanghai (created_at is stored in UTC).
+    started_on = timezone.localdate(enrollment.created_at) if enrollment.created_at else timezone.localdate()
+    on = rules.age_reference_on(terms, started_on)
     roster = Worker.objects.filter(unit=unit).values_list("gender", "birth_on", "kind")
     staff = female = 0
     for gender, birth_on, kind in roster.iterator(chunk_size=5000):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -85,7 +86,7 @@ def renew(request):
             return _fail(request, exc, "enrollment:index")
         messages.success(request, f"已按上年度名单生成续互，共{enrollment.headcount}人，请核对后提交")
         return redirect("enrollment:detail", enrollment.pk)
-    preview = queries.renewal_preview(unit, plan_year, on=date.today())
+    preview = queries.renewal_preview(unit, plan_year, on=timezone.localdate())
     return render(request, "enrollment/renew.html", {"preview": preview})
 
 
@@ -95,15 +96,16 @@ def detail(request, pk: int):
     enrollment = queries.enrollment_for(scope, pk)
     is_draft = enrollment.status == Enrollment.Status.DRAFT
     can_write = scope.role in WRITE_ROLES
+    today = timezone.localdate()
     return render(request, "enrollment/detail.html", {
         "enrollment": enrollment, "terms": enrollment.plan_year.terms,
         "participation": queries.participation_for(enrollment),
         "coverages": queries.coverages_of(enrollment),
-        "candidates": queries.roster_candidates(enrollment, on=date.today()) if is_draft and can_write else [],
+        "candidates": queries.roster_candidates(enrollment, on=today) if is_draft and can_write else [],
         "jobs": queries.import_jobs_of(enrollment)[:10],
         "can_write": can_write and enrollment.status in (Enrollment.Status.DRAFT, Enrollment.Status.SUBMITTED),
         "can_pay": scope.role in PAY_ROLES and enrollment.status == Enrollment.Status.SUBMITTED,
-        "is_draft": is_draft, "today": date.today(),
+        "is_draft": is_draft, "today": today,
         "can_record_leaving": can_write and enrollment.status == Enrollment.Status.PAID,
     })
 

@@ -60,6 +60,7 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
                     kind: str = Worker.Kind.EMPLOYEE, started_on: date | None = None, ethnicity: str = "",
                     bank_name: str = "", bank_account: str = "", today: date | None = None) -> Worker:
     """Register a worker at a unit: ID number validated, encrypted, unique across the scheme."""
+    today = today or timezone.localdate()
     if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
         raise PermissionDenied("该单位不在您的管辖范围内")
     if not name.strip():
@@ -89,7 +90,7 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
             )
     except IntegrityError as exc:  # a concurrent registration of the same number won
         raise Conflict("duplicate_worker", f"身份证号 {rid.masked} 的职工已登记", field="id_number") from exc
-    Employment.objects.create(worker=worker, unit=unit, started_on=started_on or date.today())
+    Employment.objects.create(worker=worker, unit=unit, started_on=started_on or today)
     record_event(actor=actor, action="register_worker", object_type="Worker", object_id=worker.pk,
                  after={"name": worker.name, "id_number": rid.masked, "unit": unit.pk,
                         "region_warning": rid.region_warning})

@@ -3,7 +3,7 @@ from datetime import date
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from huzhu.core.scopes import Scope
@@ -29,7 +29,7 @@ def annual_context(scope: Scope, *, year: int, plan: str = "", today: date | Non
     tables = [exports.TABLES[name](board) for name in ("years", "regions", "statuses", "review", "diagnoses", "tiers")]
     return {"board": board, "year": year, "plan_label": queries.PLAN_LABELS.get(plan, "全部项目"),
             "title": f"职工互助保障{year}年度报告", "charts": {k: mark_safe(v) for k, v in svg.items()},  # noqa: S308 — built from escaped text
-            "tables": tables, "today": today or date.today()}
+            "tables": tables, "today": today or timezone.localdate()}
 
 
 def render_annual_pdf(scope: Scope, *, year: int, plan: str = "", today: date | None = None) -> bytes:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from huzhu.claims import icd10
@@ -326,7 +326,7 @@ def _cache_key(view: Scope, filters: Filters, ids: dict) -> str:
 
 def dashboard(scope: Scope, filters: Filters, *, today: date | None = None) -> Dashboard:
     """Every figure of one dashboard page, for the actor's scope narrowed by the filters."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     view = view_scope(scope, region=filters.region, unit=filters.unit)
     ids = plan_years_of(filters.plan)
     live = view.level == "unit"

@@ -1,7 +1,8 @@
 """In a real Chromium: an office clerk takes the largest unit not yet renewed and logs a visit."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from huzhu.campaign.models import ContactLog
 from huzhu.conftest import PASSWORD, SCREENS
@@ -33,7 +34,7 @@ def test_an_office_takes_a_unit_from_the_follow_up_list_and_logs_a_contact(brows
     assert "已认领" in page.inner_text(".messages")
     assert league_reviewer.username in page.inner_text("#assignee")
 
-    today = date.today()
+    today = timezone.localdate()
     page.fill("input[name=contacted_on]", today.isoformat())
     page.select_option("select[name=channel]", "visit")
     page.select_option("select[name=outcome]", "considering")

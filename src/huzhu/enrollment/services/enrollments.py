@@ -3,6 +3,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from huzhu.audit.services import record_event
 from huzhu.core.errors import Conflict, ValidationFailed
@@ -17,7 +18,7 @@ from .workflow import S, ensure_in_scope, ensure_status, refresh_totals, transit
 
 
 def _today(today: date | None) -> date:
-    return today or date.today()
+    return today or timezone.localdate()
 
 
 @transaction.atomic

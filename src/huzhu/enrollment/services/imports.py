@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.bulk import large_load
@@ -86,7 +87,7 @@ def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name:
 def validate_import(*, job_id: int, today: date | None = None, chunk_size: int | None = None,
                     progress: Progress | None = None) -> ImportJob:
     """Validate every row of the job's file into staged rows, chunk by chunk (resumable, idempotent)."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     chunk_size = chunk_size or getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK)
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING):
@@ -234,7 +235,7 @@ def check_import_commit(*, job: ImportJob, policy: str) -> None:
 def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
                   progress: Progress | None = None) -> ImportJob:
     """Import the staged rows in one transaction: all rows (refused if any row is bad) or the valid ones."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.errors import ValidationFailed
@@ -52,7 +53,7 @@ def _activate(enrollment: Enrollment, paid_on: date) -> int:
 def record_payment(*, actor, scope: Scope, enrollment: Enrollment, amount: Decimal | str, paid_on: date,
                    bank_reference: str, today: date | None = None) -> Enrollment:
     """Record a submitted enrollment's payment; the amount must equal the due (after the union subsidy)."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version").get(
         pk=enrollment.pk)

@@ -1,10 +1,10 @@
 """Enrollment pages: the whole flow in the browser's shoes, scope 404s, the PDF receipt, self-service."""
 import io
-from datetime import date
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from huzhu.conftest import PASSWORD, make_unit, make_worker
 from huzhu.enrollment import services
@@ -16,7 +16,7 @@ from huzhu.plans.services import install_default_plans
 from .conftest import xlsx_bytes
 from .test_imports import good_rows
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 def login(client, user):

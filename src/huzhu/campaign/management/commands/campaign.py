@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from huzhu.campaign import queries, reports, services
 from huzhu.campaign.demo import run_demo_campaign
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         return plan_year
 
     def _progress(self, *, year: int, plan: str, league: str, as_of: date | None, **options):
-        today = as_of or date.today()
+        today = as_of or timezone.localdate()
         plan_year = self._plan_year(plan, year, today)
         if league and not queries.all_divisions().filter(pk=league, level="league").exists():
             raise CommandError(f"盟市区划代码 {league} 不存在", returncode=BAD_INPUT)
@@ -52,10 +53,10 @@ class Command(BaseCommand):
             self.stdout.write("* 未下达目标，按“稳中有增”以上年实际为目标")
 
     def _demo(self, *, seed: int, **options):
-        self.stdout.write(run_demo_campaign(seed=seed, today=date.today()))
+        self.stdout.write(run_demo_campaign(seed=seed, today=timezone.localdate()))
 
     def _snapshot(self, *, year: int | None, plan: str, on: date | None, backfill: bool, **options):
-        today = on or date.today()
+        today = on or timezone.localdate()
         if year is None and not backfill:
             done = services.snapshot_open_campaigns(actor=None, today=today)
             for plan_year, rows in done:

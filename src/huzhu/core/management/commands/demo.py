@@ -1,9 +1,10 @@
 """`huzhu demo --workers N --seed S`: load deterministic demo data for every installed part."""
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from huzhu.campaign.demo import run_demo_campaign
 from huzhu.claims.demo import generate_demo_history, parse_years
@@ -42,10 +43,10 @@ class Command(BaseCommand):
         summary = member_demo.generate(workers=workers, seed=seed, progress=progress)
         sys.stderr.write("\n")
         covered = sum(enroll_demo_units(seed=seed, year=year) for year in years if year <= 2026)
-        campaign_summary = run_demo_campaign(seed=seed, today=date.today())
+        campaign_summary = run_demo_campaign(seed=seed, today=timezone.localdate())
         claims = generate_demo_history(years=years, seed=seed, progress=lambda line: sys.stderr.write(line + "\n"))
         # Approved a week ago or earlier: paid through one reconciled batch; the rest wait for a user's batch.
-        payout_summary = pay_demo_claims(approved_to=date.today() - timedelta(days=7))
+        payout_summary = pay_demo_claims(approved_to=timezone.localdate() - timedelta(days=7))
         findings = sum(scan_year(year=year).findings for year in years if year <= 2026)
         refresh_summaries(actor=None)
         contact_unit = MemberUnit.objects.filter(county_id="150203").order_by("-eligible_headcount").first()

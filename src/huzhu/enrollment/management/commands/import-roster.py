@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from huzhu.core.errors import DomainError
 from huzhu.core.idnumbers import normalize
@@ -30,7 +31,7 @@ class Command(BaseCommand):
                             help="办理日期（默认今天），用于补录")
 
     def handle(self, *args, file: Path, unit: str, year: int, plan: str, valid_only: bool, as_of, **options):
-        today = as_of or date.today()
+        today = as_of or timezone.localdate()
         if not file.is_file():
             raise CommandError(f"文件不存在：{file}", returncode=BAD_INPUT)
         member_unit = MemberUnit.objects.filter(credit_code=normalize(unit)).first()
