@@ -9,16 +9,19 @@ commit_import: ID checksums, ages, duplicates, blind indexes, encryption, worker
 coverages). The baseline loads the same rows without validation into a bare table: COPY on
 PostgreSQL, executemany on SQLite.
 
-Measured 2026-11-29 on the 2-vCPU development VM, PostgreSQL 15 with default settings shared with
-other work, load average 1-2 (docs/scaling.md, "Roster imports", has the breakdown):
+Each CSV run also times the same rows written unvalidated into workers, employments and
+coverages (what the writes alone cost; before the import, so the import writes into fuller tables).
 
-    PostgreSQL  CSV  1,000,000 rows  112.7 s   8,875 rows/s  bare 0.69 s  ratio 164x
-    PostgreSQL  XLSX   100,000 rows   21.9 s   4,573 rows/s  bare 7.46 s  ratio 2.9x
-    SQLite      CSV  1,000,000 rows   65.6 s  15,249 rows/s  bare 16.3 s  ratio 4.0x
-    SQLite      XLSX   100,000 rows   15.0 s   6,668 rows/s  bare 8.59 s  ratio 1.7x
+Measured 2026-11-29 on the 2-vCPU development VM, PostgreSQL 15 with default settings
+(docs/scaling.md, "Roster imports", has the conditions and the breakdown):
 
-The 5x target holds on SQLite; on PostgreSQL the writes into workers, employments and coverages
-(36 indexes, 11 foreign-key checks a person) alone take over 100x the bare COPY.
+    PostgreSQL  CSV  1,000,000 rows  143.3 s   6,979 rows/s  bare 1.34 s  ratio 107x  unvalidated 80.0 s (60x)
+    PostgreSQL  XLSX   100,000 rows   29.4 s   3,396 rows/s  bare 13.2 s  ratio 2.2x
+    SQLite      CSV  1,000,000 rows  112.3 s   8,903 rows/s  bare 48.0 s  ratio 2.3x  unvalidated 27.7 s
+    SQLite      XLSX   100,000 rows   36.6 s   2,733 rows/s  bare 17.3 s  ratio 2.1x
+
+The 5x target holds on SQLite; on PostgreSQL the unvalidated writes into workers, employments and
+coverages alone take 50-70x the bare COPY, and the import is 1.8x those.
 """
 import argparse
 import csv
