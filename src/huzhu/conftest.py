@@ -130,6 +130,24 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _quick_hashes_and_commits():
+    """Two production costs that no test is about but every test paid: Argon2 takes about 0.2 s
+    a password (each staff user a test creates, each login), and PostgreSQL waits for the disk
+    at each commit. The suite hashes with Django's MD5 test hasher
+    (security/tests/test_password_hashing.py checks that production hashes with Argon2) and lets PostgreSQL commit without waiting for
+    the WAL flush: commits stay atomic and visible to other sessions; only a crash of the
+    server could lose the last ones, which a test database does not mind."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        database.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _close_connections_after_each_request():
     """Live-server threads must not keep PostgreSQL sessions open past the test database's teardown."""
     from django.db import connections
