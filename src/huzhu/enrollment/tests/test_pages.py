@@ -16,8 +16,6 @@ from huzhu.plans.services import install_default_plans
 from .conftest import xlsx_bytes
 from .test_imports import good_rows
 
-TODAY = timezone.localdate()
-
 
 def login(client, user):
     assert client.login(username=user.username, password=PASSWORD)
@@ -27,12 +25,13 @@ def login(client, user):
 def open_year(plan_years):
     """The plan year whose enrollment is open today (the machine clock decides; this year's and next
     year's default plans are installed too, so some year is always open)."""
-    install_default_plans(years=(TODAY.year, TODAY.year + 1))
+    today = timezone.localdate()  # read per test: a run may cross midnight in Shanghai
+    install_default_plans(years=(today.year, today.year + 1))
     for plan_year in PlanYear.objects.filter(plan_id="hospitalization").order_by("year"):
         terms = plan_year.terms
-        if terms.enrollment_opens_on <= TODAY < terms.protection_end_on:
+        if terms.enrollment_opens_on <= today < terms.protection_end_on:
             return plan_year
-    raise AssertionError(f"no default hospitalization plan year is open for enrollment on {TODAY}")
+    raise AssertionError(f"no default hospitalization plan year is open for enrollment on {today}")
 
 
 @pytest.fixture
@@ -118,7 +117,7 @@ def test_the_clerk_records_payment_and_the_unit_downloads_a_pdf_receipt(client, 
     services.submit_enrollment(actor=None, scope=system_scope, enrollment=unit_draft)
     login(client, county_clerk)
     response = client.post(reverse("enrollment:pay", args=[unit_draft.pk]), {
-        "amount": "1800.00", "paid_on": TODAY.isoformat(), "bank_reference": "ICBC-20261129-01"}, follow=True)
+        "amount": "1800.00", "paid_on": timezone.localdate().isoformat(), "bank_reference": "ICBC-20261129-01"}, follow=True)
     assert "已登记缴费" in response.text
     login(client, unit_contact)
     pdf = client.get(reverse("enrollment:receipt", args=[unit_draft.pk]))
@@ -134,7 +133,7 @@ def test_the_template_downloads(client, unit_contact):
 def test_a_worker_sees_their_coverage_with_id_number_and_phone(client, home_unit, open_year):
     cache.clear()
     worker = make_worker(home_unit, name="萨仁", phone="13912345678")
-    services.enroll_and_pay(actor=None, plan_year=open_year, batches=[(home_unit, [worker.pk])], paid_on=TODAY)
+    services.enroll_and_pay(actor=None, plan_year=open_year, batches=[(home_unit, [worker.pk])], paid_on=timezone.localdate())
     url = reverse("enrollment:my_coverage")
     certificate = Coverage.objects.get(worker=worker).certificate_no
     page = client.post(url, {"id_number": worker.reveal_id_number(), "phone": "139 1234 5678"}).text
