@@ -1,5 +1,7 @@
-"""Enrollment pages: parse the request, call one service or query, render. Chinese UI."""
+"""Enrollment pages: parse the request, call one service or query, render. Chinese UI, English through i18n."""
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
@@ -34,11 +36,12 @@ def _scope(request, roles=None):
     return scope
 
 
-def _parse_date(text: str, field: str) -> date:
+def _parse_date(text: str, field: str, label: str) -> date:
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError:
-        raise DomainError("invalid_date", f"{field}格式不正确，应为YYYY-MM-DD", field=field) from None
+        raise DomainError("invalid_date", _("%(label)s格式不正确，应为YYYY-MM-DD") % {"label": label},
+                          field=field) from None
 
 
 def _fail(request, exc: DomainError, target: str):
@@ -84,7 +87,8 @@ def renew(request):
             enrollment = services.renew_enrollment(actor=request.user, scope=scope, unit=unit, plan_year=plan_year)
         except DomainError as exc:
             return _fail(request, exc, "enrollment:index")
-        messages.success(request, f"已按上年度名单生成续互，共{enrollment.headcount}人，请核对后提交")
+        messages.success(request, _("已按上年度名单生成续互，共%(count)s人，请核对后提交") % {
+            "count": enrollment.headcount})
         return redirect("enrollment:detail", enrollment.pk)
     preview = queries.renewal_preview(unit, plan_year, on=timezone.localdate())
     return render(request, "enrollment/renew.html", {"preview": preview})
@@ -110,7 +114,8 @@ def detail(request, pk: int):
     })
 
 
-def _enrollment_action(request, pk: int, action, success: str, roles=WRITE_ROLES):
+def _enrollment_action(request, pk: int, action, success: str | Callable[[Any], str], roles=WRITE_ROLES):
+    # `success` is a message, or builds one from what `action` returned (translated when the request runs).
     scope = _scope(request, roles)
     enrollment = queries.enrollment_for(scope, pk)
     try:
@@ -118,7 +123,7 @@ def _enrollment_action(request, pk: int, action, success: str, roles=WRITE_ROLES
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, success.format(result=result))
+        messages.success(request, success(result) if callable(success) else success)
     return redirect("enrollment:detail", enrollment.pk)
 
 
@@ -127,7 +132,7 @@ def _enrollment_action(request, pk: int, action, success: str, roles=WRITE_ROLES
 def add_workers(request, pk: int):
     ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
     return _enrollment_action(request, pk, lambda scope, e: services.add_workers(
-        actor=request.user, scope=scope, enrollment=e, worker_ids=ids), "已加入{result}人")
+        actor=request.user, scope=scope, enrollment=e, worker_ids=ids), lambda count: _("已加入%(count)s人") % {"count": count})
 
 
 @login_required
@@ -135,28 +140,28 @@ def add_workers(request, pk: int):
 def remove_workers(request, pk: int):
     ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
     return _enrollment_action(request, pk, lambda scope, e: services.remove_workers(
-        actor=request.user, scope=scope, enrollment=e, worker_ids=ids), "已移出{result}人")
+        actor=request.user, scope=scope, enrollment=e, worker_ids=ids), lambda count: _("已移出%(count)s人") % {"count": count})
 
 
 @login_required
 @require_POST
 def submit(request, pk: int):
     return _enrollment_action(request, pk, lambda scope, e: services.submit_enrollment(
-        actor=request.user, scope=scope, enrollment=e), "已提交，等待代办点登记缴费")
+        actor=request.user, scope=scope, enrollment=e), _("已提交，等待代办点登记缴费"))
 
 
 @login_required
 @require_POST
 def withdraw(request, pk: int):
     return _enrollment_action(request, pk, lambda scope, e: services.withdraw_enrollment(
-        actor=request.user, scope=scope, enrollment=e), "已撤回为草稿")
+        actor=request.user, scope=scope, enrollment=e), _("已撤回为草稿"))
 
 
 @login_required
 @require_POST
 def cancel(request, pk: int):
     return _enrollment_action(request, pk, lambda scope, e: services.cancel_enrollment(
-        actor=request.user, scope=scope, enrollment=e, reason=request.POST.get("reason", "")), "已撤销")
+        actor=request.user, scope=scope, enrollment=e, reason=request.POST.get("reason", "")), _("已撤销"))
 
 
 @login_required
@@ -165,9 +170,9 @@ def pay(request, pk: int):
     def action(scope, enrollment):
         return services.record_payment(
             actor=request.user, scope=scope, enrollment=enrollment, amount=request.POST.get("amount", ""),
-            paid_on=_parse_date(request.POST.get("paid_on", ""), "缴费日期"),
+            paid_on=_parse_date(request.POST.get("paid_on", ""), "paid_on", _("缴费日期")),
             bank_reference=request.POST.get("bank_reference", ""))
-    return _enrollment_action(request, pk, action, "已登记缴费，保障凭证已生成", roles=PAY_ROLES)
+    return _enrollment_action(request, pk, action, _("已登记缴费，保障凭证已生成"), roles=PAY_ROLES)
 
 
 @login_required
@@ -178,8 +183,9 @@ def hire(request, pk: int):
         return services.add_new_hire(
             actor=request.user, scope=scope, enrollment=enrollment, name=request.POST.get("name", ""),
             id_number=request.POST.get("id_number", ""), phone=request.POST.get("phone", ""),
-            started_on=_parse_date(started, "入职日期") if started else None).name
-    return _enrollment_action(request, pk, action, "已登记新职工{result}并加入本次参互")
+            started_on=_parse_date(started, "started_on", _("入职日期")) if started else None).name
+    return _enrollment_action(request, pk, action,
+                              lambda name: _("已登记新职工%(name)s并加入本次参互") % {"name": name})
 
 
 @login_required
@@ -188,9 +194,10 @@ def leave(request, pk: int, worker_pk: int):
     def action(scope, enrollment):
         worker = worker_for(scope, worker_pk)
         services.record_leaving(actor=request.user, scope=scope, worker=worker,
-                                left_on=_parse_date(request.POST.get("left_on", ""), "离职日期"))
+                                left_on=_parse_date(request.POST.get("left_on", ""), "left_on", _("离职日期")))
         return worker.name
-    return _enrollment_action(request, pk, action, "已登记{result}离职，保障持续到保障期末")
+    return _enrollment_action(request, pk, action,
+                              lambda name: _("已登记%(name)s离职，保障持续到保障期末") % {"name": name})
 
 
 @login_required
@@ -234,7 +241,7 @@ def import_commit(request, pk: int):
     policy = request.POST.get("policy", "")
     if job.status == ImportJob.Status.VALIDATED:
         if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
-            messages.error(request, f"文件中有{job.error_count}行错误，不能全部导入")
+            messages.error(request, _("文件中有%(count)s行错误，不能全部导入") % {"count": job.error_count})
         else:
             transaction.on_commit(lambda: commit_import_task.delay(job.pk, policy, request.user.pk))
     return redirect("enrollment:import_job", job.pk)
@@ -250,7 +257,7 @@ def import_discard(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已放弃本次导入，未导入任何数据。请修正名册后重新上传")
+        messages.success(request, _("已放弃本次导入，未导入任何数据。请修正名册后重新上传"))
     return redirect("enrollment:detail", job.enrollment_id)
 
 
@@ -274,7 +281,7 @@ def template(request, fmt: str):
 def receipt(request, pk: int):
     enrollment = queries.enrollment_for(_scope(request), pk)
     if enrollment.status != Enrollment.Status.PAID:
-        messages.error(request, "缴费登记后才能下载参互回执")
+        messages.error(request, _("缴费登记后才能下载参互回执"))
         return redirect("enrollment:detail", pk)
     response = HttpResponse(receipts.render_receipt(enrollment), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="receipt-{enrollment.pk}.pdf"'
@@ -287,7 +294,7 @@ def my_coverage(request):
     if request.method == "POST":
         id_number, phone = request.POST.get("id_number", ""), request.POST.get("phone", "")
         if throttling.worker_lookup_blocked(request, id_number):
-            context["error"] = gettext(throttling.WORKER_LOOKUP_REFUSED)
+            context["error"] = _(throttling.WORKER_LOOKUP_REFUSED)
         else:
             coverages = queries.worker_coverages(id_number, phone)
             if not coverages:

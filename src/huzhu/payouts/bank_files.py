@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 
 import openpyxl
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from . import rules
@@ -20,7 +21,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReturnFileProblem(ValueError):
-    """The return file as a whole cannot be read (Chinese message)."""
+    """The return file as a whole cannot be read (message in the active language, Chinese by default)."""
 
 
 # ---------------------------------------------------------------- the payment file
@@ -79,13 +80,13 @@ def return_template_rows(batch: PayoutBatch, *, result: str = "成功") -> Itera
 def read_return_file(content: bytes, file_name: str = "") -> list[rules.ReturnLine]:
     """Every non-empty data line of a return file (CSV in UTF-8 or GB18030, or XLSX)."""
     if not content:
-        raise ReturnFileProblem("回盘文件是空的")
+        raise ReturnFileProblem(_("回盘文件是空的"))
     if len(content) > MAX_RETURN_FILE_BYTES:
-        raise ReturnFileProblem(f"回盘文件超过 {MAX_RETURN_FILE_BYTES // 1024 // 1024}MB")
+        raise ReturnFileProblem(_("回盘文件超过 %(megabytes)sMB") % {"megabytes": MAX_RETURN_FILE_BYTES // 1024 // 1024})
     rows = _xlsx_rows(content) if content.startswith(b"PK\x03\x04") else _csv_rows(content, file_name)
     header_row = next(rows, None)
     if header_row is None:
-        raise ReturnFileProblem("回盘文件没有内容")
+        raise ReturnFileProblem(_("回盘文件没有内容"))
     try:
         header = rules.map_return_header(header_row[1])
     except ValueError as exc:
@@ -96,13 +97,13 @@ def read_return_file(content: bytes, file_name: str = "") -> list[rules.ReturnLi
             continue
         lines.append(rules.read_return_line(row_no, header, cells))
     if not lines:
-        raise ReturnFileProblem("回盘文件只有表头，没有数据行")
+        raise ReturnFileProblem(_("回盘文件只有表头，没有数据行"))
     return lines
 
 
 def _csv_rows(content: bytes, file_name: str) -> Iterator[tuple[int, list]]:
     if b"\x00" in content[:4096] or content.startswith((b"%PDF", b"\xd0\xcf\x11\xe0")):
-        raise ReturnFileProblem(f"“{file_name or '文件'}”不是CSV或Excel（.xlsx）文件")
+        raise ReturnFileProblem(_("“%(name)s”不是CSV或Excel（.xlsx）文件") % {"name": file_name or _("文件")})
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -110,7 +111,7 @@ def _csv_rows(content: bytes, file_name: str) -> Iterator[tuple[int, list]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ReturnFileProblem("CSV文件的编码无法识别，请另存为“CSV UTF-8”格式")
+        raise ReturnFileProblem(_("CSV文件的编码无法识别，请另存为“CSV UTF-8”格式"))
     yield from enumerate(csv.reader(io.StringIO(text)), start=1)
 
 
@@ -118,7 +119,7 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReturnFileProblem("文件已损坏，无法作为Excel（.xlsx）打开") from exc
+        raise ReturnFileProblem(_("文件已损坏，无法作为Excel（.xlsx）打开")) from exc
     try:
         sheet = workbook.worksheets[0]
         for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1):
