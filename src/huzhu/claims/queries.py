@@ -3,7 +3,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
 
 from huzhu.core.scopes import Scope
@@ -101,10 +102,11 @@ class YearSchedule:
 def official_schedules(years: Iterable[int] = ()) -> list[YearSchedule]:
     """Every year with an entered schedule and each of `years`, in order, with what the review clock follows."""
     counts: dict[int, list[int]] = {year: [0, 0] for year in years}
-    entered = set()
-    for on, is_working in OfficialDay.objects.values_list("on", "is_working"):
-        counts.setdefault(on.year, [0, 0])[is_working] += 1
-        entered.add(on.year)
+    per_year = list(OfficialDay.objects.annotate(year=ExtractYear("on")).order_by().values("year", "is_working")
+                .annotate(n=Count("pk")).values_list("year", "is_working", "n"))
+    for year, is_working, n in per_year:
+        counts.setdefault(year, [0, 0])[is_working] = n
+    entered = {year for year, _, _ in per_year}
     schedules = []
     for year, (holidays, working) in sorted(counts.items()):
         knows = review_clock.package_knows(year)

@@ -40,30 +40,26 @@ def large_load() -> Iterator[None]:
     SQLite: a larger page cache. PostgreSQL: a larger work_mem, so that sorting a million rows
     into index order and joining them to their workers stay in memory instead of spilling to disk.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET work_mem = '{POSTGRES_LOAD_WORK_MEM}'")
-        try:
-            yield
-        finally:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("RESET work_mem")
-            except DatabaseError:  # the connection is gone, and the setting with it
-                pass
-        return
-    if connection.vendor != "sqlite":
-        yield
-        return
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET work_mem = '{POSTGRES_LOAD_WORK_MEM}'")
+            restore = "RESET work_mem"
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA cache_size")
+            (before,) = cursor.fetchone()
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
+            restore = f"PRAGMA cache_size = {int(before)}"
+        else:
+            restore = None
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+        if restore:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(restore)
+            except DatabaseError:  # the connection is gone, and the setting with it
+                pass
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
