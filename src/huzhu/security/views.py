@@ -16,8 +16,8 @@ from huzhu.core.errors import DomainError
 from huzhu.members import queries as member_queries
 from huzhu.regions.queries import scope_of
 
-from . import services
-from .forms import LoginForm, RevealForm, TokenCreateForm, TotpForm
+from . import services, worker_session
+from .forms import LoginForm, RevealForm, TokenCreateForm, TotpForm, WorkerCodeForm, WorkerIdentifyForm
 from .middleware import TWO_FACTOR_OK
 from .models import ApiToken
 from .permissions import REVEALABLE_FIELDS
@@ -158,3 +158,59 @@ def reveal(request, worker_pk: int):
 
 def csrf_failure(request, reason: str = ""):
     return render(request, "security/csrf_failure.html", status=403)
+
+
+# --- the worker's door (/me/): ID number + phone + one-time SMS code, as the API ----------------
+
+def _worker_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("me:home")
+
+
+def worker_sign_in(request):
+    """Step 1 texts a code when ID number and phone match a worker (silent otherwise); step 2 checks it."""
+    context = {"next": _worker_next(request), "sent": False}
+    if request.method == "POST" and "code" in request.POST:
+        form = WorkerCodeForm(request.POST)
+        context["sent"] = True
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                worker = services.verify_worker_code(id_number=data["id_number"], phone=data["phone"],
+                                                     code=data["code"], ip=client_ip(request), door="web")
+            except DomainError as exc:
+                form.add_error("code", exc.message)
+            else:
+                worker_session.sign_in(request, worker)
+                return redirect(context["next"])
+    elif request.method == "POST":
+        form = WorkerIdentifyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.request_worker_code(id_number=data["id_number"], phone=data["phone"],
+                                             ip=client_ip(request))
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                form = WorkerCodeForm(initial=data)
+                context["sent"] = True
+    else:
+        form = WorkerIdentifyForm()
+    context["form"] = form
+    return render(request, "security/worker_sign_in.html", context)
+
+
+@require_POST
+def worker_sign_out(request):
+    worker_session.sign_out(request)
+    messages.info(request, _("已退出。"))
+    return redirect("me:sign_in")
+
+
+@worker_session.worker_required
+def worker_home(request):
+    """The worker's own start page: her coverage and her claims, one tap each."""
+    return render(request, "security/worker_home.html", {"worker": member_queries.own_worker(request.worker_id)})
