@@ -1,6 +1,7 @@
 """Pages: sign-in with lockout and TOTP, TOTP enrolment, own API tokens, revealing a number."""
 import time
 
+import segno
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
@@ -9,6 +10,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,7 +80,7 @@ def admin_login(request):
 
 @login_required
 def totp(request):
-    """Enrol an authenticator: show the secret (no QR code), confirm with a code."""
+    """Enrol an authenticator: a QR code to scan (and the secret to type), confirm with a code."""
     device = getattr(request.user, "totp_device", None)
     if device is not None and device.confirmed_at is not None:
         return render(request, "security/totp.html", {"enabled": True, "device": device})
@@ -98,8 +100,9 @@ def totp(request):
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     uri = services.pyotp.TOTP(secret).provisioning_uri(name=request.user.get_username(),
                                                        issuer_name=services.TOTP_ISSUER)
+    qr_svg = mark_safe(segno.make(uri, error="m").svg_inline(scale=5, dark="#1f2d3d"))  # our own markup, no input
     return render(request, "security/totp.html",
-                  {"enabled": False, "form": form, "secret": grouped, "otpauth_uri": uri,
+                  {"enabled": False, "form": form, "secret": grouped, "otpauth_uri": uri, "qr_svg": qr_svg,
                    "required": services.totp_required_for(request.user)})
 
 
