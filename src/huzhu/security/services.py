@@ -320,3 +320,8 @@ def record_personal_data_view(*, actor, worker, view: str, request=None, field: 
         actor=staff, actor_label=_actor_label(staff) if staff else f"worker:{worker_pk}",
         worker_id=worker_pk, kind=PersonalDataAccess.Kind.VIEW, view=view[:80], field=field[:30],
         ip=throttling.client_ip(request))
+
+
+def record_password_changed(*, actor) -> None:
+    """Audit a staff member's own password change (the hash never goes into the event)."""
+    record_event(actor=actor, action="password.changed", object_type="user", object_id=actor.pk)

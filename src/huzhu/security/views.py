@@ -217,3 +217,23 @@ def worker_sign_out(request):
 def worker_home(request):
     """The worker's own start page: her coverage and her claims, one tap each."""
     return render(request, "security/worker_home.html", {"worker": member_queries.own_worker(request.worker_id)})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A staff member changes her own password under the policy; the change is audited."""
+
+    template_name = "security/password_change.html"
+
+    def get_success_url(self):
+        return reverse("home")
+
+    def get_context_data(self, **kwargs):
+        from django.contrib.auth.password_validation import password_validators_help_texts
+
+        return {**super().get_context_data(**kwargs), "password_rules": password_validators_help_texts()}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_password_changed(actor=self.request.user)
+        messages.success(self.request, _("密码已修改。"))
+        return response
