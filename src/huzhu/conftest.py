@@ -1,5 +1,8 @@
 """Shared fixtures: named personas (a county clerk, a league reviewer, ...) and builders."""
 import itertools
+import logging
+import re
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -216,3 +219,31 @@ def _empty_cache():
     yield
     cache.clear()
     forget_entered_days()
+
+
+@contextmanager
+def texted_codes():
+    """The sign-in codes the log SMS backend 'texts' while the block runs (a list, filled as sent)."""
+    codes: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            found = re.search(r"验证码为 (\d{6})", record.getMessage())
+            if found:
+                codes.append(found[1])
+
+    handler, sms_log = Capture(), logging.getLogger("huzhu.sms")
+    sms_log.addHandler(handler)
+    try:
+        yield codes
+    finally:
+        sms_log.removeHandler(handler)
+
+
+def sign_in_as_worker(client, worker) -> None:
+    """Through the web door as the worker does: ID number and phone, then the code texted to her."""
+    identity = {"id_number": worker.reveal_id_number(), "phone": worker.phone}
+    with texted_codes() as codes:
+        client.post("/me/sign-in/", identity)
+    assert codes, "no sign-in code was texted"
+    assert client.post("/me/sign-in/", {**identity, "code": codes[-1]}).status_code == 302

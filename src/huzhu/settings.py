@@ -112,6 +112,9 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "huzhu.security.password_validation.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "huzhu.security.password_validation.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
 # Login throttling and lockout wrap the model backend (see security/backends.py).
 AUTHENTICATION_BACKENDS = ["huzhu.security.backends.ThrottledModelBackend"]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/login/", security_views.admin_login),
     path("admin/", admin.site.urls),
     path("security/", include("huzhu.security.urls")),
+    path("me/", include("huzhu.security.worker_urls")),
     path("api/v1/", api.urls),
     path("members/", include("huzhu.members.urls")),
     path("plans/", include("huzhu.plans.urls")),

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from huzhu.archives.services import path_of, thumbnail_path_of
 from huzhu.core.errors import DomainError
-from huzhu.core.scopes import PROVINCE
 from huzhu.members.queries import worker_by_id_number
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 from huzhu.risk import queries as risk_queries
 from huzhu.risk.services import REVIEWER_ROLES, risk_settings
-from huzhu.security import throttling
+from huzhu.security import worker_session
+from huzhu.security.permissions import can_open_document
+from huzhu.security.services import record_personal_data_view
 
 from . import forms, icd10, queries, services, workflow
 from .models import Claim
@@ -29,7 +30,6 @@ PAGE_SIZE = 30
 INTAKE_ROLES = {Role.AGENCY, Role.UNIT, Role.ASSOCIATION}
 # The holiday schedule drives every reviewer's deadlines: reviewers and overseers read it, the association enters it.
 CALENDAR_READERS = {Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}
-SESSION_WORKER = "claims_worker_id"
 
 
 def _show(request, form, error: DomainError) -> None:
@@ -98,8 +98,10 @@ def detail(request, pk: int):
     claim = queries.claim_for(scope, pk)
     level = workflow.REVIEW_LEVEL_OF_STATUS.get(claim.status)
     may_review = level is not None and workflow.LEVEL_ROLE[level] == scope.role
+    record_personal_data_view(actor=request.user, worker=claim.worker_id, view="claims.detail", request=request)
+    openable = {d.kind for d in claim.documents.all() if can_open_document(scope, d.kind)}
     return render(request, "claims/detail.html", {
-        "claim": claim, "may_review": may_review, "review_form": forms.ReviewForm(),
+        "claim": claim, "may_review": may_review, "review_form": forms.ReviewForm(), "openable_kinds": openable,
         "adjust_form": forms.AdjustForm(initial={n: getattr(claim, n) for n in forms.AdjustForm.base_fields
                                                  if n != "reason"}),
         "may_withdraw": claim.submitted_by_id == request.user.pk and claim.status in workflow.OPEN_STATUSES + ("draft",),
@@ -176,7 +178,8 @@ def withdraw(request, pk: int):
     return redirect("claims:detail", pk=pk)
 
 
-def _file_response(claim: Claim, document_pk: int, thumbnail: bool):
+def _file_response(request, claim: Claim, document_pk: int, thumbnail: bool, *, actor, view: str):
+    """A document's file, never cached by the browser or a proxy; every open is in the access log."""
     document = next((d for d in claim.documents.all() if d.pk == document_pk), None)
     if document is None or (thumbnail and not document.file.has_thumbnail):
         raise Http404
@@ -184,24 +187,37 @@ def _file_response(claim: Claim, document_pk: int, thumbnail: bool):
     path = thumbnail_path_of(stored) if thumbnail else path_of(stored)
     if not path.exists():
         raise Http404
+    record_personal_data_view(actor=actor, worker=claim.worker_id, view=view + (".thumbnail" if thumbnail else ""),
+                              field=document.kind, request=request)
     response = FileResponse(path.open("rb"), content_type="image/jpeg" if thumbnail else stored.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
 def document(request, pk: int, document_pk: int, thumbnail: bool = False):
-    """A document's file (or thumbnail) for staff who may see the claim."""
-    return _file_response(queries.claim_for(scope_of(request.user), pk), document_pk, thumbnail)
+    """A document's file (or thumbnail) for staff whose role may open documents of its kind."""
+    scope = scope_of(request.user)
+    claim = queries.claim_for(scope, pk)
+    kind = next((d.kind for d in claim.documents.all() if d.pk == document_pk), None)
+    if kind is None or not can_open_document(scope, kind):
+        raise Http404  # as for a record out of scope: the answer tells nothing
+    return _file_response(request, claim, document_pk, thumbnail, actor=request.user, view="claims.document")
 
 
 @login_required
 def bundle(request, pk: int):
-    """The claim's archive bundle (ZIP with index) for audit."""
-    claim = queries.claim_for(scope_of(request.user), pk)
-    content = services.build_claim_bundle(actor=request.user, claim=claim)
+    """The claim's archive bundle (ZIP with index) for audit: only the documents the role may open."""
+    scope = scope_of(request.user)
+    claim = queries.claim_for(scope, pk)
+    if not any(can_open_document(scope, d.kind) for d in claim.documents.all()):
+        raise Http404
+    content = services.build_claim_bundle(actor=request.user, claim=claim,
+                                          may_open=lambda kind: can_open_document(scope, kind))
+    record_personal_data_view(actor=request.user, worker=claim.worker_id, view="claims.bundle", request=request)
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="claim-{claim.pk}.zip"'
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -280,46 +296,26 @@ def _csv_download(content: bytes, name: str) -> HttpResponse:
     return response
 
 
-# --- the worker's phone page (public: identified by ID number and phone) -------------------------
+# --- the worker's phone pages (signed in at /me/ with the one-time SMS code) ---------------------
 
-def _claimant(request) -> int | None:
-    return request.session.get(SESSION_WORKER)
-
-
+@worker_session.worker_required
 def mine(request):
-    """The worker's door: identify, then see every own claim with its status."""
-    worker_id = _claimant(request)
-    form = forms.IdentifyForm(request.POST or None)
-    if request.method == "POST" and throttling.worker_lookup_blocked(request, request.POST.get("id_number", "")):
-        form.is_valid()
-        form.add_error(None, _(throttling.WORKER_LOOKUP_REFUSED))
-    elif request.method == "POST" and form.is_valid():
-        worker = worker_by_id_number(PROVINCE, form.cleaned_data["id_number"])
-        if worker is None or worker.phone != form.cleaned_data["phone"]:
-            throttling.count_worker_lookup_failure(request, form.cleaned_data["id_number"])
-            form.add_error(None, _("身份证号与登记的手机号不匹配，请核对或联系所在单位工会"))
-        else:
-            request.session.cycle_key()
-            request.session[SESSION_WORKER] = worker.pk
-            return redirect("claims:mine")
-    claims = queries.claims_of_worker(worker_id) if worker_id else []
-    return render(request, "claims/mine.html", {"form": form, "claims": claims, "identified": bool(worker_id)})
+    """The worker's own claims with their status."""
+    return render(request, "claims/mine.html", {"claims": queries.claims_of_worker(request.worker_id)})
 
 
 @require_POST
 def mine_leave(request):
-    request.session.pop(SESSION_WORKER, None)
-    return redirect("claims:mine")
+    worker_session.sign_out(request)
+    return redirect("me:sign_in")
 
 
+@worker_session.worker_required
 def mine_claim(request, pk: int):
     """One own claim: status, what is missing (with upload), the benefit and how it was computed."""
-    worker_id = _claimant(request)
-    if not worker_id:
-        return redirect("claims:mine")
-    claim = queries.claim_of_worker(worker_id, pk)
+    claim = queries.claim_of_worker(request.worker_id, pk)
     form = forms.UploadForm(request.POST or None, request.FILES or None)
-    actor = services.WorkerActor(worker_id)
+    actor = services.WorkerActor(request.worker_id)
     if request.method == "POST":
         try:
             if "resubmit" in request.POST:
@@ -337,7 +333,8 @@ def mine_claim(request, pk: int):
 
 
 def mine_document(request, pk: int, document_pk: int, thumbnail: bool = False):
-    worker_id = _claimant(request)
+    worker_id = worker_session.signed_in_worker_id(request)
     if not worker_id:
         raise Http404
-    return _file_response(queries.claim_of_worker(worker_id, pk), document_pk, thumbnail)
+    claim = queries.claim_of_worker(worker_id, pk)
+    return _file_response(request, claim, document_pk, thumbnail, actor=None, view="claims.mine_document")

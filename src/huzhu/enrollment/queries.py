@@ -8,8 +8,6 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from huzhu.core.crypto import blind_indexes
-from huzhu.core.idnumbers import normalize
 from huzhu.core.scopes import Scope
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
@@ -233,14 +231,6 @@ def coverages_of_worker(worker_id: int) -> QuerySet[Coverage]:
     """A worker's own coverages (not cancelled), newest plan year first."""
     return (Coverage.objects.filter(worker_id=worker_id).exclude(status=Coverage.Status.CANCELLED)
             .select_related("worker", "plan_year__plan", "unit").order_by("-plan_year__year", "plan_year__plan_id", "pk"))
-
-
-def worker_coverages(id_number: str, phone: str) -> list[Coverage]:
-    """Public self-service: a worker's coverages when ID number and phone match; else nothing."""
-    worker = Worker.objects.filter(id_number_index__in=blind_indexes(normalize(id_number))).first()
-    if worker is None or not worker.phone or worker.phone != normalize(phone):
-        return []
-    return list(coverages_of_worker(worker.pk))
 
 
 def open_plan_years_for_enrollment() -> QuerySet[PlanYear]:

@@ -18,7 +18,7 @@ from huzhu.core.errors import DomainError
 from huzhu.members.queries import units_in_scope, worker_for
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
-from huzhu.security import throttling
+from huzhu.security import worker_session
 
 from . import queries, receipts, roster_files, services
 from .models import Enrollment, ImportJob
@@ -288,16 +288,8 @@ def receipt(request, pk: int):
     return response
 
 
+@worker_session.worker_required
 def my_coverage(request):
-    """Public mobile page: a worker sees their coverages with ID number + phone; guessing is throttled."""
-    context: dict = {"searched": False}
-    if request.method == "POST":
-        id_number, phone = request.POST.get("id_number", ""), request.POST.get("phone", "")
-        if throttling.worker_lookup_blocked(request, id_number):
-            context["error"] = _(throttling.WORKER_LOOKUP_REFUSED)
-        else:
-            coverages = queries.worker_coverages(id_number, phone)
-            if not coverages:
-                throttling.count_worker_lookup_failure(request, id_number)
-            context.update(searched=True, coverages=coverages)
-    return render(request, "enrollment/my_coverage.html", context)
+    """The signed-in worker's coverages (phone page); signing in needs the SMS code."""
+    return render(request, "enrollment/my_coverage.html",
+                  {"coverages": queries.coverages_of_worker(request.worker_id)})

@@ -69,3 +69,8 @@ def worker_for(scope: Scope, pk: int) -> Worker:
 def worker_by_id_number(scope: Scope, id_number: str) -> Worker | None:
     """The worker with this full ID number inside the scope, or None."""
     return workers_in_scope(scope).filter(id_number_index__in=blind_indexes(normalize(id_number))).first()
+
+
+def own_worker(pk: int) -> Worker:
+    """The signed-in worker's own record (her self-service pages: no staff scope applies)."""
+    return get_object_or_404(Worker, pk=pk)

@@ -1,4 +1,7 @@
 """Web pages for units and workers: parse, call one query, render."""
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,12 +21,44 @@ REGISTRARS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.ADMIN}
 PAGE_SIZE = 25
 
 
+SEARCH_SESSION = "members.search"
+
+
+def _is_identifier(text: str) -> bool:
+    """A full ID number or phone: eleven digits or more (any script) never go into a URL."""
+    return sum(char.isdecimal() for char in text) >= 11
+
+
+def _search_redirect(request):
+    """The search form posts; a full identifier is kept in the session and the URL carries a token.
+
+    Addresses end up in access and proxy logs, so `?q=150203198503021234` must never appear there.
+    """
+    text, county = request.POST.get("q", "").strip(), request.POST.get("county", "")
+    params = {"county": county} if county else {}
+    if _is_identifier(text):
+        token = secrets.token_urlsafe(6)
+        saved = dict(list(request.session.get(SEARCH_SESSION, {}).items())[-9:])  # the last ten searches
+        saved[token] = text
+        request.session[SEARCH_SESSION] = saved
+        params["s"] = token
+    elif text:
+        params["q"] = text
+    return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
+
+
 def _search_page(request, search, template: str):
     """A searchable, paginated list with the county filter of the actor's scope."""
+    if request.method == "POST":
+        return _search_redirect(request)
     scope = scope_of(request.user)
-    text, county = request.GET.get("q", ""), request.GET.get("county", "")
+    token = request.GET.get("s", "")
+    text = request.session.get(SEARCH_SESSION, {}).get(token, "") if token else request.GET.get("q", "")
+    county = request.GET.get("county", "")
     page = Paginator(search(scope, text=text, county_code=county), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {"page": page, "q": text, "county": county,
+    search_query = urlencode({key: value for key, value in (("s", token) if token else ("q", text),
+                                                            ("county", county)) if value})
+    return render(request, template, {"page": page, "q": text, "county": county, "search_query": search_query,
                                       "counties": counties_in_scope(scope)})
 
 

@@ -5,7 +5,7 @@
 - `worker_auth`: a worker's short-lived signed token (`Authorization: Bearer hzw_…`) from
   `POST /api/v1/auth/worker/token`; `request.auth` is the `members.Worker`.
 """
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from . import services
 
@@ -31,5 +31,14 @@ class WorkerTokenAuth(HttpBearer):
         return services.worker_for_token(token)
 
 
-staff_auth = [StaffTokenAuth(), django_auth]
+class StaffSessionAuth(SessionAuth):
+    """The browser session, CSRF-checked; a caller with no session is unauthenticated (401), not a CSRF 403."""
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+staff_auth = [StaffTokenAuth(), StaffSessionAuth()]
 worker_auth = WorkerTokenAuth()

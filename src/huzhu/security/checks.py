@@ -40,6 +40,11 @@ def check_production_settings(app_configs, **kwargs):
         problems.append(Error(
             f"HUZHU_ALLOWED_HOSTS 过宽：{','.join(hosts) or '（空）'}。",
             hint="列出本系统对外的域名，例如 huzhu.example.org。", id="huzhu.security.E004"))
+    insecure = [name for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE") if not getattr(settings, name)]
+    if insecure:
+        problems.append(Error(
+            f"Cookie 未设 Secure（{'、'.join(insecure)}）：会话和 CSRF cookie 会经明文 HTTP 发送。",
+            hint="生产环境经 HTTPS 提供服务，并去掉 HUZHU_SECURE_COOKIES=false。", id="huzhu.security.E006"))
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith("LocMemCache"):
         problems.append(Warning(

@@ -44,3 +44,19 @@ class TokenCreateForm(forms.Form):
 class RevealForm(forms.Form):
     field = forms.ChoiceField(choices=[("id_number", _("身份证号")), ("bank_account", _("银行卡号"))])
     reason = forms.CharField(label=_("查看事由"), max_length=200, min_length=2)
+
+
+class WorkerIdentifyForm(forms.Form):
+    """First step of the worker's sign-in: ID number and the phone the unit registered."""
+
+    id_number = forms.CharField(label=_("身份证号"), max_length=22, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "inputmode": "text", "autofocus": True}))
+    phone = forms.CharField(label=_("登记的手机号"), max_length=20, widget=forms.TextInput(
+        attrs={"autocomplete": "tel", "inputmode": "tel"}))
+
+
+class WorkerCodeForm(WorkerIdentifyForm):
+    """Second step: the six-digit code texted to that phone (ID number and phone come along)."""
+
+    code = forms.CharField(label=_("短信验证码"), max_length=8, min_length=6, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))

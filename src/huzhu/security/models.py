@@ -91,3 +91,14 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.kind} worker#{self.worker_id}"
+
+
+class PasswordHistory(models.Model):
+    """A staff account's earlier password hashes, so a new password may not repeat the last ones."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    password_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]

@@ -42,8 +42,8 @@ class TooManyRequests(DomainError):
 
     http_status = 429
 
-    def __init__(self, message: str = "请求过于频繁，请稍后再试"):
-        super().__init__("too_many_requests", message)
+    def __init__(self, message: str = ""):
+        super().__init__("too_many_requests", message or _("请求过于频繁，请稍后再试"))
 
 
 # --- Staff and unit-contact API tokens -----------------------------------------------------------
@@ -103,9 +103,18 @@ def _code_hash(worker_id: int, code: str) -> str:
     return salted_hmac("huzhu.security.worker-code", f"{worker_id}:{code}").hexdigest()
 
 
+def _phone_of(text: str) -> str:
+    """The phone as registered: a `+86` or `0086` prefix is not a different number (nor a second counter)."""
+    phone = normalize(text)
+    for prefix in ("+86", "0086"):
+        if phone.startswith(prefix):
+            return phone[len(prefix):]
+    return phone
+
+
 def _find_worker(id_number: str, phone: str) -> Worker | None:
     compact = normalize(id_number)
-    phone = normalize(phone)
+    phone = _phone_of(phone)
     if not compact or not phone:
         return None
     return Worker.objects.filter(id_number_index__in=blind_indexes(compact), phone=phone).first()
@@ -116,11 +125,11 @@ def request_worker_code(*, id_number: str, phone: str, ip: str | None = None) ->
 
     The caller answers the same either way, so the endpoint never tells whether a pair exists.
     """
-    pair = f"{normalize(id_number)}|{normalize(phone)}"
+    pair = f"{normalize(id_number)}|{_phone_of(phone)}"
     if throttling.hit("worker-code-pair-minute", pair, window_seconds=60) > 1:
-        raise TooManyRequests("验证码已发送，请 60 秒后再试")
+        raise TooManyRequests(_("验证码已发送，请 60 秒后再试"))
     if throttling.hit("worker-code-pair-hour", pair, window_seconds=3600) > 5:
-        raise TooManyRequests("获取验证码次数过多，请 1 小时后再试")
+        raise TooManyRequests(_("获取验证码次数过多，请 1 小时后再试"))
     if ip and throttling.hit("worker-code-ip", ip, window_seconds=3600) > 30:
         raise TooManyRequests()
     worker = _find_worker(id_number, phone)
@@ -147,9 +156,19 @@ class WorkerToken:
 
 def exchange_worker_code(*, id_number: str, phone: str, code: str, ip: str | None = None) -> WorkerToken:
     """Trade a correct, unexpired one-time code for a short-lived signed worker token."""
+    return issue_worker_token(worker=verify_worker_code(id_number=id_number, phone=phone, code=code, ip=ip,
+                                                        door="api"))
+
+
+def verify_worker_code(*, id_number: str, phone: str, code: str, ip: str | None = None, door: str) -> Worker:
+    """The worker whose one-time code this is (used up by this call); the sign-in is audited.
+
+    Both worker doors go through here: the API trades the worker for a token, the web pages keep
+    the worker in the session (`door` says which, in the audit event).
+    """
     if ip and throttling.hit("worker-token-ip", ip, window_seconds=600) > 30:
         raise TooManyRequests()
-    wrong = Unauthenticated("code_invalid", "验证码错误或已过期，请重新获取")
+    wrong = Unauthenticated("code_invalid", _("验证码错误或已过期，请重新获取"))
     worker = _find_worker(id_number, phone)
     if worker is None:
         raise wrong
@@ -162,14 +181,14 @@ def exchange_worker_code(*, id_number: str, phone: str, code: str, ip: str | Non
     counted = WorkerLoginCode.objects.filter(
         pk=login_code.pk, attempts__lt=settings.HUZHU_WORKER_CODE_MAX_ATTEMPTS).update(attempts=F("attempts") + 1)
     if not counted:
-        raise Unauthenticated("code_attempts_exceeded", "验证码错误次数过多，请重新获取")
+        raise Unauthenticated("code_attempts_exceeded", _("验证码错误次数过多，请重新获取"))
     if not hmac.compare_digest(login_code.code_hash, _code_hash(worker.pk, (code or "").strip())):
         raise wrong
     if not WorkerLoginCode.objects.filter(pk=login_code.pk, used_at__isnull=True).update(used_at=now):
         raise wrong  # used by a parallel request a moment ago
     record_event(actor=None, action="worker.signed_in", object_type="worker", object_id=worker.pk,
-                 after={"ip": ip})
-    return issue_worker_token(worker=worker)
+                 after={"ip": ip, "door": door})
+    return worker
 
 
 def issue_worker_token(*, worker: Worker) -> WorkerToken:
@@ -290,9 +309,19 @@ def reveal_personal_data(*, actor, worker: Worker, field: str, reason: str, ip: 
     return value
 
 
-def record_personal_data_view(*, actor, worker, view: str, request=None) -> PersonalDataAccess:
-    """Log that `actor` opened a page or endpoint showing `worker`'s personal data."""
+def record_personal_data_view(*, actor, worker, view: str, request=None, field: str = "") -> PersonalDataAccess:
+    """Log that `actor` opened a page, endpoint or document showing `worker`'s personal data.
+
+    `actor` None is the worker herself (her own phone pages); `field` names a document's kind.
+    """
+    staff = actor if getattr(actor, "pk", None) else None
+    worker_pk = getattr(worker, "pk", worker)
     return PersonalDataAccess.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None, actor_label=_actor_label(actor),
-        worker_id=worker.pk, kind=PersonalDataAccess.Kind.VIEW, view=view[:80],
+        actor=staff, actor_label=_actor_label(staff) if staff else f"worker:{worker_pk}",
+        worker_id=worker_pk, kind=PersonalDataAccess.Kind.VIEW, view=view[:80], field=field[:30],
         ip=throttling.client_ip(request))
+
+
+def record_password_changed(*, actor) -> None:
+    """Audit a staff member's own password change (the hash never goes into the event)."""
+    record_event(actor=actor, action="password.changed", object_type="user", object_id=actor.pk)

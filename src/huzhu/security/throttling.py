@@ -7,7 +7,6 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.translation import gettext_noop
 
 
 def client_ip(request) -> str | None:
@@ -76,33 +75,3 @@ def register_login_failure(username: str, ip: str | None) -> bool:
 def clear_login_failures(username: str) -> None:
     """A successful sign-in forgets the username's earlier failures (not the address's)."""
     reset("login-fail-user", _username(username))
-
-
-# --- Worker self-service pages (identified by ID number + phone) ---------------------------------
-# One limit for every public page where a worker types their ID number and phone (my coverage,
-# my claims): failed look-ups per client address and per ID number within the window.
-
-WORKER_LOOKUP_LIMIT = 10
-WORKER_LOOKUP_WINDOW = 15 * 60
-WORKER_LOOKUP_REFUSED = gettext_noop("查询次数过多，请15分钟后再试")  # translated where it is shown
-
-
-def _lookup_keys(request, id_number: str) -> list[tuple[str, str]]:
-    from huzhu.core.idnumbers import normalize
-
-    keys = [("worker-lookup-id", normalize(id_number or ""))]
-    ip = client_ip(request)
-    if ip:
-        keys.append(("worker-lookup-ip", ip))
-    return keys
-
-
-def worker_lookup_blocked(request, id_number: str) -> bool:
-    """Whether this client (or this ID number) failed too many look-ups and must wait."""
-    return any(count(kind, value) >= WORKER_LOOKUP_LIMIT for kind, value in _lookup_keys(request, id_number))
-
-
-def count_worker_lookup_failure(request, id_number: str) -> None:
-    """Count a look-up whose ID number and phone did not match a worker."""
-    for kind, value in _lookup_keys(request, id_number):
-        hit(kind, value, window_seconds=WORKER_LOOKUP_WINDOW)

@@ -1,6 +1,7 @@
 """Pages: sign-in with lockout and TOTP, TOTP enrolment, own API tokens, revealing a number."""
 import time
 
+import segno
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
@@ -9,6 +10,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,8 +18,8 @@ from huzhu.core.errors import DomainError
 from huzhu.members import queries as member_queries
 from huzhu.regions.queries import scope_of
 
-from . import services
-from .forms import LoginForm, RevealForm, TokenCreateForm, TotpForm
+from . import services, worker_session
+from .forms import LoginForm, RevealForm, TokenCreateForm, TotpForm, WorkerCodeForm, WorkerIdentifyForm
 from .middleware import TWO_FACTOR_OK
 from .models import ApiToken
 from .permissions import REVEALABLE_FIELDS
@@ -78,7 +80,7 @@ def admin_login(request):
 
 @login_required
 def totp(request):
-    """Enrol an authenticator: show the secret (no QR code), confirm with a code."""
+    """Enrol an authenticator: a QR code to scan (and the secret to type), confirm with a code."""
     device = getattr(request.user, "totp_device", None)
     if device is not None and device.confirmed_at is not None:
         return render(request, "security/totp.html", {"enabled": True, "device": device})
@@ -98,8 +100,9 @@ def totp(request):
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     uri = services.pyotp.TOTP(secret).provisioning_uri(name=request.user.get_username(),
                                                        issuer_name=services.TOTP_ISSUER)
+    qr_svg = mark_safe(segno.make(uri, error="m").svg_inline(scale=5, dark="#1f2d3d"))  # our own markup, no input
     return render(request, "security/totp.html",
-                  {"enabled": False, "form": form, "secret": grouped, "otpauth_uri": uri,
+                  {"enabled": False, "form": form, "secret": grouped, "otpauth_uri": uri, "qr_svg": qr_svg,
                    "required": services.totp_required_for(request.user)})
 
 
@@ -158,3 +161,79 @@ def reveal(request, worker_pk: int):
 
 def csrf_failure(request, reason: str = ""):
     return render(request, "security/csrf_failure.html", status=403)
+
+
+# --- the worker's door (/me/): ID number + phone + one-time SMS code, as the API ----------------
+
+def _worker_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("me:home")
+
+
+def worker_sign_in(request):
+    """Step 1 texts a code when ID number and phone match a worker (silent otherwise); step 2 checks it."""
+    context = {"next": _worker_next(request), "sent": False}
+    if request.method == "POST" and "code" in request.POST:
+        form = WorkerCodeForm(request.POST)
+        context["sent"] = True
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                worker = services.verify_worker_code(id_number=data["id_number"], phone=data["phone"],
+                                                     code=data["code"], ip=client_ip(request), door="web")
+            except DomainError as exc:
+                form.add_error("code", exc.message)
+            else:
+                worker_session.sign_in(request, worker)
+                return redirect(context["next"])
+    elif request.method == "POST":
+        form = WorkerIdentifyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.request_worker_code(id_number=data["id_number"], phone=data["phone"],
+                                             ip=client_ip(request))
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                form = WorkerCodeForm(initial=data)
+                context["sent"] = True
+    else:
+        form = WorkerIdentifyForm()
+    context["form"] = form
+    return render(request, "security/worker_sign_in.html", context)
+
+
+@require_POST
+def worker_sign_out(request):
+    worker_session.sign_out(request)
+    messages.info(request, _("已退出。"))
+    return redirect("me:sign_in")
+
+
+@worker_session.worker_required
+def worker_home(request):
+    """The worker's own start page: her coverage and her claims, one tap each."""
+    return render(request, "security/worker_home.html", {"worker": member_queries.own_worker(request.worker_id)})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A staff member changes her own password under the policy; the change is audited."""
+
+    template_name = "security/password_change.html"
+
+    def get_success_url(self):
+        return reverse("home")
+
+    def get_context_data(self, **kwargs):
+        from django.contrib.auth.password_validation import password_validators_help_texts
+
+        return {**super().get_context_data(**kwargs), "password_rules": password_validators_help_texts()}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_password_changed(actor=self.request.user)
+        messages.success(self.request, _("密码已修改。"))
+        return response

@@ -28,7 +28,7 @@ PAGES = [
     ("association", lambda w: reverse("claims:official_days"), ["Holiday schedule", "What the review clock follows",
                                                                "Upload a holiday schedule", "Download the CSV template"],
      "上传节假日安排"),
-    (None, lambda w: reverse("claims:mine"), ["My mutual-aid claims", "Show my claims"], "我的互助申领"),
+    (None, lambda w: reverse("me:sign_in"), ["Worker sign-in", "Get a code"], "获取验证码"),
     ("association", lambda w: reverse("campaign:progress"), ["Enrollment progress", "Progress by league", "Day by day",
                                                              "Unit attainment"], "逐日进度"),
     ("association", lambda w: reverse("campaign:targets"), ["Enrollment targets", "Units last year"], "上年单位"),

@@ -8,7 +8,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from huzhu.conftest import PASSWORD, make_unit, make_worker
+from huzhu.conftest import PASSWORD, make_unit, make_worker, sign_in_as_worker
 
 from ..models import Claim
 from .conftest import INPATIENT_DOCUMENTS, cover, png_bytes
@@ -145,11 +145,9 @@ def test_a_thumbnail_is_served_to_staff_in_scope(client, county_clerk, file_stay
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
 
 
-def test_the_worker_identifies_by_id_number_and_phone_and_follows_the_claim(client, worker, file_stay):
+def test_the_worker_signs_in_with_the_texted_code_and_follows_the_claim(client, worker, file_stay):
     claim = file_stay(documents=[(k, png_bytes()) for k in ("invoice", "id_card", "settlement_sheet", "discharge_summary")])
-    wrong = client.post(reverse("claims:mine"), {"id_number": worker.reveal_id_number(), "phone": "13900000000"})
-    assert "不匹配" in wrong.text
-    client.post(reverse("claims:mine"), {"id_number": worker.reveal_id_number(), "phone": "13800000001"})
+    sign_in_as_worker(client, worker)
     page = client.get(reverse("claims:mine_claim", args=[claim.pk])).text
     assert "请补充以下材料" in page and "银行卡" in page
     client.post(reverse("claims:mine_claim", args=[claim.pk]),
@@ -163,5 +161,5 @@ def test_the_worker_identifies_by_id_number_and_phone_and_follows_the_claim(clie
 def test_a_worker_cannot_open_someone_elses_claim(client, worker, file_stay, plans, home_unit):
     claim = file_stay()
     other = make_worker(home_unit, phone="13800000002")
-    client.post(reverse("claims:mine"), {"id_number": other.reveal_id_number(), "phone": "13800000002"})
+    sign_in_as_worker(client, other)
     assert client.get(reverse("claims:mine_claim", args=[claim.pk])).status_code == 404

@@ -2,6 +2,7 @@
 import hashlib
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
@@ -65,6 +66,22 @@ def test_no_credentials_at_all_is_a_401_in_chinese(client, db):
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
     assert "令牌" in response.json()["message"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/members/workers", "/api/v1/claims/"])
+def test_an_anonymous_post_is_a_401_not_a_csrf_403(db, url):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(url, {}, content_type="application/json")
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+
+
+def test_a_session_post_without_the_csrf_token_is_still_refused(db, county_clerk):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(county_clerk)
+    assert browser.post("/api/v1/claims/", {}, content_type="application/json").status_code == 403
 
 
 def test_a_worker_token_does_not_open_staff_endpoints(api_get, home_unit):

@@ -6,7 +6,8 @@ from django.test import override_settings
 
 from huzhu.security.checks import DEV_DATA_KEY, DEV_SECRET_KEY, check_production_settings
 
-GOOD = {"SECRET_KEY": "k" * 64, "DATA_KEY": "d" * 48, "DEBUG": False, "ALLOWED_HOSTS": ["huzhu.example.org"]}
+GOOD = {"SECRET_KEY": "k" * 64, "DATA_KEY": "d" * 48, "DEBUG": False, "ALLOWED_HOSTS": ["huzhu.example.org"],
+        "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True}
 
 
 def _ids(**overrides) -> set[str]:
@@ -23,7 +24,9 @@ def test_production_settings_pass():
     ({"DATA_KEY": DEV_DATA_KEY}, "huzhu.security.E002"),
     ({"DEBUG": True}, "huzhu.security.E003"),
     ({"ALLOWED_HOSTS": ["*"]}, "huzhu.security.E004"),
-], ids=["dev secret key", "dev data key", "debug on", "any host"])
+    ({"SESSION_COOKIE_SECURE": False}, "huzhu.security.E006"),
+    ({"CSRF_COOKIE_SECURE": False}, "huzhu.security.E006"),
+], ids=["dev secret key", "dev data key", "debug on", "any host", "plain-http session cookie", "plain-http csrf cookie"])
 def test_each_development_setting_is_an_error(overrides, problem):
     assert _ids(**overrides) == {problem}
 
