@@ -206,6 +206,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("HUZHU_CELERY_VISIBILITY_TIMEOUT", 3600))}
 # Roster validation commits its progress every this many rows (a resumed job restarts there).
 HUZHU_IMPORT_CHUNK_ROWS = int(os.environ.get("HUZHU_IMPORT_CHUNK_ROWS", 5000))
+# Staged rows (personal data) of an import job untouched this long are purged (purge_abandoned_imports,
+# hourly with Celery beat, or `huzhu purge-imports`).
+HUZHU_IMPORT_STAGING_TTL_HOURS = int(os.environ.get("HUZHU_IMPORT_STAGING_TTL_HOURS", 24))
 
 LOGGING = {
     "version": 1,
