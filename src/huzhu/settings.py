@@ -91,7 +91,10 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'huzhu.sqlite3'}"), conn_max_age=60
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'huzhu.sqlite3'}"), conn_max_age=60,
+        # A persistent connection the database dropped (restart, failover, idle timeout) is tested
+        # at the start of the next request and replaced, instead of failing that request with a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -206,6 +209,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("HUZHU_CELERY_VISIBILITY_TIMEOUT", 3600))}
 # Roster validation commits its progress every this many rows (a resumed job restarts there).
 HUZHU_IMPORT_CHUNK_ROWS = int(os.environ.get("HUZHU_IMPORT_CHUNK_ROWS", 5000))
+# Staged rows (personal data) of an import job untouched this long are purged (purge_abandoned_imports,
+# hourly with Celery beat, or `huzhu purge-imports`).
+HUZHU_IMPORT_STAGING_TTL_HOURS = int(os.environ.get("HUZHU_IMPORT_STAGING_TTL_HOURS", 24))
 
 LOGGING = {
     "version": 1,

@@ -166,6 +166,8 @@ class ImportJob(models.Model):
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="import_jobs")
     file_name = models.CharField(_("文件名"), max_length=200)
     stored_path = models.CharField(max_length=300, blank=True)
+    # SHA-256 of the file: a re-run of the same file finds the job an interruption left unfinished.
+    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     policy = models.CharField(_("导入方式"), max_length=12, choices=Policy.choices, blank=True)
     total = models.PositiveIntegerField(_("数据行数"), default=0, help_text=_("0 = 尚未知道"))

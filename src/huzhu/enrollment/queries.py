@@ -192,6 +192,16 @@ def import_jobs_of(enrollment: Enrollment) -> QuerySet[ImportJob]:
     return enrollment.import_jobs.order_by("-created_at", "-pk")
 
 
+def unfinished_import_job(*, unit, plan_year, file_sha256: str) -> ImportJob | None:
+    """The newest job an interruption left unfinished for this file in the unit's draft of the plan year."""
+    return (ImportJob.objects.filter(
+        enrollment__unit=unit, enrollment__plan_year=plan_year, enrollment__status=Enrollment.Status.DRAFT,
+        file_sha256=file_sha256,
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING, ImportJob.Status.VALIDATED,
+                    ImportJob.Status.IMPORTING])
+        .order_by("-created_at", "-pk").first())
+
+
 def import_job_for(scope: Scope, pk: int) -> ImportJob:
     """One import job whose enrollment lies inside the scope, or 404."""
     qs = scope.filter(ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__plan"),

@@ -1,6 +1,8 @@
 """Background jobs for roster imports; they call the services and are safe to run twice."""
 from celery import shared_task
+from celery.schedules import crontab
 
+from huzhu.celery import app
 from huzhu.core.errors import DomainError
 
 from .services import imports
@@ -22,3 +24,15 @@ def commit_import_task(job_id: int, policy: str, actor_id: int | None = None) ->
         return imports.commit_import(actor=actor, job_id=job_id, policy=policy).status
     except DomainError as exc:  # the job row carries the message for the page
         return exc.code
+
+
+@shared_task(name="enrollment.purge_abandoned_imports")
+def purge_abandoned_imports_task() -> int:
+    """Drop the staged rows of import jobs left unfinished past HUZHU_IMPORT_STAGING_TTL_HOURS."""
+    return imports.purge_abandoned_imports(actor=None)
+
+
+@app.on_after_finalize.connect
+def schedule_import_purge(sender, **kwargs):
+    # Hourly: staged personal data of an abandoned import lives at most TTL + 1 hours.
+    sender.add_periodic_task(crontab(minute=15), purge_abandoned_imports_task.s(), name="enrollment import purge")

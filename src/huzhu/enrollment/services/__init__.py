@@ -15,11 +15,18 @@ from .enrollments import (
     submit_enrollment,
     withdraw_enrollment,
 )
-from .imports import check_import_commit, commit_import, create_import_job, discard_import, validate_import
+from .imports import (
+    check_import_commit,
+    commit_import,
+    create_import_job,
+    discard_import,
+    purge_abandoned_imports,
+    validate_import,
+)
 from .payments import EnrollAndPayResult, enroll_and_pay, record_payment
 
 __all__ = [
     "EnrollAndPayResult", "add_new_hire", "add_workers", "cancel_enrollment", "check_import_commit", "commit_import", "create_import_job",
-    "discard_import", "enroll_and_pay", "record_leaving", "record_payment", "remove_workers", "renew_enrollment",
+    "discard_import", "enroll_and_pay", "purge_abandoned_imports", "record_leaving", "record_payment", "remove_workers", "renew_enrollment",
     "start_enrollment", "submit_enrollment", "validate_import", "withdraw_enrollment",
 ]

@@ -6,16 +6,19 @@ and a crashed job resumes from `done`. Nothing reaches the domain tables until t
 policy; then one transaction moves the staged rows into workers, employments and coverages, so
 a failure leaves the database exactly as before.
 """
+import hashlib
 import logging
 import shutil
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.bulk import large_load
@@ -26,7 +29,7 @@ from huzhu.members import services as member_services
 from huzhu.members.models import MemberUnit, Worker
 
 from .. import queries, rules
-from ..models import Enrollment, ImportJob
+from ..models import Enrollment, ImportJob, ImportRow
 from ..roster_files import RosterFileProblem, open_roster
 from . import staging
 from .workflow import S, ensure_in_scope, ensure_status, refresh_totals
@@ -40,6 +43,15 @@ def import_dir() -> Path:
     path = Path(settings.VAR_DIR) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _default_kind(unit: MemberUnit) -> str:
@@ -67,18 +79,19 @@ def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name:
             else:
                 shutil.copyfileobj(upload, out)
     elif path is not None:
-        stored = Path(path)
+        stored = Path(path).resolve()  # a resumed run may start in another directory
     else:
         raise ValidationFailed("no_file", "请选择要导入的名册文件", field="file")
     try:
         with open_roster(stored, file_name) as reader:
-            total = reader.total
+            total, warnings = reader.total, reader.warnings
     except RosterFileProblem as exc:
         if upload is not None:
             stored.unlink(missing_ok=True)
         raise ValidationFailed("bad_file", str(exc), field="file") from exc
     job = ImportJob.objects.create(enrollment=enrollment, file_name=file_name[:200], stored_path=str(stored),
-                                   total=total, created_by=actor if getattr(actor, "pk", None) else None)
+                                   file_sha256=file_digest(stored), total=total, message="；".join(warnings),
+                                   created_by=actor if getattr(actor, "pk", None) else None)
     record_event(actor=actor, action="create_import_job", object_type="ImportJob", object_id=job.pk,
                  after={"enrollment": enrollment.pk, "file_name": job.file_name, "rows": total})
     return job
@@ -92,7 +105,7 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING):
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, updated_at=timezone.now())
     job.status = ImportJob.Status.VALIDATING
     enrollment = job.enrollment
     validator = rules.RowValidator(rules.RowContext(terms=enrollment.plan_year.terms, enrolled_on=today,
@@ -118,7 +131,8 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
         return _fail(job, "文件中只有表头，没有数据行")
     job.total = job.done
     job.status = ImportJob.Status.VALIDATED
-    ImportJob.objects.filter(pk=job.pk).update(total=job.total, status=job.status)
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATING).update(
+        total=job.total, status=job.status, updated_at=timezone.now())
     if progress:
         progress(job)
     return job
@@ -126,7 +140,7 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
 
 def _fail(job: ImportJob, message: str) -> ImportJob:
     job.status, job.message = ImportJob.Status.FAILED, message
-    ImportJob.objects.filter(pk=job.pk).update(status=job.status, message=message)
+    ImportJob.objects.filter(pk=job.pk).update(status=job.status, message=message, updated_at=timezone.now())
     return job
 
 
@@ -149,6 +163,11 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
     valid = [result for result in results if isinstance(result, rules.RosterRow)]
     sealed = dict(zip((row.row_no for row in valid), encrypt_texts([row.id_number for row in valid]), strict=True))
     with transaction.atomic():
+        # Claim the chunk: the job must still be where this run left it. Another run that resumed
+        # the job (or a purge) moved it on, and this chunk is theirs or void: stage nothing twice.
+        if not ImportJob.objects.select_for_update().filter(
+                pk=job.pk, status=ImportJob.Status.VALIDATING, done=job.done).exists():
+            raise Conflict("job_moved", _("导入任务#%(job)s已由另一次运行继续或已被清除，本次运行停止") % {"job": job.pk})
         staging.stage_rows(_staged(job.pk, result, indexes, sealed) for result in results)
         conflicts = queries.staged_row_conflicts(job, enrollment.plan_year, first_row_no=chunk[0][0],
                                                  last_row_no=chunk[-1][0])
@@ -162,7 +181,7 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
         job.valid_count += len(valid) - len(bad)
         job.error_count += len(chunk) - len(valid) + len(bad)
         ImportJob.objects.filter(pk=job.pk).update(done=job.done, valid_count=job.valid_count,
-                                                   error_count=job.error_count)
+                                                   error_count=job.error_count, updated_at=timezone.now())
 
 
 def _with_workers_under_previous_key(job: ImportJob, valid: list[rules.RosterRow],
@@ -244,7 +263,8 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
         # DONE are one transaction. The row lock below makes a still-running first run win.
         job.status = ImportJob.Status.VALIDATED
     check_import_commit(job=job, policy=policy)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, policy=policy)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, policy=policy,
+                                               updated_at=timezone.now())
     try:
         with large_load(), transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -324,18 +344,80 @@ def _report(progress: Progress | None, job: ImportJob, done: int) -> None:
 
 
 @transaction.atomic
-def discard_import(*, actor, scope: Scope, job: ImportJob) -> ImportJob:
-    """"Import nothing until fixed": drop the job's staged rows and file; the enrollment is unchanged."""
+def discard_import(*, actor, scope: Scope, job: ImportJob, drop_empty_draft: bool = False) -> ImportJob:
+    """"Import nothing until fixed": drop the job's staged rows and file; the enrollment is unchanged.
+
+    `drop_empty_draft` (the CLI, for a draft it started for this file) also deletes the draft
+    when nothing else is in it, so a refused file leaves no empty enrollment behind.
+    """
     ensure_in_scope(scope, job.enrollment)
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.IMPORTING):
         raise Conflict("job_finished", "该导入任务已执行，不能放弃")
+    if drop_empty_draft and _is_empty_draft(job.enrollment, job):
+        enrollment_pk = job.enrollment_id
+        _unlink_upload_on_commit(job)
+        job.rows.all().delete()
+        Enrollment.objects.filter(pk=enrollment_pk).delete()  # its status changes and this job go with it
+        record_event(actor=actor, action="discard_import", object_type="ImportJob", object_id=job.pk,
+                     after={"status": "discarded", "enrollment_deleted": enrollment_pk})
+        job.status = ImportJob.Status.DISCARDED
+        return job
     job.rows.all().delete()
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DISCARDED, message="已放弃，未导入任何数据")
-    if job.stored_path and Path(job.stored_path).parent == import_dir():
-        path = Path(job.stored_path)
-        transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DISCARDED, message="已放弃，未导入任何数据",
+                                               updated_at=timezone.now())
+    _unlink_upload_on_commit(job)
     record_event(actor=actor, action="discard_import", object_type="ImportJob", object_id=job.pk,
                  after={"status": "discarded"})
     job.refresh_from_db()
     return job
 
+
+
+def _is_empty_draft(enrollment: Enrollment, job: ImportJob) -> bool:
+    return (enrollment.status == S.DRAFT and not enrollment.coverages.exists()
+            and not enrollment.import_jobs.exclude(pk=job.pk).exists())
+
+
+def _unlink_upload_on_commit(job: ImportJob) -> None:
+    """Delete an uploaded copy once the transaction commits (a CLI file on disk is the user's own)."""
+    if job.stored_path and Path(job.stored_path).parent == import_dir():
+        path = Path(job.stored_path)
+        transaction.on_commit(lambda: path.unlink(missing_ok=True))
+
+
+_UNFINISHED = (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING, ImportJob.Status.VALIDATED,
+               ImportJob.Status.IMPORTING)
+
+
+def purge_abandoned_imports(*, actor, now: datetime | None = None) -> int:
+    """Drop the staged rows (personal data) and file of every import job left untouched too long.
+
+    "Too long" is HUZHU_IMPORT_STAGING_TTL_HOURS since the job last moved: an unfinished job is
+    marked discarded, a failed one keeps its status and message. Returns the jobs purged.
+    """
+    now = now or timezone.now()
+    hours = settings.HUZHU_IMPORT_STAGING_TTL_HOURS
+    cutoff = now - timedelta(hours=hours)
+    has_rows = Exists(ImportRow.objects.filter(job_id=OuterRef("pk")))
+    stale = (ImportJob.objects.filter(updated_at__lt=cutoff)
+             .filter(Q(status__in=_UNFINISHED) | Q(has_rows, status=ImportJob.Status.FAILED)))
+    purged = 0
+    for job_id in list(stale.values_list("pk", flat=True)):
+        with transaction.atomic():
+            # skip_locked: a job whose import is running right now holds its row lock; leave it.
+            job = stale.select_for_update(skip_locked=True).filter(pk=job_id).first()
+            if job is None:
+                continue
+            rows = job.rows.all().delete()[0]
+            update = {"updated_at": now}
+            if job.status != ImportJob.Status.FAILED:
+                update |= {"status": ImportJob.Status.DISCARDED,
+                           "message": _("超过%(hours)s小时未完成，暂存的名册数据已清除，未导入任何数据；请重新上传")
+                           % {"hours": hours}}
+            ImportJob.objects.filter(pk=job.pk).update(**update)
+            _unlink_upload_on_commit(job)
+            record_event(actor=actor, action="purge_abandoned_import", object_type="ImportJob", object_id=job.pk,
+                         before={"status": job.status, "updated_at": job.updated_at.isoformat()},
+                         after={"status": update.get("status", job.status), "rows_deleted": rows})
+            purged += 1
+    return purged
