@@ -5,6 +5,7 @@ That file is a conftest only for tests under src/huzhu, and registering it again
 """
 from huzhu.conftest import (  # noqa: F401 - fixtures are found by name
     _divisions_after_flush,
+    _jobs_inline,
     association_approver,
     auditor,
     county_clerk,

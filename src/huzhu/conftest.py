@@ -208,6 +208,12 @@ def _chinese_after_each_test():
 
 
 @pytest.fixture(autouse=True)
+def _jobs_inline(settings):
+    """Background jobs run inline and in order in tests (core/jobs.py); a test may turn threads on."""
+    settings.HUZHU_JOBS_IN_THREADS = False
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate limits and lockouts live in the cache: no test inherits another's counters."""
     from django.core.cache import cache

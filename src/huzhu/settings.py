@@ -201,6 +201,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 # Without a broker, jobs run inline in the calling process (embedded default).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, long jobs (roster validation and import) run in a thread after the request (core/jobs.py).
+HUZHU_JOBS_IN_THREADS = env_bool("HUZHU_JOBS_IN_THREADS", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -6,13 +6,13 @@ jobs whose progress the caller polls. Workers (`me_router`, worker_auth): `GET /
 """
 from datetime import date, datetime
 
-from django.db import transaction
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from huzhu.core.errors import NotFound, PermissionDenied
+from huzhu.core.jobs import enqueue
 from huzhu.core.pagination import Pages
 from huzhu.members.queries import unit_for
 from huzhu.regions.queries import scope_of
@@ -308,7 +308,7 @@ def import_roster(request, enrollment_id: int, file: File[UploadedFile]):
     enrollment = queries.enrollment_for(scope, enrollment_id)
     job = services.create_import_job(actor=request.user, scope=scope, enrollment=enrollment,
                                      file_name=file.name or "", upload=file)
-    transaction.on_commit(lambda: validate_import_task.delay(job.pk))
+    enqueue(validate_import_task, job.pk)
     return Status(202, job)
 
 
@@ -331,7 +331,7 @@ def commit_import(request, job_id: int, payload: CommitIn):
     scope = _scope(request, WRITE_ROLES)
     job = queries.import_job_for(scope, job_id)
     services.check_import_commit(job=job, policy=payload.policy)
-    transaction.on_commit(lambda: commit_import_task.delay(job.pk, payload.policy, request.user.pk))
+    enqueue(commit_import_task, job.pk, payload.policy, request.user.pk)
     return Status(202, job)
 
 

@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
+from huzhu.core.jobs import enqueue
 from huzhu.members.queries import units_in_scope, worker_for
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
@@ -211,7 +211,7 @@ def upload(request, pk: int):
                                          file_name=upload_file.name if upload_file else "", upload=upload_file)
     except DomainError as exc:
         return _fail(request, exc, reverse("enrollment:detail", args=[pk]))
-    transaction.on_commit(lambda: validate_import_task.delay(job.pk))
+    enqueue(validate_import_task, job.pk)
     return redirect("enrollment:import_job", job.pk)
 
 
@@ -243,7 +243,7 @@ def import_commit(request, pk: int):
         if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
             messages.error(request, _("文件中有%(count)s行错误，不能全部导入") % {"count": job.error_count})
         else:
-            transaction.on_commit(lambda: commit_import_task.delay(job.pk, policy, request.user.pk))
+            enqueue(commit_import_task, job.pk, policy, request.user.pk)
     return redirect("enrollment:import_job", job.pk)
 
 
