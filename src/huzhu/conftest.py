@@ -216,3 +216,10 @@ def _empty_cache():
     yield
     cache.clear()
     forget_entered_days()
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path):
+    """Each test's database starts a new audit chain: its checkpoints go to its own file, not var/archive."""
+    settings.HUZHU_AUDIT_CHECKPOINT_PATH = str(tmp_path / "audit-checkpoints.jsonl")
+    yield
