@@ -4,9 +4,10 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from huzhu.security.checks import DEV_DATA_KEY, DEV_SECRET_KEY, check_production_settings
+from huzhu.security.checks import DEV_AUDIT_KEY, DEV_DATA_KEY, DEV_SECRET_KEY, check_production_settings
 
-GOOD = {"SECRET_KEY": "k" * 64, "DATA_KEY": "d" * 48, "DEBUG": False, "ALLOWED_HOSTS": ["huzhu.example.org"]}
+GOOD = {"SECRET_KEY": "k" * 64, "DATA_KEY": "d" * 48, "AUDIT_KEY": "a" * 48, "DEBUG": False,
+        "ALLOWED_HOSTS": ["huzhu.example.org"]}
 
 
 def _ids(**overrides) -> set[str]:
@@ -38,3 +39,12 @@ def test_the_deploy_command_fails_with_the_development_keys():
     with override_settings(SECRET_KEY=DEV_SECRET_KEY, DATA_KEY=DEV_DATA_KEY), \
             pytest.raises(SystemCheckError, match="HUZHU_DATA_KEY"):
         call_command("check", "--deploy", "--fail-level", "ERROR")
+
+
+@pytest.mark.parametrize("audit_key", [DEV_AUDIT_KEY, "short-audit-key"], ids=["development default", "too short"])
+def test_the_development_audit_key_warns_that_the_audit_chain_can_be_rewritten(audit_key):
+    with override_settings(**{**GOOD, "AUDIT_KEY": audit_key}):
+        warnings = {problem.id for problem in check_production_settings(None) if problem.level == 30}
+    assert "huzhu.security.W005" in warnings
+    with override_settings(**GOOD):
+        assert "huzhu.security.W005" not in {problem.id for problem in check_production_settings(None)}

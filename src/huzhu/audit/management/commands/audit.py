@@ -14,13 +14,14 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify", help="封存待入链事件，再逐条校验审计链与检查点（流式读取）；通过后写入检查点")
         verify.add_argument("--no-checkpoint", action="store_true", help="校验通过后不写检查点")
         sub.add_parser("seal", help="封存已提交、尚未入链的事件")
-        sub.add_parser("checkpoint", help="把当前链头的签名检查点追加到档案库文件")
+        sub.add_parser("checkpoint", help="封存待入链事件后，把链头的签名检查点追加到档案库文件")
 
     def handle(self, *args, action: str, no_checkpoint: bool = False, **options):
         if action == "seal":
             self.stdout.write(f"已封存 {seal_events()} 条事件")
             return
         if action == "checkpoint":
+            seal_events()
             checkpoint = write_checkpoint()
             self.stdout.write(f"检查点：第 {checkpoint.seq} 条（事件 #{checkpoint.event_id}），"
                               f"哈希 {checkpoint.hash[:16]}…，{checkpoint.at} → {checkpoint_path()}")
