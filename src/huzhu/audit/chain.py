@@ -117,7 +117,11 @@ class SealReport:
 
 
 def seal_pending_events(*, batch_size: int = SEAL_BATCH) -> SealReport:
-    """Link every committed, unsealed event into the chain, in batches, each under a brief head lock."""
+    """Link every committed, unsealed event into the chain, in batches, each under a brief head lock.
+
+    Call it outside any transaction (on commit, from a job or command): inside one, the head lock
+    would be held until that transaction ends — the very wait this design removes.
+    """
     sealed, rejected = 0, []
     while True:
         with transaction.atomic():
