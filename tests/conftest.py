@@ -4,6 +4,7 @@ That file is a conftest only for tests under src/huzhu, and registering it again
 (`pytest_plugins`) clashes when both trees run together, so its fixtures are imported here.
 """
 from huzhu.conftest import (  # noqa: F401 - fixtures are found by name
+    _audit_checkpoints_per_test,
     _divisions_after_flush,
     _jobs_inline,
     association_approver,

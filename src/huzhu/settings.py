@@ -21,6 +21,10 @@ SECRET_KEY = os.environ.get("HUZHU_SECRET_KEY", "dev-only-insecure-secret-key-ch
 DATA_KEY = os.environ.get("HUZHU_DATA_KEY", "dev-only-data-key")
 # Set only while `huzhu rotate-data-key` moves stored values off the old key (docs/security.md).
 DATA_KEY_PREVIOUS = os.environ.get("HUZHU_DATA_KEY_PREVIOUS", "")
+# HUZHU_AUDIT_KEY keys the audit chain's HMACs; never stored in the database. Development default only.
+AUDIT_KEY = os.environ.get("HUZHU_AUDIT_KEY", "dev-only-audit-key")
+# HUZHU_CRYPTO=sm: national (国密) algorithms; for now the audit HMAC uses SM3 (audit/chain.py).
+HUZHU_CRYPTO = os.environ.get("HUZHU_CRYPTO", "")
 ALLOWED_HOSTS = os.environ.get("HUZHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HUZHU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -145,6 +149,10 @@ WHITENOISE_USE_FINDERS = True
 
 MEDIA_ROOT = VAR_DIR / "media"
 ARCHIVE_ROOT = Path(os.environ.get("HUZHU_ARCHIVE_ROOT", VAR_DIR / "archive"))
+# Signed checkpoints of the audit chain head, outside the database (default ARCHIVE_ROOT/audit/checkpoints.jsonl).
+HUZHU_AUDIT_CHECKPOINT_PATH = os.environ.get("HUZHU_AUDIT_CHECKPOINT_PATH", "")
+# A process that seals events writes a checkpoint at most this often (seconds; 0 = only on demand).
+HUZHU_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("HUZHU_AUDIT_CHECKPOINT_SECONDS", 600))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -209,6 +217,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # With acks_late a job whose worker died is delivered again once this many seconds pass unacked
 # (Redis broker): keep it above the longest job's run time, or a slow job runs twice at once.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("HUZHU_CELERY_VISIBILITY_TIMEOUT", 3600))}
+# `celery beat`: seal audit events a sealing-on-commit missed (a crashed process), checkpoint, verify nightly.
+CELERY_BEAT_SCHEDULE = {
+    "seal-audit-events": {"task": "huzhu.audit.seal_events", "schedule": 60.0},
+    "verify-audit-chain": {"task": "huzhu.security.verify_audit_chain", "schedule": 24 * 3600.0},
+}
 # Roster validation commits its progress every this many rows (a resumed job restarts there).
 HUZHU_IMPORT_CHUNK_ROWS = int(os.environ.get("HUZHU_IMPORT_CHUNK_ROWS", 5000))
 # Staged rows (personal data) of an import job untouched this long are purged (purge_abandoned_imports,

@@ -74,6 +74,27 @@ def _write_once(path: Path, content: bytes) -> bool:
     return True
 
 
+def append_line(*, path: Path, line: str) -> None:
+    """Append one line to an append-only archive file (the audit checkpoints), flushed to disk.
+
+    The file is opened for appending only and locked while writing, so lines from several
+    processes never interleave; nothing in the application rewrites or truncates it.
+    """
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            handle.write(line.rstrip("\n") + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise StorageFull() from exc
+        raise
+
+
 def _thumbnail(content: bytes) -> bytes | None:
     """A small JPEG of an image, or None when Pillow cannot read it (HEIC needs a plugin we lack)."""
     try:

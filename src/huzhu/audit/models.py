@@ -1,17 +1,19 @@
-"""Append-only audit log: who changed what, when, with before and after; a SHA-256 hash chain."""
+"""Append-only audit log: who changed what, when, with before and after; a keyed (HMAC) chain."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 
 class AuditEvent(models.Model):
-    """One write, recorded by the service that made it. Never updated or deleted.
+    """One write, recorded by the service that made it. Never updated or deleted (except sealed once).
 
-    `hash` = SHA-256 over the event's canonical JSON and `prev_hash` (audit/chain.py), so editing
-    or deleting a row breaks the chain that `huzhu audit verify` walks.
+    Two keyed MACs protect it (audit/chain.py, key `HUZHU_AUDIT_KEY`, never in the database):
+    `mac` covers the event's id and content and is written in the recording transaction; `hash`
+    links it into the chain — over `seq`, `prev_hash` and `mac` — when the sealer gives it its
+    place (`seq`) after commit. An event with `seq` NULL is recorded but not yet sealed.
     """
 
-    # Set before insert (not auto_now_add) because the hash covers it.
+    # Set before insert (not auto_now_add) because the MAC covers it.
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     actor_label = models.CharField(max_length=150, blank=True)
@@ -20,6 +22,11 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=40)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # "hmac-sha256" or "hmac-sm3" (HUZHU_CRYPTO=sm): the MAC this row's `mac` and `hash` were made with.
+    algorithm = models.CharField(max_length=16, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
+    # The place in the chain, given at sealing time in commit order (not id order: ids commit out of order).
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
 
@@ -32,11 +39,12 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row holding the chain's last event; locked while an event is appended."""
+    """The single row holding the chain's last sealed event; locked only while the sealer links events."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
     last_event_id = models.BigIntegerField(null=True, blank=True)
     last_hash = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
-        return f"audit chain head #{self.last_event_id}"
+        return f"audit chain head #{self.last_event_id} (seq {self.last_seq})"

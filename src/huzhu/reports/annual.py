@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from huzhu.audit.queries import latest_chain_checkpoint
 from huzhu.core.scopes import Scope
 
 from . import charts, exports, queries
@@ -29,7 +30,9 @@ def annual_context(scope: Scope, *, year: int, plan: str = "", today: date | Non
     tables = [exports.TABLES[name](board) for name in ("years", "regions", "statuses", "review", "diagnoses", "tiers")]
     return {"board": board, "year": year, "plan_label": queries.PLAN_LABELS.get(plan, "全部项目"),
             "title": f"职工互助保障{year}年度报告", "charts": {k: mark_safe(v) for k, v in svg.items()},  # noqa: S308 — built from escaped text
-            "tables": tables, "today": today or timezone.localdate()}
+            "tables": tables, "today": today or timezone.localdate(),
+            # The printed checkpoint is one more copy of the chain head outside the database.
+            "audit_checkpoint": latest_chain_checkpoint()}
 
 
 def render_annual_pdf(scope: Scope, *, year: int, plan: str = "", today: date | None = None) -> bytes:

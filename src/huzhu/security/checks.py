@@ -4,6 +4,7 @@ from django.core.checks import Error, Tags, Warning, register
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 DEV_DATA_KEY = "dev-only-data-key"
+DEV_AUDIT_KEY = "dev-only-audit-key"
 
 
 def _is_development_value(value: str, default: str) -> bool:
@@ -33,6 +34,12 @@ def check_production_settings(app_configs, **kwargs):
             "HUZHU_DATA_KEY_PREVIOUS 已设置：数据密钥轮换进行中，按身份证号查找要同时试两个密钥。",
             hint="`huzhu rotate-data-key` 报告没有需要轮换的数据后，删除 HUZHU_DATA_KEY_PREVIOUS 并重启。",
             id="huzhu.security.W004"))
+    audit_key = getattr(settings, "AUDIT_KEY", "")
+    if _is_development_value(audit_key, DEV_AUDIT_KEY) or len(audit_key) < 32:
+        problems.append(Error(
+            "HUZHU_AUDIT_KEY 仍是开发默认值或过短（至少 32 个字符）：知道默认值的人可以改写审计链而不被发现。",
+            hint="生成随机密钥写入 HUZHU_AUDIT_KEY（不要存入数据库），再按 docs/security.md 重新成链。",
+            id="huzhu.security.E007"))
     if settings.DEBUG:
         problems.append(Error("生产环境不得开启调试模式（HUZHU_DEBUG=0）。", id="huzhu.security.E003"))
     hosts = [h.strip() for h in settings.ALLOWED_HOSTS if h.strip()]

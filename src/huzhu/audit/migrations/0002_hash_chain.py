@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def link_existing_events(apps, schema_editor):
     """Chain the events recorded before the chain existed, in id order, and set the head."""
-    from huzhu.audit.chain import event_hash
+    from huzhu.audit.legacy import sha256_event_hash as event_hash
 
     AuditEvent = apps.get_model("audit", "AuditEvent")
     AuditChainHead = apps.get_model("audit", "AuditChainHead")

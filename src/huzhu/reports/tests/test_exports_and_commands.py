@@ -48,6 +48,25 @@ def test_the_annual_report_is_a_chinese_pdf_with_its_title(scheme, association_a
     assert response.content.startswith(b"%PDF-") and _has_title(response.content, "职工互助保障2026年度报告")
 
 
+def test_the_annual_report_prints_the_latest_audit_chain_checkpoint(scheme):
+    from django.template.loader import render_to_string
+
+    from huzhu.audit.checkpoints import write_checkpoint
+    from huzhu.audit.services import seal_events
+    from huzhu.core.scopes import Scope
+    from huzhu.regions.models import Role
+    from huzhu.reports.annual import annual_context
+
+    scope = Scope("province", role=Role.ASSOCIATION)
+    assert "尚无审计链检查点" in render_to_string("reports/annual.html", annual_context(scope, year=2026))
+    seal_events()
+    checkpoint = write_checkpoint()
+    html = render_to_string("reports/annual.html", annual_context(scope, year=2026))
+    assert checkpoint.seq > 0
+    assert f"第 {checkpoint.seq} 条审计事件（事件 #{checkpoint.event_id}），哈希前 16 位 {checkpoint.hash[:16]}" in html
+    assert checkpoint.at in html
+
+
 def test_report_annual_writes_the_pdf_and_export_writes_the_workbook(scheme, tmp_path):
     out = tmp_path / "report.pdf"
     call_command("report", "annual", "--year", "2026", "--out", str(out))

@@ -4,10 +4,10 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from huzhu.security.checks import DEV_DATA_KEY, DEV_SECRET_KEY, check_production_settings
+from huzhu.security.checks import DEV_AUDIT_KEY, DEV_DATA_KEY, DEV_SECRET_KEY, check_production_settings
 
-GOOD = {"SECRET_KEY": "k" * 64, "DATA_KEY": "d" * 48, "DEBUG": False, "ALLOWED_HOSTS": ["huzhu.example.org"],
-        "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True}
+GOOD = {"SECRET_KEY": "k" * 64, "DATA_KEY": "d" * 48, "AUDIT_KEY": "a" * 48, "DEBUG": False,
+        "ALLOWED_HOSTS": ["huzhu.example.org"], "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True}
 
 
 def _ids(**overrides) -> set[str]:
@@ -41,3 +41,8 @@ def test_the_deploy_command_fails_with_the_development_keys():
     with override_settings(SECRET_KEY=DEV_SECRET_KEY, DATA_KEY=DEV_DATA_KEY), \
             pytest.raises(SystemCheckError, match="HUZHU_DATA_KEY"):
         call_command("check", "--deploy", "--fail-level", "ERROR")
+
+
+@pytest.mark.parametrize("audit_key", [DEV_AUDIT_KEY, "short-audit-key"], ids=["development default", "too short"])
+def test_the_development_audit_key_is_an_error_since_the_audit_chain_could_be_rewritten(audit_key):
+    assert _ids(AUDIT_KEY=audit_key) == {"huzhu.security.E007"}
