@@ -227,7 +227,6 @@ def _empty_cache():
     forget_entered_days()
 
 
-<<<<<<< HEAD
 @contextmanager
 def texted_codes():
     """The sign-in codes the log SMS backend 'texts' while the block runs (a list, filled as sent)."""
@@ -254,10 +253,10 @@ def sign_in_as_worker(client, worker) -> None:
         client.post("/me/sign-in/", identity)
     assert codes, "no sign-in code was texted"
     assert client.post("/me/sign-in/", {**identity, "code": codes[-1]}).status_code == 302
-=======
+
+
 @pytest.fixture(autouse=True)
 def _audit_checkpoints_per_test(settings, tmp_path):
     """Each test's database starts a new audit chain: its checkpoints go to its own file, not var/archive."""
     settings.HUZHU_AUDIT_CHECKPOINT_PATH = str(tmp_path / "audit-checkpoints.jsonl")
     yield
->>>>>>> audit
