@@ -136,7 +136,8 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
     leaves = rng.random(count) < 0.04
     left = np.where(leaves, np.maximum(starts, period_start) + rng.integers(30, 330, count), NO_END)
     left = np.where(left > period_end, NO_END, left)
-    consecutive = np.minimum(year_index + rng.integers(1, 4, count), 6)
+    # every worker is covered every year: one more consecutive year each year (0-2 years before the first)
+    consecutive = np.minimum(np.arange(count) % 3 + 1 + year_index, 6)
     contribution, subsidy = terms.contribution_amount, terms.subsidy_amount
     now = timezone.now()
     first_coverage = Coverage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

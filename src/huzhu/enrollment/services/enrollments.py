@@ -14,6 +14,7 @@ from huzhu.plans.models import PlanYear
 
 from .. import queries, rules
 from ..models import Coverage, Enrollment
+from .history import refresh_consecutive_years
 from .workflow import S, ensure_in_scope, ensure_status, refresh_totals, transition_enrollment
 
 
@@ -100,19 +101,18 @@ def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iter
     if covered:
         raise Conflict("already_covered", _list([_describe(hit, enrollment) for hit in covered.values()]),
                        field="workers")
-    last = queries.last_year_consecutive(enrollment.plan_year, ids)
     unit = enrollment.unit
     try:
         with transaction.atomic():
             Coverage.objects.bulk_create([
                 Coverage(worker=w, plan_year=enrollment.plan_year, unit=unit, enrollment=enrollment,
                          league_id=unit.league_id, county_id=unit.county_id,
-                         consecutive_years=rules.consecutive_years(last.get(w.pk)),
                          contribution_amount=terms.contribution_amount, subsidy_amount=terms.subsidy_amount)
                 for w in workers
             ], batch_size=2000)
     except IntegrityError as exc:  # another unit enrolled one of them at the same moment
         raise Conflict("already_covered", "所选职工中有人刚刚在其他单位参互，请刷新后重试", field="workers") from exc
+    refresh_consecutive_years(plan_year=enrollment.plan_year, enrollment_ids=[enrollment.pk])
     refresh_totals(enrollment)
     record_event(actor=actor, action="add_workers", object_type="Enrollment", object_id=enrollment.pk,
                  after={"added": len(workers), "headcount": enrollment.headcount})

@@ -185,6 +185,47 @@ def test_a_submitted_enrollment_whose_only_worker_leaves_is_cancelled(hospitaliz
         Enrollment.Status.CANCELLED, 0, "0.00")
 
 
+def years_of(worker) -> dict[int, int]:
+    return dict(Coverage.objects.filter(worker=worker).exclude(status=Coverage.Status.CANCELLED)
+                .values_list("plan_year__year", "consecutive_years"))
+
+
+def test_paying_an_earlier_year_added_after_next_years_enrollment_makes_next_year_the_third(plan_years,
+                                                                                          system_scope):
+    unit, (worker,) = staff_unit(1)
+    services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", 2025)], batches=[(unit, [worker.pk])],
+                            paid_on=date(2024, 11, 1))
+
+    def enroll(year, on):
+        enrollment = start(unit, plan_years[("hospitalization", year)], system_scope, today=on)
+        services.add_workers(actor=None, scope=system_scope, enrollment=enrollment, worker_ids=[worker.pk], today=on)
+        services.submit_enrollment(actor=None, scope=system_scope, enrollment=enrollment)
+        return enrollment
+
+    next_year = enroll(2027, date(2026, 11, 1))
+    assert years_of(worker) == {2025: 1, 2027: 1}  # nothing in 2026 yet
+    this_year = enroll(2026, date(2026, 11, 2))  # the unit had not enrolled 2026 at all
+    assert years_of(worker) == {2025: 1, 2026: 2, 2027: 1}  # 2026 is not paid: 2027 does not count it yet
+    services.record_payment(actor=None, scope=system_scope, enrollment=this_year, amount="90.00",
+                            paid_on=date(2026, 11, 2), bank_reference="T1", today=date(2026, 11, 2))
+    assert years_of(worker) == {2025: 1, 2026: 2, 2027: 3}
+    services.record_payment(actor=None, scope=system_scope, enrollment=next_year, amount="90.00",
+                            paid_on=date(2026, 11, 3), bank_reference="N1", today=date(2026, 11, 3))
+    assert years_of(worker) == {2025: 1, 2026: 2, 2027: 3}
+
+
+def test_a_bulk_enrollment_of_an_earlier_year_recomputes_the_paid_later_years(plan_years, system_scope):
+    unit, workers = staff_unit(3)
+    ids = [w.pk for w in workers]
+    for year, paid_on in ((2025, date(2024, 11, 1)), (2027, date(2026, 11, 1))):
+        services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", year)],
+                                batches=[(unit, ids)], paid_on=paid_on)
+    services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", 2026)], batches=[(unit, ids[:2])],
+                            paid_on=date(2025, 11, 1))
+    assert [years_of(w) for w in workers] == [{2025: 1, 2026: 2, 2027: 3}, {2025: 1, 2026: 2, 2027: 3},
+                                              {2025: 1, 2027: 1}]
+
+
 def test_a_new_hire_is_registered_and_added_to_a_mid_year_batch(hospitalization_2026, system_scope):
     from huzhu.core.idnumbers import make_resident_id
 
