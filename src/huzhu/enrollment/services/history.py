@@ -40,8 +40,8 @@ def consecutive_years_params(previous: PlanYear | int | None) -> tuple:
     return (getattr(previous, "pk", previous), Coverage.Status.ACTIVE)
 
 
-def refresh_consecutive_years(*, plan_year: PlanYear, enrollment_ids: Sequence[int], own_year: bool = True) -> int:
-    """Apply the rule to the enrollments' coverages (if `own_year`) and to their workers' later years.
+def refresh_consecutive_years(*, plan_year: PlanYear, enrollment_ids: Sequence[int]) -> int:
+    """Apply the rule to the enrollments' coverages and to their workers' later years of the plan.
 
     Call it after coverages are inserted or paid. Returns the number of coverages changed.
     """
@@ -55,12 +55,11 @@ def refresh_consecutive_years(*, plan_year: PlanYear, enrollment_ids: Sequence[i
         for start in range(0, len(enrollment_ids), _CHUNK):
             ids = list(enrollment_ids[start:start + _CHUNK])
             marks = ", ".join(["%s"] * len(ids))
-            if own_year:
-                params = consecutive_years_params(previous_of.get(plan_year.year - 1))
-                cursor.execute(f"UPDATE {table} SET consecutive_years = {rule}"
-                               f" WHERE enrollment_id IN ({marks}) AND status <> %s AND consecutive_years <> {rule}",
-                               (*params, *ids, Coverage.Status.CANCELLED, *params))
-                changed += cursor.rowcount
+            params = consecutive_years_params(previous_of.get(plan_year.year - 1))
+            cursor.execute(f"UPDATE {table} SET consecutive_years = {rule}"
+                           f" WHERE enrollment_id IN ({marks}) AND status <> %s AND consecutive_years <> {rule}",
+                           (*params, *ids, Coverage.Status.CANCELLED, *params))
+            changed += cursor.rowcount
             for year_id, previous_id in later:
                 params = consecutive_years_params(previous_id)
                 cursor.execute(
