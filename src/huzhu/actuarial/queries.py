@@ -92,12 +92,13 @@ def coverage_frame(scope: Scope, plan_year: PlanYear) -> pd.DataFrame:
     """One row per active coverage of the plan year: exposure in person-years and the study dimensions."""
     terms = plan_year.terms
     qs = scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE))
-    columns = _stream(qs, ["pk", "starts_on", "ends_on", "left_on", "contribution_amount", "league_id",
+    columns = _stream(qs, ["pk", "starts_on", "ends_on", "contribution_amount", "league_id",
                            "worker__gender", "worker__birth_on", "worker__kind", "unit__sector"])
     start_day = (terms.protection_start_on - date(1970, 1, 1)).days
     end_day = (terms.protection_end_on - date(1970, 1, 1)).days
     starts = _days(columns["starts_on"], start_day)
-    ends = np.minimum(_days(columns["ends_on"], end_day), _days(columns["left_on"], end_day))
+    # DOMAIN: a leaver stays covered to the end of the period (left_on ends no coverage)
+    ends = _days(columns["ends_on"], end_day)
     # DOMAIN: age is taken at enrollment: the coverage start, never before the period start
     ages = experience.ages_on(np.array(columns["worker__birth_on"], dtype="datetime64[D]"),
                               np.maximum(starts, start_day).astype("datetime64[D]"))
@@ -124,7 +125,7 @@ def paid_claims_frame(scope: Scope, plan_year: PlanYear) -> pd.DataFrame:
 
 FACT_COLUMNS = ("worker_id", "claim_type", "admitted_on", "discharged_on", "period_start_on", "period_end_on",
                 "diagnosed_on", "policy_self_pay_amount", "coverage__consecutive_years", "worker__gender",
-                "worker__birth_on", "worker__kind", "coverage__starts_on", "coverage__left_on", "coverage__ends_on",
+                "worker__birth_on", "worker__kind", "coverage__starts_on", "coverage__ends_on",
                 "diagnosis_code", "procedure", "benefit_amount")
 
 
@@ -138,7 +139,7 @@ def claim_facts(scope: Scope, plan_year: PlanYear) -> ClaimFacts:
     start = np.where(admitted >= 0, admitted, np.where(period_start >= 0, period_start, _days(columns["diagnosed_on"], 0)))
     end_raw = np.maximum(_days(columns["discharged_on"], -1), _days(columns["period_end_on"], -1))
     end = np.where(end_raw >= 0, end_raw, start)
-    coverage_end = np.minimum(_days(columns["coverage__left_on"], NO_END), _days(columns["coverage__ends_on"], NO_END))
+    coverage_end = _days(columns["coverage__ends_on"], NO_END)
     event_type = _codes(columns["claim_type"], EVENT_CODES)
     diagnosis = np.array(columns["diagnosis_code"], dtype=object)
     procedures = event_type == EVENT_CODES["procedure"]

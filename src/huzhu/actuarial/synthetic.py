@@ -130,13 +130,14 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
         Enrollment(unit=u, plan_year=plan_year, status=Enrollment.Status.PAID, league_id=u.league_id,
                    county_id=u.county_id, headcount=int((unit_of == n).sum()), paid_on=terms.protection_start_on)
         for n, u in enumerate(units)])
-    # DOMAIN: mid-year joins start the day after payment; a worker who leaves is covered until then
+    # DOMAIN: mid-year joins start the day after payment; a worker who leaves stays covered to the period's end
     joins = rng.random(count) < 0.06
     starts = np.where(joins, period_start + rng.integers(1, 300, count), NO_START)
     leaves = rng.random(count) < 0.04
     left = np.where(leaves, np.maximum(starts, period_start) + rng.integers(30, 330, count), NO_END)
     left = np.where(left > period_end, NO_END, left)
-    consecutive = np.minimum(year_index + rng.integers(1, 4, count), 6)
+    # every worker is covered every year: one more consecutive year each year (0-2 years before the first)
+    consecutive = np.minimum(np.arange(count) % 3 + 1 + year_index, 6)
     contribution, subsidy = terms.contribution_amount, terms.subsidy_amount
     now = timezone.now()
     first_coverage = Coverage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -158,7 +159,7 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
     # claims: Poisson count, events uniform over each worker's covered days, reported after a delay
     claims = int(rng.poisson(frequency * count))
     who = rng.integers(0, count, claims)
-    first_day, last_day = np.maximum(starts[who], period_start), np.minimum(left[who], period_end)
+    first_day, last_day = np.maximum(starts[who], period_start), period_end
     event = first_day + (rng.random(claims) * (last_day - first_day + 1)).astype(np.int64)
     women = terms.women is not None
     if women:
@@ -190,7 +191,7 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
         self_pay_fen=self_pay[order], tier=tier[order], consecutive_years=consecutive[who][order],
         gender=female[who][order].astype(np.int8), birth_day=birth_days[who][order],
         worker_kind=(kinds[who][order] == "gig").astype(np.int8), coverage_start_day=starts[who][order],
-        coverage_end_day=left[who][order], already_paid_tiers=paid_tiers[who][order])
+        coverage_end_day=np.full(len(order), NO_END, dtype=np.int32), already_paid_tiers=paid_tiers[who][order])
     benefits = rate_claims(terms, columns)
     if women:  # DOMAIN: a tier pays once per worker for life: later years see it as already paid
         paying = benefits > 0

@@ -171,7 +171,7 @@ def _events(plan_year: PlanYear, coverages: list[tuple], rng: random.Random, las
     drafts = []
     for coverage in coverages:
         starts_on = max(coverage[6] or terms.protection_start_on, terms.protection_start_on)
-        ends_on = min(coverage[8] or coverage[7] or terms.protection_end_on, terms.protection_end_on, last_day)
+        ends_on = min(coverage[7] or terms.protection_end_on, terms.protection_end_on, last_day)
         if ends_on < starts_on:
             continue
         day = starts_on + timedelta(days=rng.randrange((ends_on - starts_on).days + 1))
@@ -315,7 +315,7 @@ def _walk(draft: _Draft, rng: random.Random, now: datetime, straight_through: Ca
 def _member(coverage: tuple, tiers: frozenset[str]) -> engine.Member:
     return engine.Member(gender=coverage[9], birth_date=coverage[10], consecutive_years=coverage[5],
                          kind=coverage[11], already_paid_tiers=tiers, coverage_start_on=coverage[6],
-                         coverage_end_on=coverage[8] or coverage[7])
+                         coverage_end_on=coverage[7])
 
 
 def _rate(plan_year: PlanYear, drafts: list[_Draft], tiers_before: dict[int, frozenset[str]]) -> None:

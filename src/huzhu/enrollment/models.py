@@ -101,6 +101,8 @@ class Coverage(models.Model):
     starts_on = models.DateField(_("保障起期"), null=True, blank=True)
     ends_on = models.DateField(_("保障止期"), null=True, blank=True)
     consecutive_years = models.PositiveSmallIntegerField(_("连续参互年数"), default=1)
+    # The day the worker left the unit, noted on the paid coverage of that plan year. It ends no
+    # coverage: DOMAIN, paid coverage runs to ends_on (the protection period's end).
     left_on = models.DateField(_("离职日期"), null=True, blank=True)
     contribution_amount = models.DecimalField(_("互助金"), max_digits=14, decimal_places=2)
     subsidy_amount = models.DecimalField(_("工会补贴"), max_digits=14, decimal_places=2)

@@ -41,20 +41,6 @@ def previous_plan_year(plan_year: PlanYear) -> PlanYear | None:
     return PlanYear.objects.filter(plan_id=plan_year.plan_id, year=plan_year.year - 1).first()
 
 
-def last_year_consecutive(plan_year: PlanYear, worker_ids: Iterable[int]) -> dict[int, int]:
-    """Worker id → consecutive years of last year's active coverage in the same plan (any unit)."""
-    previous = previous_plan_year(plan_year)
-    ids = list(worker_ids)
-    if previous is None or not ids:
-        return {}
-    found: dict[int, int] = {}
-    for start in range(0, len(ids), 5000):
-        found.update(Coverage.objects.filter(plan_year=previous, status=Coverage.Status.ACTIVE,
-                                             worker_id__in=ids[start:start + 5000])
-                     .values_list("worker_id", "consecutive_years"))
-    return found
-
-
 @dataclass(frozen=True)
 class CoveredElsewhere:
     worker_id: int

@@ -156,11 +156,6 @@ def certificate_number(year: int, county_code: str, sequence: int) -> str:
     return f"HZ{year}-{county_code}-{sequence:07d}"
 
 
-def consecutive_years(last_year: int | None) -> int:
-    """+1 on last year's consecutive years when covered last year, else 1."""
-    return last_year + 1 if last_year else 1
-
-
 # --- renewal (续互) ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

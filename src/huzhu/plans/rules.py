@@ -36,7 +36,7 @@ class Member:
     already_paid_tiers: frozenset[str] = frozenset()  # women's tiers paid in earlier years
     deceased: bool = False
     coverage_start_on: date | None = None  # first covered day (day after payment); None = period start
-    coverage_end_on: date | None = None  # last covered day when the worker left; None = period end
+    coverage_end_on: date | None = None  # the coverage's last day (a leaver's is still the period end); None = period end
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from huzhu.actuarial import services
 from huzhu.claims import services as claim_services
 from huzhu.claims.models import Claim
 from huzhu.claims.tests.conftest import cover, scans, stay_fields
-from huzhu.conftest import make_worker
+from huzhu.conftest import SYSTEM, make_worker
 from huzhu.core.errors import ValidationFailed
+from huzhu.enrollment.services import record_leaving
 from huzhu.plans.queries import plan_year
 from huzhu.plans.services import install_default_plans
 
@@ -30,6 +31,8 @@ def decided_claims(db, home_unit, county_clerk, league_reviewer, association_app
     people = [make_worker(home_unit, phone=f"1380000000{n}") for n in range(3)]
     for n, person in enumerate(people):
         cover(person, consecutive_years=n + 1)
+    # the first worker leaves in February: his June stay is still covered (DOMAIN), re-rated alike
+    record_leaving(actor=None, scope=SYSTEM, worker=people[0], left_on=date(2026, 2, 1))
     plans = [  # (worker, self-pay, days): the third worker's stays pass the 500,000 cap and 180 days
         (0, "150.00", 2), (0, "8000.00", 10), (1, "23456.78", 30), (1, "120000.00", 100), (1, "333.33", 3),
         (2, "300000.00", 90), (2, "260000.00", 95), (2, "5000.00", 10), (0, "64000.01", 5),
@@ -58,6 +61,7 @@ def test_unchanged_terms_reproduce_the_decided_benefits_exactly(decided_claims):
     assert total["claims_changed"] == 0 and total["winners"] == total["losers"] == 0
     assert any(c.benefit_amount < Decimal("2000") and c.benefit_amount == Decimal("150.00") + 20
                for c in decided_claims)  # minimum never above B, plus two days' allowance
+    assert decided_claims[-1].covered and decided_claims[-1].benefit_amount > 0  # the leaver's June stay
 
 
 def test_a_higher_minimum_and_contribution_make_winners_and_change_the_loss_ratio(decided_claims):

@@ -81,7 +81,7 @@ def _member(claim: Claim, coverage: Coverage) -> engine.Member:
                           .values_list("tier", flat=True))
     return engine.Member(gender=worker.gender, birth_date=worker.birth_on, consecutive_years=coverage.consecutive_years,
                          kind=worker.kind, already_paid_tiers=tiers, deceased=claim.worker_deceased,
-                         coverage_start_on=coverage.starts_on, coverage_end_on=coverage.left_on or coverage.ends_on)
+                         coverage_start_on=coverage.starts_on, coverage_end_on=coverage.ends_on)
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,31 @@ def test_the_claim_keeps_the_terms_version_it_was_decided_under(file_stay, leagu
     assert claim.terms_version_id == claim.plan_year.current_version_id
     assert claim.decided_at is not None
     assert stay_fields()["claim_type"] == claim.claim_type
+
+
+def test_a_leaver_is_paid_for_a_november_stay_and_keeps_next_years_paid_coverage_whole(
+        plans, home_unit, county_clerk, league_reviewer, association_approver):
+    from huzhu.conftest import SYSTEM, make_worker
+    from huzhu.enrollment import services as enrollment
+    from huzhu.enrollment.models import Coverage
+    from huzhu.plans.queries import plan_year
+
+    leaver = make_worker(home_unit, name="离职的人")
+    for year, paid_on in ((2026, date(2025, 11, 1)), (2027, date(2026, 7, 1))):
+        enrollment.enroll_and_pay(actor=None, plan_year=plan_year("hospitalization", year),
+                                  batches=[(home_unit, [leaver.pk])], paid_on=paid_on)
+    enrollment.record_leaving(actor=None, scope=SYSTEM, worker=leaver, left_on=date(2026, 7, 31))
+
+    def stay(admitted, discharged, today):
+        claim = services.file_claim(actor=county_clerk, worker=leaver, documents=scans(), today=today,
+                                    **stay_fields("8000.00", admitted=admitted, discharged=discharged))
+        return take_through(claim, league_reviewer, association_approver)
+
+    november = stay(date(2026, 11, 2), date(2026, 11, 12), date(2026, 12, 1))
+    assert november.covered and november.benefit_amount == D("4100.00")  # 8,000 x 50% + 10 days x 10
+    next_year = Coverage.objects.get(worker=leaver, plan_year__year=2027)
+    assert (next_year.status, next_year.starts_on, next_year.ends_on, next_year.left_on) == (
+        Coverage.Status.ACTIVE, date(2027, 1, 1), date(2027, 12, 31), None)
+    assert next_year.consecutive_years == 2
+    march = stay(date(2027, 3, 1), date(2027, 3, 11), date(2027, 4, 1))
+    assert march.covered and march.benefit_amount == D("4200.00")  # 2nd consecutive year: 10 days x 20

@@ -14,6 +14,7 @@ from huzhu.plans.models import PlanYear
 
 from .. import queries, rules
 from ..models import Coverage, Enrollment
+from .history import refresh_consecutive_years
 from .workflow import S, ensure_in_scope, ensure_status, refresh_totals, transition_enrollment
 
 
@@ -100,19 +101,18 @@ def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iter
     if covered:
         raise Conflict("already_covered", _list([_describe(hit, enrollment) for hit in covered.values()]),
                        field="workers")
-    last = queries.last_year_consecutive(enrollment.plan_year, ids)
     unit = enrollment.unit
     try:
         with transaction.atomic():
             Coverage.objects.bulk_create([
                 Coverage(worker=w, plan_year=enrollment.plan_year, unit=unit, enrollment=enrollment,
                          league_id=unit.league_id, county_id=unit.county_id,
-                         consecutive_years=rules.consecutive_years(last.get(w.pk)),
                          contribution_amount=terms.contribution_amount, subsidy_amount=terms.subsidy_amount)
                 for w in workers
             ], batch_size=2000)
     except IntegrityError as exc:  # another unit enrolled one of them at the same moment
         raise Conflict("already_covered", "所选职工中有人刚刚在其他单位参互，请刷新后重试", field="workers") from exc
+    refresh_consecutive_years(plan_year=enrollment.plan_year, enrollment_ids=[enrollment.pk])
     refresh_totals(enrollment)
     record_event(actor=actor, action="add_workers", object_type="Enrollment", object_id=enrollment.pk,
                  after={"added": len(workers), "headcount": enrollment.headcount})
@@ -125,7 +125,7 @@ def remove_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: I
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     ensure_status(enrollment, S.DRAFT)
-    removed, _ = enrollment.coverages.filter(worker_id__in=list(worker_ids), status=Coverage.Status.PENDING).delete()
+    removed = enrollment.coverages.filter(worker_id__in=list(worker_ids), status=Coverage.Status.PENDING).delete()[0]
     refresh_totals(enrollment)
     record_event(actor=actor, action="remove_workers", object_type="Enrollment", object_id=enrollment.pk,
                  after={"removed": removed, "headcount": enrollment.headcount})
@@ -213,18 +213,38 @@ def add_new_hire(*, actor, scope: Scope, enrollment: Enrollment, name: str, id_n
 
 @transaction.atomic
 def record_leaving(*, actor, scope: Scope, worker: Worker, left_on: date) -> int:
-    """A worker left the unit: employment ends; paid coverages continue to the period's end (DOMAIN)."""
+    """A worker left the unit: employment ends; paid coverage runs to its period's end, unpaid is withdrawn.
+
+    DOMAIN: paid coverage continues to the end of the protection period. The leaving day is noted
+    on the paid coverage whose period holds it and changes no coverage dates; a paid coverage of
+    another plan year (next year's, paid in the enrollment window) stays whole. The unit is not
+    billed for a leaver: a pending coverage leaves its draft, or is withdrawn (cancelled) from a
+    submitted, unpaid enrollment, whose due is recomputed. Returns the paid coverages noted.
+    """
     unit = worker.unit
     member_services.end_employment(actor=actor, scope=scope, worker=worker, ended_on=left_on)
-    # Coverage in an unpaid draft is simply dropped; paid (or submitted) coverage records the leaving day.
-    drafts = Coverage.objects.filter(worker=worker, unit=unit, status=Coverage.Status.PENDING,
-                                     enrollment__status=S.DRAFT)
-    touched = list(drafts.values_list("enrollment_id", flat=True))
+    pending = Coverage.objects.filter(worker=worker, unit=unit, status=Coverage.Status.PENDING)
+    drafts = pending.filter(enrollment__status=S.DRAFT)
+    touched = set(drafts.values_list("enrollment_id", flat=True))
     drafts.delete()
-    for enrollment in Enrollment.objects.filter(pk__in=touched):
+    submitted = pending.filter(enrollment__status=S.SUBMITTED)
+    withdrawn = set(submitted.values_list("enrollment_id", flat=True))
+    submitted.update(status=Coverage.Status.CANCELLED)
+    for enrollment in Enrollment.objects.select_related("plan_year__current_version").filter(pk__in=touched | withdrawn):
         refresh_totals(enrollment)
-    marked = (Coverage.objects.filter(worker=worker, unit=unit, left_on__isnull=True)
-              .exclude(status=Coverage.Status.CANCELLED).update(left_on=left_on))
+        if enrollment.pk in withdrawn and enrollment.headcount == 0:
+            # Nobody is left to pay for: the bill is withdrawn with its last person.
+            transition_enrollment(enrollment, S.CANCELLED, actor=actor, note="all workers left")
+    marked = (Coverage.objects.filter(worker=worker, unit=unit, status=Coverage.Status.ACTIVE, left_on__isnull=True,
+                                      plan_year__in=_plan_years_holding(left_on))
+              .update(left_on=left_on))
     record_event(actor=actor, action="record_leaving", object_type="Worker", object_id=worker.pk,
-                 after={"unit": unit.pk if unit else None, "left_on": left_on.isoformat(), "coverages": marked})
+                 after={"unit": unit.pk if unit else None, "left_on": left_on.isoformat(), "coverages": marked,
+                        "withdrawn_from": sorted(withdrawn), "dropped_from": sorted(touched)})
     return marked
+
+
+def _plan_years_holding(day: date) -> list[int]:
+    """The plan years whose protection period holds `day` (the terms are data, so read them)."""
+    candidates = PlanYear.objects.select_related("current_version").filter(year__in=(day.year - 1, day.year, day.year + 1))
+    return [p.pk for p in candidates if p.current_version and p.terms.covers(day)]

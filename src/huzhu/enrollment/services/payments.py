@@ -19,6 +19,7 @@ from huzhu.plans.models import PlanYear
 
 from .. import queries, rules
 from ..models import CertificateSequence, Coverage, Enrollment
+from .history import refresh_consecutive_years
 from .workflow import S, ensure_in_scope, ensure_status, refresh_totals, transition_enrollment
 
 
@@ -75,6 +76,8 @@ def record_payment(*, actor, scope: Scope, enrollment: Enrollment, amount: Decim
     transition_enrollment(enrollment, S.PAID, actor=actor, paid_amount=amount, paid_on=paid_on,
                           bank_reference=bank_reference[:60])
     activated = _activate(enrollment, paid_on)
+    # Paid now: the workers' later years (an enrollment made before this one) count this year.
+    refresh_consecutive_years(plan_year=enrollment.plan_year, enrollment_ids=[enrollment.pk])
     ledger.post_contribution_paid(actor=actor, plan_year=enrollment.plan_year, enrollment_id=enrollment.pk,
                                   paid_amount=amount, subsidy_amount=enrollment.subsidy_amount, posted_on=paid_on)
     record_event(actor=actor, action="record_payment", object_type="Enrollment", object_id=enrollment.pk,
@@ -101,7 +104,7 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
     `batches` pairs each unit with the ids of its workers to cover. For each unit one enrollment
     is created already paid (amount = due, `paid_on`, `bank_reference`), and one active coverage
     per worker with its certificate number, start date (day after payment, never before the
-    protection period) and consecutive years (+1 over last year's coverage in the same plan).
+    protection period) and consecutive years (history.consecutive_years_sql, later years recomputed).
     Ineligible workers and workers already covered in this plan year are skipped and counted;
     the participation threshold is not checked (callers choose whom to cover). Queries are per
     chunk, not per worker: about ten per unit plus a few per 5,000 workers.
@@ -117,7 +120,6 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
         people.update({pk: (g, b, k) for pk, g, b, k in Worker.objects.filter(pk__in=all_ids[start:start + 5000])
                        .values_list("pk", "gender", "birth_on", "kind")})
     covered = set(queries.live_coverages(plan_year, worker_ids=all_ids))
-    last = queries.last_year_consecutive(plan_year, all_ids)
     chosen: list[tuple[MemberUnit, list[int]]] = []
     per_county: dict[str, int] = defaultdict(int)
     for unit, ids in batches:
@@ -152,8 +154,7 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
                 worker_id=pk, plan_year=plan_year, unit=unit, enrollment=enrollment, league_id=unit.league_id,
                 county_id=unit.county_id, status=Coverage.Status.ACTIVE,
                 certificate_no=rules.certificate_number(plan_year.year, unit.county_id, number),
-                starts_on=starts_on, ends_on=terms.protection_end_on, consecutive_years=rules.consecutive_years(
-                    last.get(pk)), contribution_amount=terms.contribution_amount,
+                starts_on=starts_on, ends_on=terms.protection_end_on, contribution_amount=terms.contribution_amount,
                 subsidy_amount=terms.subsidy_amount))
             if len(coverages) >= 5000:
                 Coverage.objects.bulk_create(coverages)
@@ -162,6 +163,7 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
     Coverage.objects.bulk_create(coverages)
     result.covered += len(coverages)
     result.enrollments = enrollments
+    refresh_consecutive_years(plan_year=plan_year, enrollment_ids=[e.pk for e in enrollments])
     ledger.post_entries(actor=actor, plan_year=plan_year, drafts=(
         ledger_rules.contribution_paid_draft(e.pk, e.paid_amount, e.subsidy_amount, paid_on) for e in enrollments))
     record_bulk_event(actor=actor, action="enroll_and_pay", object_type="Enrollment",

@@ -17,6 +17,7 @@ from huzhu.members.services import PREPARED_WORKER_COLUMNS
 from huzhu.plans.models import PlanYear
 
 from ..models import Coverage, Enrollment, ImportJob, ImportRow
+from .history import consecutive_years_params, consecutive_years_sql
 
 # Column order of the tuples `stage_rows` takes.
 STAGED_COLUMNS = ("job_id", "row_no", "name", "id_number_index", "id_number_encrypted", "id_number_masked", "gender",
@@ -65,27 +66,25 @@ def insert_coverages(*, job: ImportJob, enrollment: Enrollment, previous: PlanYe
                      contribution_amount: Decimal, subsidy_amount: Decimal) -> int:
     """A pending coverage in `enrollment` for every valid row's worker (registered by now); returns the count.
 
-    Consecutive years follow rules.consecutive_years: one more than last year's active coverage
-    in the same plan, else 1. In worker order, so the indexes by worker fill page by page. (The unary
-    plus keeps SQLite on the worker index; see queries.staged_row_conflicts.)
+    Consecutive years follow the one rule of history.consecutive_years_sql. The coverages are
+    pending, so no later year counts them yet (payment recomputes those). In worker order, so the
+    indexes by worker fill page by page.
     """
     ops = connection.ops
     money = Coverage._meta.get_field("contribution_amount")
     sql = f"""
         INSERT INTO {_table(Coverage)} (worker_id, plan_year_id, unit_id, enrollment_id, league_id, county_id,
             status, consecutive_years, contribution_amount, subsidy_amount, created_at)
-        SELECT w.id, %s, %s, %s, %s, %s, %s, COALESCE(last.consecutive_years + 1, 1), %s, %s, %s
+        SELECT w.id, %s, %s, %s, %s, %s, %s, {consecutive_years_sql("w.id")}, %s, %s, %s
         FROM {_table(ImportRow)} r
         JOIN {_table(Worker)} w ON w.id_number_index = r.id_number_index
-        LEFT JOIN {_table(Coverage)} last ON last.worker_id = w.id AND +last.plan_year_id = %s AND last.status = %s
         WHERE r.job_id = %s AND r.error = ''
         ORDER BY w.id"""
     params = (enrollment.plan_year_id, enrollment.unit_id, enrollment.pk, enrollment.unit.league_id,
-              enrollment.unit.county_id, Coverage.Status.PENDING,
+              enrollment.unit.county_id, Coverage.Status.PENDING, *consecutive_years_params(previous),
               ops.adapt_decimalfield_value(contribution_amount, money.max_digits, money.decimal_places),
               ops.adapt_decimalfield_value(subsidy_amount, money.max_digits, money.decimal_places),
-              ops.adapt_datetimefield_value(timezone.now()), previous.pk if previous else None, Coverage.Status.ACTIVE,
-              job.pk)
+              ops.adapt_datetimefield_value(timezone.now()), job.pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

@@ -151,6 +151,81 @@ def test_a_leaver_keeps_coverage_to_the_end_of_the_period(hospitalization_2026, 
     assert workers[0].unit is None
 
 
+def test_a_leaver_is_withdrawn_from_an_unpaid_enrollment_and_keeps_the_paid_year_he_left_in(plan_years,
+                                                                                             system_scope):
+    unit, workers = staff_unit(3)
+    leaver = workers[0]
+    services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", 2025)],
+                            batches=[(unit, [w.pk for w in workers])], paid_on=date(2024, 11, 1))
+    renewal = start(unit, plan_years[("hospitalization", 2026)], system_scope)
+    services.add_workers(actor=None, scope=system_scope, enrollment=renewal, worker_ids=[w.pk for w in workers],
+                         today=IN_WINDOW)
+    services.submit_enrollment(actor=None, scope=system_scope, enrollment=renewal)
+    services.record_leaving(actor=None, scope=system_scope, worker=leaver, left_on=date(2025, 11, 15))
+    paid = Coverage.objects.get(worker=leaver, plan_year__year=2025)
+    assert (paid.status, paid.ends_on, paid.left_on) == (Coverage.Status.ACTIVE, date(2025, 12, 31), date(2025, 11, 15))
+    unpaid = Coverage.objects.get(worker=leaver, plan_year__year=2026)
+    assert unpaid.status == Coverage.Status.CANCELLED
+    renewal.refresh_from_db()
+    assert (renewal.status, renewal.headcount, str(renewal.due_amount)) == (Enrollment.Status.SUBMITTED, 2, "180.00")
+    services.record_payment(actor=None, scope=system_scope, enrollment=renewal, amount="180.00",
+                            paid_on=date(2025, 11, 20), bank_reference="B2", today=date(2025, 11, 20))
+    assert not Coverage.objects.filter(worker=leaver, plan_year__year=2026, status=Coverage.Status.ACTIVE).exists()
+
+
+def test_a_submitted_enrollment_whose_only_worker_leaves_is_cancelled(hospitalization_2026, system_scope):
+    unit, workers = staff_unit(1)
+    enrollment = start(unit, hospitalization_2026, system_scope)
+    services.add_workers(actor=None, scope=system_scope, enrollment=enrollment, worker_ids=[workers[0].pk],
+                         today=IN_WINDOW)
+    services.submit_enrollment(actor=None, scope=system_scope, enrollment=enrollment)
+    services.record_leaving(actor=None, scope=system_scope, worker=workers[0], left_on=date(2025, 11, 15))
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.headcount, str(enrollment.due_amount)) == (
+        Enrollment.Status.CANCELLED, 0, "0.00")
+
+
+def years_of(worker) -> dict[int, int]:
+    return dict(Coverage.objects.filter(worker=worker).exclude(status=Coverage.Status.CANCELLED)
+                .values_list("plan_year__year", "consecutive_years"))
+
+
+def test_paying_an_earlier_year_added_after_next_years_enrollment_makes_next_year_the_third(plan_years,
+                                                                                          system_scope):
+    unit, (worker,) = staff_unit(1)
+    services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", 2025)], batches=[(unit, [worker.pk])],
+                            paid_on=date(2024, 11, 1))
+
+    def enroll(year, on):
+        enrollment = start(unit, plan_years[("hospitalization", year)], system_scope, today=on)
+        services.add_workers(actor=None, scope=system_scope, enrollment=enrollment, worker_ids=[worker.pk], today=on)
+        services.submit_enrollment(actor=None, scope=system_scope, enrollment=enrollment)
+        return enrollment
+
+    next_year = enroll(2027, date(2026, 11, 1))
+    assert years_of(worker) == {2025: 1, 2027: 1}  # nothing in 2026 yet
+    this_year = enroll(2026, date(2026, 11, 2))  # the unit had not enrolled 2026 at all
+    assert years_of(worker) == {2025: 1, 2026: 2, 2027: 1}  # 2026 is not paid: 2027 does not count it yet
+    services.record_payment(actor=None, scope=system_scope, enrollment=this_year, amount="90.00",
+                            paid_on=date(2026, 11, 2), bank_reference="T1", today=date(2026, 11, 2))
+    assert years_of(worker) == {2025: 1, 2026: 2, 2027: 3}
+    services.record_payment(actor=None, scope=system_scope, enrollment=next_year, amount="90.00",
+                            paid_on=date(2026, 11, 3), bank_reference="N1", today=date(2026, 11, 3))
+    assert years_of(worker) == {2025: 1, 2026: 2, 2027: 3}
+
+
+def test_a_bulk_enrollment_of_an_earlier_year_recomputes_the_paid_later_years(plan_years, system_scope):
+    unit, workers = staff_unit(3)
+    ids = [w.pk for w in workers]
+    for year, paid_on in ((2025, date(2024, 11, 1)), (2027, date(2026, 11, 1))):
+        services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", year)],
+                                batches=[(unit, ids)], paid_on=paid_on)
+    services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", 2026)], batches=[(unit, ids[:2])],
+                            paid_on=date(2025, 11, 1))
+    assert [years_of(w) for w in workers] == [{2025: 1, 2026: 2, 2027: 3}, {2025: 1, 2026: 2, 2027: 3},
+                                              {2025: 1, 2027: 1}]
+
+
 def test_a_new_hire_is_registered_and_added_to_a_mid_year_batch(hospitalization_2026, system_scope):
     from huzhu.core.idnumbers import make_resident_id
 

@@ -123,6 +123,24 @@ def test_a_worker_covered_last_year_counts_a_second_consecutive_year(draft, plan
     assert years.pop(person.pk) == 2 and list(years.values()) == [1]
 
 
+def test_an_earlier_year_imported_after_next_years_enrollment_makes_next_year_the_third_once_paid(db, system_scope):
+    from huzhu.plans.services import install_default_plans
+
+    year = {p.year: p for p in install_default_plans(years=(2024, 2025, 2026)) if p.plan_id == "hospitalization"}
+    unit = make_unit(eligible_headcount=0, female_headcount=0)
+    person = make_worker(unit)
+    services.enroll_and_pay(actor=None, plan_year=year[2024], batches=[(unit, [person.pk])], paid_on=date(2023, 11, 1))
+    services.enroll_and_pay(actor=None, plan_year=year[2026], batches=[(unit, [person.pk])], paid_on=IN_WINDOW)
+    earlier = services.start_enrollment(actor=None, scope=system_scope, unit=unit, plan_year=year[2025],
+                                        today=IN_WINDOW)
+    run(earlier, system_scope, xlsx_bytes([row_of(person)]), policy=ALL)
+    services.submit_enrollment(actor=None, scope=system_scope, enrollment=earlier)
+    services.record_payment(actor=None, scope=system_scope, enrollment=earlier, amount="90.00",
+                            paid_on=IN_WINDOW, bank_reference="LATE", today=IN_WINDOW)
+    years = dict(Coverage.objects.filter(worker=person).values_list("plan_year__year", "consecutive_years"))
+    assert years == {2024: 1, 2025: 2, 2026: 3}
+
+
 def _enrolled_elsewhere_after_validation(draft, hospitalization_2026, system_scope):
     person = make_worker(draft.unit, name="都兰")
     job = run(draft, system_scope, xlsx_bytes([*good_rows(3), row_of(person)]))

@@ -139,3 +139,19 @@ def test_a_signed_in_worker_sees_their_coverage(client, home_unit, open_year):
     sign_in_as_worker(client, worker)
     page = client.get(url).text
     assert certificate in page and home_unit.name in page
+
+
+def test_next_years_paid_list_shows_a_leaver_as_left_without_a_second_leaving_button(client, unit_contact, home_unit,
+                                                                                     plan_years, system_scope):
+    from datetime import date
+
+    leaver, stayer = make_worker(home_unit, name="离职者"), make_worker(home_unit, name="在职者")
+    for year, paid_on in ((2026, date(2025, 11, 1)), (2027, date(2026, 7, 1))):
+        services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", year)],
+                                batches=[(home_unit, [leaver.pk, stayer.pk])], paid_on=paid_on)
+    services.record_leaving(actor=None, scope=system_scope, worker=leaver, left_on=date(2026, 7, 31))
+    next_year = Enrollment.objects.get(plan_year=plan_years[("hospitalization", 2027)])
+    login(client, unit_contact)
+    page = client.get(reverse("enrollment:detail", args=[next_year.pk])).text
+    assert page.count("登记离职") == 1  # the stayer's button only
+    assert "已离职" in page and "2027-01-01 — 2027-12-31" in page

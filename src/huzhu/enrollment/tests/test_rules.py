@@ -86,11 +86,6 @@ def test_renewal_diff_sorts_workers_into_kept_joined_left_and_changed():
     assert diff.to_enroll == (2, 3, 5)
 
 
-def test_consecutive_years_carry_over_from_last_year():
-    assert rules.consecutive_years(None) == 1
-    assert rules.consecutive_years(2) == 3
-
-
 @pytest.mark.parametrize(("value", "expected"), [
     pytest.param("2020-01-05", date(2020, 1, 5), id="iso"),
     pytest.param("2020/1/5", date(2020, 1, 5), id="slashes"),
