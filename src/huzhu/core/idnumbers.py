@@ -41,6 +41,18 @@ def normalize(text: str) -> str:
     return re.sub(r"[\s\-_]", "", text).upper()
 
 
+_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{14,}[0-9Xx]?(?![0-9A-Za-z])")
+
+
+def mask_identifiers_in(text: str) -> str:
+    """Any run of 15 or more digits in free text (an ID number, a bank card) masked like an ID number.
+
+    Messages about a bad cell quote the cell; a stray quote in a CSV makes one cell of many rows,
+    so an error message must never carry the full numbers it swallowed.
+    """
+    return _LONG_NUMBER.sub(lambda found: mask_id_number(found[0]), text)
+
+
 def mask_id_number(number: str) -> str:
     """1501**********1234: first four and last four characters shown."""
     if len(number) < 8:

@@ -12,7 +12,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from huzhu.core.dates import age_on
-from huzhu.core.idnumbers import birth_date_of, check_digit, normalize, parse_mobile, parse_resident_id
+from huzhu.core.idnumbers import (
+    birth_date_of,
+    check_digit,
+    mask_identifiers_in,
+    normalize,
+    parse_mobile,
+    parse_resident_id,
+)
 from huzhu.core.money import quantize_money
 from huzhu.plans.terms import Eligibility, Participation, PlanYearTerms
 
@@ -285,6 +292,11 @@ class RowError:
     reason: str
     name: str = ""
     masked: str = ""
+
+    def __post_init__(self):
+        # What the error quotes from the file is shown on pages and in the error report: no full numbers.
+        object.__setattr__(self, "reason", mask_identifiers_in(self.reason))
+        object.__setattr__(self, "name", mask_identifiers_in(self.name))
 
     def message(self) -> str:
         return f"第{self.row_no}行 {self.field}：{self.reason}"

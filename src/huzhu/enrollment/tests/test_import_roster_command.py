@@ -60,3 +60,21 @@ def test_bad_input_exits_with_code_2(tmp_path, unit, content, unit_code, message
         call_command("import-roster", str(path), "--unit", unit_code or unit.credit_code, "--year", "2026",
                      "--plan", "hospitalization", "--as-of", date(2025, 11, 1).isoformat())
     assert caught.value.returncode == 2
+
+
+def test_a_stray_quote_never_puts_full_id_numbers_into_the_error_messages(tmp_path, unit, capsys):
+    from huzhu.enrollment.models import ImportRow
+
+    rows = good_rows(6)
+    text = csv_bytes(rows).decode("utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    lines[2] = '"' + lines[2]  # an opening quote with no closing one: the cell swallows the rows after it
+    path = tmp_path / "roster.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(CommandError):
+        run(path, unit)
+    said = capsys.readouterr()
+    stored = " ".join(f"{r.name} {r.error}" for r in ImportRow.objects.all())
+    for _name, id_number, *_rest in rows:
+        assert id_number not in said.out + said.err
+        assert id_number not in stored
