@@ -17,6 +17,8 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from huzhu.core.spreadsheets import xlsx_row
+
 from .rules import REQUIRED_COLUMNS, TEMPLATE_COLUMNS, HeaderProblem, RowError, map_header
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -238,7 +240,7 @@ def error_report_xlsx(errors: Iterable[RowError]) -> bytes:
     sheet = workbook.create_sheet("错误明细")
     sheet.append(["行号", "姓名", "身份证号（脱敏）", "出错字段", "原因"])
     for error in errors:
-        sheet.append([error.row_no, error.name, error.masked, error.field, error.reason])
+        sheet.append(xlsx_row(sheet, [error.row_no, error.name, error.masked, error.field, error.reason]))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
