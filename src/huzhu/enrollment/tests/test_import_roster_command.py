@@ -60,3 +60,23 @@ def test_bad_input_exits_with_code_2(tmp_path, unit, content, unit_code, message
         call_command("import-roster", str(path), "--unit", unit_code or unit.credit_code, "--year", "2026",
                      "--plan", "hospitalization", "--as-of", date(2025, 11, 1).isoformat())
     assert caught.value.returncode == 2
+
+
+def test_people_covered_elsewhere_in_mongolian_digits_are_not_registered_again(tmp_path, unit, hospitalization_2026,
+                                                                                capsys):
+    from huzhu.conftest import make_worker
+    from huzhu.enrollment import services
+    from huzhu.members.models import Worker
+
+    other = make_unit(name="包头另一家公司")
+    people = [make_worker(other, name=f"已参互{i}") for i in range(6)]
+    services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, batches=[(other, [p.pk for p in people])],
+                            paid_on=date(2025, 11, 1))
+    mongolian = [("".join(chr(0x1810 + int(c)) if c.isdigit() else c for c in p.reveal_id_number())) for p in people]
+    path = tmp_path / "roster.csv"
+    path.write_bytes(csv_bytes([(p.name, number, "", "", "") for p, number in zip(people, mongolian, strict=True)]))
+    with pytest.raises(CommandError) as caught:
+        run(path, unit, "--valid-only")
+    assert caught.value.returncode == 2
+    assert capsys.readouterr().err.count("包头另一家公司") == 6
+    assert Worker.objects.count() == 6 and not Coverage.objects.filter(unit=unit).exists()
