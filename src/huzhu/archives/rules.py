@@ -53,11 +53,11 @@ def retain_until(stored_on: date, years: int = RETENTION_YEARS) -> date:
 
 
 def safe_file_name(name: str, *, max_length: int = 120) -> str:
-    """A worker-chosen file name fit for an index: the last path part, without control or bidi characters.
+    """A worker-chosen file name fit for an index: one path part, without control or bidi characters.
 
     Formula-like names are left to the writer (core.spreadsheets), which keeps them text.
     """
-    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    flat = str(name or "").replace("\\", "_").replace("/", "_")
     # Cc: newlines and tabs; Cf: right-to-left overrides that make "gpj.exe" read as "exe.jpg"
-    kept = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+    kept = "".join(ch for ch in flat if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
     return kept[:max_length]

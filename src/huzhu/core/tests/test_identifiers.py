@@ -8,7 +8,13 @@ from huzhu.core.identifiers import (
     normalise_id_number,
     normalise_invoice_number,
 )
-from huzhu.core.idnumbers import make_credit_code, make_resident_id, parse_credit_code, parse_mobile, parse_resident_id
+from huzhu.core.idnumbers import (
+    make_credit_code,
+    make_resident_id,
+    parse_credit_code,
+    parse_mobile,
+    parse_resident_id,
+)
 from huzhu.core.names import clean_person_name
 from huzhu.core.spreadsheets import csv_cell, is_formula_like
 
