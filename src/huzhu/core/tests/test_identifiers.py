@@ -19,7 +19,7 @@ from huzhu.core.names import clean_person_name
 from huzhu.core.spreadsheets import csv_cell, is_formula_like
 
 TODAY = date(2026, 11, 29)
-MAN = make_resident_id("150203", date(1985, 3, 2), 123)  # 17th digit 3: a man
+MAN = make_resident_id("150203", date(1985, 3, 2), 29)  # 15020319850302029X: 17th digit 9, a man; check digit X
 
 # The first code point of 0..9 in each script (all Unicode category Nd but the full-width forms,
 # which NFKC folds).

@@ -26,8 +26,8 @@ def test_the_report_workbook_writes_a_formula_label_as_text():
     from huzhu.reports.exports import write_workbook
 
     out = io.BytesIO()
-    write_workbook(out, [("地区", ("地区", "补助金"), [("+1+cmd", Decimal("100.00"))])])
-    assert [(c.value, c.data_type) for c in cells_of(out.getvalue())[2:]] == [("+1+cmd", "s"), (100, "n")]
+    write_workbook(out, [("地区", ("地区", "补助金"), [("=1+cmd", Decimal("100.00"))])])
+    assert [(c.value, c.data_type) for c in cells_of(out.getvalue())[2:]] == [("=1+cmd", "s"), (100, "n")]
 
 
 def test_the_official_days_csv_quotes_a_formula_name():

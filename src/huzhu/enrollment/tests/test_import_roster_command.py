@@ -64,14 +64,11 @@ def test_bad_input_exits_with_code_2(tmp_path, unit, content, unit_code, message
 
 def test_people_covered_elsewhere_in_mongolian_digits_are_not_registered_again(tmp_path, unit, hospitalization_2026,
                                                                                 capsys):
-    from huzhu.conftest import make_worker
-    from huzhu.enrollment import services
     from huzhu.members.models import Worker
 
-    other = make_unit(name="包头另一家公司")
-    people = [make_worker(other, name=f"已参互{i}") for i in range(6)]
-    services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, batches=[(other, [p.pk for p in people])],
-                            paid_on=date(2025, 11, 1))
+    from .test_imports import covered_elsewhere
+
+    people = covered_elsewhere(hospitalization_2026)
     mongolian = [("".join(chr(0x1810 + int(c)) if c.isdigit() else c for c in p.reveal_id_number())) for p in people]
     path = tmp_path / "roster.csv"
     path.write_bytes(csv_bytes([(p.name, number, "", "", "") for p, number in zip(people, mongolian, strict=True)]))
