@@ -9,6 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from huzhu.core.spreadsheets import xlsx_row
+
 from . import charts
 from .models import Study
 
@@ -110,16 +112,16 @@ def render_xlsx(study: Study) -> bytes:
 def _workbook(study: Study) -> bytes:
     workbook = Workbook(write_only=True)
     info = workbook.create_sheet("说明")
-    info.append(["测算", study.title])
+    info.append(xlsx_row(info, ["测算", study.title]))
     info.append(["类型", study.get_kind_display()])
     info.append(["创建时间", timezone.localtime(study.created_at).strftime("%Y-%m-%d %H:%M")])
     for label, value in input_rows(study):
-        info.append([label, value])
+        info.append(xlsx_row(info, [label, value]))
     for title, headers, rows in sheets(study):
         sheet = workbook.create_sheet(title[:31])
         sheet.append(headers)
         for row in rows:
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, list(row)))  # titles and labels never run as formulas
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -1,4 +1,5 @@
 """Pure archive rules: which file types are accepted and how long files are kept."""
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,3 +50,14 @@ def retain_until(stored_on: date, years: int = RETENTION_YEARS) -> date:
         return stored_on.replace(year=stored_on.year + years)
     except ValueError:
         return stored_on.replace(year=stored_on.year + years, day=28)
+
+
+def safe_file_name(name: str, *, max_length: int = 120) -> str:
+    """A worker-chosen file name fit for an index: one path part, without control or bidi characters.
+
+    Formula-like names are left to the writer (core.spreadsheets), which keeps them text.
+    """
+    flat = str(name or "").replace("\\", "_").replace("/", "_")
+    # Cc: newlines and tabs; Cf: right-to-left overrides that make "gpj.exe" read as "exe.jpg"
+    kept = "".join(ch for ch in flat if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+    return kept[:max_length]

@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from huzhu.audit.services import record_event
 from huzhu.core.errors import DomainError, ValidationFailed
+from huzhu.core.spreadsheets import csv_dict_row
 
 from . import rules
 from .models import StoredFile
@@ -173,7 +174,7 @@ def build_bundle(*, title: str, entries: list[BundleEntry], facts: dict) -> byte
             bundle.write(path_of(entry.stored), member)
             rows.append({"file": member, "kind": entry.kind, "kind_label": entry.kind_label,
                          "sha256": entry.stored.sha256, "content_type": entry.stored.content_type,
-                         "size": entry.stored.size, "original_name": entry.stored.original_name,
+                         "size": entry.stored.size, "original_name": rules.safe_file_name(entry.stored.original_name),
                          "uploaded_at": entry.uploaded_at,
                          "retain_until_on": entry.stored.retain_until_on.isoformat()})
         text = io.StringIO()
@@ -181,7 +182,7 @@ def build_bundle(*, title: str, entries: list[BundleEntry], facts: dict) -> byte
                    "uploaded_at", "retain_until_on"]
         writer = csv.DictWriter(text, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_dict_row(row) for row in rows)  # a name like "=cmd|…" stays text
         bundle.writestr(f"{title}/index.csv", "\ufeff" + text.getvalue())  # BOM: Excel opens it as UTF-8
         bundle.writestr(f"{title}/index.json", json.dumps({**facts, "files": rows}, ensure_ascii=False, indent=2))
     return buffer.getvalue()

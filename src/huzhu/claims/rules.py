@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from huzhu.core.identifiers import normalise_check_code, normalise_invoice_code, normalise_invoice_number
 from huzhu.core.money import ZERO
 from huzhu.plans.rules import (
     Decision,
@@ -20,9 +21,9 @@ from huzhu.plans.rules import (
 )
 from huzhu.plans.terms import PlanYearTerms
 
-INVOICE_CODE = re.compile(r"\d{8}")
-INVOICE_NUMBER = re.compile(r"\d{10}")
-CHECK_CODE = re.compile(r"[0-9A-Za-z]{6}")
+INVOICE_CODE = re.compile(r"[0-9]{8}")
+INVOICE_NUMBER = re.compile(r"[0-9]{10}")
+CHECK_CODE = re.compile(r"[0-9A-Z]{6}")
 DEFAULT_STRAIGHT_THROUGH_LIMIT = Decimal("3000.00")
 AMOUNT_FIELDS = ("total_amount", "fund_paid_amount", "serious_illness_amount", "policy_self_pay_amount",
                  "out_of_policy_amount", "self_funded_amount")
@@ -89,8 +90,16 @@ class ClaimFacts:
 
 
 def parse_invoice(code: str, number: str, check_code: str, amount: Decimal, *, row: int = 1) -> InvoiceFacts:
-    """Validate an e-invoice by pattern (DATA.md: no public checksum); ValueError names the field."""
-    code, number, check_code = (str(v or "").strip() for v in (code, number, check_code))
+    """Validate an e-invoice by pattern (DATA.md: no public checksum); ValueError names the field.
+
+    The parts are normalised first (core.identifiers): 15020126 typed in full-width or Arabic-Indic
+    digits is the same invoice, and pays once.
+    """
+    try:
+        code, number, check_code = (normalise_invoice_code(code), normalise_invoice_number(number),
+                                    normalise_check_code(check_code))
+    except ValueError as exc:
+        raise ValueError(f"第{row}张票据：{exc}") from exc
     if not INVOICE_CODE.fullmatch(code):
         raise ValueError(f"第{row}张票据：票据代码应为8位数字")
     if not INVOICE_NUMBER.fullmatch(number):
@@ -99,7 +108,7 @@ def parse_invoice(code: str, number: str, check_code: str, amount: Decimal, *, r
         raise ValueError(f"第{row}张票据：校验码应为6位数字或字母")
     if amount <= 0:
         raise ValueError(f"第{row}张票据：票据金额应大于0")
-    return InvoiceFacts(code, number, check_code.upper(), amount)
+    return InvoiceFacts(code, number, check_code, amount)
 
 
 def amount_problems(claim_type: str, amounts: Amounts, invoices: tuple[InvoiceFacts, ...]) -> list[Problem]:

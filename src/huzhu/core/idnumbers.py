@@ -5,7 +5,6 @@ the KeyError on unknown region codes, the letter-first credit codes and the embe
 organisation code's own check digit.
 """
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +12,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
 from .dates import age_on
+from .identifiers import ascii_form, normalise_credit_code, normalise_id_number, normalise_phone
 
 ID_MIN_AGE = 0
 ID_MAX_AGE = 120
@@ -36,9 +36,11 @@ class ResidentId:
 
 
 def normalize(text: str) -> str:
-    """Full-width digits and letters to half-width; spaces and dashes removed; upper case."""
-    text = unicodedata.normalize("NFKC", str(text or ""))
-    return re.sub(r"[\s\-_]", "", text).upper()
+    """Any Unicode digits to ASCII, full-width to half-width; spaces and dashes removed; upper case.
+
+    For look-ups and searches (never refuses); what is stored goes through core.identifiers.
+    """
+    return ascii_form(text)
 
 
 _LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{14,}[0-9Xx]?(?![0-9A-Za-z])")
@@ -72,10 +74,10 @@ def parse_resident_id(text: str, *, today: date, check_region: bool = True) -> R
     `today` is the caller's business day (`timezone.localdate()`): a pure module cannot know the time zone.
     `check_region=False` skips the region-in-birth-year warning (slow; bulk imports do not show it).
     """
-    number = normalize(text)
+    number = normalise_id_number(text)
     if not number:
         raise ValueError("身份证号不能为空")
-    if len(number) != 18 or not re.fullmatch(r"\d{17}[\dX]", number):
+    if len(number) != 18 or not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValueError(f"身份证号应为18位（末位可为X），实际为{len(number)}位")
     check_digit(number)
     birth = birth_date_of(number[6:14], today)
@@ -128,10 +130,10 @@ def org_code_check_digit(body: str) -> str:
 
 def parse_credit_code(text: str) -> str:
     """Validate a unified social credit code (GB 32100 and the embedded GB 11714 code)."""
-    code = normalize(text)
+    code = normalise_credit_code(text)
     if len(code) != 18:
         raise ValueError(f"统一社会信用代码应为18位，实际为{len(code)}位")
-    if not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}", code):
+    if not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}", code):
         raise ValueError("统一社会信用代码含有不允许的字符")
     # stdnum checks the 18th character; its compact/format rejects letter-first codes, so call
     # the check-digit function directly (DATA.md).
@@ -144,10 +146,10 @@ def parse_credit_code(text: str) -> str:
 
 
 def parse_mobile(text: str) -> str:
-    number = normalize(text)
+    number = normalise_phone(text)
     if number.startswith("+86"):
         number = number[3:]
-    if not re.fullmatch(r"1[3-9]\d{9}", number):
+    if not re.fullmatch(r"1[3-9][0-9]{9}", number):
         raise ValueError("手机号应为11位、以1开头的中国大陆手机号")
     return number
 

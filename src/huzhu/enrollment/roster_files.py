@@ -30,6 +30,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._reader import WorkSheetParser
 
+from huzhu.core.spreadsheets import xlsx_row
+
 from .rules import REQUIRED_COLUMNS, TEMPLATE_COLUMNS, HeaderProblem, RowError, map_header
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -458,7 +460,7 @@ def error_report_xlsx(errors: Iterable[RowError]) -> bytes:
     sheet = workbook.create_sheet("错误明细")
     sheet.append(["行号", "姓名", "身份证号（脱敏）", "出错字段", "原因"])
     for error in errors:
-        sheet.append([error.row_no, error.name, error.masked, error.field, error.reason])
+        sheet.append(xlsx_row(sheet, [error.row_no, error.name, error.masked, error.field, error.reason]))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -21,6 +21,7 @@ from huzhu.core.idnumbers import (
     parse_resident_id,
 )
 from huzhu.core.money import quantize_money
+from huzhu.core.names import PERSON_NAME_MAX, clean_person_name
 from huzhu.plans.terms import Eligibility, Participation, PlanYearTerms
 
 GENDER_LABELS = {"M": "男", "F": "女"}
@@ -337,14 +338,20 @@ class RowValidator:
 
     def __call__(self, row_no: int, cells: Mapping[str, object]) -> RosterRow | RowError:
         for column, value in cells.items():
-            if isinstance(value, str) and value.startswith("=") and len(value) > 1:
-                return RowError(row_no, column, f"单元格是公式（{value[:30]}），请复制后“选择性粘贴为数值”")
+            # after the spaces are stripped, as every later step sees the cell: "\t=1+1" is a formula too
+            if (isinstance(value, str) and value and (value[0] == "=" or value[0].isspace() or not value[0].isascii())
+                    and (text := normalize_text(value)).startswith("=") and len(text) > 1):
+                return RowError(row_no, column, f"单元格是公式（{text[:30]}），请复制后“选择性粘贴为数值”")
         name = "".join(normalize_text(cells.get("姓名")).split())
         raw_id = cells.get("身份证号")
         if not name:
             return RowError(row_no, "姓名", "不能为空", masked=_mask_raw(normalize_text(raw_id)))
-        if len(name) > 50:
-            return RowError(row_no, "姓名", "超过50个字", name=name[:50])
+        if len(name) > PERSON_NAME_MAX:
+            return RowError(row_no, "姓名", f"超过{PERSON_NAME_MAX}个字", name=name[:PERSON_NAME_MAX])
+        try:
+            name = clean_person_name(name)  # the rule every door applies (members.services)
+        except ValueError as exc:
+            return RowError(row_no, "姓名", str(exc), masked=_mask_raw(normalize_text(raw_id)))
         if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
             return RowError(row_no, "身份证号", "被Excel存成了数字（末几位会丢失），请把该列设为文本后重新填写", name=name)
         try:

@@ -7,6 +7,8 @@ from django.http import FileResponse
 from django.utils import translation
 from openpyxl import Workbook
 
+from huzhu.core.spreadsheets import xlsx_row
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -17,7 +19,7 @@ def xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Itera
     sheet.append(list(headers))
     with translation.override(settings.LANGUAGE_CODE):  # labels in the rows match the Chinese headers
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(xlsx_row(sheet, list(row)))  # a memo or a unit name never runs as a formula
     spool = tempfile.TemporaryFile()
     workbook.save(spool)
     spool.seek(0)

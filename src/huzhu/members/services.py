@@ -8,7 +8,9 @@ from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.bulk import RowSource
 from huzhu.core.crypto import blind_index, blind_indexes, encrypt_text
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huzhu.core.identifiers import normalise_bank_account
 from huzhu.core.idnumbers import mask_account, parse_credit_code, parse_mobile, parse_resident_id
+from huzhu.core.names import clean_person_name, clean_unit_name
 from huzhu.core.scopes import Scope
 from huzhu.regions.models import Division
 
@@ -25,8 +27,15 @@ def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_co
                   female_headcount: int = 0, contact_name: str = "", contact_phone: str = "",
                   parent_union: MemberUnit | None = None) -> MemberUnit:
     """Register a member unit in a county of the actor's scope."""
-    if not name.strip():
-        raise ValidationFailed("invalid_name", "单位名称不能为空", field="name")
+    try:
+        name = clean_unit_name(name)
+    except ValueError as exc:
+        raise _field_error("name", exc) from exc
+    if contact_name:
+        try:
+            contact_name = clean_person_name(contact_name)
+        except ValueError as exc:
+            raise _field_error("contact_name", exc) from exc
     try:
         code = parse_credit_code(credit_code)
     except ValueError as exc:
@@ -46,7 +55,7 @@ def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_co
     if MemberUnit.objects.filter(credit_code=code).exists():
         raise Conflict("duplicate_unit", f"统一社会信用代码 {code} 的单位已登记", field="credit_code")
     unit = MemberUnit.objects.create(
-        name=name.strip(), credit_code=code, kind=kind, sector=sector, league_id=county.parent_id, county=county,
+        name=name, credit_code=code, kind=kind, sector=sector, league_id=county.parent_id, county=county,
         has_union=parent_union is None, parent_union=parent_union, eligible_headcount=eligible_headcount,
         female_headcount=female_headcount, contact_name=contact_name, contact_phone=contact_phone,
     )
@@ -63,8 +72,10 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
     today = today or timezone.localdate()
     if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
         raise PermissionDenied("该单位不在您的管辖范围内")
-    if not name.strip():
-        raise ValidationFailed("invalid_name", "姓名不能为空", field="name")
+    try:
+        name = clean_person_name(name)
+    except ValueError as exc:
+        raise _field_error("name", exc) from exc
     try:
         rid = parse_resident_id(id_number, today=today)
     except ValueError as exc:
@@ -81,7 +92,7 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
     try:
         with transaction.atomic():
             worker = Worker.objects.create(
-                name=name.strip(), id_number_encrypted=encrypt_text(rid.number), id_number_index=index,
+                name=name, id_number_encrypted=encrypt_text(rid.number), id_number_index=index,
                 id_number_masked=rid.masked, gender=rid.gender, birth_on=rid.birth_date, ethnicity=ethnicity,
                 phone=phone, kind=kind, unit=unit, league_id=unit.league_id, county_id=unit.county_id,
                 bank_name=bank_name, bank_account_encrypted=encrypt_text(account) if account else "",
@@ -98,8 +109,12 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
 
 
 def _bank_account_digits(bank_account: str) -> str:
-    account = "".join(ch for ch in bank_account if ch.isdigit())
-    if bank_account and not 12 <= len(account) <= 19:
+    """The card number in its stored form (core.identifiers): 12 to 19 ASCII digits, or empty."""
+    try:
+        account = normalise_bank_account(bank_account)
+    except ValueError as exc:
+        raise _field_error("bank_account", exc) from exc
+    if account and not (account.isdigit() and 12 <= len(account) <= 19):
         raise ValidationFailed("invalid_bank_account", "银行卡号应为12至19位数字", field="bank_account")
     return account
 

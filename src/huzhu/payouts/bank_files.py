@@ -13,6 +13,8 @@ import openpyxl
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from huzhu.core import spreadsheets
+
 from . import rules
 from .models import Payout, PayoutBatch
 
@@ -48,19 +50,21 @@ def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[byt
     yield "\ufeff".encode()
     yield writer.writerow(headers).encode()
     for row in rows:
-        yield writer.writerow(row).encode()
+        yield writer.writerow(spreadsheets.csv_row(row)).encode()
 
 
 def xlsx_file(title: str, headers: Sequence[str], rows: Iterable[Sequence], *, text_columns: Sequence[int] = ()):
     """A write-only workbook spooled to a temporary file (rows streamed into it), rewound for sending.
 
-    `text_columns` stay text so Excel never turns a 19-digit account into 6.2E+18.
+    `text_columns` stay text so Excel never turns a 19-digit account into 6.2E+18; text that looks
+    like a formula (a payee name `=HYPERLINK(…)`) stays text too (core.spreadsheets).
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append(list(headers))
     for row in rows:
-        sheet.append([str(value) if index in text_columns else value for index, value in enumerate(row)])
+        sheet.append(spreadsheets.xlsx_row(
+            sheet, [str(value) if index in text_columns else value for index, value in enumerate(row)]))
     spool = tempfile.TemporaryFile()
     workbook.save(spool)
     spool.seek(0)

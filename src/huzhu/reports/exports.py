@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from huzhu.core.spreadsheets import xlsx_row
+
 from .queries import Dashboard
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,7 +68,7 @@ def write_workbook(target, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
         sheet = workbook.create_sheet(title[:31])
         sheet.append(list(headers))
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(xlsx_row(sheet, list(row)))  # names never run as formulas (core.spreadsheets)
     workbook.save(target)
 
 

@@ -21,3 +21,21 @@ def test_a_bundle_holds_every_file_and_an_index(db):
         assert [f["sha256"] for f in index["files"]] == [stored.sha256, pdf.sha256]
         assert "住院结算单" in bundle.read("claim-7/index.csv").decode("utf-8-sig")
         assert bundle.read("claim-7/01-settlement_sheet.jpg") == services.path_of(stored).read_bytes()
+
+
+def test_a_worker_chosen_file_name_goes_into_index_csv_as_text(db):
+    import csv
+
+    stored = services.store_file(actor=None, upload=jpeg(), name="\t=HYPERLINK(\"http://x.example/\")\r\n.jpg")
+    content = services.build_bundle(title="claim-8", facts={"claim": 8},
+                                    entries=[services.BundleEntry(stored, "invoice", "发票", "2026-06-01T10:00:00+08:00")])
+    with zipfile.ZipFile(io.BytesIO(content)) as bundle:
+        rows = list(csv.DictReader(io.StringIO(bundle.read("claim-8/index.csv").decode("utf-8-sig"))))
+    assert len(rows) == 1
+    assert rows[0]["original_name"] == "'=HYPERLINK(\"http:__x.example_\").jpg"
+
+
+def test_a_file_name_loses_its_path_separators_and_its_right_to_left_override():
+    from ..rules import safe_file_name
+
+    assert safe_file_name("../发票\u202egpj.exe") == ".._发票gpj.exe"

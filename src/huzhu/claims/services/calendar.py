@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.core.errors import ValidationFailed
+from huzhu.core.spreadsheets import csv_row
 
 from .. import review_clock, workflow
 from ..models import Claim, OfficialDay
@@ -53,7 +54,7 @@ def schedule_csv(days: Iterable[OfficialDay]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADERS)
-    writer.writerows((day.on.isoformat(), "班" if day.is_working else "休", day.name) for day in days)
+    writer.writerows(csv_row((day.on.isoformat(), "班" if day.is_working else "休", day.name)) for day in days)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

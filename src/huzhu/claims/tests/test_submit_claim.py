@@ -160,3 +160,22 @@ def test_every_move_is_audited(file_stay, no_straight_through):
     claim = file_stay()
     actions = set(AuditEvent.objects.filter(object_type="Claim", object_id=str(claim.pk)).values_list("action", flat=True))
     assert {"create_claim", "claim_submit", "claim_route", "claim_pass_first"} <= actions
+
+
+@pytest.mark.parametrize("zero", [pytest.param(0xFF10, id="full-width"), pytest.param(0x0660, id="arabic-indic")])
+def test_an_invoice_typed_again_in_other_digits_is_the_same_invoice_and_is_refused(file_stay, worker, county_clerk,
+                                                                                   zero):
+    used = invoice("20000.00", code="15020126")
+    file_stay(invoices=[used])
+    retyped = {**used, **{part: "".join(chr(zero + int(c)) if c.isdigit() else c for c in used[part])
+                          for part in ("code", "number", "check_code")}}
+    with pytest.raises(ValidationFailed) as refused:
+        services.file_claim(actor=county_clerk, worker=worker, today=TODAY,
+                            **stay_fields(admitted=date(2026, 5, 1), discharged=date(2026, 5, 5), invoices=[retyped]))
+    assert refused.value.code == "invoice_used"
+    assert Invoice.objects.count() == 1
+
+
+def test_an_invoice_in_full_width_digits_is_stored_in_ascii(file_stay):
+    claim = file_stay(invoices=[invoice("20000.00", code="１５０２０１２６")])
+    assert claim.invoices.get().code == "15020126"

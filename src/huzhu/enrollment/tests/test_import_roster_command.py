@@ -78,3 +78,20 @@ def test_a_stray_quote_never_puts_full_id_numbers_into_the_error_messages(tmp_pa
     for _name, id_number, *_rest in rows:
         assert id_number not in said.out + said.err
         assert id_number not in stored
+
+
+def test_people_covered_elsewhere_in_mongolian_digits_are_not_registered_again(tmp_path, unit, hospitalization_2026,
+                                                                                capsys):
+    from huzhu.members.models import Worker
+
+    from .test_imports import covered_elsewhere
+
+    people = covered_elsewhere(hospitalization_2026)
+    mongolian = [("".join(chr(0x1810 + int(c)) if c.isdigit() else c for c in p.reveal_id_number())) for p in people]
+    path = tmp_path / "roster.csv"
+    path.write_bytes(csv_bytes([(p.name, number, "", "", "") for p, number in zip(people, mongolian, strict=True)]))
+    with pytest.raises(CommandError) as caught:
+        run(path, unit, "--valid-only")
+    assert caught.value.returncode == 2
+    assert capsys.readouterr().err.count("包头另一家公司") == 6
+    assert Worker.objects.count() == 6 and not Coverage.objects.filter(unit=unit).exists()

@@ -189,3 +189,70 @@ def test_validation_resumes_after_the_last_committed_chunk(draft, system_scope):
 def test_the_template_has_the_chinese_headers():
     sheet = openpyxl.load_workbook(io.BytesIO(template_xlsx())).active
     assert [c.value for c in sheet[1]][:5] == ["姓名", "身份证号", "手机号", "人员类别", "入职日期"]
+
+
+# --- one person, one registration (issue 16, item 15) and no formulas (item 14) ---
+
+SCRIPT_ZEROS = (0x1810, 0x0660, 0x0966, 0xFF10, 0x1810, 0x0660)  # Mongolian, Arabic-Indic, Devanagari, full-width
+
+
+def in_digits(number: str, zero: int) -> str:
+    return "".join(chr(zero + int(c)) if c.isdigit() else c for c in number)
+
+
+def numbers_ending_in_x(n):
+    """Men's numbers whose check digit is X: before the fix any digits before it passed the checksum."""
+    found = (make_resident_id("150203", date(1985, 3, day), seq) for day in range(1, 29) for seq in range(1, 999, 2))
+    return [number for number in found if number.endswith("X")][:n]
+
+
+def covered_elsewhere(hospitalization_2026, n=6):
+    from huzhu.conftest import SYSTEM
+    from huzhu.members import services as member_services
+
+    other = make_unit(name="包头另一家公司")
+    people = [member_services.register_worker(actor=None, scope=SYSTEM, unit=other, name=f"已参互{i}", id_number=number,
+                                              started_on=date(2020, 1, 1))
+              for i, number in enumerate(numbers_ending_in_x(n))]
+    services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, batches=[(other, [p.pk for p in people])],
+                            paid_on=date(2025, 11, 1))
+    return people
+
+
+def test_six_people_covered_elsewhere_in_other_scripts_digits_are_matched_not_registered_again(
+        draft, hospitalization_2026, system_scope):
+    people = covered_elsewhere(hospitalization_2026)
+    rows = [(p.name, in_digits(p.reveal_id_number(), zero), "", "", "") for p, zero in zip(people, SCRIPT_ZEROS,
+                                                                                             strict=True)]
+    job = run(draft, system_scope, xlsx_bytes(rows))
+    assert (job.valid_count, job.error_count) == (0, 6)
+    assert all("包头另一家公司" in error.reason for error in queries.import_errors(job))
+    assert Worker.objects.count() == 6 and not Coverage.objects.filter(unit=draft.unit).exists()
+
+
+def test_a_man_numbered_in_mongolian_digits_is_a_man(draft, system_scope):
+    (man,) = numbers_ending_in_x(1)
+    job = run(draft, system_scope, xlsx_bytes([("巴图", in_digits(man, 0x1810), "", "", "")]),
+              policy=ImportJob.Policy.ALL_OR_NOTHING)
+    assert job.imported_count == 1
+    worker = Worker.objects.get(unit=draft.unit)
+    assert (worker.reveal_id_number(), worker.gender) == (man, "M")
+
+
+@pytest.mark.parametrize("cell", ["\t=1+1", " =HYPERLINK(\"http://x.example/\")", "＝1+1"])
+def test_a_formula_behind_spaces_is_a_bad_row_and_the_error_report_holds_no_formula(draft, system_scope, cell):
+    job = run(draft, system_scope, xlsx_bytes([(cell, ids(1)[0], "", "", "")]))
+    assert (job.valid_count, job.error_count) == (0, 1)
+    (error,) = queries.import_errors(job)
+    assert error.field == "姓名" and "公式" in error.reason
+    assert not Worker.objects.exists()
+    sheet = openpyxl.load_workbook(io.BytesIO(error_report_xlsx([error]))).active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_error_report_keeps_a_formula_like_name_as_text():
+    from huzhu.enrollment.rules import RowError
+
+    sheet = openpyxl.load_workbook(io.BytesIO(error_report_xlsx(
+        [RowError(2, "身份证号", "校验位不正确", name="=1+1", masked="1502****1234")]))).active
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ("=1+1", "s")

