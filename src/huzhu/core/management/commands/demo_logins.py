@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 
 from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 
+PAYOUT_ACCOUNTS = [("zhifu", "协会支付制单员（补助金支付批次）"), ("fuhe", "协会支付复核员（复核、发送批次）")]
+
 
 class Command(BaseCommand):
     help = "列出演示账号"
@@ -15,4 +17,23 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, _role, _division, label in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<10} {label}")
+        for username, label in PAYOUT_ACCOUNTS:  # made by the demo's payout batch (maker ≠ checker)
+            self.stdout.write(f"  {username:<10} {label}")
+        worker = self._demo_worker()
+        if worker is not None:
+            self.stdout.write(f"职工本人：打开 /me/ ，身份证号 {worker.reveal_id_number()}，手机号 {worker.phone}；"
+                              "演示环境不发短信，验证码打印在本窗口的日志里（SMS to …）。")
         self.stdout.write("公开页面：/calculator/ 算清互助账 · /policy/ 政策宣讲\n")
+
+    def _demo_worker(self):
+        """A demo worker of the demo county with claims, to sign in as (None before the demo is loaded)."""
+        from django.db.utils import DatabaseError
+
+        from huzhu.claims.models import Claim
+
+        try:
+            claim = (Claim.objects.filter(worker__county_id="150203").exclude(worker__phone="")
+                     .select_related("worker").order_by("pk").first())
+        except DatabaseError:  # not migrated yet
+            return None
+        return claim.worker if claim else None
