@@ -9,7 +9,7 @@ from django.urls import reverse
 from huzhu.archives.models import StoredFile
 from huzhu.archives.tests.crafted_images import jpeg_claiming, png_claiming, real_jpeg, truncated
 from huzhu.claims.models import Claim, ClaimDocument
-from huzhu.conftest import PASSWORD
+from huzhu.conftest import PASSWORD, sign_in_as_worker
 from huzhu.security.services import issue_worker_token
 
 from .conftest import INPATIENT_DOCUMENTS, png_bytes
@@ -63,7 +63,7 @@ def test_the_desk_form_refuses_an_image_bomb_with_its_pixels_and_bytes_and_store
 @BOMBS
 def test_the_workers_phone_page_refuses_an_image_bomb(client, worker, draft_claim, archive_in_tmp,
                                                      name, content, dimensions, pixels):
-    client.post(reverse("claims:mine"), {"id_number": worker.reveal_id_number(), "phone": "13800000001"})
+    sign_in_as_worker(client, worker)
     response = client.post(reverse("claims:mine_claim", args=[draft_claim.pk]),
                            {"kind": "bank_card", "files": SimpleUploadedFile(name, content, "image/jpeg")})
     assert response.status_code == 200
