@@ -5,8 +5,8 @@ That file is a conftest only for tests under src/huzhu, and registering it again
 """
 from huzhu.conftest import (  # noqa: F401 - fixtures are found by name
     _audit_checkpoints_per_test,
-    _divisions_after_flush,
     _jobs_inline,
+    _migrated_rows_after_flush,
     association_approver,
     auditor,
     county_clerk,

@@ -170,17 +170,40 @@ def _is_transactional(item) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _divisions_after_flush(request):
-    """A transactional test flushes every table at its end, the migrated divisions included:
-    put them back before the next transactional test (plain tests roll back and keep them)."""
+def _migrated_rows_after_flush(request):
+    """A transactional test flushes every table at its end, the rows that data migrations install
+    included (divisions, the default plan years): put them back before the next transactional test
+    (plain tests roll back and keep them)."""
     if _is_transactional(request.node):
         request.getfixturevalue("transactional_db")
+        from huzhu.plans.models import Plan, PlanYear, TermsVersion
         from huzhu.regions.models import AgencyPoint, Division, Office
         from huzhu.regions.services import install_divisions
 
         if not Division.objects.exists():
             install_divisions(Division, Office, AgencyPoint)
+        if not Plan.objects.exists():
+            default_plan_years_migration().install_default_plan_years(Plan, PlanYear, TermsVersion)
     yield
+
+
+def default_plan_years_migration():
+    """The data migration that installs the default plan years (a module name starting with a digit)."""
+    import importlib
+
+    return importlib.import_module("huzhu.plans.migrations.0002_install_default_plan_years")
+
+
+@pytest.fixture
+def without_default_plans(db):
+    """The database as it was before the default plan years' migration: no plans at all (for tests
+    of publishing a plan year's first terms). The test's rollback brings the rows back."""
+    from huzhu.plans.models import Plan, PlanYear, TermsVersion
+
+    PlanYear.objects.update(current_version=None)
+    TermsVersion.objects.all().delete()
+    PlanYear.objects.all().delete()
+    Plan.objects.all().delete()
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,10 @@ ACCEPTED_TYPES = {
     "image/heic": "heic",
 }
 MAX_FILE_BYTES = 15 * 1024 * 1024
+# A 48-megapixel phone photo (8000 × 6000) or an A4 page scanned at 600 dpi (35 Mpx) passes; a
+# picture beyond it would take hundreds of MB to decode for its thumbnail (image bombs: a PNG of
+# a few hundred bytes can claim 20,000 × 20,000 pixels).
+MAX_IMAGE_PIXELS = 50_000_000
 # Claim documents back benefit payments: kept like accounting vouchers (会计档案管理办法: 30 years).
 RETENTION_YEARS = 30
 
@@ -42,6 +46,20 @@ def check_size(size: int, *, name: str = "") -> None:
         raise ValueError(f"{label}是空文件")
     if size > MAX_FILE_BYTES:
         raise ValueError(f"{label}超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，请压缩后再上传")
+
+
+def is_too_many_pixels(width: int, height: int) -> bool:
+    """Whether an image's declared dimensions pass the pixel limit (refused before decoding)."""
+    return width * height > MAX_IMAGE_PIXELS
+
+
+def size_label(size: int) -> str:
+    """A file size for people: 68 B, 12.3 KB, 4.5 MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def retain_until(stored_on: date, years: int = RETENTION_YEARS) -> date:

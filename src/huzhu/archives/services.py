@@ -5,7 +5,9 @@ import hashlib
 import io
 import json
 import os
+import struct
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 from huzhu.audit.services import record_event
 from huzhu.core.errors import DomainError, ValidationFailed
@@ -96,16 +98,52 @@ def append_line(*, path: Path, line: str) -> None:
         raise
 
 
-def _thumbnail(content: bytes) -> bytes | None:
-    """A small JPEG of an image, or None when Pillow cannot read it (HEIC needs a plugin we lack)."""
+# Header readers of the formats we decode for thumbnails. Opened through the format's own class,
+# Pillow reads the header and no pixel (and skips its own bomb check, which would hide the size).
+HEADER_READERS = {"image/jpeg": JpegImagePlugin.JpegImageFile, "image/png": PngImagePlugin.PngImageFile}
+FORMAT_LABELS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+# What Pillow raises on a broken header or truncated pixel data.
+_BROKEN_IMAGE = (SyntaxError, OSError, ValueError, IndexError, TypeError, EOFError, struct.error,
+                 Image.DecompressionBombError)
+
+
+def _label(name: str) -> str:
+    return f"“{name}”" if name else _("文件")
+
+
+def _broken(name: str, content_type: str, size: int) -> ValidationFailed:
+    return ValidationFailed("broken_image", _(
+        "%(file)s不是完整的 %(format)s 图片（文件已损坏或不完整，%(bytes)s），未保存。请重新拍摄或扫描后再上传") % {
+        "file": _label(name), "format": FORMAT_LABELS[content_type], "bytes": rules.size_label(size)}, field="file")
+
+
+def _image_thumbnail(content: bytes, content_type: str, name: str) -> bytes:
+    """Check an image's declared size from its header alone, then decode it into a small JPEG.
+
+    Refuses (ValidationFailed) a picture above rules.MAX_IMAGE_PIXELS before a pixel is decoded,
+    and a header or pixel data that Pillow cannot read (corrupt or truncated).
+    """
     try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.thumbnail(THUMBNAIL_SIZE)
-            out = io.BytesIO()
-            image.convert("RGB").save(out, "JPEG", quality=80)
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError):
-        return None
+        with HEADER_READERS[content_type](io.BytesIO(content)) as header:
+            width, height = header.size
+    except _BROKEN_IMAGE:
+        raise _broken(name, content_type, len(content)) from None
+    if rules.is_too_many_pixels(width, height):
+        raise ValidationFailed("image_too_large", _(
+            "%(file)s是 %(width)s × %(height)s 像素的图片（共 %(pixels)s 像素，文件 %(bytes)s），超过每张 "
+            "%(limit)s 像素的上限，未保存。请调低分辨率或压缩后再上传") % {
+            "file": _label(name), "width": f"{width:,}", "height": f"{height:,}", "pixels": f"{width * height:,}",
+            "bytes": rules.size_label(len(content)), "limit": f"{rules.MAX_IMAGE_PIXELS:,}"}, field="file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # never decode past Pillow's limit either
+            with Image.open(io.BytesIO(content), formats=[FORMAT_LABELS[content_type]]) as image:
+                image.thumbnail(THUMBNAIL_SIZE)
+                out = io.BytesIO()
+                image.convert("RGB").save(out, "JPEG", quality=80)
+                return out.getvalue()
+    except (*_BROKEN_IMAGE, UnidentifiedImageError, Image.DecompressionBombWarning):
+        raise _broken(name, content_type, len(content)) from None
 
 
 def _read(upload) -> tuple[bytes, str]:
@@ -118,9 +156,18 @@ def _read(upload) -> tuple[bytes, str]:
     return upload.read(), name
 
 
-@transaction.atomic
-def store_file(*, actor, upload, name: str = "", today: date | None = None) -> StoredFile:
-    """Store an uploaded file (bytes or a Django UploadedFile) once; the same content gives the same row."""
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed every check, ready to be written: content, name, type and thumbnail."""
+
+    content: bytes
+    name: str
+    sniffed: rules.SniffedType
+    thumbnail: bytes | None
+
+
+def check_upload(upload, *, name: str = "") -> CheckedFile:
+    """Read and check an upload (size, sniffed type, an image's pixel count and integrity); writes nothing."""
     try:
         content, upload_name = _read(upload)
         name = (name or upload_name)[:200]
@@ -128,6 +175,27 @@ def store_file(*, actor, upload, name: str = "", today: date | None = None) -> S
         sniffed = rules.sniff(content[:8192], name=name)
     except ValueError as exc:
         raise ValidationFailed("invalid_file", str(exc), field="file") from exc
+    # PDF and HEIC (Pillow has no HEIC reader here) are stored as they are, without a thumbnail.
+    thumbnail = (_image_thumbnail(content, sniffed.content_type, name)
+                 if sniffed.content_type in HEADER_READERS else None)
+    return CheckedFile(content, name, sniffed, thumbnail)
+
+
+@transaction.atomic
+def store_file(*, actor, upload, name: str = "", today: date | None = None) -> StoredFile:
+    """Store an uploaded file (bytes or a Django UploadedFile) once; the same content gives the same row."""
+    return _store(actor=actor, checked=check_upload(upload, name=name), today=today)
+
+
+@transaction.atomic
+def store_files(*, actor, uploads: list, today: date | None = None) -> list[StoredFile]:
+    """Store several uploads, all or none: every file is checked before the first is written."""
+    checked = [check_upload(upload) for upload in uploads]
+    return [_store(actor=actor, checked=one, today=today) for one in checked]
+
+
+def _store(*, actor, checked: CheckedFile, today: date | None) -> StoredFile:
+    content, name, sniffed = checked.content, checked.name, checked.sniffed
     digest = hashlib.sha256(content).hexdigest()
     existing = StoredFile.objects.filter(sha256=digest).first()
     if existing:
@@ -137,11 +205,9 @@ def store_file(*, actor, upload, name: str = "", today: date | None = None) -> S
                         retain_until_on=rules.retain_until(today or timezone.localdate()))
     wrote = _write_once(path_of(stored), content)
     try:
-        if stored.is_image:
-            thumbnail = _thumbnail(content)
-            if thumbnail:
-                _write_once(thumbnail_path_of(stored), thumbnail)
-                stored.has_thumbnail = True
+        if checked.thumbnail:
+            _write_once(thumbnail_path_of(stored), checked.thumbnail)
+            stored.has_thumbnail = True
     except StorageFull:
         if wrote:  # the document without its row would be an orphan: take it back
             path_of(stored).unlink(missing_ok=True)

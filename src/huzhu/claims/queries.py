@@ -59,16 +59,21 @@ def claim_of_worker(worker_id: int, pk: int) -> Claim:
 class ClockState:
     working_days_left: int | None
     overdue: bool
+    provisional: bool = False  # the due date's year has no official schedule yet
 
 
 def clock_state(claim: Claim, today: date) -> ClockState:
     """How many working days are left on the review clock; overdue when past the due date."""
-    from .review_clock import working_days_between
-
     if claim.due_on is None or claim.status not in workflow.OPEN_STATUSES:
         return ClockState(None, False)
-    left = working_days_between(today, claim.due_on)
-    return ClockState(left, claim.due_on < today)
+    left = review_clock.working_days_between(today, claim.due_on)
+    return ClockState(left, claim.due_on < today, review_clock.is_provisional(claim.due_on.year))
+
+
+def provisional_calendar_years(years: Iterable[int]) -> list[int]:
+    """Those of `years` whose review clock is provisional: nobody entered the schedule and the
+    chinesecalendar package does not have it, so only the statutory holidays are known."""
+    return sorted(year for year in set(years) if review_clock.is_provisional(year))
 
 
 def straight_through_share(scope: Scope, *, year: int) -> tuple[int, int]:
@@ -90,13 +95,19 @@ def official_days_of(year: int) -> QuerySet[OfficialDay]:
 @dataclass(frozen=True)
 class YearSchedule:
     """What the review clock follows in a year: the days the association entered ("entered"), else the
-    chinesecalendar package's data ("package"), else Monday to Friday ("weekdays")."""
+    chinesecalendar package's data ("package"), else the statutory holidays of the `holidays`
+    package without the adjusted working days ("provisional"), else Monday to Friday ("weekdays")."""
 
     year: int
     source: str
     package_knows: bool
     holidays: int = 0
     working_days: int = 0
+
+
+def provisional_holidays_of(year: int) -> list[tuple[date, str]]:
+    """The statutory holidays the review clock assumes for a year without a known schedule, in date order."""
+    return list(review_clock.provisional_holidays(year).items())
 
 
 def official_schedules(years: Iterable[int] = ()) -> list[YearSchedule]:
@@ -110,6 +121,12 @@ def official_schedules(years: Iterable[int] = ()) -> list[YearSchedule]:
     schedules = []
     for year, (holidays, working) in sorted(counts.items()):
         knows = review_clock.package_knows(year)
-        source = "entered" if year in entered else "package" if knows else "weekdays"
+        if year in entered:
+            source = "entered"
+        elif knows:
+            source = "package"
+        else:
+            source = "provisional" if review_clock.provisional_holidays(year) else "weekdays"
+            holidays = sum(1 for day in review_clock.provisional_holidays(year) if day.weekday() < 5)
         schedules.append(YearSchedule(year, source, knows, holidays, working))
     return schedules

@@ -53,10 +53,12 @@ def queue(request):
             if scope.role in risk_queries.PAGE_ROLES else {})
     rows = [(claim, queries.clock_state(claim, today), risk.get(claim.pk)) for claim in page]
     straight, decided = queries.straight_through_share(scope, year=today.year)
+    provisional = queries.provisional_calendar_years({today.year, *(c.due_on.year for c in page if c.due_on)})
     return render(request, "claims/queue.html", {
         "page": page, "rows": rows, "status": status, "statuses": Claim.Status.choices,
         "can_file": scope.role in INTAKE_ROLES, "year": today.year, "straight": straight, "decided": decided,
-        "may_see_calendar": scope.role in CALENDAR_READERS})
+        "may_see_calendar": scope.role in CALENDAR_READERS,
+        "provisional_years": "、".join(map(str, provisional))})
 
 
 @login_required
@@ -273,6 +275,7 @@ def official_days(request):
     return render(request, "claims/official_days.html", {
         "year": year, "schedules": schedules, "selected": next(s for s in schedules if s.year == year),
         "days": queries.official_days_of(year), "form": form, "may_change": may_change,
+        "provisional_days": queries.provisional_holidays_of(year),
         "headers": ",".join(calendar.HEADERS)})
 
 

@@ -11,6 +11,7 @@ from huzhu.core.errors import ValidationFailed
 
 from .. import rules, services
 from ..models import StoredFile
+from .crafted_images import jpeg_claiming, png_claiming
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + b"This program cannot be run in DOS mode"
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
@@ -70,3 +71,30 @@ def test_an_empty_or_oversized_file_is_refused(db, monkeypatch):
 
 def test_retention_of_a_leap_day_falls_back_to_the_28th():
     assert rules.retain_until(date(2028, 2, 29), 30) == date(2058, 2, 28)
+
+
+def test_a_picture_above_the_pixel_limit_is_refused_from_its_header_before_pillow_would_object(db, archive_in_tmp):
+    """8,000 × 8,000 is below Pillow's own bomb warning (89 Mpx): only our header check stops it. Its
+    pixel data is a few bytes, so a decode would have said "broken", not "too large"."""
+    with pytest.raises(ValidationFailed) as refused:
+        services.store_file(actor=None, upload=png_claiming(8000, 8000), name="扫描.png")
+    assert refused.value.code == "image_too_large"
+    assert "“扫描.png”是 8,000 × 8,000 像素的图片（共 64,000,000 像素" in refused.value.message
+    assert not StoredFile.objects.exists() and not archive_in_tmp.exists()
+
+
+@pytest.mark.parametrize(("width", "height", "too_many"), [
+    (8000, 6000, False), (5000, 10000, False), (8000, 6251, True), (20000, 20000, True),
+], ids=["48-mpx-phone", "exactly-the-limit", "one-row-over", "bomb"])
+def test_the_pixel_limit_lets_phone_photos_and_a4_scans_through(width, height, too_many):
+    assert rules.is_too_many_pixels(width, height) is too_many
+
+
+def test_several_files_are_stored_all_or_none(db, archive_in_tmp):
+    with pytest.raises(ValidationFailed):
+        services.store_files(actor=None, uploads=[jpeg(), jpeg_claiming(65000, 65000)])
+    assert not StoredFile.objects.exists() and not archive_in_tmp.exists()
+
+
+def test_a_file_size_reads_in_bytes_kilobytes_or_megabytes():
+    assert [rules.size_label(n) for n in (68, 12_600, 4_718_592)] == ["68 B", "12.3 KB", "4.5 MB"]

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from huzhu.archives.models import DocumentKind
-from huzhu.archives.services import store_file
+from huzhu.archives.services import store_files
 from huzhu.audit.services import record_event
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.enrollment.models import Coverage
@@ -156,8 +156,10 @@ def attach_documents(*, actor, claim: Claim, documents: list[tuple[str, object]]
     if claim.status not in EDITABLE + (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL):
         raise Conflict("claim_closed", _("申领已办结，不能再添加材料"))
     user = actor if getattr(actor, "pk", None) else None
-    linked = [ClaimDocument(claim=claim, kind=kind, file=store_file(actor=user, upload=upload), uploaded_by=user)
-              for kind, upload in documents]
+    # every file is checked before the first is written: a refused one leaves nothing in the archive
+    stored = store_files(actor=user, uploads=[upload for _kind, upload in documents])
+    linked = [ClaimDocument(claim=claim, kind=kind, file=file, uploaded_by=user)
+              for (kind, _upload), file in zip(documents, stored)]
     ClaimDocument.objects.bulk_create(linked, ignore_conflicts=True)  # the same file twice is one document
     record_event(actor=actor, action="attach_claim_documents", object_type="Claim", object_id=claim.pk,
                  after={"documents": [{"kind": d.kind, "sha256": d.file.sha256} for d in linked]})

@@ -19,6 +19,7 @@ def test_an_entered_holiday_stops_the_clock_and_moves_open_deadlines(file_stay, 
     assert before == review_clock.add_working_days(COMPLETE_ON, 15) and before.year == 2027
 
     result = services.set_official_days(actor=None, year=2027, days=[
+        (date(2027, 1, 1), False, "元旦"),
         (date(2027, 1, 4), False, "测试假日"),   # a Monday off
         (date(2027, 1, 30), True, "测试调休"),   # a Saturday worked, after the deadline
     ])

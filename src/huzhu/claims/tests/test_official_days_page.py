@@ -13,7 +13,7 @@ from ..models import OfficialDay
 
 URL = reverse("claims:official_days")
 COMPLETE_ON = date(2026, 12, 28)  # a Monday: fifteen working days run into January 2027
-GOOD = "日期,类型,名称\n2027-01-04,休,测试假日\n2027-01-30,班,测试调休\n"
+GOOD = "日期,类型,名称\n2027-01-01,休,元旦\n2027-01-04,休,测试假日\n2027-01-30,班,测试调休\n"
 EARLIER = [(date(2027, 1, 5), False, "早先录入")]
 
 
@@ -37,15 +37,15 @@ def test_the_association_uploads_a_year_and_learns_how_many_days_and_deadlines_c
 
     assert response.status_code == 302 and response["Location"] == f"{URL}?year=2027"
     page = client.get(response["Location"]).text
-    assert "已保存 2027 年的节假日安排：共 2 天（1 个节假日，1 个调休上班日）；1 件在办申领的办结期限已重新计算。" in page
+    assert "已保存 2027 年的节假日安排：共 3 天（2 个节假日，1 个调休上班日）；1 件在办申领的办结期限已重新计算。" in page
     assert "测试假日" in page and "测试调休" in page
     assert list(OfficialDay.objects.values_list("on", "is_working", "name")) == [
-        (date(2027, 1, 4), False, "测试假日"), (date(2027, 1, 30), True, "测试调休")]
+        (date(2027, 1, 1), False, "元旦"), (date(2027, 1, 4), False, "测试假日"), (date(2027, 1, 30), True, "测试调休")]
     claim.refresh_from_db()
     assert claim.due_on == review_clock.add_working_days(COMPLETE_ON, 15) != before
     event = AuditEvent.objects.get(action="claims.official_days_set")
     assert event.actor == association_approver and event.object_id == "2027"
-    assert event.after["days"] == ["2027-01-04 休 测试假日", "2027-01-30 班 测试调休"]
+    assert event.after["days"] == ["2027-01-01 休 元旦", "2027-01-04 休 测试假日", "2027-01-30 班 测试调休"]
 
 
 def test_an_upload_replaces_the_year_and_the_audit_event_keeps_what_was_there(client, association_approver):
@@ -120,7 +120,10 @@ def test_each_year_says_what_the_review_clock_follows(client, association_approv
     login(client, association_approver)
     assert "审核时限按协会录入的安排计算：1 个节假日，0 个调休上班日" in client.get(URL, {"year": 2027}).text
     assert "审核时限按 chinesecalendar 软件包中的国务院节假日安排计算" in client.get(URL, {"year": 2025}).text
-    assert "审核时限暂按周一至周五计算" in client.get(URL, {"year": 2099}).text
+    unknown = client.get(URL, {"year": 2099}).text
+    assert "审核时限暂定，只扣除下列法定节假日" in unknown and "不知道调休上班日" in unknown
+    assert "暂定：仅法定节假日" in unknown
+    assert "2099-01-01" in unknown and "元旦" in unknown and "春节" in unknown
 
 
 def test_the_template_has_the_chinese_headers_and_the_export_uploads_again(client, association_approver):

@@ -86,6 +86,22 @@ def test_the_queue_shows_the_levels_claims_with_the_clock_and_hides_other_league
     assert "其木格" not in page
 
 
+def test_the_queue_flags_deadlines_counted_by_the_provisional_calendar_until_the_schedule_is_entered(
+        client, league_reviewer, file_stay, no_straight_through):
+    from .. import services
+
+    claim = file_stay(today=date(2026, 12, 28))  # fifteen working days run into January 2027
+    assert claim.due_on.year == 2027
+    login(client, league_reviewer)
+    page = client.get(reverse("claims:queue")).text
+    assert "2027 年的节假日安排尚未公布：办结期限为暂定" in page and "尚未计入调休上班日" in page
+    assert f'{claim.due_on:%Y-%m-%d} <small class="hint">（暂定）</small>' in page
+
+    services.set_official_days(actor=None, year=2027, days=[(date(2027, 1, 1), False, "元旦")])
+    page = client.get(reverse("claims:queue")).text
+    assert "节假日安排尚未公布" not in page and "（暂定）" not in page
+
+
 def test_a_claim_of_another_league_is_a_404(client, file_stay, plans, no_straight_through):
     from huzhu.conftest import make_staff
 

@@ -13,6 +13,7 @@ from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.enrollment.models import Coverage
 from huzhu.members.models import MemberUnit
 from huzhu.payouts.models import Payout, PayoutBatch
+from huzhu.plans.models import PlanYear, TermsVersion
 from huzhu.risk.models import RiskFinding
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,9 @@ def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batc
     again = StringIO()
     call_command("demo", workers=1500, seed=3, years=[2025, 2026], if_empty=True, stdout=again)
     assert "跳过" in again.getvalue() and PayoutBatch.objects.count() == 1
+    # the migration installed 2026 and 2027 already: the demo used them and added no second version
+    assert PlanYear.objects.filter(year__in=(2026, 2027)).count() == 4
+    assert TermsVersion.objects.filter(plan_year__year__in=(2026, 2027)).count() == 4
 
     client = Client()
     for username, *_ in DEMO_ACCOUNTS:

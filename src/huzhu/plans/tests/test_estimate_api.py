@@ -106,6 +106,12 @@ def test_money_may_be_sent_as_a_json_number_without_becoming_a_float(client, pla
     assert body["events"][0]["steps"][1] == {"name": "band 10000-20000 @ 60%", "amount": "3000.06"}
 
 
-def test_plans_not_installed_make_the_plan_field_unknown(client, db):
+def test_after_migrations_alone_the_domain_example_is_answered(client, db):
+    response = post(client, DOMAIN_EXAMPLE)  # no install_default_plans(): what `huzhu migrate` leaves
+    assert response.status_code == 200
+    assert response.json() == json.loads(DOMAIN_ANSWER)
+
+
+def test_plans_not_installed_make_the_plan_field_unknown(client, without_default_plans):
     response = post(client, DOMAIN_EXAMPLE)
     assert (response.status_code, response.json()["field"]) == (422, "plan")

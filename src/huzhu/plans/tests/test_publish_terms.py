@@ -15,7 +15,7 @@ def document(plan: str = "hospitalization", year: int = 2026, **changes) -> dict
 
 
 @pytest.fixture
-def draft(db, association_approver):
+def draft(without_default_plans, association_approver):
     return services.publish_terms(actor=association_approver, plan_code="hospitalization", year=2026,
                                   document=document()).plan_year
 
@@ -44,7 +44,7 @@ def test_each_publication_adds_the_next_version_number_and_keeps_the_old_one(dra
         Decimal("100.00"), Decimal("120.00"), Decimal("130.00")]
 
 
-def test_invalid_terms_are_refused_naming_the_field_in_chinese(db, association_approver):
+def test_invalid_terms_are_refused_naming_the_field_in_chinese(without_default_plans, association_approver):
     bad = document()
     bad["inpatient"]["bands"][0]["rate"] = "1.5"
     with pytest.raises(ValidationFailed) as raised:

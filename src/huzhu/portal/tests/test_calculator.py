@@ -43,6 +43,12 @@ def test_domain_example_shows_each_step_in_chinese_and_the_total(client, plans):
     assert "band 0-10000" not in page  # wire names stay in the API
 
 
+def test_after_migrations_alone_the_calculator_computes_the_domain_example(client, db):
+    page = client.get(URL, DOMAIN_EXAMPLE).text  # no install_default_plans(): what `huzhu migrate` leaves
+    assert "暂无已开放的年度方案" not in page
+    assert "住院补贴 10 天 × 30 元" in page and "9800.00 元" in page
+
+
 def test_women_diagnosis_after_an_earlier_tier_tops_up(client, plans):
     page = client.get(URL, {"action": "calculate", "plan": "women_health", "year": "2026", "gender": "F",
                             "birth_date": "1980-01-01", "rows": "2",
