@@ -21,7 +21,7 @@ def _upload(client, enrollment):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_upload_answers_and_the_job_validates_in_the_background(client, unit_contact, unit_draft, settings):
+def test_the_upload_answers_and_the_job_validates_in_the_background(client, unit_contact, unit_draft, settings):  # noqa: F811
     settings.HUZHU_JOBS_IN_THREADS = True
     login(client, unit_contact)
     response = _upload(client, unit_draft)
@@ -34,7 +34,7 @@ def test_the_upload_answers_and_the_job_validates_in_the_background(client, unit
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a second PostgreSQL session holding a lock")
 @pytest.mark.django_db(transaction=True)
-def test_the_upload_answers_while_validation_is_still_waiting(client, unit_contact, unit_draft, settings):
+def test_the_upload_answers_while_validation_is_still_waiting(client, unit_contact, unit_draft, settings):  # noqa: F811
     settings.HUZHU_JOBS_IN_THREADS = True
     login(client, unit_contact)
     conf = connection.settings_dict
