@@ -16,11 +16,10 @@ from django.test.utils import CaptureQueriesContext
 
 from huzhu.audit.chain import verify_chain
 from huzhu.audit.models import AuditEvent
-from huzhu.conftest import SYSTEM, make_worker
+from huzhu.conftest import SYSTEM, make_worker, texted_codes
 from huzhu.core import crypto
 from huzhu.core.errors import Conflict
 from huzhu.enrollment.models import ImportRow
-from huzhu.enrollment.queries import worker_coverages
 from huzhu.members import queries as member_queries
 from huzhu.members import services as member_services
 from huzhu.members.models import Worker
@@ -128,7 +127,9 @@ def test_a_rotation_moves_every_value_and_index_to_the_new_key_and_a_second_run_
         assert worker.bank_account_index == (crypto.blind_index(worker.reveal_bank_account())
                                              if worker.bank_account_encrypted else "")
     claimant = Worker.objects.get(pk=populated.regions["own"].workers[0].pk)
-    assert worker_coverages(claimant.reveal_id_number(), claimant.phone)
+    with texted_codes() as codes:  # the worker's sign-in finds her by the typed number under the new key
+        security_services.request_worker_code(id_number=claimant.reveal_id_number(), phone=claimant.phone)
+    assert len(codes) == 1
     for row in ImportRow.objects.exclude(id_number_encrypted=""):
         assert row.id_number_index == crypto.blind_index(crypto.decrypt_text(row.id_number_encrypted))
     batch = populated.regions["own"].sendable_batch
