@@ -124,6 +124,16 @@ def reserve_appropriation(contributions_amount: Decimal, reserve_rate: Decimal) 
     return quantize_money(max(contributions_amount, ZERO) * reserve_rate)
 
 
+def period_has_ended(protection_end_on: date, today: date) -> bool:
+    """DOMAIN: a plan year's books close only after its protection period has ended."""
+    return today > protection_end_on
+
+
+def prior_year_reason(plan_year_label: str, closed_on: date) -> str:
+    """The stored reason of a posting to a closed year (a late claim approved, paid or returned)."""
+    return f"往年调整：{plan_year_label} 已于 {closed_on.isoformat()} 结账，结账后发生的业务记入该年度基金"
+
+
 def working_funds_cap(contributions_amount: Decimal, working_funds_rate: Decimal) -> Decimal:
     """DOMAIN: working funds are at most working_funds_rate (8%) of the year's contributions."""
     return quantize_money(max(contributions_amount, ZERO) * working_funds_rate)

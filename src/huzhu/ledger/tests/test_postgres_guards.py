@@ -103,7 +103,7 @@ def test_concurrent_postings_of_the_same_claim_create_one_entry(plan_year):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_close_waits_for_postings_in_flight_and_later_postings_are_refused(plan_year):
+def test_a_close_waits_for_postings_in_flight_and_later_postings_are_refused(plan_year, after_the_period):
     from huzhu.core.errors import Conflict
 
     services.post_contribution_paid(actor=None, plan_year=plan_year, enrollment_id=1, paid_amount=D("1000.00"),
