@@ -178,3 +178,15 @@ def contribution_paid_draft(enrollment_id, paid: Decimal, subsidy: Decimal, post
         lines += [Line(SUBSIDY_RECEIVABLE, subsidy), Line(SUBSIDY_INCOME, -subsidy)]
     return EntryDraft("enrollment", str(enrollment_id), "contribution_paid", posted_on,
                       f"团体参互 #{enrollment_id} 缴纳互助金 {paid}，工会补贴 {subsidy}", tuple(lines))
+
+
+def claim_approved_draft(claim_id, benefit: Decimal, posted_on: date) -> EntryDraft:
+    """An approved claim's benefit: benefits expense against benefits payable."""
+    return EntryDraft("claim", str(claim_id), "claim_approved", posted_on, f"申领 #{claim_id} 审批通过，补助金 {benefit}",
+                      transfer(BENEFITS_EXPENSE, BENEFITS_PAYABLE, benefit))
+
+
+def payout_paid_draft(payout_id, amount: Decimal, posted_on: date) -> EntryDraft:
+    """The bank paid a payout: benefits payable against bank."""
+    return EntryDraft("payout", str(payout_id), "payout_paid", posted_on, f"支付 #{payout_id} 已付款 {amount}",
+                      transfer(BENEFITS_PAYABLE, BANK, amount))

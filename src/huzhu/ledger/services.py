@@ -176,17 +176,13 @@ def post_subsidy_received(*, actor, plan_year: PlanYear, receipt_id, amount: Dec
 def post_claim_approved(*, actor, plan_year: PlanYear, claim_id, benefit_amount: Decimal,
                         posted_on: date) -> LedgerEntry:
     """An approved claim's benefit: benefits expense against benefits payable (after close: 往年调整)."""
-    amount = _money(benefit_amount, "benefit_amount")
-    draft = EntryDraft("claim", str(claim_id), "claim_approved", posted_on, f"申领 #{claim_id} 审批通过，补助金 {amount}",
-                       rules.transfer(rules.BENEFITS_EXPENSE, rules.BENEFITS_PAYABLE, amount))
+    draft = rules.claim_approved_draft(claim_id, _money(benefit_amount, "benefit_amount"), posted_on)
     return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 
 def post_payout_paid(*, actor, plan_year: PlanYear, payout_id, amount: Decimal, posted_on: date) -> LedgerEntry:
     """The bank paid a payout: benefits payable against bank (after close: 往年调整). A retry needs a new id."""
-    amount = _money(amount, "amount")
-    draft = EntryDraft("payout", str(payout_id), "payout_paid", posted_on, f"支付 #{payout_id} 已付款 {amount}",
-                       rules.transfer(rules.BENEFITS_PAYABLE, rules.BANK, amount))
+    draft = rules.payout_paid_draft(payout_id, _money(amount, "amount"), posted_on)
     return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 
