@@ -3,10 +3,11 @@
 About 3.9% of enrolled people claim a year and the average benefit is about 1,000 yuan:
 in-policy self-pay is lognormal, stays are lognormal in length, diagnoses come from
 `claims.icd10`. Each claim walks the workflow of `claims.workflow` with realistic pauses, cut
-at `now`: claims approved over 60 days ago are paid, later ones wait for a payout batch, recent ones
-are still in review; some are returned for supplement,
-rejected or withdrawn. Every move leaves its status-change row (already marked notified, so
-the outbox sends nothing for history).
+at `now`: decided claims end approved (the payouts demo pays them through payout batches, so
+every paid claim has its payout and the books' payable is what is still owed), recent ones are
+still in review; some are returned for supplement, rejected (without a benefit, as
+`reject_claim` leaves them) or withdrawn. Every move leaves its status-change row (already
+marked notified, so the outbox sends nothing for history).
 
 Benefits: the vectorized engine (`plans.vectorized.rate_claims`) rates all claims of the plan
 year at once; the scalar engine (`plans.rules.decide`) replays them for the explanation each
@@ -218,11 +219,6 @@ def _end_of(draft: _Draft) -> date:
     return getattr(event, "discharged", None) or getattr(event, "period_end", None) or event.event_date
 
 
-# Claims approved in the last PAID_OUTSIDE_BEFORE stay approved: the payouts app pays them (`huzhu demo`
-# puts those approved a week ago or earlier in one reconciled batch and leaves the rest to the user).
-PAID_OUTSIDE_BEFORE = timedelta(days=60)
-
-
 class _Timeline:
     """Walks a claim through the workflow, stopping at `now`: each step is a status-change row."""
 
@@ -306,10 +302,6 @@ def _walk(draft: _Draft, rng: random.Random, now: datetime, straight_through: Ca
                 return
         if not returned:
             break
-    if draft.status == S.APPROVED:
-        paid_at = line.after(draft.at_of("approve"), rng.uniform(2, 10))
-        if draft.at_of("approve") < now - PAID_OUTSIDE_BEFORE:  # older history: paid before the payouts app
-            line.step("pay", S.PAID, paid_at, kind="system", comment="已支付至职工银行卡")
 
 
 def _member(coverage: tuple, tiers: frozenset[str]) -> engine.Member:
@@ -430,7 +422,8 @@ def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: d
         submitted_at = draft.at_of("submit", "resubmit")
         approved_at = draft.at_of("approve")
         decided = status in (S.APPROVED, S.PAID)
-        benefit = Decimal(draft.benefit_fen) / 100
+        # a rejected claim pays nothing (reject_claim stores 0.00); the others keep the engine's answer
+        benefit = ZERO if status == S.REJECTED else Decimal(draft.benefit_fen) / 100
         decided_at = approved_at or draft.at_of("reject") or submitted_at
         complete_on = draft.complete_on
         claims.append(claim_row({
@@ -465,10 +458,8 @@ def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: d
             summary.decided += 1
             summary.benefit_amount += benefit
             if benefit > 0:  # the same entry ledger.services.post_claim_approved makes for one claim
-                drafts_for_ledger.append(ledger_rules.EntryDraft(
-                    "claim", str(pk), "claim_approved", timezone.localtime(approved_at).date(),
-                    f"申领 #{pk} 审批通过，补助金 {benefit}",
-                    ledger_rules.transfer(ledger_rules.BENEFITS_EXPENSE, ledger_rules.BENEFITS_PAYABLE, benefit)))
+                drafts_for_ledger.append(ledger_rules.claim_approved_draft(
+                    pk, benefit, timezone.localtime(approved_at).date()))
     insert_rows(Claim._meta.db_table, claim_row.columns, claims)
     insert_rows(Invoice._meta.db_table, invoice_row.columns, invoices)
     insert_rows(ClaimStatusChange._meta.db_table, change_row.columns, changes)

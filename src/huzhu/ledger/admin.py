@@ -38,8 +38,9 @@ class AccountAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ("id", "posted_on", "plan_year", "kind", "cause_type", "cause_id", "memo", "is_adjustment")
-    list_filter = ("plan_year", "kind", "is_adjustment")
+    list_display = ("id", "posted_on", "plan_year", "kind", "cause_type", "cause_id", "memo", "is_adjustment",
+                    "is_prior_year_adjustment")
+    list_filter = ("plan_year", "kind", "is_adjustment", "is_prior_year_adjustment")
     search_fields = ("cause_id", "memo")
     inlines = [PostingInline]
 

@@ -34,7 +34,7 @@ def trial_balance_rows(balance) -> Iterable[Sequence]:
 
 
 TRIAL_BALANCE_HEADERS = ("科目代码", "科目名称", "类别", "借方发生额", "贷方发生额", "余额方向", "余额")
-STATEMENT_HEADERS = ("记账日期", "分录号", "摘要", "来源", "借方", "贷方", "余额方向", "余额")
+STATEMENT_HEADERS = ("记账日期", "分录号", "摘要", "来源", "分录类型", "借方", "贷方", "余额方向", "余额")
 BUDGET_HEADERS = ("单位", "层级", "科目代码", "预算金额", "已分配", "已使用", "结余", "执行率")
 
 
@@ -42,9 +42,15 @@ def statement_rows(postings) -> Iterable[Sequence]:
     for posting in postings.iterator(chunk_size=2000):
         running = posting.running_amount
         yield (posting.entry.posted_on, posting.entry_id, posting.entry.memo,
-               f"{posting.entry.cause_type}:{posting.entry.cause_id or ''}",
+               f"{posting.entry.cause_type}:{posting.entry.cause_id or ''}", _entry_type(posting.entry),
                posting.amount if posting.amount > 0 else None, -posting.amount if posting.amount < 0 else None,
                "平" if running == 0 else ("借" if running > 0 else "贷"), abs(running))
+
+
+def _entry_type(entry) -> str:
+    if entry.is_prior_year_adjustment:
+        return "往年调整"
+    return "调整" if entry.is_adjustment else ""
 
 
 def budget_rows(rows) -> Iterable[Sequence]:

@@ -62,6 +62,8 @@ class LedgerEntry(models.Model):
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="reversed_by", verbose_name=_("冲销的分录"))
     is_adjustment = models.BooleanField(_("调整分录"), default=False)
+    # Posted to the plan year after its close (a late claim decided, its payout): shown apart as 往年调整.
+    is_prior_year_adjustment = models.BooleanField(_("往年调整"), default=False, db_default=False)
     reason = models.CharField(_("原因"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -76,6 +78,8 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(fields=["cause_type", "cause_id", "kind"], name="one_entry_per_cause_and_kind"),
             models.CheckConstraint(condition=Q(is_adjustment=False) | ~Q(reason=""),
                                    name="adjustment_has_a_reason"),
+            models.CheckConstraint(condition=Q(is_prior_year_adjustment=False) | Q(is_adjustment=True),
+                                   name="prior_year_adjustment_is_an_adjustment"),
         ]
         indexes = [models.Index(fields=["plan_year", "posted_on"])]
 

@@ -5,6 +5,7 @@ The association, auditors and admins see every account; an office sees the worki
 its office and agency points; an agency point sees its own working funds.
 """
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum, Window
@@ -17,7 +18,7 @@ from huzhu.core.scopes import Scope
 from huzhu.plans.models import PlanYear
 
 from . import rules
-from .models import Account, Budget, Posting, YearClose
+from .models import Account, Budget, LedgerEntry, Posting, YearClose
 
 WORKING_FUNDS_ACCOUNTS = Q(office__isnull=False) | Q(agency_point__isnull=False)
 
@@ -56,11 +57,14 @@ def account_for(scope: Scope, pk: int) -> Account:
     return get_object_or_404(accounts_in_scope(scope, account.plan_year), pk=pk)
 
 
-def _sums_by_account(plan_year: PlanYear, account_ids=None) -> dict[int, tuple[Decimal, Decimal]]:
+def _sums_by_account(plan_year: PlanYear, account_ids=None, *,
+                     prior_year_only: bool = False) -> dict[int, tuple[Decimal, Decimal]]:
     """{account id: (debits, credits)} of a plan year: one GROUP BY over its postings."""
     qs = Posting.objects.filter(account__plan_year=plan_year)
     if account_ids is not None:
         qs = qs.filter(account_id__in=account_ids)
+    if prior_year_only:
+        qs = qs.filter(entry__is_prior_year_adjustment=True)
     rows = qs.values("account_id").order_by().annotate(
         debit=Sum("amount", filter=Q(amount__gt=0), default=ZERO),
         credit=Sum("amount", filter=Q(amount__lt=0), default=ZERO),
@@ -96,10 +100,15 @@ class TrialBalance:
         return self.debit_amount == self.credit_amount
 
 
-def trial_balance(scope: Scope, plan_year: PlanYear, *, with_empty: bool = False) -> TrialBalance:
-    """Debits, credits and balance of every account in scope (accounts without postings optional)."""
+def trial_balance(scope: Scope, plan_year: PlanYear, *, with_empty: bool = False,
+                  prior_year_only: bool = False) -> TrialBalance:
+    """Debits, credits and balance of every account in scope (accounts without postings optional).
+
+    `prior_year_only`: only the prior-year adjustments (postings after the year's close, 往年调整).
+    """
     accounts = list(accounts_in_scope(scope, plan_year))
-    sums = _sums_by_account(plan_year, None if scope.level == "province" else [a.pk for a in accounts])
+    sums = _sums_by_account(plan_year, None if scope.level == "province" else [a.pk for a in accounts],
+                            prior_year_only=prior_year_only)
     rows = [TrialBalanceRow(account, *sums.get(account.pk, (ZERO, ZERO))) for account in accounts
             if with_empty or account.pk in sums]
     return TrialBalance(rows, sum((r.debit_amount for r in rows), ZERO), sum((r.credit_amount for r in rows), ZERO))
@@ -115,7 +124,11 @@ def account_statement(account: Account) -> QuerySet[Posting]:
 
 @dataclass(frozen=True)
 class FundPosition:
-    """The fund of one plan year, every figure in its natural direction (yuan)."""
+    """The fund of one plan year, every figure in its natural direction (yuan).
+
+    Totals include the prior-year adjustments (往年调整: claims approved, paid or returned after
+    the year's close); the `prior_year_*` figures show that part on its own.
+    """
 
     contributions_amount: Decimal
     subsidy_amount: Decimal
@@ -127,19 +140,27 @@ class FundPosition:
     bank_amount: Decimal
     subsidy_receivable_amount: Decimal
     payable_amount: Decimal
+    prior_year_benefits_amount: Decimal = ZERO
+    prior_year_paid_amount: Decimal = ZERO
+    prior_year_fund_amount: Decimal = ZERO
+    prior_year_entries: int = 0
 
     @property
     def total_contributions_amount(self) -> Decimal:
         return self.contributions_amount + self.subsidy_amount
 
     @property
+    def in_year_benefits_amount(self) -> Decimal:
+        """Benefits expense booked before the close."""
+        return self.benefits_amount - self.prior_year_benefits_amount
+
+    @property
     def loss_ratio(self) -> Decimal | None:
         return rules.loss_ratio(self.benefits_amount, self.total_contributions_amount)
 
 
-def fund_position(plan_year: PlanYear) -> FundPosition:
-    """Contributions, benefits, reserve, working funds and fund balance of a plan year."""
-    sums = _sums_by_account(plan_year)
+def _natural_by_code(plan_year: PlanYear, sums: dict[int, tuple[Decimal, Decimal]]) -> tuple[dict[str, Decimal], Decimal]:
+    """{account code: natural balance} of the standard chart, and the working-fund accounts' total."""
     natural: dict[str, Decimal] = {}
     working_funds = ZERO
     for account in Account.objects.filter(plan_year=plan_year, pk__in=list(sums)):
@@ -149,20 +170,37 @@ def fund_position(plan_year: PlanYear) -> FundPosition:
             working_funds += value
         else:
             natural[account.code] = value
+    return natural, working_funds
+
+
+def _fund_balance(natural: dict[str, Decimal]) -> Decimal:
+    """The unappropriated fund: income less expenses less what the close moved out of 3201."""
+    def of(code: str) -> Decimal:
+        return natural.get(code, ZERO)
+    income = of(rules.CONTRIBUTIONS) + of(rules.SUBSIDY_INCOME)
+    expenses = of(rules.BENEFITS_EXPENSE) + of(rules.MANAGEMENT_EXPENSES)
+    return of(rules.FUND_BALANCE) + income - expenses
+
+
+def fund_position(plan_year: PlanYear) -> FundPosition:
+    """Contributions, benefits, reserve, working funds and fund balance of a plan year."""
+    natural, working_funds = _natural_by_code(plan_year, _sums_by_account(plan_year))
+    late, _late_working_funds = _natural_by_code(plan_year, _sums_by_account(plan_year, prior_year_only=True))
 
     def of(code: str) -> Decimal:
         return natural.get(code, ZERO)
 
-    income = of(rules.CONTRIBUTIONS) + of(rules.SUBSIDY_INCOME)
-    expenses = of(rules.BENEFITS_EXPENSE) + of(rules.MANAGEMENT_EXPENSES)
     return FundPosition(
         contributions_amount=of(rules.CONTRIBUTIONS), subsidy_amount=of(rules.SUBSIDY_INCOME),
         benefits_amount=of(rules.BENEFITS_EXPENSE), management_amount=of(rules.MANAGEMENT_EXPENSES),
         reserve_amount=of(rules.TOTAL_RESERVE), working_funds_amount=working_funds,
-        # The unappropriated fund: income less expenses less what the close moved out of 3201.
-        fund_balance_amount=of(rules.FUND_BALANCE) + income - expenses,
+        fund_balance_amount=_fund_balance(natural),
         bank_amount=of(rules.BANK), subsidy_receivable_amount=of(rules.SUBSIDY_RECEIVABLE),
         payable_amount=of(rules.BENEFITS_PAYABLE),
+        prior_year_benefits_amount=late.get(rules.BENEFITS_EXPENSE, ZERO),
+        prior_year_paid_amount=-late.get(rules.BANK, ZERO),
+        prior_year_fund_amount=_fund_balance(late),
+        prior_year_entries=LedgerEntry.objects.filter(plan_year=plan_year, is_prior_year_adjustment=True).count(),
     )
 
 
@@ -251,10 +289,16 @@ class ClosePreview:
     working_funds_rate: Decimal
     working_funds_cap_amount: Decimal
     budget_amount: Decimal
+    protection_end_on: date
+    period_ended: bool
 
     @property
     def budgets_within_cap(self) -> bool:
         return self.budget_amount <= self.working_funds_cap_amount
+
+    @property
+    def may_close(self) -> bool:
+        return self.period_ended and self.budgets_within_cap
 
 
 def close_preview(plan_year: PlanYear) -> ClosePreview:
@@ -267,5 +311,6 @@ def close_preview(plan_year: PlanYear) -> ClosePreview:
         reserve_amount=rules.reserve_appropriation(contributions, terms.reserve_rate),
         working_funds_rate=terms.working_funds_rate,
         working_funds_cap_amount=rules.working_funds_cap(contributions, terms.working_funds_rate),
-        budget_amount=budgets,
+        budget_amount=budgets, protection_end_on=terms.protection_end_on,
+        period_ended=rules.period_has_ended(terms.protection_end_on, timezone.localdate()),
     )

@@ -124,6 +124,16 @@ def reserve_appropriation(contributions_amount: Decimal, reserve_rate: Decimal) 
     return quantize_money(max(contributions_amount, ZERO) * reserve_rate)
 
 
+def period_has_ended(protection_end_on: date, today: date) -> bool:
+    """DOMAIN: a plan year's books close only after its protection period has ended."""
+    return today > protection_end_on
+
+
+def prior_year_reason(plan_year_label: str, closed_on: date) -> str:
+    """The stored reason of a posting to a closed year (a late claim approved, paid or returned)."""
+    return f"往年调整：{plan_year_label} 已于 {closed_on.isoformat()} 结账，结账后发生的业务记入该年度基金"
+
+
 def working_funds_cap(contributions_amount: Decimal, working_funds_rate: Decimal) -> Decimal:
     """DOMAIN: working funds are at most working_funds_rate (8%) of the year's contributions."""
     return quantize_money(max(contributions_amount, ZERO) * working_funds_rate)
@@ -168,3 +178,15 @@ def contribution_paid_draft(enrollment_id, paid: Decimal, subsidy: Decimal, post
         lines += [Line(SUBSIDY_RECEIVABLE, subsidy), Line(SUBSIDY_INCOME, -subsidy)]
     return EntryDraft("enrollment", str(enrollment_id), "contribution_paid", posted_on,
                       f"团体参互 #{enrollment_id} 缴纳互助金 {paid}，工会补贴 {subsidy}", tuple(lines))
+
+
+def claim_approved_draft(claim_id, benefit: Decimal, posted_on: date) -> EntryDraft:
+    """An approved claim's benefit: benefits expense against benefits payable."""
+    return EntryDraft("claim", str(claim_id), "claim_approved", posted_on, f"申领 #{claim_id} 审批通过，补助金 {benefit}",
+                      transfer(BENEFITS_EXPENSE, BENEFITS_PAYABLE, benefit))
+
+
+def payout_paid_draft(payout_id, amount: Decimal, posted_on: date) -> EntryDraft:
+    """The bank paid a payout: benefits payable against bank."""
+    return EntryDraft("payout", str(payout_id), "payout_paid", posted_on, f"支付 #{payout_id} 已付款 {amount}",
+                      transfer(BENEFITS_PAYABLE, BANK, amount))

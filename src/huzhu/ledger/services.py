@@ -2,7 +2,8 @@
 
 Every posting function is atomic, idempotent and audited: a cause (cause_type, cause_id, kind)
 posts once; calling again with the same lines returns the entry already stored, with different
-lines it raises Conflict. A closed plan year takes only `post_adjustment` (with a reason).
+lines it raises Conflict. A closed plan year takes only `post_adjustment` (with a reason) and the
+postings of its late claims (approved, paid, returned by the bank), all as prior-year adjustments.
 Amounts are Decimal yuan; a line is signed, debit + and credit - (rules.Line).
 """
 from collections.abc import Iterable, Sequence
@@ -59,13 +60,22 @@ def _accounts_by_code(plan_year: PlanYear, codes: set[str]) -> dict[str, Account
 # ---------------------------------------------------------------- the one posting path
 
 
-def _hold_year_open(plan_year: PlanYear) -> None:
-    """Refuse postings to a closed year; on PostgreSQL hold a share lock so a close waits for us."""
+def _hold_year(plan_year: PlanYear) -> YearClose | None:
+    """The year's close, if any; on PostgreSQL hold a share lock so a close waits for our posting."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {PlanYear._meta.db_table} WHERE id = %s FOR SHARE", [plan_year.pk])
-    if YearClose.objects.filter(plan_year_id=plan_year.pk).exists():
-        raise Conflict("year_closed", _("%(year)s 已结账，只能通过调整分录（须填写原因）记账") % {"year": plan_year})
+    return YearClose.objects.filter(plan_year_id=plan_year.pk).first()
+
+
+def _refuse_closed(plan_year: PlanYear) -> None:
+    raise Conflict("year_closed", _("%(year)s 已结账，只能通过调整分录（须填写原因）记账") % {"year": plan_year})
+
+
+def _hold_year_open(plan_year: PlanYear) -> None:
+    """Refuse postings to a closed year (contributions, budgets, bulk loads, reversals)."""
+    if _hold_year(plan_year) is not None:
+        _refuse_closed(plan_year)
 
 
 def _lines_of(entry: LedgerEntry) -> list[Line]:
@@ -88,21 +98,30 @@ def _same_or_conflict(existing: LedgerEntry, plan_year: PlanYear, draft: EntryDr
 
 @transaction.atomic
 def _post(*, actor, plan_year: PlanYear, draft: EntryDraft, reverses: LedgerEntry | None = None,
-          adjustment_reason: str = "") -> LedgerEntry:
-    """Store a balanced entry once per cause; every public posting function ends here."""
+          adjustment_reason: str = "", late_posting: bool = False) -> LedgerEntry:
+    """Store a balanced entry once per cause; every public posting function ends here.
+
+    A closed year takes a manual adjustment (with its reason) and, when `late_posting`, the
+    postings of a claim decided or paid after the close; both are stored as prior-year adjustments.
+    """
     rules.check_balanced(draft.lines)
     existing = _entry_for(draft)
     if existing is not None:
         return _same_or_conflict(existing, plan_year, draft)
-    if not adjustment_reason:
-        _hold_year_open(plan_year)
+    close = _hold_year(plan_year)
+    if close is not None and not (adjustment_reason or late_posting):
+        _refuse_closed(plan_year)
+    if close is not None and not adjustment_reason:
+        # DOMAIN: a claim of a closed year stays decidable; its postings go to that year's fund
+        adjustment_reason = rules.prior_year_reason(str(plan_year), timezone.localtime(close.closed_at).date())
     accounts = _accounts_by_code(plan_year, {line.account_code for line in draft.lines})
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin of this cause loses here
             entry = LedgerEntry.objects.create(
                 plan_year=plan_year, posted_on=draft.posted_on, memo=draft.memo[:200],
                 cause_type=draft.cause_type, cause_id=draft.cause_id, kind=draft.kind, reverses=reverses,
-                is_adjustment=bool(adjustment_reason), reason=adjustment_reason, created_by=_user(actor),
+                is_adjustment=bool(adjustment_reason), is_prior_year_adjustment=close is not None,
+                reason=adjustment_reason[:300], created_by=_user(actor),
             )
     except IntegrityError:
         existing = _entry_for(draft)
@@ -115,7 +134,7 @@ def _post(*, actor, plan_year: PlanYear, draft: EntryDraft, reverses: LedgerEntr
                  object_id=entry.pk,
                  after={"cause": f"{draft.cause_type}:{draft.cause_id}", "kind": draft.kind,
                         "amount": format_yuan(rules.debit_total(draft.lines)), "reason": adjustment_reason,
-                        "reverses": reverses.pk if reverses else None})
+                        "prior_year": close is not None, "reverses": reverses.pk if reverses else None})
     return entry
 
 
@@ -156,19 +175,15 @@ def post_subsidy_received(*, actor, plan_year: PlanYear, receipt_id, amount: Dec
 
 def post_claim_approved(*, actor, plan_year: PlanYear, claim_id, benefit_amount: Decimal,
                         posted_on: date) -> LedgerEntry:
-    """An approved claim's benefit: benefits expense against benefits payable."""
-    amount = _money(benefit_amount, "benefit_amount")
-    draft = EntryDraft("claim", str(claim_id), "claim_approved", posted_on, f"申领 #{claim_id} 审批通过，补助金 {amount}",
-                       rules.transfer(rules.BENEFITS_EXPENSE, rules.BENEFITS_PAYABLE, amount))
-    return _post(actor=actor, plan_year=plan_year, draft=draft)
+    """An approved claim's benefit: benefits expense against benefits payable (after close: 往年调整)."""
+    draft = rules.claim_approved_draft(claim_id, _money(benefit_amount, "benefit_amount"), posted_on)
+    return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 
 def post_payout_paid(*, actor, plan_year: PlanYear, payout_id, amount: Decimal, posted_on: date) -> LedgerEntry:
-    """The bank paid a payout: benefits payable against bank. A retry of a failed payout needs a new id."""
-    amount = _money(amount, "amount")
-    draft = EntryDraft("payout", str(payout_id), "payout_paid", posted_on, f"支付 #{payout_id} 已付款 {amount}",
-                       rules.transfer(rules.BENEFITS_PAYABLE, rules.BANK, amount))
-    return _post(actor=actor, plan_year=plan_year, draft=draft)
+    """The bank paid a payout: benefits payable against bank (after close: 往年调整). A retry needs a new id."""
+    draft = rules.payout_paid_draft(payout_id, _money(amount, "amount"), posted_on)
+    return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 
 def post_payout_failed(*, actor, plan_year: PlanYear, payout_id, posted_on: date, reason: str = "") -> LedgerEntry:
@@ -179,7 +194,7 @@ def post_payout_failed(*, actor, plan_year: PlanYear, payout_id, posted_on: date
     draft = EntryDraft("payout", str(payout_id), "payout_failed", posted_on,
                        f"支付 #{payout_id} 银行退回{('：' + reason) if reason else ''}",
                        rules.reversed_lines(_lines_of(paid)))
-    return _post(actor=actor, plan_year=plan_year, draft=draft, reverses=paid)
+    return _post(actor=actor, plan_year=plan_year, draft=draft, reverses=paid, late_posting=True)
 
 
 def reverse_entry(*, actor, entry: LedgerEntry, reason: str, posted_on: date | None = None) -> LedgerEntry:
@@ -199,7 +214,7 @@ def reverse_entry(*, actor, entry: LedgerEntry, reason: str, posted_on: date | N
 
 def post_adjustment(*, actor, plan_year: PlanYear, lines: Sequence[Line], reason: str,
                     posted_on: date | None = None) -> LedgerEntry:
-    """A manual adjusting entry with a reason; the only posting a closed year accepts."""
+    """A manual adjusting entry with a reason; in a closed year it is a prior-year adjustment."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("reason_required", _("调整分录须填写原因"), field="reason")
@@ -332,20 +347,25 @@ def close_plan_year(*, actor, plan_year: PlanYear, allocations: Sequence[rules.A
                     posted_on: date | None = None) -> YearClose:
     """Close a plan year's books: appropriate the reserve, allocate working funds, lock the year.
 
+    Only after the protection period has ended; claims decided later post as prior-year adjustments.
     `allocations` default to the year's budgets. Closing a closed year returns its close record.
     """
     locked = PlanYear.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=plan_year.pk)
     done = YearClose.objects.filter(plan_year=locked).first()
     if done is not None:
         return done
-    ensure_chart(locked)
     terms = locked.terms
+    today = timezone.localdate()
+    if not rules.period_has_ended(terms.protection_end_on, today):
+        raise Conflict("period_not_over", _("%(year)s 的保障期到 %(end)s 才结束，保障期结束后才能结账") % {
+            "year": locked, "end": terms.protection_end_on.isoformat()})
+    ensure_chart(locked)
     contributions = queries.contributions_amount(locked)
     reserve = rules.reserve_appropriation(contributions, terms.reserve_rate)
     cap = rules.working_funds_cap(contributions, terms.working_funds_rate)
     allocations = list(queries.budget_allocations(locked) if allocations is None else allocations)
     working_funds = rules.check_allocations(allocations, cap)
-    posted_on = posted_on or timezone.localdate()
+    posted_on = posted_on or today
     if reserve > 0:  # DOMAIN: reserve_rate of contributions to the total reserve at close
         _post(actor=actor, plan_year=locked, draft=EntryDraft(
             "plan_year", str(locked.pk), "reserve_appropriation", posted_on,

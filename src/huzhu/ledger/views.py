@@ -50,9 +50,11 @@ def trial_balance(request):
         return exports.xlsx_response(f"trial-balance-{plan_year.plan_id}-{plan_year.year}.xlsx", "试算平衡表",
                                      exports.TRIAL_BALANCE_HEADERS, exports.trial_balance_rows(balance))
     position = queries.fund_position(plan_year) if scope.role in FUND_ROLES else None
+    year_close = queries.year_close_of(plan_year)
+    prior_year = queries.trial_balance(scope, plan_year, prior_year_only=True) if year_close else None
     return render(request, "ledger/trial_balance.html", {
         "plan_year": plan_year, "plan_years": queries.plan_years(), "balance": balance, "position": position,
-        "year_close": queries.year_close_of(plan_year), "may_close": scope.role == Role.ASSOCIATION,
+        "year_close": year_close, "prior_year": prior_year, "may_close": scope.role == Role.ASSOCIATION,
         "scoped": scope.level != "province",
     })
 

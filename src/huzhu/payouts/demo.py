@@ -1,15 +1,130 @@
-"""Demo data: pay the demo's approved claims through one reconciled batch (an optional step of `huzhu demo`)."""
+"""Demo data: every paid demo claim is paid through a payout batch (steps of `huzhu demo`).
+
+`pay_demo_history` pays the older approvals month by month: each batch built by `zhifu` and
+checked by `fuhe` through the payouts services, then sent and reconciled in bulk a few days
+after its month, dated as then. `pay_demo_claims` puts the recent approvals in one batch that
+goes through every service today, with one line in eight returned by the bank.
+"""
+import calendar
+import hashlib
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
 from django.utils import timezone
 
+from huzhu.audit.services import record_bulk_event
+from huzhu.claims import workflow
+from huzhu.claims.models import Claim, ClaimStatusChange
 from huzhu.core.demo_accounts import DEMO_PASSWORD
+from huzhu.core.money import ZERO, format_yuan
 from huzhu.core.scopes import PROVINCE
+from huzhu.ledger import rules as ledger_rules
+from huzhu.ledger import services as ledger
+from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Role
 from huzhu.regions.services import create_staff_account
 
 from . import bank_files, queries, rules, services
-from .models import Payout
+from .models import Payout, PayoutBatch, ReturnImport
+
+B, P = PayoutBatch.Status, Payout.Status
 
 FAIL_EVERY = 8  # one line in 8 comes back failed, so the failed-payout queue has something to show
+SENT_AFTER = timedelta(days=3)  # a month's batch goes to the bank a few days after the month ends
+PAID_AFTER = timedelta(days=2)  # and the bank's return file comes back two days later
+
+
+def _makers(maker, checker):
+    maker = maker or create_staff_account(actor=None, username="zhifu", password=DEMO_PASSWORD,
+                                          role=Role.ASSOCIATION, full_name="协会支付制单员")
+    checker = checker or create_staff_account(actor=None, username="fuhe", password=DEMO_PASSWORD,
+                                              role=Role.ASSOCIATION, full_name="协会支付复核员")
+    return maker, checker
+
+
+def _return_file(batch: PayoutBatch, fail_every: int) -> bytes:
+    references = Payout.objects.filter(batch=batch).order_by("pk").values_list("reference", "amount")
+    lines = [(reference, f"{amount:.2f}", "失败", "账户已销户") if fail_every and n % fail_every == fail_every - 1
+             else (reference, f"{amount:.2f}", "成功", "") for n, (reference, amount) in enumerate(references)]
+    return b"".join(bank_files.csv_chunks(rules.RETURN_FILE_HEADERS, lines))
+
+
+def _moment(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _settle_history_batch(*, batch: PayoutBatch, maker, made_on: date, sent_on: date, paid_on: date) -> None:
+    """Send an approved history batch on `sent_on` and reconcile it all paid on `paid_on`, in bulk.
+
+    What `mark_batch_sent` and an all-paid return file do, one statement per table rather than
+    one per payout (the demo's speed), with the moments of then: each payout posted as paid from
+    the bank on `sent_on` (the same entry as `ledger.services.post_payout_paid`), each claim moved
+    to paid with its status-change row, already notified so the outbox leaves history alone.
+    """
+    rows = list(Payout.objects.filter(batch=batch, status=P.PENDING).order_by("pk")
+                .values_list("pk", "claim_id", "plan_year_id", "amount", "reference"))
+    drafts: dict[int, list] = defaultdict(list)
+    for pk, _claim, plan_year_id, amount, _reference in rows:
+        drafts[plan_year_id].append(ledger_rules.payout_paid_draft(pk, amount, sent_on))
+    for plan_year_id, year_drafts in sorted(drafts.items()):
+        ledger.post_entries(actor=maker, plan_year=PlanYear.objects.get(pk=plan_year_id), drafts=year_drafts)
+    made, sent, paid = _moment(made_on, 9), _moment(sent_on, 10), _moment(paid_on, 15)
+    content = _return_file(batch, 0)
+    record = ReturnImport.objects.create(batch=batch, file_name="演示回盘.csv", sha256=hashlib.sha256(content).hexdigest(),
+                                         line_count=len(rows), paid_count=len(rows), imported_by=maker)
+    ReturnImport.objects.filter(pk=record.pk).update(imported_at=paid)
+    Payout.objects.filter(batch=batch, status=P.PENDING).update(status=P.PAID, paid_on=paid_on, return_import=record,
+                                                                created_at=made)
+    claim_ids = [row[1] for row in rows]
+    moved = Claim.objects.filter(pk__in=claim_ids, status=Claim.Status.APPROVED).update(
+        status=Claim.Status.PAID, updated_at=paid)
+    if moved != len(rows):
+        raise RuntimeError(f"{batch}: {len(rows) - moved} claims were no longer approved")
+    level = workflow.transition_for(Claim.Status.APPROVED, workflow.Action.PAY).level
+    ClaimStatusChange.objects.bulk_create([ClaimStatusChange(
+        claim_id=claim_id, action=workflow.Action.PAY, from_status=Claim.Status.APPROVED, to_status=Claim.Status.PAID,
+        level=level, actor=maker, actor_kind=ClaimStatusChange.ActorKind.STAFF, at=paid, notified_at=paid,
+        comment=f"银行已付款（支付参考号 {reference}）") for _pk, claim_id, _year, _amount, reference in rows],
+        batch_size=1000)
+    total = sum((row[3] for row in rows), ZERO)
+    PayoutBatch.objects.filter(pk=batch.pk).update(
+        status=B.RECONCILED, created_at=made, approved_at=made + timedelta(hours=2),
+        exported_at=made + timedelta(hours=3), sent_by=maker, sent_on=sent_on, sent_at=sent, reconciled_at=paid,
+        paid_count=len(rows), paid_amount=total)
+    record_bulk_event(actor=maker, action="demo_pay_history_batch", object_type="Payout",
+                      object_ids=[row[0] for row in rows],
+                      summary={"batch": batch.number, "sent_on": sent_on.isoformat(), "paid_on": paid_on.isoformat(),
+                               "payouts": len(rows), "total": format_yuan(total)})
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+@transaction.atomic  # one commit for the whole history: the demo's speed
+def pay_demo_history(*, paid_before: date, maker=None, checker=None) -> int:
+    """Pay the claims approved before `paid_before` in one batch a month, all paid; returns the batches.
+
+    Each month's approvals go to the bank SENT_AFTER the month ends (never after `paid_before`)
+    and are reconciled PAID_AFTER that; safe to re-run (claims already in a batch are not taken).
+    """
+    cutoff = paid_before - timedelta(days=1)
+    ready = queries.claims_ready_for_payout(PROVINCE, rules.BatchFilters(approved_to=cutoff))
+    months = sorted({timezone.localtime(at).date().replace(day=1) for at in ready.values_list("approved_at", flat=True)})
+    if not months:
+        return 0
+    maker, checker = _makers(maker, checker)
+    for month in months:
+        approved_to = min(_month_end(month), cutoff)
+        sent_on = min(approved_to + SENT_AFTER, paid_before)
+        paid_on = min(sent_on + PAID_AFTER, paid_before)
+        batch = services.build_batch(actor=maker, scope=PROVINCE, filters=rules.BatchFilters(approved_to=approved_to))
+        services.approve_batch(actor=checker, batch=batch)  # four eyes: fuhe checks zhifu's batch
+        services.record_bank_file_export(actor=maker, batch=batch, file_format="xlsx")
+        _settle_history_batch(batch=batch, maker=maker, made_on=min(approved_to + timedelta(days=1), sent_on),
+                              sent_on=sent_on, paid_on=paid_on)
+    return len(months)
 
 
 def pay_demo_claims(*, maker=None, checker=None, fail_every: int = FAIL_EVERY, approved_to=None) -> str:
@@ -22,18 +137,12 @@ def pay_demo_claims(*, maker=None, checker=None, fail_every: int = FAIL_EVERY, a
     filters = rules.BatchFilters(approved_to=approved_to)
     if not queries.claims_ready_for_payout(PROVINCE, filters).exists():
         return "演示数据中没有待支付的已审批申领，未生成支付批次。"
-    maker = maker or create_staff_account(actor=None, username="zhifu", password=DEMO_PASSWORD,
-                                          role=Role.ASSOCIATION, full_name="协会支付制单员")
-    checker = checker or create_staff_account(actor=None, username="fuhe", password=DEMO_PASSWORD,
-                                              role=Role.ASSOCIATION, full_name="协会支付复核员")
+    maker, checker = _makers(maker, checker)
     batch = services.build_batch(actor=maker, scope=PROVINCE, filters=filters)
     services.approve_batch(actor=checker, batch=batch)
     services.record_bank_file_export(actor=maker, batch=batch, file_format="xlsx")
     services.mark_batch_sent(actor=maker, batch=batch, sent_on=timezone.localdate())
-    references = Payout.objects.filter(batch=batch).order_by("pk").values_list("reference", "amount")
-    lines = [(reference, f"{amount:.2f}", "失败", "账户已销户") if fail_every and n % fail_every == fail_every - 1
-             else (reference, f"{amount:.2f}", "成功", "") for n, (reference, amount) in enumerate(references)]
-    content = b"".join(bank_files.csv_chunks(rules.RETURN_FILE_HEADERS, lines))
-    report = services.import_return_file(actor=maker, batch=batch, file_name="演示回盘.csv", content=content)
+    report = services.import_return_file(actor=maker, batch=batch, file_name="演示回盘.csv",
+                                         content=_return_file(batch, fail_every))
     return (f"支付批次 {batch.number}：{batch.payout_count} 笔 {batch.total_amount} 元，"
             f"已付款 {report.paid} 笔，银行退回 {report.failed} 笔（见“支付失败待处理”）。")

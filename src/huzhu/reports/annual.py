@@ -1,5 +1,6 @@
 """The annual report of a plan year as a Chinese PDF (WeasyPrint, Noto CJK), with hand-made SVG charts."""
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -28,9 +29,12 @@ def annual_context(scope: Scope, *, year: int, plan: str = "", today: date | Non
                                             [d.claims for d in board.diagnoses], color=charts.COLORS[3]),
     }
     tables = [exports.TABLES[name](board) for name in ("years", "regions", "statuses", "review", "diagnoses", "tiers")]
+    fund = queries.fund_rows(scope, year=year, plan=plan)
     return {"board": board, "year": year, "plan_label": queries.PLAN_LABELS.get(plan, "全部项目"),
             "title": f"职工互助保障{year}年度报告", "charts": {k: mark_safe(v) for k, v in svg.items()},  # noqa: S308 — built from escaped text
-            "tables": tables, "today": today or timezone.localdate(),
+            "tables": tables, "fund": exports.fund_table(fund) if fund else None,
+            "prior_year_benefit_amount": sum((r.prior_year_benefit_amount for r in fund), Decimal(0)),
+            "today": today or timezone.localdate(),
             # The printed checkpoint is one more copy of the chain head outside the database.
             "audit_checkpoint": latest_chain_checkpoint()}
 

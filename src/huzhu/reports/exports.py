@@ -57,6 +57,16 @@ def tiers_table(board: Dashboard):
     return "女性馨康分档", ("档次", "件数", "补助金"), [(r.label, r.claims, r.benefit_amount) for r in board.tiers]
 
 
+def fund_table(rows):
+    """The annual report's fund table (not a dashboard table: it reads the ledger, province only)."""
+    headers = ("项目", "结账日期", "互助金收入", "补助金支出（结账前）", "往年调整补助金（结账后）", "提取总准备金",
+               "工作经费", "互助基金结余", "应付补助金")
+    return "基金收支", headers, [(r.plan_label, r.closed_on.isoformat() if r.closed_on else "未结账",
+                                 r.contribution_amount, r.in_year_benefit_amount, r.prior_year_benefit_amount,
+                                 r.reserve_amount, r.working_funds_amount, r.fund_balance_amount, r.payable_amount)
+                                for r in rows]
+
+
 TABLES = {"years": years_table, "regions": regions_table, "statuses": statuses_table, "types": types_table,
           "review": review_table, "diagnoses": diagnoses_table, "tiers": tiers_table}
 

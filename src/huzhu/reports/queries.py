@@ -22,6 +22,7 @@ from huzhu.claims.models import Claim
 from huzhu.core.errors import NotFound
 from huzhu.core.money import quantize_money
 from huzhu.core.scopes import Scope
+from huzhu.ledger import queries as ledger_queries
 from huzhu.members.models import MemberUnit
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Division
@@ -385,3 +386,42 @@ def _build(view: Scope, filters: Filters, ids: dict[int, tuple[str, int]], today
         refreshed_at=None if source.live else refreshed, live=source.live,
         first_year=by_year[0].year if by_year else None,
     )
+
+
+@dataclass(frozen=True)
+class FundRow:
+    """One plan year's fund from the ledger, the prior-year adjustments (往年调整) apart."""
+
+    plan_label: str
+    closed_on: date | None
+    contribution_amount: Decimal
+    in_year_benefit_amount: Decimal
+    prior_year_benefit_amount: Decimal
+    reserve_amount: Decimal
+    working_funds_amount: Decimal
+    fund_balance_amount: Decimal
+    payable_amount: Decimal
+
+
+def fund_rows(scope: Scope, *, year: int, plan: str = "") -> list[FundRow]:
+    """The fund of each plan year of `year` (the whole fund: province scope only, else nothing)."""
+    if scope.level != "province":
+        return []
+    years = PlanYear.objects.filter(year=year, current_version__isnull=False).order_by("plan_id")
+    if plan:
+        years = years.filter(plan_id=plan)
+    rows = []
+    for plan_year in years:
+        position = ledger_queries.fund_position(plan_year)
+        close = ledger_queries.year_close_of(plan_year)
+        rows.append(FundRow(
+            plan_label=PLAN_LABELS.get(plan_year.plan_id, plan_year.plan_id),
+            closed_on=timezone.localtime(close.closed_at).date() if close else None,
+            contribution_amount=quantize_money(position.total_contributions_amount),
+            in_year_benefit_amount=quantize_money(position.in_year_benefits_amount),
+            prior_year_benefit_amount=quantize_money(position.prior_year_benefits_amount),
+            reserve_amount=quantize_money(position.reserve_amount),
+            working_funds_amount=quantize_money(position.working_funds_amount),
+            fund_balance_amount=quantize_money(position.fund_balance_amount),
+            payable_amount=quantize_money(position.payable_amount)))
+    return rows

@@ -3,8 +3,11 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 
 from huzhu.core.errors import Conflict
+from huzhu.core.scopes import PROVINCE
+from huzhu.ledger import queries as ledger_queries
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger import services as ledger
 from huzhu.ledger.models import LedgerEntry
@@ -57,9 +60,28 @@ def test_when_the_books_refuse_the_posting_the_approval_does_not_happen(file_sta
                                                                         association_approver, no_straight_through):
     claim = file_stay("8000.00")
     services.pass_review(actor=league_reviewer, claim=claim)
-    ledger.close_plan_year(actor=association_approver, plan_year=claim.plan_year)
+    # the claim's cause is already booked with another amount: the books refuse the approval's entry
+    ledger.post_claim_approved(actor=None, plan_year=claim.plan_year, claim_id=claim.pk, benefit_amount=D("1.00"),
+                               posted_on=date(2026, 12, 1))
     with pytest.raises(Conflict) as refused:
         services.pass_review(actor=association_approver, claim=Claim.objects.get(pk=claim.pk))
-    assert refused.value.code == "year_closed"
+    assert refused.value.code == "posted_differently"
     assert Claim.objects.get(pk=claim.pk).status == S.APPROVAL
     assert not claim.status_changes.filter(to_status=S.APPROVED).exists()
+
+
+def test_a_claim_of_a_closed_year_is_still_approved_and_posts_a_prior_year_adjustment(
+        file_stay, league_reviewer, association_approver, no_straight_through):
+    claim = file_stay("8000.00")
+    services.pass_review(actor=league_reviewer, claim=claim)
+    with time_machine.travel("2027-02-01 10:00 +0800", tick=False):  # within the 365-day claim deadline
+        ledger.close_plan_year(actor=association_approver, plan_year=claim.plan_year)
+        services.pass_review(actor=association_approver, claim=Claim.objects.get(pk=claim.pk))
+    assert Claim.objects.get(pk=claim.pk).status == S.APPROVED
+    entry = LedgerEntry.objects.get(cause_type="claim", cause_id=str(claim.pk), kind="claim_approved")
+    assert entry.plan_year_id == claim.plan_year_id and entry.posted_on == date(2027, 2, 1)
+    assert entry.is_prior_year_adjustment and entry.reason.startswith("往年调整")
+    assert lines_of(entry) == {ledger_rules.BENEFITS_EXPENSE: D("4100.00"), ledger_rules.BENEFITS_PAYABLE: D("-4100.00")}
+    position = ledger_queries.fund_position(claim.plan_year)
+    assert position.prior_year_benefits_amount == D("4100.00") and position.payable_amount == D("4100.00")
+    assert ledger_queries.trial_balance(PROVINCE, claim.plan_year).is_balanced

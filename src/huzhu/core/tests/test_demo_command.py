@@ -1,16 +1,24 @@
 """`huzhu demo` (what `make run` loads): every part gets data (payouts and risk findings too), and the demo
 logins work."""
 import re
+from datetime import date, datetime
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models import Exists, OuterRef, Sum
 from django.test import Client
+from django.utils import timezone
 
-from huzhu.claims.models import Claim
+from huzhu.claims.models import Claim, ClaimStatusChange
 from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from huzhu.core.money import ZERO, quantize_money
+from huzhu.core.scopes import PROVINCE
 from huzhu.enrollment.models import Coverage
+from huzhu.ledger import queries as ledger_queries
+from huzhu.ledger import rules as ledger_rules
+from huzhu.ledger.models import LedgerEntry, Posting
 from huzhu.members.models import MemberUnit
 from huzhu.payouts.models import Payout, PayoutBatch
 from huzhu.plans.models import PlanYear, TermsVersion
@@ -26,7 +34,7 @@ def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batc
 
     assert MemberUnit.objects.exists() and Coverage.objects.exists()
     assert Claim.objects.filter(status=Claim.Status.PAID).exists()
-    batch = PayoutBatch.objects.get()
+    batch = PayoutBatch.objects.latest("pk")  # today's batch; older approvals went in monthly batches
     assert batch.status == PayoutBatch.Status.RECONCILED
     paid_in_batch = Payout.objects.filter(batch=batch, status=Payout.Status.PAID).values("claim_id")
     assert Claim.objects.filter(pk__in=paid_in_batch, status=Claim.Status.PAID).count() == paid_in_batch.count() > 0
@@ -36,7 +44,7 @@ def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batc
 
     again = StringIO()
     call_command("demo", workers=1500, seed=3, years=[2025, 2026], if_empty=True, stdout=again)
-    assert "跳过" in again.getvalue() and PayoutBatch.objects.count() == 1
+    assert "跳过" in again.getvalue() and PayoutBatch.objects.latest("pk").pk == batch.pk
     # the migration installed 2026 and 2027 already: the demo used them and added no second version
     assert PlanYear.objects.filter(year__in=(2026, 2027)).count() == 4
     assert TermsVersion.objects.filter(plan_year__year__in=(2026, 2027)).count() == 4
@@ -45,3 +53,42 @@ def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batc
     for username, *_ in DEMO_ACCOUNTS:
         assert client.login(username=username, password=DEMO_PASSWORD), username
         client.logout()
+
+
+def test_the_demo_books_are_what_an_auditor_would_sign():
+    with time_machine.travel("2026-11-29 10:00 +0800"):
+        call_command("demo", workers=1500, seed=3, years=[2024, 2025, 2026], stdout=StringIO())
+
+    # every paid claim was paid through a payout batch, made by zhifu and checked by fuhe
+    paid = Claim.objects.filter(status=Claim.Status.PAID)
+    assert paid.exists()
+    assert not paid.exclude(Exists(Payout.objects.filter(claim=OuterRef("pk"), status=Payout.Status.PAID))).exists()
+    assert set(PayoutBatch.objects.values_list("created_by__username", "approved_by__username")) == {("zhifu", "fuhe")}
+    assert set(PayoutBatch.objects.values_list("status", flat=True)) == {PayoutBatch.Status.RECONCILED}
+    # history moves (before today's batch) count as notified: the outbox does not message old news
+    today_batch = timezone.make_aware(datetime(2026, 11, 29))
+    assert not ClaimStatusChange.objects.filter(notified_at__isnull=True, at__lt=today_batch).exists()
+    # rejected claims pay nothing
+    rejected = Claim.objects.filter(status=Claim.Status.REJECTED)
+    assert rejected.exists() and not rejected.exclude(benefit_amount=0).exists()
+
+    closed_years = 0
+    for plan_year in PlanYear.objects.filter(current_version__isnull=False):
+        position = ledger_queries.fund_position(plan_year)
+        # the payable is exactly what approved claims are still owed (not sent to the bank, or returned)
+        at_the_bank = Payout.objects.filter(claim=OuterRef("pk"), status__in=(Payout.Status.SENT, Payout.Status.PAID))
+        owed = (Claim.objects.filter(plan_year=plan_year, status=Claim.Status.APPROVED).exclude(Exists(at_the_bank))
+                .aggregate(total=Sum("benefit_amount", default=ZERO))["total"])
+        assert position.payable_amount == owed, plan_year
+        assert ledger_queries.trial_balance(PROVINCE, plan_year).is_balanced, plan_year
+        close = ledger_queries.year_close_of(plan_year)
+        assert (close is not None) == (plan_year.terms.protection_end_on < date(2026, 11, 29)), plan_year
+        if close is not None:
+            closed_years += 1
+            expected = quantize_money(position.total_contributions_amount * plan_year.terms.reserve_rate)
+            appropriation = LedgerEntry.objects.get(plan_year=plan_year, kind="reserve_appropriation")
+            assert expected > 0 and close.reserve_amount == expected == position.reserve_amount
+            assert appropriation.postings.get(account__code=ledger_rules.TOTAL_RESERVE).amount == -expected
+    assert closed_years == 4  # both plans, 2024 and 2025
+    unbalanced = Posting.objects.values("entry_id").order_by().annotate(total=Sum("amount")).exclude(total=0)
+    assert not unbalanced.exists()

@@ -3,6 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db.models import Sum
 
 from huzhu.ledger import services
@@ -10,6 +11,14 @@ from huzhu.ledger.models import LedgerEntry, Posting
 from huzhu.plans.services import install_default_plans
 
 DAY = date(2026, 3, 1)
+AFTER_THE_PERIOD = "2027-01-15 10:00 +0800"  # the 2026 protection period has ended: the year may close
+
+
+@pytest.fixture
+def after_the_period():
+    """Today is 15 January 2027, after the 2026 protection period."""
+    with time_machine.travel(AFTER_THE_PERIOD, tick=False):
+        yield
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from decimal import Decimal as D
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -86,7 +87,7 @@ def test_an_auditor_may_not_set_budgets_or_close_the_year(client, auditor, booke
     assert client.get(reverse("ledger:close_year"), {"year": booked_year.pk}).status_code == 403
 
 
-def test_closing_the_year_needs_the_confirm_step(client, association_approver, booked_year):
+def test_closing_the_year_needs_the_confirm_step(client, association_approver, booked_year, after_the_period):
     login(client, association_approver)
     preview = client.get(reverse("ledger:close_year"), {"year": booked_year.pk}).text
     assert "500.00" in preview and "确认结账" in preview
@@ -95,3 +96,30 @@ def test_closing_the_year_needs_the_confirm_step(client, association_approver, b
     confirmed = client.post(reverse("ledger:close_year"), {"year": booked_year.pk, "confirm": "yes"}, follow=True)
     assert "已结账" in confirmed.text
     assert queries.year_close_of(booked_year).reserve_amount == D("500.00")
+
+
+def test_before_the_period_ends_the_close_page_says_so_and_the_close_is_refused(client, association_approver,
+                                                                               booked_year):
+    with time_machine.travel("2026-12-20 10:00 +0800", tick=False):
+        login(client, association_approver)
+        preview = client.get(reverse("ledger:close_year"), {"year": booked_year.pk}).text
+        assert "保障期到 2026-12-31 才结束" in preview
+        refused = client.post(reverse("ledger:close_year"), {"year": booked_year.pk, "confirm": "yes"}, follow=True)
+    assert "保障期结束后才能结账" in refused.text and queries.year_close_of(booked_year) is None
+
+
+def test_the_trial_balance_and_the_statement_show_prior_year_adjustments_apart(client, association_approver,
+                                                                               booked_year, after_the_period):
+    services.close_plan_year(actor=association_approver, plan_year=booked_year)
+    services.post_claim_approved(actor=None, plan_year=booked_year, claim_id=2, benefit_amount=D("456.78"),
+                                 posted_on=DAY.replace(year=2027))
+    login(client, association_approver)
+    page = client.get(reverse("ledger:trial_balance"), {"year": booked_year.pk}).text
+    section = page[page.index('id="prior-year"'):]
+    assert "往年调整（结账后记账）" in section and "456.78" in section and "3,900.00" not in section
+    assert "其中：往年调整补助金支出" in page
+    expense = Account.objects.get(plan_year=booked_year, code="5101")
+    statement = client.get(reverse("ledger:account_statement", args=[expense.pk])).text
+    assert statement.count("往年调整") == 1
+    rows = workbook_rows(client.get(reverse("ledger:account_statement", args=[expense.pk]), {"export": "xlsx"}))
+    assert [row[4] for row in rows[1:]] == [None, "往年调整"]

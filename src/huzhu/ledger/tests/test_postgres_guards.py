@@ -103,7 +103,7 @@ def test_concurrent_postings_of_the_same_claim_create_one_entry(plan_year):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_close_waits_for_postings_in_flight_and_later_postings_are_refused(plan_year):
+def test_a_close_waits_for_postings_in_flight_and_later_postings_are_refused(plan_year, after_the_period):
     from huzhu.core.errors import Conflict
 
     services.post_contribution_paid(actor=None, plan_year=plan_year, enrollment_id=1, paid_amount=D("1000.00"),
@@ -112,3 +112,40 @@ def test_a_close_waits_for_postings_in_flight_and_later_postings_are_refused(pla
     with pytest.raises(Conflict):
         services.post_contribution_paid(actor=None, plan_year=plan_year, enrollment_id=2,
                                         paid_amount=D("1000.00"), subsidy_amount=D("0"), posted_on=DAY)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approvals_racing_a_close_all_post_and_only_those_after_it_are_prior_year_adjustments(plan_year,
+                                                                                            after_the_period):
+    from huzhu.core.scopes import PROVINCE
+    from huzhu.ledger import queries
+
+    services.post_contribution_paid(actor=None, plan_year=plan_year, enrollment_id=1, paid_amount=D("10000.00"),
+                                    subsidy_amount=D("0"), posted_on=DAY)
+    workers, barrier = 7, threading.Barrier(7)
+    errors = []
+
+    def work(number):
+        try:
+            barrier.wait()
+            if number == 0:
+                services.close_plan_year(actor=None, plan_year=plan_year)
+            else:
+                services.post_claim_approved(actor=None, plan_year=plan_year, claim_id=number,
+                                             benefit_amount=D("100.00"), posted_on=DAY)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    close_entry = LedgerEntry.objects.get(kind="reserve_appropriation")
+    approvals = LedgerEntry.objects.filter(kind="claim_approved")
+    assert approvals.count() == workers - 1
+    assert all(entry.is_prior_year_adjustment == (entry.pk > close_entry.pk) for entry in approvals)
+    assert queries.trial_balance(PROVINCE, plan_year).is_balanced

@@ -54,7 +54,8 @@ def test_fund_position_and_loss_ratio_to_date(busy_year):
     assert queries.loss_ratio(busy_year) == D("0.3900")
 
 
-def test_an_office_sees_only_its_own_working_funds(busy_year, league_reviewer, county_clerk, auditor):
+def test_an_office_sees_only_its_own_working_funds(busy_year, league_reviewer, county_clerk, auditor,
+                                                 after_the_period):
     services.set_budget(actor=None, plan_year=busy_year, office=Office.objects.get(league_id=BAOTOU),
                         amount=D("300.00"))
     services.set_budget(actor=None, plan_year=busy_year, office=Office.objects.get(league_id=CHIFENG),

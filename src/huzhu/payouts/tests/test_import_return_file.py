@@ -169,3 +169,28 @@ def test_a_return_file_for_a_batch_not_yet_sent_is_refused(approve_claim, maker,
     services.approve_batch(actor=checker, batch=batch)
     with pytest.raises(Conflict, match="须先送银行"):
         services.import_return_file(actor=maker, batch=batch, file_name="r.csv", content=all_paid(batch))
+
+
+def test_claims_of_a_closed_year_are_paid_and_returned_as_prior_year_adjustments(approve_claim, maker, checker):
+    import time_machine
+
+    from huzhu.ledger import queries as ledger_queries
+    from huzhu.ledger import services as ledger
+
+    claims = [approve_claim() for _ in range(2)]
+    plan_year = claims[0].plan_year
+    with time_machine.travel("2027-01-20 10:00 +0800", tick=False):
+        ledger.close_plan_year(actor=maker, plan_year=plan_year)
+        batch = services.build_batch(actor=maker, scope=PROVINCE, filters=everything())
+        services.approve_batch(actor=checker, batch=batch)
+        services.record_bank_file_export(actor=maker, batch=batch, file_format="csv")
+        services.mark_batch_sent(actor=maker, batch=batch, sent_on=timezone.localdate())
+        failed = {Payout.objects.filter(batch=batch).order_by("pk").first().reference}
+        report = services.import_return_file(actor=maker, batch=batch, file_name="回盘.csv",
+                                             content=return_csv(lines_of(batch, failed=failed)))
+    assert report.applied and (report.paid, report.failed) == (1, 1)
+    late = LedgerEntry.objects.filter(kind__in=("payout_paid", "payout_failed"))
+    assert late.count() == 3 and all(e.is_prior_year_adjustment and e.plan_year_id == plan_year.pk for e in late)
+    position = ledger_queries.fund_position(plan_year)
+    assert position.prior_year_paid_amount == D("600.00") and position.payable_amount == D("600.00")
+    assert ledger_queries.trial_balance(PROVINCE, plan_year).is_balanced

@@ -1,15 +1,23 @@
 """XLSX exports, the annual PDF and the `huzhu report` command."""
 import re
 import zlib
+from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.template.loader import render_to_string
 from openpyxl import load_workbook
 
 from huzhu.conftest import PASSWORD
+from huzhu.core.money import quantize_money
+from huzhu.core.scopes import PROVINCE, Scope
+from huzhu.ledger import services as ledger
+from huzhu.plans.models import PlanYear
 from huzhu.reports import exports
+from huzhu.reports.annual import annual_context
 from huzhu.reports.models import SummaryRefresh
 
 
@@ -105,3 +113,20 @@ def test_every_table_has_chinese_headers(scheme):
     for name, table in exports.TABLES.items():
         title, headers, rows = table(board)
         assert all(re.search(r"[\u4e00-\u9fff]", h) for h in headers), name
+
+
+def test_the_annual_report_shows_the_fund_with_prior_year_adjustments_apart(scheme):
+    plan_year = PlanYear.objects.get(plan_id="hospitalization", year=2025)
+    ledger.close_plan_year(actor=None, plan_year=plan_year)
+    ledger.post_claim_approved(actor=None, plan_year=plan_year, claim_id=987654, benefit_amount=Decimal("321.09"),
+                               posted_on=date(2026, 11, 30))
+    context = annual_context(PROVINCE, year=2025, plan="hospitalization")
+    title, headers, rows = context["fund"]
+    assert title == "基金收支" and headers[3:5] == ("补助金支出（结账前）", "往年调整补助金（结账后）")
+    (row,) = rows
+    assert row[1] != "未结账" and row[4] == Decimal("321.09")
+    assert row[5] == quantize_money(Decimal("0.05") * row[2])
+    html = render_to_string("reports/annual.html", context)
+    assert "五、基金收支" in html and "结账后往年调整补助金 321.09 元" in html
+    assert annual_context(Scope("county", "150203", role="agency"), year=2025)["fund"] is None
+

@@ -10,13 +10,16 @@ from huzhu.campaign.demo import run_demo_campaign
 from huzhu.claims.demo import generate_demo_history, parse_years
 from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.enrollment.demo import enroll_demo_units
+from huzhu.ledger.demo import close_demo_years
 from huzhu.members import demo as member_demo
 from huzhu.members.models import MemberUnit
-from huzhu.payouts.demo import pay_demo_claims
+from huzhu.payouts.demo import pay_demo_claims, pay_demo_history
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.services import create_staff_account
 from huzhu.reports.services import refresh_summaries
 from huzhu.risk.services import scan_year
+
+HISTORY_PAID_BEFORE = timedelta(days=60)  # approvals older than this were paid in the batches of their month
 
 
 class Command(BaseCommand):
@@ -45,8 +48,16 @@ class Command(BaseCommand):
         covered = sum(enroll_demo_units(seed=seed, year=year) for year in years if year <= 2026)
         campaign_summary = run_demo_campaign(seed=seed, today=timezone.localdate())
         claims = generate_demo_history(years=years, seed=seed, progress=lambda line: sys.stderr.write(line + "\n"))
-        # Approved a week ago or earlier: paid through one reconciled batch; the rest wait for a user's batch.
-        payout_summary = pay_demo_claims(approved_to=timezone.localdate() - timedelta(days=7))
+        today = timezone.localdate()
+        # Every paid claim goes through a payout batch: older approvals in monthly batches of their time,
+        # those approved a week ago or earlier in one batch today; the rest wait for a user's batch.
+        history_batches = pay_demo_history(paid_before=today - HISTORY_PAID_BEFORE)
+        payout_summary = pay_demo_claims(approved_to=today - timedelta(days=7))
+        # the association's demo login closes the past years' books (reserve appropriated at close)
+        username, role, _division, label = next(a for a in DEMO_ACCOUNTS if a[1] == "association")
+        closer = create_staff_account(actor=None, username=username, password=DEMO_PASSWORD, role=role,
+                                      full_name=label)
+        closed = close_demo_years(years=years, today=today, actor=closer)
         findings = sum(scan_year(year=year).findings for year in years if year <= 2026)
         refresh_summaries(actor=None)
         contact_unit = MemberUnit.objects.filter(county_id="150203").order_by("-eligible_headcount").first()
@@ -58,5 +69,7 @@ class Command(BaseCommand):
             f"演示数据：{summary.units:,} 家单位，{summary.workers:,} 名职工，"
             f"{covered:,} 人次参互，{claims:,} 件申领，用时 {time.monotonic() - started:.1f} 秒"))
         self.stdout.write(campaign_summary)
+        self.stdout.write(f"历史支付：{history_batches} 个按月支付批次（已对账）。")
         self.stdout.write(payout_summary)
+        self.stdout.write(f"年度结账：{'、'.join(closed) or '无'}（已提取总准备金）。")
         self.stdout.write(f"风险扫描：{findings:,} 条风险提示（见“风险防控”）。")
