@@ -40,13 +40,15 @@ def _database_url_of_test_database() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(tmp_path):
+def celery_worker_process(tmp_path, settings):
     """Start `celery -A huzhu worker --pool=solo` on a private queue; stop it whatever happens."""
     if not _redis_reachable():
         pytest.skip(f"Celery 联调测试已跳过：Redis {BROKER} 不可达（redis-server 未启动）")
     queue = f"huzhu-test-{uuid.uuid4().hex[:10]}"
     env = {**os.environ, "CELERY_BROKER_URL": BROKER, "DATABASE_URL": _database_url_of_test_database(),
-           "DJANGO_SETTINGS_MODULE": "huzhu.settings"}
+           "DJANGO_SETTINGS_MODULE": "huzhu.settings",
+           # the test's own audit checkpoints, not the ones other databases left in var/archive
+           "HUZHU_AUDIT_CHECKPOINT_PATH": str(settings.HUZHU_AUDIT_CHECKPOINT_PATH)}
     env.pop("CELERY_RESULT_BACKEND", None)
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
