@@ -87,3 +87,27 @@ class TwoFactorRequiredMiddleware:
             return JsonResponse({"code": "totp_enrolment_required", "message": "您的角色须先启用两步验证"}, status=403)
         messages.warning(request, _("您的角色须启用两步验证（TOTP）后才能继续使用系统。"))
         return redirect("security:totp")
+
+
+class ExportAuditMiddleware:
+    """Every file a signed-in staff member downloads (XLSX, CSV, PDF, ZIP) leaves an audit event.
+
+    One door for every export view, present and future: a response with
+    `Content-Disposition: attachment` is an export. Inline document views are logged by the views
+    themselves in the personal-data access log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        disposition = response.headers.get("Content-Disposition", "")
+        user = getattr(request, "user", None)
+        if response.status_code == 200 and disposition.startswith("attachment") \
+                and user is not None and user.is_authenticated:
+            from . import services
+
+            services.record_data_export(actor=user, request=request, disposition=disposition,
+                                        content_type=response.headers.get("Content-Type", ""))
+        return response
