@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "huzhu.security.middleware.SessionIdleTimeoutMiddleware",
     "huzhu.security.middleware.TwoFactorRequiredMiddleware",
+    "huzhu.security.middleware.AdministratorConfinementMiddleware",
     "huzhu.security.middleware.ExportAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

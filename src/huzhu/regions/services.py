@@ -107,9 +107,12 @@ def staff_profile_refusal(*, actor, user_id, role: str, stored_role: str | None)
     nobody changes their own role — otherwise one administrator could take on another's duties.
     """
     from .models import Role
+    from .queries import scope_of
 
     if getattr(actor, "is_superuser", False):
         return None  # break-glass, audited like any other change
+    if scope_of(actor).role != Role.ADMIN:
+        return _("只有系统管理员可以分配角色")
     if user_id == getattr(actor, "pk", None):
         return _("不能修改自己的角色")
     guarded = {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
