@@ -368,11 +368,21 @@ def reset_two_factor(*, actor, user) -> bool:
 
 def record_data_export(*, actor, request, disposition: str, content_type: str) -> None:
     """Audit one file download (every XLSX/CSV/PDF/ZIP export; see ExportAuditMiddleware)."""
-    filename = disposition.partition("filename=")[2].strip('"; ')[:120]
+    filename = _download_name(disposition)
     record_event(actor=actor, action="data.exported", object_type="export", object_id=request.path[:40],
                  after={"path": request.path[:200], "filename": filename, "content_type": content_type[:80],
                         "query": {key: value[:80] for key, value in request.GET.items()},
                         "ip": throttling.client_ip(request)})
+
+
+def _download_name(disposition: str) -> str:
+    """The file name of a Content-Disposition header (RFC 6266 `filename*=` for non-ASCII names)."""
+    from urllib.parse import unquote
+
+    if "filename*=" in disposition:
+        value = disposition.partition("filename*=")[2].split(";")[0]
+        return unquote(value.partition("''")[2] or value)[:120]
+    return disposition.partition("filename=")[2].split(";")[0].strip('" ')[:120]
 
 
 def purge_expired_access_records(*, actor, now: datetime | None = None) -> int:
