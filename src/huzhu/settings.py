@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "huzhu.security.middleware.SessionIdleTimeoutMiddleware",
     "huzhu.security.middleware.TwoFactorRequiredMiddleware",
+    "huzhu.security.middleware.AdministratorConfinementMiddleware",
+    "huzhu.security.middleware.ExportAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -123,8 +125,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "huzhu.security.password_validation.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "huzhu.security.password_validation.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
-# Login throttling and lockout wrap the model backend (see security/backends.py).
-AUTHENTICATION_BACKENDS = ["huzhu.security.backends.ThrottledModelBackend"]
+# Login throttling and lockout wrap the model backend; admin-site permissions come from the staff
+# role (三员分立), see security/backends.py.
+AUTHENTICATION_BACKENDS = ["huzhu.security.backends.ThrottledModelBackend",
+                           "huzhu.security.backends.RolePermissionBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -196,9 +200,12 @@ HUZHU_LOGIN_MAX_FAILURES = int(os.environ.get("HUZHU_LOGIN_MAX_FAILURES", 5))
 HUZHU_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("HUZHU_LOGIN_MAX_FAILURES_PER_IP", 20))
 HUZHU_LOGIN_LOCK_SECONDS = int(os.environ.get("HUZHU_LOGIN_LOCK_SECONDS", 15 * 60))
 # TOTP two-factor: roles that must enrol and use it (comma-separated Role values).
-# Production default: association and system administrators.
+# Production default: association and the three administrators (system, security, audit).
 HUZHU_2FA_REQUIRED_ROLES = [r for r in os.environ.get(
-    "HUZHU_2FA_REQUIRED_ROLES", "" if DEBUG else "association,admin").split(",") if r]
+    "HUZHU_2FA_REQUIRED_ROLES", "" if DEBUG else "association,admin,security_admin,audit_admin").split(",") if r]
+# How long the personal-data access log is kept (level 3: at least 6 months); older rows are purged
+# by `huzhu purge-access-log` (daily task). The keyed audit chain (audit.AuditEvent) is never purged.
+HUZHU_AUDIT_RETENTION_DAYS = int(os.environ.get("HUZHU_AUDIT_RETENTION_DAYS", 183))
 # Worker sign-in by one-time code: SMS backend (dotted path), code lifetime, attempts, token lifetime.
 HUZHU_SMS_BACKEND = os.environ.get("HUZHU_SMS_BACKEND", "huzhu.security.sms.LogSmsBackend")
 HUZHU_WORKER_CODE_SECONDS = 5 * 60
@@ -221,6 +228,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("HUZ
 CELERY_BEAT_SCHEDULE = {
     "seal-audit-events": {"task": "huzhu.audit.seal_events", "schedule": 60.0},
     "verify-audit-chain": {"task": "huzhu.security.verify_audit_chain", "schedule": 24 * 3600.0},
+    "purge-access-log": {"task": "huzhu.security.purge_access_log", "schedule": 24 * 3600.0},
 }
 # Roster validation commits its progress every this many rows (a resumed job restarts there).
 HUZHU_IMPORT_CHUNK_ROWS = int(os.environ.get("HUZHU_IMPORT_CHUNK_ROWS", 5000))

@@ -21,9 +21,9 @@ from huzhu.regions.queries import leagues, scope_of
 from . import queries, reports, rules, services
 from .models import ContactLog, OutreachEvent
 
-VIEW_ROLES = {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}
-WRITE_ROLES = {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.ADMIN}
-TARGET_ROLES = {Role.ASSOCIATION, Role.ADMIN}
+VIEW_ROLES = {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}
+WRITE_ROLES = {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY}
+TARGET_ROLES = {Role.ASSOCIATION}
 PAGE_SIZE = 50
 
 
@@ -279,7 +279,7 @@ def outreach_new(request):
 # --- staffing and evaluation -------------------------------------------------------------------
 @login_required
 def staffing(request):
-    scope = _scope(request, {Role.ASSOCIATION, Role.OFFICE, Role.AUDITOR, Role.ADMIN})
+    scope = _scope(request, {Role.ASSOCIATION, Role.OFFICE, Role.AUDITOR})
     rows = queries.staffing(scope)
     return render(request, "campaign/staffing.html", {
         "rows": rows, "failing": [r for r in rows if r.shortfall], "minimum": rules.MINIMUM_STAFF})

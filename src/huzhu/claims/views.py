@@ -29,7 +29,7 @@ from .services import calendar
 PAGE_SIZE = 30
 INTAKE_ROLES = {Role.AGENCY, Role.UNIT, Role.ASSOCIATION}
 # The holiday schedule drives every reviewer's deadlines: reviewers and overseers read it, the association enters it.
-CALENDAR_READERS = {Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}
+CALENDAR_READERS = {Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR}
 
 
 def _show(request, form, error: DomainError) -> None:

@@ -5,22 +5,27 @@ from django.utils.translation import gettext_lazy as _
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 
+BUSINESS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR}
+
 # (label, url name, roles that see it; None = every signed-in staff member)
 NAVIGATION = [
     (_("首页"), "home", None),
-    (_("会员单位"), "members:unit_list", None),
-    (_("职工"), "members:worker_list", None),
-    (_("团体参互"), "enrollment:index", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
-    (_("申领审核"), "claims:queue", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
-    (_("参互推进"), "campaign:progress", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}),
-    (_("风险防控"), "risk:index", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}),
-    (_("补助金支付"), "payouts:batch_list", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
-    (_("基金账务"), "ledger:trial_balance", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR, Role.ADMIN}),
-    (_("统计报表"), "reports:dashboard", None),
-    (_("年度方案"), "plans:index", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
-    (_("节假日安排"), "claims:official_days", {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}),
+    (_("会员单位"), "members:unit_list", BUSINESS),
+    (_("职工"), "members:worker_list", BUSINESS),
+    (_("团体参互"), "enrollment:index", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR}),
+    (_("申领审核"), "claims:queue", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR}),
+    (_("参互推进"), "campaign:progress", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}),
+    (_("风险防控"), "risk:index", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}),
+    (_("补助金支付"), "payouts:batch_list", {Role.ASSOCIATION, Role.AUDITOR}),
+    (_("基金账务"), "ledger:trial_balance", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}),
+    (_("统计报表"), "reports:dashboard", BUSINESS),
+    (_("年度方案"), "plans:index", {Role.ASSOCIATION, Role.AUDITOR}),
+    (_("节假日安排"), "claims:official_days", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("精准测算"), "actuarial:index", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("系统配置"), "admin:index", {Role.ADMIN}),
+    (_("安全管理"), "security:security_admin", {Role.SECURITY_ADMIN}),
+    (_("审计日志"), "security:audit_log", {Role.AUDIT_ADMIN}),
+    (_("个人信息访问记录"), "security:access_log", {Role.AUDIT_ADMIN}),
 ]
 
 

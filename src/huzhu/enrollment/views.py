@@ -24,8 +24,8 @@ from . import queries, receipts, roster_files, services
 from .models import Enrollment, ImportJob
 from .tasks import commit_import_task, validate_import_task
 
-WRITE_ROLES = {Role.UNIT, Role.AGENCY, Role.ADMIN}
-PAY_ROLES = {Role.AGENCY, Role.ADMIN}
+WRITE_ROLES = {Role.UNIT, Role.AGENCY}
+PAY_ROLES = {Role.AGENCY}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

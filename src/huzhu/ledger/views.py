@@ -18,8 +18,8 @@ from huzhu.regions.queries import scope_of
 
 from . import exports, queries, services
 
-LEDGER_ROLES = {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN, Role.OFFICE, Role.AGENCY}
-FUND_ROLES = {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}  # the whole fund, not just working funds
+LEDGER_ROLES = {Role.ASSOCIATION, Role.AUDITOR, Role.OFFICE, Role.AGENCY}
+FUND_ROLES = {Role.ASSOCIATION, Role.AUDITOR}  # the whole fund, not just working funds
 PAGE_SIZE = 50
 
 

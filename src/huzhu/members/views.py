@@ -16,7 +16,7 @@ from . import queries, services
 from .forms import UnitForm, WorkerForm
 
 # Roles that keep rosters: unit contacts for their unit, agency points and offices in their region.
-REGISTRARS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.ADMIN}
+REGISTRARS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION}
 
 PAGE_SIZE = 25
 

@@ -17,7 +17,7 @@ from huzhu.security.auth import staff_auth
 from . import queries, rules, services
 
 router = Router(tags=["payouts"], auth=staff_auth)
-READERS = {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}
+READERS = {Role.ASSOCIATION, Role.AUDITOR}
 
 
 def _scope(request, roles=READERS):

@@ -18,7 +18,7 @@ from .forms import BankAccountForm, BatchFilterForm, ReturnFileForm, SentForm
 from .models import PayoutBatch
 
 MANAGERS = {Role.ASSOCIATION}
-READERS = {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}
+READERS = {Role.ASSOCIATION, Role.AUDITOR}
 PAGE_SIZE = 50
 B = PayoutBatch.Status
 

@@ -18,7 +18,7 @@ from .diff import diff_documents
 from .forms import TermsForm, TermsJsonForm
 from .rules import claim_deadline
 
-READ_ROLES = {Role.ASSOCIATION, Role.AUDITOR, Role.ADMIN}
+READ_ROLES = {Role.ASSOCIATION, Role.AUDITOR}
 WRITE_ROLES = {Role.ASSOCIATION}
 
 

@@ -3,16 +3,23 @@ from django.db.models import QuerySet
 
 from huzhu.core.scopes import NO_SCOPE, Scope
 
-from .models import AgencyPoint, Division, Role, StaffProfile
+from .models import ADMINISTRATOR_ROLES, AgencyPoint, Division, Role, StaffProfile
 
 
 def scope_of(user) -> Scope:
-    """The region scope of a user: from their staff profile; superusers see the province."""
+    """The region scope of a user, from their staff profile.
+
+    The three administrators (三员) get no region at all: their role opens their own pages, and
+    every business query filtered by their scope is empty. The break-glass superuser without a
+    profile is treated as the system administrator, never as a business role.
+    """
     if user is None or not user.is_authenticated:
         return NO_SCOPE
     profile: StaffProfile | None = getattr(user, "staff", None)
     if profile is None:
-        return Scope("province", role=Role.ADMIN) if user.is_superuser else NO_SCOPE
+        return Scope("none", role=Role.ADMIN) if user.is_superuser else NO_SCOPE
+    if profile.role in ADMINISTRATOR_ROLES:
+        return Scope("none", role=profile.role)
     if profile.role == Role.UNIT:
         return Scope("unit", str(profile.unit_id), role=profile.role) if profile.unit_id else NO_SCOPE
     if profile.division_id is None:

@@ -2,7 +2,11 @@
 import json
 from importlib import resources
 
+from django.db import transaction
+from django.utils.translation import gettext as _
+
 from huzhu.audit.services import record_event
+from huzhu.core.errors import PermissionDenied, ValidationFailed
 
 PROVINCE_CODE = "150000"  # Inner Mongolia; the reference deployment
 
@@ -70,15 +74,17 @@ def create_staff_account(*, actor, username: str, password: str, role: str, full
                          division_code: str | None = None, unit=None):
     """Create a staff login with its role and region scope (idempotent by username)."""
     from django.contrib.auth import get_user_model
-    from django.db import transaction
 
     from .models import Role, StaffProfile
 
     User = get_user_model()
+    if role not in Role.values:
+        raise ValidationFailed("role_invalid", _("未知角色：%(role)s") % {"role": role}, field="role")
     with transaction.atomic():
+        # The system administrator reaches the admin site (is_staff) with the role's permissions only
+        # (security/backends.py); no everyday account is a superuser (三员分立).
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": full_name, "is_staff": role == Role.ADMIN,
-                                         "is_superuser": role == Role.ADMIN})
+            username=username, defaults={"first_name": full_name, "is_staff": role == Role.ADMIN})
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
@@ -87,3 +93,48 @@ def create_staff_account(*, actor, username: str, password: str, role: str, full
                          after={"username": username, "role": role, "division": division_code,
                                 "unit": getattr(unit, "pk", None)})
     return user
+
+
+def _profile_facts(profile) -> dict:
+    return {"role": profile.role, "division": profile.division_id, "unit": profile.unit_id}
+
+
+def staff_profile_refusal(*, actor, user_id, role: str, stored_role: str | None) -> str | None:
+    """Why `actor` may not give account `user_id` this role (None when she may).
+
+    The system administrator assigns business roles and other system administrators; the security
+    and audit administrators are appointed only from the command line (`huzhu create-staff`), and
+    nobody changes their own role — otherwise one administrator could take on another's duties.
+    """
+    from .models import Role
+    from .queries import scope_of
+
+    if getattr(actor, "is_superuser", False):
+        return None  # break-glass, audited like any other change
+    if scope_of(actor).role != Role.ADMIN:
+        return _("只有系统管理员可以分配角色")
+    if user_id == getattr(actor, "pk", None):
+        return _("不能修改自己的角色")
+    guarded = {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+    if role in guarded or stored_role in guarded:
+        return _("安全管理员和安全审计员只能在服务器上用命令任命")
+    return None
+
+
+def save_staff_profile(*, actor, profile):
+    """Store a staff account's role and scope as edited in the admin site, audited as a permission change."""
+    from .models import StaffProfile
+
+    with transaction.atomic():
+        stored = StaffProfile.objects.select_for_update().filter(pk=profile.pk).first() if profile.pk else None
+        refusal = staff_profile_refusal(actor=actor, user_id=profile.user_id, role=profile.role,
+                                        stored_role=stored.role if stored else None)
+        if refusal:
+            raise PermissionDenied(refusal)
+        before = _profile_facts(stored) if stored is not None else None
+        profile.save()
+        after = _profile_facts(profile)
+        if before != after:
+            record_event(actor=actor, action="permission.changed", object_type="StaffProfile",
+                         object_id=profile.pk, before=before, after={**after, "user": profile.user_id})
+    return profile

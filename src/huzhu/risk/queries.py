@@ -12,7 +12,7 @@ from . import rules
 from .models import RiskFinding
 
 R = RiskFinding.Review
-PAGE_ROLES = {"association", "office", "agency", "auditor", "admin"}
+PAGE_ROLES = {"association", "office", "agency", "auditor"}
 TOP = 20
 
 

@@ -20,7 +20,7 @@ from . import facts as risk_facts
 from . import rules
 from .models import RiskFinding
 
-REVIEWER_ROLES = {Role.ASSOCIATION, Role.ADMIN}
+REVIEWER_ROLES = {Role.ASSOCIATION}
 
 
 def risk_settings() -> rules.RiskSettings:

@@ -1,10 +1,18 @@
+"""API tokens and two-factor devices: only the break-glass superuser sees them in the admin site.
+
+The security administrator resets two-factor and unlocks accounts on her own page
+(/security/administration/); the personal-data access log is read by the audit administrator only
+(/security/access-log/), so it is not registered here.
+"""
 from django.contrib import admin
 
-from .models import ApiToken, PersonalDataAccess, TotpDevice
+from huzhu.audit.admin import AuditedModelAdmin
+
+from .models import ApiToken, TotpDevice
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedModelAdmin):
     """Tokens are issued by `huzhu api-token create` or the user's own page; here they are read and revoked."""
 
     list_display = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
@@ -16,7 +24,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(TotpDevice)
-class TotpDeviceAdmin(admin.ModelAdmin):
+class TotpDeviceAdmin(AuditedModelAdmin):
     """Deleting a device resets a staff member's two-factor (lost phone)."""
 
     list_display = ("user", "created_at", "confirmed_at")
@@ -24,20 +32,4 @@ class TotpDeviceAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request):
-        return False
-
-
-@admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "kind", "worker_id", "view", "field", "reason", "ip")
-    list_filter = ("kind", "view")
-    search_fields = ("actor_label", "=worker_id")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

@@ -37,6 +37,7 @@ class StaffSessionAuth(SessionAuth):
     def __call__(self, request):
         if not request.user.is_authenticated:
             return None
+        services.ensure_business_role(request.user)
         return super().__call__(request)
 
 

@@ -60,3 +60,18 @@ class WorkerCodeForm(WorkerIdentifyForm):
 
     code = forms.CharField(label=_("短信验证码"), max_length=8, min_length=6, widget=forms.TextInput(
         attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
+
+
+class LogFilterForm(forms.Form):
+    """Date range, actor and action (or kind) of the audit administrator's two logs."""
+
+    from_on = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    to_on = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
+    action = forms.CharField(label=_("操作"), required=False, max_length=60)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("from_on") and cleaned.get("to_on") and cleaned["from_on"] > cleaned["to_on"]:
+            raise ValidationError(_("起始日期不能晚于截止日期"))
+        return cleaned

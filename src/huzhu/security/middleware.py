@@ -87,3 +87,60 @@ class TwoFactorRequiredMiddleware:
             return JsonResponse({"code": "totp_enrolment_required", "message": "您的角色须先启用两步验证"}, status=403)
         messages.warning(request, _("您的角色须启用两步验证（TOTP）后才能继续使用系统。"))
         return redirect("security:totp")
+
+
+class ExportAuditMiddleware:
+    """Every file a signed-in staff member downloads (XLSX, CSV, PDF, ZIP) leaves an audit event.
+
+    One door for every export view, present and future: a response with
+    `Content-Disposition: attachment` is an export. Inline document views are logged by the views
+    themselves in the personal-data access log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        disposition = response.headers.get("Content-Disposition", "")
+        user = getattr(request, "user", None)
+        if response.status_code == 200 and disposition.startswith("attachment") \
+                and user is not None and user.is_authenticated:
+            from . import services
+
+            services.record_data_export(actor=user, request=request, disposition=disposition,
+                                        content_type=response.headers.get("Content-Type", ""))
+        return response
+
+
+class AdministratorConfinementMiddleware:
+    """The three administrators (三员) reach their own pages only; every business page answers 403.
+
+    Their scope is already empty (regions/queries.scope_of), so a business list would show
+    nothing; this makes the refusal explicit and closed by default: a page added later is refused
+    to them too. The API refuses them itself, with a JSON 403 (security/auth.py).
+    """
+
+    OPEN_TO_EVERY_ADMINISTRATOR = ("/security/", "/logout/", "/login/", "/i18n/", "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not self._may_open(user, request.path):
+            from django.shortcuts import render
+
+            return render(request, "403.html", status=403)
+        return self.get_response(request)
+
+    def _may_open(self, user, path: str) -> bool:
+        from huzhu.regions.models import ADMINISTRATOR_ROLES, Role
+        from huzhu.regions.queries import scope_of
+
+        role = scope_of(user).role
+        if role not in ADMINISTRATOR_ROLES or user.is_superuser:
+            return True  # business roles (pages check their own rights); the break-glass superuser
+        if path == "/" or path.startswith(settings.STATIC_URL) or path.startswith(self.OPEN_TO_EVERY_ADMINISTRATOR):
+            return True
+        return role == Role.ADMIN and path.startswith("/admin/")

@@ -19,6 +19,7 @@ from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
 from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import normalize
 from huzhu.members.models import Worker
+from huzhu.regions.models import ADMINISTRATOR_ROLES, Role
 from huzhu.regions.queries import scope_of
 
 from . import throttling
@@ -60,6 +61,7 @@ def create_api_token(*, actor, user, name: str, expires_in_days: int | None = 90
         raise ValidationFailed("name_required", _("请填写令牌用途"), field="name")
     if not user.is_active:
         raise ValidationFailed("user_inactive", _("该账户已停用，不能签发令牌"))
+    ensure_business_role(user)
     plain = STAFF_TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken.objects.create(user=user, name=name[:100], token_hash=hash_token(plain),
@@ -91,10 +93,17 @@ def user_for_api_token(plain: str):
     now = timezone.now()
     if token.is_expired(now):
         raise Unauthenticated("token_expired", "访问令牌已过期，请重新申请")
+    ensure_business_role(token.user)  # a token issued before the account became an administrator
     # Record use at most once a minute: a busy integration must not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def ensure_business_role(user) -> None:
+    """The JSON API is business data only: the three administrators (三员) never use it."""
+    if scope_of(user).role in ADMINISTRATOR_ROLES:
+        raise PermissionDenied(_("系统管理员、安全管理员和安全审计员不能使用业务接口"))
 
 
 # --- Workers: ID number + phone + one-time code --------------------------------------------------
@@ -325,3 +334,69 @@ def record_personal_data_view(*, actor, worker, view: str, request=None, field: 
 def record_password_changed(*, actor) -> None:
     """Audit a staff member's own password change (the hash never goes into the event)."""
     record_event(actor=actor, action="password.changed", object_type="user", object_id=actor.pk)
+
+
+# --- 三员分立: the security administrator's and the audit administrator's work -----------------
+
+def _require_role(actor, role: str, message: str) -> None:
+    """The service checks the role again (the pages already 404 for everyone else)."""
+    if scope_of(actor).role != role:
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def unlock_account(*, actor, user) -> bool:
+    """The security administrator lifts a staff account's sign-in lockout; True when it was locked."""
+    _require_role(actor, Role.SECURITY_ADMIN, _("只有安全管理员可以解锁账户"))
+    was_locked = throttling.unlock_username(user.get_username())
+    record_event(actor=actor, action="account.unlocked", object_type="user", object_id=user.pk,
+                 after={"username": user.get_username(), "was_locked": was_locked})
+    return was_locked
+
+
+@transaction.atomic
+def reset_two_factor(*, actor, user) -> bool:
+    """The security administrator removes a staff member's authenticator (lost phone); never her own."""
+    _require_role(actor, Role.SECURITY_ADMIN, _("只有安全管理员可以重置两步验证"))
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("不能重置自己的两步验证，请由另一位安全管理员办理"))
+    deleted, _rows = TotpDevice.objects.filter(user=user).delete()
+    record_event(actor=actor, action="totp.reset", object_type="user", object_id=user.pk,
+                 after={"username": user.get_username(), "had_device": bool(deleted)})
+    return bool(deleted)
+
+
+def record_data_export(*, actor, request, disposition: str, content_type: str) -> None:
+    """Audit one file download (every XLSX/CSV/PDF/ZIP export; see ExportAuditMiddleware)."""
+    filename = _download_name(disposition)
+    record_event(actor=actor, action="data.exported", object_type="export", object_id=request.path[:40],
+                 after={"path": request.path[:200], "filename": filename, "content_type": content_type[:80],
+                        "query": {key: value[:80] for key, value in request.GET.items()},
+                        "ip": throttling.client_ip(request)})
+
+
+def _download_name(disposition: str) -> str:
+    """The file name of a Content-Disposition header (RFC 6266 `filename*=` for non-ASCII names)."""
+    from urllib.parse import unquote
+
+    if "filename*=" in disposition:
+        value = disposition.partition("filename*=")[2].split(";")[0]
+        return unquote(value.partition("''")[2] or value)[:120]
+    return disposition.partition("filename=")[2].split(";")[0].strip('" ')[:120]
+
+
+def purge_expired_access_records(*, actor, now: datetime | None = None) -> int:
+    """Delete personal-data access records older than HUZHU_AUDIT_RETENTION_DAYS; the purge is audited.
+
+    Only this log is purged: the keyed audit chain (audit.AuditEvent) is append-only and kept whole,
+    since deleting its oldest rows would break the chain that `huzhu audit verify` walks.
+    """
+    days = settings.HUZHU_AUDIT_RETENTION_DAYS
+    if days < 183:
+        raise ValidationFailed("retention_too_short", _("审计记录至少保存 6 个月（183 天）"))
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    with transaction.atomic():
+        deleted, _rows = PersonalDataAccess.objects.filter(at__lt=cutoff).delete()
+        record_event(actor=actor, action="access_log.purged", object_type="personal_data_access",
+                     object_id=cutoff.date().isoformat(), after={"deleted": deleted, "retention_days": days})
+    return deleted

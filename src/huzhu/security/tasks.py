@@ -17,3 +17,11 @@ def verify_audit_chain(requested_by: str = "schedule") -> dict:
     record_event(actor=None, action="audit.chain_verified", object_type="audit_chain", object_id="1",
                  after=outcome)
     return outcome
+
+
+@shared_task(name="huzhu.security.purge_access_log", acks_late=True)
+def purge_access_log() -> int:
+    """Delete personal-data access records past HUZHU_AUDIT_RETENTION_DAYS (daily)."""
+    from .services import purge_expired_access_records
+
+    return purge_expired_access_records(actor=None)

@@ -75,3 +75,11 @@ def register_login_failure(username: str, ip: str | None) -> bool:
 def clear_login_failures(username: str) -> None:
     """A successful sign-in forgets the username's earlier failures (not the address's)."""
     reset("login-fail-user", _username(username))
+
+
+def unlock_username(username: str) -> bool:
+    """Lift a username's lockout and forget its failures; True when it was locked."""
+    was_locked = bool(cache.get(_key("login-lock-user", _username(username))))
+    reset("login-lock-user", _username(username))
+    reset("login-fail-user", _username(username))
+    return was_locked

@@ -27,7 +27,7 @@ from huzhu.payouts import rules as payout_rules
 from huzhu.payouts import services as payout_services
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
-from huzhu.regions.models import Role
+from huzhu.regions.models import Role, StaffProfile
 from huzhu.regions.queries import scope_of
 from huzhu.security import services as security_services
 
@@ -188,6 +188,12 @@ def api_world(db, settings, tmp_path):
         }
         tokens = {role: security_services.create_api_token(actor=user, user=user, name="matrix")[1]
                   for role, user in personas.items()}
+        # 三员: no administrator may be issued a token; these were issued while the account was a
+        # county clerk, before it was made an administrator (the API must refuse them all the same).
+        for role in (Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN):
+            user = make_staff(f"api_{role}", Role.AGENCY, division=KUNDULUN)
+            tokens[role] = security_services.create_api_token(actor=user, user=user, name="matrix")[1]
+            StaffProfile.objects.filter(user=user).update(role=role)
         worker_token = security_services.issue_worker_token(worker=own.workers[0]).token
         yield World({"own": own, "other": other}, tokens,
                     PlanYear.objects.get(plan_id="hospitalization", year=2027), worker_token)

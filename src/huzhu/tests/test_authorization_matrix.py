@@ -3,7 +3,8 @@
 The operations come from the OpenAPI document, so a new endpoint without a row here fails the
 first test. Each call runs in a savepoint that is rolled back, so every role meets the same state.
 Roles: association (province), office (包头市), agency (昆都仑区), unit contact (an 昆都仑区 unit),
-auditor (province), worker (a 昆都仑区 claimant's token), anonymous (no credentials).
+auditor (province), the three administrators of 三员分立 (system, security, audit: the API is
+business data, so 403 on every staff endpoint), worker (a 昆都仑区 claimant's token), anonymous.
 """
 import pytest
 from django.core.cache import cache
@@ -14,14 +15,17 @@ from huzhu.plans.api import DOMAIN_EXAMPLE
 
 from .conftest import TODAY, png, roster_csv, stay
 
-ROLES = ("association", "office", "agency", "unit", "auditor", "worker", "anonymous")
+ADMINISTRATORS = ("admin", "security_admin", "audit_admin")
+ROLES = ("association", "office", "agency", "unit", "auditor", *ADMINISTRATORS, "worker", "anonymous")
 STAFF = ROLES[:5]
 
 
 def row(default=None, **cells):
-    """Expected (own region, other region) status per role; staff rows default to 401 for worker/anonymous."""
+    """Expected (own region, other region) status per role; staff rows default to 401 for worker/anonymous
+    and to 403 for the administrators."""
     table = {role: default for role in ROLES}
     table.update(worker=(401, 401), anonymous=(401, 401))
+    table.update({role: (403, 403) for role in ADMINISTRATORS})
     table.update(cells)
     missing = [role for role, cell in table.items() if cell is None]
     assert not missing, f"no expectation for {missing}"
@@ -31,7 +35,9 @@ def row(default=None, **cells):
 EVERY_STAFF_200 = row((200, 200))
 SCOPED_READ = row(association=(200, 200), office=(200, 404), agency=(200, 404), unit=(200, 404), auditor=(200, 200))
 WRITE = row((403, 403), agency=(200, 404), unit=(200, 404))  # unit contacts and county clerks (enrollment)
-WORKER_ONLY = row((401, 401), worker=(200, 200))
+# A staff token is no worker token: 401 for every staff role, administrators included.
+NOT_STAFF = {role: (401, 401) for role in ADMINISTRATORS}
+WORKER_ONLY = row((401, 401), worker=(200, 200), **NOT_STAFF)
 # Payout batches are the association's: province-level readers see them all, every other staff role 403.
 BATCH_READ = row((403, 403), association=(200, 200), auditor=(200, 200))
 BATCH_WRITE = row((403, 403), association=(200, 200))
@@ -42,7 +48,8 @@ MATRIX = {
     "GET /api/v1/members/workers": EVERY_STAFF_200,
     "POST /api/v1/members/workers": row((201, 404), association=(201, 201), auditor=(403, 403)),
     "GET /api/v1/members/workers/{worker_id}": SCOPED_READ,
-    "POST /api/v1/estimate": row((200, 200), worker=(200, 200), anonymous=(200, 200)),
+    "POST /api/v1/estimate": row((200, 200), worker=(200, 200), anonymous=(200, 200),
+                                 **{role: (200, 200) for role in ADMINISTRATORS}),  # public calculator
     "GET /api/v1/enrollment/plan-years": EVERY_STAFF_200,
     "GET /api/v1/enrollment/enrollments": EVERY_STAFF_200,
     "POST /api/v1/enrollment/enrollments": row((403, 403), agency=(201, 404), unit=(201, 404)),
@@ -66,10 +73,10 @@ MATRIX = {
                                                  unit=(200, 404)),
     "POST /api/v1/claims/{claim_id}/review": row((403, 403), agency=(200, 404), office=(403, 404)),
     "GET /api/v1/me/claims": WORKER_ONLY,
-    "POST /api/v1/me/claims": row((401, 401), worker=(201, 201)),
-    "GET /api/v1/me/claims/{claim_id}": row((401, 401), worker=(200, 404)),
-    "POST /api/v1/me/claims/{claim_id}/documents": row((401, 401), worker=(201, 404)),
-    "POST /api/v1/me/claims/{claim_id}/submit": row((401, 401), worker=(200, 404)),
+    "POST /api/v1/me/claims": row((401, 401), worker=(201, 201), **NOT_STAFF),
+    "GET /api/v1/me/claims/{claim_id}": row((401, 401), worker=(200, 404), **NOT_STAFF),
+    "POST /api/v1/me/claims/{claim_id}/documents": row((401, 401), worker=(201, 404), **NOT_STAFF),
+    "POST /api/v1/me/claims/{claim_id}/submit": row((401, 401), worker=(200, 404), **NOT_STAFF),
     "POST /api/v1/auth/worker/code": {role: (202, 202) for role in ROLES},
     "POST /api/v1/auth/worker/token": {role: (401, 401) for role in ROLES},
     "GET /api/v1/payouts/batches": BATCH_READ,
