@@ -106,6 +106,21 @@ def test_a_tier_paid_in_one_plan_year_pays_nothing_in_another(plans, home_unit, 
     assert refused.value.code == "not_covered_tier_already_paid"
 
 
+def test_a_higher_tier_in_a_later_plan_year_pays_in_full(plans, home_unit, county_clerk, league_reviewer,
+                                                         association_approver):
+    from huzhu.conftest import make_worker
+
+    from .conftest import cover
+
+    woman = make_worker(home_unit, gender="F")
+    cover(woman, plan="women_health")
+    cover(woman, plan="women_health", year=2027)
+    take_through(women_diagnosis(county_clerk, woman, "D05.100", date(2026, 3, 1)), league_reviewer, association_approver)
+    later = take_through(women_diagnosis(county_clerk, woman, "C50.900", date(2027, 3, 1), today=date(2027, 4, 1)),
+                         league_reviewer, association_approver)
+    assert (later.benefit_amount, later.tier) == (D("32000.00"), "A")  # no top-up across years
+
+
 def test_a_lower_tier_decided_at_0_in_one_year_still_pays_in_a_later_year(plans, home_unit, county_clerk,
                                                                            league_reviewer, association_approver):
     from huzhu.conftest import make_worker
