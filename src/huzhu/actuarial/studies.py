@@ -217,7 +217,8 @@ def run_reserve(scope: Scope, inputs: ReserveInputs, progress: Progress = _no_pr
                                                  shortfall_probability=inputs.shortfall_probability,
                                                  benefit_share=share, reserve=reserve),
         "histogram": simulation.histogram(totals),
-        "expected_closed_form": fit.frequency * next_exposure * fit.mean_severity * inputs.cost_factor,
+        "expected_closed_form": fit.frequency * next_exposure * float(simulation.severity_moments(
+            fit, np.array([fit.mu]), np.array([fit.sigma ** 2]), inputs.cost_factor)[0][0]),
     }
 
 
