@@ -152,11 +152,11 @@ def lock_worker_decisions(worker_id: int) -> None:
     """Decisions about one worker's claims run one at a time: a lock held to the end of the transaction.
 
     It guards what spans plan years (each women's tier once for life), which no coverage row
-    covers. Take it first in any transaction that may approve (before the first audit event, whose
-    chain head stays locked to commit), so every path locks in one order: worker, coverage, audit
-    chain. A PostgreSQL advisory lock: it waits only on another decision about the same worker,
-    never on writes to the worker's row. On SQLite the write transaction (begun IMMEDIATE) already
-    holds the database's single writer lock.
+    covers. Take it first in any transaction that may approve, before any other lock it takes (the
+    coverage row; the audit chain head where record_event holds it to commit), so every path locks
+    in one order and two decisions cannot deadlock. A PostgreSQL advisory lock: it waits only on
+    another decision about the same worker, never on writes to the worker's row. On SQLite the
+    write transaction (begun IMMEDIATE) already holds the database's single writer lock.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
