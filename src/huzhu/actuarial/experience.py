@@ -3,7 +3,8 @@
 Pure (no Django; import-linter contract). The service passes two DataFrames:
 
 - coverages, one row per coverage: `coverage_id`, `exposure` (covered person-years, pro-rated for
-  mid-year joins and leaves), `contribution_fen`, and one column per dimension;
+  mid-year joins and leaves and, in an open plan year, up to the valuation date), `contribution_fen`,
+  and one column per dimension;
 - claims, one row per paid claim: `coverage_id`, `benefit_fen` (only claims with a benefit > 0).
 
 Sums of money stay exact in integer fen; the statistics (rates, means, confidence intervals) are
@@ -27,10 +28,16 @@ KIND_LABELS = {"employee": "在职职工", "gig": "新就业形态劳动者"}
 BOOTSTRAP_RESAMPLES = 2000
 
 
-def exposure_years(start_day: np.ndarray, end_day: np.ndarray, period_start_day: int, period_end_day: int) -> np.ndarray:
-    """Covered fraction of the protection period per coverage: days inside it over its length (inclusive)."""
+def exposure_years(start_day: np.ndarray, end_day: np.ndarray, period_start_day: int, period_end_day: int,
+                   valued_day: int | None = None) -> np.ndarray:
+    """Covered fraction of the protection period per coverage: days inside it over its length (inclusive).
+
+    With a valuation day inside the period (an open plan year) only the days up to it count: a
+    coverage of the whole year valued on day 273 of 365 is 273/365 person-years, like its claims.
+    """
     start = np.maximum(np.asarray(start_day, dtype=np.int64), period_start_day)
-    end = np.minimum(np.asarray(end_day, dtype=np.int64), period_end_day)
+    last_day = period_end_day if valued_day is None else min(period_end_day, valued_day)
+    end = np.minimum(np.asarray(end_day, dtype=np.int64), last_day)
     days = np.clip(end - start + 1, 0, None)
     return days / float(period_end_day - period_start_day + 1)
 

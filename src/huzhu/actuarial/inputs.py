@@ -32,6 +32,7 @@ def _years(value: tuple[int, ...]) -> tuple[int, ...]:
 
 class ExperienceInputs(Inputs):
     years: tuple[int, ...]
+    as_of: date | None = None  # valuation date: an open year's exposure counts to it; default today
     confidence: float = Field(default=0.95, gt=0.5, lt=1)
     dimensions: tuple[str, ...] = tuple(DIMENSIONS)
     bootstrap_below: int = Field(default=30, ge=2, le=10_000)
@@ -71,6 +72,7 @@ class WhatIfInputs(Inputs):
 
 class ReserveInputs(Inputs):
     years: tuple[int, ...]
+    as_of: date | None = None  # valuation date: an open year's exposure counts to it; default today
     next_exposure: float | None = Field(default=None, gt=0, description="person-years next year; default the last year's")
     contribution_amount: Decimal | None = Field(default=None, ge=0, description="per person; default the current terms'")
     reserve_amount: Decimal | None = Field(default=None, ge=0, description="total reserve; default the ledger's")

@@ -88,8 +88,12 @@ def division_names(codes: Iterable[str]) -> dict[str, str]:
     return dict(Division.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
-def coverage_frame(scope: Scope, plan_year: PlanYear) -> pd.DataFrame:
-    """One row per active coverage of the plan year: exposure in person-years and the study dimensions."""
+def coverage_frame(scope: Scope, plan_year: PlanYear, *, as_of: date | None = None) -> pd.DataFrame:
+    """One row per active coverage of the plan year: exposure in person-years and the study dimensions.
+
+    `exposure` counts the covered days up to the valuation date `as_of` (an open year pro rata);
+    `period_exposure` the whole protection period, the basis of next year's person-years.
+    """
     terms = plan_year.terms
     qs = scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE))
     columns = _stream(qs, ["pk", "starts_on", "ends_on", "contribution_amount", "league_id",
@@ -105,7 +109,9 @@ def coverage_frame(scope: Scope, plan_year: PlanYear) -> pd.DataFrame:
     names = division_names(columns["league_id"])
     return pd.DataFrame({
         "coverage_id": np.array(columns["pk"], dtype=np.int64),
-        "exposure": experience.exposure_years(starts, ends, start_day, end_day),
+        "exposure": experience.exposure_years(starts, ends, start_day, end_day,
+                                              None if as_of is None else (as_of - date(1970, 1, 1)).days),
+        "period_exposure": experience.exposure_years(starts, ends, start_day, end_day),
         "contribution_fen": _fen(columns["contribution_amount"]),
         "league": [names.get(code, code) for code in columns["league_id"]],
         "age_band": experience.age_band(ages),
@@ -115,9 +121,11 @@ def coverage_frame(scope: Scope, plan_year: PlanYear) -> pd.DataFrame:
     })
 
 
-def paid_claims_frame(scope: Scope, plan_year: PlanYear) -> pd.DataFrame:
-    """Decided claims of the plan year with a benefit: coverage and benefit in fen."""
+def paid_claims_frame(scope: Scope, plan_year: PlanYear, *, as_of: date | None = None) -> pd.DataFrame:
+    """Decided claims of the plan year with a benefit (events up to `as_of`): coverage and benefit in fen."""
     qs = scope.filter(Claim.objects.filter(plan_year=plan_year, status__in=DECIDED_STATUSES, benefit_amount__gt=0))
+    if as_of is not None:
+        qs = qs.annotate(event_on=Coalesce("admitted_on", "period_start_on", "diagnosed_on")).filter(event_on__lte=as_of)
     columns = _stream(qs, ["coverage_id", "benefit_amount"])
     return pd.DataFrame({"coverage_id": np.array(columns["coverage_id"], dtype=np.int64),
                          "benefit_fen": _fen(columns["benefit_amount"])})
@@ -162,7 +170,8 @@ def claim_facts(scope: Scope, plan_year: PlanYear) -> ClaimFacts:
 def _earlier_tiers(plan_year: PlanYear) -> dict[int, str]:
     """Women's tiers each worker was paid in earlier plan years (DOMAIN: once per worker for life)."""
     rows = (Claim.objects.filter(plan_year__plan_id=plan_year.plan_id, plan_year__year__lt=plan_year.year,
-                                 status__in=DECIDED_STATUSES).exclude(tier="").values_list("worker_id", "tier"))
+                                 status__in=DECIDED_STATUSES, benefit_amount__gt=0)
+            .exclude(tier="").values_list("worker_id", "tier"))
     tiers: dict[int, str] = {}
     for worker, tier in rows.iterator(chunk_size=CHUNK):
         tiers[worker] = tiers.get(worker, "") + tier

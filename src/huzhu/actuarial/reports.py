@@ -92,6 +92,8 @@ def sheets(study: Study) -> list[tuple[str, list[str], list[list]]]:
     if study.kind == "reserve":
         a, n = r["adequacy"], r["needed"]
         rows = [["年出险频率", r["fit"]["frequency"]], ["对数均值 μ", r["fit"]["mu"]], ["对数标准差 σ", r["fit"]["sigma"]],
+                ["件均补助（元，按上限截断）", r["fit"]["mean_severity"]],
+                ["每人每年补助上限（元）", r["fit"].get("year_cap")],
                 ["下一年度保障人年", r["next_exposure"]], ["每人互助金（元）", r["contribution_amount"]],
                 ["总准备金（元）", r["reserve_amount"]], ["可用于补助比例", r["benefit_share"]],
                 ["模拟补助金均值（元）", a["mean"]], ["标准差（元）", a["sd"]],

@@ -41,11 +41,12 @@ def _plan_years(plan: str, years) -> list[PlanYear]:
 def run_experience(scope: Scope, inputs: ExperienceInputs, progress: Progress = _no_progress) -> dict:
     """Exposure, frequency, severity, burning cost and loss ratio by group, each year and all together."""
     years = _plan_years(inputs.plan, inputs.years)
+    as_of = inputs.as_of or timezone.localdate()
     coverage_parts, claim_parts, per_year = [], [], []
     for index, plan_year in enumerate(years):
         progress(int(80 * index / len(years)), f"读取 {plan_year.year} 年度保障与申领")
-        coverages = queries.coverage_frame(scope, plan_year)
-        claims = queries.paid_claims_frame(scope, plan_year)
+        coverages = queries.coverage_frame(scope, plan_year, as_of=as_of)
+        claims = queries.paid_claims_frame(scope, plan_year, as_of=as_of)
         total = experience.study(coverages, claims, dimensions=(), confidence=inputs.confidence,
                                  bootstrap_below=inputs.bootstrap_below, seed=inputs.seed)["total"]
         per_year.append({**total, "label": str(plan_year.year)})
@@ -55,7 +56,8 @@ def run_experience(scope: Scope, inputs: ExperienceInputs, progress: Progress = 
     result = experience.study(pd.concat(coverage_parts, ignore_index=True), pd.concat(claim_parts, ignore_index=True),
                               dimensions=inputs.dimensions, confidence=inputs.confidence,
                               bootstrap_below=inputs.bootstrap_below, seed=inputs.seed)
-    return {**result, "years": per_year, "dimension_labels": {d: experience.DIMENSIONS[d] for d in inputs.dimensions}}
+    return {**result, "as_of": as_of.isoformat(), "years": per_year,
+            "dimension_labels": {d: experience.DIMENSIONS[d] for d in inputs.dimensions}}
 
 
 # --- IBNR ----------------------------------------------------------------------------------------
@@ -178,17 +180,23 @@ def terms_changes(before: dict, after: dict) -> list[dict]:
 def run_reserve(scope: Scope, inputs: ReserveInputs, progress: Progress = _no_progress) -> dict:
     """Next year's claims simulated from the experience: shortfall probability and the contribution needed."""
     years = _plan_years(inputs.plan, inputs.years)
+    as_of = inputs.as_of or timezone.localdate()
     progress(10, "读取经验数据")
-    coverages = [queries.coverage_frame(scope, p) for p in years]
-    claims = [queries.paid_claims_frame(scope, p) for p in years]
+    coverages = [queries.coverage_frame(scope, p, as_of=as_of) for p in years]
+    claims = [queries.paid_claims_frame(scope, p, as_of=as_of) for p in years]
     exposure = float(sum(c["exposure"].sum() for c in coverages))
     benefits = np.concatenate([c["benefit_fen"].to_numpy(dtype=np.int64) for c in claims])
     if exposure <= 0:
         raise ValidationFailed("no_exposure", "所选年度没有有效保障，无法拟合经验", field="years")
-    fit = simulation.fit_experience(exposure=exposure, benefits_fen=benefits)
     latest = years[-1]
     terms = latest.terms
-    next_exposure = inputs.next_exposure or float(coverages[-1]["exposure"].sum())
+    claim_cap, year_cap = benefit_caps(terms)
+    # DOMAIN: the women's benefits are a few fixed lump sums: resample them, no lognormal fits them
+    model = simulation.EMPIRICAL if terms.women is not None else simulation.LOGNORMAL
+    fit = simulation.fit_experience(exposure=exposure, benefits_fen=benefits, severity_model=model,
+                                    claim_cap=claim_cap, year_cap=year_cap)
+    # next year's people: the last year's whole protection period, even when it is still open
+    next_exposure = inputs.next_exposure or float(coverages[-1]["period_exposure"].sum())
     people = next_exposure
     contribution = float(inputs.contribution_amount if inputs.contribution_amount is not None
                          else terms.contribution_amount)
@@ -201,7 +209,7 @@ def run_reserve(scope: Scope, inputs: ReserveInputs, progress: Progress = _no_pr
     progress(90, "汇总")
     contributions = contribution * people
     return {
-        "fit": fit.as_dict(), "method": method, "next_exposure": round(next_exposure, 2),
+        "fit": fit.as_dict(), "method": method, "as_of": as_of.isoformat(), "next_exposure": round(next_exposure, 2),
         "contribution_amount": round(contribution, 2), "reserve_amount": round(reserve, 2), "benefit_share": share,
         "contributions": round(contributions, 2),
         "adequacy": simulation.adequacy(totals, contributions=contributions, benefit_share=share, reserve=reserve),
@@ -209,8 +217,22 @@ def run_reserve(scope: Scope, inputs: ReserveInputs, progress: Progress = _no_pr
                                                  shortfall_probability=inputs.shortfall_probability,
                                                  benefit_share=share, reserve=reserve),
         "histogram": simulation.histogram(totals),
-        "expected_closed_form": fit.frequency * next_exposure * fit.mean_severity * inputs.cost_factor,
+        "expected_closed_form": fit.frequency * next_exposure * float(simulation.severity_moments(
+            fit, np.array([fit.mu]), np.array([fit.sigma ** 2]), inputs.cost_factor)[0][0]),
     }
+
+
+def benefit_caps(terms) -> tuple[float | None, float | None]:
+    """(most one claim can pay, most one worker's plan year can pay) under the terms, in yuan."""
+    yearly = [terms.annual_cap_amount] if terms.annual_cap_amount is not None else []
+    if terms.women is not None:
+        # DOMAIN: a tier pays at most its amount; at most 32,000 a worker a plan year
+        yearly.append(terms.women.annual_cap_amount)
+        largest = max((t.amount for t in terms.women.tiers), default=terms.women.annual_cap_amount)
+        year_cap = float(min(yearly))
+        return min(float(largest), year_cap), year_cap
+    year_cap = float(min(yearly)) if yearly else None
+    return year_cap, year_cap
 
 
 RUNNERS = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve}

@@ -49,6 +49,8 @@ def _blank_none(text: str | None):
 
 def _inputs_from_form(kind: str, post) -> dict:
     data: dict = {"plan": post.get("plan") or "hospitalization"}
+    if kind in ("experience", "reserve") and _blank_none(post.get("as_of")):
+        data["as_of"] = post.get("as_of")  # the valuation date: an open year's exposure counts to it
     if kind == "experience":
         data.update(years=[int(y) for y in post.getlist("years") if y.isdigit()])
         if _percent(post.get("confidence")) is not None:

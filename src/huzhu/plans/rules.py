@@ -294,6 +294,24 @@ def _outpatient_steps(terms: PlanYearTerms, history: YearToDate, event: Outpatie
     return steps
 
 
+def _top_up_steps(tier: Tier, history: YearToDate) -> list[Step]:
+    """The top-up of a women's tier: less what the year's earlier tiers already paid, never below 0."""
+    paid = history.women_paid_amount
+    if paid <= 0:
+        return []
+    # DOMAIN: a later higher tier pays its amount minus what the year's earlier tiers paid
+    # (C 3,000 then B: 5,000; B 8,000 then A: 24,000); a lower or equal one pays nothing more
+    less = min(paid, quantize_money(tier.amount))
+    codes = sorted(history.tiers_paid)
+    what = f"tier {'+'.join(codes)}" if codes else "tiers"
+    paid_text = f"已付 {'、'.join(codes)} 档 {_yuan(paid)} 元" if codes else f"本年已付各档 {_yuan(paid)} 元"
+    if paid < tier.amount:
+        label = f"{paid_text}，补足至 {tier.code} 档 {_yuan(tier.amount)} 元"
+    else:
+        label = f"{paid_text}，不低于 {tier.code} 档 {_yuan(tier.amount)} 元，不再补助"
+    return [Step(f"less {what} paid earlier this year {_yuan(paid)}", -less, label)]
+
+
 def _capped(steps: list[Step], remaining: Decimal, name: str, label: str) -> list[Step]:
     """Append a cut step when the steps' sum passes what remains under a cap."""
     total = sum((s.amount for s in steps), ZERO)
@@ -329,8 +347,9 @@ def decide(terms: PlanYearTerms, member: Member, history: YearToDate, event: Eve
         tier_code = tier.code
         steps = [Step(f"tier {tier.code} {_yuan(tier.amount)}", quantize_money(tier.amount),
                       f"{tier.code} 档 {tier.name} 一次性补助 {_yuan(tier.amount)} 元")]
+        steps += _top_up_steps(tier, history)
         cap = terms.women.annual_cap_amount
-        # DOMAIN: at most 32,000 a year; a later higher tier tops up (B 8,000 then A: 24,000)
+        # DOMAIN: at most 32,000 a year, on top of the top-up
         remaining = cap - history.women_paid_amount
         steps = _capped(steps, remaining, f"women yearly cap {_yuan(cap)}, remaining {_yuan(max(remaining, ZERO))}",
                         f"每年最多 {_yuan(cap)} 元，本年已领 {_yuan(history.women_paid_amount)} 元，补足至上限")

@@ -156,6 +156,24 @@ class _Groups:
         before_group = (running - values)[self.starts]
         return running - np.repeat(before_group, self.counts)
 
+    def cummax(self, values: np.ndarray) -> np.ndarray:
+        """Running maximum within each worker of non-negative values, including the claim itself."""
+        if len(values) == 0:
+            return values
+        span = int(values.max()) + 1
+        if len(self.starts) > np.iinfo(np.int64).max // span:
+            raise ValueError("too many workers for the grouped running maximum")
+        # each worker's values lifted above every earlier worker's, so one running max restarts per worker
+        offset = np.repeat(np.arange(len(self.starts), dtype=np.int64) * span, self.counts)
+        return np.maximum.accumulate(values + offset) - offset
+
+    def shifted(self, running: np.ndarray) -> np.ndarray:
+        """A running figure as it stood before each claim (0 before a worker's first claim)."""
+        before = np.empty_like(running)
+        before[1:] = running[:-1]
+        before[self.starts] = 0
+        return before
+
     def capped(self, values: np.ndarray, cap: int) -> np.ndarray:
         """What each claim gets when each worker's running sum is cut at `cap`."""
         running = self.cumsum(values)
@@ -246,23 +264,20 @@ def _hospital_raw(terms: PlanYearTerms, c: ClaimColumns, covered: np.ndarray, gr
 
 
 def _women_raw(terms: PlanYearTerms, c: ClaimColumns, covered: np.ndarray, groups: _Groups) -> np.ndarray:
-    """Women's tier lump sums after the women's yearly cap, in fen, in worker order."""
-    raw = np.zeros(len(covered), dtype=np.int64)
+    """Women's tier lump sums after the top-up and the women's yearly cap, in fen, in worker order."""
     if terms.women is None:
-        return raw
+        return np.zeros(len(covered), dtype=np.int64)
     tiers = terms.women.tiers
     if len(tiers) > MAX_TIERS:
         raise ValueError(f"at most {MAX_TIERS} tiers")
+    cap = fen(terms.women.annual_cap_amount)
+    amounts = np.minimum(np.array([fen(t.amount) for t in tiers] + [0], dtype=np.int64), cap)
     tier = groups.take(np.where(covered & (c.event_type >= 2), c.tier, -1))
-    candidate = np.flatnonzero(tier >= 0)
-    keys = groups.group[candidate].astype(np.int64) * (MAX_TIERS + 1) + tier[candidate]
-    # DOMAIN: a tier pays once: only its first covered claim of the year counts
-    _, first = np.unique(keys, return_index=True)
-    paying = candidate[first]
-    amounts = np.array([fen(t.amount) for t in tiers], dtype=np.int64)
-    raw[paying] = amounts[tier[paying]]
-    # DOMAIN: at most 32,000 a year; a later tier tops up to what remains
-    return groups.capped(raw, fen(terms.women.annual_cap_amount))
+    # DOMAIN: a later higher tier pays its amount less what the year's earlier tiers paid, within
+    # the yearly cap: what the year has paid after claim k is the running maximum of
+    # min(amount, cap), and claim k pays its rise. A tier repeated in the year rises by 0 (pays once).
+    reached = groups.cummax(amounts[tier])  # tier -1 takes the trailing 0
+    return reached - groups.shifted(reached)
 
 
 def rate_claims(terms: PlanYearTerms, claims: ClaimColumns) -> np.ndarray:

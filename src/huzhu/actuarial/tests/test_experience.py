@@ -12,6 +12,14 @@ def test_exposure_is_prorated_for_mid_year_joins_and_leaves():
     assert years.tolist() == pytest.approx([1.0, 184 / 365, 91 / 365, 0.0])
 
 
+def test_exposure_of_an_open_plan_year_counts_only_the_days_up_to_the_valuation_date():
+    # a whole-year coverage, a mid-year join, one joining after the valuation date; valued on day 272 (30 Sept)
+    years = experience.exposure_years(np.array([0, 181, 300]), np.array([364, 364, 364]), 0, 364, valued_day=272)
+    assert years.tolist() == pytest.approx([273 / 365, 92 / 365, 0.0])
+    closed = experience.exposure_years(np.array([0]), np.array([364]), 0, 364, valued_day=800)
+    assert closed.tolist() == [1.0]  # a closed year is valued whole
+
+
 @pytest.mark.parametrize(("age", "band"), [(16, "16–29岁"), (29, "16–29岁"), (30, "30–39岁"), (59, "50–59岁"),
                                             (60, "60岁及以上"), (15, "16–29岁")], ids=str)
 def test_ages_fall_in_their_band(age, band):

@@ -51,6 +51,24 @@ def test_the_association_starts_a_reserve_study_from_the_form(client, associatio
     assert "建议每人互助金" in page
 
 
+def test_a_womens_reserve_study_page_shows_the_resampled_severity_the_caps_and_the_valuation_date(
+        client, association_approver, django_capture_on_commit_callbacks):
+    from huzhu.actuarial import synthetic
+
+    synthetic.build(plan="women_health", workers=1500, years=(2025, 2026), frequency=0.01, seed=2, ledger=False)
+    signed_in(client, association_approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("actuarial:create", args=["reserve"]), {
+            "plan": "women_health", "years": ["2025", "2026"], "as_of": "2026-09-30", "simulations": "500",
+            "seed": "1", "parameter_uncertainty": "on"})
+    study = Study.objects.get()
+    assert study.status == Study.Status.DONE, study.message
+    assert study.inputs["as_of"] == "2026-09-30"
+    page = client.get(reverse("actuarial:detail", args=[study.pk])).content.decode()
+    assert "件均补助（实际补助金重抽样）" in page and "每人每年补助上限（元）" in page
+    assert "评估日期 2026-09-30" in page
+
+
 def test_a_bad_form_value_comes_back_as_a_chinese_message(client, association_approver, experience_2024_2026):
     signed_in(client, association_approver)
     response = client.post(reverse("actuarial:create", args=["reserve"]), {"years": ["2025"], "simulations": "ten"},

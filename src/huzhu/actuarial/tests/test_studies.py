@@ -49,6 +49,50 @@ def test_the_reserve_study_is_reproducible_from_its_seed(experience_2024_2026):
     assert first.results["needed"]["needed"] >= first.results["needed"]["for_loss_ratio"]
 
 
+def test_the_open_years_exposure_counts_to_the_valuation_date(experience_2024_2026):
+    from huzhu.enrollment.models import Coverage
+
+    Coverage.objects.update(left_on=None)  # leavers aside: only the valuation date ends a coverage here
+    study = run("experience", {"years": [2026], "as_of": "2026-09-30"})
+    assert study.results["as_of"] == "2026-09-30"
+    expected = 0.0
+    for starts_on, ends_on in Coverage.objects.filter(plan_year__year=2026, plan_year__plan_id="hospitalization",
+                                                      status=Coverage.Status.ACTIVE).values_list("starts_on", "ends_on"):
+        last = min(ends_on, date(2026, 9, 30))
+        expected += max((last - max(starts_on, date(2026, 1, 1))).days + 1, 0) / 365
+    assert study.results["total"]["exposure"] == pytest.approx(expected, abs=1e-3)
+    whole = run("experience", {"years": [2026], "as_of": "2027-03-31"}).results["total"]
+    assert whole["exposure"] > study.results["total"]["exposure"] * 1.2
+
+
+def test_the_reserve_study_of_the_womens_plan_resamples_the_paid_lump_sums_under_the_cap(db):
+    import numpy as np
+
+    from huzhu.actuarial import synthetic
+    from huzhu.claims.models import Claim
+
+    from .test_simulation import resampled_contribution
+
+    synthetic.build(plan="women_health", workers=3000, years=(2025, 2026), frequency=0.01, as_of=date(2026, 9, 30),
+                    seed=5, ledger=False)
+    inputs = {"plan": "women_health", "years": [2025, 2026], "as_of": "2026-09-30", "simulations": 20_000, "seed": 3,
+              "reserve_amount": "0.00", "parameter_uncertainty": False}
+    results = run("reserve", inputs).results
+    fit = results["fit"]
+    assert (fit["severity_model"], fit["claim_cap"], fit["year_cap"]) == ("empirical", 32000.0, 32000.0)
+    paid = [float(b) for b in Claim.objects.filter(plan_year__plan_id="women_health", benefit_amount__gt=0,
+                                                   status__in=(Claim.Status.APPROVED, Claim.Status.PAID),
+                                                   diagnosed_on__lte=date(2026, 9, 30))
+            .values_list("benefit_amount", flat=True)]
+    assert fit["claims"] == len(paid) > 20 and max(paid) <= 32000
+    # the spread of a year stays under what paying every claim the cap would give: cap x sqrt(expected claims)
+    assert results["adequacy"]["sd"] <= 32000 * np.sqrt(fit["frequency"] * results["next_exposure"]) * 1.02
+    expected = resampled_contribution(paid, exposure=fit["exposure"], people=results["next_exposure"],
+                                      simulations=20_000, seed=11, target_loss_ratio=0.85, shortfall=0.05,
+                                      share=results["benefit_share"])
+    assert results["needed"]["needed"] == pytest.approx(expected, rel=0.05)
+
+
 def test_a_finished_study_is_recomputed_only_when_forced(experience_2024_2026):
     study = run("experience", {"years": [2026]})
     finished_at = study.finished_at

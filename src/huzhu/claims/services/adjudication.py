@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.utils import timezone
 
 from huzhu.core.money import ZERO
@@ -75,8 +76,9 @@ def _member(claim: Claim, coverage: Coverage) -> engine.Member:
     tiers: frozenset[str] = frozenset()
     if claim.plan_year.plan_id == "women_health":
         # DOMAIN: each women's tier pays once per worker for life in the scheme.
+        # A tier decided at 0 (lower than the year's earlier tiers) was not paid.
         tiers = frozenset(Claim.objects.filter(worker_id=worker.pk, status__in=workflow.DECIDED_STATUSES,
-                                               plan_year__plan_id="women_health")
+                                               plan_year__plan_id="women_health", benefit_amount__gt=0)
                           .exclude(plan_year_id=claim.plan_year_id).exclude(tier="")
                           .values_list("tier", flat=True))
     return engine.Member(gender=worker.gender, birth_date=worker.birth_on, consecutive_years=coverage.consecutive_years,
@@ -142,6 +144,26 @@ def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage
     return Adjudication(decision=decision, terms_version=terms_version, facts=facts)
 
 
+# The advisory-lock key space of "decisions about one worker's claims".
+WORKER_DECISIONS_LOCK = 1601
+
+
+def lock_worker_decisions(worker_id: int) -> None:
+    """Decisions about one worker's claims run one at a time: a lock held to the end of the transaction.
+
+    It guards what spans plan years (each women's tier once for life), which no coverage row
+    covers. Take it first in any transaction that may approve, before any other lock it takes (the
+    coverage row; the audit chain head where record_event holds it to commit), so every path locks
+    in one order and two decisions cannot deadlock. A PostgreSQL advisory lock: it waits only on
+    another decision about the same worker, never on writes to the worker's row. On SQLite the
+    write transaction (begun IMMEDIATE) already holds the database's single writer lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [WORKER_DECISIONS_LOCK, worker_id % 2**31])
+
+
 def lock_coverage(claim: Claim) -> Coverage:
-    """Lock the worker's coverage row: approvals of one worker's claims run one at a time (annual cap)."""
+    """Lock the worker's decisions, then the claim's coverage row (annual cap): approvals queue here."""
+    lock_worker_decisions(claim.worker_id)
     return Coverage.objects.select_for_update().get(pk=claim.coverage_id)

@@ -20,7 +20,7 @@ from .. import review_clock, rules
 from ..models import Claim, ClaimDocument, Invoice
 from ..workflow import Action
 from .actors import WorkerActor, require_claim_in_scope, require_in_scope, role_of
-from .adjudication import adjudicate
+from .adjudication import adjudicate, lock_worker_decisions
 from .transitions import move_claim
 
 S = Claim.Status
@@ -179,6 +179,7 @@ def submit_claim(*, actor, claim: Claim, comment: str = "", today: date | None =
     clock. A county clerk's desk intake is the first review. A clean claim below the limit is
     approved straight through, every skipped step recorded as an automatic decision.
     """
+    lock_worker_decisions(claim.worker_id)  # it may be approved straight through: lock first
     today = today or timezone.localdate()
     action = Action.RESUBMIT if claim.status == S.SUPPLEMENT else Action.SUBMIT
     adjudication = adjudicate(claim, final=False, today=today)
@@ -221,6 +222,7 @@ def submit_claim(*, actor, claim: Claim, comment: str = "", today: date | None =
 def file_claim(*, actor, worker: Worker, documents: list[tuple[str, object]] = (), comment: str = "",
                today: date | None = None, **claim_fields) -> Claim:
     """Create, attach documents and submit in one go (the desk form, the API); all or nothing."""
+    lock_worker_decisions(worker.pk)  # first, before create_claim's writes: see lock_worker_decisions
     claim = create_claim(actor=actor, worker=worker, **claim_fields)
     if documents:
         attach_documents(actor=actor, claim=claim, documents=list(documents))

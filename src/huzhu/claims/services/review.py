@@ -21,8 +21,8 @@ PASS_ACTION = {S.FIRST_REVIEW: Action.PASS_FIRST, S.SECOND_REVIEW: Action.PASS_S
 
 @transaction.atomic
 def approve_claim(*, actor, claim: Claim, comment: str = "", straight_through: bool = False) -> Claim:
-    """Approve at the association: the benefit is decided again, final, under the coverage lock."""
-    coverage = lock_coverage(claim)  # concurrent approvals of one worker queue here (annual cap)
+    """Approve at the association: the benefit is decided again, final, under the worker and coverage locks."""
+    coverage = lock_coverage(claim)  # concurrent approvals of one worker queue here (annual cap, lifetime tiers)
     check_move(actor, claim, Action.APPROVE)
     estimate = claim.benefit_amount
     adjudication = adjudicate(claim, final=True, coverage=coverage)

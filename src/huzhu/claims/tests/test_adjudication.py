@@ -2,6 +2,10 @@
 from datetime import date
 from decimal import Decimal as D
 
+import pytest
+
+from huzhu.core.errors import ValidationFailed
+
 from .. import services
 from ..models import Claim
 from .conftest import TODAY, scans, stay_fields
@@ -75,6 +79,64 @@ def test_a_second_womens_tier_tops_up_to_the_higher_amount(plans, home_unit, cou
     assert (in_situ.benefit_amount, in_situ.tier) == (D("8000.00"), "B")
     assert (malignant.benefit_amount, malignant.tier) == (D("24000.00"), "A")
     assert in_situ.complex_case  # pathology gets a second medical review: 30 working days
+
+
+WOMEN_DOCUMENTS = ("pathology_report", "diagnosis_certificate", "discharge_summary", "invoice", "id_card", "bank_card")
+
+
+def women_diagnosis(clerk, woman, code, day, today=TODAY):
+    return services.file_claim(actor=clerk, worker=woman, today=today, claim_type="diagnosis", diagnosed_on=day,
+                               diagnosis_code=code, diagnosis_name="", documents=scans(WOMEN_DOCUMENTS))
+
+
+def test_a_tier_paid_in_one_plan_year_pays_nothing_in_another(plans, home_unit, county_clerk, league_reviewer,
+                                                               association_approver):
+    from huzhu.conftest import make_worker
+
+    from .conftest import cover
+
+    woman = make_worker(home_unit, gender="F")
+    cover(woman, plan="women_health")
+    cover(woman, plan="women_health", year=2027)
+    first = take_through(women_diagnosis(county_clerk, woman, "C50.900", date(2026, 3, 1)),
+                         league_reviewer, association_approver)
+    assert first.benefit_amount == D("32000.00")
+    with pytest.raises(ValidationFailed) as refused:
+        women_diagnosis(county_clerk, woman, "C53.000", date(2027, 3, 1), today=date(2027, 4, 1))
+    assert refused.value.code == "not_covered_tier_already_paid"
+
+
+def test_a_higher_tier_in_a_later_plan_year_pays_in_full(plans, home_unit, county_clerk, league_reviewer,
+                                                         association_approver):
+    from huzhu.conftest import make_worker
+
+    from .conftest import cover
+
+    woman = make_worker(home_unit, gender="F")
+    cover(woman, plan="women_health")
+    cover(woman, plan="women_health", year=2027)
+    take_through(women_diagnosis(county_clerk, woman, "D05.100", date(2026, 3, 1)), league_reviewer, association_approver)
+    later = take_through(women_diagnosis(county_clerk, woman, "C50.900", date(2027, 3, 1), today=date(2027, 4, 1)),
+                         league_reviewer, association_approver)
+    assert (later.benefit_amount, later.tier) == (D("32000.00"), "A")  # no top-up across years
+
+
+def test_a_lower_tier_decided_at_0_in_one_year_still_pays_in_a_later_year(plans, home_unit, county_clerk,
+                                                                           league_reviewer, association_approver):
+    from huzhu.conftest import make_worker
+
+    from .conftest import cover
+
+    woman = make_worker(home_unit, gender="F")
+    cover(woman, plan="women_health")
+    cover(woman, plan="women_health", year=2027)
+    take_through(women_diagnosis(county_clerk, woman, "C50.900", date(2026, 3, 1)), league_reviewer, association_approver)
+    lower = take_through(women_diagnosis(county_clerk, woman, "D05.100", date(2026, 5, 1)),
+                         league_reviewer, association_approver)
+    assert (lower.benefit_amount, lower.tier) == (D("0.00"), "B")  # B after A in the same year tops up nothing
+    later = take_through(women_diagnosis(county_clerk, woman, "D06.100", date(2027, 3, 1), today=date(2027, 4, 1)),
+                         league_reviewer, association_approver)
+    assert later.benefit_amount == D("8000.00")  # tier B was never paid, so it pays in full in 2027
 
 
 def test_the_claim_keeps_the_terms_version_it_was_decided_under(file_stay, league_reviewer, association_approver):

@@ -65,6 +65,17 @@ def test_women_health_top_up_is_estimated_with_earlier_tiers(client, plans):
     assert body["events"][2]["steps"] == [{"name": "not covered: tier C already paid", "amount": "0.00"}]
 
 
+def test_women_health_higher_tier_in_the_same_year_is_estimated_as_a_top_up(client, plans):
+    document = {"plan": "women_health", "year": 2026, "member": {"gender": "F", "birth_date": "1980-01-01"},
+                "events": [{"type": "procedure", "date": "2026-02-01", "procedure": "total_hysterectomy"},
+                           {"type": "diagnosis", "date": "2026-05-01", "icd10": "D05.1"}]}
+    body = post(client, document).json()
+    assert body == {"plan": "women_health", "year": 2026, "total": "8000.00", "events": [
+        {"benefit": "3000.00", "steps": [{"name": "tier C 3000.00", "amount": "3000.00"}]},
+        {"benefit": "5000.00", "steps": [{"name": "tier B 8000.00", "amount": "8000.00"},
+                                         {"name": "less tier C paid earlier this year 3000.00", "amount": "-3000.00"}]}]}
+
+
 def test_event_outside_the_protection_period_is_answered_with_0_and_the_reason(client, plans):
     document = changed(["events", 0, "admitted"], "2025-12-20")
     body = post(client, document).json()

@@ -92,8 +92,17 @@ EXAMPLES = [
     pytest.param(WOMEN, worker(), [procedure("2026-05-01", "total_hysterectomy")], ["3000.00"], id="tier-C-procedure"),
     pytest.param(WOMEN, worker(), [diagnosis("2026-03-01", "D05.1"), diagnosis("2026-09-01", "C50.9")],
                  ["8000.00", "24000.00"], id="tier-B-then-A-tops-up-to-24000"),
+    pytest.param(WOMEN, worker(), [procedure("2026-03-01", "total_hysterectomy"), diagnosis("2026-09-01", "D05.1")],
+                 ["3000.00", "5000.00"], id="tier-C-then-B-tops-up-to-5000"),
+    pytest.param(WOMEN, worker(), [procedure("2026-03-01", "total_hysterectomy"), diagnosis("2026-09-01", "C50.9")],
+                 ["3000.00", "29000.00"], id="tier-C-then-A-tops-up-to-29000"),
+    pytest.param(WOMEN, worker(), [procedure("2026-02-01", "bilateral_oophorectomy"), diagnosis("2026-04-01", "D06.0"),
+                                   diagnosis("2026-09-01", "C53.0")],
+                 ["3000.00", "5000.00", "24000.00"], id="tier-C-then-B-then-A-pays-32000-in-all"),
     pytest.param(WOMEN, worker(), [diagnosis("2026-03-01", "C56"), diagnosis("2026-09-01", "D06.0")],
-                 ["32000.00", "0.00"], id="tier-A-then-B-is-over-the-yearly-cap"),
+                 ["32000.00", "0.00"], id="tier-A-then-B-pays-0-as-B-is-lower"),
+    pytest.param(WOMEN, worker(), [diagnosis("2026-03-01", "D05.1"), procedure("2026-09-01", "total_hysterectomy")],
+                 ["8000.00", "0.00"], id="tier-B-then-C-pays-0-as-C-is-lower"),
     pytest.param(WOMEN, worker(), [diagnosis("2026-03-01", "D05.1"), diagnosis("2026-09-01", "D06.0")],
                  ["8000.00", "0.00"], id="tier-B-twice-in-a-year-pays-once"),
     pytest.param(WOMEN, worker(), [procedure("2026-03-01", "total_hysterectomy"),
@@ -102,7 +111,9 @@ EXAMPLES = [
     pytest.param(WOMEN, worker(already_paid_tiers=frozenset({"B"})), [diagnosis("2026-05-01", "D06.1")], ["0.00"],
                  id="tier-paid-in-a-later-year-pays-0"),
     pytest.param(WOMEN, worker(already_paid_tiers=frozenset({"B"})), [diagnosis("2026-05-01", "C53.0")],
-                 ["32000.00"], id="higher-tier-after-an-earlier-year-pays-in-full"),
+                 ["32000.00"], id="tier-B-in-2025-then-A-in-2026-pays-32000-in-full"),
+    pytest.param(WOMEN, worker(already_paid_tiers=frozenset({"C"})), [diagnosis("2026-05-01", "D05.1")],
+                 ["8000.00"], id="tier-C-in-an-earlier-year-then-B-pays-8000-in-full"),
     pytest.param(WOMEN, worker(gender="M"), [diagnosis("2026-05-01", "C50.9")], ["0.00"], id="women-plan-excludes-men"),
     pytest.param(WOMEN, worker(birth="1965-01-01"), [diagnosis("2026-05-01", "C50.9")], ["0.00"],
                  id="woman-aged-61-is-too-old-for-the-women-plan"),
@@ -171,9 +182,31 @@ def test_stay_is_cut_to_the_remaining_annual_cap_with_a_step_saying_so():
     assert "年度封顶" in decision.steps[-1].label
 
 
-def test_tier_top_up_step_names_the_women_yearly_cap():
+def test_tier_top_up_step_names_the_tiers_paid_earlier_in_the_year():
     steps = names(WOMEN, worker(), [diagnosis("2026-03-01", "D05.1"), diagnosis("2026-09-01", "C50.9")])
-    assert steps[1] == [("tier A 32000.00", "32000.00"), ("women yearly cap 32000.00, remaining 24000.00", "-8000.00")]
+    assert steps[1] == [("tier A 32000.00", "32000.00"), ("less tier B paid earlier this year 8000.00", "-8000.00")]
+
+
+def test_tier_top_up_label_says_what_was_paid_and_what_it_tops_up_to():
+    decisions = estimate(WOMEN, worker(), [procedure("2026-03-01", "total_hysterectomy"), diagnosis("2026-09-01", "D05.1")]).decisions
+    assert decisions[1].steps[1].label == "已付 C 档 3000.00 元，补足至 B 档 8000.00 元"
+    lower = estimate(WOMEN, worker(), [diagnosis("2026-03-01", "C56"), diagnosis("2026-09-01", "D06.0")]).decisions[1]
+    assert [(s.name, s.amount) for s in lower.steps] == [("tier B 8000.00", D("8000.00")),
+                                                         ("less tier A paid earlier this year 32000.00", D("-8000.00"))]
+    assert lower.steps[1].label == "已付 A 档 32000.00 元，不低于 B 档 8000.00 元，不再补助"
+
+
+def test_women_yearly_cap_still_cuts_a_top_up():
+    small_cap = WOMEN.model_copy(update={"women": WOMEN.women.model_copy(update={"annual_cap_amount": D("6000")})})
+    decisions = estimate(small_cap, worker(), [procedure("2026-03-01", "total_hysterectomy"),
+                                               diagnosis("2026-09-01", "D05.1")]).decisions
+    assert [d.benefit for d in decisions] == [D("3000.00"), D("3000.00")]  # top-up 5,000 cut to the 3,000 left
+    assert [(s.name, s.amount) for s in decisions[1].steps] == [
+        ("tier B 8000.00", D("8000.00")), ("less tier C paid earlier this year 3000.00", D("-3000.00")),
+        ("women yearly cap 6000.00, remaining 3000.00", D("-2000.00"))]
+    columns = to_columns(small_cap, [(1, worker(), e) for e in (procedure("2026-03-01", "total_hysterectomy"),
+                                                               diagnosis("2026-09-01", "D05.1"))])
+    assert rate_claims(small_cap, columns).tolist() == [300000, 300000]
 
 
 @pytest.mark.parametrize(("terms", "member", "event", "reason", "name"), [

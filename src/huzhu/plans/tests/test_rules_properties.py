@@ -14,6 +14,7 @@ from huzhu.plans.rules import (
     YearToDate,
     decide,
     estimate,
+    tier_for,
 )
 from huzhu.plans.terms import Band
 from huzhu.plans.vectorized import rate_claims, to_columns
@@ -142,3 +143,22 @@ def test_vectorized_path_rounds_odd_rates_half_up_like_the_scalar_engine():
     event = InpatientEvent(date(2026, 3, 1), date(2026, 3, 2), Decimal("1.50"))  # 0.4995 -> 0.50
     assert decide(terms, covered_member, YearToDate(), event).benefit == Decimal("30.50")
     assert rate_claims(terms, to_columns(terms, [(1, covered_member, event)])).tolist() == [3050]
+
+
+women_events = st.lists(st.one_of(diagnoses, procedures), min_size=1, max_size=6)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(members, women_events), min_size=1, max_size=6), terms_variants().filter(lambda t: t.women))
+def test_a_womans_year_pays_her_highest_tier_within_the_cap_and_both_engines_agree(workers, terms):
+    claims = [(n, member, event) for n, (member, evs) in enumerate(workers) for event in evs]
+    rated = rate_claims(terms, to_columns(terms, claims)).tolist()
+    for n, (member, evs) in enumerate(workers):
+        result = estimate(terms, member, evs)
+        assert [int(d.benefit * 100) for d in result.decisions] == [fen for w, fen in zip(
+            (w for w, _, _ in claims), rated, strict=True) if w == n]
+        # DOMAIN: top-ups make the year's total the highest covered tier's amount, within the cap
+        highest = max((tier.amount for event in evs if (tier := tier_for(terms, event)) is not None
+                       and tier.code not in member.already_paid_tiers
+                       and decide(terms, member, YearToDate(), event).covered), default=Decimal(0))
+        assert result.total == min(highest, terms.women.annual_cap_amount)

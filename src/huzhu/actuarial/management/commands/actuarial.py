@@ -26,6 +26,8 @@ class Command(BaseCommand):
                 sub.add_argument("--grain", default="OMDM")
             else:
                 sub.add_argument("--years", type=int, nargs="+", required=True)
+            if kind in ("experience", "reserve"):
+                sub.add_argument("--as-of", dest="as_of", help="评估日期（默认今天）：未结束年度的保障人年按已过天数折算")
             if kind == "experience":
                 sub.add_argument("--confidence", type=float, default=0.95)
             if kind == "whatif":
@@ -70,6 +72,8 @@ class Command(BaseCommand):
                 data["as_of"] = options["as_of"]
             return data
         data["years"] = options["years"]
+        if kind in ("experience", "reserve") and options.get("as_of"):
+            data["as_of"] = options["as_of"]
         if kind == "experience":
             data["confidence"] = options["confidence"]
         elif kind == "whatif":
