@@ -53,6 +53,20 @@ def is_too_many_pixels(width: int, height: int) -> bool:
     return width * height > MAX_IMAGE_PIXELS
 
 
+def image_is_complete(content: bytes, content_type: str) -> bool:
+    """Whether an image's file reaches its end marker (JPEG EOI after the last scan, PNG IEND).
+
+    Pillow's own truncation check can be switched off process-wide (WeasyPrint sets
+    ImageFile.LOAD_TRUNCATED_IMAGES on import), so a cut-off upload is caught here instead.
+    """
+    if content_type == "image/jpeg":
+        last_scan = content.rfind(b"\xff\xda")
+        return last_scan >= 0 and content.find(b"\xff\xd9", last_scan) >= 0
+    if content_type == "image/png":
+        return b"IEND" in content[-64:]
+    return True
+
+
 def size_label(size: int) -> str:
     """A file size for people: 68 B, 12.3 KB, 4.5 MB."""
     if size < 1024:

@@ -128,6 +128,8 @@ def _image_thumbnail(content: bytes, content_type: str, name: str) -> bytes:
             width, height = header.size
     except _BROKEN_IMAGE:
         raise _broken(name, content_type, len(content)) from None
+    if not rules.image_is_complete(content, content_type):
+        raise _broken(name, content_type, len(content))
     if rules.is_too_many_pixels(width, height):
         raise ValidationFailed("image_too_large", _(
             "%(file)s是 %(width)s × %(height)s 像素的图片（共 %(pixels)s 像素，文件 %(bytes)s），超过每张 "
