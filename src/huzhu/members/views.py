@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from huzhu.core.errors import DomainError
+from huzhu.core.params import page_param
 from huzhu.regions.models import Role
 from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.security.services import record_personal_data_view
@@ -22,7 +23,7 @@ def _search_page(request, search, template: str):
     """A searchable, paginated list with the county filter of the actor's scope."""
     scope = scope_of(request.user)
     text, county = request.GET.get("q", ""), request.GET.get("county", "")
-    page = Paginator(search(scope, text=text, county_code=county), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(search(scope, text=text, county_code=county), PAGE_SIZE).get_page(page_param(request.GET))
     return render(request, template, {"page": page, "q": text, "county": county,
                                       "counties": counties_in_scope(scope)})
 
@@ -36,7 +37,7 @@ def unit_list(request):
 def unit_detail(request, pk: int):
     scope = scope_of(request.user)
     unit = queries.unit_for(scope, pk)
-    workers = Paginator(queries.search_workers(scope, unit_id=unit.pk), PAGE_SIZE).get_page(request.GET.get("page"))
+    workers = Paginator(queries.search_workers(scope, unit_id=unit.pk), PAGE_SIZE).get_page(page_param(request.GET))
     return render(request, "members/unit_detail.html", {"unit": unit, "page": workers})
 
 
