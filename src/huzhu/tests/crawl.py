@@ -127,10 +127,19 @@ class Budget:
     visits: Counter = field(default_factory=Counter)
     mangled: set = field(default_factory=set)
 
-    def allows(self, key: str) -> bool:
-        if not _is_sampled(key):
+    def take(self, key: str) -> bool:
+        """Whether a crawl may visit the route now (and count it if so)."""
+        path = key.split("?", 1)[0]
+        if path.endswith(".pdf"):  # rendering a PDF takes seconds: each PDF route once, whatever its filters
+            key, limit = path, 1
+        elif _is_sampled(key):
+            limit = self.per_route
+        else:
             return True
-        return self.visits[key] < (1 if key.split("?", 1)[0].endswith(".pdf") else self.per_route)
+        if self.visits[key] >= limit:
+            return False
+        self.visits[key] += 1
+        return True
 
 
 class Crawler:
@@ -164,10 +173,9 @@ class Crawler:
 
     def _enqueue(self, queue: deque, url: str, referrer: str) -> None:
         key = pattern_of(url)
-        if key in self._patterns or not self.budget.allows(key):
+        if key in self._patterns or not self.budget.take(key):
             return
         self._patterns.add(key)
-        self.budget.visits[key] += 1
         queue.append((url, referrer))
 
     def _try_mangled(self, url: str) -> None:
