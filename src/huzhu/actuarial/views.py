@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huzhu.core.errors import DomainError
+from huzhu.core.params import parse_integer, year_param
 from huzhu.plans.forms import TermsForm
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
@@ -29,7 +30,7 @@ def _scope(request, *, write: bool = False):
 
 
 def _years(request) -> list[int]:
-    return sorted({int(y) for y in request.POST.getlist("years") if y.isdigit()})
+    return sorted({y for y in map(parse_integer, request.POST.getlist("years")) if y is not None})
 
 
 def _percent(text: str | None):
@@ -52,7 +53,7 @@ def _inputs_from_form(kind: str, post) -> dict:
     if kind in ("experience", "reserve") and _blank_none(post.get("as_of")):
         data["as_of"] = post.get("as_of")  # the valuation date: an open year's exposure counts to it
     if kind == "experience":
-        data.update(years=[int(y) for y in post.getlist("years") if y.isdigit()])
+        data.update(years=[y for y in map(parse_integer, post.getlist("years")) if y is not None])
         if _percent(post.get("confidence")) is not None:
             data["confidence"] = _percent(post.get("confidence"))
     elif kind == "ibnr":
@@ -60,7 +61,7 @@ def _inputs_from_form(kind: str, post) -> dict:
         if _blank_none(post.get("as_of")):
             data["as_of"] = post.get("as_of")
     elif kind == "reserve":
-        data.update(years=[int(y) for y in post.getlist("years") if y.isdigit()],
+        data.update(years=[y for y in map(parse_integer, post.getlist("years")) if y is not None],
                     parameter_uncertainty=post.get("parameter_uncertainty") is not None)
         for name in ("next_exposure", "contribution_amount", "reserve_amount", "simulations", "seed", "cost_factor"):
             if _blank_none(post.get(name)) is not None:
@@ -102,7 +103,7 @@ def whatif(request):
     scope = _scope(request, write=True)
     source = request.POST if request.method == "POST" else request.GET
     plan = source.get("plan") or "hospitalization"
-    base_year = int(source.get("base_year")) if (source.get("base_year") or "").isdigit() else None
+    base_year = year_param(source, "base_year")
     plan_years = [p for p in queries.study_plan_years() if p.plan_id == plan]
     if not plan_years:
         raise Http404("尚无年度方案")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huzhu.core.errors import DomainError, ValidationFailed
+from huzhu.core.params import MAX_COUNT, ids_param, page_param, parse_date, parse_integer, year_param
 from huzhu.ledger.exports import xlsx_response
 from huzhu.regions.models import Role
 from huzhu.regions.queries import leagues, scope_of
@@ -40,27 +41,28 @@ def _today() -> date:
 
 def _plan_year(request):
     source = request.POST if request.method == "POST" else request.GET
-    plan, year = source.get("plan") or "hospitalization", source.get("year") or ""
+    plan, year = source.get("plan") or "hospitalization", year_param(source)
     if ":" in source.get("pick", ""):  # the year picker sends "plan:year"
-        plan, year = source["pick"].split(":", 1)
-    plan_year = queries.plan_year_for(plan, int(year) if year.isdigit() else None, today=_today())
+        plan, picked = source["pick"].split(":", 1)
+        year = year_param({"year": picked})
+    plan_year = queries.plan_year_for(plan, year, today=_today())
     if plan_year is None:
         raise Http404("尚无年度方案")
     return plan_year
 
 
 def _date(text: str, field: str, label: str) -> date:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        raise ValidationFailed("invalid_date", _("%(label)s格式不正确，应为YYYY-MM-DD") % {"label": label}, field=field) from None
+    value = parse_date(text)
+    if value is None:
+        raise ValidationFailed("invalid_date", _("%(label)s格式不正确，应为YYYY-MM-DD") % {"label": label}, field=field)
+    return value
 
 
 def _count(text: str, field: str, label: str) -> int:
-    text = (text or "").strip().replace(",", "")
-    if not text.isdigit():
+    value = parse_integer((text or "").replace(",", ""), maximum=MAX_COUNT)
+    if value is None:
         raise ValidationFailed("invalid_number", _("%(label)s应为不小于0的整数") % {"label": label}, field=field)
-    return int(text)
+    return value
 
 
 def _chart_text() -> dict:
@@ -140,7 +142,7 @@ def follow_up_list(request):
     today = _today()
     show = request.GET.get("show", "")
     units = queries.units_to_follow(scope, plan_year, today=today, show=show, actor=request.user)
-    page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(units, PAGE_SIZE).get_page(page_param(request.GET))
     for unit in page:
         unit.is_overdue = rules.is_overdue(assigned_on=unit.assigned_on, last_contact_on=unit.last_contact_on,
                                            next_due_on=unit.next_due_on, today=today)
@@ -240,7 +242,7 @@ def outreach(request):
     window = queries.window_of(plan_year)
     start, end = window.opens_on, max(window.closes_on + timedelta(days=1), _today() + timedelta(days=1))
     events = queries.outreach_in_scope(scope)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(events, PAGE_SIZE).get_page(page_param(request.GET))
     conversions = queries.outreach_conversions(plan_year, [e.pk for e in page])
     for event in page:
         event.reached, event.enrolled = conversions.get(event.pk, (0, 0))
@@ -262,7 +264,7 @@ def outreach_new(request):
                 kind=post.get("kind", ""), place=post.get("place", ""),
                 audience_size=_count(post.get("audience_size"), "audience_size", _("受众人数")),
                 materials_count=_count(post.get("materials_count") or "0", "materials_count", _("发放资料份数")),
-                unit_ids=[int(i) for i in post.getlist("units") if i.isdigit()], note=post.get("note", ""),
+                unit_ids=ids_param(post, "units"), note=post.get("note", ""),
                 league_code=post.get("league", ""), today=_today())
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -272,7 +274,7 @@ def outreach_new(request):
     units = queries.reachable_units(scope).only("pk", "name")[:1000]
     return render(request, "campaign/outreach_form.html", _common(
         plan_year, kinds=OutreachEvent.Kind.choices, units=units, form=post, today=_today(),
-        chosen={int(i) for i in post.getlist("units") if i.isdigit()},
+        chosen=set(ids_param(post, "units")),
         leagues=leagues() if scope.level == "province" else []))
 
 

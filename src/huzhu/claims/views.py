@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from huzhu.archives.services import path_of, thumbnail_path_of
 from huzhu.core.errors import DomainError
+from huzhu.core.params import page_param, parse_integer
 from huzhu.members.queries import worker_by_id_number
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
@@ -47,7 +48,7 @@ def queue(request):
     scope = scope_of(request.user)
     status = request.GET.get("status", "")
     claims = queries.recent_claims(scope, status=status) if status else queries.claims_awaiting_review(scope)
-    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(claims, PAGE_SIZE).get_page(page_param(request.GET))
     today = timezone.localdate()
     risk = (risk_queries.risk_by_claim([c.pk for c in page], threshold=risk_settings().score_threshold)
             if scope.role in risk_queries.PAGE_ROLES else {})
@@ -238,11 +239,8 @@ def can_change_calendar(scope) -> bool:
 
 
 def _year_of(text: str | None, default: int) -> int:
-    try:
-        year = int(text or default)
-    except ValueError:
-        return default
-    return year if 2000 <= year <= 2100 else default
+    year = parse_integer(text, minimum=2000, maximum=2100)
+    return default if year is None else year
 
 
 @login_required

@@ -14,6 +14,7 @@ from ninja.responses import Status
 from huzhu.core.errors import NotFound, PermissionDenied
 from huzhu.core.jobs import enqueue
 from huzhu.core.pagination import Pages
+from huzhu.core.params import ApiId
 from huzhu.members.queries import unit_for
 from huzhu.regions.queries import scope_of
 from huzhu.security.auth import staff_auth, worker_auth
@@ -201,7 +202,7 @@ class StartIn(Schema):
 
 
 class WorkersIn(Schema):
-    worker_ids: list[int]
+    worker_ids: list[ApiId]
 
 
 class PaymentIn(Schema):
@@ -230,7 +231,7 @@ def list_open_plan_years(request):
 
 @router.get("/enrollments", response=list[EnrollmentOut])
 @paginate(Pages)
-def list_enrollments(request, status: str = "", unit: int | None = None):
+def list_enrollments(request, status: str = "", unit: ApiId | None = None):
     """Enrollments in the caller's scope, newest first."""
     qs = queries.enrollments_in_scope(_scope(request))
     if status:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
 from huzhu.core.jobs import enqueue
+from huzhu.core.params import id_param, ids_param, parse_date
 from huzhu.members.queries import units_in_scope, worker_for
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
@@ -37,11 +38,10 @@ def _scope(request, roles=None):
 
 
 def _parse_date(text: str, field: str, label: str) -> date:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        raise DomainError("invalid_date", _("%(label)s格式不正确，应为YYYY-MM-DD") % {"label": label},
-                          field=field) from None
+    value = parse_date(text)
+    if value is None:
+        raise DomainError("invalid_date", _("%(label)s格式不正确，应为YYYY-MM-DD") % {"label": label}, field=field)
+    return value
 
 
 def _fail(request, exc: DomainError, target: str):
@@ -80,8 +80,8 @@ def start(request):
 def renew(request):
     scope = _scope(request, WRITE_ROLES)
     source = request.POST if request.method == "POST" else request.GET
-    unit = get_object_or_404(units_in_scope(scope), pk=source.get("unit") or 0)
-    plan_year = get_object_or_404(queries.open_plan_years_for_enrollment(), pk=source.get("plan_year") or 0)
+    unit = get_object_or_404(units_in_scope(scope), pk=id_param(source, "unit") or 0)
+    plan_year = get_object_or_404(queries.open_plan_years_for_enrollment(), pk=id_param(source, "plan_year") or 0)
     if request.method == "POST":
         try:
             enrollment = services.renew_enrollment(actor=request.user, scope=scope, unit=unit, plan_year=plan_year)
@@ -130,7 +130,7 @@ def _enrollment_action(request, pk: int, action, success: str | Callable[[Any], 
 @login_required
 @require_POST
 def add_workers(request, pk: int):
-    ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
+    ids = ids_param(request.POST, "worker")
     return _enrollment_action(request, pk, lambda scope, e: services.add_workers(
         actor=request.user, scope=scope, enrollment=e, worker_ids=ids), lambda count: _("已加入%(count)s人") % {"count": count})
 
@@ -138,7 +138,7 @@ def add_workers(request, pk: int):
 @login_required
 @require_POST
 def remove_workers(request, pk: int):
-    ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
+    ids = ids_param(request.POST, "worker")
     return _enrollment_action(request, pk, lambda scope, e: services.remove_workers(
         actor=request.user, scope=scope, enrollment=e, worker_ids=ids), lambda count: _("已移出%(count)s人") % {"count": count})
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from huzhu.core.errors import DomainError
 from huzhu.core.money import parse_money
+from huzhu.core.params import id_param, page_param, parse_integer
 from huzhu.regions.models import AgencyPoint, Office, Role
 from huzhu.regions.queries import scope_of
 
@@ -31,7 +32,7 @@ def _scope(request, roles=LEDGER_ROLES):
 
 
 def _plan_year(request):
-    plan_year = queries.default_plan_year(request.GET.get("year") or request.POST.get("year"))
+    plan_year = queries.default_plan_year(id_param(request.GET, "year") or id_param(request.POST, "year"))
     if plan_year is None:
         raise Http404("尚无年度方案")
     return plan_year
@@ -67,7 +68,7 @@ def account_statement(request, pk: int):
     if _wants_xlsx(request):
         return exports.xlsx_response(f"statement-{account.code}-{account.plan_year.year}.xlsx", "明细账",
                                      exports.STATEMENT_HEADERS, exports.statement_rows(postings))
-    page = Paginator(postings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(postings, PAGE_SIZE).get_page(page_param(request.GET))
     return render(request, "ledger/statement.html", {"account": account, "page": page})
 
 
@@ -96,9 +97,10 @@ def budget(request):
 
 def _set_budget(request, plan_year) -> None:
     holder = request.POST.get("holder", "")
-    kind, _colon, pk = holder.partition(":")
-    office = Office.objects.filter(pk=pk).first() if kind == "office" and pk.isdigit() else None
-    point = AgencyPoint.objects.filter(pk=pk).first() if kind == "point" and pk.isdigit() else None
+    kind, _colon, text = holder.partition(":")
+    pk = parse_integer(text, minimum=1)
+    office = Office.objects.filter(pk=pk).first() if kind == "office" and pk else None
+    point = AgencyPoint.objects.filter(pk=pk).first() if kind == "point" and pk else None
     try:
         amount = parse_money(request.POST.get("amount", ""))
         services.set_budget(actor=request.user, plan_year=plan_year, office=office, agency_point=point,

@@ -9,6 +9,7 @@ from ninja.responses import Status
 
 from huzhu.core.errors import PermissionDenied
 from huzhu.core.pagination import Pages
+from huzhu.core.params import ApiId
 from huzhu.regions.queries import scope_of
 from huzhu.security.auth import staff_auth
 from huzhu.security.services import record_personal_data_view
@@ -71,7 +72,7 @@ def get_unit(request, unit_id: int):
 
 @router.get("/workers", response=list[WorkerOut])
 @paginate(Pages)
-def list_workers(request, q: str = "", county: str = "", unit: int | None = None):
+def list_workers(request, q: str = "", county: str = "", unit: ApiId | None = None):
     """Workers in the caller's scope by name, ID number (full, masked or last 4) or phone."""
     return queries.search_workers(scope_of(request.user), text=q, unit_id=unit, county_code=county)
 

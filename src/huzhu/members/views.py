@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from huzhu.core.errors import DomainError
+from huzhu.core.params import page_param
 from huzhu.regions.models import Role
 from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.security.services import record_personal_data_view
@@ -55,7 +56,7 @@ def _search_page(request, search, template: str):
     token = request.GET.get("s", "")
     text = request.session.get(SEARCH_SESSION, {}).get(token, "") if token else request.GET.get("q", "")
     county = request.GET.get("county", "")
-    page = Paginator(search(scope, text=text, county_code=county), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(search(scope, text=text, county_code=county), PAGE_SIZE).get_page(page_param(request.GET))
     search_query = urlencode({key: value for key, value in (("s", token) if token else ("q", text),
                                                             ("county", county)) if value})
     return render(request, template, {"page": page, "q": text, "county": county, "search_query": search_query,
@@ -71,7 +72,7 @@ def unit_list(request):
 def unit_detail(request, pk: int):
     scope = scope_of(request.user)
     unit = queries.unit_for(scope, pk)
-    workers = Paginator(queries.search_workers(scope, unit_id=unit.pk), PAGE_SIZE).get_page(request.GET.get("page"))
+    workers = Paginator(queries.search_workers(scope, unit_id=unit.pk), PAGE_SIZE).get_page(page_param(request.GET))
     return render(request, "members/unit_detail.html", {"unit": unit, "page": workers})
 
 

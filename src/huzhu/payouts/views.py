@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from huzhu.core.errors import DomainError
+from huzhu.core.params import page_param
 from huzhu.members import services as member_services
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
@@ -38,7 +39,7 @@ def batch_list(request):
     batches = queries.batches(scope)
     if status in B.values:
         batches = batches.filter(status=status)
-    page = Paginator(batches, 25).get_page(request.GET.get("page"))
+    page = Paginator(batches, 25).get_page(page_param(request.GET))
     return render(request, "payouts/batch_list.html", {
         "page": page, "status": status, "statuses": B.choices, "may_manage": scope.role in MANAGERS,
         "failed_queue": queries.failed_queue_size(scope),
@@ -77,7 +78,7 @@ def batch_detail(request, pk: int):
 
 def _render_detail(request, scope, batch, *, report=None, status=200):
     may_manage = scope.role in MANAGERS
-    page = Paginator(queries.payouts_of(batch), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.payouts_of(batch), PAGE_SIZE).get_page(page_param(request.GET))
     return render(request, "payouts/batch_detail.html", {
         "batch": batch, "page": page, "breakdown": queries.batch_breakdown(batch),
         "may_manage": may_manage, "may_approve": may_manage and batch.status == B.DRAFT

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
+from huzhu.core.params import int_param
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 
@@ -86,7 +87,7 @@ def new_version(request, plan: str, year: int):
     if data is not None and form.is_valid():
         try:
             version = services.publish_terms(actor=request.user, plan_code=plan, year=year, document=form.document,
-                                             reason=reason, based_on=int(request.POST.get("based_on", based_on)))
+                                             reason=reason, based_on=int_param(request.POST, "based_on", based_on))
         except DomainError as exc:
             if exc.field == "reason":
                 reason_error = exc.message
@@ -107,11 +108,8 @@ def version_diff(request, plan: str, year: int):
     versions = {v.number: v for v in queries.versions_of(plan_year)}
     if not versions:
         raise Http404
-    try:
-        after = int(request.GET.get("to", max(versions)))
-        before = int(request.GET.get("from", after - 1))
-    except ValueError as exc:
-        raise Http404 from exc
+    after = int_param(request.GET, "to", max(versions))
+    before = int_param(request.GET, "from", after - 1)
     if after not in versions or before not in versions:
         raise Http404
     return render(request, "plans/version_diff.html", {

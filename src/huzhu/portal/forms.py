@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.params import int_param, parse_integer
+
 EVENT_TYPES = [
     ("inpatient", _("住院")),
     ("outpatient_chronic", _("门诊慢特病")),
@@ -28,6 +30,11 @@ WIRE_KEYS = {
     "diagnosis": {"start": "date", "icd10": "icd10"},
     "procedure": {"start": "date", "procedure": "procedure"},
 }
+
+
+def _number_or_text(text: str) -> int | str:
+    number = parse_integer(text)
+    return text if number is None else number
 
 
 @dataclass
@@ -60,8 +67,7 @@ class CalculatorForm:
     @classmethod
     def from_query(cls, query: QueryDict) -> CalculatorForm:
         """Read the GET fields; a first visit gets empty rows and the first open plan year."""
-        wanted = query.get("rows", "")
-        count = int(wanted) if wanted.isdigit() else DEFAULT_ROWS
+        count = int_param(query, "rows", DEFAULT_ROWS)
         if query.get("action") == "add_row":
             count += 1
         count = max(1, min(count, MAX_ROWS))
@@ -83,9 +89,9 @@ class CalculatorForm:
         member = {"gender": self.values["gender"], "birth_date": self.values["birth_date"],
                   "kind": self.values["kind"] or "employee", "already_paid_tiers": self.tiers}
         years = self.values["consecutive_years"] or "1"
-        member["consecutive_years"] = int(years) if years.isdigit() else years
-        year = self.values["year"]
-        return {"plan": self.values["plan"], "year": int(year) if year.isdigit() else year, "member": member,
+        # a number where one reads, else the text as typed: the estimate format then names the field
+        member["consecutive_years"] = _number_or_text(years)
+        return {"plan": self.values["plan"], "year": _number_or_text(self.values["year"]), "member": member,
                 "events": [row.wire() for row in self.filled_rows()]}
 
     def add_error(self, wire_field: str, message: str) -> None:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from huzhu.core.errors import NotFound
+from huzhu.core.params import id_param, year_param
 from huzhu.regions.models import Division
 from huzhu.regions.queries import scope_of
 
@@ -15,10 +16,8 @@ from . import annual, exports, queries
 def _filters(request) -> queries.Filters:
     get = request.GET
     plan = get.get("plan", "")
-    year, unit = get.get("year", ""), get.get("unit", "")
     return queries.Filters(plan=plan if plan in queries.PLAN_LABELS else "",
-                           year=int(year) if year.isdigit() else None, region=get.get("region", "")[:6],
-                           unit=int(unit) if unit.isdigit() else None)
+                           year=year_param(get), region=get.get("region", "")[:6], unit=id_param(get, "unit"))
 
 
 def _board(request) -> queries.Dashboard:

@@ -8,16 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
+from huzhu.core.params import year_param
 from huzhu.regions.queries import scope_of
 
 from . import queries, rules, services
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return year_param(request.GET, default=timezone.localdate().year)
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from huzhu.conftest import PASSWORD, make_unit, make_worker, sign_in_as_worker
 
-from ..models import Claim
+from ..models import Claim, ClaimStatusChange
 from .conftest import INPATIENT_DOCUMENTS, cover, png_bytes
 
 S = Claim.Status
@@ -119,6 +119,22 @@ def test_the_unit_contact_sees_only_their_units_claims(client, unit_contact, fil
     assert client.get(reverse("claims:detail", args=[claim.pk])).status_code == 200
     assert neighbour.pk  # a unit contact's scope is their unit only
     assert client.get(reverse("claims:queue")).status_code == 200
+
+
+def test_history_steps_without_a_person_render_as_system_or_the_office(client, county_clerk, file_stay,
+                                                                      no_straight_through):
+    # demo-shaped rows: the demo's history has system steps and staff steps with no account behind them
+    claim = file_stay()
+    at = claim.status_changes.last().at
+    ClaimStatusChange.objects.create(claim=claim, action="route", from_status=S.SUBMITTED, to_status=S.FIRST_REVIEW,
+                                     actor=None, actor_kind=ClaimStatusChange.ActorKind.SYSTEM, at=at)
+    ClaimStatusChange.objects.create(claim=claim, action="pass", from_status=S.FIRST_REVIEW, to_status=S.SECOND_REVIEW,
+                                     level="county", actor=None, actor_kind=ClaimStatusChange.ActorKind.STAFF, at=at)
+    login(client, county_clerk)
+    response = client.get(reverse("claims:detail", args=[claim.pk]))
+    assert response.status_code == 200
+    history = response.text.split("办理过程", 1)[1]
+    assert "系统自动" in history and "代办点" in history
 
 
 def test_reviewers_take_the_claim_through_the_page(client, league_reviewer, association_approver, file_stay,
