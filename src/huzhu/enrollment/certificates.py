@@ -33,7 +33,7 @@ def certificate_no_of(token: str) -> str | None:
 
 def qr_svg(url: str) -> SafeString:
     """An inline SVG QR code of the verification URL (our own markup: segno escapes nothing it needs to)."""
-    return mark_safe(segno.make(url, error="m").svg_inline(scale=5, dark="#1f2d3d"))  # noqa: S308 - no user input
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=5, dark="#1f2d3d", omitsize=True))  # noqa: S308 - no user input
 
 
 @dataclass(frozen=True)
