@@ -18,7 +18,7 @@ from .conftest import cover
 pytestmark = pytest.mark.browser
 
 # The height and line height of every amount on the page (an amount that wraps is two lines tall).
-AMOUNT_BOXES = """() => [...document.querySelectorAll('.steps .num, .total, .amount')].map(el => {
+AMOUNT_BOXES = """() => [...document.querySelectorAll('.steps li > span:last-child, .total, .amount')].map(el => {
   const box = el.getBoundingClientRect();
   return {text: el.innerText, height: box.height, line: parseFloat(getComputedStyle(el).lineHeight)};
 })"""
