@@ -92,6 +92,15 @@ def test_on_a_phone_the_worker_sees_her_standings_certificate_public_check_and_c
     assert_amounts_on_one_line(page)
     page.screenshot(path=str(SCREENS / "me_4_claim_explanation_390.png"), full_page=True)
 
+    page.goto(page.base_url + "/me/bank-card/")
+    page.fill("input[name=bank_name]", "建设银行")
+    page.fill("input[name=bank_account]", "6222020200112233445")
+    with texted_codes() as codes:
+        page.click("button.primary")
+        page.wait_for_selector("input[name=code]")
+    assert codes, "no code was texted for the bank card change"
+    page.screenshot(path=str(SCREENS / "me_6_bank_card_390.png"), full_page=True)
+
     year = today.year - 1  # the calculator's form is a GET: the DOMAIN example, one line of steps each
     page.goto(page.base_url + "/calculator/?" + urlencode({
         "action": "calculate", "plan": "hospitalization", "year": year, "gender": "F", "birth_date": "1985-03-02",
