@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from huzhu.api import api
 from huzhu.core import views as core_views
+from huzhu.enrollment import views as enrollment_views
 from huzhu.security import views as security_views
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("security/", include("huzhu.security.urls")),
     path("me/", include("huzhu.security.worker_urls")),
+    # Public check of an electronic certificate's QR code (a signed token, never the bare number).
+    path("verify/<str:token>/", enrollment_views.verify_certificate, name="verify_certificate"),
     path("api/v1/", api.urls),
     path("members/", include("huzhu.members.urls")),
     path("plans/", include("huzhu.plans.urls")),

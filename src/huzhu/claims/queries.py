@@ -50,6 +50,12 @@ def claims_of_worker(worker_id: int) -> QuerySet[Claim]:
     return Claim.objects.filter(worker_id=worker_id).select_related("plan_year__plan").order_by("-created_at", "-pk")
 
 
+def notifications_of_worker(worker_id: int, *, limit: int = 10) -> QuerySet[ClaimStatusChange]:
+    """The messages a worker was (or will be) sent about her claims: status changes past draft, newest first."""
+    return (ClaimStatusChange.objects.filter(claim__worker_id=worker_id).exclude(to_status=Claim.Status.DRAFT)
+            .select_related("claim").order_by("-at", "-id")[:limit])
+
+
 def claim_of_worker(worker_id: int, pk: int) -> Claim:
     """One of the worker's own claims, or 404."""
     return get_object_or_404(claims_of_worker(worker_id).prefetch_related("status_changes", "documents__file"), pk=pk)

@@ -81,6 +81,15 @@ class Coverage(models.Model):
         ACTIVE = "active", _("有效")
         CANCELLED = "cancelled", _("已撤销")
 
+    class Standing(models.TextChoices):
+        """The status a worker sees: the stored status read against today's date (rules.coverage_standing)."""
+
+        PENDING = "pending", _("待缴费")
+        NOT_STARTED = "not_started", _("未生效")
+        ACTIVE = "active", _("有效")
+        EXPIRED = "expired", _("已到期")
+        CANCELLED = "cancelled", _("已撤销")
+
     # plan_year, unit, league and county copy the enrollment's, for the reports and the
     # one-coverage-per-plan-year constraint. The enrollment's own foreign keys guard those rows, so
     # the copies carry no database constraint of their own (each would be checked once per person a

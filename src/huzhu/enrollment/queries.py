@@ -229,6 +229,44 @@ def coverages_of_worker(worker_id: int) -> QuerySet[Coverage]:
             .select_related("worker", "plan_year__plan", "unit").order_by("-plan_year__year", "plan_year__plan_id", "pk"))
 
 
+@dataclass(frozen=True)
+class OwnCoverage:
+    """One of a worker's coverages with where it stands today (what her pages show as its status)."""
+
+    coverage: Coverage
+    standing: str
+
+    @property
+    def standing_label(self) -> str:
+        return Coverage.Standing(self.standing).label
+
+    @property
+    def has_certificate(self) -> bool:
+        return bool(self.coverage.certificate_no) and self.standing != Coverage.Standing.PENDING
+
+
+def own_coverages(worker_id: int, *, today: date | None = None) -> list[OwnCoverage]:
+    """The worker's coverages, newest year first, each with its standing on `today` (default: today)."""
+    today = today or timezone.localdate()
+    return [OwnCoverage(c, rules.coverage_standing(status=c.status, starts_on=c.starts_on, ends_on=c.ends_on,
+                                                   today=today))
+            for c in coverages_of_worker(worker_id)]
+
+
+def own_coverage(worker_id: int, pk: int, *, today: date | None = None) -> OwnCoverage:
+    """One of the worker's own coverages, or 404 (someone else's is "not found" too)."""
+    coverage = get_object_or_404(coverages_of_worker(worker_id).select_related("enrollment"), pk=pk)
+    today = today or timezone.localdate()
+    return OwnCoverage(coverage, rules.coverage_standing(status=coverage.status, starts_on=coverage.starts_on,
+                                                         ends_on=coverage.ends_on, today=today))
+
+
+def coverage_by_certificate_no(certificate_no: str) -> Coverage | None:
+    """The numbered, not cancelled coverage with this certificate number (the public check)."""
+    return (Coverage.objects.filter(certificate_no=certificate_no).exclude(status=Coverage.Status.CANCELLED)
+            .select_related("worker", "plan_year__plan").first())
+
+
 def open_plan_years_for_enrollment() -> QuerySet[PlanYear]:
     return PlanYear.objects.filter(status=PlanYear.Status.OPEN).select_related("plan", "current_version")
 

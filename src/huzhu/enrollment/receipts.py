@@ -3,6 +3,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from huzhu.core.money import quantize_money
+
 from .models import Coverage, Enrollment
 
 
@@ -16,5 +18,17 @@ def render_receipt(enrollment: Enrollment) -> bytes:
         html = render_to_string("enrollment/receipt.html", {
             "enrollment": enrollment, "coverages": coverages, "terms": enrollment.plan_year.terms,
             "printed_at": timezone.localtime(),
+        })
+    return HTML(string=html).write_pdf()
+
+
+def render_coverage_receipt(coverage: Coverage) -> bytes:
+    """One worker's contribution receipt (互助金缴费凭证) for a paid coverage: her share of the unit's receipt."""
+    from weasyprint import HTML
+
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string("enrollment/coverage_receipt.html", {
+            "coverage": coverage, "printed_at": timezone.localtime(),
+            "paid_amount": quantize_money(coverage.contribution_amount - coverage.subsidy_amount),
         })
     return HTML(string=html).write_pdf()

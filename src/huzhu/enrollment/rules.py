@@ -164,6 +164,29 @@ def certificate_number(year: int, county_code: str, sequence: int) -> str:
     return f"HZ{year}-{county_code}-{sequence:07d}"
 
 
+def coverage_standing(*, status: str, starts_on: date | None, ends_on: date | None, today: date) -> str:
+    """Where a coverage stands today: pending, cancelled, not_started, active or expired.
+
+    The stored status says only whether it was paid; the dates decide the rest (ends_on is the
+    last covered day), so last year's paid coverage reads "expired", never "active".
+    """
+    if status in ("pending", "cancelled"):
+        return status
+    if starts_on is None or ends_on is None:
+        return "pending"
+    if today < starts_on:
+        return "not_started"
+    if today > ends_on:
+        return "expired"
+    return "active"
+
+
+def masked_person_name(name: str) -> str:
+    """王* / 巴** : the first character only, for pages anyone may open."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
 # --- renewal (续互) ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

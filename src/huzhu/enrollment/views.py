@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 from huzhu.security import worker_session
 
-from . import queries, receipts, roster_files, services
+from . import certificates, queries, receipts, roster_files, services
 from .models import Enrollment, ImportJob
 from .tasks import commit_import_task, validate_import_task
 
@@ -290,6 +290,38 @@ def receipt(request, pk: int):
 
 @worker_session.worker_required
 def my_coverage(request):
-    """The signed-in worker's coverages (phone page); signing in needs the SMS code."""
-    return render(request, "enrollment/my_coverage.html",
-                  {"coverages": queries.coverages_of_worker(request.worker_id)})
+    """The signed-in worker's coverages (phone page) with their standing today; signing in needs the SMS code."""
+    return render(request, "enrollment/my_coverage.html", {"coverages": queries.own_coverages(request.worker_id)})
+
+
+@worker_session.worker_required
+def my_certificate(request, pk: int):
+    """The electronic certificate (电子保障凭证) of one own coverage, with the QR code of its public check."""
+    own = queries.own_coverage(request.worker_id, pk)
+    if not own.has_certificate:
+        raise Http404
+    url = request.build_absolute_uri(reverse("verify_certificate", args=[certificates.certificate_token(
+        own.coverage.certificate_no)]))
+    return render(request, "enrollment/my_certificate.html",
+                  {"own": own, "coverage": own.coverage, "verify_url": url, "qr_svg": certificates.qr_svg(url)})
+
+
+@worker_session.worker_required
+def my_receipt(request, pk: int):
+    """The worker's contribution receipt (互助金缴费凭证) of one paid coverage, as a PDF."""
+    own = queries.own_coverage(request.worker_id, pk)
+    if not own.has_certificate:
+        raise Http404
+    response = HttpResponse(receipts.render_coverage_receipt(own.coverage), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{own.coverage.certificate_no}.pdf"'
+    return response
+
+
+def verify_certificate(request, token: str):
+    """Public: anyone who scans a certificate sees whether it is valid, with a masked name only."""
+    verification = certificates.verify(token)
+    response = render(request, "enrollment/verify_certificate.html", {"verification": verification},
+                      status=200 if verification.is_known else 404)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return response

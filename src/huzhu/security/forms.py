@@ -75,3 +75,16 @@ class LogFilterForm(forms.Form):
         if cleaned.get("from_on") and cleaned.get("to_on") and cleaned["from_on"] > cleaned["to_on"]:
             raise ValidationError(_("起始日期不能晚于截止日期"))
         return cleaned
+
+
+class BankCardForm(forms.Form):
+    """A worker's new bank card; the code texted for this change confirms it (a second step)."""
+
+    bank_name = forms.CharField(label=_("开户银行"), max_length=50)
+    bank_account = forms.CharField(label=_("银行卡号"), max_length=30, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+class BankCardCodeForm(BankCardForm):
+    code = forms.CharField(label=_("短信验证码"), max_length=8, min_length=6, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))

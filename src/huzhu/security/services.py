@@ -18,6 +18,7 @@ from huzhu.audit.services import record_event
 from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
 from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import normalize
+from huzhu.core.scopes import Scope
 from huzhu.members.models import Worker
 from huzhu.regions.models import ADMINISTRATOR_ROLES, Role
 from huzhu.regions.queries import scope_of
@@ -108,8 +109,12 @@ def ensure_business_role(user) -> None:
 
 # --- Workers: ID number + phone + one-time code --------------------------------------------------
 
-def _code_hash(worker_id: int, code: str) -> str:
-    return salted_hmac("huzhu.security.worker-code", f"{worker_id}:{code}").hexdigest()
+# A code is hashed under its purpose: a sign-in code never confirms a bank card change, nor back.
+SIGN_IN, BANK_CHANGE = "huzhu.security.worker-code", "huzhu.security.worker-bank-code"
+
+
+def _code_hash(worker_id: int, code: str, purpose: str = SIGN_IN) -> str:
+    return salted_hmac(purpose, f"{worker_id}:{code}").hexdigest()
 
 
 def _phone_of(text: str) -> str:
@@ -144,16 +149,40 @@ def request_worker_code(*, id_number: str, phone: str, ip: str | None = None) ->
     worker = _find_worker(id_number, phone)
     if worker is None:
         return
+    code = _issue_code(worker, SIGN_IN)
+    minutes = settings.HUZHU_WORKER_CODE_SECONDS // 60
+    send_sms(phone=worker.phone, text=f"【职工互助保障】您的登录验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+
+
+def _issue_code(worker: Worker, purpose: str) -> str:
+    """A fresh six-digit code for `purpose`; it replaces any earlier code of the worker still open."""
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():
-        # A new code replaces any earlier one still open.
         WorkerLoginCode.objects.filter(worker=worker, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
         WorkerLoginCode.objects.create(
-            worker=worker, code_hash=_code_hash(worker.pk, code), created_at=now,
+            worker=worker, code_hash=_code_hash(worker.pk, code, purpose), created_at=now,
             expires_at=now + timedelta(seconds=settings.HUZHU_WORKER_CODE_SECONDS))
-    minutes = settings.HUZHU_WORKER_CODE_SECONDS // 60
-    send_sms(phone=worker.phone, text=f"【职工互助保障】您的登录验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+    return code
+
+
+def _use_code(worker: Worker, code: str, purpose: str) -> None:
+    """Use up the worker's open code if `code` is it; every try counts towards the attempt limit."""
+    wrong = Unauthenticated("code_invalid", _("验证码错误或已过期，请重新获取"))
+    now = timezone.now()
+    login_code = (WorkerLoginCode.objects.filter(worker=worker, used_at__isnull=True, expires_at__gt=now)
+                  .order_by("-created_at").first())
+    if login_code is None:
+        raise wrong
+    # Count the attempt first, conditionally, so parallel guesses cannot pass the limit.
+    counted = WorkerLoginCode.objects.filter(
+        pk=login_code.pk, attempts__lt=settings.HUZHU_WORKER_CODE_MAX_ATTEMPTS).update(attempts=F("attempts") + 1)
+    if not counted:
+        raise Unauthenticated("code_attempts_exceeded", _("验证码错误次数过多，请重新获取"))
+    if not hmac.compare_digest(login_code.code_hash, _code_hash(worker.pk, (code or "").strip(), purpose)):
+        raise wrong
+    if not WorkerLoginCode.objects.filter(pk=login_code.pk, used_at__isnull=True).update(used_at=now):
+        raise wrong  # used by a parallel request a moment ago
 
 
 @dataclass(frozen=True)
@@ -177,27 +206,45 @@ def verify_worker_code(*, id_number: str, phone: str, code: str, ip: str | None 
     """
     if ip and throttling.hit("worker-token-ip", ip, window_seconds=600) > 30:
         raise TooManyRequests()
-    wrong = Unauthenticated("code_invalid", _("验证码错误或已过期，请重新获取"))
     worker = _find_worker(id_number, phone)
     if worker is None:
-        raise wrong
-    now = timezone.now()
-    login_code = (WorkerLoginCode.objects.filter(worker=worker, used_at__isnull=True, expires_at__gt=now)
-                  .order_by("-created_at").first())
-    if login_code is None:
-        raise wrong
-    # Count the attempt first, conditionally, so parallel guesses cannot pass the limit.
-    counted = WorkerLoginCode.objects.filter(
-        pk=login_code.pk, attempts__lt=settings.HUZHU_WORKER_CODE_MAX_ATTEMPTS).update(attempts=F("attempts") + 1)
-    if not counted:
-        raise Unauthenticated("code_attempts_exceeded", _("验证码错误次数过多，请重新获取"))
-    if not hmac.compare_digest(login_code.code_hash, _code_hash(worker.pk, (code or "").strip())):
-        raise wrong
-    if not WorkerLoginCode.objects.filter(pk=login_code.pk, used_at__isnull=True).update(used_at=now):
-        raise wrong  # used by a parallel request a moment ago
+        raise Unauthenticated("code_invalid", _("验证码错误或已过期，请重新获取"))
+    _use_code(worker, code, SIGN_IN)
     record_event(actor=None, action="worker.signed_in", object_type="worker", object_id=worker.pk,
                  after={"ip": ip, "door": door})
     return worker
+
+
+def request_bank_change_code(*, worker_id: int) -> None:
+    """Text the signed-in worker a fresh code that confirms a change of her bank card.
+
+    A browser left signed in is not enough to redirect her benefit: the phone must be at hand too.
+    """
+    if throttling.hit("worker-bank-code-minute", str(worker_id), window_seconds=60) > 1:
+        raise TooManyRequests(_("验证码已发送，请 60 秒后再试"))
+    if throttling.hit("worker-bank-code-hour", str(worker_id), window_seconds=3600) > 5:
+        raise TooManyRequests(_("获取验证码次数过多，请 1 小时后再试"))
+    worker = Worker.objects.get(pk=worker_id)
+    if not worker.phone:
+        raise ValidationFailed("no_phone", _("未登记手机号，请到代办点更改银行卡"))
+    code = _issue_code(worker, BANK_CHANGE)
+    minutes = settings.HUZHU_WORKER_CODE_SECONDS // 60
+    send_sms(phone=worker.phone,
+             text=f"【职工互助保障】您正在更改领取补助金的银行卡，验证码为 {code}，{minutes} 分钟内有效。如非本人操作请勿提供。")
+
+
+@transaction.atomic
+def change_own_bank_account(*, worker_id: int, code: str, bank_name: str, bank_account: str) -> Worker:
+    """The worker changes her own bank card with the code texted for it; audited as her own change."""
+    from huzhu.claims.services.actors import WorkerActor
+    from huzhu.members import services as member_services
+
+    worker = Worker.objects.get(pk=worker_id)
+    _use_code(worker, code, BANK_CHANGE)
+    # Her own record: no staff region applies (the code above is the permission).
+    return member_services.change_bank_account(
+        actor=WorkerActor(worker.pk), scope=Scope("province", role="worker"), worker=worker,
+        bank_name=bank_name, bank_account=bank_account, reason="职工本人凭短信验证码更改")
 
 
 def issue_worker_token(*, worker: Worker) -> WorkerToken:

@@ -14,12 +14,25 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from huzhu.archives.models import DocumentKind
+from huzhu.claims import queries as claim_queries
+from huzhu.claims.services.notifications import message_for
 from huzhu.core.errors import DomainError
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members import queries as member_queries
 from huzhu.regions.queries import scope_of
 
 from . import services, worker_session
-from .forms import LoginForm, RevealForm, TokenCreateForm, TotpForm, WorkerCodeForm, WorkerIdentifyForm
+from .forms import (
+    BankCardCodeForm,
+    BankCardForm,
+    LoginForm,
+    RevealForm,
+    TokenCreateForm,
+    TotpForm,
+    WorkerCodeForm,
+    WorkerIdentifyForm,
+)
 from .middleware import TWO_FACTOR_OK
 from .models import ApiToken
 from .permissions import REVEALABLE_FIELDS
@@ -215,8 +228,51 @@ def worker_sign_out(request):
 
 @worker_session.worker_required
 def worker_home(request):
-    """The worker's own start page: her coverage and her claims, one tap each."""
-    return render(request, "security/worker_home.html", {"worker": member_queries.own_worker(request.worker_id)})
+    """The worker's one entry point: coverages as they stand today, certificates, claims and what
+    they miss, the messages sent to her, and her bank card (masked)."""
+    labels = dict(DocumentKind.choices)
+    claims = [(claim, [labels.get(item, item) for item in claim.missing_items]
+               if claim.status in ("supplement", "draft") else [])
+              for claim in claim_queries.claims_of_worker(request.worker_id)[:20]]
+    notifications = [(change, message_for(change))
+                     for change in claim_queries.notifications_of_worker(request.worker_id)]
+    return render(request, "security/worker_home.html", {
+        "worker": member_queries.own_worker(request.worker_id),
+        "coverages": enrollment_queries.own_coverages(request.worker_id),
+        "claims": claims, "notifications": notifications,
+    })
+
+
+@worker_session.worker_required
+def worker_bank_card(request):
+    """Change the card benefits are paid to: new card, then the code texted to her phone for this change."""
+    worker = member_queries.own_worker(request.worker_id)
+    sent = False
+    if request.method == "POST" and "code" in request.POST:
+        form = BankCardCodeForm(request.POST)
+        sent = True
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.change_own_bank_account(worker_id=worker.pk, code=data["code"], bank_name=data["bank_name"],
+                                                 bank_account=data["bank_account"])
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else "code", exc.message)
+            else:
+                messages.success(request, _("银行卡已更改，之后的补助金将付至新卡。"))
+                return redirect("me:home")
+    elif request.method == "POST":
+        form = BankCardForm(request.POST)
+        if form.is_valid():
+            try:
+                services.request_bank_change_code(worker_id=worker.pk)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                form, sent = BankCardCodeForm(initial=form.cleaned_data), True
+    else:
+        form = BankCardForm()
+    return render(request, "security/worker_bank_card.html", {"worker": worker, "form": form, "sent": sent})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

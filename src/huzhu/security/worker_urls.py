@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.worker_home, name="home"),
     path("sign-in/", views.worker_sign_in, name="sign_in"),
     path("sign-out/", views.worker_sign_out, name="sign_out"),
+    path("bank-card/", views.worker_bank_card, name="bank_card"),
 ]
