@@ -54,7 +54,7 @@ def is_too_many_pixels(width: int, height: int) -> bool:
 
 
 def image_is_complete(content: bytes, content_type: str) -> bool:
-    """Whether an image's file reaches its end marker (JPEG EOI after the last scan, PNG IEND).
+    """Whether an image's file holds its pixels and reaches its end (JPEG EOI after the last scan; PNG IDAT, IEND).
 
     Pillow's own truncation check can be switched off process-wide (WeasyPrint sets
     ImageFile.LOAD_TRUNCATED_IMAGES on import), so a cut-off upload is caught here instead.
@@ -63,7 +63,7 @@ def image_is_complete(content: bytes, content_type: str) -> bool:
         last_scan = content.rfind(b"\xff\xda")
         return last_scan >= 0 and content.find(b"\xff\xd9", last_scan) >= 0
     if content_type == "image/png":
-        return b"IEND" in content[-64:]
+        return b"IDAT" in content and b"IEND" in content[-64:]
     return True
 
 

@@ -119,13 +119,16 @@ def test_ordinary_scans_still_go_through_every_check(client, county_clerk, draft
     assert StoredFile.objects.filter(has_thumbnail=True).count() == len(INPATIENT_DOCUMENTS)
 
 
-def test_a_cut_off_jpeg_is_refused_even_after_weasyprint_turned_pillows_check_off(
-        client, county_clerk, draft_claim, archive_in_tmp, monkeypatch):
+@pytest.mark.parametrize(("name", "content"), [
+    ("cut.jpg", truncated(real_jpeg())), ("header-only.png", png_claiming(640, 480)),
+], ids=["truncated-jpeg", "png-without-pixels"])
+def test_a_broken_image_is_refused_even_after_weasyprint_turned_pillows_check_off(
+        client, county_clerk, draft_claim, archive_in_tmp, monkeypatch, name, content):
     from PIL import ImageFile
 
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # what `import weasyprint` does, process-wide
     client.login(username=county_clerk.username, password=PASSWORD)
     response = client.post(f"/api/v1/claims/{draft_claim.pk}/documents",
-                           {"kind": "invoice", "file": SimpleUploadedFile("cut.jpg", truncated(real_jpeg()))})
+                           {"kind": "invoice", "file": SimpleUploadedFile(name, content)})
     assert response.status_code == 422
     assert_nothing_stored(archive_in_tmp)
