@@ -128,14 +128,14 @@ def _image_thumbnail(content: bytes, content_type: str, name: str) -> bytes:
             width, height = header.size
     except _BROKEN_IMAGE:
         raise _broken(name, content_type, len(content)) from None
-    if not rules.image_is_complete(content, content_type):
-        raise _broken(name, content_type, len(content))
     if rules.is_too_many_pixels(width, height):
         raise ValidationFailed("image_too_large", _(
             "%(file)s是 %(width)s × %(height)s 像素的图片（共 %(pixels)s 像素，文件 %(bytes)s），超过每张 "
             "%(limit)s 像素的上限，未保存。请调低分辨率或压缩后再上传") % {
             "file": _label(name), "width": f"{width:,}", "height": f"{height:,}", "pixels": f"{width * height:,}",
             "bytes": rules.size_label(len(content)), "limit": f"{rules.MAX_IMAGE_PIXELS:,}"}, field="file")
+    if not rules.image_is_complete(content, content_type):
+        raise _broken(name, content_type, len(content))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)  # never decode past Pillow's limit either
