@@ -78,6 +78,26 @@ def sheets(study: Study) -> list[tuple[str, list[str], list[list]]]:
             if r.get(key):
                 result.append((name, headers, [[x["origin"], x["latest"], x["ibnr"], x["ultimate"], x["mack_se"]]
                                                for x in r[key]["rows"]]))
+        methods = r.get("methods")
+        if methods:
+            names = [methods["labels"][code] for code in methods["methods"]]
+            result.append(("多种方法比较", ["出险期", "已报告（元）", "互助金收入（元）", "已报告比例", *names, "Mack 标准误"],
+                           [[x["origin"], x["latest"], x["exposure"], x["reported_share"],
+                             *[x[code] for code in methods["methods"]], x["mack_se"]] for x in methods["rows"]]
+                           + [["合计", methods["latest"], methods["exposure"], None,
+                               *[methods["totals"][code] for code in methods["methods"]], methods["mack_se"]]]))
+            reg = methods["regulatory"]
+            rows = [["比较的方法", "、".join(methods["labels"][c] for c in reg["methods"])],
+                    ["较大者", methods["labels"][reg["method"]]], ["较大者金额（元）", reg["largest"]],
+                    ["经验数据年数", reg["data_years"]], ["当年已付补助金（元）", reg["paid_in_year"]],
+                    ["10% 下限（元）", reg["floor"]], ["监管口径 IBNR（元）", reg["amount"]],
+                    ["预期赔付率", methods["expected_loss_ratio"]]]
+            bootstrap = methods.get("bootstrap") or {}
+            if bootstrap.get("simulations"):
+                rows += [["自助法模拟次数", bootstrap["simulations"]], ["自助法均值（元）", bootstrap["mean"]],
+                         ["自助法标准差（元）", bootstrap["sd"]],
+                         *[[f"{p['p']}% 分位数（元）", p["value"]] for p in bootstrap["percentiles"]]]
+            result.append(("监管口径", ["指标", "数值"], rows))
         return result
     if study.kind == "whatif":
         headers = ["年度", "已决申领", "职工", "已付补助金（元）", "现行条款（元）", "测算条款（元）", "差额（元）",

@@ -93,6 +93,9 @@ def run_ibnr(scope: Scope, inputs: IbnrInputs, progress: Progress = _no_progress
                                        last_month=last, grain=inputs.grain)
         by_year_paid = ibnr.chain_ladder(event_month[paid], paid_month[paid], amount[paid], first_month=first,
                                          last_month=last, grain="OYDM")
+    progress(85, "多种方法比较与自助法")
+    methods = _methods(scope, inputs, plan_year, event_month, reported_month, amount, rows, first=first, last=last,
+                       as_of=as_of)
     in_year = (event_month // 12) == plan_year.year
     reported_fen = int(amount[in_year].sum())
     paid_fen = int(amount[in_year & paid].sum())
@@ -104,8 +107,33 @@ def run_ibnr(scope: Scope, inputs: IbnrInputs, progress: Progress = _no_progress
                                                            reported_fen=reported_fen),
         "plan_year_paid_basis": ibnr.plan_year_reserve(by_year_paid, plan_year.year, paid_fen=paid_fen,
                                                        reported_fen=reported_fen) if by_year_paid else None,
-        "ledger": ledger, "claims": int(in_year.sum()),
+        "ledger": ledger, "claims": int(in_year.sum()), "methods": methods,
     }
+
+
+def _methods(scope: Scope, inputs: IbnrInputs, plan_year: PlanYear, event_month, reported_month, amount, rows, *,
+             first: int, last: int, as_of: date) -> dict:
+    """IBNR by each method per accident period (contributions as exposure), the regulatory figure, the bootstrap."""
+    terms = plan_year.terms
+    # the pricing basis: what is left of each contribution for benefits after reserve and working funds
+    pricing_ratio = float(1 - terms.reserve_rate - terms.working_funds_rate)
+    expected_loss_ratio = inputs.expected_loss_ratio or pricing_ratio
+    triangle = ibnr.cumulative_triangle(event_month, reported_month, amount, first_month=first, last_month=last,
+                                        grain=inputs.grain)
+    contributions = queries.contribution_rows(scope, inputs.plan)
+    earned = ibnr.earned_by_month(contributions["contribution_fen"], contributions["start_day"],
+                                  contributions["end_day"])
+    summary = ibnr.methods_summary(triangle, ibnr.exposure_by_origin(triangle, earned),
+                                   expected_loss_ratio=expected_loss_ratio,
+                                   benktander_iterations=inputs.benktander_iterations)
+    year_start = (date(as_of.year, 1, 1) - date(1970, 1, 1)).days
+    paid_in_year = int(amount[rows["paid_day"] >= year_start].sum()) / 100.0  # paid_day is -1 when unpaid
+    regulatory = ibnr.regulatory_ibnr(summary["totals"], methods=inputs.regulatory_methods,
+                                      data_years=(last - first + 1) / 12, paid_in_year=paid_in_year)
+    bootstrap = (ibnr.bootstrap_reserve(triangle, simulations=inputs.bootstrap_simulations, seed=inputs.seed)
+                 if inputs.bootstrap_simulations else None)
+    return {**summary, "pricing_loss_ratio": round(pricing_ratio, 4), "regulatory": regulatory,
+            "bootstrap": bootstrap, "labels": dict(ibnr.METHODS)}
 
 
 # --- what-if -------------------------------------------------------------------------------------

@@ -24,6 +24,14 @@ class Command(BaseCommand):
                 sub.add_argument("--year", type=int, required=True)
                 sub.add_argument("--as-of", dest="as_of")
                 sub.add_argument("--grain", default="OMDM")
+                sub.add_argument("--expected-loss-ratio", dest="expected_loss_ratio", type=float,
+                                 help="B-F 等方法的预期赔付率，如 0.87（默认定价口径）")
+                sub.add_argument("--methods", dest="regulatory_methods", nargs="+",
+                                 choices=["chain_ladder", "bornhuetter_ferguson", "expected_loss_ratio", "benktander"],
+                                 help="监管口径取较大者的方法（至少两种，默认链梯法和 B-F 法）")
+                sub.add_argument("--bootstrap", dest="bootstrap_simulations", type=int, default=1000,
+                                 help="自助法模拟次数（0 = 不做）")
+                sub.add_argument("--seed", type=int, default=1)
             else:
                 sub.add_argument("--years", type=int, nargs="+", required=True)
             if kind in ("experience", "reserve"):
@@ -67,9 +75,10 @@ class Command(BaseCommand):
     def _inputs(self, kind: str, options: dict) -> dict:
         data = {"plan": options["plan"]}
         if kind == "ibnr":
-            data.update(year=options["year"], grain=options["grain"])
-            if options.get("as_of"):
-                data["as_of"] = options["as_of"]
+            data.update(year=options["year"], grain=options["grain"], seed=options["seed"],
+                        bootstrap_simulations=options["bootstrap_simulations"])
+            data.update({name: options[name] for name in ("as_of", "expected_loss_ratio", "regulatory_methods")
+                         if options.get(name)})
             return data
         data["years"] = options["years"]
         if kind in ("experience", "reserve") and options.get("as_of"):
@@ -119,6 +128,20 @@ class Command(BaseCommand):
                 raise CommandError(f"--set {change}：条款中没有 {path}") from None
         return {"base_year": base_year, "terms": document}
 
+    def _methods(self, m: dict) -> list[str]:
+        labels, reg = m["labels"], m["regulatory"]
+        lines = ["IBNR 各方法合计（预期赔付率 " + f"{m['expected_loss_ratio']:.2%}）：" + "，".join(
+            f"{labels[code]} {m['totals'][code]:,.2f}" for code in m["methods"]) + f"；Mack 标准误 {m['mack_se']:,.2f}"]
+        floor = (f"；经验不足三年，下限为当年已付 {reg['paid_in_year']:,.2f} 的 10% = {reg['floor']:,.2f}"
+                 if reg["floor_applies"] else "")
+        lines.append(f"监管口径 IBNR {reg['amount']:,.2f} 元（{'、'.join(labels[c] for c in reg['methods'])}中较大者"
+                     f"{labels[reg['method']]} {reg['largest']:,.2f}{floor}）")
+        b = m.get("bootstrap") or {}
+        if b.get("simulations"):
+            lines.append(f"自助法 {b['simulations']} 次：均值 {b['mean']:,.2f}，标准差 {b['sd']:,.2f}，"
+                         + "，".join(f"{p['p']}% {p['value']:,.2f}" for p in b["percentiles"]))
+        return lines
+
     def _headline(self, kind: str, r: dict) -> list[str]:
         if kind == "experience":
             t = r["total"]
@@ -129,7 +152,8 @@ class Command(BaseCommand):
             line = r["plan_year_reported_basis"]
             return [f"{r['year']} 年度：已报告 {line['reported']:,.2f}，已支付 {line['paid']:,.2f}，"
                     f"最终赔款 {line['ultimate']:,.2f}（Mack 标准误 {line['mack_se']:,.2f}），IBNR {line['ibnr']:,.2f} 元",
-                    f"账务：已审批 {r['ledger']['benefits']}，已支付 {r['ledger']['paid']}，应付 {r['ledger']['payable']} 元"]
+                    f"账务：已审批 {r['ledger']['benefits']}，已支付 {r['ledger']['paid']}，应付 {r['ledger']['payable']} 元",
+                    *self._methods(r["methods"])]
         if kind == "whatif":
             t = r["total"]
             return [f"重算 {t['claims']} 件（与已决一致 {t['reproduced']} 件）：现行 {t['current_fen'] / 100:,.2f} 元，"
