@@ -135,6 +135,12 @@ def chart_series(kind: str, results: dict) -> list[dict]:
              "series": [(gettext_noop("现行条款"), [y["current_fen"] / 100 for y in years]),
                         (gettext_noop("测算条款"), [y["proposed_fen"] / 100 for y in years])]},
         ]
+    if kind == "pricing":
+        rows = results["rows"]
+        return [{"title": gettext_noop("各盟市人均赔付成本：经验与信度加权（元）"), "unit": "",
+                 "labels": [r["label"] for r in rows],
+                 "series": [(gettext_noop("经验"), [r["burning_cost"] for r in rows]),
+                            (gettext_noop("信度加权"), [r["blended"] for r in rows])]}]
     if kind == "reserve":
         histogram = results["histogram"]
         edges = histogram["edges"]

@@ -103,8 +103,21 @@ class ReserveInputs(Inputs):
     _check_years = field_validator("years")(_years)
 
 
+class PricingInputs(Inputs):
+    years: tuple[int, ...]
+    as_of: date | None = None  # valuation date: an open year's exposure counts to it; default today
+    prior_burning_cost: Decimal | None = Field(default=None, ge=0,
+                                               description="the association's prior benefits per person-year; default the scheme's mean")
+    cost_factor: float = Field(default=1.0, gt=0, le=10, description="benefit level under proposed terms (from a what-if)")
+    trend: float = Field(default=0.0, ge=-0.5, le=1, description="expected change in cost to next year")
+    benefit_share: float | None = Field(default=None, gt=0, le=1,
+                                        description="share of contributions left for benefits; default 1 - reserve - working funds")
+
+    _check_years = field_validator("years")(_years)
+
+
 SCHEMAS: dict[str, type[Inputs]] = {"experience": ExperienceInputs, "ibnr": IbnrInputs, "whatif": WhatIfInputs,
-                                    "reserve": ReserveInputs}
+                                    "reserve": ReserveInputs, "pricing": PricingInputs}
 
 FIELD_LABELS = {
     "plan": gettext_noop("保障项目"),
@@ -131,6 +144,8 @@ FIELD_LABELS = {
     "simulations": gettext_noop("模拟次数"),
     "parameter_uncertainty": gettext_noop("计入参数不确定性"),
     "cost_factor": gettext_noop("补助水平系数"),
+    "prior_burning_cost": gettext_noop("协会设定的先验人均赔付成本"),
+    "trend": gettext_noop("成本趋势"),
 }
 MESSAGES = {"years_required": gettext_noop("请至少选择一个年度"), "unknown_grain": gettext_noop("进展粒度不正确"),
             "unknown_method": gettext_noop("不认识的评估方法"), "two_methods": gettext_noop("请至少选择两种评估方法"),

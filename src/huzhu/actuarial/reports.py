@@ -109,6 +109,16 @@ def sheets(study: Study) -> list[tuple[str, list[str], list[list]]]:
         return [("测算结果", headers, rows),
                 ("补助金变化分布", ["变化", "职工人数"], [[d["label"], d["workers"]] for d in r["total"]["distribution"]]),
                 ("条款变化", ["条款", "现行", "测算"], [[c["label"], c["before"], c["after"]] for c in r["changes"]])]
+    if study.kind == "pricing":
+        headers = ["盟市", "年数", "保障人年", "补助件数", "出险频率", "件均补助（元）", "经验人均赔付成本（元）", "信度因子 Z",
+                   "信度加权成本（元）", "对应互助金（元/人）"]
+        rows = [[x["label"], x["years"], x["exposure"], x["claims"], x["frequency"], x["severity"], x["burning_cost"],
+                 x["credibility"], x["blended"], x["contribution"]] for x in r["rows"]]
+        summary = [["先验人均赔付成本（元）", r["prior"]], ["全区经验均值（元）", r["collective"]],
+                   ["年度间方差", r["within_variance"]], ["盟市间方差", r["between_variance"]], ["k", r["k"]],
+                   ["可用于补助比例", r["benefit_share"]], ["补助水平系数", r["cost_factor"]], ["成本趋势", r["trend"]],
+                   ["现行互助金（元/人）", r["current_contribution"]], ["建议互助金（元/人）", r["recommended"]]]
+        return [("按盟市信度定价", headers, rows), ("定价汇总", ["指标", "数值"], summary)]
     if study.kind == "reserve":
         a, n = r["adequacy"], r["needed"]
         rows = [["年出险频率", r["fit"]["frequency"]], ["对数均值 μ", r["fit"]["mu"]], ["对数标准差 σ", r["fit"]["sigma"]],

@@ -19,8 +19,8 @@ from huzhu.core.money import to_fen
 from huzhu.core.scopes import Scope
 from huzhu.plans.models import PlanYear
 
-from . import experience, ibnr, queries, rerating, simulation
-from .inputs import ExperienceInputs, IbnrInputs, ReserveInputs, WhatIfInputs
+from . import experience, ibnr, pricing, queries, rerating, simulation
+from .inputs import ExperienceInputs, IbnrInputs, PricingInputs, ReserveInputs, WhatIfInputs
 
 Progress = Callable[[int, str], None]
 
@@ -263,7 +263,43 @@ def benefit_caps(terms) -> tuple[float | None, float | None]:
     return year_cap, year_cap
 
 
-RUNNERS = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve}
+# --- next year's price ---------------------------------------------------------------------------
+def run_pricing(scope: Scope, inputs: PricingInputs, progress: Progress = _no_progress) -> dict:
+    """Next year's contribution from each league's frequency and severity, blended by Bühlmann–Straub credibility."""
+    years = _plan_years(inputs.plan, inputs.years)
+    as_of = inputs.as_of or timezone.localdate()
+    parts = []
+    for index, plan_year in enumerate(years):
+        progress(int(80 * index / len(years)), f"读取 {plan_year.year} 年度保障与补助")
+        # an open year counts its covered days and its events up to the valuation date
+        coverages = queries.coverage_frame(scope, plan_year, as_of=as_of)
+        claims = queries.paid_claims_frame(scope, plan_year, as_of=as_of).merge(coverages[["coverage_id", "league"]],
+                                                                   on="coverage_id", how="inner")
+        by_league = coverages.groupby("league").agg(exposure=("exposure", "sum"))
+        paid = claims.groupby("league").agg(benefit=("benefit_fen", "sum"), claims=("benefit_fen", "size"))
+        cell = by_league.join(paid, how="left").fillna({"benefit": 0, "claims": 0}).reset_index()
+        cell["benefit"] = cell["benefit"] / 100.0
+        parts.append(cell.rename(columns={"league": "group"}).assign(year=plan_year.year))
+    if not parts or sum(float(p["exposure"].sum()) for p in parts) <= 0:
+        raise ValidationFailed("no_exposure", "所选年度没有有效保障，无法定价", field="years")
+    progress(85, "信度加权")
+    prior = float(inputs.prior_burning_cost) if inputs.prior_burning_cost is not None else None
+    blend = pricing.buhlmann_straub(pd.concat(parts, ignore_index=True), prior=prior)
+    terms = years[-1].terms
+    share = inputs.benefit_share or float(1 - terms.reserve_rate - terms.working_funds_rate)
+
+    def price(cost: float) -> float:
+        return pricing.contribution_for(cost, benefit_share=share, cost_factor=inputs.cost_factor, trend=inputs.trend)
+
+    for row in blend["rows"]:
+        row["contribution"] = price(row["blended"])
+    return {**blend, "benefit_share": share, "cost_factor": inputs.cost_factor, "trend": inputs.trend,
+            "current_contribution": float(terms.contribution_amount), "recommended": price(blend["blended"]),
+            "years": [p.year for p in years]}
+
+
+RUNNERS = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve,
+           "pricing": run_pricing}
 
 
 def default_title(kind: str, inputs) -> str:
@@ -271,7 +307,8 @@ def default_title(kind: str, inputs) -> str:
     plan = {"hospitalization": "住院互助", "women_health": "女性馨康"}.get(inputs.plan, inputs.plan)
     years = getattr(inputs, "years", None) or (getattr(inputs, "year", None),)
     span = "、".join(str(y) for y in years if y)
-    names = {"experience": "经验分析", "ibnr": "IBNR 链梯法", "whatif": "条款测算", "reserve": "准备金充足性"}
+    names = {"experience": "经验分析", "ibnr": "IBNR 链梯法", "whatif": "条款测算", "reserve": "准备金充足性",
+             "pricing": "下一年度定价"}
     return f"{plan} {span} {names[kind]}"
 
 

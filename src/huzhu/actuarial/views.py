@@ -67,6 +67,14 @@ def _inputs_from_form(kind: str, post) -> dict:
         for name in ("bootstrap_simulations", "seed"):
             if _blank_none(post.get(name)) is not None:
                 data[name] = _blank_none(post.get(name))
+    elif kind == "pricing":
+        data["years"] = [int(y) for y in post.getlist("years") if y.isdigit()]
+        for name in ("prior_burning_cost", "cost_factor"):
+            if _blank_none(post.get(name)) is not None:
+                data[name] = _blank_none(post.get(name))
+        for name in ("trend", "benefit_share"):
+            if _percent(post.get(name)) is not None:
+                data[name] = _percent(post.get(name))
     elif kind == "reserve":
         data.update(years=[y for y in map(parse_integer, post.getlist("years")) if y is not None],
                     parameter_uncertainty=post.get("parameter_uncertainty") is not None)
@@ -94,7 +102,7 @@ def index(request):
 @require_POST
 def create(request, kind: str):
     _scope(request, write=True)
-    if kind not in ("experience", "ibnr", "reserve"):
+    if kind not in ("experience", "ibnr", "reserve", "pricing"):
         raise Http404
     try:
         study = services.create_study(actor=request.user, kind=kind, data=_inputs_from_form(kind, request.POST),

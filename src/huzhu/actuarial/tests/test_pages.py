@@ -138,3 +138,17 @@ def test_the_actuarial_command_prints_the_methods_and_the_regulatory_figure(expe
                  "--methods", "chain_ladder", "bornhuetter_ferguson", "--bootstrap", "100", "--seed", "4", stdout=out)
     text = out.getvalue()
     assert "B-F 法" in text and "监管口径 IBNR" in text and "10%" in text and "自助法 100 次" in text
+
+
+def test_the_association_prices_next_year_from_the_form(client, association_approver, experience_2024_2026,
+                                                        django_capture_on_commit_callbacks):
+    signed_in(client, association_approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("actuarial:create", args=["pricing"]),
+                    {"plan": "hospitalization", "years": ["2024", "2025"], "prior_burning_cost": "450", "trend": "3"})
+    study = Study.objects.get()
+    assert study.status == Study.Status.DONE, study.message
+    assert study.inputs["trend"] == pytest.approx(0.03) and study.inputs["prior_burning_cost"] == "450"
+    page = client.get(reverse("actuarial:detail", args=[study.pk])).content.decode()
+    assert f'data-recommended="{study.results["recommended"]}"' in page and "先验由协会设定" in page
+    assert client.get(reverse("actuarial:pdf", args=[study.pk])).content.startswith(b"%PDF-")

@@ -187,3 +187,26 @@ def test_the_expected_loss_ratio_is_editable_and_moves_bornhuetter_ferguson(expe
 def test_the_regulatory_comparison_needs_two_methods(experience_2024_2026):
     with pytest.raises(ValidationFailed):
         run("ibnr", {"year": 2026, "regulatory_methods": ["chain_ladder"]})
+
+
+def test_the_pricing_study_blends_each_leagues_cost_with_the_associations_prior(experience_2024_2026):
+    study = run("pricing", {"years": [2024, 2025], "prior_burning_cost": "500", "cost_factor": 1.1, "trend": 0.05})
+    assert study.status == Study.Status.DONE, study.message
+    r = study.results
+    assert r["prior"] == 500.0 and r["prior_set"] and len(r["rows"]) >= 2
+    for row in r["rows"]:
+        z = row["credibility"]
+        assert 0 <= z <= 1
+        assert row["blended"] == pytest.approx(z * row["burning_cost"] + (1 - z) * 500, rel=1e-3)
+    assert r["recommended"] == pytest.approx(r["blended"] * 1.1 * 1.05 / 0.87, abs=0.01)
+    assert sum(row["claims"] for row in r["rows"]) > 0
+
+
+def test_the_pricing_command_prints_the_recommended_contribution(experience_2024_2026):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("actuarial", "pricing", "--years", "2024", "2025", "--prior-burning-cost", "400", stdout=out)
+    assert "建议互助金" in out.getvalue() and "Z = " in out.getvalue()

@@ -1,4 +1,4 @@
-"""`huzhu actuarial experience|ibnr|whatif|reserve ...`: run a study from the command line, save it,
+"""`huzhu actuarial experience|ibnr|whatif|reserve|pricing ...`: run a study from the command line, save it,
 print its headline figures, and optionally write the PDF and XLSX reports."""
 import json
 from pathlib import Path
@@ -9,12 +9,12 @@ from huzhu.core.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "精准测算：经验分析、IBNR（链梯法）、条款测算、准备金充足性"
+    help = "精准测算：经验分析、IBNR（多种方法）、条款测算、准备金充足性、下一年度定价"
 
     def add_arguments(self, parser):
         kinds = parser.add_subparsers(dest="kind", required=True)
         for kind, text in (("experience", "经验分析"), ("ibnr", "IBNR 链梯法"), ("whatif", "条款测算"),
-                           ("reserve", "准备金充足性")):
+                           ("reserve", "准备金充足性"), ("pricing", "下一年度定价（信度加权）")):
             sub = kinds.add_parser(kind, help=text)
             sub.add_argument("--plan", default="hospitalization", choices=["hospitalization", "women_health"])
             sub.add_argument("--title", default="")
@@ -43,6 +43,9 @@ class Command(BaseCommand):
                 sub.add_argument("--terms", type=Path, help="完整条款 JSON 文件（默认所属年度的现行条款）")
                 sub.add_argument("--set", dest="changes", action="append", default=[], metavar="PATH=VALUE",
                                  help="修改一项条款，如 inpatient.minimum_amount=300 或 inpatient.bands.0.rate=0.55")
+            if kind == "pricing":
+                for name in ("prior_burning_cost", "cost_factor", "trend", "benefit_share"):
+                    sub.add_argument(f"--{name.replace('_', '-')}", dest=name)
             if kind == "reserve":
                 for name in ("next_exposure", "contribution_amount", "reserve_amount", "benefit_share",
                              "target_loss_ratio", "shortfall_probability", "cost_factor"):
@@ -87,6 +90,9 @@ class Command(BaseCommand):
             data["confidence"] = options["confidence"]
         elif kind == "whatif":
             data.update(self._terms(options))
+        elif kind == "pricing":
+            data.update({name: options[name] for name in ("prior_burning_cost", "cost_factor", "trend", "benefit_share")
+                         if options.get(name) is not None})
         elif kind == "reserve":
             data.update(simulations=options["simulations"], seed=options["seed"],
                         parameter_uncertainty=options["parameter_uncertainty"])
@@ -161,6 +167,11 @@ class Command(BaseCommand):
                     f"多得 {t['winners']} 人（合计 {t['winners_gain_fen'] / 100:,.2f} 元），"
                     f"少得 {t['losers']} 人（合计 {t['losers_loss_fen'] / 100:,.2f} 元）；"
                     f"赔付率 {(t['current_loss_ratio'] or 0) * 100:.1f}% → {(t['proposed_loss_ratio'] or 0) * 100:.1f}%"]
+        if kind == "pricing":
+            return [f"建议互助金 {r['recommended']:,.2f} 元/人（现行 {r['current_contribution']:,.2f}），"
+                    f"信度加权人均赔付成本 {r['blended']:,.2f} 元，先验 {r['prior']:,.2f} 元",
+                    *[f"{x['label']}：经验 {x['burning_cost']:,.2f}，Z = {x['credibility']:.3f}，加权 {x['blended']:,.2f}，"
+                      f"对应互助金 {x['contribution']:,.2f}" for x in r["rows"]]]
         a, n = r["adequacy"], r["needed"]
         return [f"预计补助金 {a['mean']:,.2f} 元（标准差 {a['sd']:,.2f}），资金不足概率 {a['shortfall_probability'] * 100:.2f}%",
                 f"建议每人互助金 {n['needed']:,.2f} 元（赔付率目标 {n['for_loss_ratio']:,.2f}，不足概率目标 {n['for_shortfall']:,.2f}）"]
