@@ -130,8 +130,11 @@ def _methods(scope: Scope, inputs: IbnrInputs, plan_year: PlanYear, event_month,
     paid_in_year = int(amount[rows["paid_day"] >= year_start].sum()) / 100.0  # paid_day is -1 when unpaid
     regulatory = ibnr.regulatory_ibnr(summary["totals"], methods=inputs.regulatory_methods,
                                       data_years=(last - first + 1) / 12, paid_in_year=paid_in_year)
-    bootstrap = (ibnr.bootstrap_reserve(triangle, simulations=inputs.bootstrap_simulations, seed=inputs.seed)
-                 if inputs.bootstrap_simulations else None)
+    bootstrap = None
+    if inputs.bootstrap_simulations:
+        sampled, grain = ibnr.bootstrap_triangle(triangle, inputs.grain)
+        bootstrap = {**ibnr.bootstrap_reserve(sampled, simulations=inputs.bootstrap_simulations, seed=inputs.seed),
+                     "grain": grain, "grain_label": ibnr.GRAINS[grain]}
     return {**summary, "pricing_loss_ratio": round(pricing_ratio, 4), "regulatory": regulatory,
             "bootstrap": bootstrap, "labels": dict(ibnr.METHODS)}
 

@@ -150,3 +150,12 @@ def test_exposure_is_summed_into_the_triangles_accident_periods():
     earned = {1990 * 12 + m: 10.0 for m in range(12)} | {1981 * 12: 5.0, 1975 * 12: 99.0}
     exposure = ibnr.exposure_by_origin(triangle, earned)
     assert exposure[0] == 5.0 and exposure[-1] == 120.0 and exposure.sum() == 125.0
+
+
+def test_a_large_monthly_triangle_is_bootstrapped_by_quarter_and_a_small_one_as_it_is():
+    months = np.arange(2019 * 12, 2026 * 12)  # seven years of monthly origins: 84 x 84 cells
+    large = ibnr.cumulative_triangle(months, months + 1, np.full(len(months), 10000), first_month=2019 * 12,
+                                     last_month=2025 * 12 + 11)
+    triangle, grain = ibnr.bootstrap_triangle(large, "OMDM")
+    assert grain == "OQDQ" and len(triangle.origin) == 28
+    assert ibnr.bootstrap_triangle(cl.load_sample("raa"), "OYDY")[1] == "OYDY"
