@@ -108,9 +108,23 @@ def chart_series(kind: str, results: dict) -> list[dict]:
         return charts
     if kind == "ibnr":
         rows = results["reported"]["rows"]
-        return [{"title": gettext_noop("按出险月：已报告与 IBNR（元）"), "unit": "", "stacked": True,
+        charts = [{"title": gettext_noop("按出险月：已报告与 IBNR（元）"), "unit": "", "stacked": True,
                  "labels": [r["origin"] for r in rows],
                  "series": [(gettext_noop("已报告"), [r["latest"] for r in rows]), ("IBNR", [max(r["ibnr"], 0) for r in rows])]}]
+        methods = results.get("methods") or {}
+        if methods.get("rows"):
+            charts.append({"title": gettext_noop("各方法 IBNR 合计（元）"), "unit": "",
+                           "labels": [methods["labels"][code] for code in methods["methods"]],
+                           "series": [("IBNR", [methods["totals"][code] for code in methods["methods"]])]})
+        bootstrap = methods.get("bootstrap") or {}
+        if bootstrap.get("simulations"):
+            edges = bootstrap["histogram"]["edges"]
+            charts.append({"title": gettext_noop("自助法：IBNR 合计的分布（次）"), "unit": "",
+                           "labels": [f"{(a + b) / 2 / 10000:,.1f}万" for a, b in zip(edges, edges[1:])],
+                           "series": [(gettext_noop("模拟次数"), bootstrap["histogram"]["counts"])],
+                           "marker": _bin_of(edges, methods["regulatory"]["amount"]),
+                           "marker_label": gettext_noop("监管口径 IBNR")})
+        return charts
     if kind == "whatif":
         distribution = results["total"]["distribution"]
         years = results["years"]
@@ -121,6 +135,12 @@ def chart_series(kind: str, results: dict) -> list[dict]:
              "series": [(gettext_noop("现行条款"), [y["current_fen"] / 100 for y in years]),
                         (gettext_noop("测算条款"), [y["proposed_fen"] / 100 for y in years])]},
         ]
+    if kind == "pricing":
+        rows = results["rows"]
+        return [{"title": gettext_noop("各盟市人均赔付成本：经验与信度加权（元）"), "unit": "",
+                 "labels": [r["label"] for r in rows],
+                 "series": [(gettext_noop("经验"), [r["burning_cost"] for r in rows]),
+                            (gettext_noop("信度加权"), [r["blended"] for r in rows])]}]
     if kind == "reserve":
         histogram = results["histogram"]
         edges = histogram["edges"]

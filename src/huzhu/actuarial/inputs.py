@@ -15,7 +15,7 @@ from huzhu.core.translation import gettext_noop
 from huzhu.plans.terms import PlanYearTerms
 
 from .experience import DIMENSIONS
-from .ibnr import GRAINS
+from .ibnr import GRAINS, METHODS
 
 
 class Inputs(BaseModel):
@@ -53,6 +53,21 @@ class IbnrInputs(Inputs):
     year: int = Field(ge=2000, le=2100)
     as_of: date | None = None
     grain: str = "OMDM"
+    expected_loss_ratio: float | None = Field(default=None, gt=0, le=3,
+                                              description="a-priori loss ratio; default the pricing basis' benefit share")
+    regulatory_methods: tuple[str, ...] = ("chain_ladder", "bornhuetter_ferguson")
+    benktander_iterations: int = Field(default=2, ge=1, le=50)
+    bootstrap_simulations: int = Field(default=1000, ge=0, le=20_000, description="0 leaves the bootstrap out")
+    seed: int = Field(default=1, ge=1)
+
+    @field_validator("regulatory_methods")
+    @classmethod
+    def two_known_methods(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(m not in METHODS for m in value):
+            raise ValueError("unknown_method")
+        if len(set(value)) < 2:
+            raise ValueError("two_methods")
+        return tuple(m for m in METHODS if m in value)
 
     @field_validator("grain")
     @classmethod
@@ -88,8 +103,21 @@ class ReserveInputs(Inputs):
     _check_years = field_validator("years")(_years)
 
 
+class PricingInputs(Inputs):
+    years: tuple[int, ...]
+    as_of: date | None = None  # valuation date: an open year's exposure counts to it; default today
+    prior_burning_cost: Decimal | None = Field(default=None, ge=0,
+                                               description="the association's prior benefits per person-year; default the scheme's mean")
+    cost_factor: float = Field(default=1.0, gt=0, le=10, description="benefit level under proposed terms (from a what-if)")
+    trend: float = Field(default=0.0, ge=-0.5, le=1, description="expected change in cost to next year")
+    benefit_share: float | None = Field(default=None, gt=0, le=1,
+                                        description="share of contributions left for benefits; default 1 - reserve - working funds")
+
+    _check_years = field_validator("years")(_years)
+
+
 SCHEMAS: dict[str, type[Inputs]] = {"experience": ExperienceInputs, "ibnr": IbnrInputs, "whatif": WhatIfInputs,
-                                    "reserve": ReserveInputs}
+                                    "reserve": ReserveInputs, "pricing": PricingInputs}
 
 FIELD_LABELS = {
     "plan": gettext_noop("保障项目"),
@@ -102,6 +130,10 @@ FIELD_LABELS = {
     "seed": gettext_noop("随机种子"),
     "as_of": gettext_noop("评估日期"),
     "grain": gettext_noop("进展粒度"),
+    "expected_loss_ratio": gettext_noop("预期赔付率"),
+    "regulatory_methods": gettext_noop("监管口径比较的方法"),
+    "benktander_iterations": gettext_noop("Benktander 迭代次数"),
+    "bootstrap_simulations": gettext_noop("自助法模拟次数"),
     "terms": gettext_noop("测算条款"),
     "next_exposure": gettext_noop("下一年度保障人年"),
     "contribution_amount": gettext_noop("每人互助金"),
@@ -112,8 +144,11 @@ FIELD_LABELS = {
     "simulations": gettext_noop("模拟次数"),
     "parameter_uncertainty": gettext_noop("计入参数不确定性"),
     "cost_factor": gettext_noop("补助水平系数"),
+    "prior_burning_cost": gettext_noop("协会设定的先验人均赔付成本"),
+    "trend": gettext_noop("成本趋势"),
 }
 MESSAGES = {"years_required": gettext_noop("请至少选择一个年度"), "unknown_grain": gettext_noop("进展粒度不正确"),
+            "unknown_method": gettext_noop("不认识的评估方法"), "two_methods": gettext_noop("请至少选择两种评估方法"),
             "missing": gettext_noop("必填"), "extra_forbidden": gettext_noop("不认识的字段")}
 
 

@@ -13,6 +13,7 @@ class Study(models.Model):
         IBNR = "ibnr", _("未报告赔款（IBNR）")
         WHATIF = "whatif", _("条款测算")
         RESERVE = "reserve", _("准备金充足性")
+        PRICING = "pricing", _("下一年度定价")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")

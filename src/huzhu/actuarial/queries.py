@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -199,6 +199,23 @@ def development_rows(scope: Scope, plan_code: str, *, as_of: date) -> dict[str, 
     keep = reported <= limit
     return {"event_day": _days(columns["event_on"], 0)[keep], "reported_day": reported[keep],
             "paid_day": np.where(paid <= limit, paid, -1)[keep], "amount_fen": _fen(columns["benefit_amount"])[keep]}
+
+
+def contribution_rows(scope: Scope, plan_code: str) -> dict[str, np.ndarray]:
+    """The plan's active coverages, grouped by their days and fee: contributions in fen, first and last day."""
+    fen, starts, ends = [], [], []
+    for plan_year in PlanYear.objects.filter(plan_id=plan_code, current_version__isnull=False).select_related(
+            "current_version"):
+        terms = plan_year.terms
+        qs = scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE))
+        groups = qs.values_list("starts_on", "ends_on", "contribution_amount").annotate(people=Count("pk")).order_by()
+        for starts_on, ends_on, amount, people in groups:
+            fen.append(int(round(amount * 100)) * people)
+            # DOMAIN: a coverage runs from its start (never before the period) to the period's end
+            starts.append(max(starts_on or terms.protection_start_on, terms.protection_start_on))
+            ends.append(ends_on or terms.protection_end_on)
+    return {"contribution_fen": np.array(fen, dtype=np.int64), "start_day": _days(starts, 0),
+            "end_day": _days(ends, 0)}
 
 
 def ledger_figures(plan_year: PlanYear) -> dict[str, Decimal]:

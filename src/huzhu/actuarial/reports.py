@@ -78,6 +78,26 @@ def sheets(study: Study) -> list[tuple[str, list[str], list[list]]]:
             if r.get(key):
                 result.append((name, headers, [[x["origin"], x["latest"], x["ibnr"], x["ultimate"], x["mack_se"]]
                                                for x in r[key]["rows"]]))
+        methods = r.get("methods")
+        if methods:
+            names = [methods["labels"][code] for code in methods["methods"]]
+            result.append(("多种方法比较", ["出险期", "已报告（元）", "互助金收入（元）", "已报告比例", *names, "Mack 标准误"],
+                           [[x["origin"], x["latest"], x["exposure"], x["reported_share"],
+                             *[x[code] for code in methods["methods"]], x["mack_se"]] for x in methods["rows"]]
+                           + [["合计", methods["latest"], methods["exposure"], None,
+                               *[methods["totals"][code] for code in methods["methods"]], methods["mack_se"]]]))
+            reg = methods["regulatory"]
+            rows = [["比较的方法", "、".join(methods["labels"][c] for c in reg["methods"])],
+                    ["较大者", methods["labels"][reg["method"]]], ["较大者金额（元）", reg["largest"]],
+                    ["经验数据年数", reg["data_years"]], ["当年已付补助金（元）", reg["paid_in_year"]],
+                    ["10% 下限（元）", reg["floor"]], ["监管口径 IBNR（元）", reg["amount"]],
+                    ["预期赔付率", methods["expected_loss_ratio"]]]
+            bootstrap = methods.get("bootstrap") or {}
+            if bootstrap.get("simulations"):
+                rows += [["自助法模拟次数", bootstrap["simulations"]], ["自助法均值（元）", bootstrap["mean"]],
+                         ["自助法标准差（元）", bootstrap["sd"]],
+                         *[[f"{p['p']}% 分位数（元）", p["value"]] for p in bootstrap["percentiles"]]]
+            result.append(("监管口径", ["指标", "数值"], rows))
         return result
     if study.kind == "whatif":
         headers = ["年度", "已决申领", "职工", "已付补助金（元）", "现行条款（元）", "测算条款（元）", "差额（元）",
@@ -89,6 +109,16 @@ def sheets(study: Study) -> list[tuple[str, list[str], list[list]]]:
         return [("测算结果", headers, rows),
                 ("补助金变化分布", ["变化", "职工人数"], [[d["label"], d["workers"]] for d in r["total"]["distribution"]]),
                 ("条款变化", ["条款", "现行", "测算"], [[c["label"], c["before"], c["after"]] for c in r["changes"]])]
+    if study.kind == "pricing":
+        headers = ["盟市", "年数", "保障人年", "补助件数", "出险频率", "件均补助（元）", "经验人均赔付成本（元）", "信度因子 Z",
+                   "信度加权成本（元）", "对应互助金（元/人）"]
+        rows = [[x["label"], x["years"], x["exposure"], x["claims"], x["frequency"], x["severity"], x["burning_cost"],
+                 x["credibility"], x["blended"], x["contribution"]] for x in r["rows"]]
+        summary = [["先验人均赔付成本（元）", r["prior"]], ["全区经验均值（元）", r["collective"]],
+                   ["年度间方差", r["within_variance"]], ["盟市间方差", r["between_variance"]], ["k", r["k"]],
+                   ["可用于补助比例", r["benefit_share"]], ["补助水平系数", r["cost_factor"]], ["成本趋势", r["trend"]],
+                   ["现行互助金（元/人）", r["current_contribution"]], ["建议互助金（元/人）", r["recommended"]]]
+        return [("按盟市信度定价", headers, rows), ("定价汇总", ["指标", "数值"], summary)]
     if study.kind == "reserve":
         a, n = r["adequacy"], r["needed"]
         rows = [["年出险频率", r["fit"]["frequency"]], ["对数均值 μ", r["fit"]["mu"]], ["对数标准差 σ", r["fit"]["sigma"]],

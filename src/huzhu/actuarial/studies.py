@@ -19,8 +19,8 @@ from huzhu.core.money import to_fen
 from huzhu.core.scopes import Scope
 from huzhu.plans.models import PlanYear
 
-from . import experience, ibnr, queries, rerating, simulation
-from .inputs import ExperienceInputs, IbnrInputs, ReserveInputs, WhatIfInputs
+from . import experience, ibnr, pricing, queries, rerating, simulation
+from .inputs import ExperienceInputs, IbnrInputs, PricingInputs, ReserveInputs, WhatIfInputs
 
 Progress = Callable[[int, str], None]
 
@@ -93,6 +93,9 @@ def run_ibnr(scope: Scope, inputs: IbnrInputs, progress: Progress = _no_progress
                                        last_month=last, grain=inputs.grain)
         by_year_paid = ibnr.chain_ladder(event_month[paid], paid_month[paid], amount[paid], first_month=first,
                                          last_month=last, grain="OYDM")
+    progress(85, "多种方法比较与自助法")
+    methods = _methods(scope, inputs, plan_year, event_month, reported_month, amount, rows, first=first, last=last,
+                       as_of=as_of)
     in_year = (event_month // 12) == plan_year.year
     reported_fen = int(amount[in_year].sum())
     paid_fen = int(amount[in_year & paid].sum())
@@ -104,8 +107,36 @@ def run_ibnr(scope: Scope, inputs: IbnrInputs, progress: Progress = _no_progress
                                                            reported_fen=reported_fen),
         "plan_year_paid_basis": ibnr.plan_year_reserve(by_year_paid, plan_year.year, paid_fen=paid_fen,
                                                        reported_fen=reported_fen) if by_year_paid else None,
-        "ledger": ledger, "claims": int(in_year.sum()),
+        "ledger": ledger, "claims": int(in_year.sum()), "methods": methods,
     }
+
+
+def _methods(scope: Scope, inputs: IbnrInputs, plan_year: PlanYear, event_month, reported_month, amount, rows, *,
+             first: int, last: int, as_of: date) -> dict:
+    """IBNR by each method per accident period (contributions as exposure), the regulatory figure, the bootstrap."""
+    terms = plan_year.terms
+    # the pricing basis: what is left of each contribution for benefits after reserve and working funds
+    pricing_ratio = float(1 - terms.reserve_rate - terms.working_funds_rate)
+    expected_loss_ratio = inputs.expected_loss_ratio or pricing_ratio
+    triangle = ibnr.cumulative_triangle(event_month, reported_month, amount, first_month=first, last_month=last,
+                                        grain=inputs.grain)
+    contributions = queries.contribution_rows(scope, inputs.plan)
+    earned = ibnr.earned_by_month(contributions["contribution_fen"], contributions["start_day"],
+                                  contributions["end_day"])
+    summary = ibnr.methods_summary(triangle, ibnr.exposure_by_origin(triangle, earned),
+                                   expected_loss_ratio=expected_loss_ratio,
+                                   benktander_iterations=inputs.benktander_iterations)
+    year_start = (date(as_of.year, 1, 1) - date(1970, 1, 1)).days
+    paid_in_year = int(amount[rows["paid_day"] >= year_start].sum()) / 100.0  # paid_day is -1 when unpaid
+    regulatory = ibnr.regulatory_ibnr(summary["totals"], methods=inputs.regulatory_methods,
+                                      data_years=(last - first + 1) / 12, paid_in_year=paid_in_year)
+    bootstrap = None
+    if inputs.bootstrap_simulations:
+        sampled, grain = ibnr.bootstrap_triangle(triangle, inputs.grain)
+        bootstrap = {**ibnr.bootstrap_reserve(sampled, simulations=inputs.bootstrap_simulations, seed=inputs.seed),
+                     "grain": grain, "grain_label": ibnr.GRAINS[grain]}
+    return {**summary, "pricing_loss_ratio": round(pricing_ratio, 4), "regulatory": regulatory,
+            "bootstrap": bootstrap, "labels": dict(ibnr.METHODS)}
 
 
 # --- what-if -------------------------------------------------------------------------------------
@@ -235,7 +266,43 @@ def benefit_caps(terms) -> tuple[float | None, float | None]:
     return year_cap, year_cap
 
 
-RUNNERS = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve}
+# --- next year's price ---------------------------------------------------------------------------
+def run_pricing(scope: Scope, inputs: PricingInputs, progress: Progress = _no_progress) -> dict:
+    """Next year's contribution from each league's frequency and severity, blended by Bühlmann–Straub credibility."""
+    years = _plan_years(inputs.plan, inputs.years)
+    as_of = inputs.as_of or timezone.localdate()
+    parts = []
+    for index, plan_year in enumerate(years):
+        progress(int(80 * index / len(years)), f"读取 {plan_year.year} 年度保障与补助")
+        # an open year counts its covered days and its events up to the valuation date
+        coverages = queries.coverage_frame(scope, plan_year, as_of=as_of)
+        claims = queries.paid_claims_frame(scope, plan_year, as_of=as_of).merge(coverages[["coverage_id", "league"]],
+                                                                   on="coverage_id", how="inner")
+        by_league = coverages.groupby("league").agg(exposure=("exposure", "sum"))
+        paid = claims.groupby("league").agg(benefit=("benefit_fen", "sum"), claims=("benefit_fen", "size"))
+        cell = by_league.join(paid, how="left").fillna({"benefit": 0, "claims": 0}).reset_index()
+        cell["benefit"] = cell["benefit"] / 100.0
+        parts.append(cell.rename(columns={"league": "group"}).assign(year=plan_year.year))
+    if not parts or sum(float(p["exposure"].sum()) for p in parts) <= 0:
+        raise ValidationFailed("no_exposure", "所选年度没有有效保障，无法定价", field="years")
+    progress(85, "信度加权")
+    prior = float(inputs.prior_burning_cost) if inputs.prior_burning_cost is not None else None
+    blend = pricing.buhlmann_straub(pd.concat(parts, ignore_index=True), prior=prior)
+    terms = years[-1].terms
+    share = inputs.benefit_share or float(1 - terms.reserve_rate - terms.working_funds_rate)
+
+    def price(cost: float) -> float:
+        return pricing.contribution_for(cost, benefit_share=share, cost_factor=inputs.cost_factor, trend=inputs.trend)
+
+    for row in blend["rows"]:
+        row["contribution"] = price(row["blended"])
+    return {**blend, "benefit_share": share, "cost_factor": inputs.cost_factor, "trend": inputs.trend,
+            "current_contribution": float(terms.contribution_amount), "recommended": price(blend["blended"]),
+            "years": [p.year for p in years]}
+
+
+RUNNERS = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve,
+           "pricing": run_pricing}
 
 
 def default_title(kind: str, inputs) -> str:
@@ -243,7 +310,8 @@ def default_title(kind: str, inputs) -> str:
     plan = {"hospitalization": "住院互助", "women_health": "女性馨康"}.get(inputs.plan, inputs.plan)
     years = getattr(inputs, "years", None) or (getattr(inputs, "year", None),)
     span = "、".join(str(y) for y in years if y)
-    names = {"experience": "经验分析", "ibnr": "IBNR 链梯法", "whatif": "条款测算", "reserve": "准备金充足性"}
+    names = {"experience": "经验分析", "ibnr": "IBNR 链梯法", "whatif": "条款测算", "reserve": "准备金充足性",
+             "pricing": "下一年度定价"}
     return f"{plan} {span} {names[kind]}"
 
 

@@ -15,7 +15,7 @@ from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 
 from . import charts, queries, reports, services
-from .ibnr import GRAINS
+from .ibnr import GRAINS, METHODS
 from .models import Study
 
 VIEW_ROLES = {Role.ASSOCIATION, Role.AUDITOR}
@@ -60,6 +60,21 @@ def _inputs_from_form(kind: str, post) -> dict:
         data.update(year=_blank_none(post.get("year")), grain=post.get("grain") or "OMDM")
         if _blank_none(post.get("as_of")):
             data["as_of"] = post.get("as_of")
+        if _percent(post.get("expected_loss_ratio")) is not None:
+            data["expected_loss_ratio"] = _percent(post.get("expected_loss_ratio"))
+        if post.getlist("regulatory_methods"):
+            data["regulatory_methods"] = post.getlist("regulatory_methods")
+        for name in ("bootstrap_simulations", "seed"):
+            if _blank_none(post.get(name)) is not None:
+                data[name] = _blank_none(post.get(name))
+    elif kind == "pricing":
+        data["years"] = [int(y) for y in post.getlist("years") if y.isdigit()]
+        for name in ("prior_burning_cost", "cost_factor"):
+            if _blank_none(post.get(name)) is not None:
+                data[name] = _blank_none(post.get(name))
+        for name in ("trend", "benefit_share"):
+            if _percent(post.get(name)) is not None:
+                data[name] = _percent(post.get(name))
     elif kind == "reserve":
         data.update(years=[y for y in map(parse_integer, post.getlist("years")) if y is not None],
                     parameter_uncertainty=post.get("parameter_uncertainty") is not None)
@@ -79,6 +94,7 @@ def index(request):
     return render(request, "actuarial/index.html", {
         "studies": queries.studies(scope)[:100], "may_run": scope.role == Role.ASSOCIATION, "plans": PLANS,
         "years": sorted({p.year for p in plan_years}), "plan_years": plan_years, "grains": [(code, _(name)) for code, name in GRAINS.items()],
+        "methods": [(code, _(name), code in ("chain_ladder", "bornhuetter_ferguson")) for code, name in METHODS.items()],
     })
 
 
@@ -86,7 +102,7 @@ def index(request):
 @require_POST
 def create(request, kind: str):
     _scope(request, write=True)
-    if kind not in ("experience", "ibnr", "reserve"):
+    if kind not in ("experience", "ibnr", "reserve", "pricing"):
         raise Http404
     try:
         study = services.create_study(actor=request.user, kind=kind, data=_inputs_from_form(kind, request.POST),

@@ -5,7 +5,7 @@ debit positive, credit negative, so a balanced entry sums to zero.
 """
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from huzhu.core.errors import ValidationFailed
@@ -190,3 +190,20 @@ def payout_paid_draft(payout_id, amount: Decimal, posted_on: date) -> EntryDraft
     """The bank paid a payout: benefits payable against bank."""
     return EntryDraft("payout", str(payout_id), "payout_paid", posted_on, f"支付 #{payout_id} 已付款 {amount}",
                       transfer(BENEFITS_PAYABLE, BANK, amount))
+
+
+def unearned_fraction(*, starts_on: date, ends_on: date, on: date) -> Decimal:
+    """The share of a coverage not yet run at the end of `on`: its remaining days over its days (1/365 method)."""
+    days = (ends_on - starts_on).days + 1
+    if days <= 0:
+        return ZERO
+    # DOMAIN: the reporting day itself has run; a coverage not yet started is wholly unearned
+    remaining = min(max((ends_on - max(on, starts_on - timedelta(days=1))).days, 0), days)
+    return Decimal(remaining) / Decimal(days)
+
+
+def unearned_amount(groups: Iterable[tuple[Decimal, date, date]], *, on: date) -> Decimal:
+    """Unearned contributions at the end of `on` of (contributions, first day, last day) groups, to the fen."""
+    total = sum((amount * unearned_fraction(starts_on=starts_on, ends_on=ends_on, on=on)
+                 for amount, starts_on, ends_on in groups), ZERO)
+    return quantize_money(total)

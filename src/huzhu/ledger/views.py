@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from huzhu.core.errors import DomainError
 from huzhu.core.money import parse_money
-from huzhu.core.params import id_param, page_param, parse_integer
+from huzhu.core.params import date_param, id_param, page_param, parse_integer
 from huzhu.regions.models import AgencyPoint, Office, Role
 from huzhu.regions.queries import scope_of
 
@@ -53,8 +54,11 @@ def trial_balance(request):
     position = queries.fund_position(plan_year) if scope.role in FUND_ROLES else None
     year_close = queries.year_close_of(plan_year)
     prior_year = queries.trial_balance(scope, plan_year, prior_year_only=True) if year_close else None
+    reporting_on = date_param(request.GET, "on", timezone.localdate())  # the reporting date, today by default
+    unearned = queries.unearned_contributions(plan_year, on=reporting_on) if position else None
     return render(request, "ledger/trial_balance.html", {
         "plan_year": plan_year, "plan_years": queries.plan_years(), "balance": balance, "position": position,
+        "reporting_on": reporting_on, "unearned_amount": unearned,
         "year_close": year_close, "prior_year": prior_year, "may_close": scope.role == Role.ASSOCIATION,
         "scoped": scope.level != "province",
     })

@@ -28,13 +28,16 @@ def annual_context(scope: Scope, *, year: int, plan: str = "", today: date | Non
         "diagnoses": charts.horizontal_bars(f"{year}年主要疾病（受益件数）", [d.label for d in board.diagnoses],
                                             [d.claims for d in board.diagnoses], color=charts.COLORS[3]),
     }
+    today = today or timezone.localdate()
+    reporting_on = min(today, date(year, 12, 31))
     tables = [exports.TABLES[name](board) for name in ("years", "regions", "statuses", "review", "diagnoses", "tiers")]
     fund = queries.fund_rows(scope, year=year, plan=plan)
     return {"board": board, "year": year, "plan_label": queries.PLAN_LABELS.get(plan, "全部项目"),
             "title": f"职工互助保障{year}年度报告", "charts": {k: mark_safe(v) for k, v in svg.items()},  # noqa: S308 — built from escaped text
             "tables": tables, "fund": exports.fund_table(fund) if fund else None,
             "prior_year_benefit_amount": sum((r.prior_year_benefit_amount for r in fund), Decimal(0)),
-            "today": today or timezone.localdate(),
+            "today": today, "reporting_on": reporting_on,
+            "unearned_amount": queries.unearned_contributions(scope, year=year, plan=plan, on=reporting_on),
             # The printed checkpoint is one more copy of the chain head outside the database.
             "audit_checkpoint": latest_chain_checkpoint()}
 

@@ -425,3 +425,11 @@ def fund_rows(scope: Scope, *, year: int, plan: str = "") -> list[FundRow]:
             fund_balance_amount=quantize_money(position.fund_balance_amount),
             payable_amount=quantize_money(position.payable_amount)))
     return rows
+
+
+def unearned_contributions(scope: Scope, *, year: int, plan: str = "", on: date) -> Decimal:
+    """Contributions of the year's plan years (one plan or both) not yet earned at the end of `on`, in scope."""
+    plan_years = PlanYear.objects.filter(year=year, current_version__isnull=False).select_related("current_version")
+    if plan:
+        plan_years = plan_years.filter(plan_id=plan)
+    return sum((ledger_queries.unearned_contributions(plan_year, on=on, scope=scope) for plan_year in plan_years), Decimal("0.00"))

@@ -56,3 +56,11 @@ def item_at(sequence, index):
         return sequence[int(index)]
     except (IndexError, TypeError, ValueError):
         return []
+
+
+@register.filter
+def translated(text):
+    """A stored Chinese label (marked with gettext_noop) in the page's language."""
+    from django.utils.translation import gettext
+
+    return gettext(text) if text else text

@@ -101,3 +101,54 @@ def test_the_pdf_report_is_a_pdf(client, association_approver, study):
     signed_in(client, association_approver)
     response = client.get(reverse("actuarial:pdf", args=[study.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_association_runs_the_ibnr_methods_from_the_form_and_sees_the_regulatory_figure_marked(
+        client, association_approver, experience_2024_2026, django_capture_on_commit_callbacks):
+    signed_in(client, association_approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("actuarial:create", args=["ibnr"]), {
+            "plan": "hospitalization", "year": "2026", "as_of": "2026-09-30", "grain": "OYDM",
+            "expected_loss_ratio": "60", "regulatory_methods": ["chain_ladder", "benktander"],
+            "bootstrap_simulations": "200", "seed": "2"})
+    study = Study.objects.get()
+    assert study.status == Study.Status.DONE, study.message
+    assert study.inputs["expected_loss_ratio"] == pytest.approx(0.6)
+    assert study.inputs["regulatory_methods"] == ["chain_ladder", "benktander"]
+    regulatory = study.results["methods"]["regulatory"]
+    page = client.get(reverse("actuarial:detail", args=[study.pk])).content.decode()
+    assert "监管口径 IBNR" in page and f'data-regulatory="{regulatory["amount"]}"' in page
+    assert page.count('class="num regulatory"') == 3 + 1 + 1  # three years, the total, the heading
+    assert "不足三年" in page and "过度分散泊松自助法" in page
+    workbook = client.get(reverse("actuarial:xlsx", args=[study.pk])).content
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assert {"多种方法比较", "监管口径"} <= set(load_workbook(BytesIO(workbook)).sheetnames)
+
+
+def test_the_actuarial_command_prints_the_methods_and_the_regulatory_figure(experience_2024_2026):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("actuarial", "ibnr", "--year", "2026", "--as-of", "2026-09-30", "--grain", "OYDM",
+                 "--methods", "chain_ladder", "bornhuetter_ferguson", "--bootstrap", "100", "--seed", "4", stdout=out)
+    text = out.getvalue()
+    assert "B-F 法" in text and "监管口径 IBNR" in text and "10%" in text and "自助法 100 次" in text
+
+
+def test_the_association_prices_next_year_from_the_form(client, association_approver, experience_2024_2026,
+                                                        django_capture_on_commit_callbacks):
+    signed_in(client, association_approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("actuarial:create", args=["pricing"]),
+                    {"plan": "hospitalization", "years": ["2024", "2025"], "prior_burning_cost": "450", "trend": "3"})
+    study = Study.objects.get()
+    assert study.status == Study.Status.DONE, study.message
+    assert study.inputs["trend"] == pytest.approx(0.03) and study.inputs["prior_burning_cost"] == "450"
+    page = client.get(reverse("actuarial:detail", args=[study.pk])).content.decode()
+    assert f'data-recommended="{study.results["recommended"]}"' in page and "先验由协会设定" in page
+    assert client.get(reverse("actuarial:pdf", args=[study.pk])).content.startswith(b"%PDF-")

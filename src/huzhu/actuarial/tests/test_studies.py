@@ -142,3 +142,71 @@ def test_a_created_study_runs_on_commit_through_the_task(experience_2024_2026, a
     study.refresh_from_db()
     assert study.status == Study.Status.DONE and study.results["total"]["claims"] > 0
     assert date.fromisoformat(study.inputs.get("as_of") or "2026-01-01")
+
+
+def test_the_ibnr_study_puts_the_methods_side_by_side_and_marks_the_regulatory_figure(experience_2024_2026):
+    study = run("ibnr", {"year": 2026, "as_of": "2026-09-30", "grain": "OYDM", "bootstrap_simulations": 200,
+                         "seed": 3})
+    assert study.status == Study.Status.DONE, study.message
+    methods = study.results["methods"]
+    assert [row["origin"] for row in methods["rows"]] == ["2024-01", "2025-01", "2026-01"]
+    # contributions as exposure: the three years' coverages, each earned in full over its year
+    assert methods["exposure"] > 0 and all(row["exposure"] > 0 for row in methods["rows"])
+    assert methods["pricing_loss_ratio"] == pytest.approx(0.87)  # 1 - 5% reserve - 8% working funds
+    regulatory = methods["regulatory"]
+    larger = max(methods["totals"]["chain_ladder"], methods["totals"]["bornhuetter_ferguson"])
+    assert regulatory["largest"] == pytest.approx(larger)
+    assert regulatory["amount"] >= larger
+    assert methods["bootstrap"]["simulations"] == 200
+    again = run("ibnr", {"year": 2026, "as_of": "2026-09-30", "grain": "OYDM", "bootstrap_simulations": 200,
+                         "seed": 3})
+    assert again.results["methods"]["bootstrap"] == methods["bootstrap"]
+
+
+def test_a_young_scheme_keeps_at_least_ten_percent_of_the_years_paid_claims(experience_2024_2026):
+    study = run("ibnr", {"year": 2026, "as_of": "2026-09-30", "grain": "OYDM", "bootstrap_simulations": 0})
+    regulatory = study.results["methods"]["regulatory"]
+    # 2024-01 to 2026-09 is 2.75 years of data: fewer than three, so the floor applies
+    assert regulatory["data_years"] == 2.75 and regulatory["floor_applies"] is True
+    assert regulatory["floor"] == pytest.approx(0.1 * regulatory["paid_in_year"], abs=0.01)
+    assert regulatory["paid_in_year"] > 0
+    assert regulatory["amount"] == max(regulatory["largest"], regulatory["floor"])
+    assert study.results["methods"]["bootstrap"] is None
+
+
+def test_the_expected_loss_ratio_is_editable_and_moves_bornhuetter_ferguson(experience_2024_2026):
+    low = run("ibnr", {"year": 2026, "as_of": "2026-09-30", "grain": "OYDM", "bootstrap_simulations": 0,
+                       "expected_loss_ratio": 0.3})
+    high = run("ibnr", {"year": 2026, "as_of": "2026-09-30", "grain": "OYDM", "bootstrap_simulations": 0,
+                        "expected_loss_ratio": 0.9})
+    low_totals, high_totals = low.results["methods"]["totals"], high.results["methods"]["totals"]
+    assert high_totals["bornhuetter_ferguson"] == pytest.approx(3 * low_totals["bornhuetter_ferguson"], rel=1e-6)
+    assert high_totals["chain_ladder"] == low_totals["chain_ladder"]
+
+
+def test_the_regulatory_comparison_needs_two_methods(experience_2024_2026):
+    with pytest.raises(ValidationFailed):
+        run("ibnr", {"year": 2026, "regulatory_methods": ["chain_ladder"]})
+
+
+def test_the_pricing_study_blends_each_leagues_cost_with_the_associations_prior(experience_2024_2026):
+    study = run("pricing", {"years": [2024, 2025], "prior_burning_cost": "500", "cost_factor": 1.1, "trend": 0.05})
+    assert study.status == Study.Status.DONE, study.message
+    r = study.results
+    assert r["prior"] == 500.0 and r["prior_set"] and len(r["rows"]) >= 2
+    for row in r["rows"]:
+        z = row["credibility"]
+        assert 0 <= z <= 1
+        assert row["blended"] == pytest.approx(z * row["burning_cost"] + (1 - z) * 500, rel=1e-3)
+    assert r["recommended"] == pytest.approx(r["blended"] * 1.1 * 1.05 / 0.87, abs=0.01)
+    assert sum(row["claims"] for row in r["rows"]) > 0
+
+
+def test_the_pricing_command_prints_the_recommended_contribution(experience_2024_2026):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("actuarial", "pricing", "--years", "2024", "2025", "--prior-burning-cost", "400", stdout=out)
+    assert "建议互助金" in out.getvalue() and "Z = " in out.getvalue()

@@ -123,3 +123,18 @@ def test_the_trial_balance_and_the_statement_show_prior_year_adjustments_apart(c
     assert statement.count("往年调整") == 1
     rows = workbook_rows(client.get(reverse("ledger:account_statement", args=[expense.pk]), {"export": "xlsx"}))
     assert [row[4] for row in rows[1:]] == [None, "往年调整"]
+
+
+def test_the_trial_balance_shows_unearned_contributions_at_the_reporting_date(client, association_approver,
+                                                                            booked_year, home_unit):
+    from datetime import date
+
+    from huzhu.conftest import make_worker
+    from huzhu.enrollment.services import enroll_and_pay
+
+    enroll_and_pay(actor=None, plan_year=booked_year, batches=[(home_unit, [make_worker(home_unit).pk])],
+                   paid_on=date(2025, 11, 15))
+    login(client, association_approver)
+    page = client.get(reverse("ledger:trial_balance"), {"year": booked_year.pk, "on": "2026-06-30"}).text
+    expected = (booked_year.terms.contribution_amount * 184 / 365).quantize(D("0.01"))
+    assert "未到期互助金（截至 2026-06-30）" in page and f'data-unearned="{expected}"' in page

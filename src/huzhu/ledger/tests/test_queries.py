@@ -84,3 +84,21 @@ def test_the_close_preview_shows_the_appropriation_before_closing(busy_year):
     assert preview.contributions_amount == D("10000.00")
     assert preview.reserve_amount == D("500.00")
     assert preview.working_funds_cap_amount == D("800.00")
+
+
+def test_unearned_contributions_count_each_paid_coverage_by_its_days_left(plan_year, home_unit):
+    from huzhu.conftest import make_worker
+    from huzhu.enrollment.models import Enrollment
+    from huzhu.enrollment.services import enroll_and_pay
+
+    early = [make_worker(home_unit).pk for _ in range(3)]
+    joiner = [make_worker(home_unit).pk]
+    enroll_and_pay(actor=None, plan_year=plan_year, batches=[(home_unit, early)], paid_on=date(2025, 11, 15))
+    # paid on 30 June: covered from 1 July, 184 days, the full fee
+    enroll_and_pay(actor=None, plan_year=plan_year, batches=[(home_unit, joiner)], paid_on=date(2026, 6, 30),
+                   kind=Enrollment.Kind.MID_YEAR)
+    fee = plan_year.terms.contribution_amount
+    assert queries.unearned_contributions(plan_year, on=date(2025, 12, 31)) == 4 * fee
+    expected = (3 * fee * D(92) / 365 + fee * D(92) / 184).quantize(D("0.01"))
+    assert queries.unearned_contributions(plan_year, on=date(2026, 9, 30)) == expected
+    assert queries.unearned_contributions(plan_year, on=date(2026, 12, 31)) == D("0.00")

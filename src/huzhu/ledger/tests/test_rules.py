@@ -1,4 +1,5 @@
 """Pure ledger rules: balance checks, appropriations and allocation caps (no database)."""
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -69,3 +70,21 @@ def test_a_reversal_mirrors_every_line():
     lines = rules.transfer("5101", "2201", D("12.34"))
     assert rules.reversed_lines(lines) == (Line("5101", D("-12.34")), Line("2201", D("12.34")))
     assert rules.same_lines(lines, tuple(reversed(lines)))
+
+
+@pytest.mark.parametrize("on, expected", [
+    (date(2025, 12, 31), D("365.00")),  # not yet started: wholly unearned
+    (date(2026, 1, 1), D("364.00")),    # the first day has run: 364 of 365 days left
+    (date(2026, 6, 30), D("184.00")),
+    (date(2026, 12, 31), D("0.00")),    # the period has run out
+    (date(2027, 3, 1), D("0.00")),
+], ids=["before_the_period", "after_the_first_day", "mid_year", "last_day", "after_the_period"])
+def test_unearned_contributions_are_the_days_not_yet_run_over_365(on, expected):
+    assert rules.unearned_amount([(D("365.00"), date(2026, 1, 1), date(2026, 12, 31))], on=on) == expected
+
+
+def test_a_mid_year_joiner_earns_over_their_own_days_and_groups_add_up_to_the_fen():
+    groups = [(D("100.00"), date(2026, 7, 1), date(2026, 12, 31)), (D("100.00"), date(2026, 1, 1), date(2026, 12, 31))]
+    # the joiner has 92 of 184 days left on 30 September; the full year 92 of 365
+    expected = (D("100") * 92 / 184 + D("100") * 92 / 365).quantize(D("0.01"))
+    assert rules.unearned_amount(groups, on=date(2026, 9, 30)) == expected == D("75.21")

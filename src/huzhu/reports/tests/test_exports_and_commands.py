@@ -130,3 +130,25 @@ def test_the_annual_report_shows_the_fund_with_prior_year_adjustments_apart(sche
     assert "五、基金收支" in html and "结账后往年调整补助金 321.09 元" in html
     assert annual_context(Scope("county", "150203", role="agency"), year=2025)["fund"] is None
 
+
+def test_the_annual_report_shows_unearned_contributions_at_its_reporting_date(scheme):
+    from datetime import date
+    from decimal import Decimal
+
+    from django.db.models import Sum
+    from django.template.loader import render_to_string
+
+    from huzhu.core.scopes import Scope
+    from huzhu.enrollment.models import Coverage
+    from huzhu.regions.models import Role
+    from huzhu.reports.annual import annual_context
+
+    scope = Scope("province", role=Role.ASSOCIATION)
+    paid = Coverage.objects.filter(plan_year__year=2026, status=Coverage.Status.ACTIVE).aggregate(
+        total=Sum("contribution_amount"))["total"]
+    # every coverage of the scheme was paid in November 2025, so each runs the whole of 2026
+    mid_year = annual_context(scope, year=2026, today=date(2026, 6, 30))
+    assert mid_year["unearned_amount"] == pytest.approx(paid * Decimal(184) / 365, abs=Decimal("0.02"))
+    assert annual_context(scope, year=2026, today=date(2027, 2, 1))["unearned_amount"] == Decimal("0.00")
+    html = render_to_string("reports/annual.html", mid_year)
+    assert "未到期互助金（元，截至 6月30日）" in html
