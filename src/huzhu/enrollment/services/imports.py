@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.bulk import large_load
-from huzhu.core.crypto import blind_index_many, encrypt_texts, previous_key
+from huzhu.core.crypto import blind_index_many, encrypt_texts, rotation_under_way
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
@@ -171,7 +171,7 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
         staging.stage_rows(_staged(job.pk, result, indexes, sealed) for result in results)
         conflicts = queries.staged_row_conflicts(job, enrollment.plan_year, first_row_no=chunk[0][0],
                                                  last_row_no=chunk[-1][0])
-        if previous_key():
+        if rotation_under_way():
             conflicts = _with_workers_under_previous_key(job, valid, conflicts)
         bad = [(c.pk, *reason) for c in conflicts if (reason := _conflict(c, enrollment))]
         staging.mark_rows_invalid(bad)
@@ -186,10 +186,10 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
 
 def _with_workers_under_previous_key(job: ImportJob, valid: list[rules.RosterRow],
                                      conflicts: list[queries.StagedConflict]) -> list[queries.StagedConflict]:
-    """During a key rotation a registered worker may still carry the previous key's index: look those up too."""
+    """During a key rotation (or suite switch) a registered worker may still carry the previous index: look those up too."""
     found = {c.row_no: c for c in conflicts}
     waiting = [row for row in valid if not (found.get(row.row_no) and found[row.row_no].worker_id)]
-    by_old_index = dict(zip(blind_index_many((row.id_number for row in waiting), key=previous_key()), waiting,
+    by_old_index = dict(zip(blind_index_many((row.id_number for row in waiting), previous=True), waiting,
                             strict=True))
     workers = queries.registered_workers(by_old_index)
     if not workers:
