@@ -69,7 +69,7 @@ def population(workers: int):
         number = make_resident_id(KUNDULUN, date(1980, 1, 1) + timedelta(days=i // 500), i % 500 + 1)
         rows.append(Worker(name=f"职工{i}", id_number_encrypted=encrypt_text(number), id_number_index=blind_index(number),
                            id_number_masked=mask_id_number(number), gender="M" if (i % 500 + 1) % 2 else "F",
-                           birth_on=date(1980, 1, 1) + timedelta(days=i // 500), phone=f"139{i:08d}", unit=unit,
+                           birth_on=date(1980, 1, 1) + timedelta(days=i // 500), phone_masked=f"139****{i % 10000:04d}", unit=unit,
                            league_id=BAOTOU, county_id=KUNDULUN))
     people = Worker.objects.bulk_create(rows, batch_size=2000)
     Coverage.objects.bulk_create([

@@ -128,8 +128,10 @@ def test_a_rotation_moves_every_value_and_index_to_the_new_key_and_a_second_run_
                                              if worker.bank_account_encrypted else "")
     claimant = Worker.objects.get(pk=populated.regions["own"].workers[0].pk)
     with texted_codes() as codes:  # the worker's sign-in finds her by the typed number under the new key
-        security_services.request_worker_code(id_number=claimant.reveal_id_number(), phone=claimant.phone)
+        security_services.request_worker_code(id_number=claimant.reveal_id_number(), phone=claimant.reveal_phone())
     assert len(codes) == 1
+    assert list(member_queries.search_workers(SYSTEM, text=claimant.reveal_phone())) == [claimant]
+    assert claimant.phone_index == crypto.blind_index(claimant.reveal_phone())
     for row in ImportRow.objects.exclude(id_number_encrypted=""):
         assert row.id_number_index == crypto.blind_index(crypto.decrypt_text(row.id_number_encrypted))
     batch = populated.regions["own"].sendable_batch
@@ -156,7 +158,7 @@ def stage_roster(worker) -> ImportRow:
     today = date(2026, 8, 3)
     enrollment = enrollment_services.start_enrollment(actor=None, scope=SYSTEM, unit=worker.unit,
                                                       plan_year=plan_year("hospitalization", 2026), today=today)
-    roster = f"姓名,身份证号,手机号,人员类别,入职日期\n{worker.name},{worker.reveal_id_number()},{worker.phone},在职职工,2020-01-01\n"
+    roster = f"姓名,身份证号,手机号,人员类别,入职日期\n{worker.name},{worker.reveal_id_number()},{worker.reveal_phone()},在职职工,2020-01-01\n"
     job = enrollment_services.create_import_job(actor=None, scope=SYSTEM, enrollment=enrollment, file_name="r.csv",
                                                 upload=io.BytesIO(roster.encode("utf-8-sig")))
     enrollment_services.validate_import(job_id=job.pk, today=today)
