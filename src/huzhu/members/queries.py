@@ -52,7 +52,7 @@ def search_workers(scope: Scope, *, text: str = "", unit_id: int | None = None, 
     if re.fullmatch(r"\d{3}[\dX]", compact):
         return qs.filter(id_number_masked__endswith=compact).order_by("name", "pk")
     if re.fullmatch(r"(\+86)?1\d{10}", compact):
-        return qs.filter(phone_index__in=blind_indexes(compact[-11:]))
+        return qs.filter(phone_index__in=blind_indexes(compact[-11:])).order_by("name", "pk")
     return qs.filter(name__startswith=text).order_by("name", "pk")
 
 
