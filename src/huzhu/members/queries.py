@@ -45,7 +45,7 @@ def search_workers(scope: Scope, *, text: str = "", unit_id: int | None = None, 
         return qs.order_by("name", "pk")
     compact = normalize(text)
     if re.fullmatch(r"\d{17}[\dX]", compact):
-        return qs.filter(id_number_index__in=blind_indexes(compact))
+        return qs.filter(id_number_index__in=blind_indexes(compact)).order_by("name", "pk")
     masked = re.fullmatch(r"(\d{4})\*+(\d{3}[\dX])", compact)
     if masked:
         return qs.filter(id_number_masked__startswith=masked[1], id_number_masked__endswith=masked[2]).order_by("name", "pk")

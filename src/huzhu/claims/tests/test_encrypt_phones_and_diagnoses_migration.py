@@ -56,10 +56,11 @@ def test_plain_phones_and_diagnosis_names_are_encrypted_in_place_and_found_again
     assert decided.reveal_diagnosis_name() == "肺炎" and decided.diagnosis_code == "J18.900"
 
 
-def test_a_phone_stored_with_a_prefix_is_indexed_in_its_registered_form(worker):
+def test_a_phone_stored_in_other_digits_is_indexed_in_its_registered_form(worker):
     plain_columns()
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE members_worker SET phone = '+86 138-0000-0001' WHERE id = %s", [worker.pk])
+    full_width = "13800000001".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    with connection.cursor() as cursor:  # eleven characters: what the plain column could hold
+        cursor.execute("UPDATE members_worker SET phone = %s WHERE id = %s", [full_width, worker.pk])
     migrate_forward()
 
     row = Worker.objects.get(pk=worker.pk)
