@@ -137,6 +137,7 @@ WORKER_COLUMNS = ("name", "id_number_encrypted", "id_number_index", "id_number_m
                   "ethnicity", "phone_encrypted", "phone_index", "phone_masked", "kind", "unit_id", "league_id",
                   "county_id", "bank_name",
                   "bank_account_encrypted", "bank_account_masked", "bank_account_index", "created_at")
+_UNIT = WORKER_COLUMNS.index("unit_id")
 
 
 def _worker_rows(rng: random.Random, units: list[MemberUnit]) -> Iterator[tuple[tuple, date]]:
@@ -201,5 +202,5 @@ def _write_workers(batch: list[tuple[tuple, date]]) -> int:
         ids = dict(Worker.objects.filter(id_number_index__in=[row[2] for row, _ in batch])
                    .values_list("id_number_index", "pk"))
         insert_rows(Employment._meta.db_table, ("worker_id", "unit_id", "started_on"),
-                    ((ids[row[2]], row[9], started) for row, started in batch))
+                    ((ids[row[2]], row[_UNIT], started) for row, started in batch))
     return len(batch)
