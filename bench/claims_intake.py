@@ -114,6 +114,7 @@ def bare_inserts(people, n: int, per_worker: int, changes_per_claim: list[int]) 
     from django.utils import timezone
 
     from huzhu.claims.models import Claim, ClaimDocument, ClaimStatusChange, Invoice
+    from huzhu.core.crypto import encrypt_text
     from huzhu.enrollment.models import Coverage
 
     coverage_of = dict(Coverage.objects.values_list("worker_id", "pk"))
@@ -131,7 +132,7 @@ def bare_inserts(people, n: int, per_worker: int, changes_per_claim: list[int]) 
                                     claim_type="inpatient", status="approved", channel="desk", league_id=BAOTOU,
                                     county_id=KUNDULUN, unit_id=worker.unit_id, hospital=fields["hospital"],
                                     admitted_on=fields["admitted_on"], discharged_on=fields["discharged_on"],
-                                    diagnosis_code="J18.900", diagnosis_name="肺炎", benefit_amount=Decimal("100.00"),
+                                    diagnosis_code="J18.900", diagnosis_name_encrypted=encrypt_text("肺炎"), benefit_amount=Decimal("100.00"),
                                     explanation=template.explanation, terms_version_id=template.terms_version_id,
                                     **fields["amounts"]))
             claims = Claim.objects.bulk_create(claims)
