@@ -69,7 +69,7 @@ def population(workers: int):
         number = make_resident_id(KUNDULUN, date(1980, 1, 1) + timedelta(days=i // 500), i % 500 + 1)
         rows.append(Worker(name=f"职工{i}", id_number_encrypted=encrypt_text(number), id_number_index=blind_index(number),
                            id_number_masked=mask_id_number(number), gender="M" if (i % 500 + 1) % 2 else "F",
-                           birth_on=date(1980, 1, 1) + timedelta(days=i // 500), phone=f"139{i:08d}", unit=unit,
+                           birth_on=date(1980, 1, 1) + timedelta(days=i // 500), phone_masked=f"139****{i % 10000:04d}", unit=unit,
                            league_id=BAOTOU, county_id=KUNDULUN))
     people = Worker.objects.bulk_create(rows, batch_size=2000)
     Coverage.objects.bulk_create([
@@ -114,6 +114,7 @@ def bare_inserts(people, n: int, per_worker: int, changes_per_claim: list[int]) 
     from django.utils import timezone
 
     from huzhu.claims.models import Claim, ClaimDocument, ClaimStatusChange, Invoice
+    from huzhu.core.crypto import encrypt_text
     from huzhu.enrollment.models import Coverage
 
     coverage_of = dict(Coverage.objects.values_list("worker_id", "pk"))
@@ -131,7 +132,7 @@ def bare_inserts(people, n: int, per_worker: int, changes_per_claim: list[int]) 
                                     claim_type="inpatient", status="approved", channel="desk", league_id=BAOTOU,
                                     county_id=KUNDULUN, unit_id=worker.unit_id, hospital=fields["hospital"],
                                     admitted_on=fields["admitted_on"], discharged_on=fields["discharged_on"],
-                                    diagnosis_code="J18.900", diagnosis_name="肺炎", benefit_amount=Decimal("100.00"),
+                                    diagnosis_code="J18.900", diagnosis_name_encrypted=encrypt_text("肺炎"), benefit_amount=Decimal("100.00"),
                                     explanation=template.explanation, terms_version_id=template.terms_version_id,
                                     **fields["amounts"]))
             claims = Claim.objects.bulk_create(claims)

@@ -69,7 +69,7 @@ def load(n: int) -> None:
     unit_region = {unit0 + i: counties[i % len(counties)] for i in range(units)}
     insert_rows(Worker._meta.db_table,
                 ["id", "name", "id_number_encrypted", "id_number_index", "id_number_masked", "gender", "birth_on",
-                 "ethnicity", "phone", "kind", "unit_id", "league_id", "county_id", "bank_name",
+                 "ethnicity", "phone_encrypted", "kind", "unit_id", "league_id", "county_id", "bank_name",
                  "bank_account_encrypted", "bank_account_masked", "created_at"],
                 ((worker0 + i, "职工", "x", f"{i:032d}", "1502**********0000", "MF"[i % 2],
                   _db(date(1970 + i % 35, 1 + i % 12, 1 + i % 28)), "", "", "employee", unit0 + i % units,

@@ -159,7 +159,7 @@ def unvalidated_load(unit, plan_year) -> float:
              " AS date)")
     workers = f"""
         INSERT INTO members_worker (name, id_number_encrypted, id_number_index, id_number_masked, gender, birth_on,
-            ethnicity, phone, kind, unit_id, league_id, county_id, bank_name, bank_account_encrypted,
+            ethnicity, phone_masked, kind, unit_id, league_id, county_id, bank_name, bank_account_encrypted,
             bank_account_masked, bank_account_index, created_at)
         SELECT b.name, %s, {index}, substr(b.id_number, 1, 4) || '**********' || substr(b.id_number, 15, 4),
             CASE WHEN CAST(substr(b.id_number, 17, 1) AS integer) %% 2 = 1 THEN 'M' ELSE 'F' END, {birth},

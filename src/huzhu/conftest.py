@@ -271,7 +271,7 @@ def texted_codes():
 
 def sign_in_as_worker(client, worker) -> None:
     """Through the web door as the worker does: ID number and phone, then the code texted to her."""
-    identity = {"id_number": worker.reveal_id_number(), "phone": worker.phone}
+    identity = {"id_number": worker.reveal_id_number(), "phone": worker.reveal_phone()}
     with texted_codes() as codes:
         client.post("/me/sign-in/", identity)
     assert codes, "no sign-in code was texted"

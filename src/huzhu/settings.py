@@ -23,8 +23,12 @@ DATA_KEY = os.environ.get("HUZHU_DATA_KEY", "dev-only-data-key")
 DATA_KEY_PREVIOUS = os.environ.get("HUZHU_DATA_KEY_PREVIOUS", "")
 # HUZHU_AUDIT_KEY keys the audit chain's HMACs; never stored in the database. Development default only.
 AUDIT_KEY = os.environ.get("HUZHU_AUDIT_KEY", "dev-only-audit-key")
-# HUZHU_CRYPTO=sm: national (国密) algorithms; for now the audit HMAC uses SM3 (audit/chain.py).
+# HUZHU_CRYPTO=sm: national (国密) algorithms — SM4-GCM field encryption, HMAC-SM3 blind indexes
+# and audit MACs (core/crypto.py, audit/chain.py); empty: AES-256-GCM and HMAC-SHA256.
 HUZHU_CRYPTO = os.environ.get("HUZHU_CRYPTO", "")
+# Set only while `huzhu rotate-data-key` moves stored values from one suite to the other: the
+# suite the values not yet rotated were written with (docs/security.md).
+HUZHU_CRYPTO_PREVIOUS = os.environ.get("HUZHU_CRYPTO_PREVIOUS", "")
 ALLOWED_HOSTS = os.environ.get("HUZHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HUZHU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 from django.db import transaction
@@ -107,7 +108,8 @@ def build(*, plan: str = "hospitalization", years: tuple[int, ...] = (2025, 2026
                    "", "", "", now)
 
     insert_rows(Worker._meta.db_table, ["name", "id_number_encrypted", "id_number_index", "id_number_masked", "gender",
-                                        "birth_on", "ethnicity", "phone", "kind", "unit_id", "league_id", "county_id",
+                                        "birth_on", "ethnicity", "phone_encrypted", "kind", "unit_id", "league_id",
+                                        "county_id",
                                         "bank_name", "bank_account_encrypted", "bank_account_masked", "created_at"],
                 worker_rows())
     worker_ids = np.array(Worker.objects.filter(pk__gt=first_worker).order_by("pk").values_list("pk", flat=True),
@@ -202,6 +204,9 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
     type_names = {code: name for name, code in EVENT_CODES.items()}
     tier_codes = [t.code for t in terms.women.tiers] if women else []
 
+    # Sample diagnoses come from a short public list: one ciphertext per name, not one per claim.
+    sealed_name = lru_cache(maxsize=None)(encrypt_text)
+
     def claim_rows():
         for k, i in enumerate(order.tolist()):
             kind = type_names[int(event_type[i])]
@@ -216,7 +221,7 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
                    unit.league_id, unit.county_id, unit.pk, "样本医院" if kind == "inpatient" else "",
                    start if kind == "inpatient" else None, stop if kind == "inpatient" else None,
                    start if kind == "outpatient_chronic" else None, stop if kind == "outpatient_chronic" else None,
-                   start if women else None, "" if is_procedure else code, "" if is_procedure else name,
+                   start if women else None, "" if is_procedure else code, "" if is_procedure else sealed_name(name),
                    "total_hysterectomy" if is_procedure else "",
                    self_pay_amount * 4, self_pay_amount * 3, Decimal("0.00"), self_pay_amount, Decimal("0.00"),
                    Decimal("0.00"), from_fen(int(benefits[k])), "[]", bool(benefits[k] > 0),
@@ -228,7 +233,7 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
     insert_rows(Claim._meta.db_table,
                 ["worker_id", "coverage_id", "plan_year_id", "claim_type", "status", "channel", "worker_deceased",
                  "league_id", "county_id", "unit_id", "hospital", "admitted_on", "discharged_on", "period_start_on",
-                 "period_end_on", "diagnosed_on", "diagnosis_code", "diagnosis_name", "procedure", "total_amount",
+                 "period_end_on", "diagnosed_on", "diagnosis_code", "diagnosis_name_encrypted", "procedure", "total_amount",
                  "fund_paid_amount", "serious_illness_amount", "policy_self_pay_amount", "out_of_policy_amount",
                  "self_funded_amount", "benefit_amount", "explanation", "covered", "tier", "allowance_days",
                  "terms_version_id", "decided_at", "straight_through", "missing_items", "complex_case", "submitted_at",

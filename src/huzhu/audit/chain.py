@@ -40,6 +40,8 @@ from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
 from django.db import transaction
 
+from huzhu.core import crypto
+
 from .models import AuditChainHead, AuditEvent
 
 logger = logging.getLogger("huzhu.audit")
@@ -52,7 +54,7 @@ SEAL_BATCH = 500
 
 def current_algorithm() -> str:
     """The MAC new events and checkpoints are made with: HMAC-SM3 under `HUZHU_CRYPTO=sm`, else HMAC-SHA256."""
-    return SM3 if getattr(settings, "HUZHU_CRYPTO", "") == "sm" else SHA256
+    return SM3 if crypto.uses_national_algorithms() else SHA256
 
 
 def keyed_digest(algorithm: str, message: str) -> str:

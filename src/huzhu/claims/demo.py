@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 from django.db import connection, transaction
@@ -30,6 +31,7 @@ from django.utils import timezone
 
 from huzhu.audit.services import record_bulk_event
 from huzhu.core.bulk import insert_rows
+from huzhu.core.crypto import encrypt_text
 from huzhu.core.money import ZERO, quantize_money
 from huzhu.enrollment.models import Coverage
 from huzhu.ledger import rules as ledger_rules
@@ -410,6 +412,8 @@ def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: d
     terms = plan_year.terms
     version_id = plan_year.current_version_id
     claim_row, invoice_row, change_row = _adapter(Claim, with_id=True), _adapter(Invoice), _adapter(ClaimStatusChange)
+    # Demo diagnoses are ICD-10 names from a short public list: one ciphertext per name, not per claim.
+    sealed_name = lru_cache(maxsize=None)(lambda name: encrypt_text(name) if name else "")
     ids = _reserve_ids(Claim, len(drafts))
     summary = DemoClaimsSummary(claims=len(drafts))
     due_cache: dict = {}
@@ -433,7 +437,7 @@ def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: d
             "admitted_on": getattr(event, "admitted", None), "discharged_on": getattr(event, "discharged", None),
             "period_start_on": getattr(event, "period_start", None), "period_end_on": getattr(event, "period_end", None),
             "diagnosed_on": event.event_date if draft.claim_type in ("diagnosis", "procedure") else None,
-            "diagnosis_code": draft.diagnosis_code, "diagnosis_name": icd10.name_of(draft.diagnosis_code),
+            "diagnosis_code": draft.diagnosis_code, "diagnosis_name_encrypted": sealed_name(icd10.name_of(draft.diagnosis_code)),
             "procedure": draft.procedure, **draft.amounts,
             "benefit_amount": benefit, "explanation": explanation_of(decision), "covered": decision.covered,
             "tier": decision.tier, "allowance_days": decision.allowance_days, "terms_version_id": version_id,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huzhu.archives.models import DocumentKind
+from huzhu.core.crypto import EncryptedField, decrypt_text
 
 
 def money(label: str, **options) -> models.DecimalField:
@@ -61,7 +62,10 @@ class Claim(models.Model):
     period_end_on = models.DateField(_("费用期间止"), null=True, blank=True)
     diagnosed_on = models.DateField(_("确诊/手术日期"), null=True, blank=True)
     diagnosis_code = models.CharField(_("诊断编码（ICD-10）"), max_length=20, blank=True)
-    diagnosis_name = models.CharField(_("诊断名称"), max_length=100, blank=True)
+    # The ICD-10 code stays plain: rules, risk checks, reports and the actuarial model select on it
+    # set-wise. The name is free text (up to 100 characters as the desk or API typed it) and is
+    # stored encrypted (docs/security.md, "Health data").
+    diagnosis_name_encrypted = EncryptedField(max_length=600, blank=True, default="", db_default="")
     procedure = models.CharField(_("手术"), max_length=30, choices=Procedure.choices, blank=True)
 
     # The medical-insurance settlement: total = every payer's part (rules.amount_problems).
@@ -111,6 +115,10 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return gettext("申领 #%(number)s") % {"number": self.pk}
+
+    def reveal_diagnosis_name(self) -> str:
+        """The diagnosis as written (decrypted); callers are the claim's own pages and exports in scope."""
+        return decrypt_text(self.diagnosis_name_encrypted) if self.diagnosis_name_encrypted else ""
 
     @property
     def is_open(self) -> bool:

@@ -62,6 +62,13 @@ def mask_id_number(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def mask_mobile(number: str) -> str:
+    """138****0001: the first three and last four digits of a mobile number shown (lists, messages)."""
+    if len(number) < 8:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
 def mask_account(number: str) -> str:
     if len(number) < 8:
         return "*" * len(number)

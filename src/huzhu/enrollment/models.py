@@ -210,7 +210,7 @@ class ImportJob(models.Model):
 
 
 class ImportRow(models.Model):
-    """One validated roster row, staged until the import commits (ID number encrypted, never plain).
+    """One validated roster row, staged until the import commits (ID number and phone encrypted, never plain).
 
     Written a million at a time by COPY: the job reference has no database constraint (a check
     per staged row; Django still cascades deletes) and no index of its own (the composite
@@ -226,7 +226,9 @@ class ImportRow(models.Model):
     id_number_masked = models.CharField(max_length=18, blank=True)
     gender = models.CharField(max_length=1, blank=True)
     birth_on = models.DateField(null=True)
-    phone = models.CharField(max_length=11, blank=True)
+    phone_encrypted = EncryptedField(max_length=120, blank=True, default="", db_default="", blind_index="phone_index")
+    phone_index = models.CharField(max_length=32, blank=True, default="", db_default="")
+    phone_masked = models.CharField(max_length=11, blank=True, default="", db_default="")
     kind = models.CharField(max_length=10, blank=True)
     ethnicity = models.CharField(max_length=10, blank=True)
     started_on = models.DateField(null=True)

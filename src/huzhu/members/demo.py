@@ -21,6 +21,7 @@ from huzhu.core.idnumbers import make_credit_code, make_resident_id, mask_accoun
 from huzhu.regions.models import Division
 
 from .models import Employment, MemberUnit, Worker
+from .services import phone_columns
 
 REFERENCE_DATE = date(2026, 1, 1)  # ages are taken on this day so that a seed reproduces
 BATCH = 5000
@@ -133,8 +134,10 @@ def _build_units(rng: random.Random, sizes: list[int], seed: int) -> list[Member
 
 
 WORKER_COLUMNS = ("name", "id_number_encrypted", "id_number_index", "id_number_masked", "gender", "birth_on",
-                  "ethnicity", "phone", "kind", "unit_id", "league_id", "county_id", "bank_name",
+                  "ethnicity", "phone_encrypted", "phone_index", "phone_masked", "kind", "unit_id", "league_id",
+                  "county_id", "bank_name",
                   "bank_account_encrypted", "bank_account_masked", "bank_account_index", "created_at")
+_UNIT = WORKER_COLUMNS.index("unit_id")
 
 
 def _worker_rows(rng: random.Random, units: list[MemberUnit]) -> Iterator[tuple[tuple, date]]:
@@ -158,7 +161,7 @@ def _worker_rows(rng: random.Random, units: list[MemberUnit]) -> Iterator[tuple[
             mongol = rng.random() < MONGOL_SHARE
             row = (
                 _name(rng, gender, mongol), encrypt_text(number), blind_index(number), mask_id_number(number),
-                gender, birth, "蒙古族" if mongol else "汉族", f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
+                gender, birth, "蒙古族" if mongol else "汉族", *phone_columns(f"1{rng.choice('35789')}{rng.randrange(10**9):09d}").values(),
                 kind, unit.pk, unit.league_id, unit.county_id, rng.choice(BANKS), encrypt_text(account),
                 mask_account(account), blind_index(account), created_at,
             )
@@ -199,5 +202,5 @@ def _write_workers(batch: list[tuple[tuple, date]]) -> int:
         ids = dict(Worker.objects.filter(id_number_index__in=[row[2] for row, _ in batch])
                    .values_list("id_number_index", "pk"))
         insert_rows(Employment._meta.db_table, ("worker_id", "unit_id", "started_on"),
-                    ((ids[row[2]], row[9], started) for row, started in batch))
+                    ((ids[row[2]], row[_UNIT], started) for row, started in batch))
     return len(batch)

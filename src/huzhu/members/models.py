@@ -64,7 +64,11 @@ class Worker(models.Model):
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_on = models.DateField(_("出生日期"))
     ethnicity = models.CharField(_("民族"), max_length=10, blank=True)
-    phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    # The mobile, like the ID number: encrypted, found by its blind index (staff search, the worker's
+    # sign-in), shown masked (138****0001); `reveal_phone` decrypts it for SMS.
+    phone_encrypted = EncryptedField(max_length=120, blank=True, default="", db_default="", blind_index="phone_index")
+    phone_index = models.CharField(max_length=32, blank=True, default="", db_default="")
+    phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, default="", db_default="")
     kind = models.CharField(_("人员类别"), max_length=10, choices=Kind.choices, default=Kind.EMPLOYEE)
     # The current unit and its league and county: copies (of the open employment's unit and of that
     # unit's regions) kept for scoped lists, without database constraints of their own; see Meta.
@@ -106,6 +110,10 @@ class Worker(models.Model):
     def reveal_id_number(self) -> str:
         """Decrypt the ID number; callers must be allowed to and must audit it."""
         return decrypt_text(self.id_number_encrypted)
+
+    def reveal_phone(self) -> str:
+        """Decrypt the mobile number (SMS sending, the worker's own sign-in); "" when none is registered."""
+        return decrypt_text(self.phone_encrypted) if self.phone_encrypted else ""
 
     def reveal_bank_account(self) -> str:
         return decrypt_text(self.bank_account_encrypted) if self.bank_account_encrypted else ""

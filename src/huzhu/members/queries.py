@@ -34,7 +34,7 @@ def search_units(scope: Scope, *, text: str = "", county_code: str = "") -> Quer
 
 
 def search_workers(scope: Scope, *, text: str = "", unit_id: int | None = None, county_code: str = "") -> QuerySet[Worker]:
-    """Workers by name, full ID number (blind index), masked ID (first 4 + last 4) or last 4 digits."""
+    """Workers by name, full ID number or mobile (blind indexes), masked ID (first 4 + last 4) or last 4 digits."""
     qs = workers_in_scope(scope)
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
@@ -45,14 +45,14 @@ def search_workers(scope: Scope, *, text: str = "", unit_id: int | None = None, 
         return qs.order_by("name", "pk")
     compact = normalize(text)
     if re.fullmatch(r"\d{17}[\dX]", compact):
-        return qs.filter(id_number_index__in=blind_indexes(compact))
+        return qs.filter(id_number_index__in=blind_indexes(compact)).order_by("name", "pk")
     masked = re.fullmatch(r"(\d{4})\*+(\d{3}[\dX])", compact)
     if masked:
         return qs.filter(id_number_masked__startswith=masked[1], id_number_masked__endswith=masked[2]).order_by("name", "pk")
     if re.fullmatch(r"\d{3}[\dX]", compact):
         return qs.filter(id_number_masked__endswith=compact).order_by("name", "pk")
-    if re.fullmatch(r"1\d{10}", compact):
-        return qs.filter(phone=compact)
+    if re.fullmatch(r"(\+86)?1\d{10}", compact):
+        return qs.filter(phone_index__in=blind_indexes(compact[-11:])).order_by("name", "pk")
     return qs.filter(name__startswith=text).order_by("name", "pk")
 
 

@@ -9,7 +9,7 @@ from huzhu.core.bulk import RowSource
 from huzhu.core.crypto import blind_index, blind_indexes, encrypt_text
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from huzhu.core.identifiers import normalise_bank_account
-from huzhu.core.idnumbers import mask_account, parse_credit_code, parse_mobile, parse_resident_id
+from huzhu.core.idnumbers import mask_account, mask_mobile, parse_credit_code, parse_mobile, parse_resident_id
 from huzhu.core.names import clean_person_name, clean_unit_name
 from huzhu.core.scopes import Scope
 from huzhu.regions.models import Division
@@ -94,7 +94,7 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
             worker = Worker.objects.create(
                 name=name, id_number_encrypted=encrypt_text(rid.number), id_number_index=index,
                 id_number_masked=rid.masked, gender=rid.gender, birth_on=rid.birth_date, ethnicity=ethnicity,
-                phone=phone, kind=kind, unit=unit, league_id=unit.league_id, county_id=unit.county_id,
+                **phone_columns(phone), kind=kind, unit=unit, league_id=unit.league_id, county_id=unit.county_id,
                 bank_name=bank_name, bank_account_encrypted=encrypt_text(account) if account else "",
                 bank_account_masked=mask_account(account) if account else "",
                 bank_account_index=blind_index(account) if account else "",
@@ -106,6 +106,13 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
                  after={"name": worker.name, "id_number": rid.masked, "unit": unit.pk,
                         "region_warning": rid.region_warning})
     return worker
+
+
+def phone_columns(phone: str) -> dict[str, str]:
+    """A parsed mobile (or "") as the stored columns: ciphertext, blind index, masked form."""
+    if not phone:
+        return {"phone_encrypted": "", "phone_index": "", "phone_masked": ""}
+    return {"phone_encrypted": encrypt_text(phone), "phone_index": blind_index(phone), "phone_masked": mask_mobile(phone)}
 
 
 def _bank_account_digits(bank_account: str) -> str:
@@ -150,9 +157,11 @@ def change_bank_account(*, actor, scope: Scope, worker: Worker, bank_name: str, 
 # --- set-based paths used by enrollment imports (rows already validated, encrypted and indexed) -----
 
 # The columns, in order, of a RowSource of prepared workers: ID numbers validated, encrypted and
-# blind-indexed by the caller; `started_on` may be NULL (employed from the import day).
+# blind-indexed by the caller (phones too, or all three empty); `started_on` may be NULL (employed
+# from the import day).
 PREPARED_WORKER_COLUMNS = ("name", "id_number_encrypted", "id_number_index", "id_number_masked", "gender",
-                           "birth_on", "ethnicity", "phone", "kind", "started_on")
+                           "birth_on", "ethnicity", "phone_encrypted", "phone_index", "phone_masked", "kind",
+                           "started_on")
 
 
 def register_prepared_workers(*, actor, unit: MemberUnit, source: RowSource, today: date) -> int:

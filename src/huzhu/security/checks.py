@@ -1,6 +1,9 @@
 """Deploy checks (`huzhu check --deploy`): refuse development keys, DEBUG and wide hosts in production."""
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from huzhu.core import crypto
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 DEV_DATA_KEY = "dev-only-data-key"
@@ -65,4 +68,26 @@ def check_production_settings(app_configs, **kwargs):
         problems.append(Warning(
             "短信通道为日志后端：职工收不到登录验证码，验证码写在日志里。",
             hint="将 HUZHU_SMS_BACKEND 指向短信平台适配器。", id="huzhu.security.W003"))
+    return problems
+
+
+@register(Tags.security)
+def check_crypto_suite(app_configs, **kwargs):
+    """HUZHU_CRYPTO / HUZHU_CRYPTO_PREVIOUS must name a suite; a switch under way is reported (every run, not only deploy)."""
+    problems = []
+    for name in ("HUZHU_CRYPTO", "HUZHU_CRYPTO_PREVIOUS"):
+        try:
+            crypto.suite_named(getattr(settings, name, ""), setting=name)
+        except ImproperlyConfigured:
+            problems.append(Error(
+                f"{name}={getattr(settings, name)!r} 无法识别。", hint="国密算法（SM4/SM3）设为 sm；AES/SHA-256 留空。",
+                id="huzhu.security.E020"))
+    if problems:
+        return problems
+    if getattr(settings, "HUZHU_CRYPTO_PREVIOUS", "") and crypto.previous_keying() is not None \
+            and crypto.previous_keying().suite != crypto.current_suite():
+        problems.append(Warning(
+            "HUZHU_CRYPTO_PREVIOUS 已设置：加密算法切换进行中，按身份证号、手机号查找要同时试两种算法的盲索引。",
+            hint="`huzhu rotate-data-key` 报告没有需要轮换的数据后，删除 HUZHU_CRYPTO_PREVIOUS 并重启。",
+            id="huzhu.security.W020"))
     return problems

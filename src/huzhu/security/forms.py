@@ -42,7 +42,7 @@ class TokenCreateForm(forms.Form):
 
 
 class RevealForm(forms.Form):
-    field = forms.ChoiceField(choices=[("id_number", _("身份证号")), ("bank_account", _("银行卡号"))])
+    field = forms.ChoiceField(choices=[("id_number", _("身份证号")), ("bank_account", _("银行卡号")), ("phone", _("手机号"))])
     reason = forms.CharField(label=_("查看事由"), max_length=200, min_length=2)
 
 

@@ -1,4 +1,7 @@
-"""Rotating HUZHU_DATA_KEY: every encrypted column re-encrypted, every blind index recomputed, in batches.
+"""Rotating HUZHU_DATA_KEY (or switching HUZHU_CRYPTO): every encrypted column re-encrypted, every blind
+index recomputed, in batches. A suite switch (AES → SM4, or back) is a rotation like a key change:
+the previous keying (core/crypto.py: HUZHU_DATA_KEY_PREVIOUS and/or HUZHU_CRYPTO_PREVIOUS) opens and
+finds what it wrote until the run has moved it.
 
 The columns are found by walking the models for `EncryptedField`, so a new one cannot be missed.
 A table is read in primary-key order, `batch` rows at a time among those not yet under the
@@ -105,19 +108,20 @@ def survey() -> list[TableSurvey]:
 def check_keys(surveys: list[TableSurvey]) -> None:
     """Refuse (nothing written) unless every value waiting to be rotated opens with a configured key."""
     current, previous = crypto.current_tag(), crypto.previous_tag()
-    if previous == current:
-        raise RotationRefused("same_data_key", "HUZHU_DATA_KEY_PREVIOUS 与 HUZHU_DATA_KEY 是同一个密钥，无需轮换")
+    if crypto.previous_key() and previous is None:
+        raise RotationRefused("same_data_key", "HUZHU_DATA_KEY_PREVIOUS 与 HUZHU_DATA_KEY 是同一个密钥（算法也相同），无需轮换")
     known = {crypto.LEGACY_TAG, current} | ({previous} if previous else set())
     for found in surveys:
         for column, tags in found.tags.items():
             unknown = {tag: n for tag, n in tags.items() if tag not in known}
             if unknown:
                 listed = "、".join(f"{tag}（{n} 个）" for tag, n in sorted(unknown.items()))
-                held = f"HUZHU_DATA_KEY_PREVIOUS 的密钥标识为 {previous}" if previous else \
-                    "未设置 HUZHU_DATA_KEY_PREVIOUS"
+                held = f"上一配置（HUZHU_DATA_KEY_PREVIOUS、HUZHU_CRYPTO_PREVIOUS）的标识为 {previous}" if previous else \
+                    "未设置 HUZHU_DATA_KEY_PREVIOUS 或 HUZHU_CRYPTO_PREVIOUS"
                 raise RotationRefused(
-                    "unknown_data_key", f"{found.table.label}.{column} 中有旧密钥加密的数据：{listed}；"
-                    f"{held}，与之不符。请把写入这些数据时使用的密钥设为 HUZHU_DATA_KEY_PREVIOUS，未做任何修改")
+                    "unknown_data_key", f"{found.table.label}.{column} 中有旧密钥或旧算法加密的数据：{listed}；"
+                    f"{held}，与之不符。请把写入这些数据时使用的密钥设为 HUZHU_DATA_KEY_PREVIOUS"
+                    f"（v2 为 AES、sm4 为国密 SM4，算法不同时设 HUZHU_CRYPTO_PREVIOUS），未做任何修改")
             if tags.get(crypto.LEGACY_TAG):
                 _check_legacy_sample(found.table, column)
 

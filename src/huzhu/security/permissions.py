@@ -7,7 +7,8 @@ from huzhu.regions.models import Role
 # Clerks who handle claims and payments need the full numbers; auditors, unit contacts and
 # system administrators read masked data only (least privilege, PIPL art. 51).
 REVEAL_ROLES = frozenset({Role.ASSOCIATION, Role.OFFICE, Role.AGENCY})
-REVEALABLE_FIELDS = {"id_number": gettext_noop("身份证号"), "bank_account": gettext_noop("银行卡号")}
+REVEALABLE_FIELDS = {"id_number": gettext_noop("身份证号"), "bank_account": gettext_noop("银行卡号"),
+                     "phone": gettext_noop("手机号")}
 
 
 def can_reveal_personal_data(scope: Scope) -> bool:

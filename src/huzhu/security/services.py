@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from huzhu.audit.services import record_event
 from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
 from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
-from huzhu.core.idnumbers import normalize
+from huzhu.core.idnumbers import normalize, parse_mobile
 from huzhu.core.scopes import Scope
 from huzhu.members.models import Worker
 from huzhu.regions.models import ADMINISTRATOR_ROLES, Role
@@ -127,11 +127,16 @@ def _phone_of(text: str) -> str:
 
 
 def _find_worker(id_number: str, phone: str) -> Worker | None:
+    """The worker holding both numbers, by their blind indexes (the phone in its registered form, parse_mobile)."""
     compact = normalize(id_number)
-    phone = _phone_of(phone)
-    if not compact or not phone:
+    try:
+        mobile = parse_mobile(_phone_of(phone))
+    except ValueError:
         return None
-    return Worker.objects.filter(id_number_index__in=blind_indexes(compact), phone=phone).first()
+    if not compact:
+        return None
+    return Worker.objects.filter(id_number_index__in=blind_indexes(compact),
+                                 phone_index__in=blind_indexes(mobile)).first()
 
 
 def request_worker_code(*, id_number: str, phone: str, ip: str | None = None) -> None:
@@ -151,7 +156,7 @@ def request_worker_code(*, id_number: str, phone: str, ip: str | None = None) ->
         return
     code = _issue_code(worker, SIGN_IN)
     minutes = settings.HUZHU_WORKER_CODE_SECONDS // 60
-    send_sms(phone=worker.phone, text=f"【职工互助保障】您的登录验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+    send_sms(phone=worker.reveal_phone(), text=f"【职工互助保障】您的登录验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
 
 
 def _issue_code(worker: Worker, purpose: str) -> str:
@@ -225,11 +230,11 @@ def request_bank_change_code(*, worker_id: int) -> None:
     if throttling.hit("worker-bank-code-hour", str(worker_id), window_seconds=3600) > 5:
         raise TooManyRequests(_("获取验证码次数过多，请 1 小时后再试"))
     worker = Worker.objects.get(pk=worker_id)
-    if not worker.phone:
+    if not worker.phone_encrypted:
         raise ValidationFailed("no_phone", _("未登记手机号，请到代办点更改银行卡"))
     code = _issue_code(worker, BANK_CHANGE)
     minutes = settings.HUZHU_WORKER_CODE_SECONDS // 60
-    send_sms(phone=worker.phone,
+    send_sms(phone=worker.reveal_phone(),
              text=f"【职工互助保障】您正在更改领取补助金的银行卡，验证码为 {code}，{minutes} 分钟内有效。如非本人操作请勿提供。")
 
 
@@ -352,11 +357,12 @@ def reveal_personal_data(*, actor, worker: Worker, field: str, reason: str, ip: 
     if not scope.includes(league_code=worker.league_id, county_code=worker.county_id, unit_id=worker.unit_id):
         raise PermissionDenied(_("该职工不在您的管辖范围内"))
     if field not in REVEALABLE_FIELDS:
-        raise ValidationFailed("field_invalid", _("只能显示身份证号或银行卡号"), field="field")
+        raise ValidationFailed("field_invalid", _("只能显示身份证号、银行卡号或手机号"), field="field")
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationFailed("reason_required", _("请填写查看完整号码的事由"), field="reason")
-    value = worker.reveal_id_number() if field == "id_number" else worker.reveal_bank_account()
+    value = {"id_number": worker.reveal_id_number, "bank_account": worker.reveal_bank_account,
+             "phone": worker.reveal_phone}[field]()
     PersonalDataAccess.objects.create(actor=actor, actor_label=_actor_label(actor), worker_id=worker.pk,
                                       kind=PersonalDataAccess.Kind.REVEAL, view="reveal", field=field,
                                       reason=reason[:200], ip=ip)

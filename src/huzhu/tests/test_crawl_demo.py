@@ -65,7 +65,7 @@ def sign_in_worker(client, worker) -> None:
 
 
 def a_worker_with_claims():
-    claim = Claim.objects.exclude(worker__phone="").order_by("pk").first()
+    claim = Claim.objects.exclude(worker__phone_encrypted="").order_by("pk").first()
     return Worker.objects.get(pk=claim.worker_id)
 
 
@@ -93,7 +93,7 @@ def test_every_page_a_worker_reaches_on_the_web_answers_without_a_server_error(c
 def worker_api_token(client, worker, caplog) -> str:
     """The API's worker sign-in: ask for a code (the log SMS backend writes it), trade it for a token."""
     caplog.set_level(logging.WARNING, logger="huzhu.sms")
-    who = {"id_number": worker.reveal_id_number(), "phone": worker.phone}
+    who = {"id_number": worker.reveal_id_number(), "phone": worker.reveal_phone()}
     assert client.post("/api/v1/auth/worker/code", who, content_type="application/json").status_code == 202
     code = re.search(r"验证码为 (\d{6})", [r.getMessage() for r in caplog.records if r.name == "huzhu.sms"][-1])[1]
     response = client.post("/api/v1/auth/worker/token", {**who, "code": code}, content_type="application/json")

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from huzhu.audit.chain import verify_chain
 from huzhu.audit.models import AuditEvent
+from huzhu.claims.models import Claim
 from huzhu.conftest import SYSTEM, make_worker, texted_codes
 from huzhu.core import crypto
 from huzhu.core.errors import Conflict
@@ -101,7 +102,9 @@ def test_every_encrypted_column_of_every_app_is_declared_so_the_rotation_finds_i
                 index = model._meta.get_field(field.blind_index)
                 assert isinstance(index, models.CharField) and index.max_length >= 32
     found = {t.label: set(t.columns) for t in key_rotation.encrypted_tables()}
-    assert found["members.Worker"] == {"id_number_encrypted", "bank_account_encrypted"}
+    assert found["members.Worker"] == {"id_number_encrypted", "phone_encrypted", "bank_account_encrypted"}
+    assert found["claims.Claim"] == {"diagnosis_name_encrypted"}
+    assert set(found["enrollment.ImportRow"]) == {"id_number_encrypted", "phone_encrypted"}
     assert {"payouts.Payout", "enrollment.ImportRow", "security.TotpDevice", "webhooks.Subscriber"} <= set(found)
 
 
@@ -128,8 +131,10 @@ def test_a_rotation_moves_every_value_and_index_to_the_new_key_and_a_second_run_
                                              if worker.bank_account_encrypted else "")
     claimant = Worker.objects.get(pk=populated.regions["own"].workers[0].pk)
     with texted_codes() as codes:  # the worker's sign-in finds her by the typed number under the new key
-        security_services.request_worker_code(id_number=claimant.reveal_id_number(), phone=claimant.phone)
+        security_services.request_worker_code(id_number=claimant.reveal_id_number(), phone=claimant.reveal_phone())
     assert len(codes) == 1
+    assert list(member_queries.search_workers(SYSTEM, text=claimant.reveal_phone())) == [claimant]
+    assert claimant.phone_index == crypto.blind_index(claimant.reveal_phone())
     for row in ImportRow.objects.exclude(id_number_encrypted=""):
         assert row.id_number_index == crypto.blind_index(crypto.decrypt_text(row.id_number_encrypted))
     batch = populated.regions["own"].sendable_batch
@@ -156,7 +161,7 @@ def stage_roster(worker) -> ImportRow:
     today = date(2026, 8, 3)
     enrollment = enrollment_services.start_enrollment(actor=None, scope=SYSTEM, unit=worker.unit,
                                                       plan_year=plan_year("hospitalization", 2026), today=today)
-    roster = f"姓名,身份证号,手机号,人员类别,入职日期\n{worker.name},{worker.reveal_id_number()},{worker.phone},在职职工,2020-01-01\n"
+    roster = f"姓名,身份证号,手机号,人员类别,入职日期\n{worker.name},{worker.reveal_id_number()},{worker.reveal_phone()},在职职工,2020-01-01\n"
     job = enrollment_services.create_import_job(actor=None, scope=SYSTEM, enrollment=enrollment, file_name="r.csv",
                                                 upload=io.BytesIO(roster.encode("utf-8-sig")))
     enrollment_services.validate_import(job_id=job.pk, today=today)
@@ -195,7 +200,7 @@ def test_a_failure_inside_a_batch_leaves_that_batch_as_it_was_and_the_next_run_f
 
     def power_cut(plain):
         calls.append(plain)
-        if len(calls) == 5:  # the first value of the second batch (two workers, two values each)
+        if len(calls) == 7:  # the first value of the second batch (two workers, three values each)
             raise RuntimeError("power cut")
         return real_encrypt(plain)
 
@@ -235,7 +240,7 @@ def test_values_written_before_key_ids_are_rotated_and_a_wrong_previous_key_is_r
     deploy_new_key(settings)
     report = rotate()
 
-    assert report.values["members.Worker"] == 14
+    assert report.values["members.Worker"] == 21  # ID numbers, phones, bank cards
     settings.DATA_KEY_PREVIOUS = ""
     assert [w.reveal_id_number() for w in Worker.objects.order_by("pk")] == [
         crypto.decrypt_text(legacy_ciphertext(w.reveal_id_number(), NEW)) for w in Worker.objects.order_by("pk")]
@@ -248,7 +253,7 @@ def test_a_dry_run_counts_what_would_change_and_writes_nothing(workers, settings
 
     call_command("rotate-data-key", "--dry-run", stdout=out, stderr=io.StringIO())
 
-    assert "members.Worker：待轮换 7 行，14 个密文" in out.getvalue()
+    assert "members.Worker：待轮换 7 行，21 个密文" in out.getvalue()
     assert "webhooks.Subscriber：待轮换 1 行，1 个密文" in out.getvalue()
     assert "演练：共 8 行待轮换" in out.getvalue()
     assert stored() == snapshot and rotation_events() == 0
@@ -320,3 +325,82 @@ def test_an_index_keyed_on_more_than_the_value_is_kept_as_it_is(workers, setting
     assert report.kept_indexes == 1
     assert Worker.objects.get(pk=sample.pk).id_number_index == own_key
     assert Worker.objects.get(pk=workers[1].pk).id_number_index == crypto.blind_index(workers[1].reveal_id_number())
+
+
+# --- switching suites: AES-GCM / HMAC-SHA256 → SM4-GCM / HMAC-SM3 (HUZHU_CRYPTO=sm) ---------------
+
+def deploy_national_suite(settings, *, new_key: bool) -> None:
+    """The switch's deploy: HUZHU_CRYPTO=sm, HUZHU_CRYPTO_PREVIOUS=aes, and (optionally) a new key at once."""
+    settings.HUZHU_CRYPTO, settings.HUZHU_CRYPTO_PREVIOUS = "sm", "aes"
+    settings.DATA_KEY, settings.DATA_KEY_PREVIOUS = (NEW, OLD) if new_key else (OLD, "")
+
+
+@pytest.mark.parametrize("new_key", [False, True], ids=["same-key", "new-key-too"])
+def test_a_switch_to_sm4_re_encrypts_every_column_and_recomputes_every_index(populated, settings, new_key):
+    Claim.objects.filter(pk=Claim.objects.order_by("pk")[0].pk).update(diagnosis_name_encrypted=crypto.encrypt_text("肺炎"))
+    plain = {key: crypto.decrypt_text(token) for key, token in ciphertexts().items()}
+    assert all(token.startswith("v2.") for token in ciphertexts().values())
+    deploy_national_suite(settings, new_key=new_key)
+
+    report = rotate(batch=5)
+
+    assert report.finished and sum(report.values.values()) == len(plain)
+    assert report.from_tag == f"v2.{crypto.key_id(OLD)}" and report.to_tag == f"sm4.{crypto.key_id(settings.DATA_KEY)}"
+    settings.HUZHU_CRYPTO_PREVIOUS, settings.DATA_KEY_PREVIOUS = "", ""  # the switch is over
+    after = ciphertexts()
+    assert all(token.startswith(f"sm4.{crypto.key_id(settings.DATA_KEY)}:") for token in after.values())
+    assert {key: crypto.decrypt_text(token) for key, token in after.items()} == plain
+    for worker in Worker.objects.all():
+        number, phone = worker.reveal_id_number(), worker.reveal_phone()
+        assert worker.id_number_index == crypto.blind_index(number)  # HMAC-SM3 now
+        assert member_queries.worker_by_id_number(SYSTEM, number) == worker
+        if phone:
+            assert worker.phone_index == crypto.blind_index(phone)
+            assert list(member_queries.search_workers(SYSTEM, text=phone)) == [worker]
+    named = Claim.objects.exclude(diagnosis_name_encrypted="").get()
+    assert named.diagnosis_name_encrypted.startswith("sm4.") and named.reveal_diagnosis_name() == "肺炎"
+    assert verify_chain().ok
+    assert AuditEvent.objects.filter(action="rotate_data_key").values_list("algorithm", flat=True).distinct().get() \
+        == "hmac-sm3"
+
+
+def test_during_a_switch_workers_are_found_by_id_number_and_phone_whether_rotated_or_not(workers, settings):
+    deploy_national_suite(settings, new_key=False)
+
+    first = rotate(batch=3, max_batches=1)
+
+    assert not first.finished
+    moved = {w.pk for w in Worker.objects.filter(id_number_encrypted__startswith="sm4.")}
+    assert len(moved) == 3
+    for worker in workers:
+        assert member_queries.worker_by_id_number(SYSTEM, worker.reveal_id_number()).pk == worker.pk
+        assert [w.pk for w in member_queries.search_workers(SYSTEM, text=worker.reveal_phone())] == [worker.pk]
+        with texted_codes() as codes:  # the worker's sign-in matches ID number and phone by blind index
+            security_services.request_worker_code(id_number=worker.reveal_id_number(), phone=worker.reveal_phone())
+        assert len(codes) == 1, worker.pk
+    waiting = next(w for w in workers if w.pk not in moved)
+    with pytest.raises(Conflict, match="已登记"):
+        member_services.register_worker(actor=None, scope=SYSTEM, unit=waiting.unit, name="重复登记",
+                                        id_number=waiting.reveal_id_number())
+    imported = stage_roster(waiting)
+    assert imported.worker_id == waiting.pk and imported.error == ""
+    assert imported.phone_encrypted.startswith("sm4.") and imported.phone_index == crypto.blind_index(
+        waiting.reveal_phone())
+
+    rest = rotate(batch=3)
+
+    assert rest.finished and rest.rows["members.Worker"] == 4
+    settings.HUZHU_CRYPTO_PREVIOUS = ""
+    assert all(t.startswith("sm4.") for t in ciphertexts().values())
+    assert all(member_queries.worker_by_id_number(SYSTEM, w.reveal_id_number()) for w in workers)
+
+
+def test_a_switch_without_the_previous_suite_is_refused_with_nothing_changed(workers, settings):
+    snapshot = stored()
+    settings.HUZHU_CRYPTO = "sm"
+
+    with pytest.raises(CommandError, match="HUZHU_CRYPTO_PREVIOUS") as refused:
+        call_command("rotate-data-key", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert f"v2.{crypto.key_id(OLD)}" in str(refused.value) and "未做任何修改" in str(refused.value)
+    assert stored() == snapshot and rotation_events() == 0

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from huzhu.archives.models import DocumentKind
 from huzhu.archives.services import store_files
 from huzhu.audit.services import record_event
+from huzhu.core.crypto import encrypt_text
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.enrollment.models import Coverage
 from huzhu.members.models import Worker
@@ -28,6 +29,7 @@ PLAN_OF_TYPE = {"inpatient": "hospitalization", "outpatient_chronic": "hospitali
                 "diagnosis": "women_health", "procedure": "women_health"}
 ICD10_PATTERN = re.compile(r"[A-Z]\d{2}(\.[0-9X]{1,3}(X\d{3})?)?")
 EDITABLE = (S.DRAFT, S.SUPPLEMENT)
+DIAGNOSIS_NAME_MAX = 100  # characters, as the column held before it was encrypted
 
 
 def straight_through_limit() -> Decimal:
@@ -117,6 +119,10 @@ def create_claim(*, actor, worker: Worker, claim_type: str, hospital: str = "", 
     require_in_scope(actor, worker_id=worker.pk, league_code=worker.league_id, county_code=worker.county_id,
                      unit_id=worker.unit_id)
     diagnosis_code = (diagnosis_code or "").strip().upper()
+    name = (diagnosis_name or "").strip()
+    if len(name) > DIAGNOSIS_NAME_MAX:
+        raise ValidationFailed("invalid_diagnosis_name", _("诊断名称最多 %(count)s 个字") % {"count": DIAGNOSIS_NAME_MAX},
+                               field="diagnosis_name")
     event_on = _event_date(claim_type, admitted_on=admitted_on, discharged_on=discharged_on,
                            period_start_on=period_start_on, period_end_on=period_end_on, diagnosed_on=diagnosed_on,
                            diagnosis_code=diagnosis_code, procedure=procedure, hospital=hospital)
@@ -133,7 +139,7 @@ def create_claim(*, actor, worker: Worker, claim_type: str, hospital: str = "", 
         worker_deceased=worker_deceased, league_id=coverage.league_id, county_id=coverage.county_id,
         unit_id=coverage.unit_id, hospital=hospital.strip(), admitted_on=admitted_on, discharged_on=discharged_on,
         period_start_on=period_start_on, period_end_on=period_end_on, diagnosed_on=diagnosed_on,
-        diagnosis_code=diagnosis_code, diagnosis_name=diagnosis_name.strip(), procedure=procedure,
+        diagnosis_code=diagnosis_code, diagnosis_name_encrypted=encrypt_text(name) if name else "", procedure=procedure,
         submitted_by=actor if getattr(actor, "pk", None) else None, **amount_values,
     )
     claim.plan_year, claim.coverage = coverage.plan_year, coverage  # already loaded with the terms

@@ -81,7 +81,7 @@ def deliver_notifications(*, sender: Sender | None = None, limit: int = 200) -> 
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True, of=("self",))
         for change in pending[:limit]:
-            phone = change.claim.worker.phone
+            phone = change.claim.worker.reveal_phone()
             try:
                 if phone and change.to_status != S.DRAFT:
                     sender.send(Notification(phone, message_for(change), change.claim_id, change.pk))

@@ -67,7 +67,7 @@ def test_a_desk_claim_goes_through_review_and_the_worker_sees_the_benefit_steps(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + "/claims/mine/")  # the worker's door asks for the texted code first
     page.fill("input[name=id_number]", worker.reveal_id_number())
-    page.fill("input[name=phone]", worker.phone)
+    page.fill("input[name=phone]", worker.reveal_phone())
     with texted_codes() as codes:
         page.click("button.primary")
         page.wait_for_selector("input[name=code]")

@@ -52,7 +52,7 @@ def test_on_a_phone_the_worker_sees_her_standings_certificate_public_check_and_c
     page.goto(page.base_url + "/me/")
     page.wait_for_url("**/me/sign-in/**")
     page.fill("input[name=id_number]", worker.reveal_id_number())
-    page.fill("input[name=phone]", worker.phone)
+    page.fill("input[name=phone]", worker.reveal_phone())
     with texted_codes() as codes:
         page.click("button.primary")
         page.wait_for_selector("input[name=code]")

@@ -45,7 +45,7 @@ def test_the_clerk_files_a_claim_at_the_desk_and_lands_on_its_page(client, count
     response = client.post(reverse("claims:new"), desk_post(worker))
     claim = Claim.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("claims:detail", args=[claim.pk])
-    assert claim.diagnosis_code == "I63.900" and claim.diagnosis_name == "脑梗死"
+    assert claim.diagnosis_code == "I63.900" and claim.reveal_diagnosis_name() == "脑梗死"
     page = client.get(response["Location"]).text
     assert "个人自付 0–10000 元 部分 × 50%" in page
     assert "住院结算单" in page and "办理过程" in page

@@ -6,6 +6,7 @@ import pytest
 
 from huzhu.audit.models import AuditEvent
 from huzhu.conftest import make_worker
+from huzhu.core import crypto
 from huzhu.core.errors import NotFound, ValidationFailed
 from huzhu.enrollment.models import Coverage
 
@@ -23,6 +24,21 @@ def test_desk_intake_stores_the_engine_decision_with_its_terms_version(file_stay
     assert [s["name"] for s in claim.explanation] == ["band 0-10000 @ 50%", "allowance 10 days x 10"]
     assert claim.explanation[0]["label"].startswith("个人自付")
     assert claim.terms_version == claim.plan_year.current_version
+
+
+def test_the_diagnosis_name_is_stored_encrypted_and_the_icd10_code_stays_coded(file_stay):
+    claim = file_stay()
+    row = Claim.objects.values().get(pk=claim.pk)
+    assert "肺炎" not in str(row) and row["diagnosis_code"] == "J18.900"
+    assert row["diagnosis_name_encrypted"].startswith(crypto.current_tag() + ":")
+    assert Claim.objects.get(pk=claim.pk).reveal_diagnosis_name() == "肺炎"
+
+
+def test_a_diagnosis_name_longer_than_the_column_held_is_refused(worker, county_clerk):
+    fields = {**stay_fields(), "diagnosis_name": "肺" * 101}
+    with pytest.raises(ValidationFailed) as refused:
+        services.file_claim(actor=county_clerk, worker=worker, documents=scans(), today=TODAY, **fields)
+    assert refused.value.field == "diagnosis_name" and not Claim.objects.exists()
 
 
 def test_a_county_clerks_desk_intake_is_the_first_review_and_the_claim_waits_for_the_league(file_stay,

@@ -32,14 +32,14 @@ def _login(client, user):
 
 @pytest.mark.parametrize("url", ["/claims/mine/", "/enrollment/my-coverage/", "/me/"])
 def test_id_number_and_phone_alone_never_open_a_workers_page(client, worker, claim, url):
-    response = client.post(url, {"id_number": worker.reveal_id_number(), "phone": worker.phone})
+    response = client.post(url, {"id_number": worker.reveal_id_number(), "phone": worker.reveal_phone()})
     assert response.status_code == 302 and response.url.startswith("/me/sign-in/")
     page = client.get(url, follow=True)
     assert f"#{claim.pk}" not in page.text and "获取验证码" in page.text
 
 
 def test_the_web_door_signs_in_with_the_texted_code_and_audits_it(client, worker, claim):
-    identity = {"id_number": worker.reveal_id_number(), "phone": worker.phone}
+    identity = {"id_number": worker.reveal_id_number(), "phone": worker.reveal_phone()}
     with texted_codes() as codes:
         asked = client.post("/me/sign-in/?next=/claims/mine/", identity)
     assert asked.status_code == 200 and 'name="code"' in asked.text and len(codes) == 1
@@ -54,7 +54,7 @@ def test_the_web_door_signs_in_with_the_texted_code_and_audits_it(client, worker
 
 
 def test_a_code_is_used_once(client, worker):
-    identity = {"id_number": worker.reveal_id_number(), "phone": worker.phone}
+    identity = {"id_number": worker.reveal_id_number(), "phone": worker.reveal_phone()}
     with texted_codes() as codes:
         client.post("/me/sign-in/", identity)
     client.post("/me/sign-in/", {**identity, "code": codes[0]})
@@ -72,9 +72,9 @@ def test_an_idle_worker_session_ends_after_the_token_lifetime(client, worker, cl
 
 def test_a_plus_86_prefix_is_the_same_phone_for_the_code_limit(worker):
     number = worker.reveal_id_number()
-    security_services.request_worker_code(id_number=number, phone=worker.phone)
+    security_services.request_worker_code(id_number=number, phone=worker.reveal_phone())
     with pytest.raises(security_services.TooManyRequests):
-        security_services.request_worker_code(id_number=number, phone="+86" + worker.phone)
+        security_services.request_worker_code(id_number=number, phone="+86" + worker.reveal_phone())
 
 
 def test_the_worker_opening_her_own_document_is_logged_and_never_cached(client, worker, claim):

@@ -73,7 +73,7 @@ def test_the_bank_card_changes_only_with_the_code_texted_for_the_change_and_is_a
 
 def test_a_sign_in_code_does_not_confirm_a_bank_card_change(client, carded_worker):
     worker = carded_worker
-    identity = {"id_number": worker.reveal_id_number(), "phone": worker.phone}
+    identity = {"id_number": worker.reveal_id_number(), "phone": worker.reveal_phone()}
     with texted_codes() as codes:
         client.post("/me/sign-in/", identity)  # a sign-in code, open and unused
     assert codes, "no sign-in code was texted"

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.bulk import large_load
-from huzhu.core.crypto import blind_index_many, encrypt_texts, previous_key
+from huzhu.core.crypto import blind_index_many, encrypt_texts, rotation_under_way
 from huzhu.core.errors import Conflict, ValidationFailed
+from huzhu.core.idnumbers import mask_mobile
 from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
 from huzhu.members.models import MemberUnit, Worker
@@ -162,16 +163,17 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
                 results[i] = _error(result, "身份证号", f"与第{first}行重复")
     valid = [result for result in results if isinstance(result, rules.RosterRow)]
     sealed = dict(zip((row.row_no for row in valid), encrypt_texts([row.id_number for row in valid]), strict=True))
+    phones = _phone_columns(valid)
     with transaction.atomic():
         # Claim the chunk: the job must still be where this run left it. Another run that resumed
         # the job (or a purge) moved it on, and this chunk is theirs or void: stage nothing twice.
         if not ImportJob.objects.select_for_update().filter(
                 pk=job.pk, status=ImportJob.Status.VALIDATING, done=job.done).exists():
             raise Conflict("job_moved", _("导入任务#%(job)s已由另一次运行继续或已被清除，本次运行停止") % {"job": job.pk})
-        staging.stage_rows(_staged(job.pk, result, indexes, sealed) for result in results)
+        staging.stage_rows(_staged(job.pk, result, indexes, sealed, phones) for result in results)
         conflicts = queries.staged_row_conflicts(job, enrollment.plan_year, first_row_no=chunk[0][0],
                                                  last_row_no=chunk[-1][0])
-        if previous_key():
+        if rotation_under_way():
             conflicts = _with_workers_under_previous_key(job, valid, conflicts)
         bad = [(c.pk, *reason) for c in conflicts if (reason := _conflict(c, enrollment))]
         staging.mark_rows_invalid(bad)
@@ -186,10 +188,10 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
 
 def _with_workers_under_previous_key(job: ImportJob, valid: list[rules.RosterRow],
                                      conflicts: list[queries.StagedConflict]) -> list[queries.StagedConflict]:
-    """During a key rotation a registered worker may still carry the previous key's index: look those up too."""
+    """During a key rotation (or suite switch) a registered worker may still carry the previous index: look those up too."""
     found = {c.row_no: c for c in conflicts}
     waiting = [row for row in valid if not (found.get(row.row_no) and found[row.row_no].worker_id)]
-    by_old_index = dict(zip(blind_index_many((row.id_number for row in waiting), key=previous_key()), waiting,
+    by_old_index = dict(zip(blind_index_many((row.id_number for row in waiting), previous=True), waiting,
                             strict=True))
     workers = queries.registered_workers(by_old_index)
     if not workers:
@@ -205,15 +207,26 @@ def _with_workers_under_previous_key(job: ImportJob, valid: list[rules.RosterRow
     return sorted(found.values(), key=lambda c: c.row_no)
 
 
+def _phone_columns(valid: list[rules.RosterRow]) -> dict[int, tuple[str, str, str]]:
+    """{row number: (ciphertext, blind index, masked form)} of the valid rows that have a phone (batch crypto)."""
+    with_phone = [row for row in valid if row.phone]
+    numbers = [row.phone for row in with_phone]
+    return {row.row_no: (token, index, mask_mobile(row.phone)) for row, token, index in
+            zip(with_phone, encrypt_texts(numbers), blind_index_many(numbers), strict=True)}
+
+
+_NO_PHONE = ("", "", "")
+
+
 def _staged(job_id: int, result: rules.RosterRow | rules.RowError, indexes: dict[int, str],
-            sealed: dict[int, str]) -> tuple:
+            sealed: dict[int, str], phones: dict[int, tuple[str, str, str]]) -> tuple:
     """A staged row in staging.STAGED_COLUMNS order."""
     if isinstance(result, rules.RowError):
-        return (job_id, result.row_no, result.name[:50], "", "", result.masked[:18], "", None, "", "", "", None, None,
-                result.field[:20], result.reason[:300])
+        return (job_id, result.row_no, result.name[:50], "", "", result.masked[:18], "", None, *_NO_PHONE, "", "",
+                None, None, result.field[:20], result.reason[:300])
     return (job_id, result.row_no, result.name, indexes[result.row_no], sealed[result.row_no], result.masked,
-            result.gender, result.birth_on, result.phone, result.kind, result.ethnicity, result.started_on, None,
-            "", "")
+            result.gender, result.birth_on, *phones.get(result.row_no, _NO_PHONE), result.kind, result.ethnicity,
+            result.started_on, None, "", "")
 
 
 def _error(row: rules.RosterRow, field: str, reason: str) -> rules.RowError:

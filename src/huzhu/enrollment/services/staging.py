@@ -1,7 +1,7 @@
 """Staged roster rows (`ImportRow`) in bulk: written by COPY / executemany, moved on by INSERT … SELECT.
 
-Validation stages every row of a chunk at once (valid rows with their ID number encrypted and
-blind-indexed, bad rows with the reason) and then corrects the few rows the database objects to.
+Validation stages every row of a chunk at once (valid rows with their ID number and phone encrypted
+and blind-indexed, bad rows with the reason) and then corrects the few rows the database objects to.
 The import moves the valid rows into workers, employments and coverages without bringing them
 back into Python. Callers hold the transaction.
 """
@@ -21,7 +21,8 @@ from .history import consecutive_years_params, consecutive_years_sql
 
 # Column order of the tuples `stage_rows` takes.
 STAGED_COLUMNS = ("job_id", "row_no", "name", "id_number_index", "id_number_encrypted", "id_number_masked", "gender",
-                  "birth_on", "phone", "kind", "ethnicity", "started_on", "worker_id", "error_field", "error")
+                  "birth_on", "phone_encrypted", "phone_index", "phone_masked", "kind", "ethnicity", "started_on",
+                  "worker_id", "error_field", "error")
 
 
 def _table(model) -> str:
@@ -40,7 +41,8 @@ def mark_rows_invalid(errors: Sequence[tuple[int, str, str]]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {_table(ImportRow)} SET error_field = %s, error = %s, id_number_index = '',"
-            " id_number_encrypted = '', gender = '', birth_on = NULL, phone = '', kind = '', ethnicity = '',"
+            " id_number_encrypted = '', gender = '', birth_on = NULL, phone_encrypted = '', phone_index = '',"
+            " phone_masked = '', kind = '', ethnicity = '',"
             " started_on = NULL, worker_id = NULL WHERE id = %s",
             [(field[:20], reason[:300], pk) for pk, field, reason in errors])
 

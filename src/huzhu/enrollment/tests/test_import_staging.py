@@ -63,7 +63,8 @@ def test_bad_rows_keep_only_the_name_and_the_masked_number(draft, system_scope):
     job = run(draft, system_scope, xlsx_bytes([row_of(person, name="别人")]))
     (row,) = job.rows.all()
     assert (row.name, row.id_number_masked) == ("别人", person.id_number_masked)
-    assert (row.id_number_index, row.id_number_encrypted, row.phone, row.birth_on, row.worker_id) == ("", "", "", None, None)
+    assert (row.id_number_index, row.id_number_encrypted, row.birth_on, row.worker_id) == ("", "", None, None)
+    assert (row.phone_encrypted, row.phone_index, row.phone_masked) == ("", "", "")
 
 
 def test_validation_records_the_registered_worker_a_row_names(draft, system_scope):

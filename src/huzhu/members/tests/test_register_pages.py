@@ -26,6 +26,7 @@ def test_a_clerk_registers_a_worker_and_lands_on_the_masked_worker_page(client, 
     worker = Worker.objects.get()
     assert worker.name == "萨仁" and worker.gender == "F"
     assert worker.id_number_masked in response.text
+    assert "138****8000" in response.text and "13800138000" not in response.text  # the phone masked too
 
 
 def test_a_bad_id_number_is_explained_beside_the_field_and_nothing_is_saved(client, county_clerk, home_unit):

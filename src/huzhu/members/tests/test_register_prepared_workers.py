@@ -19,8 +19,8 @@ def prepared(number: str, name: str, started_on: date | None) -> RowSource:
     date_type = "date" if connection.vendor == "postgresql" else "text"
     columns = ", ".join(f"CAST(%s AS {date_type if c in ('birth_on', 'started_on') else 'varchar(120)'}) AS {c}"
                         for c in services.PREPARED_WORKER_COLUMNS)
-    values = (name, encrypt_text(number), blind_index(number), mask_id_number(number), "F", "1988-07-09", "", "",
-              "employee", started_on.isoformat() if started_on else None)
+    values = (name, encrypt_text(number), blind_index(number), mask_id_number(number), "F", "1988-07-09", "",
+              *services.phone_columns("13900001234").values(), "employee", started_on.isoformat() if started_on else None)
     return RowSource(f"SELECT {columns}", values)
 
 
@@ -31,6 +31,8 @@ def test_prepared_workers_are_registered_at_the_unit_with_their_employment(home_
                                                source=prepared(number, "乌云", date(2019, 5, 6)))
     worker = Worker.objects.get(unit=home_unit)
     assert count == 1 and worker.reveal_id_number() == number
+    assert (worker.reveal_phone(), worker.phone_index, worker.phone_masked) == (
+        "13900001234", blind_index("13900001234"), "139****1234")
     assert (worker.name, worker.birth_on, worker.county_id) == ("乌云", date(1988, 7, 9), KUNDULUN)
     assert Employment.objects.get(worker=worker).started_on == date(2019, 5, 6)
 

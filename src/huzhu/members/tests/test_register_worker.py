@@ -8,7 +8,7 @@ from huzhu.core.crypto import blind_index
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import make_credit_code, make_resident_id
 from huzhu.core.scopes import Scope
-from huzhu.members import services
+from huzhu.members import queries, services
 from huzhu.members.models import Employment, MemberUnit, Worker
 
 NUMBER = make_resident_id(KUNDULUN, date(1988, 7, 9), 124)
@@ -33,6 +33,16 @@ def test_the_id_number_and_bank_account_are_encrypted_at_rest(home_unit):
     assert "6222021234567890123" not in str(row)
     assert worker.reveal_id_number() == NUMBER
     assert row["bank_account_masked"] == "6222***********0123"
+
+
+def test_the_phone_is_encrypted_at_rest_with_a_blind_index_and_a_masked_form(home_unit):
+    worker = register(home_unit, phone="+86 139-0000-1111")
+    row = Worker.objects.values().get(pk=worker.pk)
+    assert "13900001111" not in str(row) and "00001111" not in str(row)
+    assert (row["phone_masked"], row["phone_index"]) == ("139****1111", blind_index("13900001111"))
+    assert worker.reveal_phone() == "13900001111"
+    for typed in ("13900001111", "+8613900001111", "139 0000 1111"):
+        assert list(queries.search_workers(SYSTEM, text=typed)) == [worker], typed
 
 
 def test_a_changed_bank_account_is_found_by_its_new_blind_index(home_unit):
@@ -128,7 +138,7 @@ def test_a_number_in_other_digits_is_stored_in_ascii_with_the_right_gender(home_
     worker.refresh_from_db()
     assert (worker.reveal_id_number(), worker.gender, worker.birth_on) == (MAN, "M", date(1985, 3, 2))
     assert worker.id_number_index == blind_index(MAN)
-    assert worker.phone == "13900001111"
+    assert worker.reveal_phone() == "13900001111"
     assert (worker.reveal_bank_account(), worker.bank_account_index) == ("6222021234567890123",
                                                                          blind_index("6222021234567890123"))
 

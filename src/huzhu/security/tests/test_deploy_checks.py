@@ -4,7 +4,13 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from huzhu.security.checks import DEV_AUDIT_KEY, DEV_DATA_KEY, DEV_SECRET_KEY, check_production_settings
+from huzhu.security.checks import (
+    DEV_AUDIT_KEY,
+    DEV_DATA_KEY,
+    DEV_SECRET_KEY,
+    check_crypto_suite,
+    check_production_settings,
+)
 
 GOOD = {"SECRET_KEY": "k" * 64, "DATA_KEY": "d" * 48, "AUDIT_KEY": "a" * 48, "DEBUG": False,
         "ALLOWED_HOSTS": ["huzhu.example.org"], "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True}
@@ -46,3 +52,16 @@ def test_the_deploy_command_fails_with_the_development_keys():
 @pytest.mark.parametrize("audit_key", [DEV_AUDIT_KEY, "short-audit-key"], ids=["development default", "too short"])
 def test_the_development_audit_key_is_an_error_since_the_audit_chain_could_be_rewritten(audit_key):
     assert _ids(AUDIT_KEY=audit_key) == {"huzhu.security.E007"}
+
+
+@pytest.mark.parametrize("setting", ["HUZHU_CRYPTO", "HUZHU_CRYPTO_PREVIOUS"])
+def test_an_unknown_crypto_suite_is_an_error_on_every_check_not_read_as_aes(setting):
+    with override_settings(**{setting: "sm2"}):
+        assert {problem.id for problem in check_crypto_suite(None)} == {"huzhu.security.E020"}
+
+
+def test_a_suite_switch_under_way_warns_until_the_previous_suite_is_removed():
+    with override_settings(HUZHU_CRYPTO="sm", HUZHU_CRYPTO_PREVIOUS="aes"):
+        assert {problem.id for problem in check_crypto_suite(None)} == {"huzhu.security.W020"}
+    with override_settings(HUZHU_CRYPTO="sm", HUZHU_CRYPTO_PREVIOUS=""):
+        assert check_crypto_suite(None) == []

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<10} {label}")
         worker = self._demo_worker()
         if worker is not None:
-            self.stdout.write(f"职工本人：打开 /me/ ，身份证号 {worker.reveal_id_number()}，手机号 {worker.phone}；"
+            self.stdout.write(f"职工本人：打开 /me/ ，身份证号 {worker.reveal_id_number()}，手机号 {worker.reveal_phone()}；"
                               "演示环境不发短信，验证码打印在本窗口的日志里（SMS to …）。")
         self.stdout.write("公开页面：/calculator/ 算清互助账 · /policy/ 政策宣讲\n")
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         from huzhu.claims.models import Claim
 
         try:
-            claim = (Claim.objects.filter(worker__county_id="150203").exclude(worker__phone="")
+            claim = (Claim.objects.filter(worker__county_id="150203").exclude(worker__phone_encrypted="")
                      .select_related("worker").order_by("pk").first())
         except DatabaseError:  # not migrated yet
             return None

@@ -1,6 +1,7 @@
 """`huzhu rotate-data-key [--batch N] [--dry-run] [--max-batches N]`: move stored personal data to HUZHU_DATA_KEY.
 
-Run with HUZHU_DATA_KEY=<new> and HUZHU_DATA_KEY_PREVIOUS=<old> (docs/security.md). Resumable and
+Run with HUZHU_DATA_KEY=<new> and HUZHU_DATA_KEY_PREVIOUS=<old>, or, to switch algorithms,
+HUZHU_CRYPTO=sm and HUZHU_CRYPTO_PREVIOUS=aes (docs/security.md). Resumable and
 safe to re-run: rows already under the new key are skipped.
 """
 from django.core.management.base import BaseCommand, CommandError
@@ -20,7 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch: int, dry_run: bool, max_batches: int | None, **options):
         self.stderr.write(f"数据密钥：HUZHU_DATA_KEY = {crypto.current_tag()}，"
-                          f"HUZHU_DATA_KEY_PREVIOUS = {crypto.previous_tag() or '未设置'}（密钥标识，不是密钥）")
+                          f"上一配置（HUZHU_DATA_KEY_PREVIOUS、HUZHU_CRYPTO_PREVIOUS）= {crypto.previous_tag() or '未设置'}"
+                          "（前缀 v2 为 AES-GCM、sm4 为 SM4-GCM，其后是密钥标识，不是密钥）")
         try:
             report = key_rotation.rotate_data_key(actor=None, batch=batch, dry_run=dry_run, max_batches=max_batches,
                                                   progress=self._progress)
