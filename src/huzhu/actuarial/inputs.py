@@ -109,6 +109,8 @@ class PricingInputs(Inputs):
     prior_burning_cost: Decimal | None = Field(default=None, ge=0,
                                                description="the association's prior benefits per person-year; default the scheme's mean")
     cost_factor: float = Field(default=1.0, gt=0, le=10, description="benefit level under proposed terms (from a what-if)")
+    whatif_study: int | None = Field(default=None, ge=1,
+                                     description="a finished what-if study: its proposed/current benefits are the cost factor")
     trend: float = Field(default=0.0, ge=-0.5, le=1, description="expected change in cost to next year")
     benefit_share: float | None = Field(default=None, gt=0, le=1,
                                         description="share of contributions left for benefits; default 1 - reserve - working funds")
@@ -144,6 +146,7 @@ FIELD_LABELS = {
     "simulations": gettext_noop("模拟次数"),
     "parameter_uncertainty": gettext_noop("计入参数不确定性"),
     "cost_factor": gettext_noop("补助水平系数"),
+    "whatif_study": gettext_noop("条款测算"),
     "prior_burning_cost": gettext_noop("协会设定的先验人均赔付成本"),
     "trend": gettext_noop("成本趋势"),
 }

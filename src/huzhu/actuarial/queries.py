@@ -40,6 +40,12 @@ def studies(scope: Scope) -> QuerySet[Study]:
     return qs if scope.level == "province" else qs.none()
 
 
+def finished_whatif_studies(scope: Scope, plan_code: str | None = None) -> QuerySet[Study]:
+    """Finished what-if studies (newest first), whose re-rating can feed next year's price."""
+    qs = studies(scope).filter(kind=Study.Kind.WHATIF, status=Study.Status.DONE)
+    return qs.filter(plan_id=plan_code) if plan_code else qs
+
+
 def plan_years_of(plan_code: str, years: Iterable[int]) -> list[PlanYear]:
     """The plan years asked for that have terms, in year order."""
     return list(PlanYear.objects.filter(plan_id=plan_code, year__in=list(years), current_version__isnull=False)

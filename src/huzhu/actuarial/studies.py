@@ -290,15 +290,29 @@ def run_pricing(scope: Scope, inputs: PricingInputs, progress: Progress = _no_pr
     blend = pricing.buhlmann_straub(pd.concat(parts, ignore_index=True), prior=prior)
     terms = years[-1].terms
     share = inputs.benefit_share or float(1 - terms.reserve_rate - terms.working_funds_rate)
+    cost_factor = _whatif_cost_factor(scope, inputs) if inputs.whatif_study else inputs.cost_factor
 
     def price(cost: float) -> float:
-        return pricing.contribution_for(cost, benefit_share=share, cost_factor=inputs.cost_factor, trend=inputs.trend)
+        return pricing.contribution_for(cost, benefit_share=share, cost_factor=cost_factor, trend=inputs.trend)
 
     for row in blend["rows"]:
         row["contribution"] = price(row["blended"])
-    return {**blend, "benefit_share": share, "cost_factor": inputs.cost_factor, "trend": inputs.trend,
+    return {**blend, "benefit_share": share, "cost_factor": cost_factor, "whatif_study": inputs.whatif_study,
+            "trend": inputs.trend,
             "current_contribution": float(terms.contribution_amount), "recommended": price(blend["blended"]),
             "years": [p.year for p in years]}
+
+
+def _whatif_cost_factor(scope: Scope, inputs: PricingInputs) -> float:
+    """The benefit level a what-if study found: benefits re-rated under its proposed terms over the current ones."""
+    study = queries.finished_whatif_studies(scope, inputs.plan).filter(pk=inputs.whatif_study).first()
+    if study is None:
+        raise ValidationFailed("whatif_not_found", f"没有已完成的本项目条款测算 #{inputs.whatif_study}", field="whatif_study")
+    total = study.results.get("total", {})
+    if not total.get("current_fen"):
+        raise ValidationFailed("whatif_empty", f"条款测算 #{study.pk} 没有已决补助金，无法得出补助水平系数",
+                               field="whatif_study")
+    return round(total["proposed_fen"] / total["current_fen"], 4)
 
 
 RUNNERS = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve,

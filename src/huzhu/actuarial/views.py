@@ -69,7 +69,7 @@ def _inputs_from_form(kind: str, post) -> dict:
                 data[name] = _blank_none(post.get(name))
     elif kind == "pricing":
         data["years"] = [int(y) for y in post.getlist("years") if y.isdigit()]
-        for name in ("prior_burning_cost", "cost_factor"):
+        for name in ("prior_burning_cost", "cost_factor", "whatif_study"):
             if _blank_none(post.get(name)) is not None:
                 data[name] = _blank_none(post.get(name))
         for name in ("trend", "benefit_share"):
@@ -93,6 +93,7 @@ def index(request):
     plan_years = list(queries.study_plan_years())
     return render(request, "actuarial/index.html", {
         "studies": queries.studies(scope)[:100], "may_run": scope.role == Role.ASSOCIATION, "plans": PLANS,
+        "whatif_studies": queries.finished_whatif_studies(scope)[:50],
         "years": sorted({p.year for p in plan_years}), "plan_years": plan_years, "grains": [(code, _(name)) for code, name in GRAINS.items()],
         "methods": [(code, _(name), code in ("chain_ladder", "bornhuetter_ferguson")) for code, name in METHODS.items()],
     })

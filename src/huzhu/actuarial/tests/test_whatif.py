@@ -96,3 +96,24 @@ def test_invalid_terms_are_refused_with_the_field_named(decided_claims):
     with pytest.raises(ValidationFailed) as refused:
         services.create_study(actor=None, kind="whatif", data={"years": [2026], "base_year": 2026, "terms": document})
     assert "inpatient.bands.1.rate" in refused.value.message
+
+
+def test_a_what_if_feeds_next_years_price_with_its_benefit_level(experience_2024_2026):
+    document = plan_year("hospitalization", 2026).current_version.document
+    document["inpatient"]["bands"][0]["rate"] = "0.60"
+    whatif = services.run_study(actor=None, study_id=services.create_study(
+        actor=None, kind="whatif", data={"years": [2024, 2025], "base_year": 2026, "terms": document}, run=False).pk)
+    total = whatif.results["total"]
+    assert total["proposed_fen"] > total["current_fen"] > 0
+    priced = services.run_study(actor=None, study_id=services.create_study(
+        actor=None, kind="pricing", data={"years": [2024, 2025], "whatif_study": whatif.pk}, run=False).pk)
+    assert priced.status == "done", priced.message
+    factor = round(total["proposed_fen"] / total["current_fen"], 4)
+    assert priced.results["cost_factor"] == factor and priced.results["whatif_study"] == whatif.pk
+    assert priced.results["recommended"] == pytest.approx(priced.results["blended"] * factor / 0.87, abs=0.01)
+
+
+def test_pricing_from_a_study_that_is_not_a_finished_what_if_is_refused(experience_2024_2026):
+    priced = services.run_study(actor=None, study_id=services.create_study(
+        actor=None, kind="pricing", data={"years": [2024, 2025], "whatif_study": 999}, run=False).pk)
+    assert priced.status == "failed" and "#999" in priced.message

@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 sub.add_argument("--set", dest="changes", action="append", default=[], metavar="PATH=VALUE",
                                  help="修改一项条款，如 inpatient.minimum_amount=300 或 inpatient.bands.0.rate=0.55")
             if kind == "pricing":
-                for name in ("prior_burning_cost", "cost_factor", "trend", "benefit_share"):
+                for name in ("prior_burning_cost", "cost_factor", "trend", "benefit_share", "whatif_study"):
                     sub.add_argument(f"--{name.replace('_', '-')}", dest=name)
             if kind == "reserve":
                 for name in ("next_exposure", "contribution_amount", "reserve_amount", "benefit_share",
@@ -91,8 +91,8 @@ class Command(BaseCommand):
         elif kind == "whatif":
             data.update(self._terms(options))
         elif kind == "pricing":
-            data.update({name: options[name] for name in ("prior_burning_cost", "cost_factor", "trend", "benefit_share")
-                         if options.get(name) is not None})
+            data.update({name: options[name] for name in ("prior_burning_cost", "cost_factor", "trend", "benefit_share",
+                                                          "whatif_study") if options.get(name) is not None})
         elif kind == "reserve":
             data.update(simulations=options["simulations"], seed=options["seed"],
                         parameter_uncertainty=options["parameter_uncertainty"])
