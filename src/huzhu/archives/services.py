@@ -77,27 +77,6 @@ def _write_once(path: Path, content: bytes) -> bool:
     return True
 
 
-def append_line(*, path: Path, line: str) -> None:
-    """Append one line to an append-only archive file (the audit checkpoints), flushed to disk.
-
-    The file is opened for appending only and locked while writing, so lines from several
-    processes never interleave; nothing in the application rewrites or truncates it.
-    """
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with path.open("a", encoding="utf-8") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            handle.write(line.rstrip("\n") + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            raise StorageFull() from exc
-        raise
-
-
 # Header readers of the formats we decode for thumbnails. Opened through the format's own class,
 # Pillow reads the header and no pixel (and skips its own bomb check, which would hide the size).
 HEADER_READERS = {"image/jpeg": JpegImagePlugin.JpegImageFile, "image/png": PngImagePlugin.PngImageFile}

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from . import chain
+from huzhu.core import files
+
+from . import keys
 from .models import AuditChainHead
 
 DEFAULT_RELATIVE_PATH = Path("audit") / "checkpoints.jsonl"
@@ -46,30 +48,26 @@ def checkpoint_path() -> Path:
     configured = getattr(settings, "HUZHU_AUDIT_CHECKPOINT_PATH", "")
     if configured:
         return Path(configured)
-    from huzhu.archives.services import archive_root  # archives records audit events: import late
-
-    return archive_root() / DEFAULT_RELATIVE_PATH
+    return Path(settings.ARCHIVE_ROOT) / DEFAULT_RELATIVE_PATH
 
 
 def checkpoint_mac(*, seq: int, event_id: int | None, hash: str, at: str, algorithm: str) -> str:
     """The HMAC over a checkpoint's head id, seq, hash and time."""
-    return chain.keyed_digest(algorithm, f"huzhu-audit-checkpoint\n{seq}\n{event_id}\n{hash}\n{at}\n{algorithm}")
+    return keys.keyed_digest(algorithm, f"huzhu-audit-checkpoint\n{seq}\n{event_id}\n{hash}\n{at}\n{algorithm}")
 
 
 def write_checkpoint() -> Checkpoint:
     """Append a signed checkpoint of the current (committed) chain head to the archive file."""
-    from huzhu.archives.services import append_line
-
     head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(last_seq=0, last_event_id=None, last_hash="")
     at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    algorithm = chain.current_algorithm()
+    algorithm = keys.current_algorithm()
     checkpoint = Checkpoint(
         seq=head.last_seq, event_id=head.last_event_id, hash=head.last_hash, at=at, algorithm=algorithm,
-        key_id=chain.key_id(),
+        key_id=keys.key_id(),
         mac=checkpoint_mac(seq=head.last_seq, event_id=head.last_event_id, hash=head.last_hash, at=at,
                            algorithm=algorithm))
     path = checkpoint_path()
-    append_line(path=path, line=checkpoint.as_line())
+    files.append_line(path=path, line=checkpoint.as_line())
     _last_written[str(path)] = time.monotonic()
     return checkpoint
 
@@ -134,7 +132,7 @@ def _parse(text: str, number: int) -> Checkpoint | None:
 
 
 def _is_signed(checkpoint: Checkpoint) -> bool:
-    if checkpoint.algorithm not in chain.ALGORITHMS:
+    if checkpoint.algorithm not in keys.ALGORITHMS:
         return False
     expected = checkpoint_mac(seq=checkpoint.seq, event_id=checkpoint.event_id, hash=checkpoint.hash,
                               at=checkpoint.at, algorithm=checkpoint.algorithm)
