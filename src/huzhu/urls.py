@@ -16,7 +16,7 @@ urlpatterns = [
     path("admin/login/", security_views.admin_login),
     path("admin/", admin.site.urls),
     path("security/", include("huzhu.security.urls")),
-    path("me/", include("huzhu.security.worker_urls")),
+    path("me/", include("huzhu.portal.worker_urls")),
     # Public check of an electronic certificate's QR code (a signed token, never the bare number).
     path("verify/<str:token>/", enrollment_views.verify_certificate, name="verify_certificate"),
     path("api/v1/", api.urls),

@@ -1,11 +1,17 @@
-"""Public pages: the benefit calculator 算清互助账 (policy pages come later under /policy/)."""
+"""Public pages: the benefit calculator 算清互助账, the policy pages, and the worker's own start page /me/."""
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from huzhu.archives.models import DocumentKind
+from huzhu.claims import queries as claim_queries
+from huzhu.claims.services.notifications import message_for
 from huzhu.core.errors import ValidationFailed
+from huzhu.enrollment import queries as enrollment_queries
+from huzhu.members import queries as member_queries
 from huzhu.plans import queries as plan_queries
 from huzhu.plans import rules
 from huzhu.plans.estimate_format import parse_estimate_request
+from huzhu.security import worker_session
 
 from .forms import EVENT_TYPES, PROCEDURES, TIER_CODES, CalculatorForm
 
@@ -52,4 +58,21 @@ def calculator(request):
         "form": form, "results": results, "total": total, "plans": plans,
         "years": sorted({py.year for py in plan_years}), "event_types": EVENT_TYPES, "procedures": PROCEDURES,
         "tier_codes": TIER_CODES, "next_rows": len(form.rows),
+    })
+
+
+@worker_session.worker_required
+def worker_home(request):
+    """The worker's one entry point: coverages as they stand today, certificates, claims and what
+    they miss, the messages sent to her, and her bank card (masked)."""
+    labels = dict(DocumentKind.choices)
+    claims = [(claim, [labels.get(item, item) for item in claim.missing_items]
+               if claim.status in ("supplement", "draft") else [])
+              for claim in claim_queries.claims_of_worker(request.worker_id)[:20]]
+    notifications = [(change, message_for(change))
+                     for change in claim_queries.notifications_of_worker(request.worker_id)]
+    return render(request, "portal/worker_home.html", {
+        "worker": member_queries.own_worker(request.worker_id),
+        "coverages": enrollment_queries.own_coverages(request.worker_id),
+        "claims": claims, "notifications": notifications,
     })

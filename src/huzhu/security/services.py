@@ -15,6 +15,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import WorkerActor
 from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
 from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import normalize, parse_mobile
@@ -241,7 +242,6 @@ def request_bank_change_code(*, worker_id: int) -> None:
 @transaction.atomic
 def change_own_bank_account(*, worker_id: int, code: str, bank_name: str, bank_account: str) -> Worker:
     """The worker changes her own bank card with the code texted for it; audited as her own change."""
-    from huzhu.claims.services.actors import WorkerActor
     from huzhu.members import services as member_services
 
     worker = Worker.objects.get(pk=worker_id)

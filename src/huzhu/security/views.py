@@ -14,11 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from huzhu.archives.models import DocumentKind
-from huzhu.claims import queries as claim_queries
-from huzhu.claims.services.notifications import message_for
 from huzhu.core.errors import DomainError
-from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members import queries as member_queries
 from huzhu.regions.queries import scope_of
 
@@ -224,23 +220,6 @@ def worker_sign_out(request):
     worker_session.sign_out(request)
     messages.info(request, _("已退出。"))
     return redirect("me:sign_in")
-
-
-@worker_session.worker_required
-def worker_home(request):
-    """The worker's one entry point: coverages as they stand today, certificates, claims and what
-    they miss, the messages sent to her, and her bank card (masked)."""
-    labels = dict(DocumentKind.choices)
-    claims = [(claim, [labels.get(item, item) for item in claim.missing_items]
-               if claim.status in ("supplement", "draft") else [])
-              for claim in claim_queries.claims_of_worker(request.worker_id)[:20]]
-    notifications = [(change, message_for(change))
-                     for change in claim_queries.notifications_of_worker(request.worker_id)]
-    return render(request, "security/worker_home.html", {
-        "worker": member_queries.own_worker(request.worker_id),
-        "coverages": enrollment_queries.own_coverages(request.worker_id),
-        "claims": claims, "notifications": notifications,
-    })
 
 
 @worker_session.worker_required

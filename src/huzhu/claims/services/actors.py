@@ -1,22 +1,11 @@
 """Who is acting on a claim: a staff user, the worker on the phone page, or the system."""
-from dataclasses import dataclass
 
+from huzhu.core.actors import WorkerActor  # noqa: F401 - claims services name it too
 from huzhu.core.errors import NotFound
 from huzhu.core.scopes import Scope
 from huzhu.regions.queries import scope_of
 
 from ..workflow import SYSTEM, WORKER
-
-
-@dataclass(frozen=True)
-class WorkerActor:
-    """The claimant, identified on the public page by ID number and phone (no staff account)."""
-
-    worker_id: int
-    pk = None  # never a user: audit rows store no user for it
-
-    def __str__(self) -> str:
-        return f"worker:{self.worker_id}"
 
 
 def role_of(actor) -> str:
