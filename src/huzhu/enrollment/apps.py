@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class EnrollmentConfig(AppConfig):
     name = "huzhu.enrollment"
     label = "enrollment"
+
+    def ready(self):
+        from huzhu.ledger import queries as ledger_queries
+
+        from . import queries
+
+        ledger_queries.register_unearned_reader(queries.unearned_contributions)

@@ -2,6 +2,7 @@
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, QuerySet
@@ -9,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from huzhu.core.scopes import Scope
+from huzhu.ledger import rules as ledger_rules
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
 
@@ -352,3 +354,16 @@ def registered_workers(indexes: Iterable[str]) -> dict[str, tuple[int, str, int 
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def unearned_contributions(plan_year: PlanYear, *, on: date, scope: Scope | None = None) -> Decimal:
+    """Contributions of the plan year's paid coverages not yet earned at the end of `on` (1/365 of what is left)."""
+    terms = plan_year.terms
+    coverages = Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE)
+    groups = ((scope.filter(coverages) if scope else coverages)
+              .values_list("starts_on", "ends_on", "contribution_amount").annotate(people=Count("pk")).order_by())
+    # DOMAIN: a coverage runs from the day after payment (never before the period) to the period's end
+    return ledger_rules.unearned_amount(((amount * people, max(starts_on or terms.protection_start_on,
+                                                        terms.protection_start_on),
+                                   ends_on or terms.protection_end_on)
+                                  for starts_on, ends_on, amount, people in groups), on=on)

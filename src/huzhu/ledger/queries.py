@@ -4,18 +4,18 @@ Balances always come from the postings (STYLE: balances from queries), with one 
 The association, auditors and admins see every account; an office sees the working funds of
 its office and agency points; an agency point sees its own working funds.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import F, Q, QuerySet, Sum, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.core.money import ZERO
 from huzhu.core.scopes import Scope
-from huzhu.enrollment.models import Coverage
 from huzhu.plans.models import PlanYear
 
 from . import rules
@@ -205,17 +205,22 @@ def fund_position(plan_year: PlanYear) -> FundPosition:
     )
 
 
+# Unearned contributions come from the coverages' periods, which enrollment owns; enrollment posts
+# to the ledger, so the ledger never imports it: enrollment registers the reader when it loads.
+_unearned_reader: Callable[..., Decimal] | None = None
+
+
+def register_unearned_reader(reader: Callable[..., Decimal]) -> None:
+    """Called once by enrollment's AppConfig.ready()."""
+    global _unearned_reader
+    _unearned_reader = reader
+
+
 def unearned_contributions(plan_year: PlanYear, *, on: date, scope: Scope | None = None) -> Decimal:
     """Contributions of the plan year's paid coverages not yet earned at the end of `on` (1/365 of what is left)."""
-    terms = plan_year.terms
-    coverages = Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE)
-    groups = ((scope.filter(coverages) if scope else coverages)
-              .values_list("starts_on", "ends_on", "contribution_amount").annotate(people=Count("pk")).order_by())
-    # DOMAIN: a coverage runs from the day after payment (never before the period) to the period's end
-    return rules.unearned_amount(((amount * people, max(starts_on or terms.protection_start_on,
-                                                        terms.protection_start_on),
-                                   ends_on or terms.protection_end_on)
-                                  for starts_on, ends_on, amount, people in groups), on=on)
+    if _unearned_reader is None:
+        raise RuntimeError("enrollment has not registered the unearned-contributions reader")
+    return _unearned_reader(plan_year, on=on, scope=scope)
 
 
 def contributions_amount(plan_year: PlanYear) -> Decimal:
