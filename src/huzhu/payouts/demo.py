@@ -146,3 +146,15 @@ def pay_demo_claims(*, maker=None, checker=None, fail_every: int = FAIL_EVERY, a
                                          content=_return_file(batch, fail_every))
     return (f"支付批次 {batch.number}：{batch.payout_count} 笔 {batch.total_amount} 元，"
             f"已付款 {report.paid} 笔，银行退回 {report.failed} 笔（见“支付失败待处理”）。")
+
+
+def close_demo_years(*, years: list[int], today: date, actor=None) -> list[str]:
+    """After the demo's payouts: close every plan year of `years` whose period has ended (the real year
+    close, reserve included); the names of those closed."""
+    closed = []
+    for plan_year in (PlanYear.objects.filter(year__in=years, current_version__isnull=False)
+                      .select_related("plan", "current_version").order_by("year", "plan_id")):
+        if ledger_rules.period_has_ended(plan_year.terms.protection_end_on, today):
+            ledger.close_plan_year(actor=actor, plan_year=plan_year, posted_on=today)
+            closed.append(str(plan_year))
+    return closed

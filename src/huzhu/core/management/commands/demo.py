@@ -10,10 +10,9 @@ from huzhu.campaign.demo import run_demo_campaign
 from huzhu.claims.demo import generate_demo_history, parse_years
 from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.enrollment.demo import enroll_demo_units
-from huzhu.ledger.demo import close_demo_years
 from huzhu.members import demo as member_demo
 from huzhu.members.models import MemberUnit
-from huzhu.payouts.demo import pay_demo_claims, pay_demo_history
+from huzhu.payouts.demo import close_demo_years, pay_demo_claims, pay_demo_history
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.services import create_staff_account
 from huzhu.reports.services import refresh_summaries
