@@ -1,4 +1,6 @@
 """Reads of the audit app."""
+from huzhu.core.dates import within_days
+
 from .checkpoints import Checkpoint, latest_checkpoint
 
 
@@ -11,11 +13,7 @@ def audit_events(*, from_on=None, to_on=None, actor: str = "", action: str = "")
     """Audit events newest first, within the half-open day range [from_on, to_on + 1 day), by actor and action."""
     from .models import AuditEvent
 
-    events = AuditEvent.objects.all()
-    if from_on:
-        events = events.filter(at__date__gte=from_on)
-    if to_on:
-        events = events.filter(at__date__lte=to_on)
+    events = within_days(AuditEvent.objects.all(), "at", from_on=from_on, to_on=to_on)
     if actor:
         events = events.filter(actor_label=actor)
     if action:

@@ -32,3 +32,12 @@ def parse_iso_date(text: str) -> date:
         return date.fromisoformat(str(text).strip())
     except ValueError as exc:
         raise ValueError(f"日期格式不正确（应为 YYYY-MM-DD）：{text!r}") from exc
+
+
+def within_days(queryset, field: str, *, from_on: date | None = None, to_on: date | None = None):
+    """Rows whose timestamp `field` falls on a day from `from_on` to `to_on`, both included (either may be open)."""
+    if from_on:
+        queryset = queryset.filter(**{f"{field}__date__gte": from_on})
+    if to_on:
+        queryset = queryset.filter(**{f"{field}__date__lte": to_on})
+    return queryset

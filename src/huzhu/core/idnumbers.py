@@ -152,10 +152,21 @@ def parse_credit_code(text: str) -> str:
     return code
 
 
+def national_mobile(text: str) -> str:
+    """A typed phone as registered, without a `+86` / `0086` country code (never refuses: for look-ups)."""
+    number = normalize(text)
+    for prefix in ("+86", "0086"):
+        if number.startswith(prefix):
+            return number[len(prefix):]
+    return number
+
+
 def parse_mobile(text: str) -> str:
+    """A mainland mobile number in its stored form (11 ASCII digits); ValueError names what is wrong."""
     number = normalise_phone(text)
-    if number.startswith("+86"):
-        number = number[3:]
+    for prefix in ("+86", "0086"):
+        if number.startswith(prefix):
+            number = number[len(prefix):]
     if not re.fullmatch(r"1[3-9][0-9]{9}", number):
         raise ValueError("手机号应为11位、以1开头的中国大陆手机号")
     return number

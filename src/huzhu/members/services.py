@@ -17,6 +17,14 @@ from huzhu.regions.models import Division
 from .models import Employment, MemberUnit, Worker
 
 
+def _parsed(field: str, parse, *args, **kwargs):
+    """`parse(*args, **kwargs)`, its ValueError turned into a refusal that names the field."""
+    try:
+        return parse(*args, **kwargs)
+    except ValueError as exc:
+        raise _field_error(field, exc) from exc
+
+
 def _field_error(field: str, exc: ValueError) -> ValidationFailed:
     return ValidationFailed(f"invalid_{field}", str(exc), field=field)
 
@@ -27,19 +35,10 @@ def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_co
                   female_headcount: int = 0, contact_name: str = "", contact_phone: str = "",
                   parent_union: MemberUnit | None = None) -> MemberUnit:
     """Register a member unit in a county of the actor's scope."""
-    try:
-        name = clean_unit_name(name)
-    except ValueError as exc:
-        raise _field_error("name", exc) from exc
+    name = _parsed("name", clean_unit_name, name)
     if contact_name:
-        try:
-            contact_name = clean_person_name(contact_name)
-        except ValueError as exc:
-            raise _field_error("contact_name", exc) from exc
-    try:
-        code = parse_credit_code(credit_code)
-    except ValueError as exc:
-        raise _field_error("credit_code", exc) from exc
+        contact_name = _parsed("contact_name", clean_person_name, contact_name)
+    code = _parsed("credit_code", parse_credit_code, credit_code)
     county = Division.objects.filter(code=county_code, level=Division.Level.COUNTY).first()
     if county is None:
         raise ValidationFailed("invalid_county", f"旗县代码 {county_code} 不存在", field="county")
@@ -48,10 +47,7 @@ def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_co
     if female_headcount > eligible_headcount:
         raise ValidationFailed("invalid_female_headcount", "女职工人数不能大于职工人数", field="female_headcount")
     if contact_phone:
-        try:
-            contact_phone = parse_mobile(contact_phone)
-        except ValueError as exc:
-            raise _field_error("contact_phone", exc) from exc
+        contact_phone = _parsed("contact_phone", parse_mobile, contact_phone)
     if MemberUnit.objects.filter(credit_code=code).exists():
         raise Conflict("duplicate_unit", f"统一社会信用代码 {code} 的单位已登记", field="credit_code")
     unit = MemberUnit.objects.create(
@@ -72,19 +68,10 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
     today = today or timezone.localdate()
     if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
         raise PermissionDenied("该单位不在您的管辖范围内")
-    try:
-        name = clean_person_name(name)
-    except ValueError as exc:
-        raise _field_error("name", exc) from exc
-    try:
-        rid = parse_resident_id(id_number, today=today)
-    except ValueError as exc:
-        raise _field_error("id_number", exc) from exc
+    name = _parsed("name", clean_person_name, name)
+    rid = _parsed("id_number", parse_resident_id, id_number, today=today)
     if phone:
-        try:
-            phone = parse_mobile(phone)
-        except ValueError as exc:
-            raise _field_error("phone", exc) from exc
+        phone = _parsed("phone", parse_mobile, phone)
     account = _bank_account_digits(bank_account)
     index = blind_index(rid.number)
     if Worker.objects.filter(id_number_index__in=blind_indexes(rid.number)).exists():
@@ -117,10 +104,7 @@ def phone_columns(phone: str) -> dict[str, str]:
 
 def _bank_account_digits(bank_account: str) -> str:
     """The card number in its stored form (core.identifiers): 12 to 19 ASCII digits, or empty."""
-    try:
-        account = normalise_bank_account(bank_account)
-    except ValueError as exc:
-        raise _field_error("bank_account", exc) from exc
+    account = _parsed("bank_account", normalise_bank_account, bank_account)
     if account and not (account.isdigit() and 12 <= len(account) <= 19):
         raise ValidationFailed("invalid_bank_account", "银行卡号应为12至19位数字", field="bank_account")
     return account

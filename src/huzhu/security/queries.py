@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from huzhu.core.dates import within_days
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 
@@ -13,11 +14,7 @@ from .permissions import can_open_document, can_reveal_personal_data
 
 def access_records(*, from_on=None, to_on=None, actor: str = "", kind: str = ""):
     """Personal-data access records newest first, within a day range, by actor label and kind."""
-    records = PersonalDataAccess.objects.all()
-    if from_on:
-        records = records.filter(at__date__gte=from_on)
-    if to_on:
-        records = records.filter(at__date__lte=to_on)
+    records = within_days(PersonalDataAccess.objects.all(), "at", from_on=from_on, to_on=to_on)
     if actor:
         records = records.filter(actor_label=actor)
     if kind:

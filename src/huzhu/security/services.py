@@ -18,7 +18,7 @@ from huzhu.audit.services import record_event
 from huzhu.core.actors import WorkerActor
 from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
 from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
-from huzhu.core.idnumbers import normalize, parse_mobile
+from huzhu.core.idnumbers import national_mobile, normalize, parse_mobile
 from huzhu.core.scopes import Scope
 from huzhu.members.models import Worker
 from huzhu.regions.models import ADMINISTRATOR_ROLES, Role
@@ -118,20 +118,11 @@ def _code_hash(worker_id: int, code: str, purpose: str = SIGN_IN) -> str:
     return salted_hmac(purpose, f"{worker_id}:{code}").hexdigest()
 
 
-def _phone_of(text: str) -> str:
-    """The phone as registered: a `+86` or `0086` prefix is not a different number (nor a second counter)."""
-    phone = normalize(text)
-    for prefix in ("+86", "0086"):
-        if phone.startswith(prefix):
-            return phone[len(prefix):]
-    return phone
-
-
 def _find_worker(id_number: str, phone: str) -> Worker | None:
     """The worker holding both numbers, by their blind indexes (the phone in its registered form, parse_mobile)."""
     compact = normalize(id_number)
     try:
-        mobile = parse_mobile(_phone_of(phone))
+        mobile = parse_mobile(national_mobile(phone))
     except ValueError:
         return None
     if not compact:
@@ -145,7 +136,7 @@ def request_worker_code(*, id_number: str, phone: str, ip: str | None = None) ->
 
     The caller answers the same either way, so the endpoint never tells whether a pair exists.
     """
-    pair = f"{normalize(id_number)}|{_phone_of(phone)}"
+    pair = f"{normalize(id_number)}|{national_mobile(phone)}"
     if throttling.hit("worker-code-pair-minute", pair, window_seconds=60) > 1:
         raise TooManyRequests(_("验证码已发送，请 60 秒后再试"))
     if throttling.hit("worker-code-pair-hour", pair, window_seconds=3600) > 5:
