@@ -85,6 +85,9 @@ def test_on_a_phone_the_worker_sees_her_standings_certificate_public_check_and_c
     stranger.screenshot(path=str(SCREENS / "me_3_verify_390.png"), full_page=True)
     stranger.context.close()
 
+    page.goto(page.base_url + "/claims/mine/")  # the list of her claims: the benefit stays on one line too
+    assert_amounts_on_one_line(page)
+
     page.goto(page.base_url + "/me/")
     page.click(f"#claims a[href='/claims/mine/{claim.pk}/']")
     page.wait_for_url(f"**/claims/mine/{claim.pk}/")
