@@ -48,8 +48,8 @@ def validated_inputs(kind: str, data: dict) -> study_inputs.Inputs:
 
 
 @transaction.atomic
-def create_study(*, actor, kind: str, data: dict, title: str = "", run: bool = True) -> Study:
-    """Save a study's inputs and queue its run (on commit; inline without a broker)."""
+def create_study(*, actor, kind: str, data: dict, title: str = "") -> Study:
+    """Save a study's inputs; the door that asked for it queues its run (`tasks.run_study_task`)."""
     require_writer(actor)
     parsed = validated_inputs(kind, data)
     if not Plan.objects.filter(code=parsed.plan).exists():
@@ -59,10 +59,6 @@ def create_study(*, actor, kind: str, data: dict, title: str = "", run: bool = T
         inputs=json.loads(parsed.model_dump_json()), created_by=actor if getattr(actor, "pk", None) else None)
     record_event(actor=actor, action="actuarial.create_study", object_type="actuarial.Study", object_id=study.pk,
                  after={"kind": kind, "title": study.title, "inputs": _summary(study.inputs)})
-    if run:
-        from .tasks import run_study_task
-
-        transaction.on_commit(lambda: run_study_task.delay(study.pk))
     return study
 
 

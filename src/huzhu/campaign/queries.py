@@ -39,6 +39,7 @@ from huzhu.regions.models import AgencyPoint, Division, Office, Role, StaffProfi
 
 from . import rules
 from .models import ContactLog, FollowUp, OutreachEvent, ProgressSnapshot, Target
+from .rules import ClaimFigures
 
 PAID = Enrollment.Status.PAID
 
@@ -424,16 +425,6 @@ def staffing(scope: Scope) -> list[Staffing]:
 
 
 # --- evaluation --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ClaimFigures:
-    review_days: Decimal | None
-    reviewed: int
-    overdue: int
-    supplements: int
-    rejections: int
-    decided: int
-
-
 def claim_figures(scope: Scope, *, start: date, end: date, group: str) -> dict[str, ClaimFigures] | None:
     """Review KPIs per region from the claims app; None while the claims app has no Claim model yet."""
     try:

@@ -196,6 +196,18 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class ClaimFigures:
+    """Review KPIs of one region's decided claims (campaign.claim_kpis counts them)."""
+
+    review_days: Decimal | None
+    reviewed: int
+    overdue: int
+    supplements: int
+    rejections: int
+    decided: int
+
+
+@dataclass(frozen=True)
 class Indicator:
     key: str
     label: str
