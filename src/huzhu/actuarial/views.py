@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huzhu.core.errors import DomainError
 from huzhu.core.params import parse_integer, year_param
 from huzhu.plans.forms import TermsForm
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 
 from . import charts, queries, reports, services
 from .ibnr import GRAINS, METHODS
