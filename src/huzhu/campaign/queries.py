@@ -280,7 +280,8 @@ def follow_up_summary(scope: Scope, plan_year: PlanYear, *, today: date) -> dict
     qs = units_to_follow(scope, plan_year, today=today).order_by()
     return {
         "units": qs.count(),
-        "taken": qs.filter(fu__assignee__isnull=False).count(),
+        # `fu` is the FilteredRelation that units_to_follow adds; the stubs plugin sees only model fields.
+        "taken": qs.filter(fu__assignee__isnull=False).count(),  # type: ignore[misc]
         "overdue": qs.filter(_follow_up_overdue(today)).count(),
     }
 
@@ -359,7 +360,8 @@ def outreach_totals(scope: Scope, plan_year: PlanYear, *, start: date, end: date
     enrolled_after = Enrollment.objects.filter(plan_year=plan_year, status=PAID, unit_id=OuterRef("memberunit_id"),
                                                paid_on__gte=OuterRef("outreachevent__held_on"))
     reached = {(r["outreachevent__league_id"], _month(r["month"])): r for r in (
-        through.objects.filter(outreachevent__in=events)
+        # The plugin takes values() after annotate(month=...) on the M2M table for a field lookup.
+        through.objects.filter(outreachevent__in=events)  # type: ignore[misc]
         .annotate(month=TruncMonth("outreachevent__held_on")).values("outreachevent__league_id", "month")
         .annotate(reached=Count("memberunit_id", distinct=True),
                   enrolled=Count("memberunit_id", distinct=True, filter=Q(Exists(enrolled_after)))))}

@@ -127,7 +127,8 @@ def take_unit(*, actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, tod
              .update(assignee=_user(actor), assigned_on=today))
     follow_up.refresh_from_db()
     if not taken and follow_up.assignee_id != getattr(actor, "pk", None):
-        who = follow_up.assignee.get_full_name() or follow_up.assignee.username
+        # Not taken and not the actor's: someone else holds it, so it has an assignee.
+        who = follow_up.assignee.get_full_name() or follow_up.assignee.username  # type: ignore[union-attr]
         raise Conflict("already_taken", _("“%(unit)s”已由%(who)s跟进") % {"unit": unit.name, "who": who})
     if taken:
         record_event(actor=actor, action="take_follow_up", object_type="FollowUp", object_id=follow_up.pk,
@@ -171,7 +172,7 @@ def log_contact(*, actor, scope: Scope, follow_up: FollowUp, contacted_on: date,
                                     note=note.strip()[:500], next_step=next_step.strip()[:200],
                                     next_due_on=next_due_on, logged_by=_user(actor))
     # The latest contact (by date) decides the next step; an older contact logged late only counts.
-    latest = follow_up.contacts.order_by("-contacted_on", "-pk").first()
+    latest = follow_up.contacts.order_by("-contacted_on", "-pk").first() or log
     FollowUp.objects.filter(pk=follow_up.pk).update(
         contact_count=F("contact_count") + 1, last_contact_on=latest.contacted_on,
         next_step=latest.next_step, next_due_on=latest.next_due_on)
@@ -202,7 +203,7 @@ def record_outreach(*, actor, scope: Scope, held_on: date, kind: str, place: str
     county = ""
     if scope.level == "county":
         county = scope.code
-        league_code = Division.objects.get(pk=county).parent_id
+        league_code = Division.objects.get(pk=county).parent_id or ""  # a county always has its league
     elif scope.level == "league":
         league_code = scope.code
     elif league_code and not Division.objects.filter(pk=league_code, level=Division.Level.LEAGUE).exists():

@@ -250,8 +250,8 @@ def _post_chunk(*, actor, plan_year: PlanYear, drafts: list[EntryDraft]) -> int:
     for draft in drafts:
         if draft.cause_id is not None:
             by_type.setdefault(draft.cause_type, set()).add(draft.cause_id)
-    for cause_type, ids in by_type.items():
-        posted |= set(LedgerEntry.objects.filter(cause_type=cause_type, cause_id__in=ids)
+    for cause_type, cause_ids in by_type.items():
+        posted |= set(LedgerEntry.objects.filter(cause_type=cause_type, cause_id__in=cause_ids)
                       .values_list("cause_type", "cause_id", "kind"))
     fresh = [d for d in drafts if (d.cause_type, d.cause_id, d.kind) not in posted]
     if not fresh:

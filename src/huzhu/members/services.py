@@ -40,7 +40,7 @@ def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_co
         contact_name = _parsed("contact_name", clean_person_name, contact_name)
     code = _parsed("credit_code", parse_credit_code, credit_code)
     county = Division.objects.filter(code=county_code, level=Division.Level.COUNTY).first()
-    if county is None:
+    if county is None or county.parent_id is None:
         raise ValidationFailed("invalid_county", f"旗县代码 {county_code} 不存在", field="county")
     if not scope.includes(league_code=county.parent_id, county_code=county.code):
         raise PermissionDenied("该旗县不在您的管辖范围内")

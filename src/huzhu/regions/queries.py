@@ -1,7 +1,7 @@
 """Reads of regions and the actor's scope."""
 from django.db.models import QuerySet
 
-from huzhu.core.scopes import NO_SCOPE, Scope
+from huzhu.core.scopes import NO_SCOPE, Level, Scope
 
 from .models import ADMINISTRATOR_ROLES, AgencyPoint, Division, Office, Role, StaffProfile
 
@@ -24,7 +24,7 @@ def scope_of(user) -> Scope:
         return Scope("unit", str(profile.unit_id), role=profile.role) if profile.unit_id else NO_SCOPE
     if profile.division_id is None:
         return Scope("province", role=profile.role)
-    level = "league" if profile.division_id.endswith("00") else "county"
+    level: Level = "league" if profile.division_id.endswith("00") else "county"
     return Scope(level, profile.division_id, role=profile.role)
 
 

@@ -51,9 +51,11 @@ def refresh_plan_year(*, actor, plan_year: PlanYear) -> int:
     written = 0
     for model, aggregate, fields in TABLES:
         model.objects.filter(plan_year=plan_year).delete()
-        columns = [model._meta.get_field(name.removesuffix("_id")).column if name.endswith("_id") else name
+        # An `_id` name is a ForeignKey's, whose column is set.
+        columns = [model._meta.get_field(name.removesuffix("_id")).column if name.endswith("_id") else name  # type: ignore[union-attr]
                    for name in fields]
-        written += insert_rows(model._meta.db_table, columns, _db_rows(model, fields, aggregate([plan_year.pk])))
+        written += insert_rows(model._meta.db_table, columns,  # type: ignore[arg-type]  # as above
+                               _db_rows(model, fields, aggregate([plan_year.pk])))
     seconds = time.monotonic() - started
     SummaryRefresh.objects.update_or_create(plan_year=plan_year, defaults={
         "refreshed_at": timezone.now(), "seconds": seconds, "rows": written})

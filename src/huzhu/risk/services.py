@@ -106,7 +106,7 @@ def scan_year(*, actor=None, year: int, chunk: int = 50_000,
         # Claims withdrawn since the last scan lose their open findings.
         RiskFinding.objects.filter(year=year, review=RiskFinding.Review.OPEN,
                                    claim__status__in=risk_facts.EXCLUDED).delete()
-    done, counts = 0, Counter()
+    done, counts = 0, Counter[str]()
     if bounds["low"] is not None:
         for low in range(bounds["low"], bounds["high"] + 1, chunk):
             part = claims.filter(pk__gte=low, pk__lt=low + chunk)

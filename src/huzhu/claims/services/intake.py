@@ -1,5 +1,6 @@
 """Intake: a claim is created, documents attached, and submitted — the same services for every door."""
 import re
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -100,7 +101,7 @@ def _parsed_invoices(invoices: list[dict]) -> list[rules.InvoiceFacts]:
     parsed = []
     for row, item in enumerate(invoices, start=1):
         try:
-            parsed.append(rules.parse_invoice(item.get("code"), item.get("number"), item.get("check_code"),
+            parsed.append(rules.parse_invoice(item.get("code") or "", item.get("number") or "", item.get("check_code") or "",
                                               Decimal(str(item.get("amount") or "0")), row=row))
         except ValueError as exc:
             raise ValidationFailed("invalid_invoice", str(exc), field="invoices", row=row) from exc
@@ -114,7 +115,7 @@ def _parsed_invoices(invoices: list[dict]) -> list[rules.InvoiceFacts]:
 def create_claim(*, actor, worker: Worker, claim_type: str, hospital: str = "", admitted_on=None,
                  discharged_on=None, period_start_on=None, period_end_on=None, diagnosed_on=None,
                  diagnosis_code: str = "", diagnosis_name: str = "", procedure: str = "",
-                 amounts: dict | None = None, invoices: list[dict] = (), worker_deceased: bool = False) -> Claim:
+                 amounts: dict | None = None, invoices: Sequence[dict] = (), worker_deceased: bool = False) -> Claim:
     """Create a draft claim for a worker in the actor's scope; invoices are reserved at once."""
     require_in_scope(actor, worker_id=worker.pk, league_code=worker.league_id, county_code=worker.county_id,
                      unit_id=worker.unit_id)
@@ -225,7 +226,7 @@ def submit_claim(*, actor, claim: Claim, comment: str = "", today: date | None =
 
 
 @transaction.atomic
-def file_claim(*, actor, worker: Worker, documents: list[tuple[str, object]] = (), comment: str = "",
+def file_claim(*, actor, worker: Worker, documents: Sequence[tuple[str, object]] = (), comment: str = "",
                today: date | None = None, **claim_fields) -> Claim:
     """Create, attach documents and submit in one go (the desk form, the API); all or nothing."""
     lock_worker_decisions(worker.pk)  # first, before create_claim's writes: see lock_worker_decisions

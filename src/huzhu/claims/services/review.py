@@ -16,7 +16,7 @@ from .adjudication import adjudicate, amounts_of, invoices_of, lock_coverage
 from .transitions import check_move, move_claim
 
 S = Claim.Status
-PASS_ACTION = {S.FIRST_REVIEW: Action.PASS_FIRST, S.SECOND_REVIEW: Action.PASS_SECOND, S.APPROVAL: Action.APPROVE}
+PASS_ACTION: dict[str, Action] = {S.FIRST_REVIEW: Action.PASS_FIRST, S.SECOND_REVIEW: Action.PASS_SECOND, S.APPROVAL: Action.APPROVE}
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -102,7 +103,7 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
                     progress: Progress | None = None) -> ImportJob:
     """Validate every row of the job's file into staged rows, chunk by chunk (resumable, idempotent)."""
     today = today or timezone.localdate()
-    chunk_size = chunk_size or getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK)
+    chunk_size = chunk_size or int(getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK))
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING):
         return job
@@ -422,7 +423,7 @@ def purge_abandoned_imports(*, actor, now: datetime | None = None) -> int:
             if job is None:
                 continue
             rows = job.rows.all().delete()[0]
-            update = {"updated_at": now}
+            update: dict[str, Any] = {"updated_at": now}
             if job.status != ImportJob.Status.FAILED:
                 update |= {"status": ImportJob.Status.DISCARDED,
                            "message": _("超过%(hours)s小时未完成，暂存的名册数据已清除，未导入任何数据；请重新上传")
