@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huzhu.core.scopes import PROVINCE, Scope
 from huzhu.members.models import MemberUnit
@@ -19,8 +20,8 @@ from . import queries, rules
 from .models import ContactLog, FollowUp, OutreachEvent, ProgressSnapshot, Target
 
 
-def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
+def _user(actor: Actor):
+    return user_of(actor)
 
 
 # --- targets -----------------------------------------------------------------------------------
@@ -33,7 +34,7 @@ class TargetInput:
 
 
 @transaction.atomic
-def set_targets(*, actor, scope: Scope, plan_year: PlanYear, targets: Iterable[TargetInput]) -> int:
+def set_targets(*, actor: Actor, scope: Scope, plan_year: PlanYear, targets: Iterable[TargetInput]) -> int:
     """Store the association's targets for leagues and counties; each at least last year's unless explained."""
     if scope.level != "province" or scope.role not in (Role.ASSOCIATION, Role.ADMIN):
         raise PermissionDenied(_("只有协会可以下达参互目标"))
@@ -74,7 +75,7 @@ FIGURES = ("units_last_year", "people_last_year", "units_target", "people_target
 
 
 @transaction.atomic
-def take_snapshot(*, actor, plan_year: PlanYear, on: date) -> int:
+def take_snapshot(*, actor: Actor, plan_year: PlanYear, on: date) -> int:
     """Record every league's and county's progress as of `on`; running it again the same day overwrites it."""
     rows = []
     for group, level in (("league_id", Division.Level.LEAGUE), ("county_id", Division.Level.COUNTY)):
@@ -90,7 +91,7 @@ def take_snapshot(*, actor, plan_year: PlanYear, on: date) -> int:
     return len(rows)
 
 
-def snapshot_open_campaigns(*, actor, today: date) -> list[tuple[PlanYear, int]]:
+def snapshot_open_campaigns(*, actor: Actor, today: date) -> list[tuple[PlanYear, int]]:
     """The daily job: snapshot every plan year whose enrollment window holds `today` (safe to re-run)."""
     done = []
     for plan_year in queries.campaign_plan_years():
@@ -111,7 +112,7 @@ def _ensure_may_follow(scope: Scope, unit: MemberUnit) -> None:
 
 
 @transaction.atomic
-def take_unit(*, actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, today: date | None = None) -> FollowUp:
+def take_unit(*, actor: Actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, today: date | None = None) -> FollowUp:
     """The actor takes a unit not yet renewed for follow-up; refused if a colleague already follows it."""
     today = today or timezone.localdate()
     _ensure_may_follow(scope, unit)
@@ -137,7 +138,7 @@ def take_unit(*, actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, tod
 
 
 @transaction.atomic
-def release_unit(*, actor, scope: Scope, follow_up: FollowUp) -> FollowUp:
+def release_unit(*, actor: Actor, scope: Scope, follow_up: FollowUp) -> FollowUp:
     """Hand a unit back to the list; the follower or an office/association colleague may do it."""
     _ensure_may_follow(scope, follow_up.unit)
     is_follower = follow_up.assignee_id == getattr(actor, "pk", None)
@@ -152,7 +153,7 @@ def release_unit(*, actor, scope: Scope, follow_up: FollowUp) -> FollowUp:
 
 
 @transaction.atomic
-def log_contact(*, actor, scope: Scope, follow_up: FollowUp, contacted_on: date, channel: str, outcome: str,
+def log_contact(*, actor: Actor, scope: Scope, follow_up: FollowUp, contacted_on: date, channel: str, outcome: str,
                 note: str = "", next_step: str = "", next_due_on: date | None = None,
                 today: date | None = None) -> ContactLog:
     """Log one contact with a followed unit; the follow-up's next step and due date move with it."""
@@ -185,7 +186,7 @@ def log_contact(*, actor, scope: Scope, follow_up: FollowUp, contacted_on: date,
 
 # --- outreach ----------------------------------------------------------------------------------
 @transaction.atomic
-def record_outreach(*, actor, scope: Scope, held_on: date, kind: str, place: str, audience_size: int,
+def record_outreach(*, actor: Actor, scope: Scope, held_on: date, kind: str, place: str, audience_size: int,
                     materials_count: int = 0, unit_ids: Iterable[int] = (), note: str = "",
                     league_code: str = "", today: date | None = None) -> OutreachEvent:
     """Record an outreach activity in the actor's region (an office: its league; an agency point: its county)."""

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor
 from huzhu.core.errors import ValidationFailed
 from huzhu.core.spreadsheets import csv_row
 from huzhu.plans.terms import PlanYearTerms
@@ -162,7 +163,7 @@ def _described(days: Iterable[tuple[date, bool, str]]) -> list[str]:
 
 
 @transaction.atomic
-def set_official_days(*, actor, year: int, days: Iterable[ScheduleDay | tuple[date, bool, str]]) -> ScheduleResult:
+def set_official_days(*, actor: Actor, year: int, days: Iterable[ScheduleDay | tuple[date, bool, str]]) -> ScheduleResult:
     """Replace the year's entered schedule with `days` (date, is_working, name) and move the deadlines of
     open claims whose documents were complete from the year before on (a deadline can run into the year)."""
     days = list[ScheduleDay](ScheduleDay(*day) for day in days)
