@@ -67,3 +67,10 @@ class Conflict(DomainError):
 
     http_status = 409
 
+
+# The codes every app may answer with; each app declares its own in `<app>/errors.py` (docs/api.md lists them all).
+CODES = {
+    "forbidden": "the caller's role may not do this (403)",
+    "invalid_request": "the request breaks the operation's schema (422; `field` names the first bad field)",
+    "not_found": "the record does not exist or lies outside the caller's scope (404; never tells which)",
+}
