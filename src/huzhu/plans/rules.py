@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from huzhu.core.dates import age_on
-from huzhu.core.money import ZERO, quantize_money
+from huzhu.core.money import ZERO, format_yuan, quantize_money
 
 from .terms import PlanYearTerms, Tier
 
@@ -157,7 +157,7 @@ def percent(rate: Decimal) -> str:
 
 
 def _yuan(value: Decimal) -> str:
-    return f"{quantize_money(value):.2f}"
+    return format_yuan(value)
 
 
 EVENT_LABELS = {"inpatient": "住院", "outpatient_chronic": "门诊慢特病", "diagnosis": "确诊", "procedure": "手术"}

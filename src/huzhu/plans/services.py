@@ -2,6 +2,7 @@
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext
 from pydantic import ValidationError as PydanticError
 
 from huzhu.audit.services import record_event
@@ -28,7 +29,8 @@ def _validated(document: dict) -> PlanYearTerms:
         return PlanYearTerms.model_validate(document)
     except PydanticError as exc:
         field, message = next(iter(terms_errors(exc).items()))
-        raise ValidationFailed("invalid_terms", f"条款字段 {field} 不正确：{message}", field=field) from exc
+        raise ValidationFailed("invalid_terms", gettext("条款字段 %(field)s 不正确：%(message)s") % {
+            "field": field, "message": message}, field=field) from exc
 
 
 @transaction.atomic
@@ -41,22 +43,23 @@ def publish_terms(*, actor: Actor, plan_code: str, year: int, document: dict, re
     """
     terms = _validated(document)
     if terms.plan != plan_code or terms.year != year:
-        raise ValidationFailed("terms_mismatch", "条款中的项目或年度与所选方案不一致", field="plan")
+        raise ValidationFailed("terms_mismatch", gettext("条款中的项目或年度与所选方案不一致"), field="plan")
     reason = reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationFailed("reason_too_long", f"修订原因最多 {REASON_MAX_LENGTH} 个字", field="reason")
+        raise ValidationFailed("reason_too_long", gettext("修订原因最多 %(n)s 个字") % {"n": REASON_MAX_LENGTH}, field="reason")
     plan, _ = Plan.objects.get_or_create(code=plan_code, defaults={"name": PLAN_NAMES.get(plan_code, plan_code)})
     plan_year, _ = PlanYear.objects.select_for_update().get_or_create(plan=plan, year=year)
     if plan_year.status == PlanYear.Status.CLOSED:
-        raise Conflict("year_closed", f"{plan_year} 已结算，条款不能再修改")
+        raise Conflict("year_closed", gettext("%(plan_year)s 已结算，条款不能再修改") % {"plan_year": plan_year})
     # DOMAIN: frozen once open — a change is a new version with a stated reason.
     if plan_year.status == PlanYear.Status.OPEN and not reason:
-        raise ValidationFailed("reason_required", "方案已开放，修订条款须填写原因", field="reason")
+        raise ValidationFailed("reason_required", gettext("方案已开放，修订条款须填写原因"), field="reason")
     current = plan_year.current_version
     if based_on is not None and (current.number if current else 0) != based_on:
-        raise Conflict("stale_version", f"{plan_year} 的条款已被他人更新为第 {current.number if current else 0} 版，请在最新版本上修改")
+        raise Conflict("stale_version", gettext("%(plan_year)s 的条款已被他人更新为第 %(number)s 版，请在最新版本上修改") % {
+            "plan_year": plan_year, "number": current.number if current else 0})
     if current is not None and current.terms == terms:
-        raise ValidationFailed("no_change", "条款没有任何变化，无需发布新版本", field="terms")
+        raise ValidationFailed("no_change", gettext("条款没有任何变化，无需发布新版本"), field="terms")
     number = plan_year.versions.count() + 1
     version = TermsVersion.objects.create(
         plan_year=plan_year, number=number, document=terms.model_dump(mode="json"), reason=reason, created_by=user_of(actor)
@@ -74,10 +77,10 @@ def transition_plan_year(*, actor: Actor, plan_year: PlanYear, to: str) -> PlanY
     """Move a plan year along draft → open → closed, under a row lock, with an audit event."""
     locked = PlanYear.objects.select_for_update().select_related("plan").get(pk=plan_year.pk)
     if to not in TRANSITIONS[locked.status]:
-        raise Conflict("bad_transition", f"{locked} 当前为“{locked.get_status_display()}”，"
-                                         f"不能改为“{PlanYear.Status(to).label}”")
+        raise Conflict("bad_transition", gettext("%(plan_year)s 当前为“%(status)s”，不能改为“%(to)s”") % {
+            "plan_year": locked, "status": locked.get_status_display(), "to": PlanYear.Status(to).label})
     if to == PlanYear.Status.OPEN and locked.current_version_id is None:
-        raise ValidationFailed("no_terms", "方案尚无条款，不能开放")
+        raise ValidationFailed("no_terms", gettext("方案尚无条款，不能开放"))
     before = locked.status
     locked.status = to
     locked.save(update_fields=["status"])
@@ -120,9 +123,10 @@ def copy_plan_year(*, actor: Actor, source: PlanYear) -> TermsVersion:
     """Create the next plan year as a draft with the source year's current terms, dates a year later."""
     current = source.current_version
     if current is None:
-        raise ValidationFailed("no_terms", f"{source} 尚无条款，不能复制")
+        raise ValidationFailed("no_terms", gettext("%(plan_year)s 尚无条款，不能复制") % {"plan_year": source})
     if PlanYear.objects.filter(plan_id=source.plan_id, year=source.year + 1).exists():
-        raise Conflict("year_exists", f"{source.plan.name} {source.year + 1} 年度方案已存在")
+        raise Conflict("year_exists", gettext("%(plan)s %(year)s 年度方案已存在") % {
+            "plan": source.plan.name, "year": source.year + 1})
     version = publish_terms(
         actor=actor, plan_code=source.plan_id, year=source.year + 1,
         document=shifted_to_next_year(current.document),

@@ -89,12 +89,12 @@ def user_for_api_token(plain: str):
     """The active user a staff token belongs to; raises Unauthenticated for a bad token."""
     token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(plain)).first()
     if token is None or not token.user.is_active:
-        raise Unauthenticated("token_invalid", "访问令牌无效，请检查后重试")
+        raise Unauthenticated("token_invalid", _("访问令牌无效，请检查后重试"))
     if token.revoked_at is not None:
-        raise Unauthenticated("token_revoked", "访问令牌已被吊销")
+        raise Unauthenticated("token_revoked", _("访问令牌已被吊销"))
     now = timezone.now()
     if token.is_expired(now):
-        raise Unauthenticated("token_expired", "访问令牌已过期，请重新申请")
+        raise Unauthenticated("token_expired", _("访问令牌已过期，请重新申请"))
     ensure_business_role(token.user)  # a token issued before the account became an administrator
     # Record use at most once a minute: a busy integration must not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
@@ -256,12 +256,12 @@ def worker_for_token(token: str) -> Worker:
         payload = signing.loads(token.removeprefix(WORKER_TOKEN_PREFIX), salt=_WORKER_TOKEN_SALT,
                                 max_age=settings.HUZHU_WORKER_TOKEN_SECONDS)
     except signing.SignatureExpired:
-        raise Unauthenticated("token_expired", "登录已过期，请重新获取验证码登录") from None
+        raise Unauthenticated("token_expired", _("登录已过期，请重新获取验证码登录")) from None
     except signing.BadSignature:
-        raise Unauthenticated("token_invalid", "访问令牌无效，请重新登录") from None
+        raise Unauthenticated("token_invalid", _("访问令牌无效，请重新登录")) from None
     worker = Worker.objects.filter(pk=payload.get("w")).first()
     if worker is None:
-        raise Unauthenticated("token_invalid", "访问令牌无效，请重新登录")
+        raise Unauthenticated("token_invalid", _("访问令牌无效，请重新登录"))
     return worker
 
 

@@ -30,6 +30,7 @@ from huzhu.claims.models import Claim, ClaimStatusChange
 from huzhu.core.actors import Actor, user_of
 from huzhu.core.crypto import decrypt_text, encrypt_text
 from huzhu.core.errors import ValidationFailed
+from huzhu.core.money import format_yuan
 from huzhu.regions.models import Division
 
 from . import rules
@@ -98,7 +99,7 @@ def event_payload(change: ClaimStatusChange, event_id: str) -> dict:
                  "to_status": change.to_status, "to_status_label": str(Claim.Status(change.to_status).label),
                  "at": change.at.isoformat(), "claim_type": claim.claim_type, "county": claim.county_id,
                  "unit_id": claim.unit_id,
-                 "benefit": f"{claim.benefit_amount:.2f}" if claim.benefit_amount is not None else None,
+                 "benefit": format_yuan(claim.benefit_amount) if claim.benefit_amount is not None else None,
                  "missing_items": change.missing_items, "reason_code": change.reason_code},
     }
 

@@ -5,6 +5,7 @@ from huzhu.archives.models import DocumentKind
 from huzhu.archives.services import BundleEntry, build_bundle
 from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor
+from huzhu.core.money import format_yuan
 
 from ..models import Claim
 from .actors import require_claim_in_scope
@@ -28,7 +29,7 @@ def build_claim_bundle(*, actor: Actor, claim: Claim, may_open: Callable[[str], 
             withheld.append({"kind": d.kind, "kind_label": label, "uploaded_at": d.uploaded_at.isoformat()})
     facts = {"claim": claim.pk, "worker": claim.worker.name, "id_number": claim.worker.id_number_masked,
              "type": claim.claim_type, "status": claim.status,
-             "benefit": f"{claim.benefit_amount:.2f}" if claim.benefit_amount is not None else None,
+             "benefit": format_yuan(claim.benefit_amount) if claim.benefit_amount is not None else None,
              "terms_version": claim.terms_version_id, "withheld": withheld}
     record_event(actor=actor, action="download_claim_bundle", object_type="Claim", object_id=claim.pk,
                  after={"files": len(entries), "withheld": len(withheld)})

@@ -84,7 +84,7 @@ def create_import_job(*, actor: Actor, scope: Scope, enrollment: Enrollment, fil
     elif path is not None:
         stored = Path(path).resolve()  # a resumed run may start in another directory
     else:
-        raise ValidationFailed("no_file", "请选择要导入的名册文件", field="file")
+        raise ValidationFailed("no_file", _("请选择要导入的名册文件"), field="file")
     try:
         with open_roster(stored, file_name) as reader:
             total, warnings = reader.total, reader.warnings
@@ -255,15 +255,15 @@ def _conflict(found: queries.StagedConflict, enrollment: Enrollment) -> tuple[st
 def check_import_commit(*, job: ImportJob, policy: str) -> None:
     """Refuse a commit the job cannot take: not validated yet, no policy, or bad rows under "all"."""
     if job.status != ImportJob.Status.VALIDATED:
-        raise Conflict("job_not_ready", f"导入任务当前为“{job.get_status_display()}”，不能导入")
+        raise Conflict("job_not_ready", _("导入任务当前为“%(status)s”，不能导入") % {"status": job.get_status_display()})
     if policy not in ImportJob.Policy.values:
-        raise ValidationFailed("invalid_policy", "请选择导入方式（all：全部正确才导入；valid_only：只导入正确的行）",
+        raise ValidationFailed("invalid_policy", _("请选择导入方式（all：全部正确才导入；valid_only：只导入正确的行）"),
                                field="policy")
     if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
-        raise ValidationFailed("rows_invalid", f"文件中有{job.error_count}行错误，请下载错误明细修正后重新上传，"
-                               "或选择“只导入正确的行”", field="policy")
+        raise ValidationFailed("rows_invalid", _("文件中有%(n)s行错误，请下载错误明细修正后重新上传，或选择“只导入正确的行”") % {
+            "n": job.error_count}, field="policy")
     if not job.valid_count:
-        raise ValidationFailed("nothing_valid", "文件中没有可以导入的正确行", field="policy")
+        raise ValidationFailed("nothing_valid", _("文件中没有可以导入的正确行"), field="policy")
 
 
 def commit_import(*, actor: Actor, job_id: int, policy: str, today: date | None = None,
@@ -319,15 +319,15 @@ def _commit_rows(actor: Actor, job: ImportJob, policy: str, today: date, progres
     late = [c for c in changes if c.covered_unit_name]
     if late and policy == ImportJob.Policy.ALL_OR_NOTHING:
         first = late[0]
-        raise ValidationFailed("rows_invalid", f"校验后已在“{first.covered_unit_name}”参加{plan_year}"
-                               f"（第{first.row_no}行），未导入任何数据", row=first.row_no)
+        raise ValidationFailed("rows_invalid", _("校验后已在“%(unit)s”参加%(plan_year)s（第%(row)s行），未导入任何数据") % {
+            "unit": first.covered_unit_name, "plan_year": plan_year, "row": first.row_no}, row=first.row_no)
     staging.mark_rows_invalid([(c.pk, "身份证号", f"校验后已在“{c.covered_unit_name}”参加{plan_year}") for c in late])
     # A row validated against a registered worker who cannot be found by its index now: the worker
     # was deleted, or a key rotation has not yet reached the worker or the staged row.
     lost = next((c for c in changes if c.staged_worker_id and not c.worker_id), None)
     if lost:
-        raise Conflict("rows_changed", f"第{lost.row_no}行的职工在校验后已被删除或变更（如数据密钥轮换尚未完成），"
-                       "未导入任何数据，请稍后重试或重新上传名册", row=lost.row_no)
+        raise Conflict("rows_changed", _("第%(row)s行的职工在校验后已被删除或变更（如数据密钥轮换尚未完成），"
+                                   "未导入任何数据，请稍后重试或重新上传名册") % {"row": lost.row_no}, row=lost.row_no)
     staging.link_workers([(c.pk, c.worker_id) for c in changes if c.worker_id and not c.covered_unit_name])
     _report(progress, job, 0)
     member_services.employ_registered_workers(actor=actor, unit=unit, source=staging.registered_people(job),
@@ -367,7 +367,7 @@ def discard_import(*, actor: Actor, scope: Scope, job: ImportJob, drop_empty_dra
     """
     ensure_in_scope(scope, job.enrollment)
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.IMPORTING):
-        raise Conflict("job_finished", "该导入任务已执行，不能放弃")
+        raise Conflict("job_finished", _("该导入任务已执行，不能放弃"))
     if drop_empty_draft and _is_empty_draft(job.enrollment, job):
         enrollment_pk = job.enrollment_id
         _unlink_upload_on_commit(job)

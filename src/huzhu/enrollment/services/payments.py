@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.actors import Actor
@@ -66,11 +67,11 @@ def record_payment(*, actor: Actor, scope: Scope, enrollment: Enrollment, amount
         raise ValidationFailed("invalid_amount", str(exc), field="amount") from exc
     refresh_totals(enrollment)
     if amount != enrollment.due_amount:
-        raise ValidationFailed("amount_mismatch", f"实缴金额{format_yuan(amount)}元与应缴金额"
-                               f"{format_yuan(enrollment.due_amount)}元不符", field="amount")
+        raise ValidationFailed("amount_mismatch", _("实缴金额%(paid)s元与应缴金额%(due)s元不符") % {
+            "paid": format_yuan(amount), "due": format_yuan(enrollment.due_amount)}, field="amount")
     bank_reference = bank_reference.strip()
     if not bank_reference:
-        raise ValidationFailed("invalid_bank_reference", "请填写银行流水号", field="bank_reference")
+        raise ValidationFailed("invalid_bank_reference", _("请填写银行流水号"), field="bank_reference")
     problem = rules.payment_problem(enrollment.plan_year.terms, paid_on=paid_on, today=today)
     if problem:
         raise ValidationFailed("invalid_paid_on", problem, field="paid_on")
