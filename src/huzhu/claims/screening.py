@@ -9,6 +9,8 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
+from huzhu.core.scopes import Scope
+
 from .rules import Finding
 
 
@@ -41,3 +43,25 @@ def screen_claim(*, actor, claim) -> Screening:
     if _screen is None:
         raise ImproperlyConfigured("No claim screen is registered: is huzhu.risk in INSTALLED_APPS?")
     return _screen(actor=actor, claim=claim)
+
+
+# What the claim pages show of the screening (the queue's risk column, the claim page's findings card),
+# provided by the risk app as well; without a provider the pages simply show no risk.
+_queue_risk: Callable[[Scope, list[int]], dict] | None = None
+_claim_page_risk: Callable[[Scope, object], dict] | None = None
+
+
+def register_risk_pages(*, queue: Callable[[Scope, list[int]], dict], claim_page: Callable[[Scope, object], dict]) -> None:
+    """Install the risk shown on the claim pages (the risk app's, at start-up)."""
+    global _queue_risk, _claim_page_risk
+    _queue_risk, _claim_page_risk = queue, claim_page
+
+
+def queue_risk(scope: Scope, claim_ids: list[int]) -> dict:
+    """Claim id → the risk shown in its queue row (none for roles that do not see risk)."""
+    return _queue_risk(scope, claim_ids) if _queue_risk else {}
+
+
+def claim_page_risk(scope: Scope, claim) -> dict:
+    """The template context of the claim page's risk card (empty for roles that do not see risk)."""
+    return _claim_page_risk(scope, claim) if _claim_page_risk else {}
