@@ -19,7 +19,7 @@ from huzhu.claims import queries as claim_queries
 from huzhu.claims.workflow import Status as ClaimStatus
 from huzhu.core.money import quantize_money
 from huzhu.core.scopes import Scope
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.ledger import queries as ledger_queries
 from huzhu.plans.models import PlanYear
 from huzhu.plans.vectorized import EVENT_CODES, GENDER_CODES, KIND_CODES, NO_END, NO_START
@@ -101,7 +101,7 @@ def coverage_frame(scope: Scope, plan_year: PlanYear, *, as_of: date | None = No
     `period_exposure` the whole protection period, the basis of next year's person-years.
     """
     terms = plan_year.terms
-    qs = scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE))
+    qs = enrollment_queries.active_coverages_of(scope, plan_year)
     columns = _stream(qs, ["pk", "starts_on", "ends_on", "contribution_amount", "league_id",
                            "worker__gender", "worker__birth_on", "worker__kind", "unit__sector"])
     start_day = (terms.protection_start_on - date(1970, 1, 1)).days
@@ -182,7 +182,7 @@ def _earlier_tiers(plan_year: PlanYear) -> dict[int, str]:
 
 
 def coverage_count(scope: Scope, plan_year: PlanYear) -> int:
-    return scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE)).count()
+    return enrollment_queries.active_coverages_of(scope, plan_year).count()
 
 
 def development_rows(scope: Scope, plan_code: str, *, as_of: date) -> dict[str, np.ndarray]:
@@ -207,7 +207,7 @@ def contribution_rows(scope: Scope, plan_code: str) -> dict[str, np.ndarray]:
     for plan_year in PlanYear.objects.filter(plan_id=plan_code, current_version__isnull=False).select_related(
             "current_version"):
         terms = plan_year.terms
-        qs = scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE))
+        qs = enrollment_queries.active_coverages_of(scope, plan_year)
         groups = qs.values_list("starts_on", "ends_on", "contribution_amount").annotate(people=Count("pk")).order_by()
         for starts_on, ends_on, amount, people in groups:
             fen.append(int(round(amount * 100)) * people)

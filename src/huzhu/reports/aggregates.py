@@ -11,7 +11,7 @@ from django.db.models.functions import Substr
 
 from huzhu.claims import queries as claim_queries
 from huzhu.claims.workflow import DECIDED_STATUSES, Status
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members.models import MemberUnit
 
 S = Status
@@ -25,15 +25,10 @@ def renamed(rows) -> list[dict]:
     return [{k.removeprefix("total_"): v for k, v in row.items()} for row in rows]
 
 
-def _where(queryset, plan_year_ids: Sequence[int], unit_id: int | None):
-    queryset = queryset.filter(plan_year_id__in=list(plan_year_ids))
-    return queryset.filter(unit_id=unit_id) if unit_id is not None else queryset
-
-
 def unit_year_rows(plan_year_ids: Sequence[int], *, unit_id: int | None = None) -> list[dict]:
     """Per plan year and unit: covered, eligible headcount, contributions, claims and benefits."""
     rows: dict[tuple[int, int], dict] = {}
-    coverages = (_where(Coverage.objects.filter(status=Coverage.Status.ACTIVE), plan_year_ids, unit_id)
+    coverages = (enrollment_queries.active_coverages_of_years(plan_year_ids, unit_id=unit_id)
                  .values("plan_year_id", "unit_id", "league_id", "county_id", "plan_year__plan_id")
                  .annotate(covered=Count("id"), total_contribution_amount=Sum("contribution_amount"),
                            total_subsidy_amount=Sum("subsidy_amount")))

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from huzhu.claims import queries as claim_queries
 from huzhu.claims.workflow import NOT_FILED_STATUSES, Action, ClaimType
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members.models import Worker
 
 from . import rules, statistics
@@ -198,7 +198,7 @@ def invoice_holders(numbers: Iterable[str] | None = None) -> dict[tuple[str, str
 
 def unit_figures(year: int, *, unit_id: int | None = None) -> dict[int, UnitFigures]:
     """Covered workers, contributions, claims and benefits per unit for the plan year (two GROUP BYs)."""
-    coverages = Coverage.objects.filter(plan_year__year=year, status=Coverage.Status.ACTIVE)
+    coverages = enrollment_queries.active_coverages_of_year(year)
     claims = claims_of_year(year)
     if unit_id is not None:
         coverages, claims = coverages.filter(unit_id=unit_id), claims.filter(unit_id=unit_id)
