@@ -149,8 +149,8 @@ def _of_years(queryset: QuerySet, plan_year_ids: Sequence[int], unit_id: int | N
     return queryset.filter(unit_id=unit_id) if unit_id is not None else queryset
 
 
-def filed_claims_of_years(plan_year_ids: Sequence[int], *, unit_id: int | None = None) -> QuerySet[Claim]:
-    """Every claim past draft of the plan years (of one unit if given): the reports' population."""
+def claims_past_draft_of_years(plan_year_ids: Sequence[int], *, unit_id: int | None = None) -> QuerySet[Claim]:
+    """Every claim past draft (withdrawn ones included) of the plan years, of one unit if given: the reports."""
     return _of_years(Claim.objects.exclude(status=S.DRAFT), plan_year_ids, unit_id)
 
 
@@ -212,7 +212,7 @@ def claims_closed_by_review(scope: Scope, *, since: datetime, until: datetime) -
 
 
 def approved_claims_with_benefit(scope: Scope) -> QuerySet[Claim]:
-    """Claims approved and waiting for payment with a benefit to pay (paid or not by payouts yet)."""
+    """Approved claims (waiting for payment) with a benefit, in scope; payouts narrows them to those it owes."""
     return scope.filter(Claim.objects.filter(status=S.APPROVED, benefit_amount__gt=0))
 
 

@@ -37,7 +37,7 @@ def unit_year_rows(plan_year_ids: Sequence[int], *, unit_id: int | None = None) 
         rows[row["plan_year_id"], row["unit_id"]] = {**row, "plan": plan, "eligible": 0, "claims": 0, "decided": 0,
                                                      "beneficiaries": 0, "benefit_amount": 0, "paid_amount": 0}
     decided = Q(status__in=DECIDED_STATUSES)
-    claims = (claim_queries.filed_claims_of_years(plan_year_ids, unit_id=unit_id)
+    claims = (claim_queries.claims_past_draft_of_years(plan_year_ids, unit_id=unit_id)
               .values("plan_year_id", "unit_id", "league_id", "county_id", "plan_year__plan_id")
               .annotate(claims=Count("id"), decided=Count("id", filter=decided),
                         beneficiaries=Count("id", filter=decided & Q(benefit_amount__gt=0)),
@@ -64,7 +64,7 @@ def unit_year_rows(plan_year_ids: Sequence[int], *, unit_id: int | None = None) 
 
 def claim_rows(plan_year_ids: Sequence[int], *, unit_id: int | None = None) -> list[dict]:
     """Claims by plan year, county, type, status, tier and straight-through: count and benefit."""
-    return renamed(claim_queries.filed_claims_of_years(plan_year_ids, unit_id=unit_id)
+    return renamed(claim_queries.claims_past_draft_of_years(plan_year_ids, unit_id=unit_id)
                     .values("plan_year_id", "league_id", "county_id", "claim_type", "status", "tier",
                             "straight_through")
                     .annotate(claims=Count("id"), total_benefit_amount=Sum("benefit_amount")))
