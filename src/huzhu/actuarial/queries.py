@@ -11,15 +11,15 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from huzhu.claims.models import Claim
-from huzhu.claims.workflow import DECIDED_STATUSES
+from huzhu.claims import queries as claim_queries
+from huzhu.claims.workflow import Status as ClaimStatus
 from huzhu.core.money import quantize_money
 from huzhu.core.scopes import Scope
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.ledger import queries as ledger_queries
 from huzhu.plans.models import PlanYear
 from huzhu.plans.vectorized import EVENT_CODES, GENDER_CODES, KIND_CODES, NO_END, NO_START
@@ -101,7 +101,7 @@ def coverage_frame(scope: Scope, plan_year: PlanYear, *, as_of: date | None = No
     `period_exposure` the whole protection period, the basis of next year's person-years.
     """
     terms = plan_year.terms
-    qs = scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE))
+    qs = enrollment_queries.active_coverages_of(scope, plan_year)
     columns = _stream(qs, ["pk", "starts_on", "ends_on", "contribution_amount", "league_id",
                            "worker__gender", "worker__birth_on", "worker__kind", "unit__sector"])
     start_day = (terms.protection_start_on - date(1970, 1, 1)).days
@@ -129,7 +129,7 @@ def coverage_frame(scope: Scope, plan_year: PlanYear, *, as_of: date | None = No
 
 def paid_claims_frame(scope: Scope, plan_year: PlanYear, *, as_of: date | None = None) -> pd.DataFrame:
     """Decided claims of the plan year with a benefit (events up to `as_of`): coverage and benefit in fen."""
-    qs = scope.filter(Claim.objects.filter(plan_year=plan_year, status__in=DECIDED_STATUSES, benefit_amount__gt=0))
+    qs: QuerySet = claim_queries.decided_claims_of(scope, plan_year).filter(benefit_amount__gt=0)
     if as_of is not None:
         qs = qs.annotate(event_on=Coalesce("admitted_on", "period_start_on", "diagnosed_on")).filter(event_on__lte=as_of)
     columns = _stream(qs, ["coverage_id", "benefit_amount"])
@@ -145,8 +145,7 @@ FACT_COLUMNS = ("worker_id", "claim_type", "admitted_on", "discharged_on", "peri
 
 def claim_facts(scope: Scope, plan_year: PlanYear) -> ClaimFacts:
     """The plan year's decided claims as engine columns, in the order they were decided (as the engine saw them)."""
-    qs = scope.filter(Claim.objects.filter(plan_year=plan_year, status__in=DECIDED_STATUSES)).order_by(
-        "approved_at", "submitted_at", "pk")
+    qs = claim_queries.decided_claims_of(scope, plan_year).order_by("approved_at", "submitted_at", "pk")
     columns = _stream(qs, FACT_COLUMNS)
     count = len(columns["worker_id"])
     admitted, period_start = _days(columns["admitted_on"], -1), _days(columns["period_start_on"], -1)
@@ -175,9 +174,7 @@ def claim_facts(scope: Scope, plan_year: PlanYear) -> ClaimFacts:
 
 def _earlier_tiers(plan_year: PlanYear) -> dict[int, str]:
     """Women's tiers each worker was paid in earlier plan years (DOMAIN: once per worker for life)."""
-    rows = (Claim.objects.filter(plan_year__plan_id=plan_year.plan_id, plan_year__year__lt=plan_year.year,
-                                 status__in=DECIDED_STATUSES, benefit_amount__gt=0)
-            .exclude(tier="").values_list("worker_id", "tier"))
+    rows = claim_queries.tiers_granted_before(plan_year)
     tiers: dict[int, str] = {}
     for worker, tier in rows.iterator(chunk_size=CHUNK):
         tiers[worker] = tiers.get(worker, "") + tier
@@ -185,7 +182,7 @@ def _earlier_tiers(plan_year: PlanYear) -> dict[int, str]:
 
 
 def coverage_count(scope: Scope, plan_year: PlanYear) -> int:
-    return scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE)).count()
+    return enrollment_queries.active_coverages_of(scope, plan_year).count()
 
 
 def development_rows(scope: Scope, plan_code: str, *, as_of: date) -> dict[str, np.ndarray]:
@@ -193,14 +190,11 @@ def development_rows(scope: Scope, plan_code: str, *, as_of: date) -> dict[str, 
 
     Withdrawn, rejected and draft claims are left out; a claim in review counts at its estimate.
     """
-    qs = scope.filter(Claim.objects.filter(plan_year__plan_id=plan_code, submitted_at__isnull=False)
-                      .exclude(status__in=(Claim.Status.DRAFT, Claim.Status.WITHDRAWN, Claim.Status.REJECTED)))
-    qs = qs.annotate(event_on=Coalesce("admitted_on", "period_start_on", "diagnosed_on"),
-                     paid_at=Max("status_changes__at", filter=Q(status_changes__to_status=Claim.Status.PAID)))
+    qs = claim_queries.standing_claims_reported(scope, plan_code)
     columns = _stream(qs, ["event_on", "submitted_at", "paid_at", "benefit_amount", "status"])
     reported = _local_days(columns["submitted_at"])
     paid = _local_days(columns["paid_at"])
-    paid = np.where(np.array(columns["status"], dtype=object) == Claim.Status.PAID, paid, -1)
+    paid = np.where(np.array(columns["status"], dtype=object) == ClaimStatus.PAID, paid, -1)
     limit = (as_of - date(1970, 1, 1)).days
     keep = reported <= limit
     return {"event_day": _days(columns["event_on"], 0)[keep], "reported_day": reported[keep],
@@ -213,7 +207,7 @@ def contribution_rows(scope: Scope, plan_code: str) -> dict[str, np.ndarray]:
     for plan_year in PlanYear.objects.filter(plan_id=plan_code, current_version__isnull=False).select_related(
             "current_version"):
         terms = plan_year.terms
-        qs = scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE))
+        qs = enrollment_queries.active_coverages_of(scope, plan_year)
         groups = qs.values_list("starts_on", "ends_on", "contribution_amount").annotate(people=Count("pk")).order_by()
         for starts_on, ends_on, amount, people in groups:
             fen.append(int(round(amount * 100)) * people)

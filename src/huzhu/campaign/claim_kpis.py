@@ -9,16 +9,14 @@ from collections import defaultdict
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from huzhu.claims.models import Claim, ClaimStatusChange
+from huzhu.claims import queries as claim_queries
 from huzhu.claims.review_clock import working_days_between
+from huzhu.claims.workflow import Status
 from huzhu.core.scopes import Scope
 
 from .rules import ClaimFigures
-
-DECIDED = [Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.REJECTED]
 
 
 def _aware(day: date) -> datetime:
@@ -27,10 +25,7 @@ def _aware(day: date) -> datetime:
 
 def figures(scope: Scope, *, start: date, end: date, group: str) -> dict[str, ClaimFigures]:
     """Region code → review figures for claims decided in [start, end). One query, then arithmetic."""
-    sent_back = ClaimStatusChange.objects.filter(claim_id=OuterRef("pk"), to_status=Claim.Status.SUPPLEMENT)
-    rows = (scope.filter(Claim.objects.filter(status__in=DECIDED, decided_at__gte=_aware(start),
-                                              decided_at__lt=_aware(end)))
-            .annotate(was_sent_back=Exists(sent_back))
+    rows = (claim_queries.claims_closed_by_review(scope, since=_aware(start), until=_aware(end))
             .values_list(group, "status", "documents_complete_on", "due_on", "decided_at", "was_sent_back"))
     days: dict[str, list[int]] = defaultdict(list)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # decided, overdue, supplements, rejections
@@ -40,7 +35,7 @@ def figures(scope: Scope, *, start: date, end: date, group: str) -> dict[str, Cl
         tally[0] += 1
         tally[1] += bool(due_on and decided_on > due_on)
         tally[2] += bool(was_sent_back)
-        tally[3] += status == Claim.Status.REJECTED
+        tally[3] += status == Status.REJECTED
         if complete_on:
             days[code].append(max(0, working_days_between(complete_on, decided_on)))
     result = {}

@@ -1,17 +1,18 @@
 """Reads of claims, always filtered by the actor's region scope."""
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Count, Prefetch, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, ExtractYear
 from django.shortcuts import get_object_or_404
 
 from huzhu.core.scopes import Scope
 from huzhu.regions.models import Role
 
 from . import review_clock, workflow
-from .models import Claim, ClaimDocument, ClaimStatusChange, OfficialDay
+from .models import Claim, ClaimDocument, ClaimStatusChange, Invoice, OfficialDay
 
 S = Claim.Status
 # The queue each role works: the status waiting for its level (auditors and units see all open).
@@ -136,3 +137,166 @@ def official_schedules(years: Iterable[int] = ()) -> list[YearSchedule]:
             holidays = sum(1 for day in review_clock.provisional_holidays(year) if day.weekday() < 5)
         schedules.append(YearSchedule(year, source, knows, holidays, working))
     return schedules
+
+
+# --- The door for other apps: claim data by meaning (no other app imports claims.models) ------------
+# Reports, campaign, risk, payouts, actuarial and webhooks read claims only through these; the status
+# sets are workflow's. Functions taking a scope filter by it; the others serve set-wise, unscoped jobs
+# (summary tables, risk scans, event delivery) exactly as those jobs read the table before.
+
+def _of_years(queryset: QuerySet, plan_year_ids: Sequence[int], unit_id: int | None) -> QuerySet:
+    queryset = queryset.filter(plan_year_id__in=list(plan_year_ids))
+    return queryset.filter(unit_id=unit_id) if unit_id is not None else queryset
+
+
+def claims_past_draft_of_years(plan_year_ids: Sequence[int], *, unit_id: int | None = None) -> QuerySet[Claim]:
+    """Every claim past draft (withdrawn ones included) of the plan years, of one unit if given: the reports."""
+    return _of_years(Claim.objects.exclude(status=S.DRAFT), plan_year_ids, unit_id)
+
+
+def decided_claims_of_years(plan_year_ids: Sequence[int], *, unit_id: int | None = None) -> QuerySet[Claim]:
+    """Decided claims (a benefit granted) of the plan years, of one unit if given."""
+    return _of_years(Claim.objects.filter(status__in=workflow.DECIDED_STATUSES), plan_year_ids, unit_id)
+
+
+def _days_sql() -> str:
+    """Whole days a step took, counting a begun day as a day (0 only for an instant decision)."""
+    if connection.vendor == "postgresql":
+        return "CEIL(EXTRACT(EPOCH FROM (s.next_at - s.at)) / 86400.0)::int"
+    elapsed = "(julianday(s.next_at) - julianday(s.at))"
+    return f"(CAST({elapsed} AS INTEGER) + ({elapsed} > CAST({elapsed} AS INTEGER)))"
+
+
+def review_step_days(plan_year_ids: Sequence[int], statuses: Sequence[str], *,
+                     unit_id: int | None = None) -> list[tuple]:
+    """(plan year, league, county, status, whole days, claims): how long claims stayed in each status.
+
+    A stay lasts from the move into the status to the claim's next move. Stays ended by an
+    automatic (straight-through) move are left out, except in `approved` (waiting for payment).
+    """
+    ids = list(plan_year_ids)
+    if not ids:
+        return []
+    claims, changes = Claim._meta.db_table, ClaimStatusChange._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    unit_sql = " AND c.unit_id = %s" if unit_id is not None else ""
+    params: list[int | str] = [*ids, *([unit_id] if unit_id is not None else []), *statuses]
+    sql = f"""
+        SELECT c.plan_year_id, c.league_id, c.county_id, s.to_status, {_days_sql()} AS days, COUNT(*)
+        FROM (SELECT claim_id, to_status, at,
+                     LEAD(at) OVER (PARTITION BY claim_id ORDER BY at, id) AS next_at,
+                     LEAD(actor_kind) OVER (PARTITION BY claim_id ORDER BY at, id) AS next_kind
+              FROM {changes}
+              WHERE claim_id IN (SELECT id FROM {claims} c WHERE c.plan_year_id IN ({marks}){unit_sql})) s
+        JOIN {claims} c ON c.id = s.claim_id
+        WHERE s.to_status IN ({", ".join(["%s"] * len(statuses))}) AND s.next_at IS NOT NULL
+          AND (s.to_status = 'approved' OR s.next_kind <> 'system')
+        GROUP BY c.plan_year_id, c.league_id, c.county_id, s.to_status, days"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def overdue_claim_count(scope: Scope, plan_year_ids: Sequence[int], today: date) -> int:
+    """Claims of the plan years under review past their due date (the review clock ran out), counted live."""
+    return (scope.filter(Claim.objects.filter(plan_year_id__in=list(plan_year_ids)))
+            .filter(status__in=workflow.UNDER_REVIEW_STATUSES, due_on__lt=today).count())
+
+
+def claims_closed_by_review(scope: Scope, *, since: datetime, until: datetime) -> QuerySet[Claim]:
+    """Claims whose review ended (decided or refused) in [since, until), each marked if ever sent back."""
+    sent_back = ClaimStatusChange.objects.filter(claim_id=OuterRef("pk"), to_status=S.SUPPLEMENT)
+    return (scope.filter(Claim.objects.filter(status__in=workflow.CLOSED_BY_REVIEW_STATUSES, decided_at__gte=since,
+                                              decided_at__lt=until))
+            .annotate(was_sent_back=Exists(sent_back)))
+
+
+def approved_claims_with_benefit(scope: Scope) -> QuerySet[Claim]:
+    """Approved claims (waiting for payment) with a benefit, in scope; payouts narrows them to those it owes."""
+    return scope.filter(Claim.objects.filter(status=S.APPROVED, benefit_amount__gt=0))
+
+
+def claim_with_worker(scope: Scope, pk: int) -> Claim:
+    """One claim in scope with its worker, or 404."""
+    return get_object_or_404(scope.filter(Claim.objects.select_related("worker")), pk=pk)
+
+
+def decided_claims_of(scope: Scope, plan_year) -> QuerySet[Claim]:
+    """The plan year's decided claims in scope."""
+    return scope.filter(Claim.objects.filter(plan_year=plan_year, status__in=workflow.DECIDED_STATUSES))
+
+
+def tiers_granted_before(plan_year) -> QuerySet:
+    """(worker, tier) of every decided women's-plan benefit of the plan's earlier years."""
+    return (Claim.objects.filter(plan_year__plan_id=plan_year.plan_id, plan_year__year__lt=plan_year.year,
+                                 status__in=workflow.DECIDED_STATUSES, benefit_amount__gt=0)
+            .exclude(tier="").values_list("worker_id", "tier"))
+
+
+def standing_claims_reported(scope: Scope, plan_code: str) -> QuerySet[Claim]:
+    """The plan's standing claims ever submitted, with their event day and when they were paid (if ever)."""
+    qs = scope.filter(Claim.objects.filter(plan_year__plan_id=plan_code, submitted_at__isnull=False,
+                                           status__in=workflow.STANDING_STATUSES))
+    return qs.annotate(event_on=Coalesce("admitted_on", "period_start_on", "diagnosed_on"),
+                       paid_at=Max("status_changes__at", filter=Q(status_changes__to_status=S.PAID)))
+
+
+def latest_status_change_id() -> int:
+    """The id of the newest status change (0 before the first)."""
+    return ClaimStatusChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def status_changes_after(change_id: int, *, league_id: str = "", county_id: str = "",
+                         limit: int) -> list[ClaimStatusChange]:
+    """Status changes past draft after `change_id` (of one league's or county's claims), oldest first, with the claim."""
+    changes = ClaimStatusChange.objects.select_related("claim").filter(id__gt=change_id)
+    if league_id:
+        changes = changes.filter(claim__league_id=league_id)
+    if county_id:
+        changes = changes.filter(claim__county_id=county_id)
+    return list(changes.exclude(to_status=S.DRAFT).order_by("id")[:limit])
+
+
+def filed_claims_of_year(year: int) -> QuerySet[Claim]:
+    """Every filed claim of the plan year (not a draft, not withdrawn): what a risk scan looks at."""
+    return Claim.objects.filter(plan_year__year=year).exclude(status__in=workflow.NOT_FILED_STATUSES)
+
+
+def filed_claims_of_workers(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Every filed claim, of any year, of the workers of `claims`."""
+    return Claim.objects.filter(worker_id__in=claims.values("worker_id")).exclude(status__in=workflow.NOT_FILED_STATUSES)
+
+
+def invoices_held_in_year(year: int) -> QuerySet[Invoice]:
+    """Invoices still held by a filed claim of the plan year."""
+    return (Invoice.objects.filter(released_at__isnull=True, claim__plan_year__year=year)
+            .exclude(claim__status__in=workflow.NOT_FILED_STATUSES))
+
+
+def invoices_held_by(claims: QuerySet[Claim]) -> QuerySet[Invoice]:
+    """The invoices `claims` still hold."""
+    return Invoice.objects.filter(claim__in=claims.values("pk"), released_at__isnull=True)
+
+
+def every_invoice() -> QuerySet[Invoice]:
+    """Every invoice ever recorded, of any claim in any status, released or not."""
+    return Invoice.objects.all()
+
+
+def first_review_decisions(year: int, actions: Sequence[str]) -> QuerySet[ClaimStatusChange]:
+    """Moves by a person at the county's first review of the plan year's claims, of the given actions."""
+    return ClaimStatusChange.objects.filter(claim__plan_year__year=year, level=workflow.COUNTY, actor__isnull=False,
+                                            action__in=actions)
+
+
+def first_review_passes(claims: QuerySet[Claim]) -> QuerySet[ClaimStatusChange]:
+    """Passes at first review by a person (desk intake included) of `claims`, oldest first."""
+    return ClaimStatusChange.objects.filter(claim__in=claims.values("pk"), action=workflow.Action.PASS_FIRST,
+                                            actor__isnull=False).order_by("pk")
+
+
+def first_claimant_with_phone(county_id: str):
+    """The worker of the county's first claim whose worker has a phone (the demo's sign-in), or None."""
+    claim = (Claim.objects.filter(worker__county_id=county_id).exclude(worker__phone_encrypted="")
+             .select_related("worker").order_by("pk").first())
+    return claim.worker if claim else None

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from huzhu.core.identifiers import normalise_check_code, normalise_invoice_code, normalise_invoice_number
 from huzhu.core.money import ZERO
@@ -45,12 +46,14 @@ class Problem:
     field: str = ""
 
 
-@dataclass(frozen=True)
-class Finding:
-    """A risk finding that blocks straight-through (risk.services.assess_claim decides which)."""
+class Finding(Protocol):
+    """A screening finding that blocks straight-through (risk.rules.Finding conforms; see claims.screening)."""
 
-    code: str
-    message: str
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
 
 
 @dataclass(frozen=True)

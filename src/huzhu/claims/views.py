@@ -17,13 +17,11 @@ from huzhu.core.params import page_param, parse_integer
 from huzhu.members.queries import worker_by_id_number
 from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
-from huzhu.risk import queries as risk_queries
-from huzhu.risk.services import REVIEWER_ROLES, risk_settings
 from huzhu.security import worker_session
 from huzhu.security.permissions import can_open_document
 from huzhu.security.services import record_personal_data_view
 
-from . import forms, icd10, queries, services, workflow
+from . import forms, icd10, queries, screening, services, workflow
 from .models import Claim
 from .services import calendar
 
@@ -50,8 +48,7 @@ def queue(request):
     claims = queries.recent_claims(scope, status=status) if status else queries.claims_awaiting_review(scope)
     page = Paginator(claims, PAGE_SIZE).get_page(page_param(request.GET))
     today = timezone.localdate()
-    risk = (risk_queries.risk_by_claim([c.pk for c in page], threshold=risk_settings().score_threshold)
-            if scope.role in risk_queries.PAGE_ROLES else {})
+    risk = screening.queue_risk(scope, [c.pk for c in page])
     rows = [(claim, queries.clock_state(claim, today), risk.get(claim.pk)) for claim in page]
     straight, decided = queries.straight_through_share(scope, year=today.year)
     provisional = queries.provisional_calendar_years({today.year, *(c.due_on.year for c in page if c.due_on)})
@@ -108,16 +105,8 @@ def detail(request, pk: int):
         "adjust_form": forms.AdjustForm(initial={n: getattr(claim, n) for n in forms.AdjustForm.base_fields
                                                  if n != "reason"}),
         "may_withdraw": claim.submitted_by_id == request.user.pk and claim.status in workflow.OPEN_STATUSES + ("draft",),
-        "clock": queries.clock_state(claim, timezone.localdate()), **_claim_context(claim), **_risk_context(scope, claim)})
-
-
-def _risk_context(scope, claim: Claim) -> dict:
-    """The claim's risk findings with their evidence, for staff who may see risk (not unit contacts)."""
-    if scope.role not in risk_queries.PAGE_ROLES:
-        return {}
-    findings = risk_queries.findings_of_claim(scope, claim.pk)
-    risk = risk_queries.risk_by_claim([claim.pk], threshold=risk_settings().score_threshold).get(claim.pk)
-    return {"risk_findings": findings, "risk": risk, "may_review_risk": scope.role in REVIEWER_ROLES}
+        "clock": queries.clock_state(claim, timezone.localdate()), **_claim_context(claim),
+        **screening.claim_page_risk(scope, claim)})
 
 
 def _claim_context(claim: Claim) -> dict:

@@ -13,7 +13,9 @@ from huzhu.regions.models import Role
 
 from .models import Claim
 
-S = Claim.Status
+# The vocabulary other apps name claims' statuses and types with (they never import claims.models).
+Status, ClaimType = Claim.Status, Claim.Type
+S = Status
 WORKER, SYSTEM = "worker", "system"
 INTAKE, COUNTY, LEAGUE, ASSOCIATION = "intake", "county", "league", "association"
 # Who may bring a claim in: the worker, their unit contact, the county desk, the association.
@@ -21,9 +23,19 @@ SUBMITTERS = frozenset({WORKER, Role.UNIT, Role.AGENCY, Role.ASSOCIATION})
 # Review levels and the staff role that works at each.
 LEVEL_ROLE = {COUNTY: Role.AGENCY, LEAGUE: Role.OFFICE, ASSOCIATION: Role.ASSOCIATION}
 REVIEW_LEVEL_OF_STATUS = {S.FIRST_REVIEW: COUNTY, S.SECOND_REVIEW: LEAGUE, S.APPROVAL: ASSOCIATION}
+# The statuses, named by meaning; other apps use these sets instead of listing statuses of their own.
+# Open: submitted and not decided yet (back with the worker for supplement included).
 OPEN_STATUSES = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT)
-# Claims whose decision counts against the year's accumulators.
+# Under review: open and waiting on the scheme, not on the worker (what can be overdue on the dashboards).
+UNDER_REVIEW_STATUSES = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL)
+# Decided: a benefit was granted (approved, paid); it counts against the year's accumulators.
 DECIDED_STATUSES = (S.APPROVED, S.PAID)
+# Closed by review: decided, or refused (不予补助) — the population of the review KPIs.
+CLOSED_BY_REVIEW_STATUSES = (S.APPROVED, S.PAID, S.REJECTED)
+# Standing: open or decided, the claims the fund may owe (not draft, withdrawn or refused).
+STANDING_STATUSES = OPEN_STATUSES + DECIDED_STATUSES
+# Never filed: a draft, or withdrawn before a decision (its invoices released).
+NOT_FILED_STATUSES = (S.DRAFT, S.WITHDRAWN)
 
 
 class Action(TextChoices):

@@ -39,6 +39,22 @@ def coverages_in_scope(scope: Scope) -> QuerySet[Coverage]:
     return scope.filter(Coverage.objects.select_related("worker", "unit", "plan_year__plan"))
 
 
+def active_coverages_of(scope: Scope, plan_year: PlanYear) -> QuerySet[Coverage]:
+    """The plan year's active coverages in scope (other apps count and sum coverages through these)."""
+    return scope.filter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE))
+
+
+def active_coverages_of_years(plan_year_ids: Iterable[int], *, unit_id: int | None = None) -> QuerySet[Coverage]:
+    """Active coverages of the plan years (of one unit if given), unscoped: summary tables."""
+    coverages = Coverage.objects.filter(status=Coverage.Status.ACTIVE, plan_year_id__in=list(plan_year_ids))
+    return coverages.filter(unit_id=unit_id) if unit_id is not None else coverages
+
+
+def active_coverages_of_year(year: int) -> QuerySet[Coverage]:
+    """Active coverages of every plan of a calendar plan year, unscoped: the risk scan's unit figures."""
+    return Coverage.objects.filter(plan_year__year=year, status=Coverage.Status.ACTIVE)
+
+
 def previous_plan_year(plan_year: PlanYear) -> PlanYear | None:
     return PlanYear.objects.filter(plan_id=plan_year.plan_id, year=plan_year.year - 1).first()
 

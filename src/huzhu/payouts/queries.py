@@ -11,7 +11,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from huzhu.claims.models import Claim
+from huzhu.claims import queries as claim_queries
+from huzhu.claims.workflow import Status
 from huzhu.core.money import ZERO
 from huzhu.core.scopes import Scope
 
@@ -25,15 +26,15 @@ def _start_of(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _approved_unpaid(scope: Scope) -> QuerySet[Claim]:
+def _approved_unpaid(scope: Scope) -> QuerySet:
     """Approved claims with a benefit, no live payout, and no failed payout still waiting for a fix."""
     live = Payout.objects.filter(claim=OuterRef("pk"), status__in=LIVE)
     unresolved = Payout.objects.filter(claim=OuterRef("pk"), status=Payout.Status.FAILED, resolved_at__isnull=True)
-    return (scope.filter(Claim.objects.filter(status=Claim.Status.APPROVED, benefit_amount__gt=0))
+    return (claim_queries.approved_claims_with_benefit(scope)
             .filter(~Exists(live), ~Exists(unresolved)))
 
 
-def claims_ready_for_payout(scope: Scope, filters: rules.BatchFilters) -> QuerySet[Claim]:
+def claims_ready_for_payout(scope: Scope, filters: rules.BatchFilters) -> QuerySet:
     """Approved unpaid claims matching the filters whose worker has a bank account (oldest approval first)."""
     qs = _approved_unpaid(scope).exclude(worker__bank_account_encrypted="")
     if filters.plan:
@@ -109,11 +110,11 @@ def payout_facts(batch: PayoutBatch) -> dict[str, rules.PayoutFacts]:
 def failed_payouts_to_resolve(scope: Scope) -> QuerySet[Payout]:
     """Failed payouts of claims still unpaid, waiting for a corrected bank account, oldest first."""
     return (scope.filter(Payout.objects.filter(status=Payout.Status.FAILED, resolved_at__isnull=True,
-                                               claim__status=Claim.Status.APPROVED))
+                                               claim__status=Status.APPROVED))
             .select_related("claim__worker", "batch", "county").order_by("failed_on", "pk"))
 
 
-def claims_missing_bank_account(scope: Scope) -> QuerySet[Claim]:
+def claims_missing_bank_account(scope: Scope) -> QuerySet:
     """Approved unpaid claims that cannot go into a batch: the worker has no bank account on record."""
     return (_approved_unpaid(scope).filter(worker__bank_account_encrypted="")
             .select_related("worker", "county").order_by("approved_at", "pk"))
@@ -128,9 +129,9 @@ def payout_for(scope: Scope, pk: int) -> Payout:
     return get_object_or_404(scope.filter(Payout.objects.select_related("claim__worker", "batch")), pk=pk)
 
 
-def claim_for(scope: Scope, pk: int) -> Claim:
+def claim_for(scope: Scope, pk: int):
     """One claim in scope, or 404."""
-    return get_object_or_404(scope.filter(Claim.objects.select_related("worker")), pk=pk)
+    return claim_queries.claim_with_worker(scope, pk)
 
 
 def sent_totals() -> Totals:

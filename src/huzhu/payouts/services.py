@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 
 from huzhu.audit.services import record_event
 from huzhu.claims import services as claim_services
-from huzhu.claims.models import Claim
+from huzhu.claims.workflow import Status as ClaimStatus
 from huzhu.core.actors import StaffActor
 from huzhu.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from huzhu.core.money import ZERO, format_yuan
@@ -297,7 +297,7 @@ def resolve_failed_payout(*, actor: StaffActor, scope: Scope, payout: Payout, ba
     locked = Payout.objects.select_for_update().select_related("claim__worker").get(pk=payout.pk)
     if locked.status != P.FAILED or locked.resolved_at is not None:
         raise Conflict("not_waiting", _("支付 %(reference)s 不在待处理的失败队列中") % {"reference": locked.reference})
-    if locked.claim.status != Claim.Status.APPROVED:
+    if locked.claim.status != ClaimStatus.APPROVED:
         raise Conflict("claim_not_approved", _("申领 #%(number)s 已不是“已审批待支付”状态") % {"number": locked.claim_id})
     note = (note or "").strip()
     if bank_account.strip():

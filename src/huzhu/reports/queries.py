@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from huzhu.claims import icd10
-from huzhu.claims.models import Claim
+from huzhu.claims.workflow import DECIDED_STATUSES, ClaimType, Status
 from huzhu.core.errors import NotFound
 from huzhu.core.money import quantize_money
 from huzhu.core.scopes import Level, Scope
@@ -32,7 +32,7 @@ from . import aggregates, rules
 from .aggregates import renamed
 from .models import ClaimFigures, DiagnosisFigures, ReviewStepFigures, SummaryRefresh, UnitYearFigures
 
-S = Claim.Status
+S = Status
 # Labels stay Chinese in the (cached, shared) boards; pages translate them on display.
 PLAN_LABELS = {"hospitalization": gettext_noop("职工住院医疗互助保障"), "women_health": gettext_noop("女性馨康互助保障")}
 STEP_LABELS = {"first_review": gettext_noop("初审（代办点）"), "second_review": gettext_noop("复审（办事处）"),
@@ -340,7 +340,7 @@ def dashboard(scope: Scope, filters: Filters, *, today: date | None = None) -> D
         if key:
             cache.set(key, board, CACHE_SECONDS)
     # the review clock runs every day: overdue claims are counted live (an index range on due_on)
-    board.overdue = aggregates.overdue_claims(view.filter(Claim.objects.filter(plan_year_id__in=list(ids))), today)
+    board.overdue = aggregates.overdue_claims(view, list(ids), today)
     board.scope = view
     return board
 
@@ -366,7 +366,7 @@ def _build(view: Scope, filters: Filters, ids: dict[int, tuple[str, int]], today
         children = sorted((_figures(values, code=code, name=names.get(code, code)) for code, values in rows.items()),
                           key=lambda f: (-f.covered, f.code))
     claim_rows = source.claims(year_ids)
-    decided = [r for r in claim_rows if r["status"] in (S.APPROVED, S.PAID)]
+    decided = [r for r in claim_rows if r["status"] in DECIDED_STATUSES]
     straight = sum(r["claims"] for r in decided if r["straight_through"])
     decided_count = sum(r["claims"] for r in decided)
     histograms: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -379,7 +379,7 @@ def _build(view: Scope, filters: Filters, ids: dict[int, tuple[str, int]], today
         scope=view, title=title_of(view), filters=filters, year=year, plan_years=all_years, by_year=by_year,
         current=current, child_level=child_level, children=children,
         statuses=_count_rows(claim_rows, "status", dict(S.choices), STATUS_ORDER),
-        types=_count_rows(claim_rows, "claim_type", dict(Claim.Type.choices)),
+        types=_count_rows(claim_rows, "claim_type", dict(ClaimType.choices)),
         tiers=_count_rows([r for r in decided if r["tier"]], "tier", TIER_LABELS),
         diagnoses=[CountRow(r["category"], icd10.name_of(r["category"]) or r["category"], r["claims"],
                             _money(r["benefit_amount"])) for r in source.diagnoses(year_ids)],

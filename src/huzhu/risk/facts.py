@@ -16,9 +16,9 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from huzhu.claims.models import Claim, ClaimStatusChange, Invoice
-from huzhu.claims.workflow import COUNTY, Action
-from huzhu.enrollment.models import Coverage
+from huzhu.claims import queries as claim_queries
+from huzhu.claims.workflow import NOT_FILED_STATUSES, Action, ClaimType
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members.models import Worker
 
 from . import rules, statistics
@@ -35,7 +35,7 @@ from .rules import (
 )
 
 # Drafts were never submitted; withdrawn claims were never decided and released their invoices.
-EXCLUDED = (Claim.Status.DRAFT, Claim.Status.WITHDRAWN)
+EXCLUDED = NOT_FILED_STATUSES
 CLERK_ACTIONS = (Action.PASS_FIRST, Action.RETURN, Action.REJECT)
 GENDER_LABELS = {"M": "男", "F": "女"}
 BASE_COLUMNS = (
@@ -50,9 +50,9 @@ OTHER_COLUMNS = ("pk", "worker_id", "claim_type", "plan_year__plan_id", "plan_ye
                  "period_start_on", "period_end_on", "diagnosed_on", "tier")
 
 
-def claims_of_year(year: int) -> QuerySet[Claim]:
+def claims_of_year(year: int) -> QuerySet:
     """The claims a scan of `year` looks at: every submitted claim of the plan year."""
-    return Claim.objects.filter(plan_year__year=year).exclude(status__in=EXCLUDED)
+    return claim_queries.filed_claims_of_year(year)
 
 
 def peer_group_of(gender: str, birth_on: date, year: int) -> str:
@@ -84,7 +84,7 @@ class Baselines:
 def compute_baselines(year: int, settings: rules.RiskSettings, *, units: dict[int, UnitFigures],
                       clerks: dict[int, ClerkFigures], chunk: int = 100_000) -> Baselines:
     """Robust figures of the year's claims, from columns loaded into NumPy in chunks."""
-    stays = (claims_of_year(year).filter(claim_type=Claim.Type.INPATIENT, admitted_on__isnull=False,
+    stays = (claims_of_year(year).filter(claim_type=ClaimType.INPATIENT, admitted_on__isnull=False,
                                          discharged_on__isnull=False).exclude(diagnosis_code="")
              .values_list("diagnosis_code", "admitted_on", "discharged_on", "total_amount"))
     groups: list[str] = []
@@ -161,8 +161,7 @@ def near_duplicates(year: int, *, hospital: str | None = None) -> dict[int, list
     date (a hospital invoice is issued at the discharge settlement). A window function counts
     each (hospital, date, amount) partition; filtering on one hospital keeps its partitions whole.
     """
-    invoices = (Invoice.objects.filter(released_at__isnull=True, claim__plan_year__year=year)
-                .exclude(claim__status__in=EXCLUDED).exclude(claim__hospital="")
+    invoices = (claim_queries.invoices_held_in_year(year).exclude(claim__hospital="")
                 .annotate(end_on=Coalesce("claim__discharged_on", "claim__period_end_on", "claim__diagnosed_on")))
     if hospital is not None:
         invoices = invoices.filter(claim__hospital=hospital)
@@ -182,14 +181,14 @@ def near_duplicates(year: int, *, hospital: str | None = None) -> dict[int, list
 
 def invoice_holders(numbers: Iterable[str] | None = None) -> dict[tuple[str, str], list[tuple[int, int, bool]]]:
     """(code, number) seen on more than one claim (any year, any status) → (claim, worker, released)."""
-    duplicated = Invoice.objects.values("code", "number").annotate(n=Count("pk")).filter(n__gt=1)
+    duplicated = claim_queries.every_invoice().values("code", "number").annotate(n=Count("pk")).filter(n__gt=1)
     if numbers is not None:
         duplicated = duplicated.filter(number__in=list(numbers))
     keys = {(row["code"], row["number"]) for row in duplicated}
     holders: dict[tuple[str, str], list[tuple[int, int, bool]]] = defaultdict(list)
     numbers_of_keys = sorted({number for _, number in keys})
     for start in range(0, len(numbers_of_keys), 500):
-        rows = (Invoice.objects.filter(number__in=numbers_of_keys[start:start + 500])
+        rows = (claim_queries.every_invoice().filter(number__in=numbers_of_keys[start:start + 500])
                 .values_list("code", "number", "claim_id", "claim__worker_id", "released_at").order_by("pk"))
         for code, number, claim_id, worker_id, released_at in rows:
             if (code, number) in keys:
@@ -199,7 +198,7 @@ def invoice_holders(numbers: Iterable[str] | None = None) -> dict[tuple[str, str
 
 def unit_figures(year: int, *, unit_id: int | None = None) -> dict[int, UnitFigures]:
     """Covered workers, contributions, claims and benefits per unit for the plan year (two GROUP BYs)."""
-    coverages = Coverage.objects.filter(plan_year__year=year, status=Coverage.Status.ACTIVE)
+    coverages = enrollment_queries.active_coverages_of_year(year)
     claims = claims_of_year(year)
     if unit_id is not None:
         coverages, claims = coverages.filter(unit_id=unit_id), claims.filter(unit_id=unit_id)
@@ -215,8 +214,7 @@ def unit_figures(year: int, *, unit_id: int | None = None) -> dict[int, UnitFigu
 
 def clerk_figures(year: int, *, clerk_id: int | None = None) -> dict[int, ClerkFigures]:
     """First-review decisions per county clerk for the plan year's claims: passed of all decided."""
-    changes = ClaimStatusChange.objects.filter(claim__plan_year__year=year, level=COUNTY, actor__isnull=False,
-                                               action__in=CLERK_ACTIONS)
+    changes = claim_queries.first_review_decisions(year, CLERK_ACTIONS)
     if clerk_id is not None:
         changes = changes.filter(actor_id=clerk_id)
     rows = changes.values("actor_id", "actor__username", "actor__first_name", "actor__last_name").annotate(
@@ -241,7 +239,7 @@ def shared_for_year(year: int) -> Shared:
                   clerks=clerk_figures(year), accounts=shared_accounts())
 
 
-def shared_for_claim(claim: Claim, *, clerk_id: int | None) -> Shared:
+def shared_for_claim(claim, *, clerk_id: int | None) -> Shared:
     """The same figures restricted to one claim's hospital, invoices, unit, clerk and account."""
     year = claim.plan_year.year
     numbers = list(claim.invoices.values_list("number", flat=True))
@@ -254,11 +252,9 @@ def shared_for_claim(claim: Claim, *, clerk_id: int | None) -> Shared:
 
 # --- one chunk of claims ---------------------------------------------------------------------------
 
-def clerks_of(claims: QuerySet[Claim]) -> dict[int, int]:
+def clerks_of(claims: QuerySet) -> dict[int, int]:
     """Claim → the county clerk who last passed it at first review (desk intake included)."""
-    rows = (ClaimStatusChange.objects.filter(claim__in=claims.values("pk"), action=Action.PASS_FIRST,
-                                             actor__isnull=False).order_by("pk").values_list("claim_id", "actor_id"))
-    return dict(rows)
+    return dict(claim_queries.first_review_passes(claims).values_list("claim_id", "actor_id"))
 
 
 @dataclass(frozen=True)
@@ -273,15 +269,14 @@ class Gathered:
     clerk_id: int | None
 
 
-def gather(claims: QuerySet[Claim], shared: Shared, baselines: Baselines, settings: rules.RiskSettings) -> list[Gathered]:
+def gather(claims: QuerySet, shared: Shared, baselines: Baselines, settings: rules.RiskSettings) -> list[Gathered]:
     """Facts of every claim in `claims` (a chunk): four queries, whatever the chunk's size."""
     invoices: dict[int, list[InvoiceRef]] = defaultdict(list)
-    for claim_id, code, number, amount in (Invoice.objects.filter(claim__in=claims.values("pk"), released_at__isnull=True)
+    for claim_id, code, number, amount in (claim_queries.invoices_held_by(claims)
                                            .order_by("pk").values_list("claim_id", "code", "number", "amount")):
         invoices[claim_id].append(InvoiceRef(code, number, amount))
     by_worker: dict[int, list[OtherClaim]] = defaultdict(list)
-    others = (Claim.objects.filter(worker_id__in=claims.values("worker_id")).exclude(status__in=EXCLUDED)
-              .values_list(*OTHER_COLUMNS))
+    others = claim_queries.filed_claims_of_workers(claims).values_list(*OTHER_COLUMNS)
     for pk, worker_id, claim_type, plan, year, admitted, discharged, p_start, p_end, diagnosed, tier in others:
         by_worker[worker_id].append(OtherClaim(pk, claim_type, plan, year, admitted or p_start or diagnosed,
                                                discharged or p_end or diagnosed, tier))

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
-from huzhu.claims.models import Claim
 from huzhu.core.actors import Actor
 from huzhu.core.errors import PermissionDenied, ValidationFailed
 from huzhu.regions.models import Role
@@ -43,7 +42,7 @@ def _rows(gathered: risk_facts.Gathered, assessment: rules.Assessment, now) -> l
             for x in assessment.findings]
 
 
-def _replace_findings(claims: QuerySet[Claim], results: list[tuple[risk_facts.Gathered, rules.Assessment]]) -> int:
+def _replace_findings(claims: QuerySet, results: list[tuple[risk_facts.Gathered, rules.Assessment]]) -> int:
     """Open findings of these claims are replaced; reviewed ones stay as the reviewer judged them."""
     now = timezone.now()
     existing = RiskFinding.objects.filter(claim__in=claims.values("pk"))
@@ -55,7 +54,7 @@ def _replace_findings(claims: QuerySet[Claim], results: list[tuple[risk_facts.Ga
 
 
 @transaction.atomic
-def assess_claim(*, actor: Actor = None, claim: Claim) -> rules.Assessment:
+def assess_claim(*, actor: Actor = None, claim) -> rules.Assessment:
     """Run every check on one claim, store its findings, and return them with the score.
 
     Called by claims at submission: a claim whose score reaches the threshold is not decided

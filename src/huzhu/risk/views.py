@@ -14,6 +14,22 @@ from huzhu.regions.queries import scope_of
 from . import queries, rules, services
 
 
+def claim_queue_risk(scope, claim_ids: list[int]) -> dict[int, queries.ClaimRisk]:
+    """The claims queue's risk column (registered with claims), for staff who may see risk."""
+    if scope.role not in queries.PAGE_ROLES:
+        return {}
+    return queries.risk_by_claim(claim_ids, threshold=services.risk_settings().score_threshold)
+
+
+def claim_page_risk(scope, claim) -> dict:
+    """The claim's risk findings with their evidence, for staff who may see risk (not unit contacts)."""
+    if scope.role not in queries.PAGE_ROLES:
+        return {}
+    findings = queries.findings_of_claim(scope, claim.pk)
+    risk = queries.risk_by_claim([claim.pk], threshold=services.risk_settings().score_threshold).get(claim.pk)
+    return {"risk_findings": findings, "risk": risk, "may_review_risk": scope.role in services.REVIEWER_ROLES}
+
+
 def _year(request) -> int:
     return year_param(request.GET, default=timezone.localdate().year)
 

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
-from huzhu.claims.models import Claim, ClaimStatusChange
+from huzhu.claims import queries as claim_queries
+from huzhu.claims.workflow import Status as ClaimStatus
 from huzhu.core.actors import Actor, user_of
 from huzhu.core.crypto import decrypt_text, encrypt_text
 from huzhu.core.errors import ValidationFailed
@@ -63,7 +63,7 @@ def create_subscriber(*, actor: Actor, name: str, url: str, division: Division |
     if not name:
         raise ValidationFailed("name_required", _("请填写订阅方名称"), field="name")
     secret = _new_secret()
-    latest = ClaimStatusChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    latest = claim_queries.latest_status_change_id()
     subscriber = Subscriber.objects.create(
         name=name[:100], url=_check_url(url), secret_encrypted=encrypt_text(secret), secret_hint=secret[:10],
         division=division, last_change_id=latest,  # events from now on, not the whole history
@@ -84,19 +84,19 @@ def rotate_secret(*, actor: Actor, subscriber: Subscriber) -> str:
     return secret
 
 
-def _region_filter(division: Division | None) -> Q:
+def _region_of(division: Division | None) -> dict[str, str]:
     if division is None:
-        return Q()
-    return Q(claim__league_id=division.pk) if division.level == Division.Level.LEAGUE else Q(claim__county_id=division.pk)
+        return {}
+    return {"league_id": division.pk} if division.level == Division.Level.LEAGUE else {"county_id": division.pk}
 
 
-def event_payload(change: ClaimStatusChange, event_id: str) -> dict:
+def event_payload(change, event_id: str) -> dict:
     """What a subscriber receives: the claim's move, never the worker's name or numbers."""
     claim = change.claim
     return {
         "id": event_id, "type": "claim.status_changed", "created_at": change.at.isoformat(),
         "data": {"claim_id": claim.pk, "action": change.action, "from_status": change.from_status,
-                 "to_status": change.to_status, "to_status_label": str(Claim.Status(change.to_status).label),
+                 "to_status": change.to_status, "to_status_label": str(ClaimStatus(change.to_status).label),
                  "at": change.at.isoformat(), "claim_type": claim.claim_type, "county": claim.county_id,
                  "unit_id": claim.unit_id,
                  "benefit": format_yuan(claim.benefit_amount) if claim.benefit_amount is not None else None,
@@ -104,7 +104,7 @@ def event_payload(change: ClaimStatusChange, event_id: str) -> dict:
     }
 
 
-def _event_id(subscriber: Subscriber, change: ClaimStatusChange) -> str:
+def _event_id(subscriber: Subscriber, change) -> str:
     return f"evt_{subscriber.pk}_{change.pk}"
 
 
@@ -115,9 +115,8 @@ def enqueue_claim_events(*, limit: int = 5000) -> int:
     for subscriber in Subscriber.objects.filter(is_active=True).select_related("division"):
         with transaction.atomic():
             locked = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-            changes = list(ClaimStatusChange.objects.select_related("claim")
-                           .filter(_region_filter(subscriber.division), id__gt=locked.last_change_id)
-                           .exclude(to_status=Claim.Status.DRAFT).order_by("id")[:limit])
+            changes = claim_queries.status_changes_after(locked.last_change_id, **_region_of(subscriber.division),
+                                                         limit=limit)
             if not changes:
                 continue
             known = set(Delivery.objects.filter(subscriber_id=subscriber.pk, change_id__in=[c.pk for c in changes])

@@ -17,9 +17,8 @@ from huzhu.core.crypto import encrypt_text
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.enrollment.models import Coverage
 from huzhu.members.models import Worker
-from huzhu.risk.services import assess_claim
 
-from .. import review_clock, rules
+from .. import review_clock, rules, screening
 from ..models import Claim, ClaimDocument, Invoice
 from ..workflow import Action
 from .actors import WorkerActor, require_claim_in_scope, require_in_scope, role_of
@@ -214,8 +213,8 @@ def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date |
                      updates={"documents_complete_on": today, "due_on": due})
     if role_of(actor) == "agency":
         move_claim(actor=actor, claim=claim, action=Action.PASS_FIRST, comment="代办点窗口受理，初审通过")
-    risk = assess_claim(actor=actor, claim=claim)  # the risk app owns the checks; its score decides
-    blockers = [rules.Finding(f.code, f.message) for f in risk.findings] if risk.blocks else []
+    risk = screening.screen_claim(actor=actor, claim=claim)  # the risk app owns the checks; its score decides
+    blockers = list(risk.findings) if risk.blocks else []
     verdict = rules.straight_through(decision=adjudication.decision, missing=missing,
                                      findings=blockers, limit=straight_through_limit(),
                                      complex_case=complex_case)

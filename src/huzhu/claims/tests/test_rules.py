@@ -6,6 +6,7 @@ import pytest
 
 from huzhu.plans.default_terms import default_terms
 from huzhu.plans.rules import Decision, InpatientEvent
+from huzhu.risk import rules as risk_rules
 
 from .. import rules
 
@@ -76,7 +77,7 @@ def test_missing_documents_follow_the_terms_order_and_deceased_extras():
     (D("2999.99"), [], [], False, True),
     (D("3000.00"), [], [], False, False),
     (D("100.00"), ["bank_card"], [], False, False),
-    (D("100.00"), [], [rules.Finding("x", "风险")], False, False),
+    (D("100.00"), [], [risk_rules.Finding("x", "needs_review", "风险")], False, False),
     (D("100.00"), [], [], True, False),
 ], ids=["clean-below-limit", "at-limit", "missing-document", "risk-finding", "complex"])
 def test_only_a_clean_claim_below_the_limit_goes_straight_through(benefit, missing, findings, complex_case, eligible):

@@ -29,11 +29,9 @@ class Command(BaseCommand):
         """A demo worker of the demo county with claims, to sign in as (None before the demo is loaded)."""
         from django.db.utils import DatabaseError
 
-        from huzhu.claims.models import Claim
+        from huzhu.claims.queries import first_claimant_with_phone
 
         try:
-            claim = (Claim.objects.filter(worker__county_id="150203").exclude(worker__phone_encrypted="")
-                     .select_related("worker").order_by("pk").first())
+            return first_claimant_with_phone("150203")
         except DatabaseError:  # not migrated yet
             return None
-        return claim.worker if claim else None
