@@ -45,6 +45,23 @@ def recent_claims(scope: Scope, *, status: str = "") -> QuerySet[Claim]:
     return (qs.filter(status=status) if status else qs).order_by("-created_at", "-pk")
 
 
+def claims_of_worker_in_scope(scope: Scope, worker_id: int) -> QuerySet[Claim]:
+    """A worker's claims the scope may see, newest first (her page at the desk)."""
+    return claims_in_scope(scope).filter(worker_id=worker_id).order_by("-created_at", "-pk")
+
+
+def claims_of_unit(scope: Scope, unit_id: int) -> QuerySet[Claim]:
+    """The claims of a unit's workers inside the scope, newest first."""
+    return claims_in_scope(scope).filter(unit_id=unit_id).order_by("-created_at", "-pk")
+
+
+def documents_of_worker(scope: Scope, worker_id: int) -> QuerySet[ClaimDocument]:
+    """The documents of a worker's claims inside the scope, newest first (one query, claim and file joined)."""
+    claims = claims_in_scope(scope).filter(worker_id=worker_id).values("pk")
+    return (ClaimDocument.objects.filter(claim_id__in=claims).select_related("claim", "file")
+            .order_by("-uploaded_at", "-pk"))
+
+
 def claims_of_worker(worker_id: int) -> QuerySet[Claim]:
     """A worker's own claims, newest first (the worker's phone page)."""
     return Claim.objects.filter(worker_id=worker_id).select_related("plan_year__plan").order_by("-created_at", "-pk")

@@ -263,6 +263,26 @@ def own_coverage(worker_id: int, pk: int, *, today: date | None = None) -> OwnCo
                                                          ends_on=coverage.ends_on, today=today))
 
 
+def coverages_of_worker_in_scope(scope: Scope, worker_id: int, *, today: date | None = None) -> list[OwnCoverage]:
+    """A worker's coverages the scope may see (cancelled ones too, marked), newest year first, with their standing."""
+    today = today or timezone.localdate()
+    coverages = (coverages_in_scope(scope).filter(worker_id=worker_id).select_related("enrollment")
+                 .order_by("-plan_year__year", "plan_year__plan_id", "-pk"))
+    return [OwnCoverage(c, rules.coverage_standing(status=c.status, starts_on=c.starts_on, ends_on=c.ends_on,
+                                                   today=today))
+            for c in coverages]
+
+
+def enrollments_of_unit(scope: Scope, unit_id: int) -> QuerySet[Enrollment]:
+    """A unit's enrollments inside the scope, newest plan year first."""
+    return enrollments_in_scope(scope).filter(unit_id=unit_id).order_by("-plan_year__year", "-created_at", "-pk")
+
+
+def payments_of_unit(scope: Scope, unit_id: int) -> QuerySet[Enrollment]:
+    """A unit's paid enrollments (each payment: date, amount, bank reference), newest first."""
+    return enrollments_of_unit(scope, unit_id).filter(paid_on__isnull=False).order_by("-paid_on", "-pk")
+
+
 def coverage_by_certificate_no(certificate_no: str) -> Coverage | None:
     """The numbered, not cancelled coverage with this certificate number (the public check)."""
     return (Coverage.objects.filter(certificate_no=certificate_no).exclude(status=Coverage.Status.CANCELLED)
