@@ -293,6 +293,28 @@ def open_plan_years_for_enrollment() -> QuerySet[PlanYear]:
     return PlanYear.objects.filter(status=PlanYear.Status.OPEN).select_related("plan", "current_version")
 
 
+def enrollable_plan_years(*, on: date) -> list[PlanYear]:
+    """Open plan years whose protection period has not ended by `on` (enrollment refuses the others),
+    the running year first: the picker's default."""
+    years = open_plan_years_for_enrollment().filter(current_version__isnull=False).order_by("year", "plan_id")
+    return [plan_year for plan_year in years if on < plan_year.terms.protection_end_on]
+
+
+def search_enrollments(scope: Scope, *, plan_year_id: int | None = None, status: str = "", text: str = "",
+                       county_code: str = "") -> QuerySet[Enrollment]:
+    """Enrollments in scope, newest first, filtered by plan year, status, unit name fragment and county."""
+    qs = enrollments_in_scope(scope)
+    if plan_year_id:
+        qs = qs.filter(plan_year_id=plan_year_id)
+    if status:
+        qs = qs.filter(status=status)
+    if county_code:
+        qs = qs.filter(county_id=county_code)
+    if text.strip():
+        qs = qs.filter(unit__name__icontains=text.strip())
+    return qs
+
+
 @dataclass(frozen=True)
 class StagedConflict:
     """A valid staged row that repeats an earlier row of the file or names a registered worker."""
