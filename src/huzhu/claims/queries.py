@@ -6,8 +6,12 @@ from datetime import date
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from huzhu.core.params import parse_integer
 from huzhu.core.scopes import Scope
+from huzhu.ledger.queries import EntrySource
 from huzhu.regions.models import Role
 
 from . import review_clock, workflow
@@ -153,3 +157,11 @@ def official_schedules(years: Iterable[int] = ()) -> list[YearSchedule]:
             holidays = sum(1 for day in review_clock.provisional_holidays(year) if day.weekday() < 5)
         schedules.append(YearSchedule(year, source, knows, holidays, working))
     return schedules
+
+
+def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]:
+    """The claims behind ledger entries (an approval's), linked when the claim lies inside the scope."""
+    ids = [pk for pk in (parse_integer(text, minimum=1) for text in cause_ids) if pk]
+    visible = set(claims_in_scope(scope).filter(pk__in=ids).values_list("pk", flat=True))
+    return {str(pk): EntrySource(((_("申领 #%(number)s") % {"number": pk},
+                                   reverse("claims:detail", args=[pk]) if pk in visible else ""),)) for pk in ids}

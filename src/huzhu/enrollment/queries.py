@@ -7,10 +7,14 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from huzhu.core.params import parse_integer
 from huzhu.core.scopes import Scope
 from huzhu.ledger import rules as ledger_rules
+from huzhu.ledger.queries import EntrySource
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
 
@@ -409,3 +413,13 @@ def unearned_contributions(plan_year: PlanYear, *, on: date, scope: Scope | None
                                                         terms.protection_start_on),
                                    ends_on or terms.protection_end_on)
                                   for starts_on, ends_on, amount, people in groups), on=on)
+
+
+def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]:
+    """The enrollments behind contribution entries: the unit's payment and its bank reference (流水号)."""
+    ids = [pk for pk in (parse_integer(text, minimum=1) for text in cause_ids) if pk]
+    visible = set(enrollments_in_scope(scope).filter(pk__in=ids).values_list("pk", flat=True))
+    rows = Enrollment.objects.filter(pk__in=ids).values_list("pk", "bank_reference")
+    return {str(pk): EntrySource(((_("参互缴费 #%(number)s") % {"number": pk},
+                                   reverse("enrollment:detail", args=[pk]) if pk in visible else ""),),
+                                 bank_reference=bank_reference) for pk, bank_reference in rows}

@@ -19,7 +19,7 @@ from .forms import BankAccountForm, BatchFilterForm, ReturnFileForm, SentForm
 from .models import PayoutBatch
 
 MANAGERS = {Role.ASSOCIATION}
-READERS = {Role.ASSOCIATION, Role.AUDITOR}
+READERS = queries.BATCH_READERS
 PAGE_SIZE = 50
 B = PayoutBatch.Status
 
