@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.security.permissions import can_hold_api_tokens
 
 BUSINESS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR}
 
@@ -73,4 +74,5 @@ def navigation(request):
                 or (item["url"] != "/" and request.path.startswith(item["url"]))]
     if matching:
         max(matching, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav_items": items, "nav_groups": _grouped(items), "scope": scope, "role_label": dict(Role.choices).get(scope.role, "")}
+    return {"nav_items": items, "nav_groups": _grouped(items), "scope": scope,
+            "may_hold_api_tokens": can_hold_api_tokens(scope), "role_label": dict(Role.choices).get(scope.role, "")}

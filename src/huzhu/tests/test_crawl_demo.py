@@ -70,7 +70,8 @@ def a_worker_with_claims():
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)
-def test_every_page_a_demo_account_reaches_answers_without_a_server_error(crawl, username):
+def test_every_page_a_demo_account_reaches_answers_without_a_server_error_and_offers_nothing_forbidden(
+        crawl, username):
     client = Client()
     sign_in_staff(client, username)
     crawler = crawl(client, "/")

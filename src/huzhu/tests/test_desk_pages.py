@@ -156,3 +156,16 @@ def test_templates_never_tell_staff_to_run_a_shell_command():
     offending += [str(path.relative_to(root)) for path in (root / "templates").glob("**/*.html")
                   if re.search(r"<code>\s*(huzhu|python|make|manage\.py)\b", path.read_text(encoding="utf-8"))]
     assert not offending
+
+
+def test_the_staffing_tab_shows_only_to_roles_that_may_open_it(desk):
+    assert "人员配备" not in desk("kundulun").get(reverse("campaign:progress")).text  # the page answers 403 to it
+    assert desk("kundulun").get(reverse("campaign:staffing")).status_code == 403
+    assert "人员配备" in desk("baotou").get(reverse("campaign:progress")).text
+
+
+def test_administrators_see_no_api_token_link_they_could_not_use(desk):
+    admin = desk("admin")
+    assert "API 令牌" not in admin.get("/").text
+    assert admin.get(reverse("security:tokens")).status_code == 403
+    assert "API 令牌" in desk("xiehui").get("/").text
