@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.security.permissions import can_hold_api_tokens
 
 BUSINESS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR}
 
@@ -28,6 +29,31 @@ NAVIGATION = [
     (_("个人信息访问记录"), "security:access_log", {Role.AUDIT_ADMIN}),
 ]
 
+# The top bar's groups (one line at 1280 px): each item above sits in one group, in NAVIGATION's order.
+NAVIGATION_GROUPS = [
+    (_("参保"), {"members:unit_list", "members:worker_list", "enrollment:index", "campaign:progress"}),
+    (_("理赔"), {"claims:queue", "risk:index"}),
+    (_("资金"), {"payouts:batch_list", "ledger:trial_balance"}),
+    (_("分析"), {"reports:dashboard", "actuarial:index"}),
+    (_("系统"), {"plans:index", "claims:official_days", "admin:index", "security:security_admin",
+                 "security:audit_log", "security:access_log"}),
+]
+
+
+def _grouped(items: list[dict]) -> list[dict]:
+    """Items outside every group stand alone; a group of one item shows as that item."""
+    groups, seen = [], set()
+    for item in items:
+        label = next((label for label, names in NAVIGATION_GROUPS if item["name"] in names), None)
+        if label is None:
+            groups.append({"label": item["label"], "items": [item], "active": item["active"]})
+        elif label not in seen:
+            seen.add(label)
+            members = [i for i in items if i["name"] in dict(NAVIGATION_GROUPS)[label]]
+            groups.append({"label": label if len(members) > 1 else members[0]["label"], "items": members,
+                           "active": any(i["active"] for i in members)})
+    return groups
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -42,10 +68,11 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue  # that part of the product is not installed yet
-        items.append({"label": label, "url": url, "active": False})
+        items.append({"label": label, "url": url, "name": name, "active": False})
     # The longest matching address wins: /claims/official-days/ lights its own item, not 申领审核 (/claims/).
     matching = [item for item in items if request.path == item["url"]
                 or (item["url"] != "/" and request.path.startswith(item["url"]))]
     if matching:
         max(matching, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav_items": items, "scope": scope, "role_label": dict(Role.choices).get(scope.role, "")}
+    return {"nav_items": items, "nav_groups": _grouped(items), "scope": scope,
+            "may_hold_api_tokens": can_hold_api_tokens(scope), "role_label": dict(Role.choices).get(scope.role, "")}

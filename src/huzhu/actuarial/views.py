@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huzhu.core.errors import DomainError
-from huzhu.core.params import parse_integer, year_param
+from huzhu.core.params import page_param, parse_integer, year_param
 from huzhu.plans.forms import TermsForm
 from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
@@ -94,7 +95,7 @@ def index(request):
     scope = _scope(request)
     plan_years = list(queries.study_plan_years())
     return render(request, "actuarial/index.html", {
-        "studies": queries.studies(scope)[:100], "may_run": scope.role == Role.ASSOCIATION, "plans": PLANS,
+        "studies": Paginator(queries.studies(scope), 50).get_page(page_param(request.GET)), "may_run": scope.role == Role.ASSOCIATION, "plans": PLANS,
         "whatif_studies": queries.finished_whatif_studies(scope)[:50],
         "years": sorted({p.year for p in plan_years}), "plan_years": plan_years, "grains": [(code, _(name)) for code, name in GRAINS.items()],
         "methods": [(code, _(name), code in ("chain_ladder", "bornhuetter_ferguson")) for code, name in METHODS.items()],

@@ -25,6 +25,7 @@ from .models import ContactLog, OutreachEvent
 VIEW_ROLES = {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}
 WRITE_ROLES = {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY}
 TARGET_ROLES = {Role.ASSOCIATION}
+STAFFING_ROLES = {Role.ASSOCIATION, Role.OFFICE, Role.AUDITOR}  # agency points' staffing is the office's to watch
 PAGE_SIZE = 50
 
 
@@ -74,7 +75,8 @@ def _chart_text() -> dict:
 
 
 def _common(plan_year, **extra) -> dict:
-    return {"plan_year": plan_year, "plan_years": queries.campaign_plan_years(), **extra}
+    return {"plan_year": plan_year, "plan_years": queries.campaign_plan_years(), "staffing_roles": STAFFING_ROLES,
+            **extra}
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -281,7 +283,7 @@ def outreach_new(request):
 # --- staffing and evaluation -------------------------------------------------------------------
 @login_required
 def staffing(request):
-    scope = _scope(request, {Role.ASSOCIATION, Role.OFFICE, Role.AUDITOR})
+    scope = _scope(request, STAFFING_ROLES)
     rows = queries.staffing(scope)
     return render(request, "campaign/staffing.html", {
         "rows": rows, "failing": [r for r in rows if r.shortfall], "minimum": rules.MINIMUM_STAFF})

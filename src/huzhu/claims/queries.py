@@ -7,8 +7,12 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractYear
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from huzhu.core.params import parse_integer
 from huzhu.core.scopes import Scope
+from huzhu.ledger.queries import EntrySource
 from huzhu.regions.models import Role
 
 from . import review_clock, workflow
@@ -44,6 +48,23 @@ def recent_claims(scope: Scope, *, status: str = "") -> QuerySet[Claim]:
     """Claims in scope, newest first, optionally of one status."""
     qs = claims_in_scope(scope)
     return (qs.filter(status=status) if status else qs).order_by("-created_at", "-pk")
+
+
+def claims_of_worker_in_scope(scope: Scope, worker_id: int) -> QuerySet[Claim]:
+    """A worker's claims the scope may see, newest first (her page at the desk)."""
+    return claims_in_scope(scope).filter(worker_id=worker_id).order_by("-created_at", "-pk")
+
+
+def claims_of_unit(scope: Scope, unit_id: int) -> QuerySet[Claim]:
+    """The claims of a unit's workers inside the scope, newest first."""
+    return claims_in_scope(scope).filter(unit_id=unit_id).order_by("-created_at", "-pk")
+
+
+def documents_of_worker(scope: Scope, worker_id: int) -> QuerySet[ClaimDocument]:
+    """The documents of a worker's claims inside the scope, newest first (one query, claim and file joined)."""
+    claims = claims_in_scope(scope).filter(worker_id=worker_id).values("pk")
+    return (ClaimDocument.objects.filter(claim_id__in=claims).select_related("claim", "file")
+            .order_by("-uploaded_at", "-pk"))
 
 
 def claims_of_worker(worker_id: int) -> QuerySet[Claim]:
@@ -300,3 +321,14 @@ def first_claimant_with_phone(county_id: str):
     claim = (Claim.objects.filter(worker__county_id=county_id).exclude(worker__phone_encrypted="")
              .select_related("worker").order_by("pk").first())
     return claim.worker if claim else None
+def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]:
+    """The claims behind ledger entries (an approval's), linked when the claim lies inside the scope."""
+    ids = [pk for pk in (parse_integer(text, minimum=1) for text in cause_ids) if pk]
+    visible = set(claims_in_scope(scope).filter(pk__in=ids).values_list("pk", flat=True))
+    return {str(pk): EntrySource(((_("申领 #%(number)s") % {"number": pk},
+                                   reverse("claims:detail", args=[pk]) if pk in visible else ""),)) for pk in ids}
+
+
+def claim_ids_in_scope(scope: Scope, claim_ids: Iterable[int]) -> set[int]:
+    """Which of these claims the scope may open (one query)."""
+    return set(scope.filter(Claim.objects.filter(pk__in=list(claim_ids))).values_list("pk", flat=True))

@@ -11,3 +11,4 @@ class EnrollmentConfig(AppConfig):
         from . import queries
 
         ledger_queries.register_unearned_reader(queries.unearned_contributions)
+        ledger_queries.register_source_reader("enrollment", queries.ledger_sources)

@@ -7,10 +7,14 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from huzhu.core.params import parse_integer
 from huzhu.core.scopes import Scope
 from huzhu.ledger import rules as ledger_rules
+from huzhu.ledger.queries import EntrySource
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
 
@@ -279,6 +283,26 @@ def own_coverage(worker_id: int, pk: int, *, today: date | None = None) -> OwnCo
                                                          ends_on=coverage.ends_on, today=today))
 
 
+def coverages_of_worker_in_scope(scope: Scope, worker_id: int, *, today: date | None = None) -> list[OwnCoverage]:
+    """A worker's coverages the scope may see (cancelled ones too, marked), newest year first, with their standing."""
+    today = today or timezone.localdate()
+    coverages = (coverages_in_scope(scope).filter(worker_id=worker_id).select_related("enrollment")
+                 .order_by("-plan_year__year", "plan_year__plan_id", "-pk"))
+    return [OwnCoverage(c, rules.coverage_standing(status=c.status, starts_on=c.starts_on, ends_on=c.ends_on,
+                                                   today=today))
+            for c in coverages]
+
+
+def enrollments_of_unit(scope: Scope, unit_id: int) -> QuerySet[Enrollment]:
+    """A unit's enrollments inside the scope, newest plan year first."""
+    return enrollments_in_scope(scope).filter(unit_id=unit_id).order_by("-plan_year__year", "-created_at", "-pk")
+
+
+def payments_of_unit(scope: Scope, unit_id: int) -> QuerySet[Enrollment]:
+    """A unit's paid enrollments (each payment: date, amount, bank reference), newest first."""
+    return enrollments_of_unit(scope, unit_id).filter(paid_on__isnull=False).order_by("-paid_on", "-pk")
+
+
 def coverage_by_certificate_no(certificate_no: str) -> Coverage | None:
     """The numbered, not cancelled coverage with this certificate number (the public check)."""
     return (Coverage.objects.filter(certificate_no=certificate_no).exclude(status=Coverage.Status.CANCELLED)
@@ -287,6 +311,28 @@ def coverage_by_certificate_no(certificate_no: str) -> Coverage | None:
 
 def open_plan_years_for_enrollment() -> QuerySet[PlanYear]:
     return PlanYear.objects.filter(status=PlanYear.Status.OPEN).select_related("plan", "current_version")
+
+
+def enrollable_plan_years(*, on: date) -> list[PlanYear]:
+    """Open plan years whose protection period has not ended by `on` (enrollment refuses the others),
+    the running year first: the picker's default."""
+    years = open_plan_years_for_enrollment().filter(current_version__isnull=False).order_by("year", "plan_id")
+    return [plan_year for plan_year in years if on < plan_year.terms.protection_end_on]
+
+
+def search_enrollments(scope: Scope, *, plan_year_id: int | None = None, status: str = "", text: str = "",
+                       county_code: str = "") -> QuerySet[Enrollment]:
+    """Enrollments in scope, newest first, filtered by plan year, status, unit name fragment and county."""
+    qs = enrollments_in_scope(scope)
+    if plan_year_id:
+        qs = qs.filter(plan_year_id=plan_year_id)
+    if status:
+        qs = qs.filter(status=status)
+    if county_code:
+        qs = qs.filter(county_id=county_code)
+    if text.strip():
+        qs = qs.filter(unit__name__icontains=text.strip())
+    return qs
 
 
 @dataclass(frozen=True)
@@ -383,3 +429,13 @@ def unearned_contributions(plan_year: PlanYear, *, on: date, scope: Scope | None
                                                         terms.protection_start_on),
                                    ends_on or terms.protection_end_on)
                                   for starts_on, ends_on, amount, people in groups), on=on)
+
+
+def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]:
+    """The enrollments behind contribution entries: the unit's payment and its bank reference (流水号)."""
+    ids = [pk for pk in (parse_integer(text, minimum=1) for text in cause_ids) if pk]
+    visible = set(enrollments_in_scope(scope).filter(pk__in=ids).values_list("pk", flat=True))
+    rows = Enrollment.objects.filter(pk__in=ids).values_list("pk", "bank_reference")
+    return {str(pk): EntrySource(((_("参互缴费 #%(number)s") % {"number": pk},
+                                   reverse("enrollment:detail", args=[pk]) if pk in visible else ""),),
+                                 bank_reference=bank_reference) for pk, bank_reference in rows}

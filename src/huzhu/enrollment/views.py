@@ -2,10 +2,12 @@
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
 from huzhu.core.jobs import enqueue
-from huzhu.core.params import id_param, ids_param, parse_date
+from huzhu.core.params import id_param, ids_param, page_param, parse_date
 from huzhu.members.queries import units_in_scope, worker_for
-from huzhu.regions.queries import scope_of
+from huzhu.plans import queries as plan_queries
+from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.regions.roles import Role
 from huzhu.security import worker_session
 
@@ -27,6 +30,7 @@ from .tasks import commit_import_task, validate_import_task
 
 WRITE_ROLES = {Role.UNIT, Role.AGENCY}
 PAY_ROLES = {Role.AGENCY}
+PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -52,12 +56,20 @@ def _fail(request, exc: DomainError, target: str):
 @login_required
 def index(request):
     scope = _scope(request)
-    enrollments = queries.enrollments_in_scope(scope)[:200]
+    filters = {"plan_year_id": id_param(request.GET, "plan_year"), "text": request.GET.get("q", "").strip()[:100],
+               "status": request.GET.get("status", "") if request.GET.get("status") in Enrollment.Status.values else "",
+               "county_code": request.GET.get("county", "")[:6]}
+    page = Paginator(queries.search_enrollments(scope, **filters), PAGE_SIZE).get_page(page_param(request.GET))
+    search_query = urlencode({key: value for key, value in (
+        ("plan_year", filters["plan_year_id"] or ""), ("status", filters["status"]), ("q", filters["text"]),
+        ("county", filters["county_code"])) if value})
     can_write = scope.role in WRITE_ROLES
     return render(request, "enrollment/index.html", {
-        "enrollments": enrollments, "can_write": can_write,
+        "page": page, "enrollments": page, "can_write": can_write, "filters": filters, "search_query": search_query,
+        "statuses": Enrollment.Status.choices, "all_plan_years": plan_queries.plan_years_with_terms(),
+        "counties": counties_in_scope(scope),
         "units": units_in_scope(scope).order_by("name")[:500] if can_write else [],
-        "plan_years": queries.open_plan_years_for_enrollment(),
+        "plan_years": queries.enrollable_plan_years(on=timezone.localdate()),
     })
 
 

@@ -223,6 +223,36 @@ def unearned_contributions(plan_year: PlanYear, *, on: date, scope: Scope | None
     return _unearned_reader(plan_year, on=on, scope=scope)
 
 
+@dataclass(frozen=True)
+class EntrySource:
+    """What a ledger entry comes from, as a statement line names it: (label, address or "") pairs and the
+    bank reference of the money movement, if any."""
+
+    links: tuple[tuple[str, str], ...]
+    bank_reference: str = ""
+
+
+# The apps that post (claims, payouts, enrollment) describe their own causes, so the ledger imports none
+# of them: each registers a reader (scope, cause ids) -> {cause id: EntrySource} when it loads.
+_source_readers: dict[str, Callable[[Scope, list[str]], dict[str, EntrySource]]] = {}
+
+
+def register_source_reader(cause_type: str, reader: Callable[[Scope, list[str]], dict[str, EntrySource]]) -> None:
+    """Called by the posting app's AppConfig.ready()."""
+    _source_readers[cause_type] = reader
+
+
+def sources_of(scope: Scope, entries) -> dict[int, EntrySource]:
+    """Entry id → where it comes from, one read per cause type (a statement page never costs a query a line)."""
+    ids_by_type: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.cause_id and entry.cause_type in _source_readers:
+            ids_by_type.setdefault(entry.cause_type, set()).add(entry.cause_id)
+    found = {cause_type: _source_readers[cause_type](scope, sorted(ids)) for cause_type, ids in ids_by_type.items()}
+    return {entry.pk: found[entry.cause_type][entry.cause_id] for entry in entries
+            if entry.cause_id in found.get(entry.cause_type, {})}
+
+
 def contributions_amount(plan_year: PlanYear) -> Decimal:
     """Contributions of the year to date (payer part and union subsidy), the base of appropriations."""
     codes = rules.CONTRIBUTION_ACCOUNTS

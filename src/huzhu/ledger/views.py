@@ -73,7 +73,9 @@ def account_statement(request, pk: int):
         return exports.xlsx_response(f"statement-{account.code}-{account.plan_year.year}.xlsx", "明细账",
                                      exports.STATEMENT_HEADERS, exports.statement_rows(postings))
     page = Paginator(postings, PAGE_SIZE).get_page(page_param(request.GET))
-    return render(request, "ledger/statement.html", {"account": account, "page": page})
+    sources = queries.sources_of(scope, [posting.entry for posting in page])
+    rows = [(posting, sources.get(posting.entry_id)) for posting in page]
+    return render(request, "ledger/statement.html", {"account": account, "page": page, "rows": rows})
 
 
 @login_required

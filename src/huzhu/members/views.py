@@ -8,10 +8,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from huzhu.claims import queries as claim_queries
 from huzhu.core.errors import DomainError
 from huzhu.core.params import page_param
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.regions.roles import Role
+from huzhu.security.permissions import can_open_document
 from huzhu.security.services import record_personal_data_view
 
 from . import queries, services
@@ -61,7 +64,8 @@ def _search_page(request, search, template: str):
     search_query = urlencode({key: value for key, value in (("s", token) if token else ("q", text),
                                                             ("county", county)) if value})
     return render(request, template, {"page": page, "q": text, "county": county, "search_query": search_query,
-                                      "counties": counties_in_scope(scope)})
+                                      "counties": counties_in_scope(scope),
+                                      "may_register_unit": scope.role in REGISTRARS - {Role.UNIT}})
 
 
 @login_required
@@ -74,7 +78,12 @@ def unit_detail(request, pk: int):
     scope = scope_of(request.user)
     unit = queries.unit_for(scope, pk)
     workers = Paginator(queries.search_workers(scope, unit_id=unit.pk), PAGE_SIZE).get_page(page_param(request.GET))
-    return render(request, "members/unit_detail.html", {"unit": unit, "page": workers})
+    claims = Paginator(claim_queries.claims_of_unit(scope, unit.pk), PAGE_SIZE).get_page(
+        page_param(request.GET, "claims_page"))
+    return render(request, "members/unit_detail.html", {
+        "unit": unit, "page": workers, "may_register_worker": scope.role in REGISTRARS,
+        "enrollments": enrollment_queries.enrollments_of_unit(scope, unit.pk),
+        "payments": enrollment_queries.payments_of_unit(scope, unit.pk), "claims": claims})
 
 
 @login_required
@@ -87,8 +96,13 @@ def worker_detail(request, pk: int):
     scope = scope_of(request.user)
     worker = queries.worker_for(scope, pk)
     employments = worker.employments.select_related("unit").order_by("-started_on")
+    documents = [(document, can_open_document(scope, document.kind))
+                 for document in claim_queries.documents_of_worker(scope, worker.pk)]
     record_personal_data_view(actor=request.user, worker=worker, view="members.worker_detail", request=request)
-    return render(request, "members/worker_detail.html", {"worker": worker, "employments": employments})
+    return render(request, "members/worker_detail.html", {
+        "worker": worker, "employments": employments,
+        "coverages": enrollment_queries.coverages_of_worker_in_scope(scope, worker.pk),
+        "claims": claim_queries.claims_of_worker_in_scope(scope, worker.pk), "documents": documents})
 
 
 def _form_error(form, exc: DomainError) -> None:

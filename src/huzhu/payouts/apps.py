@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PayoutsConfig(AppConfig):
     name = "huzhu.payouts"
     verbose_name = _("补助金支付")
+
+    def ready(self):
+        from huzhu.ledger import queries as ledger_queries
+
+        from . import queries
+
+        ledger_queries.register_source_reader("payout", queries.ledger_sources)

@@ -9,16 +9,23 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.claims import queries as claim_queries
 from huzhu.claims.workflow import Status
 from huzhu.core.money import ZERO
+from huzhu.core.params import parse_integer
 from huzhu.core.scopes import Scope
+from huzhu.ledger.queries import EntrySource
+from huzhu.regions.models import Role
 
 from . import rules
 from .models import Payout, PayoutBatch
 
+# Who opens the batch pages (the association makes them, auditors read them).
+BATCH_READERS = frozenset({Role.ASSOCIATION, Role.AUDITOR})
 LIVE = (Payout.Status.PENDING, Payout.Status.SENT, Payout.Status.PAID)
 
 
@@ -159,3 +166,17 @@ def batch_counts(batch: PayoutBatch) -> dict[str, Totals]:
 
 def has_open_lines(batch: PayoutBatch) -> bool:
     return Payout.objects.filter(batch=batch).filter(Q(status=Payout.Status.SENT) | Q(status=Payout.Status.PENDING)).exists()
+
+
+def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]:
+    """The payouts behind ledger entries: their claim, batch and the payment reference the bank carries."""
+    ids = [pk for pk in (parse_integer(text, minimum=1) for text in cause_ids) if pk]
+    rows = list(scope.filter(Payout.objects.filter(pk__in=ids)).values_list("pk", "claim_id", "batch_id", "reference"))
+    claims_visible = claim_queries.claim_ids_in_scope(scope, [claim_id for _pk, claim_id, _batch, _ref in rows])
+    may_open_batches = scope.role in BATCH_READERS
+    return {str(pk): EntrySource((
+        (_("申领 #%(number)s") % {"number": claim_id},
+         reverse("claims:detail", args=[claim_id]) if claim_id in claims_visible else ""),
+        (_("支付批次 #%(number)s") % {"number": batch_id},
+         reverse("payouts:batch_detail", args=[batch_id]) if may_open_batches else "")), bank_reference=reference)
+        for pk, claim_id, batch_id, reference in rows}

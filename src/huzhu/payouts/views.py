@@ -20,7 +20,7 @@ from .forms import BankAccountForm, BatchFilterForm, ReturnFileForm, SentForm
 from .models import PayoutBatch
 
 MANAGERS = {Role.ASSOCIATION}
-READERS = {Role.ASSOCIATION, Role.AUDITOR}
+READERS = queries.BATCH_READERS
 PAGE_SIZE = 50
 B = PayoutBatch.Status
 
@@ -189,8 +189,9 @@ def batch_return(request, pk: int):
 def failed_queue(request):
     scope = _scope(request)
     return render(request, "payouts/failed_queue.html", {
-        "payouts": queries.failed_payouts_to_resolve(scope)[:200],
-        "missing": queries.claims_missing_bank_account(scope)[:200],
+        "payouts": Paginator(queries.failed_payouts_to_resolve(scope), PAGE_SIZE).get_page(page_param(request.GET)),
+        "missing": Paginator(queries.claims_missing_bank_account(scope), PAGE_SIZE).get_page(
+            page_param(request.GET, "missing_page")),
         "may_manage": scope.role in MANAGERS, "form": BankAccountForm(),
     })
 

@@ -15,6 +15,11 @@ def open_plan_years() -> QuerySet[PlanYear]:
     return PlanYear.objects.filter(status=PlanYear.Status.OPEN).select_related("plan", "current_version")
 
 
+def plan_years_with_terms() -> QuerySet[PlanYear]:
+    """Every plan year that has terms (open or closed), newest first: the choices of a list's year filter."""
+    return PlanYear.objects.filter(current_version__isnull=False).select_related("plan").order_by("-year", "plan_id")
+
+
 def plan_year(plan_code: str, year: int) -> PlanYear | None:
     """One plan year with its current terms, or None."""
     return (PlanYear.objects.select_related("plan", "current_version")

@@ -77,3 +77,9 @@ def refresh_summaries(*, actor: Actor, plan_years: Iterable[PlanYear] | None = N
         if progress:
             progress(f"{plan_year}: {rows:,} 行汇总")
     return written
+
+
+def request_refresh(*, actor) -> None:
+    """Record that `actor` asked for the summaries to be rebuilt now (the adapter then enqueues the job)."""
+    record_event(actor=actor, action="request_report_refresh", object_type="SummaryRefresh", object_id="all",
+                 after={"requested_at": timezone.now().isoformat()})

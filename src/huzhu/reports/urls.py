@@ -5,6 +5,7 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("refresh/", views.refresh, name="refresh"),
     path("export/<slug:table>.xlsx", views.export, name="export"),
     path("annual/<int:year>.pdf", views.annual_report, name="annual"),
 ]

@@ -1,15 +1,26 @@
 """Report pages: parse the filters, ask `queries.dashboard`, render (HTML, XLSX or PDF)."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import NotFound
+from huzhu.core.jobs import enqueue
 from huzhu.core.params import id_param, year_param
 from huzhu.regions.queries import regions_to_choose, scope_of
+from huzhu.regions.roles import Role
 
-from . import annual, exports, queries
+from . import annual, exports, queries, services
+from .tasks import refresh_summaries_task
+
+# The association may rebuild the nightly summaries from the dashboard (a whole-province job).
+REFRESH_ROLES = {Role.ASSOCIATION}
 
 
 def _filters(request) -> queries.Filters:
@@ -56,7 +67,22 @@ def dashboard(request):
         "trail": queries.breadcrumbs(actor_scope, board.scope), "query": query.urlencode(),
         "child_label": _(exports.LEVEL_LABELS.get(board.child_level, "")) if board.child_level else "",
         "plan_label": _(queries.PLAN_LABELS.get(board.filters.plan, gettext_noop("全部项目"))),
+        "may_refresh": actor_scope.role in REFRESH_ROLES,
     })
+
+
+@login_required
+@require_POST
+def refresh(request):
+    """The association rebuilds the summaries now instead of waiting for the night (audited, in the background)."""
+    if scope_of(request.user).role not in REFRESH_ROLES:
+        raise PermissionDenied
+    with transaction.atomic():
+        services.request_refresh(actor=request.user)
+        enqueue(refresh_summaries_task)
+    messages.success(request, _("已开始重新汇总，通常一两分钟完成；完成后刷新本页即可看到最新数字。"))
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/reports/") and "//" not in back else reverse("reports:dashboard"))
 
 
 @login_required

@@ -11,6 +11,12 @@ REVEALABLE_FIELDS = {"id_number": gettext_noop("身份证号"), "bank_account": 
                      "phone": gettext_noop("手机号")}
 
 
+def can_hold_api_tokens(scope: Scope) -> bool:
+    """May this account create API tokens? Only staff who read business data (the API has nothing for the
+    three administrators)."""
+    return scope.level != "none"
+
+
 def can_reveal_personal_data(scope: Scope) -> bool:
     """May this scope's role see a worker's full ID number and bank account?"""
     return scope.level != "none" and scope.role in REVEAL_ROLES

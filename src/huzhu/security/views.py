@@ -31,7 +31,7 @@ from .forms import (
 )
 from .middleware import TWO_FACTOR_OK
 from .models import ApiToken
-from .permissions import REVEALABLE_FIELDS
+from .permissions import REVEALABLE_FIELDS, can_hold_api_tokens
 from .throttling import client_ip
 
 PENDING = "security.pending_2fa"
@@ -118,7 +118,7 @@ def totp(request):
 @login_required
 def tokens(request):
     """The signed-in user's own API tokens: create (shown once), revoke."""
-    if scope_of(request.user).level == "none":
+    if not can_hold_api_tokens(scope_of(request.user)):
         return render(request, "403.html", status=403)
     form = TokenCreateForm(request.POST or None)
     issued = None

@@ -1,7 +1,8 @@
 """A bounded crawler over the web pages, for the demo crawl test (issue 16).
 
 It follows every same-origin link and every GET form of each page it reaches, with the signed-in
-client it is given, and records each request that answers 5xx or raises. URLs are grouped by
+client it is given, and records each request that answers 5xx or raises, and each link or GET form
+shown to it that answers 403 (a page must not offer what the role cannot use). URLs are grouped by
 pattern (digit runs collapsed, query values dropped unless they are words), so it visits a few
 instances of each route rather than every claim. It never sends anything but GET.
 """
@@ -156,6 +157,7 @@ class Crawler:
         self.mangle = mangle
         self.visited: list[str] = []
         self.failures: list[Failure] = []
+        self.forbidden: list[Failure] = []  # links and GET forms a page showed that answer 403
         self._patterns: set[str] = set()
 
     def _get(self, url: str, referrer: str):
@@ -203,6 +205,8 @@ class Crawler:
             url, referrer = queue.popleft()
             self.visited.append(url)
             response, body = self._get(url, referrer)
+            if response is not None and response.status_code == 403 and referrer:
+                self.forbidden.append(Failure(url, referrer, 403, ""))
             if self.mangle:
                 self._try_mangled(url)
             if response is None:

@@ -70,11 +70,14 @@ def a_worker_with_claims():
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)
-def test_every_page_a_demo_account_reaches_answers_without_a_server_error(crawl, username):
+def test_every_page_a_demo_account_reaches_answers_without_a_server_error_and_offers_nothing_forbidden(
+        crawl, username):
     client = Client()
     sign_in_staff(client, username)
     crawler = crawl(client, "/")
     assert len(crawler.visited) > 3, crawler.visited  # signed in, and the home page links somewhere
+    # Nothing a role cannot use is shown to it: no link or GET form on its pages answers 403.
+    assert not crawler.forbidden, "\n".join(str(failure) for failure in crawler.forbidden)
 
 
 def test_the_crawl_covers_every_account_the_demo_creates(demo, db):
