@@ -1,18 +1,24 @@
 """Reads of regions and the actor's scope."""
 from django.db.models import QuerySet
 
+from huzhu.core.actors import SystemActor, WorkerActor
 from huzhu.core.scopes import NO_SCOPE, Scope
 
 from .models import ADMINISTRATOR_ROLES, AgencyPoint, Division, Role, StaffProfile
 
 
 def scope_of(user) -> Scope:
-    """The region scope of a user, from their staff profile.
+    """The region scope of an actor: the one place it is derived (services call it on their `actor=`).
 
-    The three administrators (三员) get no region at all: their role opens their own pages, and
+    A staff user's comes from their staff profile; the system actor carries its own; a worker acting
+    on her own record has no region (her services check that the record is hers). The three administrators (三员) get no region at all: their role opens their own pages, and
     every business query filtered by their scope is empty. The break-glass superuser without a
     profile is treated as the system administrator, never as a business role.
     """
+    if isinstance(user, SystemActor):
+        return user.scope
+    if isinstance(user, WorkerActor):
+        return Scope("none", role="worker")
     if user is None or not user.is_authenticated:
         return NO_SCOPE
     profile: StaffProfile | None = getattr(user, "staff", None)
@@ -41,7 +47,7 @@ def counties(league_code: str | None = None) -> QuerySet[Division]:
 
 def counties_in_scope(scope: Scope) -> QuerySet[Division]:
     """The counties an actor may filter by: all, their league's, their own; none for a unit contact."""
-    if scope.level == "unit":
+    if scope.is_unit:
         return Division.objects.none()
     return scope.filter(counties(), league="parent_id", county="code")
 

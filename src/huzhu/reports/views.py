@@ -51,9 +51,9 @@ def dashboard(request):
     board = _board(request)
     actor_scope = scope_of(request.user)
     regions = []
-    if actor_scope.level == "province":
+    if actor_scope.is_province:
         regions = list(Division.objects.filter(level__in=["league", "county"]).values_list("code", "name", "level"))
-    elif actor_scope.level == "league":
+    elif actor_scope.is_league:
         regions = [(actor_scope.code, Division.objects.get(code=actor_scope.code).name, "league"), *(
             Division.objects.filter(parent_id=actor_scope.code).values_list("code", "name", "level"))]
     query = request.GET.copy()

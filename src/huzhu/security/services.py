@@ -19,7 +19,6 @@ from huzhu.core.actors import WorkerActor
 from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
 from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import national_mobile, normalize, parse_mobile
-from huzhu.core.scopes import Scope
 from huzhu.members.models import Worker
 from huzhu.regions.models import ADMINISTRATOR_ROLES, Role
 from huzhu.regions.queries import scope_of
@@ -239,7 +238,7 @@ def change_own_bank_account(*, worker_id: int, code: str, bank_name: str, bank_a
     _use_code(worker, code, BANK_CHANGE)
     # Her own record: no staff region applies (the code above is the permission).
     return member_services.change_bank_account(
-        actor=WorkerActor(worker.pk), scope=Scope("province", role="worker"), worker=worker,
+        actor=WorkerActor(worker.pk), worker=worker,
         bank_name=bank_name, bank_account=bank_account, reason="职工本人凭短信验证码更改")
 
 

@@ -118,7 +118,7 @@ def totp(request):
 @login_required
 def tokens(request):
     """The signed-in user's own API tokens: create (shown once), revoke."""
-    if scope_of(request.user).level == "none":
+    if scope_of(request.user).is_none:
         return render(request, "403.html", status=403)
     form = TokenCreateForm(request.POST or None)
     issued = None

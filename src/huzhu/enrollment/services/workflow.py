@@ -1,7 +1,7 @@
 """The enrollment status workflow, declared once: allowed moves and the one guarded transition."""
 from django.db.models import Count
 
-from huzhu.core.errors import Conflict, PermissionDenied
+from huzhu.core.errors import Conflict, NotFound
 from huzhu.core.scopes import Scope
 
 from ..models import Coverage, Enrollment, EnrollmentStatusChange
@@ -32,10 +32,10 @@ def transition_enrollment(enrollment: Enrollment, to: str, *, actor, note: str =
 
 
 def ensure_in_scope(scope: Scope, enrollment_or_unit) -> None:
-    """The unit (or the enrollment's unit) must lie inside the actor's scope."""
+    """The unit (or the enrollment's unit) must lie inside the actor's scope; else "not found" (never tell which)."""
     unit = getattr(enrollment_or_unit, "unit", enrollment_or_unit)
-    if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
-        raise PermissionDenied("该单位不在您的管辖范围内")
+    if not scope.contains(unit):
+        raise NotFound()
 
 
 def ensure_status(enrollment: Enrollment, *statuses: str) -> None:
