@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from huzhu.audit.services import record_event
 from huzhu.core.actors import WorkerActor
 from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
-from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
+from huzhu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import national_mobile, normalize, parse_mobile
 from huzhu.members.models import Worker
 from huzhu.regions.models import ADMINISTRATOR_ROLES, Role
@@ -344,8 +344,8 @@ def reveal_personal_data(*, actor, worker: Worker, field: str, reason: str, ip: 
     scope = scope_of(actor)
     if not can_reveal_personal_data(scope):
         raise PermissionDenied(_("您的角色无权查看完整号码"))
-    if not scope.includes(league_code=worker.league_id, county_code=worker.county_id, unit_id=worker.unit_id):
-        raise PermissionDenied(_("该职工不在您的管辖范围内"))
+    if not scope.contains(worker):
+        raise NotFound()
     if field not in REVEALABLE_FIELDS:
         raise ValidationFailed("field_invalid", _("只能显示身份证号、银行卡号或手机号"), field="field")
     reason = (reason or "").strip()

@@ -33,7 +33,7 @@ WEB = {
     "withdraw the claim": lambda r: ("post", reverse("claims:withdraw", args=[r.claim_in_supplement.pk]), {}),
     "campaign follow-up of the unit": lambda r: ("get", reverse("campaign:follow_up", args=[r.unit.pk]), YEAR),
     "take the unit for follow-up": lambda r: ("post", reverse("campaign:take", args=[r.unit.pk]), YEAR),
-    "record outreach reaching the unit": lambda r: ("post", reverse("campaign:outreach"), {
+    "record outreach reaching the unit": lambda r: ("post", reverse("campaign:outreach_new"), {
         **YEAR, "held_on": "2026-08-01", "kind": "briefing", "place": "区工会", "audience_size": "30",
         "units": [r.unit.pk]}),
 }

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from huzhu.conftest import KUNDULUN, SYSTEM, make_unit
+from huzhu.conftest import KUNDULUN, SYSTEM, make_staff, make_unit
 from huzhu.core.actors import SystemActor
 from huzhu.core.crypto import blind_index
 from huzhu.core.errors import Conflict, NotFound, ValidationFailed
@@ -11,6 +11,7 @@ from huzhu.core.idnumbers import make_credit_code, make_resident_id
 from huzhu.core.scopes import Scope
 from huzhu.members import queries, services
 from huzhu.members.models import Employment, MemberUnit, Worker
+from huzhu.regions.models import Role
 
 NUMBER = make_resident_id(KUNDULUN, date(1988, 7, 9), 124)
 
@@ -173,3 +174,10 @@ def test_a_formula_unit_name_is_refused(db):
         services.register_unit(actor=SystemActor(SYSTEM), name="=1+1", county_code=KUNDULUN,
                                credit_code=make_credit_code("91", KUNDULUN, "MA0C1234"))
     assert caught.value.field == "name"
+
+
+def test_the_scope_comes_from_the_actor_a_county_clerk_of_another_county_finds_no_unit(home_unit, other_unit):
+    clerk = make_staff("clerk_of_kundulun", Role.AGENCY, division=KUNDULUN)
+    with pytest.raises(NotFound):
+        services.register_worker(actor=clerk, unit=other_unit, name="巴特尔", id_number=NUMBER)
+    assert services.register_worker(actor=clerk, unit=home_unit, name="巴特尔", id_number=NUMBER).unit == home_unit
