@@ -11,7 +11,8 @@ def scope_of(user) -> Scope:
     """The region scope of an actor: the one place it is derived (services call it on their `actor=`).
 
     A staff user's comes from their staff profile; the system actor carries its own; a worker acting
-    on her own record has no region (her services check that the record is hers). The three administrators (三员) get no region at all: their role opens their own pages, and
+    on her own record has no region (her services check that the record is hers).
+    The three administrators (三员) get no region at all: their role opens their own pages, and
     every business query filtered by their scope is empty. The break-glass superuser without a
     profile is treated as the system administrator, never as a business role.
     """
