@@ -107,13 +107,10 @@ def create(request, kind: str):
     _scope(request, write=True)
     if kind not in ("experience", "ibnr", "reserve", "pricing"):
         raise Http404
-    try:
-        study = services.create_study(actor=request.user, kind=kind, data=_inputs_from_form(kind, request.POST),
-                                      title=request.POST.get("title", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("actuarial:index")
-    return redirect("actuarial:detail", pk=study.pk)
+    return act_and_redirect(
+        request, lambda: services.create_study(actor=request.user, kind=kind, data=_inputs_from_form(kind, request.POST),
+                                               title=request.POST.get("title", "")),
+        back="actuarial:index", to=lambda study: reverse("actuarial:detail", kwargs={"pk": study.pk}))
 
 
 @login_required

@@ -180,14 +180,10 @@ def take(request, unit_pk: int):
     scope = _scope(request, WRITE_ROLES)
     plan_year = _plan_year(request)
     unit = queries.unit_in_scope(scope, unit_pk)
-    try:
-        services.take_unit(actor=request.user, plan_year=plan_year, unit=unit, today=_today())
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or _detail_url(plan_year, unit.pk))
-    messages.success(request, _("已认领“%(unit)s”，请在%(days)s天内联系") % {
-        "unit": unit.name, "days": rules.FIRST_CONTACT_DAYS})
-    return redirect(_detail_url(plan_year, unit.pk))
+    return act_and_redirect(
+        request, lambda: services.take_unit(actor=request.user, plan_year=plan_year, unit=unit, today=_today()),
+        to=_detail_url(plan_year, unit.pk), back=request.POST.get("next") or _detail_url(plan_year, unit.pk),
+        done=_("已认领“%(unit)s”，请在%(days)s天内联系") % {"unit": unit.name, "days": rules.FIRST_CONTACT_DAYS})
 
 
 @login_required

@@ -27,13 +27,15 @@ def home(request):
     return render(request, "core/home.html")
 
 
-def act_and_redirect(request, action: Callable[[], Any], *, to: str, done: str | Callable[[Any], str] | None = None,
+def act_and_redirect(request, action: Callable[[], Any], *, to: str | Callable[[Any], str],
+                     done: str | Callable[[Any], str] | None = None, back: str | None = None,
                      failed: Callable[[DomainError], str] | None = None) -> HttpResponseRedirect:
-    """Run a POST view's service call; a refusal becomes an error message, success `done`; then redirect `to`.
+    """Run a POST view's service call; a refusal becomes an error message, success `done`; then redirect.
 
-    `done` is a message or builds one from what `action` returned; `failed` words the refusal (default:
-    its message). `to` is a URL or a view name without arguments. A record the service found outside
-    the actor's scope is the 404 page, as on every door.
+    `to` (a URL or a view name without arguments, or built from what `action` returned) is where
+    success goes, and a refusal too unless `back` says otherwise (a built `to` needs `back`). `done` is a message or built from
+    the result; `failed` words the refusal (default: its message). A record the service found
+    outside the actor's scope is the 404 page, as on every door.
     """
     try:
         result = action()
@@ -41,7 +43,7 @@ def act_and_redirect(request, action: Callable[[], Any], *, to: str, done: str |
         raise Http404 from None
     except DomainError as error:
         messages.error(request, failed(error) if failed else error.message)
-    else:
-        if done is not None:
-            messages.success(request, done(result) if callable(done) else done)
-    return redirect(to)
+        return redirect(back or to)
+    if done is not None:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(to(result) if callable(to) else to)

@@ -70,11 +70,8 @@ def start(request):
     plan_year = get_object_or_404(queries.open_plan_years_for_enrollment(), pk=request.POST.get("plan_year") or 0)
     if request.POST.get("renew"):
         return redirect(f"{reverse('enrollment:renew')}?unit={unit.pk}&plan_year={plan_year.pk}")
-    try:
-        enrollment = services.start_enrollment(actor=request.user, unit=unit, plan_year=plan_year)
-    except DomainError as exc:
-        return _fail(request, exc, "enrollment:index")
-    return redirect("enrollment:detail", enrollment.pk)
+    return act_and_redirect(request, lambda: services.start_enrollment(actor=request.user, unit=unit, plan_year=plan_year),
+                            back="enrollment:index", to=lambda enrollment: reverse("enrollment:detail", args=[enrollment.pk]))
 
 
 @login_required
@@ -84,13 +81,10 @@ def renew(request):
     unit = get_object_or_404(units_in_scope(scope), pk=id_param(source, "unit") or 0)
     plan_year = get_object_or_404(queries.open_plan_years_for_enrollment(), pk=id_param(source, "plan_year") or 0)
     if request.method == "POST":
-        try:
-            enrollment = services.renew_enrollment(actor=request.user, unit=unit, plan_year=plan_year)
-        except DomainError as exc:
-            return _fail(request, exc, "enrollment:index")
-        messages.success(request, _("已按上年度名单生成续互，共%(count)s人，请核对后提交") % {
-            "count": enrollment.headcount})
-        return redirect("enrollment:detail", enrollment.pk)
+        return act_and_redirect(
+            request, lambda: services.renew_enrollment(actor=request.user, unit=unit, plan_year=plan_year),
+            back="enrollment:index", to=lambda enrollment: reverse("enrollment:detail", args=[enrollment.pk]),
+            done=lambda enrollment: _("已按上年度名单生成续互，共%(count)s人，请核对后提交") % {"count": enrollment.headcount})
     preview = queries.renewal_preview(unit, plan_year, on=timezone.localdate())
     return render(request, "enrollment/renew.html", {"preview": preview})
 

@@ -144,10 +144,8 @@ def close_year(request, plan: str, year: int):
 @_allowed(write=True)
 def copy_year(request, plan: str, year: int):
     source = _plan_year_or_404(plan, year)
-    try:
-        version = services.copy_plan_year(actor=request.user, source=source)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("plans:year_detail", plan=plan, year=year)
-    messages.success(request, _("已按 %(year)s 年度条款创建 %(next)s 年度草案。") % {"year": year, "next": year + 1})
-    return redirect("plans:year_detail", plan=plan, year=version.plan_year.year)
+    return act_and_redirect(
+        request, lambda: services.copy_plan_year(actor=request.user, source=source),
+        back=reverse("plans:year_detail", kwargs={"plan": plan, "year": year}),
+        to=lambda version: reverse("plans:year_detail", kwargs={"plan": plan, "year": version.plan_year.year}),
+        done=_("已按 %(year)s 年度条款创建 %(next)s 年度草案。") % {"year": year, "next": year + 1})
