@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,12 +14,13 @@ from huzhu.core.errors import DomainError
 from huzhu.core.params import parse_integer, year_param
 from huzhu.core.views import act_and_redirect
 from huzhu.plans.forms import TermsForm
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 
 from . import charts, queries, reports, services
 from .ibnr import GRAINS, METHODS
 from .models import Study
+from .tasks import run_study_task
 
 VIEW_ROLES = {Role.ASSOCIATION, Role.AUDITOR}
 PLANS = (("hospitalization", gettext_lazy("住院互助")), ("women_health", gettext_lazy("女性馨康")))
@@ -107,10 +109,14 @@ def create(request, kind: str):
     _scope(request, write=True)
     if kind not in ("experience", "ibnr", "reserve", "pricing"):
         raise Http404
-    return act_and_redirect(
-        request, lambda: services.create_study(actor=request.user, kind=kind, data=_inputs_from_form(kind, request.POST),
-                                               title=request.POST.get("title", "")),
-        back="actuarial:index", to=lambda study: reverse("actuarial:detail", kwargs={"pk": study.pk}))
+    try:
+        study = services.create_study(actor=request.user, kind=kind, data=_inputs_from_form(kind, request.POST),
+                                      title=request.POST.get("title", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("actuarial:index")
+    _queue_run(study)
+    return redirect("actuarial:detail", pk=study.pk)
 
 
 @login_required
@@ -134,10 +140,16 @@ def whatif(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
+            _queue_run(study)
             return redirect("actuarial:detail", pk=study.pk)
     return render(request, "actuarial/whatif_form.html", {
         "form": form, "plan": plan, "base": base, "plan_years": plan_years, "chosen": chosen, "scope": scope,
         "title": request.POST.get("title", ""), "plans": PLANS})
+
+
+def _queue_run(study: Study) -> None:
+    """Run a study that was just saved, once its row is committed (inline without a broker)."""
+    transaction.on_commit(lambda: run_study_task.delay(study.pk))
 
 
 def _study(request, pk: int) -> Study:
@@ -180,8 +192,6 @@ def progress(request, pk: int):
 def rerun(request, pk: int):
     _scope(request, write=True)
     study = _study(request, pk)
-    from .tasks import run_study_task
-
     return act_and_redirect(request, lambda: run_study_task.delay(study.pk, True),
                             to=reverse("actuarial:detail", kwargs={"pk": study.pk}))
 

@@ -17,8 +17,8 @@ from huzhu.core.errors import DomainError, NotFound, ValidationFailed
 from huzhu.core.params import MAX_COUNT, ids_param, page_param, parse_date, parse_integer, year_param
 from huzhu.core.views import act_and_redirect
 from huzhu.ledger.exports import xlsx_response
-from huzhu.regions.models import Role
 from huzhu.regions.queries import leagues, scope_of
+from huzhu.regions.roles import Role
 
 from . import queries, reports, rules, services
 from .models import ContactLog, OutreachEvent

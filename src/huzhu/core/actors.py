@@ -1,5 +1,9 @@
 """Actors that are not staff accounts: the worker acting on her own record, the system (no user, an audit label)."""
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, Union
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 from .scopes import PROVINCE, Scope
 
@@ -31,3 +35,15 @@ class SystemActor:
 
 
 SYSTEM_ACTOR = SystemActor()
+
+
+# Who calls a service: a staff user (the request's user), the worker herself, or the system: a
+# SystemActor carrying the scope it acts in (commands, the demo), or None (background jobs). Services take it as `actor=` first.
+Actor: TypeAlias = Union["User", WorkerActor, SystemActor, None]
+# The services that only a staff account may call (the money path, its own two-factor device).
+StaffActor: TypeAlias = "User"
+
+
+def user_of(actor: Actor) -> "User | None":
+    """The staff account behind an actor, for the columns that record who did it; None for the worker and the system."""
+    return actor if actor is not None and not isinstance(actor, (WorkerActor, SystemActor)) and actor.pk else None

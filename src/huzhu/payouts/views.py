@@ -13,8 +13,8 @@ from huzhu.core.errors import DomainError
 from huzhu.core.params import page_param
 from huzhu.core.views import act_and_redirect
 from huzhu.members import services as member_services
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 
 from . import bank_files, queries, rules, services
 from .forms import BankAccountForm, BatchFilterForm, ReturnFileForm, SentForm

@@ -1,6 +1,7 @@
 """The enrollment status workflow, declared once: allowed moves and the one guarded transition."""
 from django.db.models import Count
 
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, NotFound
 from huzhu.core.scopes import Scope
 
@@ -16,7 +17,7 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-def transition_enrollment(enrollment: Enrollment, to: str, *, actor, note: str = "", **changes) -> Enrollment:
+def transition_enrollment(enrollment: Enrollment, to: str, *, actor: Actor, note: str = "", **changes) -> Enrollment:
     """Move an enrollment to `to` if allowed and still in the status we read (conditional UPDATE)."""
     before = enrollment.status
     if to not in TRANSITIONS[before]:
@@ -26,7 +27,7 @@ def transition_enrollment(enrollment: Enrollment, to: str, *, actor, note: str =
     if not updated:
         raise Conflict("stale_status", "该参互的状态已被他人修改，请刷新页面后重试")
     EnrollmentStatusChange.objects.create(enrollment=enrollment, from_status=before, to_status=to,
-                                          actor=actor if getattr(actor, "pk", None) else None, note=note[:200])
+                                          actor=user_of(actor), note=note[:200])
     enrollment.refresh_from_db()
     return enrollment
 
