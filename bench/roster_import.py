@@ -148,11 +148,11 @@ def unvalidated_load(unit, plan_year) -> float:
     real HMAC) or the number itself on SQLite. Other people than the import's (a prefix on the
     index), at their own unit; run before the import, so the import writes into the fuller tables.
     """
+    from huzhu.core.actors import SYSTEM_ACTOR
     from huzhu.core.crypto import encrypt_text
-    from huzhu.core.scopes import PROVINCE
     from huzhu.enrollment import services
 
-    enrollment = services.start_enrollment(actor=None, scope=PROVINCE, unit=unit, plan_year=plan_year, today=TODAY)
+    enrollment = services.start_enrollment(actor=SYSTEM_ACTOR, unit=unit, plan_year=plan_year, today=TODAY)
     index = "md5('u' || b.id_number)" if connection.vendor == "postgresql" else "'u' || b.id_number"
     cipher = "x" * len(encrypt_text("150203197501010011"))
     birth = ("CAST(substr(b.id_number, 7, 4) || '-' || substr(b.id_number, 11, 2) || '-' || substr(b.id_number, 13, 2)"
@@ -185,15 +185,15 @@ def unvalidated_load(unit, plan_year) -> float:
 
 
 def full_import(path: Path, unit, plan_year) -> tuple[float, int]:
-    from huzhu.core.scopes import PROVINCE
+    from huzhu.core.actors import SYSTEM_ACTOR
     from huzhu.enrollment import services
     from huzhu.enrollment.models import Enrollment, ImportJob
 
     draft = Enrollment.objects.filter(unit=unit, plan_year=plan_year, status=Enrollment.Status.DRAFT).first()
-    draft = draft or services.start_enrollment(actor=None, scope=PROVINCE, unit=unit, plan_year=plan_year,
+    draft = draft or services.start_enrollment(actor=SYSTEM_ACTOR, unit=unit, plan_year=plan_year,
                                                today=TODAY)
     started = time.perf_counter()
-    job = services.create_import_job(actor=None, scope=PROVINCE, enrollment=draft, file_name=path.name, path=path)
+    job = services.create_import_job(actor=SYSTEM_ACTOR, enrollment=draft, file_name=path.name, path=path)
     job = services.validate_import(job_id=job.pk, today=TODAY)
     validated = time.perf_counter()
     job = services.commit_import(actor=None, job_id=job.pk, policy=ImportJob.Policy.ALL_OR_NOTHING, today=TODAY)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from hypothesis import settings as hypothesis_settings
 
+from huzhu.core.actors import SystemActor
 from huzhu.core.idnumbers import make_credit_code, make_resident_id
 from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
@@ -30,7 +31,7 @@ def make_unit(county_code: str = KUNDULUN, name: str | None = None, **fields):
     """A valid member unit in a county (unique credit code per call)."""
     n = next(_sequence)
     return member_services.register_unit(
-        actor=None, scope=SYSTEM, name=name or f"测试单位{n}", county_code=county_code,
+        actor=SystemActor(SYSTEM), name=name or f"测试单位{n}", county_code=county_code,
         credit_code=make_credit_code("91", county_code, f"T{n:07d}"),
         eligible_headcount=fields.pop("eligible_headcount", 20), female_headcount=fields.pop("female_headcount", 8),
         **fields,
@@ -43,7 +44,7 @@ def make_worker(unit, *, name: str | None = None, gender: str = "M", birth: date
     sequence = (n * 2 + (1 if gender == "M" else 0)) % 1000
     id_number = make_resident_id(unit.county_id, birth, sequence)
     return member_services.register_worker(
-        actor=None, scope=SYSTEM, unit=unit, name=name or f"职工{n}", id_number=id_number,
+        actor=SystemActor(SYSTEM), unit=unit, name=name or f"职工{n}", id_number=id_number,
         started_on=fields.pop("started_on", date(2020, 1, 1)), **fields,
     )
 

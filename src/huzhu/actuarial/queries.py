@@ -37,7 +37,7 @@ Progress = Callable[[int], None]
 def studies(scope: Scope) -> QuerySet[Study]:
     """Saved studies, newest first; they concern the whole scheme, so only province scopes see them."""
     qs = Study.objects.select_related("plan", "created_by")
-    return qs if scope.level == "province" else qs.none()
+    return qs if scope.is_province else qs.none()
 
 
 def finished_whatif_studies(scope: Scope, plan_code: str | None = None) -> QuerySet[Study]:

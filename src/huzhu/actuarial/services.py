@@ -31,7 +31,7 @@ def require_writer(actor: Actor) -> None:
     if actor is None:
         return
     scope = scope_of(actor)
-    if scope.role not in WRITE_ROLES or scope.level != "province":
+    if scope.role not in WRITE_ROLES or not scope.is_province:
         raise PermissionDenied(_("只有协会可以发起精准测算"))
 
 

@@ -6,12 +6,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huzhu.core.errors import DomainError
 from huzhu.core.params import page_param, parse_integer, year_param
+from huzhu.core.views import act_and_redirect
 from huzhu.plans.forms import TermsForm
 from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
@@ -191,11 +193,8 @@ def progress(request, pk: int):
 def rerun(request, pk: int):
     _scope(request, write=True)
     study = _study(request, pk)
-    try:
-        run_study_task.delay(study.pk, True)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("actuarial:detail", pk=study.pk)
+    return act_and_redirect(request, lambda: run_study_task.delay(study.pk, True),
+                            to=reverse("actuarial:detail", kwargs={"pk": study.pk}))
 
 
 @login_required

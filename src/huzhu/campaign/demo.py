@@ -3,12 +3,12 @@ a few join, targets for some leagues, snapshots back to the window's start, some
 import random
 from datetime import date, timedelta
 
-from huzhu.core.scopes import PROVINCE, Scope
+from huzhu.core.actors import SYSTEM_ACTOR
 from huzhu.enrollment.models import Enrollment
 from huzhu.enrollment.services import enroll_and_pay
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
-from huzhu.regions.models import Division, Role
+from huzhu.regions.models import Division
 
 from . import queries, services
 
@@ -41,7 +41,7 @@ def run_demo_campaign(*, seed: int, today: date, plan_code: str = "hospitalizati
         batches = [(units[u], workers.get(u, [])) for u in sorted(units) if workers.get(u)]
         covered += enroll_and_pay(actor=None, plan_year=plan_year, batches=batches, paid_on=day).covered
     last = queries.last_year_figures(plan_year, list(Division.objects.filter(level="league").values_list("pk", flat=True)))
-    services.set_targets(actor=None, scope=Scope("province", role=Role.ASSOCIATION), plan_year=plan_year, targets=[
+    services.set_targets(actor=SYSTEM_ACTOR, plan_year=plan_year, targets=[
         services.TargetInput(code, units + max(1, units // 20), people + max(5, people // 20))
         for code, (units, people) in sorted(last.items())[:6]])
     for day in days[:-1]:
@@ -51,7 +51,7 @@ def run_demo_campaign(*, seed: int, today: date, plan_code: str = "hospitalizati
     for n in range(40):
         league = rng.choice(leagues)
         reached = list(MemberUnit.objects.filter(league_id=league).order_by("?").values_list("pk", flat=True)[:5])
-        services.record_outreach(actor=None, scope=PROVINCE, held_on=rng.choice(days[:-1] or days),
+        services.record_outreach(actor=SYSTEM_ACTOR, held_on=rng.choice(days[:-1] or days),
                                  kind=rng.choice(kinds), place=f"演示活动地点{n + 1}",
                                  audience_size=rng.randint(20, 400), materials_count=rng.randint(0, 600),
                                  unit_ids=reached, league_code=league, today=today)

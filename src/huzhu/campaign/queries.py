@@ -83,11 +83,11 @@ def _paid_enrollments(plan_year: PlanYear, as_of: date) -> QuerySet[Enrollment]:
 
 def region_rows(scope: Scope, *, league_code: str = "") -> tuple[str, list[Division]]:
     """The divisions a progress table lists for a scope: leagues, or the counties of one league."""
-    if scope.level == "county":
+    if scope.is_county:
         return "county_id", list(Division.objects.filter(pk=scope.code))
-    if scope.level == "league":
+    if scope.is_league:
         league_code = scope.code
-    elif scope.level != "province":
+    elif not scope.is_province:
         return "county_id", []
     if league_code:
         return "county_id", list(Division.objects.filter(parent_id=league_code, level=Division.Level.COUNTY))
@@ -133,7 +133,7 @@ def progress_table(scope: Scope, plan_year: PlanYear, *, as_of: date, league_cod
     group, divisions = region_rows(scope, league_code=league_code)
     rows = progress_by(scope, plan_year, as_of=as_of, group=group, divisions=divisions)
     total = rules.total_progress(rows)
-    league = scope.code if scope.level == "league" else (league_code if scope.level == "province" else "")
+    league = scope.code if scope.is_league else (league_code if scope.is_province else "")
     target = Target.objects.filter(plan_year=plan_year, division_id=league).first() if league else None
     if target is not None:  # the league's own target is the goal of its counties together
         total = replace(total, units_target=target.units, people_target=target.people, target_is_default=False)
@@ -153,7 +153,7 @@ class Day:
 def progress_by_day(scope: Scope, plan_year: PlanYear, *, as_of: date, league_code: str = "") -> list[Day]:
     """Annual enrollments paid per day of the window (renewed and new units, people), with running totals."""
     paid = scope.filter(_paid_enrollments(plan_year, as_of))
-    if league_code and scope.level == "province":
+    if league_code and scope.is_province:
         paid = paid.filter(league_id=league_code)
     covered_last_year = _last_year_coverages(plan_year).filter(unit_id=OuterRef("unit_id"))
     annual = Q(kind=Enrollment.Kind.ANNUAL)
@@ -184,11 +184,11 @@ def burn_up(scope: Scope, plan_year: PlanYear, *, today: date, league_code: str 
             current: rules.Progress) -> BurnUp:
     """The burn-up series over the whole window: snapshot history, today's live figure, nothing after."""
     window = window_of(plan_year)
-    if scope.level == "county":
+    if scope.is_county:
         division = Q(division_id=scope.code)
-    elif scope.level == "league" or league_code:
-        division = Q(division_id=scope.code if scope.level == "league" else league_code)
-    elif scope.level == "province":
+    elif scope.is_league or league_code:
+        division = Q(division_id=scope.code if scope.is_league else league_code)
+    elif scope.is_province:
         division = Q(division__level=Division.Level.LEAGUE)
     else:
         division = Q(pk__in=[])
@@ -322,7 +322,7 @@ def was_covered_last_year(plan_year: PlanYear, unit: MemberUnit) -> bool:
 # --- outreach ----------------------------------------------------------------------------------
 def outreach_in_scope(scope: Scope) -> QuerySet[OutreachEvent]:
     """Outreach events the scope may see (an agency point: its own; an office: its league's)."""
-    if scope.level == "unit":
+    if scope.is_unit:
         return OutreachEvent.objects.none()
     return scope.filter(OutreachEvent.objects.select_related("league", "county", "created_by"))
 
@@ -461,7 +461,7 @@ def evaluation(scope: Scope, plan_year: PlanYear, *, start: date, end: date, lev
     """The ranked evaluation of offices (level "league") or agency points ("county") for [start, end)."""
     group = f"{level}_id"
     if level == "league":
-        divisions = list(Division.objects.filter(level=Division.Level.LEAGUE)) if scope.level == "province" else \
+        divisions = list(Division.objects.filter(level=Division.Level.LEAGUE)) if scope.is_province else \
             list(Division.objects.filter(pk=scope.code, level=Division.Level.LEAGUE))
     else:
         divisions = list(scope.filter(Division.objects.filter(level=Division.Level.COUNTY),

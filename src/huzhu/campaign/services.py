@@ -15,6 +15,7 @@ from huzhu.core.scopes import PROVINCE, Scope
 from huzhu.members.models import MemberUnit
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Division, Role
+from huzhu.regions.queries import scope_of
 
 from . import queries, rules
 from .models import ContactLog, FollowUp, OutreachEvent, ProgressSnapshot, Target
@@ -34,9 +35,10 @@ class TargetInput:
 
 
 @transaction.atomic
-def set_targets(*, actor: Actor, scope: Scope, plan_year: PlanYear, targets: Iterable[TargetInput]) -> int:
+def set_targets(*, actor: Actor, plan_year: PlanYear, targets: Iterable[TargetInput]) -> int:
     """Store the association's targets for leagues and counties; each at least last year's unless explained."""
-    if scope.level != "province" or scope.role not in (Role.ASSOCIATION, Role.ADMIN):
+    scope = scope_of(actor)
+    if not scope.is_province or scope.role not in (Role.ASSOCIATION, Role.ADMIN):
         raise PermissionDenied(_("只有协会可以下达参互目标"))
     targets = list(targets)
     codes = [t.division_code for t in targets]
@@ -107,13 +109,14 @@ FOLLOW_ROLES = {Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.ADMIN}
 def _ensure_may_follow(scope: Scope, unit: MemberUnit) -> None:
     if scope.role not in FOLLOW_ROLES:
         raise PermissionDenied(_("只有代办点、办事处和协会工作人员可以跟进单位"))
-    if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
+    if not scope.contains(unit):
         raise NotFound()
 
 
 @transaction.atomic
-def take_unit(*, actor: Actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, today: date | None = None) -> FollowUp:
+def take_unit(*, actor: Actor, plan_year: PlanYear, unit: MemberUnit, today: date | None = None) -> FollowUp:
     """The actor takes a unit not yet renewed for follow-up; refused if a colleague already follows it."""
+    scope = scope_of(actor)
     today = today or timezone.localdate()
     _ensure_may_follow(scope, unit)
     if not queries.was_covered_last_year(plan_year, unit):
@@ -138,8 +141,9 @@ def take_unit(*, actor: Actor, scope: Scope, plan_year: PlanYear, unit: MemberUn
 
 
 @transaction.atomic
-def release_unit(*, actor: Actor, scope: Scope, follow_up: FollowUp) -> FollowUp:
+def release_unit(*, actor: Actor, follow_up: FollowUp) -> FollowUp:
     """Hand a unit back to the list; the follower or an office/association colleague may do it."""
+    scope = scope_of(actor)
     _ensure_may_follow(scope, follow_up.unit)
     is_follower = follow_up.assignee_id == getattr(actor, "pk", None)
     if not is_follower and scope.role not in (Role.OFFICE, Role.ASSOCIATION, Role.ADMIN):
@@ -153,10 +157,11 @@ def release_unit(*, actor: Actor, scope: Scope, follow_up: FollowUp) -> FollowUp
 
 
 @transaction.atomic
-def log_contact(*, actor: Actor, scope: Scope, follow_up: FollowUp, contacted_on: date, channel: str, outcome: str,
+def log_contact(*, actor: Actor, follow_up: FollowUp, contacted_on: date, channel: str, outcome: str,
                 note: str = "", next_step: str = "", next_due_on: date | None = None,
                 today: date | None = None) -> ContactLog:
     """Log one contact with a followed unit; the follow-up's next step and due date move with it."""
+    scope = scope_of(actor)
     today = today or timezone.localdate()
     _ensure_may_follow(scope, follow_up.unit)
     if follow_up.assignee_id is None:
@@ -186,10 +191,11 @@ def log_contact(*, actor: Actor, scope: Scope, follow_up: FollowUp, contacted_on
 
 # --- outreach ----------------------------------------------------------------------------------
 @transaction.atomic
-def record_outreach(*, actor: Actor, scope: Scope, held_on: date, kind: str, place: str, audience_size: int,
+def record_outreach(*, actor: Actor, held_on: date, kind: str, place: str, audience_size: int,
                     materials_count: int = 0, unit_ids: Iterable[int] = (), note: str = "",
                     league_code: str = "", today: date | None = None) -> OutreachEvent:
     """Record an outreach activity in the actor's region (an office: its league; an agency point: its county)."""
+    scope = scope_of(actor)
     today = today or timezone.localdate()
     if scope.role not in FOLLOW_ROLES:
         raise PermissionDenied(_("只有代办点、办事处和协会工作人员可以登记宣传活动"))
@@ -202,17 +208,17 @@ def record_outreach(*, actor: Actor, scope: Scope, held_on: date, kind: str, pla
     if audience_size < 0 or materials_count < 0:
         raise ValidationFailed("negative_count", _("人数和份数不能为负数"), field="audience_size")
     county = ""
-    if scope.level == "county":
+    if scope.is_county:
         county = scope.code
         league_code = Division.objects.get(pk=county).parent_id or ""  # a county always has its league
-    elif scope.level == "league":
+    elif scope.is_league:
         league_code = scope.code
     elif league_code and not Division.objects.filter(pk=league_code, level=Division.Level.LEAGUE).exists():
         raise ValidationFailed("unknown_league", _("所选盟市不存在"), field="league")
     ids = sorted({int(i) for i in unit_ids})
     units = list(queries.reachable_units(scope).filter(pk__in=ids).values_list("pk", flat=True))
     if len(units) != len(ids):
-        raise ValidationFailed("unit_out_of_scope", _("所选单位中有不在您管辖范围内的单位"), field="units")
+        raise NotFound()  # a unit out of scope is "not found", like any other record
     event = OutreachEvent.objects.create(
         held_on=held_on, kind=kind, place=place.strip()[:200], audience_size=audience_size,
         materials_count=materials_count, note=note.strip()[:500], league_id=league_code or None,

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from huzhu.core.errors import DomainError, ValidationFailed
+from huzhu.core.errors import DomainError, NotFound, ValidationFailed
 from huzhu.core.params import MAX_COUNT, ids_param, page_param, parse_date, parse_integer, year_param
+from huzhu.core.views import act_and_redirect
 from huzhu.ledger.exports import xlsx_response
 from huzhu.regions.queries import leagues, scope_of
 from huzhu.regions.roles import Role
@@ -85,15 +86,15 @@ def progress(request):
     scope = _scope(request)
     plan_year = _plan_year(request)
     today = _today()
-    league_code = request.GET.get("league", "") if scope.level == "province" else ""
+    league_code = request.GET.get("league", "") if scope.is_province else ""
     rows, total = queries.progress_table(scope, plan_year, as_of=today, league_code=league_code)
     window = queries.window_of(plan_year)
     chart = queries.burn_up(scope, plan_year, today=today, league_code=league_code, current=total)
     return render(request, "campaign/progress.html", _common(
         plan_year, rows=rows, total=total, window=window, days_left=window.days_left(today), today=today,
         by_day=queries.progress_by_day(scope, plan_year, as_of=today, league_code=league_code)[::-1],
-        chart={**asdict(chart), "text": _chart_text()}, league_code=league_code, drill=scope.level == "province" and not league_code,
-        leagues=leagues() if scope.level == "province" else [],
+        chart={**asdict(chart), "text": _chart_text()}, league_code=league_code, drill=scope.is_province and not league_code,
+        leagues=leagues() if scope.is_province else [],
         league_name=next((d.name for d in leagues() if d.code == league_code), "") if league_code else ""))
 
 
@@ -102,8 +103,8 @@ def progress(request):
 def targets(request):
     scope = _scope(request)
     plan_year = _plan_year(request)
-    may_set = scope.role in TARGET_ROLES and scope.level == "province"
-    league_code = (request.GET.get("league") or request.POST.get("league") or "") if scope.level == "province" else ""
+    may_set = scope.role in TARGET_ROLES and scope.is_province
+    league_code = (request.GET.get("league") or request.POST.get("league") or "") if scope.is_province else ""
     _rows, divisions = queries.region_rows(scope, league_code=league_code)
     if request.method == "POST":
         if not may_set:
@@ -113,7 +114,7 @@ def targets(request):
                 d.code, _count(request.POST.get(f"units_{d.code}"), f"units_{d.code}", _("%(name)s目标单位数") % {"name": d.name}),
                 _count(request.POST.get(f"people_{d.code}"), f"people_{d.code}", _("%(name)s目标人数") % {"name": d.name}),
                 request.POST.get(f"reason_{d.code}", "")) for d in divisions]
-            changed = services.set_targets(actor=request.user, scope=scope, plan_year=plan_year, targets=inputs)
+            changed = services.set_targets(actor=request.user, plan_year=plan_year, targets=inputs)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -133,7 +134,7 @@ def targets(request):
                      "reason": request.POST.get(f"reason_{division.code}") or (target.reason if target else "")})
     return render(request, "campaign/targets.html", _common(
         plan_year, rows=rows, may_set=may_set, league_code=league_code,
-        leagues=leagues() if scope.level == "province" else []))
+        leagues=leagues() if scope.is_province else []))
 
 
 # --- follow-up ---------------------------------------------------------------------------------
@@ -181,14 +182,10 @@ def take(request, unit_pk: int):
     scope = _scope(request, WRITE_ROLES)
     plan_year = _plan_year(request)
     unit = queries.unit_in_scope(scope, unit_pk)
-    try:
-        services.take_unit(actor=request.user, scope=scope, plan_year=plan_year, unit=unit, today=_today())
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or _detail_url(plan_year, unit.pk))
-    messages.success(request, _("已认领“%(unit)s”，请在%(days)s天内联系") % {
-        "unit": unit.name, "days": rules.FIRST_CONTACT_DAYS})
-    return redirect(_detail_url(plan_year, unit.pk))
+    return act_and_redirect(
+        request, lambda: services.take_unit(actor=request.user, plan_year=plan_year, unit=unit, today=_today()),
+        to=_detail_url(plan_year, unit.pk), back=request.POST.get("next") or _detail_url(plan_year, unit.pk),
+        done=_("已认领“%(unit)s”，请在%(days)s天内联系") % {"unit": unit.name, "days": rules.FIRST_CONTACT_DAYS})
 
 
 @login_required
@@ -200,13 +197,9 @@ def release(request, unit_pk: int):
     record = queries.follow_up_of(plan_year, unit)
     if record is None:
         raise Http404
-    try:
-        services.release_unit(actor=request.user, scope=scope, follow_up=record)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已释放“%(unit)s”，其他同事可以认领") % {"unit": unit.name})
-    return redirect(_detail_url(plan_year, unit.pk))
+    return act_and_redirect(request, lambda: services.release_unit(actor=request.user, follow_up=record),
+                            to=_detail_url(plan_year, unit.pk),
+                            done=_("已释放“%(unit)s”，其他同事可以认领") % {"unit": unit.name})
 
 
 @login_required
@@ -222,7 +215,7 @@ def log_contact(request, unit_pk: int):
     try:
         due = post.get("next_due_on", "").strip()
         services.log_contact(
-            actor=request.user, scope=scope, follow_up=record,
+            actor=request.user, follow_up=record,
             contacted_on=_date(post.get("contacted_on"), "contacted_on", _("联系日期")),
             channel=post.get("channel", ""), outcome=post.get("outcome", ""), note=post.get("note", ""),
             next_step=post.get("next_step", ""),
@@ -262,12 +255,14 @@ def outreach_new(request):
     if request.method == "POST":
         try:
             services.record_outreach(
-                actor=request.user, scope=scope, held_on=_date(post.get("held_on"), "held_on", _("活动日期")),
+                actor=request.user, held_on=_date(post.get("held_on"), "held_on", _("活动日期")),
                 kind=post.get("kind", ""), place=post.get("place", ""),
                 audience_size=_count(post.get("audience_size"), "audience_size", _("受众人数")),
                 materials_count=_count(post.get("materials_count") or "0", "materials_count", _("发放资料份数")),
                 unit_ids=ids_param(post, "units"), note=post.get("note", ""),
                 league_code=post.get("league", ""), today=_today())
+        except NotFound:  # a unit named outside the actor's scope
+            raise Http404 from None
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -277,7 +272,7 @@ def outreach_new(request):
     return render(request, "campaign/outreach_form.html", _common(
         plan_year, kinds=OutreachEvent.Kind.choices, units=units, form=post, today=_today(),
         chosen=set(ids_param(post, "units")),
-        leagues=leagues() if scope.level == "province" else []))
+        leagues=leagues() if scope.is_province else []))
 
 
 # --- staffing and evaluation -------------------------------------------------------------------
@@ -294,8 +289,8 @@ def evaluation(request):
     scope = _scope(request)
     plan_year = _plan_year(request)
     window = queries.window_of(plan_year)
-    level = request.GET.get("level") or ("league" if scope.level == "province" else "county")
-    if level not in ("league", "county") or (level == "league" and scope.level == "county"):
+    level = request.GET.get("level") or ("league" if scope.is_province else "county")
+    if level not in ("league", "county") or (level == "league" and scope.is_county):
         level = "county"
     try:
         start = _date(request.GET.get("start") or window.opens_on.isoformat(), "start", _("开始日期"))
@@ -316,4 +311,4 @@ def evaluation(request):
     return render(request, "campaign/evaluation.html", _common(
         plan_year, ranked=ranked, level=level, start=start, end=last, shown=shown,
         labels=[i for i in indicators if i.key in shown], missing=[i for i in indicators if i.key not in shown],
-        may_offices=scope.level == "province"))
+        may_offices=scope.is_province))

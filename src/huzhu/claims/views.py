@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from huzhu.archives.services import path_of, thumbnail_path_of
 from huzhu.core.errors import DomainError
 from huzhu.core.params import page_param, parse_integer
+from huzhu.core.views import act_and_redirect
 from huzhu.members.queries import worker_by_id_number
 from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
@@ -125,7 +126,8 @@ def review(request, pk: int):
         messages.error(request, _("请选择审核结论"))
         return redirect("claims:detail", pk=pk)
     data = form.cleaned_data
-    try:
+
+    def decide():
         if data["decision"] == "pass":
             services.pass_review(actor=request.user, claim=claim, comment=data["comment"])
         elif data["decision"] == "return":
@@ -135,11 +137,8 @@ def review(request, pk: int):
         else:
             services.reject_claim(actor=request.user, claim=claim, reason_code=data["reason_code"],
                                   comment=data["comment"])
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("申领 #%(number)s：%(status)s") % {"number": claim.pk, "status": claim.get_status_display()})
-    return redirect("claims:detail", pk=pk)
+    return act_and_redirect(request, decide, to=reverse("claims:detail", kwargs={"pk": pk}), done=lambda result: _(
+        "申领 #%(number)s：%(status)s") % {"number": claim.pk, "status": claim.get_status_display()})
 
 
 @login_required
@@ -150,24 +149,20 @@ def adjust(request, pk: int):
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect("claims:detail", pk=pk)
-    try:
-        services.adjust_claim(actor=request.user, claim=claim, changes=form.changes(), reason=form.cleaned_data["reason"])
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("金额已调整，补助金重新计算为 %(amount)s 元") % {"amount": claim.benefit_amount})
-    return redirect("claims:detail", pk=pk)
+    return act_and_redirect(
+        request, lambda: services.adjust_claim(actor=request.user, claim=claim, changes=form.changes(),
+                                               reason=form.cleaned_data["reason"]),
+        to=reverse("claims:detail", kwargs={"pk": pk}),
+        done=lambda result: _("金额已调整，补助金重新计算为 %(amount)s 元") % {"amount": claim.benefit_amount})
 
 
 @login_required
 @require_POST
 def withdraw(request, pk: int):
     claim = queries.claim_for(scope_of(request.user), pk)
-    try:
-        services.withdraw_claim(actor=request.user, claim=claim, comment=request.POST.get("comment", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect("claims:detail", pk=pk)
+    return act_and_redirect(
+        request, lambda: services.withdraw_claim(actor=request.user, claim=claim, comment=request.POST.get("comment", "")),
+        to=reverse("claims:detail", kwargs={"pk": pk}))
 
 
 def _file_response(request, claim: Claim, document_pk: int, thumbnail: bool, *, actor, view: str):
@@ -224,7 +219,7 @@ def _calendar_scope(request):
 
 def can_change_calendar(scope) -> bool:
     """Only the provincial association enters the State Council's schedule."""
-    return scope.role == Role.ASSOCIATION and scope.level == "province"
+    return scope.role == Role.ASSOCIATION and scope.is_province
 
 
 def _year_of(text: str | None, default: int) -> int:

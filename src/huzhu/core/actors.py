@@ -1,9 +1,11 @@
-"""Actors that are not staff accounts: the worker acting on her own record (no user, an audit label)."""
+"""Actors that are not staff accounts: the worker acting on her own record, the system (no user, an audit label)."""
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, Union
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+from .scopes import PROVINCE, Scope
 
 
 @dataclass(frozen=True)
@@ -17,13 +19,31 @@ class WorkerActor:
         return f"worker:{self.worker_id}"
 
 
-# Who calls a service: a staff user (the request's user), the worker herself, or None for the
-# system (background jobs, commands, the demo). Services take it as `actor=` first.
-Actor: TypeAlias = Union["User", WorkerActor, None]
+@dataclass(frozen=True)
+class SystemActor:
+    """The scheme itself acting (a command, a job, the demo, a test builder), with the scope it acts in.
+
+    Services derive the scope from the actor (`regions.queries.scope_of`); a caller acting more widely
+    than a staff account passes this rather than a bare scope.
+    """
+
+    scope: Scope = PROVINCE
+    pk = None  # never a user: audit rows store no user for it
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM_ACTOR = SystemActor()
+
+
+# Who calls a service: a staff user (the request's user), the worker herself, or the system: a
+# SystemActor carrying the scope it acts in (commands, the demo), or None (background jobs). Services take it as `actor=` first.
+Actor: TypeAlias = Union["User", WorkerActor, SystemActor, None]
 # The services that only a staff account may call (the money path, its own two-factor device).
 StaffActor: TypeAlias = "User"
 
 
 def user_of(actor: Actor) -> "User | None":
     """The staff account behind an actor, for the columns that record who did it; None for the worker and the system."""
-    return actor if actor is not None and not isinstance(actor, WorkerActor) and actor.pk else None
+    return actor if actor is not None and not isinstance(actor, (WorkerActor, SystemActor)) and actor.pk else None

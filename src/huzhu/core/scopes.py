@@ -25,6 +25,32 @@ class Scope:
             return queryset.filter(**{unit: int(self.code)})
         return queryset.none()
 
+    @property
+    def is_none(self) -> bool:
+        """No region at all (the three administrators, anonymous): every scoped read is empty."""
+        return self.level == "none"
+
+    @property
+    def is_province(self) -> bool:
+        return self.level == "province"
+
+    @property
+    def is_league(self) -> bool:
+        return self.level == "league"
+
+    @property
+    def is_county(self) -> bool:
+        return self.level == "county"
+
+    @property
+    def is_unit(self) -> bool:
+        return self.level == "unit"
+
+    def contains(self, record) -> bool:
+        """Whether a record carrying `league_id` and `county_id` (and `unit_id`; a unit is its own) is in scope."""
+        unit_id = record.unit_id if hasattr(record, "unit_id") else record.pk
+        return self.includes(league_code=record.league_id, county_code=record.county_id, unit_id=unit_id)
+
     def includes(self, *, league_code: str = "", county_code: str = "", unit_id: int | None = None) -> bool:
         if self.level == "province":
             return True

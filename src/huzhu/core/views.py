@@ -1,8 +1,14 @@
-"""Project-wide pages: health check and the role-fitted home page."""
+"""Project-wide pages (health check, the role-fitted home page) and the POST-view helper every app uses."""
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+
+from .errors import DomainError, NotFound
 
 
 def healthz(request):
@@ -19,3 +25,25 @@ def healthz(request):
 @login_required
 def home(request):
     return render(request, "core/home.html")
+
+
+def act_and_redirect(request, action: Callable[[], Any], *, to: str | Callable[[Any], str],
+                     done: str | Callable[[Any], str] | None = None, back: str | None = None,
+                     failed: Callable[[DomainError], str] | None = None) -> HttpResponseRedirect:
+    """Run a POST view's service call; a refusal becomes an error message, success `done`; then redirect.
+
+    `to` (a URL or a view name without arguments, or built from what `action` returned) is where
+    success goes, and a refusal too unless `back` says otherwise (a built `to` needs `back`). `done` is a message or built from
+    the result; `failed` words the refusal (default: its message). A record the service found
+    outside the actor's scope is the 404 page, as on every door.
+    """
+    try:
+        result = action()
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, failed(error) if failed else error.message)
+        return redirect(back or to)
+    if done is not None:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(to(result) if callable(to) else to)

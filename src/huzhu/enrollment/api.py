@@ -250,7 +250,7 @@ def start_enrollment(request, payload: StartIn):
     if plan_year is None:
         raise NotFound(_("该年度方案不存在或未开放参互"))
     start = services.renew_enrollment if payload.renew else services.start_enrollment
-    enrollment = start(actor=request.user, scope=scope, unit=unit, plan_year=plan_year)
+    enrollment = start(actor=request.user, unit=unit, plan_year=plan_year)
     return Status(201, queries.enrollment_for(scope, enrollment.pk))
 
 
@@ -279,28 +279,28 @@ def _act(request, enrollment_id: int, action, roles=WRITE_ROLES):
 def add_workers(request, enrollment_id: int, payload: WorkersIn):
     """Add workers of the unit's roster to a draft; refused naming who cannot join and why."""
     return _act(request, enrollment_id, lambda scope, e: services.add_workers(
-        actor=request.user, scope=scope, enrollment=e, worker_ids=payload.worker_ids))
+        actor=request.user, enrollment=e, worker_ids=payload.worker_ids))
 
 
 @router.post("/enrollments/{enrollment_id}/workers/remove", response=EnrollmentOut)
 def remove_workers(request, enrollment_id: int, payload: WorkersIn):
     """Take workers out of a draft."""
     return _act(request, enrollment_id, lambda scope, e: services.remove_workers(
-        actor=request.user, scope=scope, enrollment=e, worker_ids=payload.worker_ids))
+        actor=request.user, enrollment=e, worker_ids=payload.worker_ids))
 
 
 @router.post("/enrollments/{enrollment_id}/submit", response=EnrollmentOut)
 def submit_enrollment(request, enrollment_id: int):
     """Submit a draft for payment (the annual enrollment must meet the participation threshold)."""
     return _act(request, enrollment_id, lambda scope, e: services.submit_enrollment(
-        actor=request.user, scope=scope, enrollment=e))
+        actor=request.user, enrollment=e))
 
 
 @router.post("/enrollments/{enrollment_id}/payment", response=EnrollmentOut)
 def record_payment(request, enrollment_id: int, payload: PaymentIn):
     """County clerks: record the unit's payment; coverages start and get their certificate numbers."""
     return _act(request, enrollment_id, lambda scope, e: services.record_payment(
-        actor=request.user, scope=scope, enrollment=e, amount=payload.amount, paid_on=payload.paid_on,
+        actor=request.user, enrollment=e, amount=payload.amount, paid_on=payload.paid_on,
         bank_reference=payload.bank_reference), roles=PAY_ROLES)
 
 
@@ -309,7 +309,7 @@ def import_roster(request, enrollment_id: int, file: File[UploadedFile]):
     """Upload a roster file (xlsx/csv) for a draft: it is validated in the background; poll the job."""
     scope = _scope(request, WRITE_ROLES)
     enrollment = queries.enrollment_for(scope, enrollment_id)
-    job = services.create_import_job(actor=request.user, scope=scope, enrollment=enrollment,
+    job = services.create_import_job(actor=request.user, enrollment=enrollment,
                                      file_name=file.name or "", upload=file)
     enqueue(validate_import_task, job.pk)
     return Status(202, job)
@@ -342,7 +342,7 @@ def commit_import(request, job_id: int, payload: CommitIn):
 def discard_import(request, job_id: int):
     """Drop a job that is not imported: nothing reaches the enrollment."""
     scope = _scope(request, WRITE_ROLES)
-    return services.discard_import(actor=request.user, scope=scope, job=queries.import_job_for(scope, job_id))
+    return services.discard_import(actor=request.user, job=queries.import_job_for(scope, job_id))
 
 
 @me_router.get("/coverage", response=list[CoverageOut])

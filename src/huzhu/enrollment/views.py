@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from huzhu.core.errors import DomainError
 from huzhu.core.jobs import enqueue
 from huzhu.core.params import id_param, ids_param, page_param, parse_date
+from huzhu.core.views import act_and_redirect
 from huzhu.members.queries import units_in_scope, worker_for
 from huzhu.plans import queries as plan_queries
 from huzhu.regions.queries import counties_in_scope, scope_of
@@ -81,11 +82,8 @@ def start(request):
     plan_year = get_object_or_404(queries.open_plan_years_for_enrollment(), pk=request.POST.get("plan_year") or 0)
     if request.POST.get("renew"):
         return redirect(f"{reverse('enrollment:renew')}?unit={unit.pk}&plan_year={plan_year.pk}")
-    try:
-        enrollment = services.start_enrollment(actor=request.user, scope=scope, unit=unit, plan_year=plan_year)
-    except DomainError as exc:
-        return _fail(request, exc, "enrollment:index")
-    return redirect("enrollment:detail", enrollment.pk)
+    return act_and_redirect(request, lambda: services.start_enrollment(actor=request.user, unit=unit, plan_year=plan_year),
+                            back="enrollment:index", to=lambda enrollment: reverse("enrollment:detail", args=[enrollment.pk]))
 
 
 @login_required
@@ -95,13 +93,10 @@ def renew(request):
     unit = get_object_or_404(units_in_scope(scope), pk=id_param(source, "unit") or 0)
     plan_year = get_object_or_404(queries.open_plan_years_for_enrollment(), pk=id_param(source, "plan_year") or 0)
     if request.method == "POST":
-        try:
-            enrollment = services.renew_enrollment(actor=request.user, scope=scope, unit=unit, plan_year=plan_year)
-        except DomainError as exc:
-            return _fail(request, exc, "enrollment:index")
-        messages.success(request, _("已按上年度名单生成续互，共%(count)s人，请核对后提交") % {
-            "count": enrollment.headcount})
-        return redirect("enrollment:detail", enrollment.pk)
+        return act_and_redirect(
+            request, lambda: services.renew_enrollment(actor=request.user, unit=unit, plan_year=plan_year),
+            back="enrollment:index", to=lambda enrollment: reverse("enrollment:detail", args=[enrollment.pk]),
+            done=lambda enrollment: _("已按上年度名单生成续互，共%(count)s人，请核对后提交") % {"count": enrollment.headcount})
     preview = queries.renewal_preview(unit, plan_year, on=timezone.localdate())
     return render(request, "enrollment/renew.html", {"preview": preview})
 
@@ -130,13 +125,8 @@ def _enrollment_action(request, pk: int, action, success: str | Callable[[Any], 
     # `success` is a message, or builds one from what `action` returned (translated when the request runs).
     scope = _scope(request, roles)
     enrollment = queries.enrollment_for(scope, pk)
-    try:
-        result = action(scope, enrollment)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success(result) if callable(success) else success)
-    return redirect("enrollment:detail", enrollment.pk)
+    return act_and_redirect(request, lambda: action(scope, enrollment), done=success,
+                            to=reverse("enrollment:detail", args=[enrollment.pk]))
 
 
 @login_required
@@ -144,7 +134,7 @@ def _enrollment_action(request, pk: int, action, success: str | Callable[[Any], 
 def add_workers(request, pk: int):
     ids = ids_param(request.POST, "worker")
     return _enrollment_action(request, pk, lambda scope, e: services.add_workers(
-        actor=request.user, scope=scope, enrollment=e, worker_ids=ids), lambda count: _("已加入%(count)s人") % {"count": count})
+        actor=request.user, enrollment=e, worker_ids=ids), lambda count: _("已加入%(count)s人") % {"count": count})
 
 
 @login_required
@@ -152,28 +142,28 @@ def add_workers(request, pk: int):
 def remove_workers(request, pk: int):
     ids = ids_param(request.POST, "worker")
     return _enrollment_action(request, pk, lambda scope, e: services.remove_workers(
-        actor=request.user, scope=scope, enrollment=e, worker_ids=ids), lambda count: _("已移出%(count)s人") % {"count": count})
+        actor=request.user, enrollment=e, worker_ids=ids), lambda count: _("已移出%(count)s人") % {"count": count})
 
 
 @login_required
 @require_POST
 def submit(request, pk: int):
     return _enrollment_action(request, pk, lambda scope, e: services.submit_enrollment(
-        actor=request.user, scope=scope, enrollment=e), _("已提交，等待代办点登记缴费"))
+        actor=request.user, enrollment=e), _("已提交，等待代办点登记缴费"))
 
 
 @login_required
 @require_POST
 def withdraw(request, pk: int):
     return _enrollment_action(request, pk, lambda scope, e: services.withdraw_enrollment(
-        actor=request.user, scope=scope, enrollment=e), _("已撤回为草稿"))
+        actor=request.user, enrollment=e), _("已撤回为草稿"))
 
 
 @login_required
 @require_POST
 def cancel(request, pk: int):
     return _enrollment_action(request, pk, lambda scope, e: services.cancel_enrollment(
-        actor=request.user, scope=scope, enrollment=e, reason=request.POST.get("reason", "")), _("已撤销"))
+        actor=request.user, enrollment=e, reason=request.POST.get("reason", "")), _("已撤销"))
 
 
 @login_required
@@ -181,7 +171,7 @@ def cancel(request, pk: int):
 def pay(request, pk: int):
     def action(scope, enrollment):
         return services.record_payment(
-            actor=request.user, scope=scope, enrollment=enrollment, amount=request.POST.get("amount", ""),
+            actor=request.user, enrollment=enrollment, amount=request.POST.get("amount", ""),
             paid_on=_parse_date(request.POST.get("paid_on", ""), "paid_on", _("缴费日期")),
             bank_reference=request.POST.get("bank_reference", ""))
     return _enrollment_action(request, pk, action, _("已登记缴费，保障凭证已生成"), roles=PAY_ROLES)
@@ -193,7 +183,7 @@ def hire(request, pk: int):
     def action(scope, enrollment):
         started = request.POST.get("started_on", "")
         return services.add_new_hire(
-            actor=request.user, scope=scope, enrollment=enrollment, name=request.POST.get("name", ""),
+            actor=request.user, enrollment=enrollment, name=request.POST.get("name", ""),
             id_number=request.POST.get("id_number", ""), phone=request.POST.get("phone", ""),
             started_on=_parse_date(started, "started_on", _("入职日期")) if started else None).name
     return _enrollment_action(request, pk, action,
@@ -205,7 +195,7 @@ def hire(request, pk: int):
 def leave(request, pk: int, worker_pk: int):
     def action(scope, enrollment):
         worker = worker_for(scope, worker_pk)
-        services.record_leaving(actor=request.user, scope=scope, worker=worker,
+        services.record_leaving(actor=request.user, worker=worker,
                                 left_on=_parse_date(request.POST.get("left_on", ""), "left_on", _("离职日期")))
         return worker.name
     return _enrollment_action(request, pk, action,
@@ -219,7 +209,7 @@ def upload(request, pk: int):
     enrollment = queries.enrollment_for(scope, pk)
     upload_file = request.FILES.get("file")
     try:
-        job = services.create_import_job(actor=request.user, scope=scope, enrollment=enrollment,
+        job = services.create_import_job(actor=request.user, enrollment=enrollment,
                                          file_name=upload_file.name if upload_file else "", upload=upload_file)
     except DomainError as exc:
         return _fail(request, exc, reverse("enrollment:detail", args=[pk]))
@@ -264,13 +254,9 @@ def import_commit(request, pk: int):
 def import_discard(request, pk: int):
     scope = _scope(request, WRITE_ROLES)
     job = queries.import_job_for(scope, pk)
-    try:
-        services.discard_import(actor=request.user, scope=scope, job=job)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已放弃本次导入，未导入任何数据。请修正名册后重新上传"))
-    return redirect("enrollment:detail", job.enrollment_id)
+    return act_and_redirect(request, lambda: services.discard_import(actor=request.user, job=job),
+                            to=reverse("enrollment:detail", args=[job.enrollment_id]),
+                            done=_("已放弃本次导入，未导入任何数据。请修正名册后重新上传"))
 
 
 @login_required

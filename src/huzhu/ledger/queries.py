@@ -43,11 +43,11 @@ def default_plan_year(year_id: str | int | None) -> PlanYear | None:
 def accounts_in_scope(scope: Scope, plan_year: PlanYear) -> QuerySet[Account]:
     """The plan year's accounts the scope may see."""
     qs = Account.objects.filter(plan_year=plan_year).select_related("office", "agency_point")
-    if scope.level == "province":
+    if scope.is_province:
         return qs
-    if scope.level == "league":
+    if scope.is_league:
         return qs.filter(Q(office__league_id=scope.code) | Q(agency_point__office__league_id=scope.code))
-    if scope.level == "county":
+    if scope.is_county:
         return qs.filter(agency_point__county_id=scope.code)
     return qs.none()
 
@@ -108,7 +108,7 @@ def trial_balance(scope: Scope, plan_year: PlanYear, *, with_empty: bool = False
     `prior_year_only`: only the prior-year adjustments (postings after the year's close, 往年调整).
     """
     accounts = list(accounts_in_scope(scope, plan_year))
-    sums = _sums_by_account(plan_year, None if scope.level == "province" else [a.pk for a in accounts],
+    sums = _sums_by_account(plan_year, None if scope.is_province else [a.pk for a in accounts],
                             prior_year_only=prior_year_only)
     rows = [TrialBalanceRow(account, *sums.get(account.pk, (ZERO, ZERO))) for account in accounts
             if with_empty or account.pk in sums]
@@ -303,11 +303,11 @@ class BudgetRow:
 
 def budgets_in_scope(scope: Scope, plan_year: PlanYear) -> QuerySet[Budget]:
     qs = Budget.objects.filter(plan_year=plan_year).select_related("office", "agency_point")
-    if scope.level == "province":
+    if scope.is_province:
         return qs
-    if scope.level == "league":
+    if scope.is_league:
         return qs.filter(Q(office__league_id=scope.code) | Q(agency_point__office__league_id=scope.code))
-    if scope.level == "county":
+    if scope.is_county:
         return qs.filter(agency_point__county_id=scope.code)
     return qs.none()
 

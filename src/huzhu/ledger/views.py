@@ -60,7 +60,7 @@ def trial_balance(request):
         "plan_year": plan_year, "plan_years": queries.plan_years(), "balance": balance, "position": position,
         "reporting_on": reporting_on, "unearned_amount": unearned,
         "year_close": year_close, "prior_year": prior_year, "may_close": scope.role == Role.ASSOCIATION,
-        "scoped": scope.level != "province",
+        "scoped": not scope.is_province,
     })
 
 

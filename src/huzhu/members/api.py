@@ -106,6 +106,6 @@ def register_worker(request, payload: WorkerIn):
     if scope.role not in REGISTRARS:
         raise PermissionDenied()
     unit = queries.unit_for(scope, payload.unit_id)
-    worker = services.register_worker(actor=request.user, scope=scope, unit=unit,
+    worker = services.register_worker(actor=request.user, unit=unit,
                                       **payload.dict(exclude={"unit_id"}))
     return Status(201, worker)

@@ -6,15 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
-from huzhu.core.actors import Actor
+from huzhu.core.actors import Actor, WorkerActor
 from huzhu.core.bulk import RowSource
 from huzhu.core.crypto import blind_index, blind_indexes, encrypt_text
-from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huzhu.core.errors import Conflict, NotFound, ValidationFailed
 from huzhu.core.identifiers import normalise_bank_account
 from huzhu.core.idnumbers import mask_account, mask_mobile, parse_credit_code, parse_mobile, parse_resident_id
 from huzhu.core.names import clean_person_name, clean_unit_name
-from huzhu.core.scopes import Scope
 from huzhu.regions.models import Division
+from huzhu.regions.queries import scope_of
 
 from .models import Employment, MemberUnit, Worker
 
@@ -32,11 +32,12 @@ def _field_error(field: str, exc: ValueError) -> ValidationFailed:
 
 
 @transaction.atomic
-def register_unit(*, actor: Actor, scope: Scope, name: str, credit_code: str, county_code: str,
+def register_unit(*, actor: Actor, name: str, credit_code: str, county_code: str,
                   kind: str = MemberUnit.Kind.ENTERPRISE, sector: str = "", eligible_headcount: int = 0,
                   female_headcount: int = 0, contact_name: str = "", contact_phone: str = "",
                   parent_union: MemberUnit | None = None) -> MemberUnit:
     """Register a member unit in a county of the actor's scope."""
+    scope = scope_of(actor)
     name = _parsed("name", clean_unit_name, name)
     if contact_name:
         contact_name = _parsed("contact_name", clean_person_name, contact_name)
@@ -45,7 +46,7 @@ def register_unit(*, actor: Actor, scope: Scope, name: str, credit_code: str, co
     if county is None or county.parent_id is None:
         raise ValidationFailed("invalid_county", _("旗县代码 %(code)s 不存在") % {"code": county_code}, field="county")
     if not scope.includes(league_code=county.parent_id, county_code=county.code):
-        raise PermissionDenied(_("该旗县不在您的管辖范围内"))
+        raise NotFound(_("该旗县不在您的管辖范围内"))  # divisions are public: the message may name it
     if female_headcount > eligible_headcount:
         raise ValidationFailed("invalid_female_headcount", _("女职工人数不能大于职工人数"), field="female_headcount")
     if contact_phone:
@@ -63,13 +64,14 @@ def register_unit(*, actor: Actor, scope: Scope, name: str, credit_code: str, co
 
 
 @transaction.atomic
-def register_worker(*, actor: Actor, scope: Scope, unit: MemberUnit, name: str, id_number: str, phone: str = "",
+def register_worker(*, actor: Actor, unit: MemberUnit, name: str, id_number: str, phone: str = "",
                     kind: str = Worker.Kind.EMPLOYEE, started_on: date | None = None, ethnicity: str = "",
                     bank_name: str = "", bank_account: str = "", today: date | None = None) -> Worker:
     """Register a worker at a unit: ID number validated, encrypted, unique across the scheme."""
+    scope = scope_of(actor)
     today = today or timezone.localdate()
-    if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
-        raise PermissionDenied(_("该单位不在您的管辖范围内"))
+    if not scope.contains(unit):
+        raise NotFound()
     name = _parsed("name", clean_person_name, name)
     rid = _parsed("id_number", parse_resident_id, id_number, today=today)
     if phone:
@@ -113,11 +115,13 @@ def _bank_account_digits(bank_account: str) -> str:
 
 
 @transaction.atomic
-def change_bank_account(*, actor: Actor, scope: Scope, worker: Worker, bank_name: str, bank_account: str,
+def change_bank_account(*, actor: Actor, worker: Worker, bank_name: str, bank_account: str,
                         reason: str) -> Worker:
     """Record a worker's corrected bank card (e.g. after a failed payout); audited with masked numbers."""
-    if not scope.includes(league_code=worker.league_id, county_code=worker.county_id, unit_id=worker.unit_id):
-        raise PermissionDenied(_("该职工不在您的管辖范围内"))
+    # The worker herself (texted code) may change her own card; staff only inside their scope.
+    is_herself = isinstance(actor, WorkerActor) and actor.worker_id == worker.pk
+    if not is_herself and not scope_of(actor).contains(worker):
+        raise NotFound()
     account = _bank_account_digits(bank_account.strip())
     if not account:
         raise ValidationFailed("invalid_bank_account", _("请填写银行卡号"), field="bank_account")
@@ -202,13 +206,14 @@ def employ_registered_workers(*, actor: Actor, unit: MemberUnit, source: RowSour
 
 
 @transaction.atomic
-def end_employment(*, actor: Actor, scope: Scope, worker: Worker, ended_on: date) -> Employment:
+def end_employment(*, actor: Actor, worker: Worker, ended_on: date) -> Employment:
     """Record that a worker left their current unit on `ended_on` (the worker stays registered)."""
+    scope = scope_of(actor)
     unit = worker.unit
     if unit is None:
         raise Conflict("not_employed", _("%(name)s当前不在任何单位在职") % {"name": worker.name})
-    if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
-        raise PermissionDenied(_("该职工不在您的管辖范围内"))
+    if not scope.contains(unit):
+        raise NotFound()
     employment = Employment.objects.select_for_update().filter(worker=worker, ended_on__isnull=True).first()
     if employment is None:
         raise Conflict("not_employed", _("%(name)s没有在职记录") % {"name": worker.name})

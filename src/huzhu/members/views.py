@@ -121,7 +121,7 @@ def unit_create(request):
         data = form.cleaned_data
         try:
             unit = services.register_unit(
-                actor=request.user, scope=scope, name=data["name"], credit_code=data["credit_code"],
+                actor=request.user, name=data["name"], credit_code=data["credit_code"],
                 county_code=data["county"], kind=data["kind"], sector=data["sector"],
                 eligible_headcount=data["eligible_headcount"], female_headcount=data["female_headcount"],
                 contact_name=data["contact_name"], contact_phone=data["contact_phone"])
@@ -143,7 +143,7 @@ def worker_create(request, unit_pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            worker = services.register_worker(actor=request.user, scope=scope, unit=unit, **data)
+            worker = services.register_worker(actor=request.user, unit=unit, **data)
         except DomainError as exc:
             _form_error(form, exc)
         else:

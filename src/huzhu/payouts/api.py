@@ -116,7 +116,7 @@ def get_batch(request, batch_id: int):
 def build_batch(request, payload: BatchIn):
     """Build a draft batch from the approved unpaid claims matching the filters."""
     scope = _scope(request, {Role.ASSOCIATION})
-    batch = services.build_batch(actor=request.user, scope=scope, filters=rules.BatchFilters(**payload.dict()))
+    batch = services.build_batch(actor=request.user, filters=rules.BatchFilters(**payload.dict()))
     return Status(201, _detail(scope, batch.pk))
 
 

@@ -119,7 +119,7 @@ def pay_demo_history(*, paid_before: date, maker=None, checker=None) -> int:
         approved_to = min(_month_end(month), cutoff)
         sent_on = min(approved_to + SENT_AFTER, paid_before)
         paid_on = min(sent_on + PAID_AFTER, paid_before)
-        batch = services.build_batch(actor=maker, scope=PROVINCE, filters=rules.BatchFilters(approved_to=approved_to))
+        batch = services.build_batch(actor=maker, filters=rules.BatchFilters(approved_to=approved_to))
         services.approve_batch(actor=checker, batch=batch)  # four eyes: fuhe checks zhifu's batch
         services.record_bank_file_export(actor=maker, batch=batch, file_format="xlsx")
         _settle_history_batch(batch=batch, maker=maker, made_on=min(approved_to + timedelta(days=1), sent_on),
@@ -138,7 +138,7 @@ def pay_demo_claims(*, maker=None, checker=None, fail_every: int = FAIL_EVERY, a
     if not queries.claims_ready_for_payout(PROVINCE, filters).exists():
         return "演示数据中没有待支付的已审批申领，未生成支付批次。"
     maker, checker = _makers(maker, checker)
-    batch = services.build_batch(actor=maker, scope=PROVINCE, filters=filters)
+    batch = services.build_batch(actor=maker, filters=filters)
     services.approve_batch(actor=checker, batch=batch)
     services.record_bank_file_export(actor=maker, batch=batch, file_format="xlsx")
     services.mark_batch_sent(actor=maker, batch=batch, sent_on=timezone.localdate())

@@ -81,7 +81,7 @@ def ready_totals(scope: Scope, filters: rules.BatchFilters) -> tuple[Totals, lis
 def batches(scope: Scope) -> QuerySet[PayoutBatch]:
     """Payout batches, newest first (province-level roles only)."""
     qs = PayoutBatch.objects.select_related("created_by", "approved_by")
-    return qs if scope.level == "province" else qs.none()
+    return qs if scope.is_province else qs.none()
 
 
 def batch_for(scope: Scope, pk: int) -> PayoutBatch:

@@ -21,11 +21,11 @@ from huzhu.claims.workflow import Status as ClaimStatus
 from huzhu.core.actors import StaffActor
 from huzhu.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from huzhu.core.money import ZERO, format_yuan
-from huzhu.core.scopes import Scope
 from huzhu.ledger import services as ledger
 from huzhu.members import services as member_services
 from huzhu.plans.models import Plan
 from huzhu.regions.models import Division
+from huzhu.regions.queries import scope_of
 
 from . import bank_files, queries, rules
 from .models import Payout, PayoutBatch, ReturnImport
@@ -57,8 +57,9 @@ def _refresh(batch: PayoutBatch, into: PayoutBatch) -> PayoutBatch:
 
 
 @transaction.atomic
-def build_batch(*, actor: StaffActor, scope: Scope, filters: rules.BatchFilters) -> PayoutBatch:
+def build_batch(*, actor: StaffActor, filters: rules.BatchFilters) -> PayoutBatch:
     """Put every approved unpaid claim matching the filters into a new draft batch, one payout each."""
+    scope = scope_of(actor)
     problem = filters.problem()
     if problem:
         raise ValidationFailed("invalid_filters", problem, field="approved_to")
@@ -290,7 +291,7 @@ def _update_batch_totals(locked: PayoutBatch, batch: PayoutBatch) -> bool:
 
 
 @transaction.atomic
-def resolve_failed_payout(*, actor: StaffActor, scope: Scope, payout: Payout, bank_name: str = "", bank_account: str = "",
+def resolve_failed_payout(*, actor: StaffActor, payout: Payout, bank_name: str = "", bank_account: str = "",
                           note: str = "") -> Payout:
     """After a failed payout: record the worker's corrected bank account (members service, audited),
     or say why the same account is right; the claim can then go into a new batch with a new payout."""
@@ -302,7 +303,7 @@ def resolve_failed_payout(*, actor: StaffActor, scope: Scope, payout: Payout, ba
     note = (note or "").strip()
     if bank_account.strip():
         member_services.change_bank_account(
-            actor=actor, scope=scope, worker=locked.claim.worker, bank_name=bank_name or locked.bank_name,
+            actor=actor, worker=locked.claim.worker, bank_name=bank_name or locked.bank_name,
             bank_account=bank_account,
             reason=f"支付 {locked.reference} 失败（{locked.bank_reason}）后更正" + (f"：{note}" if note else ""))
         note = note or "已更正银行账户"

@@ -5,12 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from huzhu.core.errors import DomainError
 from huzhu.core.money import display_yuan
 from huzhu.core.params import page_param
+from huzhu.core.views import act_and_redirect
 from huzhu.members import services as member_services
 from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
@@ -55,7 +57,7 @@ def batch_new(request):
     if form.is_bound and form.is_valid():
         if request.method == "POST":
             try:
-                batch = services.build_batch(actor=request.user, scope=scope, filters=form.filters())
+                batch = services.build_batch(actor=request.user, filters=form.filters())
             except DomainError as error:
                 messages.error(request, error.message)
             else:
@@ -97,13 +99,8 @@ def _render_detail(request, scope, batch, *, report=None, status=200):
 def _batch_action(request, pk: int, action, success: str):
     scope = _scope(request, MANAGERS)
     batch = queries.batch_for(scope, pk)
-    try:
-        action(scope, batch)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)
-    return redirect("payouts:batch_detail", pk=pk)
+    return act_and_redirect(request, lambda: action(scope, batch), to=reverse("payouts:batch_detail", kwargs={"pk": pk}),
+                            done=success)
 
 
 @login_required
@@ -204,16 +201,13 @@ def resolve_payout(request, pk: int):
     form = BankAccountForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
-    try:
-        services.resolve_failed_payout(actor=request.user, scope=scope, payout=payout,
-                                       bank_name=data.get("bank_name", ""), bank_account=data.get("bank_account", ""),
-                                       note=data.get("note", ""))
-    except DomainError as error:
-        messages.error(request, f"{payout.reference}：{error.message}")
-    else:
-        messages.success(request, _("%(reference)s 已处理，申领 #%(number)s 可进入新的支付批次") % {
+    return act_and_redirect(
+        request, lambda: services.resolve_failed_payout(
+            actor=request.user, payout=payout, bank_name=data.get("bank_name", ""),
+            bank_account=data.get("bank_account", ""), note=data.get("note", "")),
+        to="payouts:failed_queue", failed=lambda error: f"{payout.reference}：{error.message}",
+        done=lambda result: _("%(reference)s 已处理，申领 #%(number)s 可进入新的支付批次") % {
             "reference": payout.reference, "number": payout.claim_id})
-    return redirect("payouts:failed_queue")
 
 
 @login_required
@@ -224,14 +218,11 @@ def claim_bank_account(request, pk: int):
     form = BankAccountForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
-    try:
-        member_services.change_bank_account(actor=request.user, scope=scope, worker=claim.worker,
-                                            bank_name=data.get("bank_name", ""),
-                                            bank_account=data.get("bank_account", ""),
-                                            reason=data.get("note") or f"申领 #{claim.pk} 支付前补录银行账户")
-    except DomainError as error:
-        messages.error(request, _("申领 #%(number)s：%(message)s") % {"number": claim.pk, "message": error.message})
-    else:
-        messages.success(request, _("已补录%(name)s的银行账户，申领 #%(number)s 可进入支付批次") % {
+    return act_and_redirect(
+        request, lambda: member_services.change_bank_account(
+            actor=request.user, worker=claim.worker, bank_name=data.get("bank_name", ""),
+            bank_account=data.get("bank_account", ""), reason=data.get("note") or f"申领 #{claim.pk} 支付前补录银行账户"),
+        to="payouts:failed_queue",
+        failed=lambda error: _("申领 #%(number)s：%(message)s") % {"number": claim.pk, "message": error.message},
+        done=lambda result: _("已补录%(name)s的银行账户，申领 #%(number)s 可进入支付批次") % {
             "name": claim.worker.name, "number": claim.pk})
-    return redirect("payouts:failed_queue")

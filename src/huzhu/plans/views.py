@@ -6,11 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
 from huzhu.core.params import int_param
+from huzhu.core.views import act_and_redirect
 from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
 
@@ -120,13 +122,9 @@ def version_diff(request, plan: str, year: int):
 
 
 def _transition(request, plan: str, year: int, action, done: str):
-    try:
-        action(actor=request.user, plan_year=_plan_year_or_404(plan, year))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect("plans:year_detail", plan=plan, year=year)
+    plan_year = _plan_year_or_404(plan, year)
+    return act_and_redirect(request, lambda: action(actor=request.user, plan_year=plan_year), done=done,
+                            to=reverse("plans:year_detail", kwargs={"plan": plan, "year": year}))
 
 
 @require_POST
@@ -146,10 +144,8 @@ def close_year(request, plan: str, year: int):
 @_allowed(write=True)
 def copy_year(request, plan: str, year: int):
     source = _plan_year_or_404(plan, year)
-    try:
-        version = services.copy_plan_year(actor=request.user, source=source)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("plans:year_detail", plan=plan, year=year)
-    messages.success(request, _("已按 %(year)s 年度条款创建 %(next)s 年度草案。") % {"year": year, "next": year + 1})
-    return redirect("plans:year_detail", plan=plan, year=version.plan_year.year)
+    return act_and_redirect(
+        request, lambda: services.copy_plan_year(actor=request.user, source=source),
+        back=reverse("plans:year_detail", kwargs={"plan": plan, "year": year}),
+        to=lambda version: reverse("plans:year_detail", kwargs={"plan": plan, "year": version.plan_year.year}),
+        done=_("已按 %(year)s 年度条款创建 %(next)s 年度草案。") % {"year": year, "next": year + 1})

@@ -1,18 +1,25 @@
 """Reads of regions and the actor's scope."""
 from django.db.models import QuerySet
 
+from huzhu.core.actors import SystemActor, WorkerActor
 from huzhu.core.scopes import NO_SCOPE, Level, Scope
 
 from .models import ADMINISTRATOR_ROLES, AgencyPoint, Division, Office, Role, StaffProfile
 
 
 def scope_of(user) -> Scope:
-    """The region scope of a user, from their staff profile.
+    """The region scope of an actor: the one place it is derived (services call it on their `actor=`).
 
+    A staff user's comes from their staff profile; the system actor carries its own; a worker acting
+    on her own record has no region (her services check that the record is hers).
     The three administrators (三员) get no region at all: their role opens their own pages, and
     every business query filtered by their scope is empty. The break-glass superuser without a
     profile is treated as the system administrator, never as a business role.
     """
+    if isinstance(user, SystemActor):
+        return user.scope
+    if isinstance(user, WorkerActor):
+        return Scope("none", role="worker")
     if user is None or not user.is_authenticated:
         return NO_SCOPE
     profile: StaffProfile | None = getattr(user, "staff", None)
@@ -41,7 +48,7 @@ def counties(league_code: str | None = None) -> QuerySet[Division]:
 
 def counties_in_scope(scope: Scope) -> QuerySet[Division]:
     """The counties an actor may filter by: all, their league's, their own; none for a unit contact."""
-    if scope.level == "unit":
+    if scope.is_unit:
         return Division.objects.none()
     return scope.filter(counties(), league="parent_id", county="code")
 
@@ -53,9 +60,9 @@ def agency_points_with_region() -> QuerySet[AgencyPoint]:
 
 def regions_to_choose(scope: Scope) -> list[tuple[str, str, str]]:
     """(code, name, level) of the regions a province or league actor may pick on a dashboard; none below."""
-    if scope.level == "province":
+    if scope.is_province:
         return list(Division.objects.filter(level__in=["league", "county"]).values_list("code", "name", "level"))
-    if scope.level == "league":
+    if scope.is_league:
         return [(scope.code, Division.objects.get(code=scope.code).name, "league"), *(
             Division.objects.filter(parent_id=scope.code).values_list("code", "name", "level"))]
     return []

@@ -138,7 +138,7 @@ class Dashboard:
 
 def view_scope(scope: Scope, *, region: str = "", unit: int | None = None) -> Scope:
     """The actor's scope narrowed to a league, county or unit; NotFound when that lies outside it."""
-    if scope.level == "none":
+    if scope.is_none:
         raise NotFound()
     if unit is not None:
         found = MemberUnit.objects.filter(pk=unit).values_list("league_id", "county_id").first()
@@ -151,18 +151,16 @@ def view_scope(scope: Scope, *, region: str = "", unit: int | None = None) -> Sc
             raise NotFound()
         level, parent = division
         league = region if level == Division.Level.LEAGUE else parent
-        allowed = scope.level == "province" or (scope.level == "league" and scope.code == league) or (
-            scope.level == "county" and level == Division.Level.COUNTY and scope.code == region)
-        if not allowed:
+        if not scope.includes(league_code=league, county_code=region if level == Division.Level.COUNTY else ""):
             raise NotFound()
         return Scope(cast(Level, str(level)), region, role=scope.role)  # Division.Level values are scope levels
     return scope
 
 
 def title_of(view: Scope) -> str:
-    if view.level == "province":
+    if view.is_province:
         return gettext_noop("全区")
-    if view.level == "unit":
+    if view.is_unit:
         return MemberUnit.objects.filter(pk=int(view.code)).values_list("name", flat=True).first() or ""
     return Division.objects.filter(code=view.code).values_list("name", flat=True).first() or view.code
 
@@ -171,21 +169,21 @@ def breadcrumbs(actor_scope: Scope, view: Scope) -> list[tuple[str, dict]]:
     """The drill-down path from the actor's own level to the page: (name, query parameters)."""
     trail: list[tuple[str, dict]] = []
     names = dict(Division.objects.filter(level__in=["league", "county"]).values_list("code", "name"))
-    if actor_scope.level == "province":
+    if actor_scope.is_province:
         trail.append((gettext_noop("全区"), {}))
     league = county = ""
-    if view.level == "unit":
+    if view.is_unit:
         league, county = MemberUnit.objects.filter(pk=int(view.code)).values_list("league_id", "county_id").first() or ("", "")
-    elif view.level == "county":
+    elif view.is_county:
         county = view.code
         league = Division.objects.filter(code=view.code).values_list("parent_id", flat=True).first() or ""
-    elif view.level == "league":
+    elif view.is_league:
         league = view.code
-    if league and actor_scope.level in ("province", "league"):
+    if league and (actor_scope.is_province or actor_scope.is_league):
         trail.append((names.get(league, league), {"region": league}))
-    if county and actor_scope.level in ("province", "league", "county"):
+    if county and not actor_scope.is_unit:  # view_scope refused a scope with no region
         trail.append((names.get(county, county), {"region": county}))
-    if view.level == "unit" and actor_scope.level != "unit":
+    if view.is_unit and not actor_scope.is_unit:
         trail.append((title_of(view), {"unit": view.code}))
     return trail
 
@@ -331,7 +329,7 @@ def dashboard(scope: Scope, filters: Filters, *, today: date | None = None) -> D
     today = today or timezone.localdate()
     view = view_scope(scope, region=filters.region, unit=filters.unit)
     ids = plan_years_of(filters.plan)
-    live = view.level == "unit"
+    live = view.is_unit
     key = None if live else _cache_key(view, filters, ids)
     board = cache.get(key) if key else None
     if board is None:
@@ -346,7 +344,7 @@ def dashboard(scope: Scope, filters: Filters, *, today: date | None = None) -> D
 
 
 def _build(view: Scope, filters: Filters, ids: dict[int, tuple[str, int]], today: date) -> Dashboard:
-    source = _Live(view, ids) if view.level == "unit" else _Summary(view, ids)
+    source = _Live(view, ids) if view.is_unit else _Summary(view, ids)
     all_years = sorted({year for _, year in ids.values()})
     by_year_rows = source.by_year()
     year = filters.year if filters.year in all_years else default_year(
@@ -406,7 +404,7 @@ class FundRow:
 
 def fund_rows(scope: Scope, *, year: int, plan: str = "") -> list[FundRow]:
     """The fund of each plan year of `year` (the whole fund: province scope only, else nothing)."""
-    if scope.level != "province":
+    if not scope.is_province:
         return []
     years = PlanYear.objects.filter(year=year, current_version__isnull=False).order_by("plan_id")
     if plan:

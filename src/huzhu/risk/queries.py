@@ -76,7 +76,7 @@ def by_check(scope: Scope, year: int) -> list[dict]:
 def by_region(scope: Scope, year: int) -> list[dict]:
     """Per league for the province, per county inside a league or county scope."""
     qs = findings_in_scope(scope).filter(year=year)
-    if scope.level == "province":
+    if scope.is_province:
         rows = _counts(qs, "league_id", "league__name").order_by("-findings")
         return [{**r, "name": r["league__name"]} for r in _with_precision(rows)]
     rows = _counts(qs, "county_id", "county__name").order_by("-findings")

@@ -1,14 +1,14 @@
 """Risk pages: the scope's findings by check, region, hospital, unit and clerk, with trends; a finding's review."""
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from huzhu.core.errors import DomainError
 from huzhu.core.params import year_param
+from huzhu.core.views import act_and_redirect
 from huzhu.regions.queries import scope_of
 
 from . import queries, rules, services
@@ -44,7 +44,7 @@ def index(request):
     return render(request, "risk/index.html", {
         "year": year, "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
         "totals": queries.totals(scope, year), "checks": queries.by_check(scope, year),
-        "regions": queries.by_region(scope, year), "region_level": _("盟市") if scope.level == "province" else _("旗县"),
+        "regions": queries.by_region(scope, year), "region_level": _("盟市") if scope.is_province else _("旗县"),
         "hospitals": queries.by_hospital(scope, year), "units": queries.by_unit(scope, year),
         "clerks": queries.by_clerk(scope, year), "monthly": queries.precision_table(scope, year),
         "chart": _chart(scope, year), "labels": rules.CHECK_LABELS})
@@ -65,12 +65,9 @@ def _chart(scope, year: int) -> dict:
 def review(request, pk: int):
     """The association marks a finding confirmed or a false alarm (from the claim page)."""
     finding = get_object_or_404(queries.findings_in_scope(scope_of(request.user)), pk=pk)
-    try:
-        services.review_finding(actor=request.user, finding=finding, verdict=request.POST.get("verdict", ""),
-                                note=request.POST.get("note", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("风险提示“%(check)s”已标记为%(review)s") % {
+    return act_and_redirect(
+        request, lambda: services.review_finding(actor=request.user, finding=finding,
+                                                 verdict=request.POST.get("verdict", ""), note=request.POST.get("note", "")),
+        to=reverse("claims:detail", kwargs={"pk": finding.claim_id}),
+        done=lambda result: _("风险提示“%(check)s”已标记为%(review)s") % {
             "check": _(rules.CHECK_LABELS.get(finding.code, finding.code)), "review": finding.get_review_display()})
-    return redirect("claims:detail", pk=finding.claim_id)

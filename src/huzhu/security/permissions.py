@@ -14,12 +14,12 @@ REVEALABLE_FIELDS = {"id_number": gettext_noop("身份证号"), "bank_account": 
 def can_hold_api_tokens(scope: Scope) -> bool:
     """May this account create API tokens? Only staff who read business data (the API has nothing for the
     three administrators)."""
-    return scope.level != "none"
+    return not scope.is_none
 
 
 def can_reveal_personal_data(scope: Scope) -> bool:
     """May this scope's role see a worker's full ID number and bank account?"""
-    return scope.level != "none" and scope.role in REVEAL_ROLES
+    return not scope.is_none and scope.role in REVEAL_ROLES
 
 # Scans that show a full ID number or bank account: only the roles that may reveal numbers open them.
 IDENTITY_DOCUMENT_KINDS = frozenset({"id_card", "bank_card"})
@@ -31,6 +31,6 @@ DOCUMENT_ROLES = REVEAL_ROLES | {Role.AUDITOR}
 
 def can_open_document(scope: Scope, kind: str) -> bool:
     """May this scope's role open a claim document of this kind (the file, not just its name)?"""
-    if scope.level == "none" or scope.role not in DOCUMENT_ROLES:
+    if scope.is_none or scope.role not in DOCUMENT_ROLES:
         return False
     return kind not in IDENTITY_DOCUMENT_KINDS or can_reveal_personal_data(scope)

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor, StaffActor, WorkerActor, user_of
 from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
-from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
+from huzhu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import national_mobile, normalize, parse_mobile
-from huzhu.core.scopes import Scope
 from huzhu.members.models import Worker
 from huzhu.regions.models import ADMINISTRATOR_ROLES, Role
 from huzhu.regions.queries import scope_of
@@ -239,7 +238,7 @@ def change_own_bank_account(*, worker_id: int, code: str, bank_name: str, bank_a
     _use_code(worker, code, BANK_CHANGE)
     # Her own record: no staff region applies (the code above is the permission).
     return member_services.change_bank_account(
-        actor=WorkerActor(worker.pk), scope=Scope("province", role="worker"), worker=worker,
+        actor=WorkerActor(worker.pk), worker=worker,
         bank_name=bank_name, bank_account=bank_account, reason="职工本人凭短信验证码更改")
 
 
@@ -345,8 +344,8 @@ def reveal_personal_data(*, actor: Actor, worker: Worker, field: str, reason: st
     scope = scope_of(actor)
     if not can_reveal_personal_data(scope):
         raise PermissionDenied(_("您的角色无权查看完整号码"))
-    if not scope.includes(league_code=worker.league_id, county_code=worker.county_id, unit_id=worker.unit_id):
-        raise PermissionDenied(_("该职工不在您的管辖范围内"))
+    if not scope.contains(worker):
+        raise NotFound()
     if field not in REVEALABLE_FIELDS:
         raise ValidationFailed("field_invalid", _("只能显示身份证号、银行卡号或手机号"), field="field")
     reason = (reason or "").strip()

@@ -20,7 +20,6 @@ from PIL import Image
 from huzhu.claims import services as claim_services
 from huzhu.conftest import HONGSHAN, KUNDULUN, make_staff, make_unit, make_worker
 from huzhu.core.idnumbers import make_resident_id
-from huzhu.core.scopes import PROVINCE
 from huzhu.enrollment import services as enrollment_services
 from huzhu.enrollment.models import Coverage, Enrollment
 from huzhu.payouts import rules as payout_rules
@@ -28,7 +27,6 @@ from huzhu.payouts import services as payout_services
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.models import Role, StaffProfile
-from huzhu.regions.queries import scope_of
 from huzhu.security import services as security_services
 
 TODAY = date(2026, 8, 3)
@@ -97,7 +95,6 @@ def _build_region(county: str, desk, *, seed: int) -> Region:
     region = Region(county)
     region.unit = make_unit(county, eligible_headcount=7, female_headcount=0)
     region.workers = [make_worker(region.unit, phone=f"138{seed:02d}{n:06d}") for n in range(7)]
-    scope = scope_of(desk)
     covered = region.workers[0]
     year = PlanYear.objects.get(plan_id="hospitalization", year=2026)
     annual = Enrollment.objects.create(unit=region.unit, plan_year=year, status=Enrollment.Status.PAID,
@@ -112,17 +109,17 @@ def _build_region(county: str, desk, *, seed: int) -> Region:
     region.claim_in_review = claim_services.file_claim(actor=desk, worker=covered, documents=documents,
                                                        today=TODAY, **service_stay())
     region.claim_in_supplement = claim_services.file_claim(actor=desk, worker=covered, today=TODAY, **service_stay())
-    region.submitted = enrollment_services.start_enrollment(actor=desk, scope=scope, unit=region.unit,
+    region.submitted = enrollment_services.start_enrollment(actor=desk, unit=region.unit,
                                                             plan_year=year, today=TODAY)
-    enrollment_services.add_workers(actor=desk, scope=scope, enrollment=region.submitted,
+    enrollment_services.add_workers(actor=desk, enrollment=region.submitted,
                                     worker_ids=[region.workers[5].pk], today=TODAY)
-    enrollment_services.submit_enrollment(actor=desk, scope=scope, enrollment=region.submitted)
+    enrollment_services.submit_enrollment(actor=desk, enrollment=region.submitted)
     region.submitted.refresh_from_db()
-    region.draft = enrollment_services.start_enrollment(actor=desk, scope=scope, unit=region.unit, plan_year=year,
+    region.draft = enrollment_services.start_enrollment(actor=desk, unit=region.unit, plan_year=year,
                                                         today=TODAY)
-    enrollment_services.add_workers(actor=desk, scope=scope, enrollment=region.draft,
+    enrollment_services.add_workers(actor=desk, enrollment=region.draft,
                                     worker_ids=[region.workers[3].pk], today=TODAY)
-    region.job = enrollment_services.create_import_job(actor=desk, scope=scope, enrollment=region.draft,
+    region.job = enrollment_services.create_import_job(actor=desk, enrollment=region.draft,
                                                        file_name="roster.csv",
                                                        upload=io.BytesIO(roster_csv(county, seed * 100)))
     region.job = enrollment_services.validate_import(job_id=region.job.pk, today=TODAY)
@@ -157,11 +154,11 @@ def _build_payouts(region: Region, desk, checker, *, seed: int) -> None:
     """Three approved claims of the region's county: one per batch state the payout API acts on."""
     only_here = payout_rules.BatchFilters(county=region.county)
     _approved_claim(region.unit, desk, phone=f"137{seed:02d}000001")
-    region.sendable_batch = payout_services.build_batch(actor=desk, scope=PROVINCE, filters=only_here)
+    region.sendable_batch = payout_services.build_batch(actor=desk, filters=only_here)
     payout_services.approve_batch(actor=checker, batch=region.sendable_batch)
     payout_services.record_bank_file_export(actor=desk, batch=region.sendable_batch, file_format="csv")
     _approved_claim(region.unit, desk, phone=f"137{seed:02d}000002")
-    region.draft_batch = payout_services.build_batch(actor=desk, scope=PROVINCE, filters=only_here)
+    region.draft_batch = payout_services.build_batch(actor=desk, filters=only_here)
     _approved_claim(region.unit, desk, phone=f"137{seed:02d}000003")
 
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from huzhu.campaign.models import ProgressSnapshot
 from huzhu.conftest import SYSTEM, make_unit, make_worker
+from huzhu.core.actors import SystemActor
 from huzhu.enrollment import services as enrollment_services
 from huzhu.enrollment.models import Enrollment
 from huzhu.members.models import Employment
@@ -46,13 +47,13 @@ def test_a_payment_made_this_morning_in_shanghai_is_not_refused_as_in_the_future
                                                                                 server_clock):
     unit = make_unit(eligible_headcount=2, female_headcount=0)
     workers = [make_worker(unit) for _ in range(2)]
-    enrollment = enrollment_services.start_enrollment(actor=None, scope=SYSTEM, unit=unit,
+    enrollment = enrollment_services.start_enrollment(actor=SystemActor(SYSTEM), unit=unit,
                                                       plan_year=hospitalization_2027)
-    enrollment_services.add_workers(actor=None, scope=SYSTEM, enrollment=enrollment,
+    enrollment_services.add_workers(actor=SystemActor(SYSTEM), enrollment=enrollment,
                                     worker_ids=[w.pk for w in workers])
-    enrollment = enrollment_services.submit_enrollment(actor=None, scope=SYSTEM, enrollment=enrollment)
+    enrollment = enrollment_services.submit_enrollment(actor=SystemActor(SYSTEM), enrollment=enrollment)
 
-    enrollment_services.record_payment(actor=None, scope=SYSTEM, enrollment=enrollment,
+    enrollment_services.record_payment(actor=SystemActor(SYSTEM), enrollment=enrollment,
                                        amount=enrollment.due_amount, paid_on=SHANGHAI_DAY, bank_reference="BOC-0630")
 
     enrollment.refresh_from_db()

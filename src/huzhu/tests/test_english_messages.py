@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from huzhu.conftest import PASSWORD, SYSTEM
+from huzhu.core.actors import SystemActor
 from huzhu.enrollment import services as enrollment_services
 from huzhu.payouts import bank_files
 from huzhu.plans.models import PlanYear
@@ -23,7 +24,7 @@ def test_a_refused_return_file_and_an_enrollment_message_are_in_english_when_eng
 
     install_default_plans(years=(2026,))
     plan_year = PlanYear.objects.get(plan_id="hospitalization", year=2026)
-    unpaid = enrollment_services.start_enrollment(actor=None, scope=SYSTEM, unit=home_unit, plan_year=plan_year,
+    unpaid = enrollment_services.start_enrollment(actor=SystemActor(SYSTEM), unit=home_unit, plan_year=plan_year,
                                                   today=IN_WINDOW)
     assert client.login(username=unit_contact.username, password=PASSWORD)
     assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302

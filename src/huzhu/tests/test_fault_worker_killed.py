@@ -22,7 +22,6 @@ from huzhu.enrollment.models import ImportJob, ImportRow
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.models import Role
-from huzhu.regions.queries import scope_of
 from huzhu.security.tests.test_celery_worker import (
     BROKER,
     CELERY,
@@ -68,9 +67,9 @@ def test_a_validation_whose_worker_is_killed_is_finished_by_another_worker_witho
         desk = make_staff("desk_celery", Role.AGENCY, division=KUNDULUN)
         unit = make_unit(KUNDULUN, eligible_headcount=ROWS, female_headcount=0)
         enrollment = enrollment_services.start_enrollment(
-            actor=desk, scope=scope_of(desk), unit=unit, today=TODAY,
+            actor=desk, unit=unit, today=TODAY,
             plan_year=PlanYear.objects.get(plan_id="hospitalization", year=2027))
-        job = enrollment_services.create_import_job(actor=desk, scope=scope_of(desk), enrollment=enrollment,
+        job = enrollment_services.create_import_job(actor=desk, enrollment=enrollment,
                                                     file_name="roster.csv", upload=io.BytesIO(roster_csv(ROWS)))
     queue = f"huzhu-fault-{uuid.uuid4().hex[:10]}"
     log = tmp_path / "workers.log"

@@ -30,7 +30,6 @@ from huzhu.members.models import Worker
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.models import Role
-from huzhu.regions.queries import scope_of
 
 TODAY = date(2026, 8, 3)
 postgres_only = pytest.mark.skipif("os.environ.get('DATABASE_URL', '').startswith('sqlite') or "
@@ -80,9 +79,9 @@ def draft_with_roster_file(transactional_db, settings, tmp_path):
         desk = make_staff("desk_fault", Role.AGENCY, division=KUNDULUN)
         unit = make_unit(KUNDULUN, eligible_headcount=60, female_headcount=0)
         enrollment = enrollment_services.start_enrollment(
-            actor=desk, scope=scope_of(desk), unit=unit, today=TODAY,
+            actor=desk, unit=unit, today=TODAY,
             plan_year=PlanYear.objects.get(plan_id="hospitalization", year=2027))
-        job = enrollment_services.create_import_job(actor=desk, scope=scope_of(desk), enrollment=enrollment,
+        job = enrollment_services.create_import_job(actor=desk, enrollment=enrollment,
                                                     file_name="roster.csv", upload=io.BytesIO(roster_csv(60)))
         yield desk, enrollment, job
 

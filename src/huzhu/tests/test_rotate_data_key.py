@@ -19,6 +19,7 @@ from huzhu.audit.models import AuditEvent
 from huzhu.claims.models import Claim
 from huzhu.conftest import SYSTEM, make_worker, texted_codes
 from huzhu.core import crypto
+from huzhu.core.actors import SystemActor
 from huzhu.core.errors import Conflict
 from huzhu.enrollment.models import ImportRow
 from huzhu.members import queries as member_queries
@@ -159,10 +160,10 @@ def stage_roster(worker) -> ImportRow:
 
     install_default_plans()
     today = date(2026, 8, 3)
-    enrollment = enrollment_services.start_enrollment(actor=None, scope=SYSTEM, unit=worker.unit,
+    enrollment = enrollment_services.start_enrollment(actor=SystemActor(SYSTEM), unit=worker.unit,
                                                       plan_year=plan_year("hospitalization", 2026), today=today)
     roster = f"姓名,身份证号,手机号,人员类别,入职日期\n{worker.name},{worker.reveal_id_number()},{worker.reveal_phone()},在职职工,2020-01-01\n"
-    job = enrollment_services.create_import_job(actor=None, scope=SYSTEM, enrollment=enrollment, file_name="r.csv",
+    job = enrollment_services.create_import_job(actor=SystemActor(SYSTEM), enrollment=enrollment, file_name="r.csv",
                                                 upload=io.BytesIO(roster.encode("utf-8-sig")))
     enrollment_services.validate_import(job_id=job.pk, today=today)
     return ImportRow.objects.get(job=job)
@@ -180,7 +181,7 @@ def test_an_interrupted_run_resumes_and_workers_are_found_by_id_number_meanwhile
         assert member_queries.worker_by_id_number(SYSTEM, worker.reveal_id_number()).pk == worker.pk
     waiting = next(w for w in workers if w.pk not in moved)
     with pytest.raises(Conflict, match="已登记"):
-        member_services.register_worker(actor=None, scope=SYSTEM, unit=waiting.unit, name="重复登记",
+        member_services.register_worker(actor=SystemActor(SYSTEM), unit=waiting.unit, name="重复登记",
                                         id_number=waiting.reveal_id_number())
 
     imported = stage_roster(waiting)
@@ -296,7 +297,7 @@ def test_a_row_changed_between_read_and_write_keeps_the_change_and_waits_for_the
     def read_then_someone_changes_a_card(table, after_pk, limit):
         rows = real_read(table, after_pk, limit)
         if table.label == "members.Worker" and after_pk is None:
-            member_services.change_bank_account(actor=None, scope=SYSTEM, worker=changed, bank_name="中国农业银行",
+            member_services.change_bank_account(actor=SystemActor(SYSTEM), worker=changed, bank_name="中国农业银行",
                                                 bank_account="6228480012345678901", reason="换卡")
         return rows
 
@@ -380,7 +381,7 @@ def test_during_a_switch_workers_are_found_by_id_number_and_phone_whether_rotate
         assert len(codes) == 1, worker.pk
     waiting = next(w for w in workers if w.pk not in moved)
     with pytest.raises(Conflict, match="已登记"):
-        member_services.register_worker(actor=None, scope=SYSTEM, unit=waiting.unit, name="重复登记",
+        member_services.register_worker(actor=SystemActor(SYSTEM), unit=waiting.unit, name="重复登记",
                                         id_number=waiting.reveal_id_number())
     imported = stage_roster(waiting)
     assert imported.worker_id == waiting.pk and imported.error == ""

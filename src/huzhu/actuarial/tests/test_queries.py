@@ -5,6 +5,7 @@ import pytest
 
 from huzhu.actuarial import queries
 from huzhu.conftest import SYSTEM, make_unit, make_worker
+from huzhu.core.actors import SystemActor
 from huzhu.enrollment import services as enrollment
 from huzhu.plans.queries import plan_year
 from huzhu.plans.services import install_default_plans
@@ -21,6 +22,6 @@ def test_a_leaver_counts_a_full_year_of_exposure_because_paid_coverage_runs_to_t
     year = plan_year("hospitalization", 2026)
     enrollment.enroll_and_pay(actor=None, plan_year=year, batches=[(unit, [stayer.pk, leaver.pk])],
                               paid_on=date(2025, 11, 1))
-    enrollment.record_leaving(actor=None, scope=SYSTEM, worker=leaver, left_on=date(2026, 3, 31))
+    enrollment.record_leaving(actor=SystemActor(SYSTEM), worker=leaver, left_on=date(2026, 3, 31))
     frame = queries.coverage_frame(SYSTEM, year)
     assert frame["exposure"].tolist() == [1.0, 1.0]

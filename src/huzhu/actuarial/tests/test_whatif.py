@@ -9,6 +9,7 @@ from huzhu.claims import services as claim_services
 from huzhu.claims.models import Claim
 from huzhu.claims.tests.conftest import cover, scans, stay_fields
 from huzhu.conftest import SYSTEM, make_worker
+from huzhu.core.actors import SystemActor
 from huzhu.core.errors import ValidationFailed
 from huzhu.enrollment.services import record_leaving
 from huzhu.plans.queries import plan_year
@@ -32,7 +33,7 @@ def decided_claims(db, home_unit, county_clerk, league_reviewer, association_app
     for n, person in enumerate(people):
         cover(person, consecutive_years=n + 1)
     # the first worker leaves in February: his June stay is still covered (DOMAIN), re-rated alike
-    record_leaving(actor=None, scope=SYSTEM, worker=people[0], left_on=date(2026, 2, 1))
+    record_leaving(actor=SystemActor(SYSTEM), worker=people[0], left_on=date(2026, 2, 1))
     plans = [  # (worker, self-pay, days): the third worker's stays pass the 500,000 cap and 180 days
         (0, "150.00", 2), (0, "8000.00", 10), (1, "23456.78", 30), (1, "120000.00", 100), (1, "333.33", 3),
         (2, "300000.00", 90), (2, "260000.00", 95), (2, "5000.00", 10), (0, "64000.01", 5),

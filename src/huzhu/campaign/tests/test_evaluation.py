@@ -19,7 +19,7 @@ START, END = date(2026, 7, 1), date(2026, 12, 11)
 def test_offices_are_ranked_with_the_enrollment_and_outreach_figures_behind_the_score(scenario, year_2027,
                                                                                       league_reviewer):
     for day in (date(2026, 7, 5), date(2026, 8, 5), date(2026, 9, 5)):
-        services.record_outreach(actor=league_reviewer, scope=Scope("league", BAOTOU, role=Role.OFFICE),
+        services.record_outreach(actor=league_reviewer,
                                  held_on=day, kind="briefing", place="礼堂", audience_size=100, today=TODAY)
     ranked = queries.evaluation(PROVINCE, year_2027, start=START, end=END, level="league")
     assert len(ranked) == 12 and [e.rank for e in ranked] == sorted(e.rank for e in ranked)

@@ -61,12 +61,12 @@ def test_a_unit_renewed_since_drops_off_the_list(scenario, year_2027):
 def test_a_clerk_takes_a_unit_and_a_colleague_cannot_take_it_too(scenario, year_2027, office_clerk,
                                                                   office_colleague):
     unit = not_renewed(scenario, league=BAOTOU)[0].unit
-    follow_up = services.take_unit(actor=office_clerk, scope=OFFICE, plan_year=year_2027, unit=unit, today=TODAY)
+    follow_up = services.take_unit(actor=office_clerk, plan_year=year_2027, unit=unit, today=TODAY)
     assert (follow_up.assignee, follow_up.assigned_on) == (office_clerk, TODAY)
-    assert services.take_unit(actor=office_clerk, scope=OFFICE, plan_year=year_2027, unit=unit,
+    assert services.take_unit(actor=office_clerk, plan_year=year_2027, unit=unit,
                               today=TODAY).pk == follow_up.pk  # taking it again is harmless
     with pytest.raises(Conflict, match="已由office_clerk跟进"):
-        services.take_unit(actor=office_colleague, scope=OFFICE, plan_year=year_2027, unit=unit, today=TODAY)
+        services.take_unit(actor=office_colleague, plan_year=year_2027, unit=unit, today=TODAY)
     listed = {u.pk: u for u in queries.units_to_follow(OFFICE, year_2027, today=TODAY)}
     assert listed[unit.pk].assignee_username == "office_clerk"
     assert {u.pk for u in queries.units_to_follow(OFFICE, year_2027, today=TODAY, show="mine",
@@ -77,29 +77,29 @@ def test_a_clerk_takes_a_unit_and_a_colleague_cannot_take_it_too(scenario, year_
 def test_a_unit_outside_the_scope_cannot_be_taken(scenario, year_2027, office_clerk):
     unit = not_renewed(scenario, county=HONGSHAN)[0].unit
     with pytest.raises(NotFound):
-        services.take_unit(actor=office_clerk, scope=OFFICE, plan_year=year_2027, unit=unit, today=TODAY)
+        services.take_unit(actor=office_clerk, plan_year=year_2027, unit=unit, today=TODAY)
 
 
 def test_an_auditor_may_not_take_a_unit(scenario, year_2027, auditor):
     unit = not_renewed(scenario)[0].unit
     with pytest.raises(PermissionDenied):
-        services.take_unit(actor=auditor, scope=Scope("province", role=Role.AUDITOR), plan_year=year_2027,
+        services.take_unit(actor=auditor, plan_year=year_2027,
                            unit=unit, today=TODAY)
 
 
 def test_a_unit_new_this_year_is_not_a_renewal_to_follow(scenario, year_2027, office_clerk):
     new = next(s for s in scenario if not s.covered_2026 and s.league == BAOTOU)
     with pytest.raises(Conflict, match="上一年度没有参互"):
-        services.take_unit(actor=office_clerk, scope=OFFICE, plan_year=year_2027, unit=new.unit, today=TODAY)
+        services.take_unit(actor=office_clerk, plan_year=year_2027, unit=new.unit, today=TODAY)
 
 
 def test_each_contact_is_logged_and_the_latest_sets_the_next_step(scenario, year_2027, office_clerk):
     unit = not_renewed(scenario, league=BAOTOU)[0].unit
-    follow_up = services.take_unit(actor=office_clerk, scope=OFFICE, plan_year=year_2027, unit=unit, today=TODAY)
-    services.log_contact(actor=office_clerk, scope=OFFICE, follow_up=follow_up, contacted_on=TODAY,
+    follow_up = services.take_unit(actor=office_clerk, plan_year=year_2027, unit=unit, today=TODAY)
+    services.log_contact(actor=office_clerk, follow_up=follow_up, contacted_on=TODAY,
                          channel="phone", outcome="considering", next_step="上门送续互材料",
                          next_due_on=TODAY + timedelta(days=3), today=TODAY)
-    services.log_contact(actor=office_clerk, scope=OFFICE, follow_up=follow_up, contacted_on=TODAY - timedelta(days=2),
+    services.log_contact(actor=office_clerk, follow_up=follow_up, contacted_on=TODAY - timedelta(days=2),
                          channel="message", outcome="unreachable", next_step="再打电话",
                          next_due_on=TODAY - timedelta(days=1), today=TODAY)  # logged late: older, does not lead
     follow_up.refresh_from_db()
@@ -115,7 +115,7 @@ def test_a_contact_cannot_be_logged_before_the_unit_is_taken(scenario, year_2027
     unit = not_renewed(scenario, league=BAOTOU)[0].unit
     follow_up = FollowUp.objects.create(plan_year=year_2027, unit=unit)
     with pytest.raises(Conflict, match="请先认领"):
-        services.log_contact(actor=office_clerk, scope=OFFICE, follow_up=follow_up, contacted_on=TODAY,
+        services.log_contact(actor=office_clerk, follow_up=follow_up, contacted_on=TODAY,
                              channel="phone", outcome="will_renew", today=TODAY)
 
 
@@ -128,9 +128,9 @@ def test_a_contact_cannot_be_logged_before_the_unit_is_taken(scenario, year_2027
 def test_a_contact_log_that_breaks_a_rule_is_refused_naming_the_field(scenario, year_2027, office_clerk, contacted_on,
                                                                      outcome, next_step, due, field):
     unit = not_renewed(scenario, league=BAOTOU)[0].unit
-    follow_up = services.take_unit(actor=office_clerk, scope=OFFICE, plan_year=year_2027, unit=unit, today=TODAY)
+    follow_up = services.take_unit(actor=office_clerk, plan_year=year_2027, unit=unit, today=TODAY)
     with pytest.raises(ValidationFailed) as refused:
-        services.log_contact(actor=office_clerk, scope=OFFICE, follow_up=follow_up, contacted_on=contacted_on,
+        services.log_contact(actor=office_clerk, follow_up=follow_up, contacted_on=contacted_on,
                              channel="phone", outcome=outcome, next_step=next_step, next_due_on=due, today=TODAY)
     assert refused.value.field == field
 
@@ -155,8 +155,8 @@ def test_the_sql_overdue_filter_agrees_with_the_rule(scenario, year_2027, office
 def test_the_follower_releases_a_unit_and_a_colleague_can_take_it(scenario, year_2027, office_clerk,
                                                                   office_colleague):
     unit = not_renewed(scenario, league=BAOTOU)[0].unit
-    follow_up = services.take_unit(actor=office_clerk, scope=OFFICE, plan_year=year_2027, unit=unit, today=TODAY)
-    services.release_unit(actor=office_clerk, scope=OFFICE, follow_up=follow_up)
-    again = services.take_unit(actor=office_colleague, scope=OFFICE, plan_year=year_2027, unit=unit,
+    follow_up = services.take_unit(actor=office_clerk, plan_year=year_2027, unit=unit, today=TODAY)
+    services.release_unit(actor=office_clerk, follow_up=follow_up)
+    again = services.take_unit(actor=office_colleague, plan_year=year_2027, unit=unit,
                                today=date(2026, 11, 21))
     assert again.assignee == office_colleague

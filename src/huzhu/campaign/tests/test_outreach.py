@@ -5,7 +5,7 @@ import pytest
 
 from huzhu.campaign import queries, services
 from huzhu.campaign.models import OutreachEvent
-from huzhu.core.errors import ValidationFailed
+from huzhu.core.errors import NotFound, ValidationFailed
 from huzhu.core.scopes import PROVINCE, Scope
 from huzhu.regions.models import Role
 
@@ -17,7 +17,7 @@ AGENCY = Scope("county", KUNDULUN, role=Role.AGENCY)
 
 def test_an_agency_point_records_outreach_in_its_county_and_league(scenario, year_2027, county_clerk):
     units = [s.unit.pk for s in scenario if s.county == KUNDULUN][:3]
-    event = services.record_outreach(actor=county_clerk, scope=AGENCY, held_on=date(2026, 7, 10), kind="mine",
+    event = services.record_outreach(actor=county_clerk, held_on=date(2026, 7, 10), kind="mine",
                                      place="白云鄂博铁矿", audience_size=120, materials_count=300, unit_ids=units,
                                      league_code=CHIFENG, today=TODAY)
     assert (event.league_id, event.county_id) == (BAOTOU, KUNDULUN)  # the scope decides, not the form
@@ -26,8 +26,8 @@ def test_an_agency_point_records_outreach_in_its_county_and_league(scenario, yea
 
 def test_outreach_cannot_name_a_unit_outside_the_scope(scenario, year_2027, county_clerk):
     elsewhere = next(s for s in scenario if s.county == HONGSHAN).unit.pk
-    with pytest.raises(ValidationFailed, match="不在您管辖范围"):
-        services.record_outreach(actor=county_clerk, scope=AGENCY, held_on=date(2026, 7, 10), kind="briefing",
+    with pytest.raises(NotFound):
+        services.record_outreach(actor=county_clerk, held_on=date(2026, 7, 10), kind="briefing",
                                  place="区工会", audience_size=30, unit_ids=[elsewhere], today=TODAY)
 
 
@@ -37,12 +37,12 @@ def test_totals_per_office_and_month_count_units_that_enrolled_afterwards(scenar
     july, september = date(2026, 7, 10), date(2026, 9, 1)
     july_units = [s for s in baotou if s.county == KUNDULUN][:5]
     sept_units = baotou[3:8]
-    services.record_outreach(actor=county_clerk, scope=AGENCY, held_on=july, kind="enterprise", place="A",
+    services.record_outreach(actor=county_clerk, held_on=july, kind="enterprise", place="A",
                              audience_size=50, materials_count=80, unit_ids=[s.unit.pk for s in july_units],
                              today=TODAY)
-    services.record_outreach(actor=league_reviewer, scope=OFFICE, held_on=date(2026, 7, 25), kind="training",
+    services.record_outreach(actor=league_reviewer, held_on=date(2026, 7, 25), kind="training",
                              place="B", audience_size=20, materials_count=10, today=TODAY)
-    services.record_outreach(actor=league_reviewer, scope=OFFICE, held_on=september, kind="school", place="C",
+    services.record_outreach(actor=league_reviewer, held_on=september, kind="school", place="C",
                              audience_size=200, unit_ids=[s.unit.pk for s in sept_units], today=TODAY)
     totals = {t.month: t for t in queries.outreach_totals(PROVINCE, year_2027, start=date(2026, 7, 1),
                                                           end=date(2026, 12, 11))}
@@ -58,9 +58,9 @@ def test_totals_per_office_and_month_count_units_that_enrolled_afterwards(scenar
 
 
 def test_an_agency_point_sees_its_own_events_and_not_the_offices(scenario, year_2027, county_clerk, league_reviewer):
-    services.record_outreach(actor=county_clerk, scope=AGENCY, held_on=date(2026, 8, 1), kind="community",
+    services.record_outreach(actor=county_clerk, held_on=date(2026, 8, 1), kind="community",
                              place="社区", audience_size=40, today=TODAY)
-    services.record_outreach(actor=league_reviewer, scope=OFFICE, held_on=date(2026, 8, 2), kind="hotline",
+    services.record_outreach(actor=league_reviewer, held_on=date(2026, 8, 2), kind="hotline",
                              place="包头广播电台", audience_size=5000, today=TODAY)
     assert [e.place for e in queries.outreach_in_scope(AGENCY)] == ["社区"]
     assert {e.place for e in queries.outreach_in_scope(OFFICE)} == {"社区", "包头广播电台"}
@@ -69,5 +69,5 @@ def test_an_agency_point_sees_its_own_events_and_not_the_offices(scenario, year_
 
 def test_outreach_in_the_future_is_refused(year_2027, county_clerk):
     with pytest.raises(ValidationFailed, match="不能晚于今天"):
-        services.record_outreach(actor=county_clerk, scope=AGENCY, held_on=date(2026, 12, 1), kind="briefing",
+        services.record_outreach(actor=county_clerk, held_on=date(2026, 12, 1), kind="briefing",
                                  place="区工会", audience_size=30, today=TODAY)

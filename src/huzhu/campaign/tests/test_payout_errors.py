@@ -46,7 +46,7 @@ def approve_claims(clerks, county: str, n: int) -> list:
 
 def send_batch(maker, checker, *, sent_on: date, failed=(), answer: bool = True):
     """Every claim ready to pay in one batch, sent on `sent_on`; the bank fails the lines of the claims in `failed`."""
-    batch = payouts.build_batch(actor=maker, scope=PROVINCE, filters=payout_rules.BatchFilters())
+    batch = payouts.build_batch(actor=maker, filters=payout_rules.BatchFilters())
     payouts.approve_batch(actor=checker, batch=batch)
     payouts.record_bank_file_export(actor=maker, batch=batch, file_format="csv")
     payouts.mark_batch_sent(actor=maker, batch=batch, sent_on=sent_on)
@@ -75,7 +75,7 @@ def payout_history(plan_years, office_staff):
     approve_claims(clerks, HONGSHAN, 2)
     send_batch(maker, checker, sent_on=date(2026, 8, 10), failed=kundulun[:1])
     failed = Payout.objects.get(claim=kundulun[0], status=Payout.Status.FAILED)
-    payouts.resolve_failed_payout(actor=maker, scope=PROVINCE, payout=failed, bank_name="中国农业银行",
+    payouts.resolve_failed_payout(actor=maker, payout=failed, bank_name="中国农业银行",
                                   bank_account=card_number())
     september = send_batch(maker, checker, sent_on=date(2026, 9, 15))
     assert list(september.payouts.values_list("claim_id", "attempt")) == [(kundulun[0].pk, 2)]

@@ -69,7 +69,7 @@ def test_without_a_target_the_goal_is_last_years_figures(scenario, year_2027):
 
 def test_a_target_set_by_the_association_drives_the_attainment(scenario, year_2027, association_approver):
     want = expected(scenario, league=BAOTOU)
-    set_targets(actor=association_approver, scope=PROVINCE, plan_year=year_2027, targets=[
+    set_targets(actor=association_approver, plan_year=year_2027, targets=[
         TargetInput(BAOTOU, want["units_last_year"] + 2, want["people_last_year"] + 10)])
     rows, _ = queries.progress_table(PROVINCE, year_2027, as_of=TODAY)
     baotou = next(r for r in rows if r.code == BAOTOU)
@@ -100,7 +100,7 @@ def test_days_left_counts_today_and_ends_at_the_window_close(year_2027):
 
 def test_an_offices_total_aims_at_the_target_set_for_its_league(scenario, year_2027, association_approver):
     want = expected(scenario, league=BAOTOU)
-    set_targets(actor=association_approver, scope=PROVINCE, plan_year=year_2027, targets=[
+    set_targets(actor=association_approver, plan_year=year_2027, targets=[
         TargetInput(BAOTOU, want["units_last_year"] + 1, want["people_last_year"] + 7)])
     rows, total = queries.progress_table(Scope("league", BAOTOU, role="office"), year_2027, as_of=TODAY)
     assert all(r.target_is_default for r in rows)

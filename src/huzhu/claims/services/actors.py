@@ -1,8 +1,7 @@
 """Who is acting on a claim: a staff user, the worker on the phone page, or the system."""
 
-from huzhu.core.actors import Actor, WorkerActor  # noqa: F401 - claims services name it too
+from huzhu.core.actors import Actor, SystemActor, WorkerActor  # noqa: F401 - claims services name it too
 from huzhu.core.errors import NotFound
-from huzhu.core.scopes import Scope
 from huzhu.regions.queries import scope_of
 
 from ..workflow import SYSTEM, WORKER
@@ -10,15 +9,11 @@ from ..workflow import SYSTEM, WORKER
 
 def role_of(actor: Actor) -> str:
     """The workflow role of an actor: a staff role, "worker" or "system"."""
-    if actor is None:
+    if actor is None or isinstance(actor, SystemActor):
         return SYSTEM
     if isinstance(actor, WorkerActor):
         return WORKER
     return scope_of(actor).role
-
-
-def scope_of_actor(actor: Actor) -> Scope:
-    return scope_of(actor) if actor is not None and not isinstance(actor, WorkerActor) else Scope("none")
 
 
 def require_in_scope(actor: Actor, *, worker_id: int, league_code: str, county_code: str, unit_id: int | None) -> None:

@@ -4,6 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from huzhu.core.actors import SystemActor
 from huzhu.core.errors import ValidationFailed
 
 from .. import services
@@ -157,7 +158,7 @@ def test_a_leaver_is_paid_for_a_november_stay_and_keeps_next_years_paid_coverage
     for year, paid_on in ((2026, date(2025, 11, 1)), (2027, date(2026, 7, 1))):
         enrollment.enroll_and_pay(actor=None, plan_year=plan_year("hospitalization", year),
                                   batches=[(home_unit, [leaver.pk])], paid_on=paid_on)
-    enrollment.record_leaving(actor=None, scope=SYSTEM, worker=leaver, left_on=date(2026, 7, 31))
+    enrollment.record_leaving(actor=SystemActor(SYSTEM), worker=leaver, left_on=date(2026, 7, 31))
 
     def stay(admitted, discharged, today):
         claim = services.file_claim(actor=county_clerk, worker=leaver, documents=scans(), today=today,

@@ -27,10 +27,9 @@ def returned_claim(file_stay, no_straight_through, league_reviewer):
 
 @pytest.fixture
 def carded_worker(worker, county_clerk):
-    from huzhu.conftest import SYSTEM
     from huzhu.members import services as member_services
 
-    return member_services.change_bank_account(actor=county_clerk, scope=SYSTEM, worker=worker, bank_name="工商银行",
+    return member_services.change_bank_account(actor=county_clerk, worker=worker, bank_name="工商银行",
                                                bank_account="6222020200998877665", reason="登记")
 
 

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, ValidationFailed
-from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
+from huzhu.regions.queries import scope_of
 
 from .. import queries, rules
 from ..models import Coverage, Enrollment
@@ -25,9 +25,10 @@ def _today(today: date | None) -> date:
 
 
 @transaction.atomic
-def start_enrollment(*, actor: Actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear, is_renewal: bool = False,
+def start_enrollment(*, actor: Actor, unit: MemberUnit, plan_year: PlanYear, is_renewal: bool = False,
                      today: date | None = None) -> Enrollment:
     """Open a draft enrollment: the annual one if the unit has none yet, else a mid-year batch."""
+    scope = scope_of(actor)
     today = _today(today)
     ensure_in_scope(scope, unit)
     if plan_year.status != PlanYear.Status.OPEN:
@@ -77,9 +78,10 @@ def _list(problems: list[str], limit: int = 5) -> str:
 
 
 @transaction.atomic
-def add_workers(*, actor: Actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int],
+def add_workers(*, actor: Actor, enrollment: Enrollment, worker_ids: Iterable[int],
                 today: date | None = None) -> int:
     """Add roster workers to a draft enrollment (set-based); refuses naming the workers who cannot join."""
+    scope = scope_of(actor)
     today = _today(today)
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
@@ -124,8 +126,9 @@ def add_workers(*, actor: Actor, scope: Scope, enrollment: Enrollment, worker_id
 
 
 @transaction.atomic
-def remove_workers(*, actor: Actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int]) -> int:
+def remove_workers(*, actor: Actor, enrollment: Enrollment, worker_ids: Iterable[int]) -> int:
     """Take workers out of a draft enrollment (their pending coverages are deleted: nothing was paid)."""
+    scope = scope_of(actor)
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     ensure_status(enrollment, S.DRAFT)
@@ -137,8 +140,9 @@ def remove_workers(*, actor: Actor, scope: Scope, enrollment: Enrollment, worker
 
 
 @transaction.atomic
-def submit_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
+def submit_enrollment(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     """Submit a draft for payment; the annual enrollment must meet the participation threshold."""
+    scope = scope_of(actor)
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
         pk=enrollment.pk)
@@ -158,8 +162,9 @@ def submit_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment) -> 
 
 
 @transaction.atomic
-def withdraw_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
+def withdraw_enrollment(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     """Take a submitted, unpaid enrollment back to draft to change it."""
+    scope = scope_of(actor)
     ensure_in_scope(scope, enrollment)
     transition_enrollment(enrollment, S.DRAFT, actor=actor, note="withdrawn")
     record_event(actor=actor, action="withdraw_enrollment", object_type="Enrollment", object_id=enrollment.pk,
@@ -168,8 +173,9 @@ def withdraw_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment) -
 
 
 @transaction.atomic
-def cancel_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment, reason: str = "") -> Enrollment:
+def cancel_enrollment(*, actor: Actor, enrollment: Enrollment, reason: str = "") -> Enrollment:
     """Cancel an unpaid enrollment; its coverages are cancelled and free the workers for other units."""
+    scope = scope_of(actor)
     ensure_in_scope(scope, enrollment)
     before = enrollment.status
     transition_enrollment(enrollment, S.CANCELLED, actor=actor, note=reason)
@@ -180,17 +186,18 @@ def cancel_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment, rea
 
 
 @transaction.atomic
-def renew_enrollment(*, actor: Actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear,
+def renew_enrollment(*, actor: Actor, unit: MemberUnit, plan_year: PlanYear,
                      today: date | None = None) -> Enrollment:
     """续互 in one action: a draft with last year's covered workers still employed, plus new eligible staff."""
+    scope = scope_of(actor)
     today = _today(today)
     ensure_in_scope(scope, unit)
     preview = queries.renewal_preview(unit, plan_year, on=today)
     if preview.previous is None or not (preview.diff.kept or preview.diff.left or preview.diff.changed):
         raise Conflict("nothing_to_renew", _("本单位上一年度没有参加%(plan)s，请办理新参互") % {"plan": plan_year.plan})
-    enrollment = start_enrollment(actor=actor, scope=scope, unit=unit, plan_year=plan_year, is_renewal=True,
+    enrollment = start_enrollment(actor=actor, unit=unit, plan_year=plan_year, is_renewal=True,
                                   today=today)
-    add_workers(actor=actor, scope=scope, enrollment=enrollment, worker_ids=preview.diff.to_enroll, today=today)
+    add_workers(actor=actor, enrollment=enrollment, worker_ids=preview.diff.to_enroll, today=today)
     record_event(actor=actor, action="renew_enrollment", object_type="Enrollment", object_id=enrollment.pk,
                  after={"kept": len(preview.diff.kept), "joined": len(preview.diff.joined),
                         "left": len(preview.diff.left), "changed": len(preview.diff.changed)})
@@ -199,24 +206,25 @@ def renew_enrollment(*, actor: Actor, scope: Scope, unit: MemberUnit, plan_year:
 
 
 @transaction.atomic
-def add_new_hire(*, actor: Actor, scope: Scope, enrollment: Enrollment, name: str, id_number: str, phone: str = "",
+def add_new_hire(*, actor: Actor, enrollment: Enrollment, name: str, id_number: str, phone: str = "",
                  kind: str = "", started_on: date | None = None, today: date | None = None) -> Worker:
     """Register a new hire at the unit and add them to this draft (mid-year: full fee, covered after payment)."""
+    scope = scope_of(actor)
     today = _today(today)
     ensure_in_scope(scope, enrollment)
     ensure_status(enrollment, S.DRAFT)
     unit = enrollment.unit
     default_kind = Worker.Kind.GIG if unit.kind in (MemberUnit.Kind.REGIONAL_UNION, MemberUnit.Kind.INDUSTRY_UNION) \
         else Worker.Kind.EMPLOYEE
-    worker = member_services.register_worker(actor=actor, scope=scope, unit=unit, name=name, id_number=id_number,
+    worker = member_services.register_worker(actor=actor, unit=unit, name=name, id_number=id_number,
                                              phone=phone, kind=kind or default_kind, started_on=started_on or today,
                                              today=today)
-    add_workers(actor=actor, scope=scope, enrollment=enrollment, worker_ids=[worker.pk], today=today)
+    add_workers(actor=actor, enrollment=enrollment, worker_ids=[worker.pk], today=today)
     return worker
 
 
 @transaction.atomic
-def record_leaving(*, actor: Actor, scope: Scope, worker: Worker, left_on: date) -> int:
+def record_leaving(*, actor: Actor, worker: Worker, left_on: date) -> int:
     """A worker left the unit: employment ends; paid coverage runs to its period's end, unpaid is withdrawn.
 
     DOMAIN: paid coverage continues to the end of the protection period. The leaving day is noted
@@ -226,7 +234,7 @@ def record_leaving(*, actor: Actor, scope: Scope, worker: Worker, left_on: date)
     submitted, unpaid enrollment, whose due is recomputed. Returns the paid coverages noted.
     """
     unit = worker.unit
-    member_services.end_employment(actor=actor, scope=scope, worker=worker, ended_on=left_on)
+    member_services.end_employment(actor=actor, worker=worker, ended_on=left_on)
     pending = Coverage.objects.filter(worker=worker, unit=unit, status=Coverage.Status.PENDING)
     drafts = pending.filter(enrollment__status=S.DRAFT)
     touched = set(drafts.values_list("enrollment_id", flat=True))

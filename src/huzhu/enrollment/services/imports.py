@@ -27,9 +27,9 @@ from huzhu.core.bulk import large_load
 from huzhu.core.crypto import blind_index_many, encrypt_texts, rotation_under_way
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.idnumbers import mask_mobile
-from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
 from huzhu.members.models import MemberUnit, Worker
+from huzhu.regions.queries import scope_of
 
 from .. import queries, rules
 from ..models import Enrollment, ImportJob, ImportRow
@@ -64,13 +64,14 @@ def _default_kind(unit: MemberUnit) -> str:
 
 
 @transaction.atomic
-def create_import_job(*, actor: Actor, scope: Scope, enrollment: Enrollment, file_name: str, upload=None,
+def create_import_job(*, actor: Actor, enrollment: Enrollment, file_name: str, upload=None,
                       path: Path | None = None) -> ImportJob:
     """Accept a roster file for a draft enrollment; the file type and header are checked at once.
 
     Pass `upload` (a file object, copied under var/imports and deleted after import) or `path`
     (a file on disk, used in place — the CLI).
     """
+    scope = scope_of(actor)
     ensure_in_scope(scope, enrollment)
     ensure_status(enrollment, S.DRAFT)
     if upload is not None:
@@ -359,12 +360,13 @@ def _report(progress: Progress | None, job: ImportJob, done: int) -> None:
 
 
 @transaction.atomic
-def discard_import(*, actor: Actor, scope: Scope, job: ImportJob, drop_empty_draft: bool = False) -> ImportJob:
+def discard_import(*, actor: Actor, job: ImportJob, drop_empty_draft: bool = False) -> ImportJob:
     """"Import nothing until fixed": drop the job's staged rows and file; the enrollment is unchanged.
 
     `drop_empty_draft` (the CLI, for a draft it started for this file) also deletes the draft
     when nothing else is in it, so a refused file leaves no empty enrollment behind.
     """
+    scope = scope_of(actor)
     ensure_in_scope(scope, job.enrollment)
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.IMPORTING):
         raise Conflict("job_finished", _("该导入任务已执行，不能放弃"))

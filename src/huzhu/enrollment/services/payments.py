@@ -13,11 +13,11 @@ from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.actors import Actor
 from huzhu.core.errors import ValidationFailed
 from huzhu.core.money import format_yuan, parse_money
-from huzhu.core.scopes import Scope
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger import services as ledger
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
+from huzhu.regions.queries import scope_of
 
 from .. import queries, rules
 from ..models import CertificateSequence, Coverage, Enrollment
@@ -53,9 +53,10 @@ def _activate(enrollment: Enrollment, paid_on: date) -> int:
 
 
 @transaction.atomic
-def record_payment(*, actor: Actor, scope: Scope, enrollment: Enrollment, amount: Decimal | str, paid_on: date,
+def record_payment(*, actor: Actor, enrollment: Enrollment, amount: Decimal | str, paid_on: date,
                    bank_reference: str, today: date | None = None) -> Enrollment:
     """Record a submitted enrollment's payment; the amount must equal the due (after the union subsidy)."""
+    scope = scope_of(actor)
     today = today or timezone.localdate()
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version").get(

@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from huzhu.core.actors import Actor, user_of
-from huzhu.core.errors import Conflict, PermissionDenied
+from huzhu.core.errors import Conflict, NotFound
 from huzhu.core.scopes import Scope
 
 from ..models import Coverage, Enrollment, EnrollmentStatusChange
@@ -34,10 +34,10 @@ def transition_enrollment(enrollment: Enrollment, to: str, *, actor: Actor, note
 
 
 def ensure_in_scope(scope: Scope, enrollment_or_unit) -> None:
-    """The unit (or the enrollment's unit) must lie inside the actor's scope."""
+    """The unit (or the enrollment's unit) must lie inside the actor's scope; else "not found" (never tell which)."""
     unit = getattr(enrollment_or_unit, "unit", enrollment_or_unit)
-    if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
-        raise PermissionDenied(_("该单位不在您的管辖范围内"))
+    if not scope.contains(unit):
+        raise NotFound()
 
 
 def ensure_status(enrollment: Enrollment, *statuses: str) -> None:

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from huzhu.conftest import SYSTEM, make_unit, make_worker
+from huzhu.core.actors import SystemActor
 from huzhu.enrollment import services
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
@@ -39,7 +40,7 @@ def system_scope():
 def draft(hospitalization_2026, system_scope):
     """A draft 2026 hospitalization enrollment of a unit with no declared headcount."""
     unit = make_unit(eligible_headcount=0, female_headcount=0)
-    return services.start_enrollment(actor=None, scope=system_scope, unit=unit, plan_year=hospitalization_2026,
+    return services.start_enrollment(actor=SystemActor(system_scope), unit=unit, plan_year=hospitalization_2026,
                                      today=IN_WINDOW)
 
 

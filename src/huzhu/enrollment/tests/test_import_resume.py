@@ -19,6 +19,7 @@ from django.utils import timezone
 import huzhu
 from huzhu.audit.models import AuditEvent
 from huzhu.conftest import KUNDULUN, make_unit
+from huzhu.core.actors import SystemActor
 from huzhu.core.idnumbers import make_resident_id
 from huzhu.core.scopes import PROVINCE
 from huzhu.enrollment import services
@@ -86,8 +87,8 @@ def test_a_rerun_of_the_same_file_carries_on_the_unfinished_job(tmp_path, hospit
     unit = make_unit(eligible_headcount=0, female_headcount=0)
     path = tmp_path / "roster.xlsx"
     path.write_bytes(xlsx_bytes(good_rows(8)))
-    draft = services.start_enrollment(actor=None, scope=PROVINCE, unit=unit, plan_year=hospitalization_2026, today=IN_WINDOW)
-    job = services.create_import_job(actor=None, scope=PROVINCE, enrollment=draft, file_name=path.name, path=path)
+    draft = services.start_enrollment(actor=SystemActor(PROVINCE), unit=unit, plan_year=hospitalization_2026, today=IN_WINDOW)
+    job = services.create_import_job(actor=SystemActor(PROVINCE), enrollment=draft, file_name=path.name, path=path)
 
     def interrupted(progress_job):
         raise KeyboardInterrupt  # Ctrl-C after the first chunk
@@ -107,7 +108,7 @@ def test_the_purge_drops_staged_rows_of_a_stale_job_and_keeps_an_active_one(draf
     settings.HUZHU_IMPORT_STAGING_TTL_HOURS = 24
     jobs = []
     for offset in (0, 300):
-        job = services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name="r.csv",
+        job = services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name="r.csv",
                                          upload=io.BytesIO(csv_bytes(good_rows(4, start=offset))))
         jobs.append(services.validate_import(job_id=job.pk, today=IN_WINDOW))
     stale, active = jobs

@@ -8,6 +8,7 @@ import pytest
 
 from huzhu.audit.models import AuditEvent
 from huzhu.conftest import make_unit, make_worker
+from huzhu.core.actors import SystemActor
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.enrollment import queries, services
 from huzhu.enrollment.models import Coverage, ImportJob
@@ -45,7 +46,7 @@ def test_a_worker_employed_at_another_unit_is_a_bad_row_naming_that_unit(draft, 
 
 def test_a_person_already_in_this_enrollment_is_a_bad_row(draft, system_scope):
     person = make_worker(draft.unit)
-    services.add_workers(actor=None, scope=system_scope, enrollment=draft, worker_ids=[person.pk], today=IN_WINDOW)
+    services.add_workers(actor=SystemActor(system_scope), enrollment=draft, worker_ids=[person.pk], today=IN_WINDOW)
     job = run(draft, system_scope, xlsx_bytes([row_of(person)]))
     assert only_error(job).reason == "已在本次参互名单中"
 
@@ -87,7 +88,7 @@ def test_imported_rows_copy_their_unit_plan_year_and_regions_from_their_source(d
     """The copies carry no database constraint of their own (docs/scaling.md): the import must get them right."""
     other_county = make_unit(county_code="150205")  # 石拐区: another county, same league
     moved = make_worker(other_county)
-    services.record_leaving(actor=None, scope=system_scope, worker=moved, left_on=date(2025, 10, 1))
+    services.record_leaving(actor=SystemActor(system_scope), worker=moved, left_on=date(2025, 10, 1))
     run(draft, system_scope, xlsx_bytes([row_of(moved), *good_rows(3)]), policy=ALL)
     unit = draft.unit
     coverages = Coverage.objects.filter(enrollment=draft)
@@ -109,7 +110,7 @@ def test_new_workers_are_employed_from_their_roster_start_date(draft, system_sco
 
 def test_a_worker_who_left_another_unit_is_employed_here_from_the_import_day(draft, system_scope):
     person = make_worker(make_unit(name="原单位"), name="巴雅尔")
-    services.record_leaving(actor=None, scope=system_scope, worker=person, left_on=date(2025, 10, 1))
+    services.record_leaving(actor=SystemActor(system_scope), worker=person, left_on=date(2025, 10, 1))
     run(draft, system_scope, xlsx_bytes([row_of(person)]), policy=ALL)
     employment = Employment.objects.get(worker=person, ended_on__isnull=True)
     assert (employment.unit_id, employment.started_on) == (draft.unit_id, IN_WINDOW)
@@ -132,11 +133,11 @@ def test_an_earlier_year_imported_after_next_years_enrollment_makes_next_year_th
     person = make_worker(unit)
     services.enroll_and_pay(actor=None, plan_year=year[2024], batches=[(unit, [person.pk])], paid_on=date(2023, 11, 1))
     services.enroll_and_pay(actor=None, plan_year=year[2026], batches=[(unit, [person.pk])], paid_on=IN_WINDOW)
-    earlier = services.start_enrollment(actor=None, scope=system_scope, unit=unit, plan_year=year[2025],
+    earlier = services.start_enrollment(actor=SystemActor(system_scope), unit=unit, plan_year=year[2025],
                                         today=IN_WINDOW)
     run(earlier, system_scope, xlsx_bytes([row_of(person)]), policy=ALL)
-    services.submit_enrollment(actor=None, scope=system_scope, enrollment=earlier)
-    services.record_payment(actor=None, scope=system_scope, enrollment=earlier, amount="90.00",
+    services.submit_enrollment(actor=SystemActor(system_scope), enrollment=earlier)
+    services.record_payment(actor=SystemActor(system_scope), enrollment=earlier, amount="90.00",
                             paid_on=IN_WINDOW, bank_reference="LATE", today=IN_WINDOW)
     years = dict(Coverage.objects.filter(worker=person).values_list("plan_year__year", "consecutive_years"))
     assert years == {2024: 1, 2025: 2, 2026: 3}
@@ -174,7 +175,7 @@ def test_valid_only_skips_someone_enrolled_after_validation(draft, hospitalizati
 def test_a_worker_registered_after_validation_is_not_registered_twice(draft, system_scope):
     rows = good_rows(3)
     job = run(draft, system_scope, xlsx_bytes(rows))
-    member_services.register_worker(actor=None, scope=system_scope, unit=draft.unit, name=rows[0][0],
+    member_services.register_worker(actor=SystemActor(system_scope), unit=draft.unit, name=rows[0][0],
                                     id_number=rows[0][1], today=IN_WINDOW)
     job = services.commit_import(actor=None, job_id=job.pk, policy=ALL, today=IN_WINDOW)
     assert (job.imported_count, job.new_worker_count) == (3, 2)
@@ -207,7 +208,7 @@ def test_staged_rows_of_other_jobs_are_neither_duplicates_nor_imported(draft, sy
     first = run(draft, system_scope, xlsx_bytes(rows))
     second = run(draft, system_scope, xlsx_bytes(rows[:1]))
     assert second.error_count == 0
-    services.discard_import(actor=None, scope=system_scope, job=first)
+    services.discard_import(actor=SystemActor(system_scope), job=first)
     job = services.commit_import(actor=None, job_id=second.pk, policy=ALL, today=IN_WINDOW)
     assert job.imported_count == 1 and Coverage.objects.filter(enrollment=draft).count() == 1
 

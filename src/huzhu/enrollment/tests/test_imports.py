@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 
 from huzhu.conftest import make_unit, make_worker
+from huzhu.core.actors import SystemActor
 from huzhu.core.errors import ValidationFailed
 from huzhu.core.idnumbers import make_resident_id
 from huzhu.enrollment import queries, services
@@ -25,7 +26,7 @@ def good_rows(n, start=100):
 
 
 def run(draft, scope, content: bytes, name="名册.xlsx", policy=None, chunk_size=1000):
-    job = services.create_import_job(actor=None, scope=scope, enrollment=draft, file_name=name,
+    job = services.create_import_job(actor=SystemActor(scope), enrollment=draft, file_name=name,
                                      upload=io.BytesIO(content))
     job = services.validate_import(job_id=job.pk, today=IN_WINDOW, chunk_size=chunk_size)
     if policy:
@@ -100,7 +101,7 @@ def test_a_person_covered_by_another_unit_is_a_bad_row_naming_that_unit(draft, h
 def test_a_worker_who_left_another_unit_joins_this_one(draft, system_scope):
     other = make_unit(name="原单位")
     person = make_worker(other, name="阿拉坦")
-    services.record_leaving(actor=None, scope=system_scope, worker=person, left_on=date(2025, 10, 1))
+    services.record_leaving(actor=SystemActor(system_scope), worker=person, left_on=date(2025, 10, 1))
     job = run(draft, system_scope, xlsx_bytes([("阿拉坦", person.reveal_id_number(), "", "", "")]),
               policy=ImportJob.Policy.ALL_OR_NOTHING)
     assert (job.imported_count, job.new_worker_count) == (1, 0)
@@ -110,7 +111,7 @@ def test_a_worker_who_left_another_unit_joins_this_one(draft, system_scope):
 
 def test_a_womens_plan_roster_refuses_men_by_gender(women_2026, system_scope):
     unit = make_unit()
-    draft = services.start_enrollment(actor=None, scope=system_scope, unit=unit, plan_year=women_2026,
+    draft = services.start_enrollment(actor=SystemActor(system_scope), unit=unit, plan_year=women_2026,
                                       today=IN_WINDOW)
     man = make_resident_id("150203", date(1985, 3, 2), 11)
     woman = make_resident_id("150203", date(1985, 3, 2), 12)
@@ -140,14 +141,14 @@ def _bad_file(tmp_path):
 ])
 def test_bad_files_get_a_clear_chinese_message_and_no_job(draft, system_scope, content, name, message):
     with pytest.raises(ValidationFailed, match=message):
-        services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name=name,
+        services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name=name,
                                    upload=io.BytesIO(content))
     assert not ImportJob.objects.exists()
 
 
 def test_merged_cells_are_refused(draft, system_scope, tmp_path):
     with pytest.raises(ValidationFailed, match="合并单元格（A2:A3）"):
-        services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name="m.xlsx",
+        services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name="m.xlsx",
                                    upload=io.BytesIO(_bad_file(tmp_path)))
 
 
@@ -164,12 +165,12 @@ def test_a_header_only_file_fails_with_a_message(draft, system_scope):
 
 def test_discarding_a_job_imports_nothing(draft, system_scope):
     job = run(draft, system_scope, xlsx_bytes(good_rows(3)))
-    services.discard_import(actor=None, scope=system_scope, job=job)
+    services.discard_import(actor=SystemActor(system_scope), job=job)
     assert not Worker.objects.exists() and not job.rows.exists()
 
 
 def test_validation_resumes_after_the_last_committed_chunk(draft, system_scope):
-    job = services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name="r.xlsx",
+    job = services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name="r.xlsx",
                                      upload=io.BytesIO(xlsx_bytes(good_rows(6))))
     calls = []
 
@@ -211,7 +212,7 @@ def covered_elsewhere(hospitalization_2026, n=6):
     from huzhu.members import services as member_services
 
     other = make_unit(name="包头另一家公司")
-    people = [member_services.register_worker(actor=None, scope=SYSTEM, unit=other, name=f"已参互{i}", id_number=number,
+    people = [member_services.register_worker(actor=SystemActor(SYSTEM), unit=other, name=f"已参互{i}", id_number=number,
                                               started_on=date(2020, 1, 1))
               for i, number in enumerate(numbers_ending_in_x(n))]
     services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, batches=[(other, [p.pk for p in people])],

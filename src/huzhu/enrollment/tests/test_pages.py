@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huzhu.conftest import PASSWORD, make_unit, make_worker, sign_in_as_worker
+from huzhu.core.actors import SystemActor
 from huzhu.enrollment import services
 from huzhu.enrollment.models import Coverage, Enrollment, ImportJob
 from huzhu.members.models import Worker
@@ -35,7 +36,7 @@ def open_year(plan_years):
 
 @pytest.fixture
 def unit_draft(open_year, home_unit, system_scope):
-    return services.start_enrollment(actor=None, scope=system_scope, unit=home_unit, plan_year=open_year)
+    return services.start_enrollment(actor=SystemActor(system_scope), unit=home_unit, plan_year=open_year)
 
 
 def test_a_unit_contact_starts_an_enrollment_and_sees_the_shortfall(client, unit_contact, home_unit, open_year):
@@ -58,7 +59,7 @@ def test_other_units_enrollments_are_404_for_a_unit_contact(client, unit_contact
                                                            system_scope):
     neighbour = make_unit(name="同旗县邻居")
     for unit in (neighbour, other_unit):
-        services.start_enrollment(actor=None, scope=system_scope, unit=unit, plan_year=open_year)
+        services.start_enrollment(actor=SystemActor(system_scope), unit=unit, plan_year=open_year)
     login(client, unit_contact)
     for enrollment in Enrollment.objects.all():
         assert client.get(reverse("enrollment:detail", args=[enrollment.pk])).status_code == 404
@@ -67,7 +68,7 @@ def test_other_units_enrollments_are_404_for_a_unit_contact(client, unit_contact
 
 def test_a_county_clerk_sees_the_county_but_not_another_league(client, county_clerk, unit_draft, other_unit,
                                                               open_year, system_scope):
-    stranger = services.start_enrollment(actor=None, scope=system_scope, unit=other_unit, plan_year=open_year)
+    stranger = services.start_enrollment(actor=SystemActor(system_scope), unit=other_unit, plan_year=open_year)
     login(client, county_clerk)
     assert client.get(reverse("enrollment:detail", args=[unit_draft.pk])).status_code == 200
     assert client.get(reverse("enrollment:detail", args=[stranger.pk])).status_code == 404
@@ -112,8 +113,8 @@ def test_a_renamed_file_is_refused_with_a_message(client, unit_contact, unit_dra
 def test_the_clerk_records_payment_and_the_unit_downloads_a_pdf_receipt(client, county_clerk, unit_contact,
                                                                        home_unit, unit_draft, system_scope):
     workers = [make_worker(home_unit, name=f"测试{i}") for i in range(20)]
-    services.add_workers(actor=None, scope=system_scope, enrollment=unit_draft, worker_ids=[w.pk for w in workers])
-    services.submit_enrollment(actor=None, scope=system_scope, enrollment=unit_draft)
+    services.add_workers(actor=SystemActor(system_scope), enrollment=unit_draft, worker_ids=[w.pk for w in workers])
+    services.submit_enrollment(actor=SystemActor(system_scope), enrollment=unit_draft)
     login(client, county_clerk)
     response = client.post(reverse("enrollment:pay", args=[unit_draft.pk]), {
         "amount": "1800.00", "paid_on": timezone.localdate().isoformat(), "bank_reference": "ICBC-20261129-01"}, follow=True)
@@ -149,7 +150,7 @@ def test_next_years_paid_list_shows_a_leaver_as_left_without_a_second_leaving_bu
     for year, paid_on in ((2026, date(2025, 11, 1)), (2027, date(2026, 7, 1))):
         services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", year)],
                                 batches=[(home_unit, [leaver.pk, stayer.pk])], paid_on=paid_on)
-    services.record_leaving(actor=None, scope=system_scope, worker=leaver, left_on=date(2026, 7, 31))
+    services.record_leaving(actor=SystemActor(system_scope), worker=leaver, left_on=date(2026, 7, 31))
     next_year = Enrollment.objects.get(plan_year=plan_years[("hospitalization", 2027)])
     login(client, unit_contact)
     page = client.get(reverse("enrollment:detail", args=[next_year.pk])).text

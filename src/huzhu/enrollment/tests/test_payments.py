@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from huzhu.core.actors import SystemActor
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.enrollment import services
 from huzhu.enrollment.models import Coverage, Enrollment
@@ -13,16 +14,16 @@ from .conftest import IN_WINDOW, staff_unit
 
 def submitted(plan_year, scope, count=3, today=IN_WINDOW):
     unit, workers = staff_unit(count)
-    enrollment = services.start_enrollment(actor=None, scope=scope, unit=unit, plan_year=plan_year, today=today)
-    services.add_workers(actor=None, scope=scope, enrollment=enrollment, worker_ids=[w.pk for w in workers],
+    enrollment = services.start_enrollment(actor=SystemActor(scope), unit=unit, plan_year=plan_year, today=today)
+    services.add_workers(actor=SystemActor(scope), enrollment=enrollment, worker_ids=[w.pk for w in workers],
                          today=today)
-    return services.submit_enrollment(actor=None, scope=scope, enrollment=enrollment)
+    return services.submit_enrollment(actor=SystemActor(scope), enrollment=enrollment)
 
 
 def test_payment_before_the_period_starts_coverage_on_new_years_day_with_certificates(hospitalization_2026,
                                                                                      system_scope):
     enrollment = submitted(hospitalization_2026, system_scope)
-    services.record_payment(actor=None, scope=system_scope, enrollment=enrollment, amount="270.00",
+    services.record_payment(actor=SystemActor(system_scope), enrollment=enrollment, amount="270.00",
                             paid_on=date(2025, 11, 20), bank_reference="BOC-001", today=date(2025, 11, 21))
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.PAID and enrollment.paid_amount == Decimal("270.00")
@@ -35,14 +36,14 @@ def test_payment_before_the_period_starts_coverage_on_new_years_day_with_certifi
 
 def test_a_mid_year_join_is_covered_from_the_day_after_payment(hospitalization_2026, system_scope):
     enrollment = submitted(hospitalization_2026, system_scope, count=1, today=date(2026, 3, 1))
-    services.record_payment(actor=None, scope=system_scope, enrollment=enrollment, amount="90.00",
+    services.record_payment(actor=SystemActor(system_scope), enrollment=enrollment, amount="90.00",
                             paid_on=date(2026, 3, 10), bank_reference="X", today=date(2026, 3, 10))
     assert enrollment.coverages.get().starts_on == date(2026, 3, 11)
 
 
 def test_certificate_numbers_continue_across_enrollments_of_a_county(hospitalization_2026, system_scope):
     for n, enrollment in enumerate([submitted(hospitalization_2026, system_scope, 2) for _ in range(2)]):
-        services.record_payment(actor=None, scope=system_scope, enrollment=enrollment, amount="180.00",
+        services.record_payment(actor=SystemActor(system_scope), enrollment=enrollment, amount="180.00",
                                 paid_on=date(2025, 11, 20), bank_reference=f"R{n}", today=date(2025, 11, 20))
     numbers = sorted(Coverage.objects.values_list("certificate_no", flat=True))
     assert numbers[-1] == "HZ2026-150203-0000004" and len(set(numbers)) == 4
@@ -58,7 +59,7 @@ def test_a_wrong_payment_is_refused_with_the_reason(hospitalization_2026, system
     enrollment = submitted(hospitalization_2026, system_scope)
     today = date(2027, 1, 1) if paid_on.year == 2026 else date(2025, 11, 21)
     with pytest.raises(ValidationFailed, match=message):
-        services.record_payment(actor=None, scope=system_scope, enrollment=enrollment, amount=amount,
+        services.record_payment(actor=SystemActor(system_scope), enrollment=enrollment, amount=amount,
                                 paid_on=paid_on, bank_reference="R", today=today)
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.SUBMITTED
@@ -66,7 +67,7 @@ def test_a_wrong_payment_is_refused_with_the_reason(hospitalization_2026, system
 
 def test_a_paid_enrollment_cannot_be_paid_twice(hospitalization_2026, system_scope):
     enrollment = submitted(hospitalization_2026, system_scope, 1)
-    pay = dict(actor=None, scope=system_scope, amount="90.00", paid_on=date(2025, 11, 20), bank_reference="R",
+    pay = dict(actor=SystemActor(system_scope), amount="90.00", paid_on=date(2025, 11, 20), bank_reference="R",
                today=date(2025, 11, 20))
     services.record_payment(enrollment=enrollment, **pay)
     with pytest.raises(Conflict):
@@ -102,7 +103,7 @@ def _balances(plan_year):
 def test_a_recorded_payment_books_bank_and_union_subsidy_against_contribution_income(hospitalization_2026,
                                                                                     system_scope):
     enrollment = submitted(hospitalization_2026, system_scope)
-    services.record_payment(actor=None, scope=system_scope, enrollment=enrollment, amount="270.00",
+    services.record_payment(actor=SystemActor(system_scope), enrollment=enrollment, amount="270.00",
                             paid_on=date(2025, 11, 20), bank_reference="BOC-001", today=date(2025, 11, 21))
     balances = _balances(hospitalization_2026)
     assert balances["1002"] == Decimal("270.00")  # bank

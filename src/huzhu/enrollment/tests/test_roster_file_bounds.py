@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from huzhu.conftest import KUNDULUN, PASSWORD, make_staff, make_unit
+from huzhu.core.actors import SystemActor
 from huzhu.core.errors import ValidationFailed
 from huzhu.enrollment import services
 from huzhu.enrollment.models import Enrollment, ImportJob, ImportRow
@@ -101,7 +102,7 @@ HOSTILE = [
 @pytest.mark.parametrize(("content", "message"), HOSTILE)
 def test_a_hostile_workbook_is_refused_with_a_message_and_no_job(draft, system_scope, content, message):
     with pytest.raises(ValidationFailed, match=message):
-        services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name="名册.xlsx",
+        services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name="名册.xlsx",
                                    upload=io.BytesIO(content))
     assert not ImportJob.objects.exists()
 
@@ -115,7 +116,7 @@ def test_rows_and_cells_past_the_bounds_are_refused_before_any_row_is_read(draft
     for name, value in limits.items():
         setattr(settings, name, value)
     with pytest.raises(ValidationFailed, match=message):
-        services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name="名册.xlsx",
+        services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name="名册.xlsx",
                                    upload=io.BytesIO(rebuilt(GOOD, in_sheet(change))))
     assert not ImportJob.objects.exists()
 
@@ -123,14 +124,14 @@ def test_rows_and_cells_past_the_bounds_are_refused_before_any_row_is_read(draft
 def test_a_value_past_the_last_column_is_refused_naming_the_cell(draft, system_scope):
     content = xlsx_bytes([("甲", good_rows(1)[0][1], "", "", "", *([None] * 50), "备注")])
     with pytest.raises(ValidationFailed, match="BD2单元格有内容：名册最多50列"):
-        job = services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name="名册.xlsx",
+        job = services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name="名册.xlsx",
                                          upload=io.BytesIO(content))
         services.validate_import(job_id=job.pk, today=IN_WINDOW)
         raise ValidationFailed("bad_file", ImportJob.objects.get(pk=job.pk).message)
 
 
 def test_a_sheet_declaring_every_cell_is_read_by_its_real_rows(draft, system_scope):
-    job = services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name="名册.xlsx",
+    job = services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name="名册.xlsx",
                                      upload=io.BytesIO(rebuilt(GOOD, in_sheet(declared_everything))))
     assert job.total < 10  # counted from the rows the sheet has, not from its A1:XFD1048576
     job = services.validate_import(job_id=job.pk, today=IN_WINDOW)
@@ -139,7 +140,7 @@ def test_a_sheet_declaring_every_cell_is_read_by_its_real_rows(draft, system_sco
 
 def test_a_second_sheet_of_notes_is_reported_and_the_first_is_imported(draft, system_scope):
     content = with_second_sheet("备注", [("这批是十月新入职的",)])
-    job = services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name="名册.xlsx",
+    job = services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name="名册.xlsx",
                                      upload=io.BytesIO(content))
     assert "工作表“备注”中的内容未导入" in job.message
     job = services.validate_import(job_id=job.pk, today=IN_WINDOW)
@@ -149,7 +150,7 @@ def test_a_second_sheet_of_notes_is_reported_and_the_first_is_imported(draft, sy
 def test_the_template_with_its_notes_sheet_imports_without_a_warning(draft, system_scope):
     from huzhu.enrollment.roster_files import template_xlsx
 
-    job = services.create_import_job(actor=None, scope=system_scope, enrollment=draft, file_name="模板.xlsx",
+    job = services.create_import_job(actor=SystemActor(system_scope), enrollment=draft, file_name="模板.xlsx",
                                      upload=io.BytesIO(template_xlsx()))
     assert job.message == ""
 
@@ -181,7 +182,7 @@ def test_the_cli_leaves_no_draft_for_a_file_with_only_a_header(tmp_path, hospita
 def contact(hospitalization_2026, system_scope):
     unit = make_unit(KUNDULUN, eligible_headcount=0, female_headcount=0)
     user = make_staff("contact_bounds", Role.UNIT, unit=unit)
-    draft = services.start_enrollment(actor=None, scope=system_scope, unit=unit, plan_year=hospitalization_2026,
+    draft = services.start_enrollment(actor=SystemActor(system_scope), unit=unit, plan_year=hospitalization_2026,
                                       today=IN_WINDOW)
     return user, draft
 

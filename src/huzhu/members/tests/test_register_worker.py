@@ -3,19 +3,21 @@ from datetime import date
 
 import pytest
 
-from huzhu.conftest import KUNDULUN, SYSTEM, make_unit
+from huzhu.conftest import KUNDULUN, SYSTEM, make_staff, make_unit
+from huzhu.core.actors import SystemActor
 from huzhu.core.crypto import blind_index
-from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huzhu.core.errors import Conflict, NotFound, ValidationFailed
 from huzhu.core.idnumbers import make_credit_code, make_resident_id
 from huzhu.core.scopes import Scope
 from huzhu.members import queries, services
 from huzhu.members.models import Employment, MemberUnit, Worker
+from huzhu.regions.models import Role
 
 NUMBER = make_resident_id(KUNDULUN, date(1988, 7, 9), 124)
 
 
 def register(unit, **fields):
-    return services.register_worker(actor=None, scope=SYSTEM, unit=unit, name=fields.pop("name", "乌云"),
+    return services.register_worker(actor=SystemActor(SYSTEM), unit=unit, name=fields.pop("name", "乌云"),
                                     id_number=fields.pop("id_number", NUMBER), **fields)
 
 
@@ -47,7 +49,7 @@ def test_the_phone_is_encrypted_at_rest_with_a_blind_index_and_a_masked_form(hom
 
 def test_a_changed_bank_account_is_found_by_its_new_blind_index(home_unit):
     worker = register(home_unit, bank_account="6222021234567890123")
-    services.change_bank_account(actor=None, scope=SYSTEM, worker=worker, bank_name="中国农业银行",
+    services.change_bank_account(actor=SystemActor(SYSTEM), worker=worker, bank_name="中国农业银行",
                                  bank_account="6228480012345678901", reason="原卡已注销")
     assert Worker.objects.get(pk=worker.pk).bank_account_index == blind_index("6228480012345678901")
 
@@ -77,14 +79,14 @@ def test_bad_input_names_the_field_and_saves_nothing(home_unit, fields, field):
 
 
 def test_a_county_clerk_cannot_register_a_worker_at_a_unit_of_another_county(home_unit, other_unit):
-    with pytest.raises(PermissionDenied):
-        services.register_worker(actor=None, scope=Scope("county", KUNDULUN, role="agency"), unit=other_unit,
+    with pytest.raises(NotFound):
+        services.register_worker(actor=SystemActor(Scope("county", KUNDULUN, role="agency")), unit=other_unit,
                                  name="巴特尔", id_number=NUMBER)
 
 
 def test_a_unit_with_a_bad_credit_code_is_refused_with_the_field(db):
     with pytest.raises(ValidationFailed) as caught:
-        services.register_unit(actor=None, scope=SYSTEM, name="测试", credit_code="91150203MA0C12345X",
+        services.register_unit(actor=SystemActor(SYSTEM), name="测试", credit_code="91150203MA0C12345X",
                                county_code=KUNDULUN)
     assert caught.value.field == "credit_code"
     assert not MemberUnit.objects.exists()
@@ -92,14 +94,14 @@ def test_a_unit_with_a_bad_credit_code_is_refused_with_the_field(db):
 
 def test_a_unit_with_an_unknown_county_is_refused(db):
     with pytest.raises(ValidationFailed, match="不存在"):
-        services.register_unit(actor=None, scope=SYSTEM, name="测试", county_code="159999",
+        services.register_unit(actor=SystemActor(SYSTEM), name="测试", county_code="159999",
                                credit_code=make_credit_code("91", KUNDULUN, "MA0C1234"))
 
 
 def test_duplicate_credit_codes_are_refused(db):
     unit = make_unit()
     with pytest.raises(Conflict):
-        services.register_unit(actor=None, scope=SYSTEM, name="重复", credit_code=unit.credit_code,
+        services.register_unit(actor=SystemActor(SYSTEM), name="重复", credit_code=unit.credit_code,
                                county_code=KUNDULUN)
 
 
@@ -153,7 +155,7 @@ def test_a_bank_account_with_letters_is_refused_naming_the_field(home_unit):
 def test_a_units_credit_code_in_other_digits_is_the_same_unit(db, script):
     unit = make_unit()
     with pytest.raises(Conflict):
-        services.register_unit(actor=None, scope=SYSTEM, name="重复", credit_code=in_script(unit.credit_code, script),
+        services.register_unit(actor=SystemActor(SYSTEM), name="重复", credit_code=in_script(unit.credit_code, script),
                                county_code=KUNDULUN)
 
 
@@ -169,6 +171,13 @@ def test_a_formula_name_is_refused_at_registration(home_unit, name):
 
 def test_a_formula_unit_name_is_refused(db):
     with pytest.raises(ValidationFailed, match="公式") as caught:
-        services.register_unit(actor=None, scope=SYSTEM, name="=1+1", county_code=KUNDULUN,
+        services.register_unit(actor=SystemActor(SYSTEM), name="=1+1", county_code=KUNDULUN,
                                credit_code=make_credit_code("91", KUNDULUN, "MA0C1234"))
     assert caught.value.field == "name"
+
+
+def test_the_scope_comes_from_the_actor_a_county_clerk_of_another_county_finds_no_unit(home_unit, other_unit):
+    clerk = make_staff("clerk_of_kundulun", Role.AGENCY, division=KUNDULUN)
+    with pytest.raises(NotFound):
+        services.register_worker(actor=clerk, unit=other_unit, name="巴特尔", id_number=NUMBER)
+    assert services.register_worker(actor=clerk, unit=home_unit, name="巴特尔", id_number=NUMBER).unit == home_unit

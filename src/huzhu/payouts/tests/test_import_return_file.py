@@ -64,9 +64,9 @@ def test_a_corrected_account_sends_the_claim_into_a_new_batch_with_a_new_payout(
     services.import_return_file(actor=maker, batch=sent_batch, file_name="r.csv",
                                 content=return_csv(lines_of(sent_batch, failed={first.reference})))
     with pytest.raises(ValidationFailed, match="银行卡号"):
-        services.resolve_failed_payout(actor=maker, scope=PROVINCE, payout=first)
+        services.resolve_failed_payout(actor=maker, payout=first)
     assert not queries.claims_ready_for_payout(PROVINCE, everything()).exists()
-    services.resolve_failed_payout(actor=maker, scope=PROVINCE, payout=first, bank_name="中国农业银行",
+    services.resolve_failed_payout(actor=maker, payout=first, bank_name="中国农业银行",
                                    bank_account="6228 4800 1234 5678 901")
     worker = first.claim.worker
     worker.refresh_from_db()
@@ -75,7 +75,7 @@ def test_a_corrected_account_sends_the_claim_into_a_new_batch_with_a_new_payout(
     assert "6228480012345678901" not in str(change.after) and change.after["bank_account"] == worker.bank_account_masked
     assert queries.failed_payouts_to_resolve(PROVINCE).count() == 0
 
-    retry = services.build_batch(actor=maker, scope=PROVINCE, filters=everything())
+    retry = services.build_batch(actor=maker, filters=everything())
     new = retry.payouts.get()
     assert (new.claim_id, new.attempt, new.reference) == (first.claim_id, 2, f"HZ{first.claim_id:08d}-2")
     assert new.reveal_bank_account() == "6228480012345678901"
@@ -91,10 +91,10 @@ def test_confirming_the_old_account_needs_a_reason(sent_batch, maker):
     first = Payout.objects.filter(batch=sent_batch).order_by("pk").first()
     services.import_return_file(actor=maker, batch=sent_batch, file_name="r.csv",
                                 content=return_csv(lines_of(sent_batch, failed={first.reference}, reason="系统繁忙")))
-    services.resolve_failed_payout(actor=maker, scope=PROVINCE, payout=first, note="银行系统临时故障，按原账户重付")
+    services.resolve_failed_payout(actor=maker, payout=first, note="银行系统临时故障，按原账户重付")
     assert queries.claims_ready_for_payout(PROVINCE, everything()).get().pk == first.claim_id
     with pytest.raises(Conflict):
-        services.resolve_failed_payout(actor=maker, scope=PROVINCE, payout=first, note="再来一次")
+        services.resolve_failed_payout(actor=maker, payout=first, note="再来一次")
 
 
 def test_importing_the_same_file_twice_pays_once(sent_batch, maker):
@@ -165,7 +165,7 @@ def test_a_file_that_is_not_a_return_file_is_refused_with_a_chinese_message(sent
 
 def test_a_return_file_for_a_batch_not_yet_sent_is_refused(approve_claim, maker, checker):
     approve_claim()
-    batch = services.build_batch(actor=maker, scope=PROVINCE, filters=everything())
+    batch = services.build_batch(actor=maker, filters=everything())
     services.approve_batch(actor=checker, batch=batch)
     with pytest.raises(Conflict, match="须先送银行"):
         services.import_return_file(actor=maker, batch=batch, file_name="r.csv", content=all_paid(batch))
@@ -181,7 +181,7 @@ def test_claims_of_a_closed_year_are_paid_and_returned_as_prior_year_adjustments
     plan_year = claims[0].plan_year
     with time_machine.travel("2027-01-20 10:00 +0800", tick=False):
         ledger.close_plan_year(actor=maker, plan_year=plan_year)
-        batch = services.build_batch(actor=maker, scope=PROVINCE, filters=everything())
+        batch = services.build_batch(actor=maker, filters=everything())
         services.approve_batch(actor=checker, batch=batch)
         services.record_bank_file_export(actor=maker, batch=batch, file_format="csv")
         services.mark_batch_sent(actor=maker, batch=batch, sent_on=timezone.localdate())

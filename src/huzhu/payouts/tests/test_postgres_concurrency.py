@@ -8,7 +8,6 @@ from django.db import connection
 from huzhu.claims.models import Claim
 from huzhu.claims.tests.test_postgres_reliability import at_once
 from huzhu.core.errors import Conflict, ValidationFailed
-from huzhu.core.scopes import PROVINCE
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger.models import LedgerEntry, Posting
 from huzhu.payouts import services
@@ -43,8 +42,8 @@ def test_the_same_return_file_imported_twice_at_once_pays_each_claim_once(sent_b
 
 def test_two_makers_building_at_once_never_share_a_claim(approve_claim, maker, checker):
     claims = [approve_claim() for _ in range(4)]
-    results = at_once(lambda: services.build_batch(actor=maker, scope=PROVINCE, filters=everything()),
-                      lambda: services.build_batch(actor=checker, scope=PROVINCE, filters=everything()))
+    results = at_once(lambda: services.build_batch(actor=maker, filters=everything()),
+                      lambda: services.build_batch(actor=checker, filters=everything()))
     built = [r for r in results if isinstance(r, PayoutBatch)]
     refused = [r for r in results if isinstance(r, Conflict | ValidationFailed)]
     assert len(built) + len(refused) == 2 and built, results

@@ -3,7 +3,7 @@ import pytest
 
 from huzhu.audit.models import AuditEvent
 from huzhu.conftest import make_worker
-from huzhu.core.errors import PermissionDenied, ValidationFailed
+from huzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from huzhu.security.models import PersonalDataAccess
 from huzhu.security.services import reveal_personal_data
 
@@ -45,7 +45,7 @@ def test_a_unit_contact_may_not_reveal(unit_contact, worker):
 
 def test_a_clerk_of_another_county_may_not_reveal(county_clerk, other_unit):
     stranger = make_worker(other_unit)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # out of scope is "not found", never "forbidden"
         reveal_personal_data(actor=county_clerk, worker=stranger, field="id_number", reason="核对")
 
 

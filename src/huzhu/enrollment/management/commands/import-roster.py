@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from huzhu.core.actors import SYSTEM_ACTOR
 from huzhu.core.errors import DomainError
 from huzhu.core.idnumbers import normalize
-from huzhu.core.scopes import PROVINCE
 from huzhu.enrollment import queries, services
 from huzhu.enrollment.models import Enrollment, ImportJob
 from huzhu.enrollment.services.imports import file_digest
@@ -94,13 +94,13 @@ class Command(BaseCommand):
                               f"已校验{unfinished.done:,}/{unfinished.total:,}行），继续执行；要重新开始请加 --restart")
             return self._resumed(unfinished.pk, file), False
         if unfinished is not None:
-            services.discard_import(actor=None, scope=PROVINCE, job=unfinished)
+            services.discard_import(actor=SYSTEM_ACTOR, job=unfinished)
         # The draft and the job together: a file refused before its job exists leaves no empty draft.
         with transaction.atomic():
             draft = self._open_draft(member_unit, plan_year)
-            enrollment = draft or services.start_enrollment(actor=None, scope=PROVINCE, unit=member_unit,
+            enrollment = draft or services.start_enrollment(actor=SYSTEM_ACTOR, unit=member_unit,
                                                             plan_year=plan_year, today=today)
-            job = services.create_import_job(actor=None, scope=PROVINCE, enrollment=enrollment, file_name=file.name,
+            job = services.create_import_job(actor=SYSTEM_ACTOR, enrollment=enrollment, file_name=file.name,
                                              path=file)
         for warning in filter(None, job.message.split("；")):
             self.stderr.write(f"注意：{warning}")
@@ -111,13 +111,13 @@ class Command(BaseCommand):
             job = services.validate_import(job_id=job.pk, today=today, progress=self._bar)
             self._bar(job, final=True)
         if job.status == S.FAILED:
-            services.discard_import(actor=None, scope=PROVINCE, job=job, drop_empty_draft=new_draft)
+            services.discard_import(actor=SYSTEM_ACTOR, job=job, drop_empty_draft=new_draft)
             raise CommandError(job.message, returncode=BAD_INPUT)
         if job.status == S.DONE:
             return job
         self._report_errors(job)
         if job.error_count and not valid_only:
-            services.discard_import(actor=None, scope=PROVINCE, job=job, drop_empty_draft=new_draft)
+            services.discard_import(actor=SYSTEM_ACTOR, job=job, drop_empty_draft=new_draft)
             raise CommandError(f"{job.error_count}行有错误，未导入任何数据。修正后重试，或加 --valid-only 只导入正确的行",
                                returncode=BAD_INPUT)
         policy = ImportJob.Policy.VALID_ONLY if valid_only else ImportJob.Policy.ALL_OR_NOTHING
