@@ -33,10 +33,10 @@ def main() -> None:
 
     from huzhu.actuarial import queries, studies
     from huzhu.actuarial.inputs import WhatIfInputs
-    from huzhu.actuarial.synthetic import build
     from huzhu.claims.models import Claim
     from huzhu.claims.workflow import DECIDED_STATUSES
     from huzhu.core.scopes import Scope
+    from huzhu.demo.synthetic import build
     from huzhu.plans.queries import plan_year
 
     began = time.perf_counter()

@@ -4,8 +4,8 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
-from huzhu.claims.demo import generate_demo_claims
 from huzhu.conftest import KUNDULUN, make_unit, make_worker
+from huzhu.demo.claims import generate_demo_claims
 from huzhu.enrollment.services import enroll_and_pay
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans

@@ -16,6 +16,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from huzhu.actuarial.rerating import tier_index
 from huzhu.claims.models import Claim, ClaimStatusChange
 from huzhu.core.bulk import insert_rows
 from huzhu.core.crypto import blind_index, encrypt_text
@@ -29,8 +30,6 @@ from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
 from huzhu.plans.vectorized import EVENT_CODES, NO_END, NO_START, ClaimColumns, epoch_days, rate_claims
 from huzhu.regions.models import Division
-
-from .rerating import tier_index
 
 SECTORS = ("制造业", "采矿业", "教育", "卫生和社会工作", "交通运输", "批发和零售业", "公共管理")
 DIAGNOSES = (("J18.900", "肺炎"), ("I63.900", "脑梗死"), ("K80.200", "胆囊结石"), ("I21.900", "急性心肌梗死"),

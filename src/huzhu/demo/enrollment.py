@@ -2,10 +2,9 @@
 import random
 from datetime import date
 
+from huzhu.enrollment.services import enroll_and_pay
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
-
-from .services import enroll_and_pay
 
 PAID_ON = date(2025, 11, 15)  # for 2026; other years pay on the same day of their enrollment window
 HOSPITALIZATION_RATE = 0.92  # share of units that enroll (DOMAIN: ~1.1M of the workforce a year)

@@ -16,17 +16,16 @@ from django.utils import timezone
 from huzhu.audit.services import record_bulk_event
 from huzhu.claims import workflow
 from huzhu.claims.models import Claim, ClaimStatusChange
-from huzhu.core.demo_accounts import DEMO_PASSWORD
 from huzhu.core.money import ZERO, format_yuan
 from huzhu.core.scopes import PROVINCE
+from huzhu.demo.accounts import DEMO_PASSWORD
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger import services as ledger
+from huzhu.payouts import bank_files, queries, rules, services
+from huzhu.payouts.models import Payout, PayoutBatch, ReturnImport
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Role
 from huzhu.regions.services import create_staff_account
-
-from . import bank_files, queries, rules, services
-from .models import Payout, PayoutBatch, ReturnImport
 
 B, P = PayoutBatch.Status, Payout.Status
 

@@ -3,14 +3,13 @@ a few join, targets for some leagues, snapshots back to the window's start, some
 import random
 from datetime import date, timedelta
 
+from huzhu.campaign import queries, services
 from huzhu.core.scopes import PROVINCE, Scope
 from huzhu.enrollment.models import Enrollment
 from huzhu.enrollment.services import enroll_and_pay
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Division, Role
-
-from . import queries, services
 
 RENEWAL_RATE = 0.7  # by today; the rest are the follow-up list
 NEW_RATE = 0.3      # of the units that did not enroll last year

@@ -30,6 +30,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from huzhu.audit.services import record_bulk_event
+from huzhu.claims import icd10, review_clock
+from huzhu.claims.models import Claim, ClaimStatusChange, Invoice
+from huzhu.claims.rules import DEFAULT_STRAIGHT_THROUGH_LIMIT
+from huzhu.claims.services.adjudication import explanation_of
 from huzhu.core.bulk import insert_rows
 from huzhu.core.crypto import encrypt_text
 from huzhu.core.money import ZERO, quantize_money
@@ -40,11 +44,6 @@ from huzhu.plans import rules as engine
 from huzhu.plans import vectorized
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Division
-
-from . import icd10, review_clock
-from .models import Claim, ClaimStatusChange, Invoice
-from .rules import DEFAULT_STRAIGHT_THROUGH_LIMIT
-from .services.adjudication import explanation_of
 
 S = Claim.Status
 HOSPITALIZATION_RATE = 0.039  # DOMAIN: about 3.9% of enrolled people claim in a year (person-times)
