@@ -1,4 +1,6 @@
 """The enrollment status workflow, declared once: allowed moves and the one guarded transition."""
+from collections.abc import Sequence
+
 from django.db.models import Count
 
 from huzhu.core.errors import Conflict, PermissionDenied
@@ -29,6 +31,25 @@ def transition_enrollment(enrollment: Enrollment, to: str, *, actor, note: str =
                                           actor=actor if getattr(actor, "pk", None) else None, note=note[:200])
     enrollment.refresh_from_db()
     return enrollment
+
+
+def transition_enrollments(enrollment_ids: Sequence[int], before: str, to: str, *, actor, note: str = "",
+                           **changes) -> int:
+    """The same move for many enrollments at once (the bulk path): allowed by TRANSITIONS, each still
+    in `before` (one conditional UPDATE per chunk), each with its status-change row; returns the count."""
+    if to not in TRANSITIONS[before]:
+        raise Conflict("invalid_transition",
+                       f"“{S(before).label!s}”状态的参互不能变为“{S(to).label!s}”")
+    ids = list(enrollment_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        if Enrollment.objects.filter(pk__in=chunk, status=before).update(status=to, **changes) != len(chunk):
+            raise Conflict("stale_status", "该参互的状态已被他人修改，请刷新页面后重试")
+    who = actor if getattr(actor, "pk", None) else None
+    EnrollmentStatusChange.objects.bulk_create([
+        EnrollmentStatusChange(enrollment_id=pk, from_status=before, to_status=to, actor=who, note=note[:200])
+        for pk in ids], batch_size=1000)
+    return len(ids)
 
 
 def ensure_in_scope(scope: Scope, enrollment_or_unit) -> None:
