@@ -32,8 +32,8 @@ def scheme(db, home_unit, other_unit):
         paid_on = date(year - 1, 11, 15)
         # the second unit joins only in 2026: history differs between years
         batch = [(units[pk], ids) for pk, ids in people.items() if year == 2026 or pk != second.pk]
-        enroll_and_pay(actor=None, plan_year=hospitalization, batches=batch, paid_on=paid_on)
-        enroll_and_pay(actor=None, plan_year=women, batches=[(units[pk], ids) for pk, ids in females.items()],
+        enroll_and_pay(actor=None, check_participation=False, plan_year=hospitalization, batches=batch, paid_on=paid_on)
+        enroll_and_pay(actor=None, check_participation=False, plan_year=women, batches=[(units[pk], ids) for pk, ids in females.items()],
                        paid_on=paid_on)
         generate_demo_claims(plan_year=hospitalization, seed=7, rate=0.4, now=NOW)
         generate_demo_claims(plan_year=women, seed=7, rate=0.3, now=NOW)
