@@ -126,10 +126,12 @@ class RecordedClaims:
     by_status: dict[str, int] = field(default_factory=dict)
 
 
-def record_past_claims(*, actor, plan_year: PlanYear, claims: Sequence[PastClaim], action: str) -> RecordedClaims:
+def record_past_claims(*, actor, plan_year: PlanYear, claims: Sequence[PastClaim], action: str,
+                       book_benefits: bool = True) -> RecordedClaims:
     """Insert claims with their moves (each checked against the workflow), invoices and ledger entries.
 
-    Callers hold the transaction. `action` names the bulk audit event.
+    Callers hold the transaction. `action` names the bulk audit event; `book_benefits=False` leaves
+    the ledger alone (a sample without books).
     """
     claim_row, invoice_row, change_row = _adapter(Claim, with_id=True), _adapter(Invoice), _adapter(ClaimStatusChange)
     ids = _reserve_ids(Claim, len(claims))
@@ -170,9 +172,10 @@ def record_past_claims(*, actor, plan_year: PlanYear, claims: Sequence[PastClaim
     insert_rows(Invoice._meta.db_table, invoice_row.columns, invoices)
     insert_rows(ClaimStatusChange._meta.db_table, change_row.columns, changes)
     result.status_changes = len(changes)
-    ledger.ensure_chart(plan_year)
-    drafts.sort(key=lambda d: d.posted_on)
-    ledger.post_entries(actor=actor, plan_year=plan_year, drafts=drafts)
+    if book_benefits:
+        ledger.ensure_chart(plan_year)
+        drafts.sort(key=lambda d: d.posted_on)
+        ledger.post_entries(actor=actor, plan_year=plan_year, drafts=drafts)
     record_bulk_event(actor=actor, action=action, object_type="Claim", object_ids=ids,
                       summary={"plan_year": plan_year.pk, "claims": len(ids), "decided": result.decided,
                                "benefit_amount": str(result.benefit_amount)})
