@@ -38,7 +38,8 @@ def run_demo_campaign(*, seed: int, today: date, plan_code: str = "hospitalizati
     for day in sorted(by_day):
         units = MemberUnit.objects.in_bulk(by_day[day])
         batches = [(units[u], workers.get(u, [])) for u in sorted(units) if workers.get(u)]
-        covered += enroll_and_pay(actor=None, plan_year=plan_year, batches=batches, paid_on=day).covered
+        covered += enroll_and_pay(actor=None, plan_year=plan_year, batches=batches, paid_on=day,
+                                  leave_out_below_threshold=True).covered
     last = queries.last_year_figures(plan_year, list(Division.objects.filter(level="league").values_list("pk", flat=True)))
     services.set_targets(actor=None, scope=Scope("province", role=Role.ASSOCIATION), plan_year=plan_year, targets=[
         services.TargetInput(code, units + max(1, units // 20), people + max(5, people // 20))

@@ -32,6 +32,8 @@ def enroll_demo_units(*, seed: int, year: int = 2026, chunk: int = 500) -> int:
             if rng.random() < WOMEN_HEALTH_RATE:
                 women_batches.append((units[unit_id], [pk for pk, g in people if g == "F"]))
         paid_on = PAID_ON.replace(year=year - 1)
-        covered += enroll_and_pay(actor=None, plan_year=hospitalization, batches=hosp_batches, paid_on=paid_on).covered
-        covered += enroll_and_pay(actor=None, plan_year=women, batches=women_batches, paid_on=paid_on).covered
+        covered += enroll_and_pay(actor=None, plan_year=hospitalization, batches=hosp_batches, paid_on=paid_on,
+                                  leave_out_below_threshold=True).covered
+        covered += enroll_and_pay(actor=None, plan_year=women, batches=women_batches, paid_on=paid_on,
+                                  leave_out_below_threshold=True).covered
     return covered

@@ -74,12 +74,14 @@ class EnrollAndPayResult:
     covered: int = 0
     skipped_ineligible: int = 0
     skipped_already_covered: int = 0
+    skipped_below_threshold: int = 0  # people of units left out (leave_out_below_threshold)
 
 
 @transaction.atomic
 def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[MemberUnit, Sequence[int]]],
                    paid_on: date, bank_reference: str = "BULK", kind: str = Enrollment.Kind.ANNUAL,
-                   check_participation: bool = True) -> EnrollAndPayResult:
+                   check_participation: bool = True, leave_out_below_threshold: bool = False,
+                   ) -> EnrollAndPayResult:
     """Bulk path for demo data, migrations and tests: many units enrolled and paid through the workflow, set-based.
 
     `batches` pairs each unit with the ids of its workers to cover. Each unit's enrollment takes
@@ -91,7 +93,9 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
     years kept, contributions booked. Ineligible workers and workers already covered in this plan
     year are skipped and counted. Queries are per chunk, not per worker or unit.
 
-    `check_participation=False` is for history loaded as it was recorded (tests of past years, a
+    `leave_out_below_threshold=True` enrolls only the units that meet the threshold and counts the
+    people of the others (the demo: today's roster and declared headcounts decide, so a unit whose
+    workers were too young in an early year sits it out). `check_participation=False` is for history loaded as it was recorded (tests of past years, a
     migration): the check counts today's roster, which is not that year's. The demo keeps it.
     """
     terms = plan_year.terms
@@ -126,7 +130,11 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
         counts = queries.unit_headcounts(plan_year, {unit: len(ids) for unit, ids in chosen}, on=paid_on)
         below = [(unit, check) for unit, _ids in chosen
                  if not (check := rules.check_participation(terms.participation, counts[unit.pk])).passes]
-        if below:
+        if below and leave_out_below_threshold:  # those units do not enroll this year
+            left_out = {unit.pk for unit, _check in below}
+            result.skipped_below_threshold = sum(len(ids) for unit, ids in chosen if unit.pk in left_out)
+            chosen = [(unit, ids) for unit, ids in chosen if unit.pk not in left_out]
+        elif below:
             raise ValidationFailed("participation_below_threshold", "；".join(
                 f"{unit.name}：{check.message()}" for unit, check in below[:5]), field="workers")
     # started: drafts (created by nobody's session, as start_enrollment records no creator without a user)
@@ -161,7 +169,8 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
                       object_ids=ids,
                       summary={"plan_year": plan_year.pk, "units": len(enrollments), "covered": result.covered,
                                "skipped_ineligible": result.skipped_ineligible,
-                               "skipped_already_covered": result.skipped_already_covered})
+                               "skipped_already_covered": result.skipped_already_covered,
+                               "skipped_below_threshold": result.skipped_below_threshold})
     return result
 
 

@@ -152,3 +152,14 @@ def test_the_desk_and_the_bulk_path_write_the_same_coverage_row(hospitalization_
               "left_on")
     desk, bulk = (Coverage.objects.filter(enrollment__unit=u).values(*fields).get() for u in (enrollment.unit, unit))
     assert desk == bulk
+
+
+def test_enroll_and_pay_can_leave_out_the_units_below_the_threshold_and_enroll_the_others(hospitalization_2026,
+                                                                                          plan_years):
+    full, below = staff_unit(3), staff_unit(4)
+    result = services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=date(2025, 11, 1),
+                                     batches=[(full[0], [w.pk for w in full[1]]),
+                                              (below[0], [w.pk for w in below[1][:3]])],
+                                     leave_out_below_threshold=True)
+    assert (result.covered, result.skipped_below_threshold) == (3, 3)
+    assert list(Enrollment.objects.values_list("unit_id", flat=True)) == [full[0].pk]
