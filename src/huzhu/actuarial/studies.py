@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.core.errors import ValidationFailed
 from huzhu.core.money import to_fen
@@ -33,7 +34,7 @@ def _plan_years(plan: str, years) -> list[PlanYear]:
     found = queries.plan_years_of(plan, years)
     missing = sorted(set(years) - {p.year for p in found})
     if missing:
-        raise ValidationFailed("no_plan_year", f"没有 {'、'.join(map(str, missing))} 年度的方案条款", field="years")
+        raise ValidationFailed("no_plan_year", _("没有 %(years)s 年度的方案条款") % {"years": "、".join(map(str, missing))}, field="years")
     return found
 
 
@@ -68,7 +69,7 @@ def run_ibnr(scope: Scope, inputs: IbnrInputs, progress: Progress = _no_progress
     progress(10, "读取已报告申领")
     rows = queries.development_rows(scope, inputs.plan, as_of=as_of)
     if len(rows["event_day"]) == 0:
-        raise ValidationFailed("no_claims", "截至评估日期没有已报告的申领，无法编制进展三角形", field="as_of")
+        raise ValidationFailed("no_claims", _("截至评估日期没有已报告的申领，无法编制进展三角形"), field="as_of")
     event_month = ibnr.months_from_days(rows["event_day"])
     reported_month = ibnr.months_from_days(rows["reported_day"])
     paid = rows["paid_day"] >= 0
@@ -144,7 +145,7 @@ def run_whatif(scope: Scope, inputs: WhatIfInputs, progress: Progress = _no_prog
     """Every decided claim of the chosen years re-rated under the current and the proposed terms."""
     years = _plan_years(inputs.plan, inputs.years)
     if inputs.terms.plan != inputs.plan:
-        raise ValidationFailed("terms_plan_mismatch", "测算条款与所选保障项目不一致", field="terms")
+        raise ValidationFailed("terms_plan_mismatch", _("测算条款与所选保障项目不一致"), field="terms")
     document = inputs.terms.model_dump(mode="json")
     per_year, workers, current_all, proposed_all, stored_all = [], [], [], [], []
     seconds = {"load": 0.0, "rate": 0.0}
@@ -218,7 +219,7 @@ def run_reserve(scope: Scope, inputs: ReserveInputs, progress: Progress = _no_pr
     exposure = float(sum(c["exposure"].sum() for c in coverages))
     benefits = np.concatenate([c["benefit_fen"].to_numpy(dtype=np.int64) for c in claims])
     if exposure <= 0:
-        raise ValidationFailed("no_exposure", "所选年度没有有效保障，无法拟合经验", field="years")
+        raise ValidationFailed("no_exposure", _("所选年度没有有效保障，无法拟合经验"), field="years")
     latest = years[-1]
     terms = latest.terms
     claim_cap, year_cap = benefit_caps(terms)
@@ -284,7 +285,7 @@ def run_pricing(scope: Scope, inputs: PricingInputs, progress: Progress = _no_pr
         cell["benefit"] = cell["benefit"] / 100.0
         parts.append(cell.rename(columns={"league": "group"}).assign(year=plan_year.year))
     if not parts or sum(float(p["exposure"].sum()) for p in parts) <= 0:
-        raise ValidationFailed("no_exposure", "所选年度没有有效保障，无法定价", field="years")
+        raise ValidationFailed("no_exposure", _("所选年度没有有效保障，无法定价"), field="years")
     progress(85, "信度加权")
     prior = float(inputs.prior_burning_cost) if inputs.prior_burning_cost is not None else None
     blend = pricing.buhlmann_straub(pd.concat(parts, ignore_index=True), prior=prior)
@@ -307,15 +308,15 @@ def _whatif_cost_factor(scope: Scope, inputs: PricingInputs) -> float:
     """The benefit level a what-if study found: benefits re-rated under its proposed terms over the current ones."""
     study = queries.finished_whatif_studies(scope, inputs.plan).filter(pk=inputs.whatif_study).first()
     if study is None:
-        raise ValidationFailed("whatif_not_found", f"没有已完成的本项目条款测算 #{inputs.whatif_study}", field="whatif_study")
+        raise ValidationFailed("whatif_not_found", _("没有已完成的本项目条款测算 #%(study)s") % {"study": inputs.whatif_study}, field="whatif_study")
     total = study.results.get("total", {})
     if not total.get("current_fen"):
-        raise ValidationFailed("whatif_empty", f"条款测算 #{study.pk} 没有已决补助金，无法得出补助水平系数",
+        raise ValidationFailed("whatif_empty", _("条款测算 #%(study)s 没有已决补助金，无法得出补助水平系数") % {"study": study.pk},
                                field="whatif_study")
     return round(total["proposed_fen"] / total["current_fen"], 4)
 
 
-RUNNERS = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve,
+RUNNERS: dict[str, Callable[..., dict]] = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve,
            "pricing": run_pricing}
 
 

@@ -8,16 +8,18 @@ Both doors call the same services; the services decide what the scheme's rules a
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from huzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from huzhu.core.money import format_yuan
 from huzhu.core.pagination import Pages
 from huzhu.members.queries import worker_by_id_number
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 from huzhu.security.auth import staff_auth, worker_auth
 from huzhu.security.services import record_personal_data_view
 
@@ -84,7 +86,7 @@ class ClaimOut(Schema):
 
     @staticmethod
     def resolve_benefit(claim) -> str | None:
-        return f"{claim.benefit_amount:.2f}" if claim.benefit_amount is not None else None
+        return format_yuan(claim.benefit_amount) if claim.benefit_amount is not None else None
 
     @staticmethod
     def resolve_status_label(claim) -> str:
@@ -185,7 +187,7 @@ def file_claim(request, payload: ClaimIn):
     _require_role(request, INTAKE_ROLES)
     worker = worker_by_id_number(scope_of(request.user), payload.id_number)
     if worker is None:
-        raise NotFound("您的管辖范围内没有这个身份证号的职工")
+        raise NotFound(_("您的管辖范围内没有这个身份证号的职工"))
     claim = services.file_claim(actor=request.user, worker=worker, **payload.claim_fields())
     return Status(201, _detail(request, claim.pk))
 
@@ -220,7 +222,7 @@ def review_claim(request, claim_id: int, payload: ReviewIn):
     elif payload.decision == "reject":
         services.reject_claim(actor=request.user, claim=claim, reason_code=payload.reason_code, comment=payload.comment)
     else:
-        raise ValidationFailed("invalid_decision", "审核结论应为 pass（通过）、return（退回补正）或 reject（不予补助）",
+        raise ValidationFailed("invalid_decision", _("审核结论应为 pass（通过）、return（退回补正）或 reject（不予补助）"),
                                field="decision")
     return _detail(request, claim_id)
 

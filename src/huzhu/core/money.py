@@ -32,6 +32,28 @@ def format_yuan(value: Decimal) -> str:
     return f"{quantize_money(value):.2f}"
 
 
+def display_yuan(value: Decimal | int | str | None, *, whole: bool = False, empty: str = "—") -> str:
+    """Money as people read it, the one display form: 1234567.8 -> '1,234,567.80'; `empty` for None or ''.
+
+    Rounded half-up to the fen like every amount; `whole=True` drops a zero fen part ('10,000', the form terms are
+    written in). Never through float (a float is refused as everywhere in this module); see `format_yuan` for the
+    wire format of the API and the exports.
+    """
+    if value is None or value == "":
+        return empty
+    amount = quantize_money(value)
+    if whole and amount == amount.to_integral_value():
+        return f"{amount:,.0f}"
+    return f"{amount:,.2f}"
+
+
+def display_fen(value: int | str | None, *, empty: str = "—") -> str:
+    """Integer fen shown as yuan: 123456 -> '1,234.56'."""
+    if value is None or value == "":
+        return empty
+    return display_yuan(from_fen(int(value)))
+
+
 def to_fen(value: Decimal) -> int:
     return int(quantize_money(value) * 100)
 

@@ -6,6 +6,7 @@ jobs whose progress the caller polls. Workers (`me_router`, worker_auth): `GET /
 """
 from datetime import date, datetime
 
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -13,6 +14,7 @@ from ninja.responses import Status
 
 from huzhu.core.errors import NotFound, PermissionDenied
 from huzhu.core.jobs import enqueue
+from huzhu.core.money import format_yuan
 from huzhu.core.pagination import Pages
 from huzhu.core.params import ApiId
 from huzhu.members.queries import unit_for
@@ -28,7 +30,7 @@ me_router = Router(tags=["me"], auth=worker_auth)
 
 
 def _money(value) -> str:
-    return f"{value:.2f}"
+    return format_yuan(value)
 
 
 class PlanYearOut(Schema):
@@ -246,7 +248,7 @@ def start_enrollment(request, payload: StartIn):
     unit = unit_for(scope, payload.unit_id)
     plan_year = queries.open_plan_years_for_enrollment().filter(pk=payload.plan_year_id).first()
     if plan_year is None:
-        raise NotFound("该年度方案不存在或未开放参互")
+        raise NotFound(_("该年度方案不存在或未开放参互"))
     start = services.renew_enrollment if payload.renew else services.start_enrollment
     enrollment = start(actor=request.user, scope=scope, unit=unit, plan_year=plan_year)
     return Status(201, queries.enrollment_for(scope, enrollment.pk))

@@ -1,32 +1,15 @@
 """Read-only admin: the ledger is written by services only (append-only, audited)."""
 from django.contrib import admin
 
+from huzhu.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Account, Budget, LedgerEntry, Posting, YearClose
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PostingInline(admin.TabularInline):
+class PostingInline(ReadOnlyInline):
     model = Posting
     fields = ("account", "amount")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)

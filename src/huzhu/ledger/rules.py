@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from huzhu.core.errors import ValidationFailed
 from huzhu.core.money import FEN, ZERO, quantize_money
+from huzhu.core.translation import gettext_noop
 
 ASSET, LIABILITY, EQUITY, INCOME, EXPENSE = "asset", "liability", "equity", "income", "expense"
 
@@ -81,17 +82,21 @@ def is_working_funds_code(account_code: str) -> bool:
 def check_balanced(lines: Sequence[Line]) -> None:
     """Refuse an entry that does not balance, has fewer than two lines, or a zero or sub-fen line."""
     if len(lines) < 2:
-        raise ValidationFailed("too_few_lines", "一笔分录至少要有两行（借方和贷方）", field="lines")
+        raise ValidationFailed("too_few_lines", gettext_noop("一笔分录至少要有两行（借方和贷方）"), field="lines",
+                               params={})
     for number, line in enumerate(lines, start=1):
         if isinstance(line.amount, float):
             raise TypeError("money must never be a float")
         if line.amount == 0:
-            raise ValidationFailed("zero_line", f"第 {number} 行金额为零", field="lines", row=number)
+            raise ValidationFailed("zero_line", gettext_noop("第 %(n)s 行金额为零"), field="lines", row=number,
+                                   params={"n": number})
         if line.amount != line.amount.quantize(FEN):
-            raise ValidationFailed("sub_fen_line", f"第 {number} 行金额超过两位小数", field="lines", row=number)
+            raise ValidationFailed("sub_fen_line", gettext_noop("第 %(n)s 行金额超过两位小数"), field="lines",
+                                   row=number, params={"n": number})
     total = sum((line.amount for line in lines), ZERO)
     if total != 0:
-        raise ValidationFailed("unbalanced", f"借贷不平衡：差额 {total}", field="lines")
+        raise ValidationFailed("unbalanced", gettext_noop("借贷不平衡：差额 %(difference)s"), field="lines",
+                               params={"difference": total})
 
 
 def debit_total(lines: Iterable[Line]) -> Decimal:
@@ -103,7 +108,7 @@ def transfer(debit_code: str, credit_code: str, amount: Decimal) -> tuple[Line, 
     """Two lines moving `amount` from `credit_code` to `debit_code`."""
     amount = quantize_money(amount)
     if amount <= 0:
-        raise ValidationFailed("amount_not_positive", "金额必须大于零", field="amount")
+        raise ValidationFailed("amount_not_positive", gettext_noop("金额必须大于零"), field="amount", params={})
     return (Line(debit_code, amount), Line(credit_code, -amount))
 
 
@@ -144,16 +149,20 @@ def check_allocations(allocations: Sequence[Allocation], cap: Decimal) -> Decima
     seen: set[str] = set()
     for number, allocation in enumerate(allocations, start=1):
         if allocation.amount < 0 or allocation.amount != allocation.amount.quantize(FEN):
-            raise ValidationFailed("bad_allocation", f"第 {number} 项工作经费金额不正确", field="allocations", row=number)
+            raise ValidationFailed("bad_allocation", gettext_noop("第 %(n)s 项工作经费金额不正确"),
+                                   field="allocations", row=number, params={"n": number})
         if allocation.account_code in seen:
-            raise ValidationFailed("duplicate_allocation", f"第 {number} 项工作经费重复分配", field="allocations", row=number)
+            raise ValidationFailed("duplicate_allocation", gettext_noop("第 %(n)s 项工作经费重复分配"),
+                                   field="allocations", row=number, params={"n": number})
         if not is_working_funds_code(allocation.account_code):
-            raise ValidationFailed("not_working_funds", f"第 {number} 项不是工作经费科目", field="allocations", row=number)
+            raise ValidationFailed("not_working_funds", gettext_noop("第 %(n)s 项不是工作经费科目"),
+                                   field="allocations", row=number, params={"n": number})
         seen.add(allocation.account_code)
     total = sum((allocation.amount for allocation in allocations), ZERO)
     if total > cap:
         raise ValidationFailed("working_funds_over_cap",
-                               f"工作经费合计 {total} 超过上限 {cap}（互助金收入的规定比例）", field="allocations")
+                               gettext_noop("工作经费合计 %(total)s 超过上限 %(cap)s（互助金收入的规定比例）"),
+                               field="allocations", params={"total": total, "cap": cap})
     return total
 
 

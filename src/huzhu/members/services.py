@@ -3,8 +3,10 @@ from datetime import date
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.actors import Actor
 from huzhu.core.bulk import RowSource
 from huzhu.core.crypto import blind_index, blind_indexes, encrypt_text
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -30,7 +32,7 @@ def _field_error(field: str, exc: ValueError) -> ValidationFailed:
 
 
 @transaction.atomic
-def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_code: str,
+def register_unit(*, actor: Actor, scope: Scope, name: str, credit_code: str, county_code: str,
                   kind: str = MemberUnit.Kind.ENTERPRISE, sector: str = "", eligible_headcount: int = 0,
                   female_headcount: int = 0, contact_name: str = "", contact_phone: str = "",
                   parent_union: MemberUnit | None = None) -> MemberUnit:
@@ -40,16 +42,16 @@ def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_co
         contact_name = _parsed("contact_name", clean_person_name, contact_name)
     code = _parsed("credit_code", parse_credit_code, credit_code)
     county = Division.objects.filter(code=county_code, level=Division.Level.COUNTY).first()
-    if county is None:
-        raise ValidationFailed("invalid_county", f"旗县代码 {county_code} 不存在", field="county")
+    if county is None or county.parent_id is None:
+        raise ValidationFailed("invalid_county", _("旗县代码 %(code)s 不存在") % {"code": county_code}, field="county")
     if not scope.includes(league_code=county.parent_id, county_code=county.code):
-        raise PermissionDenied("该旗县不在您的管辖范围内")
+        raise PermissionDenied(_("该旗县不在您的管辖范围内"))
     if female_headcount > eligible_headcount:
-        raise ValidationFailed("invalid_female_headcount", "女职工人数不能大于职工人数", field="female_headcount")
+        raise ValidationFailed("invalid_female_headcount", _("女职工人数不能大于职工人数"), field="female_headcount")
     if contact_phone:
         contact_phone = _parsed("contact_phone", parse_mobile, contact_phone)
     if MemberUnit.objects.filter(credit_code=code).exists():
-        raise Conflict("duplicate_unit", f"统一社会信用代码 {code} 的单位已登记", field="credit_code")
+        raise Conflict("duplicate_unit", _("统一社会信用代码 %(code)s 的单位已登记") % {"code": code}, field="credit_code")
     unit = MemberUnit.objects.create(
         name=name, credit_code=code, kind=kind, sector=sector, league_id=county.parent_id, county=county,
         has_union=parent_union is None, parent_union=parent_union, eligible_headcount=eligible_headcount,
@@ -61,13 +63,13 @@ def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_co
 
 
 @transaction.atomic
-def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_number: str, phone: str = "",
+def register_worker(*, actor: Actor, scope: Scope, unit: MemberUnit, name: str, id_number: str, phone: str = "",
                     kind: str = Worker.Kind.EMPLOYEE, started_on: date | None = None, ethnicity: str = "",
                     bank_name: str = "", bank_account: str = "", today: date | None = None) -> Worker:
     """Register a worker at a unit: ID number validated, encrypted, unique across the scheme."""
     today = today or timezone.localdate()
     if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
-        raise PermissionDenied("该单位不在您的管辖范围内")
+        raise PermissionDenied(_("该单位不在您的管辖范围内"))
     name = _parsed("name", clean_person_name, name)
     rid = _parsed("id_number", parse_resident_id, id_number, today=today)
     if phone:
@@ -75,7 +77,7 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
     account = _bank_account_digits(bank_account)
     index = blind_index(rid.number)
     if Worker.objects.filter(id_number_index__in=blind_indexes(rid.number)).exists():
-        raise Conflict("duplicate_worker", f"身份证号 {rid.masked} 的职工已登记", field="id_number")
+        raise Conflict("duplicate_worker", _("身份证号 %(id)s 的职工已登记") % {"id": rid.masked}, field="id_number")
     try:
         with transaction.atomic():
             worker = Worker.objects.create(
@@ -87,7 +89,7 @@ def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_numb
                 bank_account_index=blind_index(account) if account else "",
             )
     except IntegrityError as exc:  # a concurrent registration of the same number won
-        raise Conflict("duplicate_worker", f"身份证号 {rid.masked} 的职工已登记", field="id_number") from exc
+        raise Conflict("duplicate_worker", _("身份证号 %(id)s 的职工已登记") % {"id": rid.masked}, field="id_number") from exc
     Employment.objects.create(worker=worker, unit=unit, started_on=started_on or today)
     record_event(actor=actor, action="register_worker", object_type="Worker", object_id=worker.pk,
                  after={"name": worker.name, "id_number": rid.masked, "unit": unit.pk,
@@ -106,23 +108,23 @@ def _bank_account_digits(bank_account: str) -> str:
     """The card number in its stored form (core.identifiers): 12 to 19 ASCII digits, or empty."""
     account = _parsed("bank_account", normalise_bank_account, bank_account)
     if account and not (account.isdigit() and 12 <= len(account) <= 19):
-        raise ValidationFailed("invalid_bank_account", "银行卡号应为12至19位数字", field="bank_account")
+        raise ValidationFailed("invalid_bank_account", _("银行卡号应为12至19位数字"), field="bank_account")
     return account
 
 
 @transaction.atomic
-def change_bank_account(*, actor, scope: Scope, worker: Worker, bank_name: str, bank_account: str,
+def change_bank_account(*, actor: Actor, scope: Scope, worker: Worker, bank_name: str, bank_account: str,
                         reason: str) -> Worker:
     """Record a worker's corrected bank card (e.g. after a failed payout); audited with masked numbers."""
     if not scope.includes(league_code=worker.league_id, county_code=worker.county_id, unit_id=worker.unit_id):
-        raise PermissionDenied("该职工不在您的管辖范围内")
+        raise PermissionDenied(_("该职工不在您的管辖范围内"))
     account = _bank_account_digits(bank_account.strip())
     if not account:
-        raise ValidationFailed("invalid_bank_account", "请填写银行卡号", field="bank_account")
+        raise ValidationFailed("invalid_bank_account", _("请填写银行卡号"), field="bank_account")
     if not bank_name.strip():
-        raise ValidationFailed("invalid_bank_name", "请填写开户银行", field="bank_name")
+        raise ValidationFailed("invalid_bank_name", _("请填写开户银行"), field="bank_name")
     if not reason.strip():
-        raise ValidationFailed("reason_required", "请填写更正原因", field="reason")
+        raise ValidationFailed("reason_required", _("请填写更正原因"), field="reason")
     locked = Worker.objects.select_for_update().get(pk=worker.pk)
     before = {"bank_name": locked.bank_name, "bank_account": locked.bank_account_masked}
     locked.bank_name = bank_name.strip()[:50]
@@ -148,7 +150,7 @@ PREPARED_WORKER_COLUMNS = ("name", "id_number_encrypted", "id_number_index", "id
                            "started_on")
 
 
-def register_prepared_workers(*, actor, unit: MemberUnit, source: RowSource, today: date) -> int:
+def register_prepared_workers(*, actor: Actor, unit: MemberUnit, source: RowSource, today: date) -> int:
     """Register at `unit` the workers a source selects (PREPARED_WORKER_COLUMNS), with their employments.
 
     Set-based (two INSERT … SELECT); the caller holds the transaction and has checked that none of
@@ -177,7 +179,7 @@ def register_prepared_workers(*, actor, unit: MemberUnit, source: RowSource, tod
     return created
 
 
-def employ_registered_workers(*, actor, unit: MemberUnit, source: RowSource, started_on: date) -> int:
+def employ_registered_workers(*, actor: Actor, unit: MemberUnit, source: RowSource, started_on: date) -> int:
     """Employ at `unit` from `started_on` those workers of a source (one column: worker_id) employed nowhere now.
 
     Set-based; the others (still employed somewhere) are left as they are. Returns how many moved.
@@ -200,18 +202,18 @@ def employ_registered_workers(*, actor, unit: MemberUnit, source: RowSource, sta
 
 
 @transaction.atomic
-def end_employment(*, actor, scope: Scope, worker: Worker, ended_on: date) -> Employment:
+def end_employment(*, actor: Actor, scope: Scope, worker: Worker, ended_on: date) -> Employment:
     """Record that a worker left their current unit on `ended_on` (the worker stays registered)."""
     unit = worker.unit
     if unit is None:
-        raise Conflict("not_employed", f"{worker.name}当前不在任何单位在职")
+        raise Conflict("not_employed", _("%(name)s当前不在任何单位在职") % {"name": worker.name})
     if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
-        raise PermissionDenied("该职工不在您的管辖范围内")
+        raise PermissionDenied(_("该职工不在您的管辖范围内"))
     employment = Employment.objects.select_for_update().filter(worker=worker, ended_on__isnull=True).first()
     if employment is None:
-        raise Conflict("not_employed", f"{worker.name}没有在职记录")
+        raise Conflict("not_employed", _("%(name)s没有在职记录") % {"name": worker.name})
     if ended_on < employment.started_on:
-        raise ValidationFailed("invalid_ended_on", "离职日期早于入职日期", field="ended_on")
+        raise ValidationFailed("invalid_ended_on", _("离职日期早于入职日期"), field="ended_on")
     employment.ended_on = ended_on
     employment.save(update_fields=["ended_on"])
     Worker.objects.filter(pk=worker.pk).update(unit=None)

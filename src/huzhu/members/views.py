@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from huzhu.core.errors import DomainError
 from huzhu.core.params import page_param
-from huzhu.regions.models import Role
 from huzhu.regions.queries import counties_in_scope, scope_of
+from huzhu.regions.roles import Role
 from huzhu.security.services import record_personal_data_view
 
 from . import queries, services
@@ -113,7 +114,7 @@ def unit_create(request):
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, f"已登记单位：{unit.name}")
+            messages.success(request, _("已登记单位：%(name)s") % {"name": unit.name})
             return redirect("members:unit_detail", unit.pk)
     return render(request, "members/form.html", {"form": form, "title": "登记会员单位"})
 
@@ -132,6 +133,6 @@ def worker_create(request, unit_pk: int):
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, f"已登记职工：{worker.name}（{worker.id_number_masked}）")
+            messages.success(request, _("已登记职工：%(name)s（%(id)s）") % {"name": worker.name, "id": worker.id_number_masked})
             return redirect("members:worker_detail", worker.pk)
     return render(request, "members/form.html", {"form": form, "title": f"{unit.name} · 登记职工"})

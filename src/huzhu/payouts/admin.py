@@ -1,18 +1,9 @@
 """Read-only admin views of payouts: every change goes through services (audited, booked)."""
 from django.contrib import admin
 
+from huzhu.core.admin import ReadOnlyAdmin
+
 from .models import Payout, PayoutBatch, ReturnImport
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PayoutBatch)

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from huzhu.core.errors import DomainError
+from huzhu.core.money import display_yuan
 from huzhu.core.params import page_param
 from huzhu.members import services as member_services
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 
 from . import bank_files, queries, rules, services
 from .forms import BankAccountForm, BatchFilterForm, ReturnFileForm, SentForm
@@ -59,7 +60,7 @@ def batch_new(request):
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("已生成%(batch)s：%(count)s 笔，合计 %(amount)s 元，请由另一位工作人员复核") % {
-                    "batch": batch, "count": batch.payout_count, "amount": f"{batch.total_amount:,.2f}"})
+                    "batch": batch, "count": batch.payout_count, "amount": display_yuan(batch.total_amount)})
                 return redirect("payouts:batch_detail", pk=batch.pk)
         totals, groups = queries.ready_totals(scope, form.filters())
     return render(request, "payouts/batch_new.html", {

@@ -6,18 +6,9 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Plan, PlanYear, TermsVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Plan)
@@ -25,16 +16,11 @@ class PlanAdmin(ReadOnlyAdmin):
     list_display = ("code", "name")
 
 
-class TermsVersionInline(admin.TabularInline):
+class TermsVersionInline(ReadOnlyInline):
     model = TermsVersion
     fields = ("number", "created_at", "created_by", "reason")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(PlanYear)

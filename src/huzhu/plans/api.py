@@ -2,6 +2,7 @@
 import json
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from huzhu.core.api_errors import ErrorOut
@@ -48,7 +49,7 @@ def post_estimate(request):
     try:
         document = json.loads(request.body or b"null", parse_float=Decimal)
     except (ValueError, RecursionError):
-        raise ValidationFailed("invalid_json", "body：请求体不是合法的 JSON", field="body") from None
+        raise ValidationFailed("invalid_json", _("body：请求体不是合法的 JSON"), field="body") from None
     estimate_request = parse_estimate_request(document)
     terms = queries.current_terms(estimate_request.plan, estimate_request.year)
     result = rules.estimate(terms, estimate_request.member, list(estimate_request.events))

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from huzhu.core.money import quantize_money
+from huzhu.core.money import display_yuan
 
 from .documents import document_name
 
@@ -124,5 +124,4 @@ def yuan_text(value) -> str:
     """An amount as people write it: 10000 → '10,000'; 12.5 → '12.50'."""
     if value is None or value == "":
         return ""
-    amount = quantize_money(Decimal(str(value)))
-    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return display_yuan(Decimal(str(value)), whole=True)

@@ -1,5 +1,6 @@
 """Reads of plans and terms."""
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from huzhu.core.errors import ValidationFailed
 
@@ -55,6 +56,7 @@ def current_terms(plan_code: str, year: int) -> PlanYearTerms:
     found = plan_year(plan_code, year)
     if found is None:
         if not Plan.objects.filter(code=plan_code).exists():
-            raise ValidationFailed("unknown_plan", f"plan：没有项目 {plan_code}", field="plan")
-        raise ValidationFailed("unknown_plan_year", f"year：项目 {plan_code} 没有 {year} 年度方案", field="year")
+            raise ValidationFailed("unknown_plan", _("plan：没有项目 %(plan)s") % {"plan": plan_code}, field="plan")
+        raise ValidationFailed("unknown_plan_year", _("year：项目 %(plan)s 没有 %(year)s 年度方案") % {
+            "plan": plan_code, "year": year}, field="year")
     return found.terms

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from huzhu.core.money import display_yuan
 from huzhu.core.translation import gettext_noop
 
 HARD_STOP, NEEDS_REVIEW, INFO = "hard_stop", "needs_review", "info"
@@ -197,7 +198,7 @@ class ClaimRiskFacts:
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return display_yuan(value)
 
 
 # --- the checks ---------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext, gettext_lazy
 
+from huzhu.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Delivery, Subscriber
 
@@ -33,7 +35,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     """The delivery log: every event, its tries and outcome. Failed ones can be sent again."""
 
     list_display = ("event_id", "subscriber", "event_type", "status", "attempts", "last_status_code",
@@ -42,9 +44,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ("event_id",)
     readonly_fields = [f.name for f in Delivery._meta.fields]
     actions = ["retry_now"]
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.action(description=gettext_lazy("立即重新发送"))
     def retry_now(self, request, queryset):

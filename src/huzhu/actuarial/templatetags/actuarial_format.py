@@ -1,26 +1,11 @@
 """Display filters for study figures: fen as yuan, ratios as percentages, rates per thousand."""
-from decimal import Decimal
-
 from django import template
 
+from huzhu.core.templatetags import money
+
 register = template.Library()
-
-
-@register.filter
-def fen_yuan(value) -> str:
-    """Integer fen as yuan with thousands separators: 123456 -> '1,234.56'."""
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(int(value)) / 100
-    return f"{amount:,.2f}"
-
-
-@register.filter
-def yuan(value) -> str:
-    """A yuan figure (estimate or amount text) with separators and two decimals."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(str(value)):,.2f}"
+register.filter("fen_yuan", money.fen_yuan)  # the project's one money display (core.money.display_yuan)
+register.filter("yuan", money.yuan)
 
 
 @register.filter

@@ -5,7 +5,7 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
-from huzhu.core.money import ZERO
+from huzhu.core.money import ZERO, format_yuan
 from huzhu.enrollment.models import Coverage
 from huzhu.plans import rules as engine
 from huzhu.plans.models import TermsVersion
@@ -112,7 +112,7 @@ class Adjudication:
 
 
 def explanation_of(decision: engine.Decision) -> list[dict]:
-    steps = [{"name": s.name, "label": s.label or s.name, "amount": f"{s.amount:.2f}"} for s in decision.steps]
+    steps = [{"name": s.name, "label": s.label or s.name, "amount": format_yuan(s.amount)} for s in decision.steps]
     if not decision.covered and decision.reason:
         steps.append({"name": "not covered", "label": f"不予补助：{decision.reason}", "amount": "0.00",
                       "reason": decision.reason})
@@ -127,6 +127,8 @@ def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage
     """
     coverage = coverage or claim.coverage
     terms_version = claim.plan_year.current_version
+    if terms_version is None:  # claims are only filed in a plan year with published terms
+        raise ValueError(f"{claim.plan_year} has no terms")
     others = _other_claims(claim)
     earlier = _counted_before(claim, others, final=final)
     history = rules.year_to_date([

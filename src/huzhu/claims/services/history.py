@@ -13,11 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
 
 from huzhu.audit.services import record_bulk_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.bulk import insert_rows
 from huzhu.core.money import ZERO
 from huzhu.ledger import rules as ledger_rules
@@ -55,7 +57,7 @@ class PastClaim:
 
 def check_moves(moves: Sequence[Move]) -> str:
     """The status the moves reach from a draft; ValueError naming the first move the workflow refuses."""
-    status = S.DRAFT
+    status: str = S.DRAFT
     for move in moves:
         allowed = workflow.transition_for(move.from_status, move.action)
         if move.from_status != status or allowed is None or allowed.to != move.to_status:
@@ -69,35 +71,35 @@ def check_moves(moves: Sequence[Move]) -> str:
     return status
 
 
-def _adapter(model, *, with_id: bool = False) -> Callable[[dict], tuple]:
-    """Turn a dict of field values into a database row for `insert_rows`, in the model's column order.
+class _Adapter:
+    """Turns a dict of field values into a database row for `insert_rows`, in the model's column order.
 
     The primary key is left to the database unless `with_id` (ids reserved up front)."""
-    fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields}
-    native = connection.vendor == "postgresql"
-    ops = connection.ops
-    converters = {}
-    for f in fields:
-        if isinstance(f, models.JSONField):
-            converters[f.attname] = json.dumps
-        elif not native and isinstance(f, models.DateTimeField):
-            converters[f.attname] = ops.adapt_datetimefield_value
-        elif not native and isinstance(f, models.DateField):
-            converters[f.attname] = ops.adapt_datefield_value
-        elif not native and isinstance(f, models.DecimalField):
-            converters[f.attname] = str
 
-    def row(values: dict) -> tuple:
+    def __init__(self, model, *, with_id: bool = False):
+        self.fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+        self.columns = [f.column for f in self.fields]
+        self.defaults = {f.attname: f.get_default() for f in self.fields}
+        native = connection.vendor == "postgresql"
+        ops = connection.ops
+        self.converters: dict[str, Callable[[Any], Any]] = {}
+        for f in self.fields:
+            if isinstance(f, models.JSONField):
+                self.converters[f.attname] = json.dumps
+            elif not native and isinstance(f, models.DateTimeField):
+                self.converters[f.attname] = ops.adapt_datetimefield_value
+            elif not native and isinstance(f, models.DateField):
+                self.converters[f.attname] = ops.adapt_datefield_value
+            elif not native and isinstance(f, models.DecimalField):
+                self.converters[f.attname] = str
+
+    def __call__(self, values: dict) -> tuple:
         out = []
-        for f in fields:
-            value = values.get(f.attname, defaults[f.attname])
-            convert = converters.get(f.attname)
+        for f in self.fields:
+            value = values.get(f.attname, self.defaults[f.attname])
+            convert = self.converters.get(f.attname)
             out.append(convert(value) if convert is not None and value is not None else value)
         return tuple(out)
-
-    row.columns = [f.column for f in fields]  # type: ignore[attr-defined]
-    return row
 
 
 def _reserve_ids(model, count: int) -> list[int]:
@@ -126,14 +128,14 @@ class RecordedClaims:
     by_status: dict[str, int] = field(default_factory=dict)
 
 
-def record_past_claims(*, actor, plan_year: PlanYear, claims: Sequence[PastClaim], action: str,
+def record_past_claims(*, actor: Actor, plan_year: PlanYear, claims: Sequence[PastClaim], action: str,
                        book_benefits: bool = True) -> RecordedClaims:
     """Insert claims with their moves (each checked against the workflow), invoices and ledger entries.
 
     Callers hold the transaction. `action` names the bulk audit event; `book_benefits=False` leaves
     the ledger alone (a sample without books).
     """
-    claim_row, invoice_row, change_row = _adapter(Claim, with_id=True), _adapter(Invoice), _adapter(ClaimStatusChange)
+    claim_row, invoice_row, change_row = _Adapter(Claim, with_id=True), _Adapter(Invoice), _Adapter(ClaimStatusChange)
     ids = _reserve_ids(Claim, len(claims))
     result = RecordedClaims(ids=ids)
     rows, invoices, changes, drafts = [], [], [], []
@@ -182,13 +184,14 @@ def record_past_claims(*, actor, plan_year: PlanYear, claims: Sequence[PastClaim
     return result
 
 
-def record_past_payments(*, actor, payments: Sequence[tuple[int, str]], at: datetime) -> int:
+def record_past_payments(*, actor: Actor, payments: Sequence[tuple[int, str]], at: datetime) -> int:
     """Approved claims (claim id, comment) paid at `at`: one conditional UPDATE and the pay moves, set-based.
 
     Raises RuntimeError if any of them is no longer approved. Callers hold the transaction and
     book the payment (the payout's entry)."""
-    move = workflow.transition_for(S.APPROVED, workflow.Action.PAY)
-    kind = ClaimStatusChange.ActorKind.STAFF if getattr(actor, "pk", None) else ClaimStatusChange.ActorKind.SYSTEM
+    move = workflow.TRANSITIONS[(S.APPROVED, workflow.Action.PAY)]
+    user = user_of(actor)
+    kind = ClaimStatusChange.ActorKind.STAFF if user is not None else ClaimStatusChange.ActorKind.SYSTEM
     ids = [claim_id for claim_id, _comment in payments]
     moved = 0
     for start in range(0, len(ids), 500):
@@ -198,6 +201,6 @@ def record_past_payments(*, actor, payments: Sequence[tuple[int, str]], at: date
         raise RuntimeError(f"{len(ids) - moved} claims were no longer approved")
     ClaimStatusChange.objects.bulk_create([ClaimStatusChange(
         claim_id=claim_id, action=workflow.Action.PAY, from_status=S.APPROVED, to_status=move.to, level=move.level,
-        actor=actor if kind == ClaimStatusChange.ActorKind.STAFF else None, actor_kind=kind, at=at, notified_at=at,
+        actor=user, actor_kind=kind, at=at, notified_at=at,
         comment=comment) for claim_id, comment in payments], batch_size=1000)
     return moved

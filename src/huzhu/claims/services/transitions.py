@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, PermissionDenied
 
 from .. import rules, workflow
@@ -12,7 +13,7 @@ from ..workflow import SYSTEM, WORKER, Action
 from .actors import WorkerActor, require_claim_in_scope, role_of
 
 
-def _actor_kind(actor) -> str:
+def _actor_kind(actor: Actor) -> str:
     if actor is None:
         return ClaimStatusChange.ActorKind.SYSTEM
     if isinstance(actor, WorkerActor):
@@ -20,30 +21,31 @@ def _actor_kind(actor) -> str:
     return ClaimStatusChange.ActorKind.STAFF
 
 
-def _is_submitter(actor, claim: Claim) -> bool:
+def _is_submitter(actor: Actor, claim: Claim) -> bool:
     if isinstance(actor, WorkerActor):
         return claim.channel == Claim.Channel.WORKER and actor.worker_id == claim.worker_id
     return actor is not None and claim.submitted_by_id == actor.pk
 
 
-def check_four_eyes(actor, claim: Claim, level: str) -> None:
+def check_four_eyes(actor: Actor, claim: Claim, level: str) -> None:
     """Refuse a staff member who already acted at another review level of this claim."""
-    if getattr(actor, "pk", None) is None or not level:
+    user = user_of(actor)
+    if user is None or not level:
         return
-    earlier = set(ClaimStatusChange.objects.filter(claim_id=claim.pk, actor_id=actor.pk)
+    earlier = set(ClaimStatusChange.objects.filter(claim_id=claim.pk, actor_id=user.pk)
                   .exclude(level="").values_list("level", flat=True))
     problem = rules.four_eyes_problem(level, earlier)
     if problem:
         raise PermissionDenied(problem.message)
 
 
-def step_level(actor, move: workflow.Transition, action: str) -> str:
+def step_level(actor: Actor, move: workflow.Transition, action: str) -> str:
     if action in (Action.SUBMIT, Action.RESUBMIT):
         return workflow.level_of_submitter(role_of(actor))
     return move.level
 
 
-def check_move(actor, claim: Claim, action: str) -> workflow.Transition:
+def check_move(actor: Actor, claim: Claim, action: str) -> workflow.Transition:
     """The allowed move for this actor, or the reason it is refused."""
     move = workflow.transition_for(claim.status, action)
     if move is None:
@@ -62,7 +64,7 @@ def check_move(actor, claim: Claim, action: str) -> workflow.Transition:
 
 
 @transaction.atomic
-def transition_claim(*, actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
+def transition_claim(*, actor: Actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
                      missing_items: list[str] | None = None, updates: dict | None = None) -> Claim:
     """Move a claim by `action` if the workflow allows it; a lost race raises Conflict.
 
@@ -73,7 +75,7 @@ def transition_claim(*, actor, claim: Claim, action: str, comment: str = "", rea
                       missing_items=missing_items, updates=updates)
 
 
-def move_claim(*, actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
+def move_claim(*, actor: Actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
                missing_items: list[str] | None = None, updates: dict | None = None) -> Claim:
     """`transition_claim` for services already inside their own transaction (no extra savepoint)."""
     if not transaction.get_connection().in_atomic_block:
@@ -88,7 +90,7 @@ def move_claim(*, actor, claim: Claim, action: str, comment: str = "", reason_co
         raise Conflict("claim_changed", _("该申领已被他人处理，请刷新后查看最新状态"))
     ClaimStatusChange.objects.create(
         claim_id=claim.pk, action=action, from_status=claim.status, to_status=move.to,
-        level=step_level(actor, move, action), actor=actor if getattr(actor, "pk", None) else None,
+        level=step_level(actor, move, action), actor=user_of(actor),
         actor_kind=_actor_kind(actor), at=now, comment=comment, reason_code=reason_code,
         missing_items=list(missing_items or []),
     )

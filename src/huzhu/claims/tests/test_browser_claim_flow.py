@@ -77,6 +77,6 @@ def test_a_desk_claim_goes_through_review_and_the_worker_sees_the_benefit_steps(
     page.click(f"text=#{claim.pk}")
     page.wait_for_url(f"**/claims/mine/{claim.pk}/")
     body = page.inner_text("main")
-    assert "已审批" in body and "4100.00 元" in body
+    assert "已审批" in body and "4,100.00 元" in body  # the one money display: separators
     assert "个人自付 0–10000 元 部分 × 50%" in body and "住院补贴 10 天" in body
     page.screenshot(path=str(SCREENS / "claims_4_worker_phone.png"), full_page=True)

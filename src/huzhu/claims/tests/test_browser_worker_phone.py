@@ -91,7 +91,7 @@ def test_on_a_phone_the_worker_sees_her_standings_certificate_public_check_and_c
     page.goto(page.base_url + "/me/")
     page.click(f"#claims a[href='/claims/mine/{claim.pk}/']")
     page.wait_for_url(f"**/claims/mine/{claim.pk}/")
-    assert "4000.00 元" in page.inner_text(".steps")
+    assert "4,000.00 元" in page.inner_text(".steps")
     assert_amounts_on_one_line(page)
     page.screenshot(path=str(SCREENS / "me_4_claim_explanation_390.png"), full_page=True)
 

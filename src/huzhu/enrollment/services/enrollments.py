@@ -4,8 +4,10 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
@@ -23,38 +25,40 @@ def _today(today: date | None) -> date:
 
 
 @transaction.atomic
-def start_enrollment(*, actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear, is_renewal: bool = False,
+def start_enrollment(*, actor: Actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear, is_renewal: bool = False,
                      today: date | None = None) -> Enrollment:
     """Open a draft enrollment: the annual one if the unit has none yet, else a mid-year batch."""
     today = _today(today)
     ensure_in_scope(scope, unit)
     if plan_year.status != PlanYear.Status.OPEN:
-        raise Conflict("plan_year_not_open", f"{plan_year}未开放参互")
+        raise Conflict("plan_year_not_open", _("%(plan_year)s未开放参互") % {"plan_year": plan_year})
     terms = plan_year.terms
     if today < terms.enrollment_opens_on:
-        raise Conflict("enrollment_not_open", f"{plan_year}将于{terms.enrollment_opens_on:%Y-%m-%d}开放参互")
+        raise Conflict("enrollment_not_open", _("%(plan_year)s将于%(day)s开放参互") % {
+            "plan_year": plan_year, "day": f"{terms.enrollment_opens_on:%Y-%m-%d}"})
     if today >= terms.protection_end_on:
-        raise Conflict("period_over", f"{plan_year}的保障期已结束")
+        raise Conflict("period_over", _("%(plan_year)s的保障期已结束") % {"plan_year": plan_year})
     annual = (Enrollment.objects.select_for_update()
               .filter(unit=unit, plan_year=plan_year, kind=Enrollment.Kind.ANNUAL)
               .exclude(status=S.CANCELLED).first())
     if annual is None:
         kind = Enrollment.Kind.ANNUAL
     elif annual.status != S.PAID:
-        raise Conflict("annual_in_progress",
-                       f"本单位{plan_year}的年度参互正在办理（{annual.get_status_display()}），请在其中继续")
+        raise Conflict("annual_in_progress", _("本单位%(plan_year)s的年度参互正在办理（%(status)s），请在其中继续") % {
+            "plan_year": plan_year, "status": annual.get_status_display()})
     elif is_renewal:
-        raise Conflict("already_enrolled", f"本单位已办理{plan_year}的年度参互，新入职职工请办理年中增员")
+        raise Conflict("already_enrolled", _("本单位已办理%(plan_year)s的年度参互，新入职职工请办理年中增员") % {
+            "plan_year": plan_year})
     elif not terms.mid_year_join:
-        raise Conflict("no_mid_year_join", f"{plan_year}不接受年中增员")
+        raise Conflict("no_mid_year_join", _("%(plan_year)s不接受年中增员") % {"plan_year": plan_year})
     else:
         kind = Enrollment.Kind.MID_YEAR
     if kind == Enrollment.Kind.MID_YEAR and Enrollment.objects.filter(
             unit=unit, plan_year=plan_year, kind=kind, status=S.DRAFT).exists():
-        raise Conflict("draft_exists", "本单位已有一笔未提交的年中增员，请在其中继续")
+        raise Conflict("draft_exists", _("本单位已有一笔未提交的年中增员，请在其中继续"))
     enrollment = Enrollment.objects.create(
         unit=unit, plan_year=plan_year, kind=kind, is_renewal=is_renewal, league_id=unit.league_id,
-        county_id=unit.county_id, created_by=actor if getattr(actor, "pk", None) else None)
+        county_id=unit.county_id, created_by=user_of(actor))
     record_event(actor=actor, action="start_enrollment", object_type="Enrollment", object_id=enrollment.pk,
                  after={"unit": unit.pk, "plan_year": plan_year.pk, "kind": kind, "renewal": is_renewal})
     return enrollment
@@ -73,7 +77,7 @@ def _list(problems: list[str], limit: int = 5) -> str:
 
 
 @transaction.atomic
-def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int],
+def add_workers(*, actor: Actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int],
                 today: date | None = None) -> int:
     """Add roster workers to a draft enrollment (set-based); refuses naming the workers who cannot join."""
     today = _today(today)
@@ -86,7 +90,7 @@ def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iter
         return 0
     workers = list(Worker.objects.filter(pk__in=ids, unit_id=enrollment.unit_id))
     if len(workers) != len(ids):
-        raise ValidationFailed("not_on_roster", "所选职工中有人不在本单位在职名册中", field="workers")
+        raise ValidationFailed("not_on_roster", _("所选职工中有人不在本单位在职名册中"), field="workers")
     terms = enrollment.plan_year.terms
     ref = rules.age_reference_on(terms, today)
     problems = []
@@ -96,7 +100,7 @@ def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iter
         if reason:
             problems.append(f"{worker.name}（{worker.id_number_masked}）{reason}")
     if problems:
-        raise ValidationFailed("not_eligible", "不符合参互条件：" + _list(problems), field="workers")
+        raise ValidationFailed("not_eligible", _("不符合参互条件：%(problems)s") % {"problems": _list(problems)}, field="workers")
     covered = queries.live_coverages(enrollment.plan_year, worker_ids=ids)
     if covered:
         raise Conflict("already_covered", _list([_describe(hit, enrollment) for hit in covered.values()]),
@@ -107,7 +111,7 @@ def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iter
             insert_coverages(plan_year=enrollment.plan_year, rows=[
                 (w.pk, enrollment.pk, unit.pk, unit.league_id, unit.county_id) for w in workers])
     except IntegrityError as exc:  # another unit enrolled one of them at the same moment
-        raise Conflict("already_covered", "所选职工中有人刚刚在其他单位参互，请刷新后重试", field="workers") from exc
+        raise Conflict("already_covered", _("所选职工中有人刚刚在其他单位参互，请刷新后重试"), field="workers") from exc
     refresh_totals(enrollment)
     record_event(actor=actor, action="add_workers", object_type="Enrollment", object_id=enrollment.pk,
                  after={"added": len(workers), "headcount": enrollment.headcount})
@@ -115,7 +119,7 @@ def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iter
 
 
 @transaction.atomic
-def remove_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int]) -> int:
+def remove_workers(*, actor: Actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int]) -> int:
     """Take workers out of a draft enrollment (their pending coverages are deleted: nothing was paid)."""
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -128,7 +132,7 @@ def remove_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: I
 
 
 @transaction.atomic
-def submit_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
+def submit_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
     """Submit a draft for payment; the annual enrollment must meet the participation threshold."""
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
@@ -139,7 +143,7 @@ def submit_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollm
         if not check.passes:
             raise ValidationFailed("participation_below_threshold", check.message(), field="workers")
     elif not enrollment.coverages.exists():
-        raise ValidationFailed("empty_enrollment", "尚未选择任何参互人员", field="workers")
+        raise ValidationFailed("empty_enrollment", _("尚未选择任何参互人员"), field="workers")
     refresh_totals(enrollment)
     transition_enrollment(enrollment, S.SUBMITTED, actor=actor)
     record_event(actor=actor, action="submit_enrollment", object_type="Enrollment", object_id=enrollment.pk,
@@ -149,7 +153,7 @@ def submit_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollm
 
 
 @transaction.atomic
-def withdraw_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
+def withdraw_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
     """Take a submitted, unpaid enrollment back to draft to change it."""
     ensure_in_scope(scope, enrollment)
     transition_enrollment(enrollment, S.DRAFT, actor=actor, note="withdrawn")
@@ -159,7 +163,7 @@ def withdraw_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrol
 
 
 @transaction.atomic
-def cancel_enrollment(*, actor, scope: Scope, enrollment: Enrollment, reason: str = "") -> Enrollment:
+def cancel_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment, reason: str = "") -> Enrollment:
     """Cancel an unpaid enrollment; its coverages are cancelled and free the workers for other units."""
     ensure_in_scope(scope, enrollment)
     before = enrollment.status
@@ -171,14 +175,14 @@ def cancel_enrollment(*, actor, scope: Scope, enrollment: Enrollment, reason: st
 
 
 @transaction.atomic
-def renew_enrollment(*, actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear,
+def renew_enrollment(*, actor: Actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear,
                      today: date | None = None) -> Enrollment:
     """续互 in one action: a draft with last year's covered workers still employed, plus new eligible staff."""
     today = _today(today)
     ensure_in_scope(scope, unit)
     preview = queries.renewal_preview(unit, plan_year, on=today)
     if preview.previous is None or not (preview.diff.kept or preview.diff.left or preview.diff.changed):
-        raise Conflict("nothing_to_renew", f"本单位上一年度没有参加{plan_year.plan}，请办理新参互")
+        raise Conflict("nothing_to_renew", _("本单位上一年度没有参加%(plan)s，请办理新参互") % {"plan": plan_year.plan})
     enrollment = start_enrollment(actor=actor, scope=scope, unit=unit, plan_year=plan_year, is_renewal=True,
                                   today=today)
     add_workers(actor=actor, scope=scope, enrollment=enrollment, worker_ids=preview.diff.to_enroll, today=today)
@@ -190,7 +194,7 @@ def renew_enrollment(*, actor, scope: Scope, unit: MemberUnit, plan_year: PlanYe
 
 
 @transaction.atomic
-def add_new_hire(*, actor, scope: Scope, enrollment: Enrollment, name: str, id_number: str, phone: str = "",
+def add_new_hire(*, actor: Actor, scope: Scope, enrollment: Enrollment, name: str, id_number: str, phone: str = "",
                  kind: str = "", started_on: date | None = None, today: date | None = None) -> Worker:
     """Register a new hire at the unit and add them to this draft (mid-year: full fee, covered after payment)."""
     today = _today(today)
@@ -207,7 +211,7 @@ def add_new_hire(*, actor, scope: Scope, enrollment: Enrollment, name: str, id_n
 
 
 @transaction.atomic
-def record_leaving(*, actor, scope: Scope, worker: Worker, left_on: date) -> int:
+def record_leaving(*, actor: Actor, scope: Scope, worker: Worker, left_on: date) -> int:
     """A worker left the unit: employment ends; paid coverage runs to its period's end, unpaid is withdrawn.
 
     DOMAIN: paid coverage continues to the end of the protection period. The leaving day is noted

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.bulk import large_load
 from huzhu.core.crypto import blind_index_many, encrypt_texts, rotation_under_way
 from huzhu.core.errors import Conflict, ValidationFailed
@@ -63,7 +65,7 @@ def _default_kind(unit: MemberUnit) -> str:
 
 
 @transaction.atomic
-def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name: str, upload=None,
+def create_import_job(*, actor: Actor, scope: Scope, enrollment: Enrollment, file_name: str, upload=None,
                       path: Path | None = None) -> ImportJob:
     """Accept a roster file for a draft enrollment; the file type and header are checked at once.
 
@@ -83,7 +85,7 @@ def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name:
     elif path is not None:
         stored = Path(path).resolve()  # a resumed run may start in another directory
     else:
-        raise ValidationFailed("no_file", "请选择要导入的名册文件", field="file")
+        raise ValidationFailed("no_file", _("请选择要导入的名册文件"), field="file")
     try:
         with open_roster(stored, file_name) as reader:
             total, warnings = reader.total, reader.warnings
@@ -93,7 +95,7 @@ def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name:
         raise ValidationFailed("bad_file", str(exc), field="file") from exc
     job = ImportJob.objects.create(enrollment=enrollment, file_name=file_name[:200], stored_path=str(stored),
                                    file_sha256=file_digest(stored), total=total, message="；".join(warnings),
-                                   created_by=actor if getattr(actor, "pk", None) else None)
+                                   created_by=user_of(actor))
     record_event(actor=actor, action="create_import_job", object_type="ImportJob", object_id=job.pk,
                  after={"enrollment": enrollment.pk, "file_name": job.file_name, "rows": total})
     return job
@@ -103,7 +105,7 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
                     progress: Progress | None = None) -> ImportJob:
     """Validate every row of the job's file into staged rows, chunk by chunk (resumable, idempotent)."""
     today = today or timezone.localdate()
-    chunk_size = chunk_size or getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK)
+    chunk_size = chunk_size or int(getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK))
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING):
         return job
@@ -254,18 +256,18 @@ def _conflict(found: queries.StagedConflict, enrollment: Enrollment) -> tuple[st
 def check_import_commit(*, job: ImportJob, policy: str) -> None:
     """Refuse a commit the job cannot take: not validated yet, no policy, or bad rows under "all"."""
     if job.status != ImportJob.Status.VALIDATED:
-        raise Conflict("job_not_ready", f"导入任务当前为“{job.get_status_display()}”，不能导入")
+        raise Conflict("job_not_ready", _("导入任务当前为“%(status)s”，不能导入") % {"status": job.get_status_display()})
     if policy not in ImportJob.Policy.values:
-        raise ValidationFailed("invalid_policy", "请选择导入方式（all：全部正确才导入；valid_only：只导入正确的行）",
+        raise ValidationFailed("invalid_policy", _("请选择导入方式（all：全部正确才导入；valid_only：只导入正确的行）"),
                                field="policy")
     if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
-        raise ValidationFailed("rows_invalid", f"文件中有{job.error_count}行错误，请下载错误明细修正后重新上传，"
-                               "或选择“只导入正确的行”", field="policy")
+        raise ValidationFailed("rows_invalid", _("文件中有%(n)s行错误，请下载错误明细修正后重新上传，或选择“只导入正确的行”") % {
+            "n": job.error_count}, field="policy")
     if not job.valid_count:
-        raise ValidationFailed("nothing_valid", "文件中没有可以导入的正确行", field="policy")
+        raise ValidationFailed("nothing_valid", _("文件中没有可以导入的正确行"), field="policy")
 
 
-def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
+def commit_import(*, actor: Actor, job_id: int, policy: str, today: date | None = None,
                   progress: Progress | None = None) -> ImportJob:
     """Import the staged rows in one transaction: all rows (refused if any row is bad) or the valid ones."""
     today = today or timezone.localdate()
@@ -308,7 +310,7 @@ def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
     return job
 
 
-def _commit_rows(actor, job: ImportJob, policy: str, today: date, progress: Progress | None):
+def _commit_rows(actor: Actor, job: ImportJob, policy: str, today: date, progress: Progress | None):
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related(
         "unit", "plan_year__current_version").get(pk=job.enrollment_id)
     ensure_status(enrollment, S.DRAFT)
@@ -318,15 +320,15 @@ def _commit_rows(actor, job: ImportJob, policy: str, today: date, progress: Prog
     late = [c for c in changes if c.covered_unit_name]
     if late and policy == ImportJob.Policy.ALL_OR_NOTHING:
         first = late[0]
-        raise ValidationFailed("rows_invalid", f"校验后已在“{first.covered_unit_name}”参加{plan_year}"
-                               f"（第{first.row_no}行），未导入任何数据", row=first.row_no)
+        raise ValidationFailed("rows_invalid", _("校验后已在“%(unit)s”参加%(plan_year)s（第%(row)s行），未导入任何数据") % {
+            "unit": first.covered_unit_name, "plan_year": plan_year, "row": first.row_no}, row=first.row_no)
     staging.mark_rows_invalid([(c.pk, "身份证号", f"校验后已在“{c.covered_unit_name}”参加{plan_year}") for c in late])
     # A row validated against a registered worker who cannot be found by its index now: the worker
     # was deleted, or a key rotation has not yet reached the worker or the staged row.
     lost = next((c for c in changes if c.staged_worker_id and not c.worker_id), None)
     if lost:
-        raise Conflict("rows_changed", f"第{lost.row_no}行的职工在校验后已被删除或变更（如数据密钥轮换尚未完成），"
-                       "未导入任何数据，请稍后重试或重新上传名册", row=lost.row_no)
+        raise Conflict("rows_changed", _("第%(row)s行的职工在校验后已被删除或变更（如数据密钥轮换尚未完成），"
+                                   "未导入任何数据，请稍后重试或重新上传名册") % {"row": lost.row_no}, row=lost.row_no)
     staging.link_workers([(c.pk, c.worker_id) for c in changes if c.worker_id and not c.covered_unit_name])
     _report(progress, job, 0)
     member_services.employ_registered_workers(actor=actor, unit=unit, source=staging.registered_people(job),
@@ -356,7 +358,7 @@ def _report(progress: Progress | None, job: ImportJob, done: int) -> None:
 
 
 @transaction.atomic
-def discard_import(*, actor, scope: Scope, job: ImportJob, drop_empty_draft: bool = False) -> ImportJob:
+def discard_import(*, actor: Actor, scope: Scope, job: ImportJob, drop_empty_draft: bool = False) -> ImportJob:
     """"Import nothing until fixed": drop the job's staged rows and file; the enrollment is unchanged.
 
     `drop_empty_draft` (the CLI, for a draft it started for this file) also deletes the draft
@@ -364,7 +366,7 @@ def discard_import(*, actor, scope: Scope, job: ImportJob, drop_empty_draft: boo
     """
     ensure_in_scope(scope, job.enrollment)
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.IMPORTING):
-        raise Conflict("job_finished", "该导入任务已执行，不能放弃")
+        raise Conflict("job_finished", _("该导入任务已执行，不能放弃"))
     if drop_empty_draft and _is_empty_draft(job.enrollment, job):
         enrollment_pk = job.enrollment_id
         _unlink_upload_on_commit(job)
@@ -401,7 +403,7 @@ _UNFINISHED = (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING, ImportJob.S
                ImportJob.Status.IMPORTING)
 
 
-def purge_abandoned_imports(*, actor, now: datetime | None = None) -> int:
+def purge_abandoned_imports(*, actor: Actor, now: datetime | None = None) -> int:
     """Drop the staged rows (personal data) and file of every import job left untouched too long.
 
     "Too long" is HUZHU_IMPORT_STAGING_TTL_HOURS since the job last moved: an unfinished job is
@@ -421,7 +423,7 @@ def purge_abandoned_imports(*, actor, now: datetime | None = None) -> int:
             if job is None:
                 continue
             rows = job.rows.all().delete()[0]
-            update = {"updated_at": now}
+            update: dict[str, Any] = {"updated_at": now}
             if job.status != ImportJob.Status.FAILED:
                 update |= {"status": ImportJob.Status.DISCARDED,
                            "message": _("超过%(hours)s小时未完成，暂存的名册数据已清除，未导入任何数据；请重新上传")

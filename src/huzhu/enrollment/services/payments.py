@@ -7,8 +7,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.money import format_yuan, parse_money
 from huzhu.core.scopes import Scope
@@ -32,7 +34,7 @@ from .workflow import (
 
 
 @transaction.atomic
-def record_payment(*, actor, scope: Scope, enrollment: Enrollment, amount: Decimal | str, paid_on: date,
+def record_payment(*, actor: Actor, scope: Scope, enrollment: Enrollment, amount: Decimal | str, paid_on: date,
                    bank_reference: str, today: date | None = None) -> Enrollment:
     """Record a submitted enrollment's payment; the amount must equal the due (after the union subsidy)."""
     today = today or timezone.localdate()
@@ -46,11 +48,11 @@ def record_payment(*, actor, scope: Scope, enrollment: Enrollment, amount: Decim
         raise ValidationFailed("invalid_amount", str(exc), field="amount") from exc
     refresh_totals(enrollment)
     if amount != enrollment.due_amount:
-        raise ValidationFailed("amount_mismatch", f"实缴金额{format_yuan(amount)}元与应缴金额"
-                               f"{format_yuan(enrollment.due_amount)}元不符", field="amount")
+        raise ValidationFailed("amount_mismatch", _("实缴金额%(paid)s元与应缴金额%(due)s元不符") % {
+            "paid": format_yuan(amount), "due": format_yuan(enrollment.due_amount)}, field="amount")
     bank_reference = bank_reference.strip()
     if not bank_reference:
-        raise ValidationFailed("invalid_bank_reference", "请填写银行流水号", field="bank_reference")
+        raise ValidationFailed("invalid_bank_reference", _("请填写银行流水号"), field="bank_reference")
     problem = rules.payment_problem(enrollment.plan_year.terms, paid_on=paid_on, today=today)
     if problem:
         raise ValidationFailed("invalid_paid_on", problem, field="paid_on")
@@ -78,7 +80,7 @@ class EnrollAndPayResult:
 
 
 @transaction.atomic
-def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[MemberUnit, Sequence[int]]],
+def enroll_and_pay(*, actor: Actor, plan_year: PlanYear, batches: Iterable[tuple[MemberUnit, Sequence[int]]],
                    paid_on: date, bank_reference: str = "BULK", kind: str = Enrollment.Kind.ANNUAL,
                    check_participation: bool = True, leave_out_below_threshold: bool = False,
                    ) -> EnrollAndPayResult:
@@ -102,7 +104,7 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
     ref = rules.age_reference_on(terms, paid_on)
     result = EnrollAndPayResult()
     if plan_year.status != PlanYear.Status.OPEN:
-        raise Conflict("plan_year_not_open", f"{plan_year}未开放参互")
+        raise Conflict("plan_year_not_open", _("%(plan_year)s未开放参互") % {"plan_year": plan_year})
     problem = rules.payment_problem(terms, paid_on=paid_on, today=max(paid_on, timezone.localdate()))
     if problem:
         raise ValidationFailed("invalid_paid_on", problem, field="paid_on")
@@ -136,11 +138,12 @@ def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[Member
             chosen = [(unit, ids) for unit, ids in chosen if unit.pk not in left_out]
         elif below:
             raise ValidationFailed("participation_below_threshold", "；".join(
-                f"{unit.name}：{check.message()}" for unit, check in below[:5]), field="workers")
+                _("%(unit)s：%(problem)s") % {"unit": unit.name, "problem": check.message()}
+                for unit, check in below[:5]), field="workers")
     # started: drafts (created by nobody's session, as start_enrollment records no creator without a user)
     enrollments = Enrollment.objects.bulk_create([
         Enrollment(unit=unit, plan_year=plan_year, kind=kind, status=S.DRAFT, league_id=unit.league_id,
-                   county_id=unit.county_id, created_by=actor if getattr(actor, "pk", None) else None)
+                   county_id=unit.county_id, created_by=user_of(actor))
         for unit, _ids in chosen], batch_size=1000)
     if any(e.pk is None for e in enrollments):  # SQLite before RETURNING: read the ids back
         enrollments = _read_back(plan_year, kind, [unit for unit, _ids in chosen])

@@ -2,7 +2,9 @@
 from collections.abc import Sequence
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, PermissionDenied
 from huzhu.core.scopes import Scope
 
@@ -18,34 +20,34 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-def transition_enrollment(enrollment: Enrollment, to: str, *, actor, note: str = "", **changes) -> Enrollment:
+def transition_enrollment(enrollment: Enrollment, to: str, *, actor: Actor, note: str = "", **changes) -> Enrollment:
     """Move an enrollment to `to` if allowed and still in the status we read (conditional UPDATE)."""
     before = enrollment.status
     if to not in TRANSITIONS[before]:
-        raise Conflict("invalid_transition",
-                       f"“{S(before).label!s}”状态的参互不能变为“{S(to).label!s}”")
+        raise Conflict("invalid_transition", _("“%(before)s”状态的参互不能变为“%(to)s”") % {
+            "before": S(before).label, "to": S(to).label})
     updated = Enrollment.objects.filter(pk=enrollment.pk, status=before).update(status=to, **changes)
     if not updated:
-        raise Conflict("stale_status", "该参互的状态已被他人修改，请刷新页面后重试")
+        raise Conflict("stale_status", _("该参互的状态已被他人修改，请刷新页面后重试"))
     EnrollmentStatusChange.objects.create(enrollment=enrollment, from_status=before, to_status=to,
-                                          actor=actor if getattr(actor, "pk", None) else None, note=note[:200])
+                                          actor=user_of(actor), note=note[:200])
     enrollment.refresh_from_db()
     return enrollment
 
 
-def transition_enrollments(enrollment_ids: Sequence[int], before: str, to: str, *, actor, note: str = "",
+def transition_enrollments(enrollment_ids: Sequence[int], before: str, to: str, *, actor: Actor, note: str = "",
                            **changes) -> int:
     """The same move for many enrollments at once (the bulk path): allowed by TRANSITIONS, each still
     in `before` (one conditional UPDATE per chunk), each with its status-change row; returns the count."""
     if to not in TRANSITIONS[before]:
-        raise Conflict("invalid_transition",
-                       f"“{S(before).label!s}”状态的参互不能变为“{S(to).label!s}”")
+        raise Conflict("invalid_transition", _("“%(before)s”状态的参互不能变为“%(to)s”") % {
+            "before": S(before).label, "to": S(to).label})
     ids = list(enrollment_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         if Enrollment.objects.filter(pk__in=chunk, status=before).update(status=to, **changes) != len(chunk):
-            raise Conflict("stale_status", "该参互的状态已被他人修改，请刷新页面后重试")
-    who = actor if getattr(actor, "pk", None) else None
+            raise Conflict("stale_status", _("该参互的状态已被他人修改，请刷新页面后重试"))
+    who = user_of(actor)
     EnrollmentStatusChange.objects.bulk_create([
         EnrollmentStatusChange(enrollment_id=pk, from_status=before, to_status=to, actor=who, note=note[:200])
         for pk in ids], batch_size=1000)
@@ -56,13 +58,14 @@ def ensure_in_scope(scope: Scope, enrollment_or_unit) -> None:
     """The unit (or the enrollment's unit) must lie inside the actor's scope."""
     unit = getattr(enrollment_or_unit, "unit", enrollment_or_unit)
     if not scope.includes(league_code=unit.league_id, county_code=unit.county_id, unit_id=unit.pk):
-        raise PermissionDenied("该单位不在您的管辖范围内")
+        raise PermissionDenied(_("该单位不在您的管辖范围内"))
 
 
 def ensure_status(enrollment: Enrollment, *statuses: str) -> None:
     if enrollment.status not in statuses:
         wanted = "、".join(str(S(s).label) for s in statuses)
-        raise Conflict("wrong_status", f"只有“{wanted}”状态的参互可以这样操作（当前：{enrollment.get_status_display()}）")
+        raise Conflict("wrong_status", _("只有“%(wanted)s”状态的参互可以这样操作（当前：%(status)s）") % {
+            "wanted": wanted, "status": enrollment.get_status_display()})
 
 
 def refresh_totals(enrollment: Enrollment) -> Enrollment:

@@ -3,17 +3,10 @@ from decimal import Decimal
 
 from django import template
 
-from huzhu.core.money import quantize_money
+from huzhu.core.templatetags import money
 
 register = template.Library()
-
-
-@register.filter
-def yuan(value) -> str:
-    """1234567.8 -> '1,234,567.80'; blank for None."""
-    if value is None or value == "":
-        return ""
-    return f"{quantize_money(value):,.2f}"
+register.filter("yuan", money.yuan)  # the project's one money display (core.money.display_yuan)
 
 
 @register.filter

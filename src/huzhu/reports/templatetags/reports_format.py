@@ -4,19 +4,16 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext
 
+from huzhu.core.templatetags.money import yuan
+
 register = template.Library()
+register.filter("yuan", yuan)  # the project's one money display (core.money.display_yuan)
 
 
 @register.filter
 def pct(value: Decimal | None, places: int = 1) -> str:
     """0.0391 -> '3.9%'; '—' when there is nothing to compare."""
     return "—" if value is None else f"{Decimal(value) * 100:.{places}f}%"
-
-
-@register.filter
-def yuan(value) -> str:
-    """Money with thousands separators and two decimals; '—' for none."""
-    return "—" if value is None else intcomma(f"{Decimal(value):.2f}")
 
 
 @register.filter

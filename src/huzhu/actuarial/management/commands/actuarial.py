@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from huzhu.core.errors import DomainError
+from huzhu.core.money import display_fen
 
 
 class Command(BaseCommand):
@@ -59,7 +60,7 @@ class Command(BaseCommand):
 
         data = self._inputs(kind, options)
         try:
-            study = services.create_study(actor=None, kind=kind, data=data, title=options["title"], run=False)
+            study = services.create_study(actor=None, kind=kind, data=data, title=options["title"])
             study = services.run_study(actor=None, study_id=study.pk)
         except DomainError as exc:
             raise CommandError(exc.message) from None
@@ -162,10 +163,10 @@ class Command(BaseCommand):
                     *self._methods(r["methods"])]
         if kind == "whatif":
             t = r["total"]
-            return [f"重算 {t['claims']} 件（与已决一致 {t['reproduced']} 件）：现行 {t['current_fen'] / 100:,.2f} 元，"
-                    f"测算 {t['proposed_fen'] / 100:,.2f} 元，差额 {t['difference_fen'] / 100:,.2f} 元",
-                    f"多得 {t['winners']} 人（合计 {t['winners_gain_fen'] / 100:,.2f} 元），"
-                    f"少得 {t['losers']} 人（合计 {t['losers_loss_fen'] / 100:,.2f} 元）；"
+            return [f"重算 {t['claims']} 件（与已决一致 {t['reproduced']} 件）：现行 {display_fen(t['current_fen'])} 元，"
+                    f"测算 {display_fen(t['proposed_fen'])} 元，差额 {display_fen(t['difference_fen'])} 元",
+                    f"多得 {t['winners']} 人（合计 {display_fen(t['winners_gain_fen'])} 元），"
+                    f"少得 {t['losers']} 人（合计 {display_fen(t['losers_loss_fen'])} 元）；"
                     f"赔付率 {(t['current_loss_ratio'] or 0) * 100:.1f}% → {(t['proposed_loss_ratio'] or 0) * 100:.1f}%"]
         if kind == "pricing":
             return [f"建议互助金 {r['recommended']:,.2f} 元/人（现行 {r['current_contribution']:,.2f}），"
