@@ -5,7 +5,7 @@ rows alone, in the same database and run.
     python bench/whatif.py [--claims N]      (env: BENCH_WHATIF_CLAIMS; default 1,000,000)
 
 Database: DATABASE_URL when set (it is migrated and written to: point it at a scratch database),
-else a throwaway SQLite file under var/bench/. The claims are a synthetic plan year (actuarial.synthetic:
+else a throwaway SQLite file under var/bench/. The claims are a synthetic plan year (demo.synthetic:
 four claims a worker on average, so caps and allowance days bind), decided by the engine; set-up
 is not measured.
 """
