@@ -21,9 +21,9 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from huzhu.claims.demo import generate_demo_claims  # noqa: E402
 from huzhu.core.bulk import insert_rows  # noqa: E402
 from huzhu.core.scopes import PROVINCE, Scope  # noqa: E402
+from huzhu.demo.claims import generate_demo_claims  # noqa: E402
 from huzhu.enrollment.models import Coverage, Enrollment  # noqa: E402
 from huzhu.members.models import MemberUnit, Worker  # noqa: E402
 from huzhu.plans.models import PlanYear  # noqa: E402

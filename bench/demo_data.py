@@ -13,7 +13,7 @@ django_for_bench("demo_data")
 
 from django.db import connection, transaction  # noqa: E402
 
-from huzhu.members import demo  # noqa: E402
+from huzhu.demo import members as demo  # noqa: E402
 from huzhu.members.models import Employment, MemberUnit, Worker  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000

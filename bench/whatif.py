@@ -5,7 +5,7 @@ rows alone, in the same database and run.
     python bench/whatif.py [--claims N]      (env: BENCH_WHATIF_CLAIMS; default 1,000,000)
 
 Database: DATABASE_URL when set (it is migrated and written to: point it at a scratch database),
-else a throwaway SQLite file under var/bench/. The claims are a synthetic plan year (actuarial.synthetic:
+else a throwaway SQLite file under var/bench/. The claims are a synthetic plan year (demo.synthetic:
 four claims a worker on average, so caps and allowance days bind), decided by the engine; set-up
 is not measured.
 """
@@ -33,10 +33,10 @@ def main() -> None:
 
     from huzhu.actuarial import queries, studies
     from huzhu.actuarial.inputs import WhatIfInputs
-    from huzhu.actuarial.synthetic import build
     from huzhu.claims.models import Claim
     from huzhu.claims.workflow import DECIDED_STATUSES
     from huzhu.core.scopes import Scope
+    from huzhu.demo.synthetic import build
     from huzhu.plans.queries import plan_year
 
     began = time.perf_counter()

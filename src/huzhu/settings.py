@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "huzhu.portal",
     "huzhu.security",
     "huzhu.webhooks",
+    "huzhu.demo",  # top floor: imports the others, none imports it
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,5 @@
 """Reads of enrollments, coverages and imports, always filtered by the actor's region scope."""
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -91,22 +92,33 @@ def live_coverages(plan_year: PlanYear, *, worker_ids: Iterable[int] = (), index
 
 def headcounts_for(enrollment: Enrollment) -> rules.Headcounts:
     """The unit's staff and female staff (declared or on the roster, whichever is larger) and enrolled."""
-    unit = enrollment.unit
-    terms = enrollment.plan_year.terms
     # The business day the enrollment was started, in Asia/Shanghai (created_at is stored in UTC).
     started_on = timezone.localdate(enrollment.created_at) if enrollment.created_at else timezone.localdate()
-    on = rules.age_reference_on(terms, started_on)
-    roster = Worker.objects.filter(unit=unit).values_list("gender", "birth_on", "kind")
-    staff = female = 0
-    for gender, birth_on, kind in roster.iterator(chunk_size=5000):
-        person = rules.Person(gender=gender, birth_on=birth_on, kind=kind)
-        if rules.is_eligible(person, terms.eligibility, on) or terms.participation.basis == "female":
-            staff += 1
-        if gender == "F" and rules.is_eligible(person, terms.eligibility, on):
-            female += 1
     enrolled = enrollment.coverages.exclude(status=Coverage.Status.CANCELLED).count()
-    return rules.Headcounts(staff=max(staff, unit.eligible_headcount), female=max(female, unit.female_headcount),
-                            enrolled=enrolled)
+    return unit_headcounts(enrollment.plan_year, {enrollment.unit: enrolled}, on=started_on)[enrollment.unit.pk]
+
+
+def unit_headcounts(plan_year: PlanYear, enrolled: dict[MemberUnit, int], *, on: date) -> dict[int, rules.Headcounts]:
+    """headcounts_for many units at once (`enrolled` = people enrolled per unit), by unit id: one
+    roster query per 500 units, ages measured as for an enrollment started on `on`."""
+    terms = plan_year.terms
+    ref = rules.age_reference_on(terms, on)
+    staff: dict[int, int] = defaultdict(int)
+    female: dict[int, int] = defaultdict(int)
+    units = sorted(enrolled, key=lambda u: u.pk)
+    for start in range(0, len(units), 500):
+        roster = (Worker.objects.filter(unit_id__in=[u.pk for u in units[start:start + 500]])
+                  .values_list("unit_id", "gender", "birth_on", "kind"))
+        for unit_id, gender, birth_on, kind in roster.iterator(chunk_size=5000):
+            person = rules.Person(gender=gender, birth_on=birth_on, kind=kind)
+            eligible = rules.is_eligible(person, terms.eligibility, ref)
+            if eligible or terms.participation.basis == "female":
+                staff[unit_id] += 1
+            if gender == "F" and eligible:
+                female[unit_id] += 1
+    return {unit.pk: rules.Headcounts(staff=max(staff[unit.pk], unit.eligible_headcount),
+                                      female=max(female[unit.pk], unit.female_headcount), enrolled=count)
+            for unit, count in enrolled.items()}
 
 
 def participation_for(enrollment: Enrollment) -> rules.ParticipationCheck:

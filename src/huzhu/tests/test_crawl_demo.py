@@ -19,7 +19,7 @@ from django.test import Client
 
 from huzhu.claims.models import Claim
 from huzhu.conftest import sign_in_as_worker
-from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from huzhu.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.members.models import Worker
 
 from .crawl import MANGLED_VALUES, Budget, Crawler

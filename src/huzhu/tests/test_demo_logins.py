@@ -8,7 +8,7 @@ from django.test import Client
 from huzhu.claims import services as claim_services
 from huzhu.claims.tests.conftest import TODAY, cover, scans, stay_fields
 from huzhu.conftest import make_worker, texted_codes
-from huzhu.core.demo_accounts import DEMO_ACCOUNTS
+from huzhu.demo.accounts import DEMO_ACCOUNTS
 from huzhu.plans.services import install_default_plans
 
 

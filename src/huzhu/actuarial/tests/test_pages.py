@@ -53,7 +53,7 @@ def test_the_association_starts_a_reserve_study_from_the_form(client, associatio
 
 def test_a_womens_reserve_study_page_shows_the_resampled_severity_the_caps_and_the_valuation_date(
         client, association_approver, django_capture_on_commit_callbacks):
-    from huzhu.actuarial import synthetic
+    from huzhu.demo import synthetic
 
     synthetic.build(plan="women_health", workers=1500, years=(2025, 2026), frequency=0.01, seed=2, ledger=False)
     signed_in(client, association_approver)

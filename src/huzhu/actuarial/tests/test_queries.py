@@ -20,7 +20,7 @@ def test_a_leaver_counts_a_full_year_of_exposure_because_paid_coverage_runs_to_t
     unit = make_unit()
     stayer, leaver = make_worker(unit), make_worker(unit)
     year = plan_year("hospitalization", 2026)
-    enrollment.enroll_and_pay(actor=None, plan_year=year, batches=[(unit, [stayer.pk, leaver.pk])],
+    enrollment.enroll_and_pay(actor=None, check_participation=False, plan_year=year, batches=[(unit, [stayer.pk, leaver.pk])],
                               paid_on=date(2025, 11, 1))
     enrollment.record_leaving(actor=SystemActor(SYSTEM), worker=leaver, left_on=date(2026, 3, 31))
     frame = queries.coverage_frame(SYSTEM, year)

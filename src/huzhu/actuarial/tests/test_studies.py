@@ -69,8 +69,8 @@ def test_the_open_years_exposure_counts_to_the_valuation_date(experience_2024_20
 def test_the_reserve_study_of_the_womens_plan_resamples_the_paid_lump_sums_under_the_cap(db):
     import numpy as np
 
-    from huzhu.actuarial import synthetic
     from huzhu.claims.models import Claim
+    from huzhu.demo import synthetic
 
     from .test_simulation import resampled_contribution
 

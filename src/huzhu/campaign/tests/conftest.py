@@ -63,10 +63,10 @@ def scenario(plan_years):
             spec.paid_2027_on = rng.choice(PAY_DAYS_2027)
         specs.append(spec)
     hospitalization_2026 = plan_years[("hospitalization", 2026)]
-    enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=PAID_2026,
+    enroll_and_pay(actor=None, check_participation=False, plan_year=hospitalization_2026, paid_on=PAID_2026,
                    batches=[(s.unit, s.covered_2026) for s in specs if s.covered_2026])
     for day in PAY_DAYS_2027:
         batches = [(s.unit, s.covered_2027) for s in specs if s.paid_2027_on == day]
         if batches:
-            enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", 2027)], paid_on=day, batches=batches)
+            enroll_and_pay(actor=None, check_participation=False, plan_year=plan_years[("hospitalization", 2027)], paid_on=day, batches=batches)
     return specs

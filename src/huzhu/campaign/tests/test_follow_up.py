@@ -54,7 +54,7 @@ def test_a_unit_renewed_since_drops_off_the_list(scenario, year_2027):
     from huzhu.enrollment.services import enroll_and_pay
 
     spec = not_renewed(scenario)[0]
-    enroll_and_pay(actor=None, plan_year=year_2027, paid_on=TODAY, batches=[(spec.unit, spec.covered_2026)])
+    enroll_and_pay(actor=None, check_participation=False, plan_year=year_2027, paid_on=TODAY, batches=[(spec.unit, spec.covered_2026)])
     assert spec.unit.pk not in {u.pk for u in queries.units_to_follow(PROVINCE, year_2027, today=TODAY)}
 
 

@@ -18,7 +18,7 @@ def test_a_snapshot_records_every_league_and_county_and_running_it_again_overwri
     divisions = Division.objects.filter(level__in=["league", "county"]).count()
     assert services.take_snapshot(actor=None, plan_year=year_2027, on=TODAY) == divisions
     spec = next(s for s in scenario if s.covered_2026 and not s.paid_2027_on and s.county == KUNDULUN)
-    enroll_and_pay(actor=None, plan_year=year_2027, paid_on=TODAY, batches=[(spec.unit, spec.covered_2026)])
+    enroll_and_pay(actor=None, check_participation=False, plan_year=year_2027, paid_on=TODAY, batches=[(spec.unit, spec.covered_2026)])
     services.take_snapshot(actor=None, plan_year=year_2027, on=TODAY)
     assert ProgressSnapshot.objects.filter(plan_year=year_2027).count() == divisions
     row = ProgressSnapshot.objects.get(plan_year=year_2027, division_id=KUNDULUN, taken_on=TODAY)

@@ -156,7 +156,7 @@ def test_a_leaver_is_paid_for_a_november_stay_and_keeps_next_years_paid_coverage
 
     leaver = make_worker(home_unit, name="离职的人")
     for year, paid_on in ((2026, date(2025, 11, 1)), (2027, date(2026, 7, 1))):
-        enrollment.enroll_and_pay(actor=None, plan_year=plan_year("hospitalization", year),
+        enrollment.enroll_and_pay(actor=None, check_participation=False, plan_year=plan_year("hospitalization", year),
                                   batches=[(home_unit, [leaver.pk])], paid_on=paid_on)
     enrollment.record_leaving(actor=SystemActor(SYSTEM), worker=leaver, left_on=date(2026, 7, 31))
 

@@ -12,9 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from huzhu.claims.models import Claim, ClaimStatusChange
-from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.core.money import ZERO, quantize_money
 from huzhu.core.scopes import PROVINCE
+from huzhu.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.enrollment.models import Coverage
 from huzhu.ledger import queries as ledger_queries
 from huzhu.ledger import rules as ledger_rules

@@ -2,6 +2,7 @@
 
 - enrollments.py: start, add/remove workers, submit, cancel, renew, new hires, leavers
 - payments.py: record a payment (coverages start, certificates), and the bulk `enroll_and_pay`
+- coverages.py: the one set-based write path of coverage rows (insert pending, activate at payment)
 - imports.py: roster import jobs (validate in chunks, commit in one transaction)
 """
 from .enrollments import (

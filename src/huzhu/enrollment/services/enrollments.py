@@ -16,7 +16,7 @@ from huzhu.regions.queries import scope_of
 
 from .. import queries, rules
 from ..models import Coverage, Enrollment
-from .history import refresh_consecutive_years
+from .coverages import insert_coverages
 from .workflow import S, ensure_in_scope, ensure_status, refresh_totals, transition_enrollment
 
 
@@ -110,15 +110,10 @@ def add_workers(*, actor: Actor, enrollment: Enrollment, worker_ids: Iterable[in
     unit = enrollment.unit
     try:
         with transaction.atomic():
-            Coverage.objects.bulk_create([
-                Coverage(worker=w, plan_year=enrollment.plan_year, unit=unit, enrollment=enrollment,
-                         league_id=unit.league_id, county_id=unit.county_id,
-                         contribution_amount=terms.contribution_amount, subsidy_amount=terms.subsidy_amount)
-                for w in workers
-            ], batch_size=2000)
+            insert_coverages(plan_year=enrollment.plan_year, rows=[
+                (w.pk, enrollment.pk, unit.pk, unit.league_id, unit.county_id) for w in workers])
     except IntegrityError as exc:  # another unit enrolled one of them at the same moment
         raise Conflict("already_covered", _("所选职工中有人刚刚在其他单位参互，请刷新后重试"), field="workers") from exc
-    refresh_consecutive_years(plan_year=enrollment.plan_year, enrollment_ids=[enrollment.pk])
     refresh_totals(enrollment)
     record_event(actor=actor, action="add_workers", object_type="Enrollment", object_id=enrollment.pk,
                  after={"added": len(workers), "headcount": enrollment.headcount})

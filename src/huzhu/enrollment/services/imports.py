@@ -35,6 +35,7 @@ from .. import queries, rules
 from ..models import Enrollment, ImportJob, ImportRow
 from ..roster_files import RosterFileProblem, open_roster
 from . import staging
+from .coverages import insert_coverages
 from .workflow import S, ensure_in_scope, ensure_status, refresh_totals
 
 log = logging.getLogger(__name__)
@@ -314,7 +315,7 @@ def _commit_rows(actor: Actor, job: ImportJob, policy: str, today: date, progres
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related(
         "unit", "plan_year__current_version").get(pk=job.enrollment_id)
     ensure_status(enrollment, S.DRAFT)
-    unit, plan_year, terms = enrollment.unit, enrollment.plan_year, enrollment.plan_year.terms
+    unit, plan_year = enrollment.unit, enrollment.plan_year
     # Someone may have registered, deleted or enrolled these people since validation: check again, set-based.
     changes = queries.staged_rows_changed(job, plan_year)
     late = [c for c in changes if c.covered_unit_name]
@@ -336,9 +337,7 @@ def _commit_rows(actor: Actor, job: ImportJob, policy: str, today: date, progres
     new_workers = member_services.register_prepared_workers(actor=actor, unit=unit, source=staging.new_people(job),
                                                             today=today)
     _report(progress, job, new_workers)
-    imported = staging.insert_coverages(job=job, enrollment=enrollment, previous=queries.previous_plan_year(plan_year),
-                                        contribution_amount=terms.contribution_amount,
-                                        subsidy_amount=terms.subsidy_amount)
+    imported = insert_coverages(plan_year=plan_year, rows=staging.coverage_source(job, enrollment))
     _report(progress, job, imported)
     refresh_totals(enrollment)
     job.rows.filter(error="").delete()  # staged personal data is not kept once imported

@@ -1,17 +1,17 @@
 """Payments: the county clerk records a unit's contribution; coverages start and get certificates."""
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
-from huzhu.core.actors import Actor
-from huzhu.core.errors import ValidationFailed
+from huzhu.core.actors import Actor, user_of
+from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.money import format_yuan, parse_money
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger import services as ledger
@@ -20,36 +20,17 @@ from huzhu.plans.models import PlanYear
 from huzhu.regions.queries import scope_of
 
 from .. import queries, rules
-from ..models import CertificateSequence, Coverage, Enrollment
+from ..models import Enrollment
+from .coverages import activate_coverages, insert_coverages
 from .history import refresh_consecutive_years
-from .workflow import S, ensure_in_scope, ensure_status, refresh_totals, transition_enrollment
-
-
-def reserve_certificates(year: int, county_code: str, count: int) -> int:
-    """Reserve `count` consecutive certificate numbers for a year and county; returns the first."""
-    try:
-        with transaction.atomic():
-            CertificateSequence.objects.get_or_create(year=year, county_id=county_code)
-    except IntegrityError:  # created concurrently; the row now exists
-        pass
-    sequence = CertificateSequence.objects.select_for_update().get(year=year, county_id=county_code)
-    first = sequence.last_number + 1
-    sequence.last_number += count
-    sequence.save(update_fields=["last_number"])
-    return first
-
-
-def _activate(enrollment: Enrollment, paid_on: date) -> int:
-    """Start the enrollment's coverages (day after payment, never before the period) with certificates."""
-    terms = enrollment.plan_year.terms
-    starts_on = rules.coverage_start(terms, paid_on)
-    ids = list(enrollment.coverages.filter(status=Coverage.Status.PENDING).order_by("pk").values_list("pk", flat=True))
-    first = reserve_certificates(enrollment.plan_year.year, enrollment.county_id, len(ids))
-    rows = [Coverage(pk=pk, status=Coverage.Status.ACTIVE, starts_on=starts_on, ends_on=terms.protection_end_on,
-                     certificate_no=rules.certificate_number(enrollment.plan_year.year, enrollment.county_id, first + i))
-            for i, pk in enumerate(ids)]
-    Coverage.objects.bulk_update(rows, ["status", "starts_on", "ends_on", "certificate_no"], batch_size=1000)
-    return len(ids)
+from .workflow import (
+    S,
+    ensure_in_scope,
+    ensure_status,
+    refresh_totals,
+    transition_enrollment,
+    transition_enrollments,
+)
 
 
 @transaction.atomic
@@ -78,7 +59,7 @@ def record_payment(*, actor: Actor, enrollment: Enrollment, amount: Decimal | st
         raise ValidationFailed("invalid_paid_on", problem, field="paid_on")
     transition_enrollment(enrollment, S.PAID, actor=actor, paid_amount=amount, paid_on=paid_on,
                           bank_reference=bank_reference[:60])
-    activated = _activate(enrollment, paid_on)
+    activated = activate_coverages(plan_year=enrollment.plan_year, enrollments=[enrollment], paid_on=paid_on)
     # Paid now: the workers' later years (an enrollment made before this one) count this year.
     refresh_consecutive_years(plan_year=enrollment.plan_year, enrollment_ids=[enrollment.pk])
     ledger.post_contribution_paid(actor=actor, plan_year=enrollment.plan_year, enrollment_id=enrollment.pk,
@@ -96,26 +77,38 @@ class EnrollAndPayResult:
     covered: int = 0
     skipped_ineligible: int = 0
     skipped_already_covered: int = 0
+    skipped_below_threshold: int = 0  # people of units left out (leave_out_below_threshold)
 
 
 @transaction.atomic
 def enroll_and_pay(*, actor: Actor, plan_year: PlanYear, batches: Iterable[tuple[MemberUnit, Sequence[int]]],
                    paid_on: date, bank_reference: str = "BULK", kind: str = Enrollment.Kind.ANNUAL,
+                   check_participation: bool = True, leave_out_below_threshold: bool = False,
                    ) -> EnrollAndPayResult:
-    """Bulk path for demo data, migrations and tests: paid enrollments with active coverages, set-based.
+    """Bulk path for demo data, migrations and tests: many units enrolled and paid through the workflow, set-based.
 
-    `batches` pairs each unit with the ids of its workers to cover. For each unit one enrollment
-    is created already paid (amount = due, `paid_on`, `bank_reference`), and one active coverage
-    per worker with its certificate number, start date (day after payment, never before the
-    protection period) and consecutive years (history.consecutive_years_sql, later years recomputed).
-    Ineligible workers and workers already covered in this plan year are skipped and counted;
-    the participation threshold is not checked (callers choose whom to cover). Queries are per
-    chunk, not per worker: about ten per unit plus a few per 5,000 workers.
+    `batches` pairs each unit with the ids of its workers to cover. Each unit's enrollment takes
+    the steps of the desk, for all units at once: started (the plan year open on `paid_on`), its
+    workers added as pending coverages (coverages.insert_coverages, the one write path),
+    submitted (annual enrollments must meet the participation threshold, as submit_enrollment:
+    a unit below it is refused with the whole call), and paid on `paid_on` (amount = due,
+    `bank_reference`): coverages started and numbered (coverages.activate_coverages), consecutive
+    years kept, contributions booked. Ineligible workers and workers already covered in this plan
+    year are skipped and counted. Queries are per chunk, not per worker or unit.
+
+    `leave_out_below_threshold=True` enrolls only the units that meet the threshold and counts the
+    people of the others (the demo: today's roster and declared headcounts decide, so a unit whose
+    workers were too young in an early year sits it out). `check_participation=False` is for history loaded as it was recorded (tests of past years, a
+    migration): the check counts today's roster, which is not that year's. The demo keeps it.
     """
     terms = plan_year.terms
     ref = rules.age_reference_on(terms, paid_on)
-    starts_on = rules.coverage_start(terms, paid_on)
     result = EnrollAndPayResult()
+    if plan_year.status != PlanYear.Status.OPEN:
+        raise Conflict("plan_year_not_open", _("%(plan_year)s未开放参互") % {"plan_year": plan_year})
+    problem = rules.payment_problem(terms, paid_on=paid_on, today=max(paid_on, timezone.localdate()))
+    if problem:
+        raise ValidationFailed("invalid_paid_on", problem, field="paid_on")
     batches = [(unit, list(dict.fromkeys(ids))) for unit, ids in batches]
     all_ids = [i for _, ids in batches for i in ids]
     people = {}
@@ -124,7 +117,6 @@ def enroll_and_pay(*, actor: Actor, plan_year: PlanYear, batches: Iterable[tuple
                        .values_list("pk", "gender", "birth_on", "kind")})
     covered = set(queries.live_coverages(plan_year, worker_ids=all_ids))
     chosen: list[tuple[MemberUnit, list[int]]] = []
-    per_county: dict[str, int] = defaultdict(int)
     for unit, ids in batches:
         keep = []
         for pk in ids:
@@ -137,41 +129,61 @@ def enroll_and_pay(*, actor: Actor, plan_year: PlanYear, batches: Iterable[tuple
                 covered.add(pk)
         if keep:
             chosen.append((unit, keep))
-            per_county[unit.county_id] += len(keep)
-    next_number = {county: reserve_certificates(plan_year.year, county, n) for county, n in sorted(per_county.items())}
-    enrollments = []
-    for unit, ids in chosen:
+    if kind == Enrollment.Kind.ANNUAL and check_participation:
+        counts = queries.unit_headcounts(plan_year, {unit: len(ids) for unit, ids in chosen}, on=paid_on)
+        below = [(unit, check) for unit, _ids in chosen
+                 if not (check := rules.check_participation(terms.participation, counts[unit.pk])).passes]
+        if below and leave_out_below_threshold:  # those units do not enroll this year
+            left_out = {unit.pk for unit, _check in below}
+            result.skipped_below_threshold = sum(len(ids) for unit, ids in chosen if unit.pk in left_out)
+            chosen = [(unit, ids) for unit, ids in chosen if unit.pk not in left_out]
+        elif below:
+            raise ValidationFailed("participation_below_threshold", "；".join(
+                _("%(unit)s：%(problem)s") % {"unit": unit.name, "problem": check.message()}
+                for unit, check in below[:5]), field="workers")
+    # started: drafts (created by nobody's session, as start_enrollment records no creator without a user)
+    enrollments = Enrollment.objects.bulk_create([
+        Enrollment(unit=unit, plan_year=plan_year, kind=kind, status=S.DRAFT, league_id=unit.league_id,
+                   county_id=unit.county_id, created_by=user_of(actor))
+        for unit, _ids in chosen], batch_size=1000)
+    if any(e.pk is None for e in enrollments):  # SQLite before RETURNING: read the ids back
+        enrollments = _read_back(plan_year, kind, [unit for unit, _ids in chosen])
+    result.covered = insert_coverages(plan_year=plan_year, rows=(
+        (pk, enrollment.pk, unit.pk, unit.league_id, unit.county_id)
+        for enrollment, (unit, ids) in zip(enrollments, chosen, strict=True) for pk in ids))
+    for enrollment, (_unit, ids) in zip(enrollments, chosen, strict=True):
         due = rules.contribution_due(terms, len(ids))
-        enrollments.append(Enrollment(
-            unit=unit, plan_year=plan_year, kind=kind, status=S.PAID, league_id=unit.league_id,
-            county_id=unit.county_id, headcount=due.headcount, contribution_amount=due.contribution_amount,
-            subsidy_amount=due.subsidy_amount, due_amount=due.due_amount, paid_amount=due.due_amount,
-            paid_on=paid_on, bank_reference=bank_reference[:60]))
-    enrollments = Enrollment.objects.bulk_create(enrollments, batch_size=1000)
-    coverages = []
-    for enrollment, (unit, ids) in zip(enrollments, chosen, strict=True):
-        for pk in ids:
-            number = next_number[unit.county_id]
-            next_number[unit.county_id] += 1
-            coverages.append(Coverage(
-                worker_id=pk, plan_year=plan_year, unit=unit, enrollment=enrollment, league_id=unit.league_id,
-                county_id=unit.county_id, status=Coverage.Status.ACTIVE,
-                certificate_no=rules.certificate_number(plan_year.year, unit.county_id, number),
-                starts_on=starts_on, ends_on=terms.protection_end_on, contribution_amount=terms.contribution_amount,
-                subsidy_amount=terms.subsidy_amount))
-            if len(coverages) >= 5000:
-                Coverage.objects.bulk_create(coverages)
-                result.covered += len(coverages)
-                coverages = []
-    Coverage.objects.bulk_create(coverages)
-    result.covered += len(coverages)
+        enrollment.headcount, enrollment.contribution_amount = due.headcount, due.contribution_amount
+        enrollment.subsidy_amount, enrollment.due_amount = due.subsidy_amount, due.due_amount
+    Enrollment.objects.bulk_update(enrollments, ["headcount", "contribution_amount", "subsidy_amount", "due_amount"],
+                                   batch_size=1000)
+    ids = [e.pk for e in enrollments]
+    transition_enrollments(ids, S.DRAFT, S.SUBMITTED, actor=actor)
+    transition_enrollments(ids, S.SUBMITTED, S.PAID, actor=actor, paid_amount=F("due_amount"), paid_on=paid_on,
+                           bank_reference=bank_reference[:60])
+    for enrollment in enrollments:
+        enrollment.status, enrollment.paid_amount, enrollment.paid_on = S.PAID, enrollment.due_amount, paid_on
+        enrollment.bank_reference = bank_reference[:60]
+    activate_coverages(plan_year=plan_year, enrollments=enrollments, paid_on=paid_on)
     result.enrollments = enrollments
-    refresh_consecutive_years(plan_year=plan_year, enrollment_ids=[e.pk for e in enrollments])
+    refresh_consecutive_years(plan_year=plan_year, enrollment_ids=ids)
     ledger.post_entries(actor=actor, plan_year=plan_year, drafts=(
         ledger_rules.contribution_paid_draft(e.pk, e.paid_amount, e.subsidy_amount, paid_on) for e in enrollments))
     record_bulk_event(actor=actor, action="enroll_and_pay", object_type="Enrollment",
-                      object_ids=[e.pk for e in enrollments],
+                      object_ids=ids,
                       summary={"plan_year": plan_year.pk, "units": len(enrollments), "covered": result.covered,
                                "skipped_ineligible": result.skipped_ineligible,
-                               "skipped_already_covered": result.skipped_already_covered})
+                               "skipped_already_covered": result.skipped_already_covered,
+                               "skipped_below_threshold": result.skipped_below_threshold})
     return result
+
+
+def _read_back(plan_year: PlanYear, kind: str, units: list[MemberUnit]) -> list[Enrollment]:
+    """The drafts just created for `units`, in their order (the newest draft of each unit)."""
+    newest: dict[int, Enrollment] = {}
+    unit_ids = [u.pk for u in units]
+    for start in range(0, len(unit_ids), 500):
+        for enrollment in (Enrollment.objects.filter(plan_year=plan_year, kind=kind, status=S.DRAFT,
+                                                     unit_id__in=unit_ids[start:start + 500]).order_by("pk")):
+            newest[enrollment.unit_id] = enrollment
+    return [newest[pk] for pk in unit_ids]

@@ -6,18 +6,14 @@ The import moves the valid rows into workers, employments and coverages without 
 back into Python. Callers hold the transaction.
 """
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
 from django.db import connection
-from django.utils import timezone
 
 from huzhu.core.bulk import RowSource, insert_rows, update_rows
 from huzhu.members.models import Worker
 from huzhu.members.services import PREPARED_WORKER_COLUMNS
-from huzhu.plans.models import PlanYear
 
-from ..models import Coverage, Enrollment, ImportJob, ImportRow
-from .history import consecutive_years_params, consecutive_years_sql
+from ..models import Enrollment, ImportJob, ImportRow
 
 # Column order of the tuples `stage_rows` takes.
 STAGED_COLUMNS = ("job_id", "row_no", "name", "id_number_index", "id_number_encrypted", "id_number_masked", "gender",
@@ -64,30 +60,13 @@ def registered_people(job: ImportJob) -> RowSource:
                      " WHERE job_id = %s AND error = '' AND worker_id IS NOT NULL", (job.pk,))
 
 
-def insert_coverages(*, job: ImportJob, enrollment: Enrollment, previous: PlanYear | None,
-                     contribution_amount: Decimal, subsidy_amount: Decimal) -> int:
-    """A pending coverage in `enrollment` for every valid row's worker (registered by now); returns the count.
-
-    Consecutive years follow the one rule of history.consecutive_years_sql. The coverages are
-    pending, so no later year counts them yet (payment recomputes those). In worker order, so the
-    indexes by worker fill page by page.
-    """
-    ops = connection.ops
-    money = Coverage._meta.get_field("contribution_amount")
-    sql = f"""
-        INSERT INTO {_table(Coverage)} (worker_id, plan_year_id, unit_id, enrollment_id, league_id, county_id,
-            status, consecutive_years, contribution_amount, subsidy_amount, created_at)
-        SELECT w.id, %s, %s, %s, %s, %s, %s, {consecutive_years_sql("w.id")}, %s, %s, %s
-        FROM {_table(ImportRow)} r
-        JOIN {_table(Worker)} w ON w.id_number_index = r.id_number_index
-        WHERE r.job_id = %s AND r.error = ''
-        ORDER BY w.id"""
-    params = (enrollment.plan_year_id, enrollment.unit_id, enrollment.pk, enrollment.unit.league_id,
-              enrollment.unit.county_id, Coverage.Status.PENDING, *consecutive_years_params(previous),
-              ops.adapt_decimalfield_value(contribution_amount, money.max_digits, money.decimal_places),
-              ops.adapt_decimalfield_value(subsidy_amount, money.max_digits, money.decimal_places),
-              ops.adapt_datetimefield_value(timezone.now()), job.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+def coverage_source(job: ImportJob, enrollment: Enrollment) -> RowSource:
+    """A coverage in `enrollment` for every valid row's worker (registered by now), as
+    coverages.SOURCE_COLUMNS: the roster import hands it to coverages.insert_coverages."""
+    unit = enrollment.unit
+    return RowSource(f"SELECT w.id AS worker_id, %s AS enrollment_id, %s AS unit_id, %s AS league_id,"
+                     f" %s AS county_id FROM {_table(ImportRow)} r"
+                     f" JOIN {_table(Worker)} w ON w.id_number_index = r.id_number_index"
+                     " WHERE r.job_id = %s AND r.error = ''",
+                     (enrollment.pk, unit.pk, unit.league_id, unit.county_id, job.pk))
 

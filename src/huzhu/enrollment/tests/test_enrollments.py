@@ -219,9 +219,9 @@ def test_a_bulk_enrollment_of_an_earlier_year_recomputes_the_paid_later_years(pl
     unit, workers = staff_unit(3)
     ids = [w.pk for w in workers]
     for year, paid_on in ((2025, date(2024, 11, 1)), (2027, date(2026, 11, 1))):
-        services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", year)],
+        services.enroll_and_pay(actor=None, check_participation=False, plan_year=plan_years[("hospitalization", year)],
                                 batches=[(unit, ids)], paid_on=paid_on)
-    services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", 2026)], batches=[(unit, ids[:2])],
+    services.enroll_and_pay(actor=None, check_participation=False, plan_year=plan_years[("hospitalization", 2026)], batches=[(unit, ids[:2])],
                             paid_on=date(2025, 11, 1))
     assert [years_of(w) for w in workers] == [{2025: 1, 2026: 2, 2027: 3}, {2025: 1, 2026: 2, 2027: 3},
                                               {2025: 1, 2027: 1}]

@@ -13,7 +13,7 @@ def test_recomputing_all_years_repairs_stale_figures_and_keeps_a_gap_a_new_start
     unit, (steady, gap) = staff_unit(2)
     for year, paid_on, who in ((2025, date(2024, 11, 1), [steady, gap]), (2026, date(2025, 11, 1), [steady]),
                                (2027, date(2026, 11, 1), [steady, gap])):
-        services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", year)],
+        services.enroll_and_pay(actor=None, check_participation=False, plan_year=plan_years[("hospitalization", year)],
                                 batches=[(unit, [w.pk for w in who])], paid_on=paid_on)
     Coverage.objects.update(consecutive_years=1)  # as rows stored before the rule was kept up to date
     changed = recompute_all_consecutive_years(PlanYear.objects.values_list("pk", "plan_id", "year"))

@@ -89,7 +89,7 @@ def test_duplicates_inside_the_file_are_found_across_chunks(draft, system_scope)
 
 
 def test_a_person_covered_by_another_unit_is_a_bad_row_naming_that_unit(draft, hospitalization_2026, system_scope):
-    other = make_unit(name="包头另一家公司")
+    other = make_unit(name="包头另一家公司", eligible_headcount=1, female_headcount=0)
     person = make_worker(other, name="其其格")
     services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, batches=[(other, [person.pk])],
                             paid_on=date(2025, 11, 1))
@@ -211,7 +211,7 @@ def covered_elsewhere(hospitalization_2026, n=6):
     from huzhu.conftest import SYSTEM
     from huzhu.members import services as member_services
 
-    other = make_unit(name="包头另一家公司")
+    other = make_unit(name="包头另一家公司", eligible_headcount=n, female_headcount=0)
     people = [member_services.register_worker(actor=SystemActor(SYSTEM), unit=other, name=f"已参互{i}", id_number=number,
                                               started_on=date(2020, 1, 1))
               for i, number in enumerate(numbers_ending_in_x(n))]

@@ -132,7 +132,7 @@ def test_the_template_downloads(client, unit_contact):
 
 def test_a_signed_in_worker_sees_their_coverage(client, home_unit, open_year):
     worker = make_worker(home_unit, name="萨仁", phone="13912345678")
-    services.enroll_and_pay(actor=None, plan_year=open_year, batches=[(home_unit, [worker.pk])], paid_on=timezone.localdate())
+    services.enroll_and_pay(actor=None, check_participation=False, plan_year=open_year, batches=[(home_unit, [worker.pk])], paid_on=timezone.localdate())
     url = reverse("enrollment:my_coverage")
     certificate = Coverage.objects.get(worker=worker).certificate_no
     refused = client.post(url, {"id_number": worker.reveal_id_number(), "phone": "13912345678"})
@@ -148,7 +148,7 @@ def test_next_years_paid_list_shows_a_leaver_as_left_without_a_second_leaving_bu
 
     leaver, stayer = make_worker(home_unit, name="离职者"), make_worker(home_unit, name="在职者")
     for year, paid_on in ((2026, date(2025, 11, 1)), (2027, date(2026, 7, 1))):
-        services.enroll_and_pay(actor=None, plan_year=plan_years[("hospitalization", year)],
+        services.enroll_and_pay(actor=None, check_participation=False, plan_year=plan_years[("hospitalization", year)],
                                 batches=[(home_unit, [leaver.pk, stayer.pk])], paid_on=paid_on)
     services.record_leaving(actor=SystemActor(system_scope), worker=leaver, left_on=date(2026, 7, 31))
     next_year = Enrollment.objects.get(plan_year=plan_years[("hospitalization", 2027)])

@@ -116,3 +116,51 @@ def test_enroll_and_pay_books_every_enrollment_once(hospitalization_2026, plan_y
     services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=date(2025, 11, 1),
                             batches=[(unit, [w.pk for w in workers]) for unit, workers in units])
     assert _balances(hospitalization_2026)["1002"] == Decimal("540.00")  # 6 x 90
+
+
+def test_enroll_and_pay_refuses_a_unit_below_the_participation_threshold_and_writes_nothing(hospitalization_2026,
+                                                                                         plan_years):
+    full, below = staff_unit(3), staff_unit(4)
+    with pytest.raises(ValidationFailed) as refused:
+        services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=date(2025, 11, 1),
+                                batches=[(full[0], [w.pk for w in full[1]]), (below[0], [w.pk for w in below[1][:3]])])
+    assert refused.value.code == "participation_below_threshold" and below[0].name in str(refused.value)
+    assert not Enrollment.objects.exists() and not Coverage.objects.exists()
+
+
+def test_enroll_and_pay_takes_each_enrollment_through_submitted_to_paid(hospitalization_2026, plan_years):
+    from huzhu.enrollment.models import EnrollmentStatusChange
+
+    unit, workers = staff_unit(2)
+    (enrollment,) = services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=date(2025, 11, 1),
+                                            batches=[(unit, [w.pk for w in workers])]).enrollments
+    moves = list(EnrollmentStatusChange.objects.filter(enrollment=enrollment).values_list("from_status", "to_status"))
+    assert moves == [("draft", "submitted"), ("submitted", "paid")]
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.headcount, enrollment.paid_amount) == ("paid", 2, enrollment.due_amount)
+    assert sorted(enrollment.coverages.values_list("certificate_no", flat=True)) == [
+        "HZ2026-150203-0000001", "HZ2026-150203-0000002"]
+
+
+def test_the_desk_and_the_bulk_path_write_the_same_coverage_row(hospitalization_2026, plan_years, system_scope):
+    enrollment = submitted(hospitalization_2026, system_scope, count=1)
+    services.record_payment(actor=None, scope=system_scope, enrollment=enrollment, amount="90.00",
+                            paid_on=date(2025, 11, 1), bank_reference="BOC-001", today=date(2025, 11, 2))
+    unit, (worker,) = staff_unit(1)
+    services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=date(2025, 11, 1),
+                            batches=[(unit, [worker.pk])])
+    fields = ("status", "starts_on", "ends_on", "consecutive_years", "contribution_amount", "subsidy_amount",
+              "left_on")
+    desk, bulk = (Coverage.objects.filter(enrollment__unit=u).values(*fields).get() for u in (enrollment.unit, unit))
+    assert desk == bulk
+
+
+def test_enroll_and_pay_can_leave_out_the_units_below_the_threshold_and_enroll_the_others(hospitalization_2026,
+                                                                                          plan_years):
+    full, below = staff_unit(3), staff_unit(4)
+    result = services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=date(2025, 11, 1),
+                                     batches=[(full[0], [w.pk for w in full[1]]),
+                                              (below[0], [w.pk for w in below[1][:3]])],
+                                     leave_out_below_threshold=True)
+    assert (result.covered, result.skipped_below_threshold) == (3, 3)
+    assert list(Enrollment.objects.values_list("unit_id", flat=True)) == [full[0].pk]

@@ -93,9 +93,9 @@ def test_unearned_contributions_count_each_paid_coverage_by_its_days_left(plan_y
 
     early = [make_worker(home_unit).pk for _ in range(3)]
     joiner = [make_worker(home_unit).pk]
-    enroll_and_pay(actor=None, plan_year=plan_year, batches=[(home_unit, early)], paid_on=date(2025, 11, 15))
+    enroll_and_pay(actor=None, check_participation=False, plan_year=plan_year, batches=[(home_unit, early)], paid_on=date(2025, 11, 15))
     # paid on 30 June: covered from 1 July, 184 days, the full fee
-    enroll_and_pay(actor=None, plan_year=plan_year, batches=[(home_unit, joiner)], paid_on=date(2026, 6, 30),
+    enroll_and_pay(actor=None, check_participation=False, plan_year=plan_year, batches=[(home_unit, joiner)], paid_on=date(2026, 6, 30),
                    kind=Enrollment.Kind.MID_YEAR)
     fee = plan_year.terms.contribution_amount
     assert queries.unearned_contributions(plan_year, on=date(2025, 12, 31)) == 4 * fee

@@ -1,6 +1,6 @@
 """The demo step: approved claims end up in one reconciled batch; without claims nothing happens."""
 from huzhu.claims.models import Claim
-from huzhu.payouts.demo import pay_demo_claims
+from huzhu.demo.payouts import pay_demo_claims
 from huzhu.payouts.models import Payout, PayoutBatch
 
 

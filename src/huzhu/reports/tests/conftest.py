@@ -4,8 +4,8 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
-from huzhu.claims.demo import generate_demo_claims
 from huzhu.conftest import KUNDULUN, make_unit, make_worker
+from huzhu.demo.claims import generate_demo_claims
 from huzhu.enrollment.services import enroll_and_pay
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
@@ -32,8 +32,8 @@ def scheme(db, home_unit, other_unit):
         paid_on = date(year - 1, 11, 15)
         # the second unit joins only in 2026: history differs between years
         batch = [(units[pk], ids) for pk, ids in people.items() if year == 2026 or pk != second.pk]
-        enroll_and_pay(actor=None, plan_year=hospitalization, batches=batch, paid_on=paid_on)
-        enroll_and_pay(actor=None, plan_year=women, batches=[(units[pk], ids) for pk, ids in females.items()],
+        enroll_and_pay(actor=None, check_participation=False, plan_year=hospitalization, batches=batch, paid_on=paid_on)
+        enroll_and_pay(actor=None, check_participation=False, plan_year=women, batches=[(units[pk], ids) for pk, ids in females.items()],
                        paid_on=paid_on)
         generate_demo_claims(plan_year=hospitalization, seed=7, rate=0.4, now=NOW)
         generate_demo_claims(plan_year=women, seed=7, rate=0.3, now=NOW)

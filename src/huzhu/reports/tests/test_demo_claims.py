@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from huzhu.claims.demo import generate_demo_claims, parse_years
 from huzhu.claims.models import Claim, ClaimStatusChange, Invoice
 from huzhu.claims.services.adjudication import event_of
+from huzhu.demo.claims import generate_demo_claims, parse_years
 from huzhu.enrollment.models import Coverage
 from huzhu.ledger.models import LedgerEntry
 from huzhu.plans import rules as engine

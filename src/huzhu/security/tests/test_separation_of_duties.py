@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from huzhu.audit.models import AuditEvent
 from huzhu.conftest import PASSWORD, make_staff, make_worker
-from huzhu.core.demo_accounts import DEMO_ACCOUNTS
 from huzhu.core.errors import PermissionDenied
+from huzhu.demo.accounts import DEMO_ACCOUNTS
 from huzhu.regions.models import Role, StaffProfile
 from huzhu.regions.queries import scope_of
 from huzhu.regions.services import create_staff_account, save_staff_profile

@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from huzhu.campaign import queries, reports, services
-from huzhu.campaign.demo import run_demo_campaign
 from huzhu.core.scopes import PROVINCE
 
 BAD_INPUT = 2
@@ -26,8 +25,6 @@ class Command(BaseCommand):
         snapshot.add_argument("--plan", default="hospitalization", choices=["hospitalization", "women_health"])
         snapshot.add_argument("--on", type=date.fromisoformat, default=None, help="快照日期（默认今天）")
         snapshot.add_argument("--backfill", action="store_true", help="补齐参互期开始至该日期之间缺少的每日快照")
-        demo = actions.add_parser("demo", help="生成参互推进演示数据（在 huzhu demo 之后运行）")
-        demo.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, action: str, **options):
         return getattr(self, f"_{action}")(**options)
@@ -51,9 +48,6 @@ class Command(BaseCommand):
         self.stdout.write(reports.text_table(reports.PROGRESS_HEADERS, cells))
         if any(r.target_is_default for r in rows):
             self.stdout.write("* 未下达目标，按“稳中有增”以上年实际为目标")
-
-    def _demo(self, *, seed: int, **options):
-        self.stdout.write(run_demo_campaign(seed=seed, today=timezone.localdate()))
 
     def _snapshot(self, *, year: int | None, plan: str, on: date | None, backfill: bool, **options):
         today = on or timezone.localdate()

@@ -1,7 +1,8 @@
 """Compact synthetic experience for tests, the bench and a look at the pages (not the demo).
 
 Units, workers, coverages (mid-year joins and leaves), and claims with reporting, approval and
-payment delays, bulk-loaded with core.bulk.insert_rows. Benefits are decided by the vectorized
+payment delays, bulk-loaded with core.bulk.insert_rows; the claims and their moves go through the
+claims' history service (claims.services.history.record_past_claims, checked against the workflow). Benefits are decided by the vectorized
 engine in approval order, so they are what the scheme would have paid; approved and paid claims
 are booked in the ledger. Seeded: the same arguments give the same rows.
 """
@@ -16,7 +17,9 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from huzhu.claims.models import Claim, ClaimStatusChange
+from huzhu.actuarial.rerating import tier_index
+from huzhu.claims.models import Claim
+from huzhu.claims.services import history as claim_history
 from huzhu.core.bulk import insert_rows
 from huzhu.core.crypto import blind_index, encrypt_text
 from huzhu.core.idnumbers import make_credit_code, make_resident_id, mask_id_number
@@ -29,8 +32,6 @@ from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
 from huzhu.plans.vectorized import EVENT_CODES, NO_END, NO_START, ClaimColumns, epoch_days, rate_claims
 from huzhu.regions.models import Division
-
-from .rerating import tier_index
 
 SECTORS = ("制造业", "采矿业", "教育", "卫生和社会工作", "交通运输", "批发和零售业", "公共管理")
 DIAGNOSES = (("J18.900", "肺炎"), ("I63.900", "脑梗死"), ("K80.200", "胆囊结石"), ("I21.900", "急性心肌梗死"),
@@ -200,65 +201,59 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
         np.bitwise_or.at(paid_tiers, who[order][paying], (1 << tier[order][paying].astype(np.int16)).astype(np.int16))
     decided = approved[order] <= limit
     is_paid = decided & (paid[order] <= limit)
-    first_claim = Claim.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     type_names = {code: name for name, code in EVENT_CODES.items()}
     tier_codes = [t.code for t in terms.women.tiers] if women else []
 
     # Sample diagnoses come from a short public list: one ciphertext per name, not one per claim.
     sealed_name = lru_cache(maxsize=None)(encrypt_text)
 
-    def claim_rows():
+    def past_claims():
         for k, i in enumerate(order.tolist()):
             kind = type_names[int(event_type[i])]
             w = int(who[i])
             unit = units[int(unit_of[w])]
-            status = Claim.Status.PAID if is_paid[k] else (Claim.Status.APPROVED if decided[k] else Claim.Status.APPROVAL)
             start, stop = EPOCH + timedelta(days=int(event[i])), EPOCH + timedelta(days=int(end[i]))
             code, name = (WOMEN_DIAGNOSES if women else DIAGNOSES)[int(pick[i])]
             is_procedure = kind == "procedure"
             self_pay_amount = from_fen(int(self_pay[i]))
-            yield (int(worker_ids[w]), int(coverage_ids[w]), plan_year.pk, kind, status, Claim.Channel.DESK, False,
-                   unit.league_id, unit.county_id, unit.pk, "样本医院" if kind == "inpatient" else "",
-                   start if kind == "inpatient" else None, stop if kind == "inpatient" else None,
-                   start if kind == "outpatient_chronic" else None, stop if kind == "outpatient_chronic" else None,
-                   start if women else None, "" if is_procedure else code, "" if is_procedure else sealed_name(name),
-                   "total_hysterectomy" if is_procedure else "",
-                   self_pay_amount * 4, self_pay_amount * 3, Decimal("0.00"), self_pay_amount, Decimal("0.00"),
-                   Decimal("0.00"), from_fen(int(benefits[k])), "[]", bool(benefits[k] > 0),
-                   tier_codes[int(tier[i])] if women and benefits[k] > 0 and tier[i] >= 0 else "", 0,
-                   plan_year.current_version_id, _aware(approved[i], second[k]) if decided[k] else None, False, "[]",
-                   False, _aware(reported[i], k % 3600), _aware(approved[i], second[k]) if decided[k] else None,
-                   now, now)
+            # the workflow's moves: reported and reviewed to approval on the report day (undecided claims
+            # wait there), approved on the approval day, paid
+            reported_at = _aware(reported[i], k % 3600)
+            moves = [claim_history.Move("submit", "draft", "submitted", "intake", "staff", reported_at),
+                     claim_history.Move("route", "submitted", "first_review", "", "system", reported_at),
+                     claim_history.Move("pass_first", "first_review", "second_review", "county", "staff", reported_at),
+                     claim_history.Move("pass_second", "second_review", "approval", "league", "staff", reported_at)]
+            if decided[k]:
+                moves.append(claim_history.Move("approve", "approval", "approved", "association", "staff",
+                                                _aware(approved[i], second[k])))
+            if is_paid[k]:
+                moves.append(claim_history.Move("pay", "approved", "paid", "", "system",
+                                                _aware(paid[i], k % 3600)))
+            yield claim_history.PastClaim(facts={
+                "worker_id": int(worker_ids[w]), "coverage_id": int(coverage_ids[w]), "claim_type": kind,
+                "channel": Claim.Channel.DESK, "league_id": unit.league_id, "county_id": unit.county_id,
+                "unit_id": unit.pk, "hospital": "样本医院" if kind == "inpatient" else "",
+                "admitted_on": start if kind == "inpatient" else None,
+                "discharged_on": stop if kind == "inpatient" else None,
+                "period_start_on": start if kind == "outpatient_chronic" else None,
+                "period_end_on": stop if kind == "outpatient_chronic" else None,
+                "diagnosed_on": start if women else None, "diagnosis_code": "" if is_procedure else code,
+                "diagnosis_name_encrypted": "" if is_procedure else sealed_name(name),
+                "procedure": "total_hysterectomy" if is_procedure else "",
+                "total_amount": self_pay_amount * 4, "fund_paid_amount": self_pay_amount * 3,
+                "serious_illness_amount": Decimal("0.00"), "policy_self_pay_amount": self_pay_amount,
+                "out_of_policy_amount": Decimal("0.00"), "self_funded_amount": Decimal("0.00"),
+                "benefit_amount": from_fen(int(benefits[k])),
+                "explanation": [], "covered": bool(benefits[k] > 0),
+                "tier": tier_codes[int(tier[i])] if women and benefits[k] > 0 and tier[i] >= 0 else "",
+                "allowance_days": 0, "terms_version_id": plan_year.current_version_id}, moves=moves)
 
-    insert_rows(Claim._meta.db_table,
-                ["worker_id", "coverage_id", "plan_year_id", "claim_type", "status", "channel", "worker_deceased",
-                 "league_id", "county_id", "unit_id", "hospital", "admitted_on", "discharged_on", "period_start_on",
-                 "period_end_on", "diagnosed_on", "diagnosis_code", "diagnosis_name_encrypted", "procedure", "total_amount",
-                 "fund_paid_amount", "serious_illness_amount", "policy_self_pay_amount", "out_of_policy_amount",
-                 "self_funded_amount", "benefit_amount", "explanation", "covered", "tier", "allowance_days",
-                 "terms_version_id", "decided_at", "straight_through", "missing_items", "complex_case", "submitted_at",
-                 "approved_at", "created_at", "updated_at"], claim_rows())
-    claim_ids = np.array(Claim.objects.filter(pk__gt=first_claim).order_by("pk").values_list("pk", flat=True),
-                         dtype=np.int64)
+    recorded = claim_history.record_past_claims(actor=None, plan_year=plan_year, claims=list(past_claims()),
+                                                action="synthetic_claims", book_benefits=ledger)
+    claim_ids = np.array(recorded.ids, dtype=np.int64)
     totals["claims"] += len(order)
     totals["decided"] += int(decided.sum())
     totals["paid"] += int(is_paid.sum())
-
-    def changes():
-        for k, i in enumerate(order.tolist()):
-            claim = int(claim_ids[k])
-            yield (claim, "submit", "draft", "approval", "intake", "staff", _aware(reported[i], k % 3600), "", "", "[]",
-                   0, "", now)
-            if decided[k]:
-                yield (claim, "approve", "approval", "approved", "association", "staff", _aware(approved[i], second[k]),
-                       "", "", "[]", 0, "", now)
-            if is_paid[k]:
-                yield (claim, "pay", "approved", "paid", "association", "system", _aware(paid[i], k % 3600), "", "",
-                       "[]", 0, "", now)
-
-    insert_rows(ClaimStatusChange._meta.db_table,
-                ["claim_id", "action", "from_status", "to_status", "level", "actor_kind", "at", "comment", "reason_code",
-                 "missing_items", "notify_attempts", "notify_error", "notified_at"], changes())
     if ledger:
         _book(plan_year, enrollments, claim_ids, benefits, decided, is_paid, approved[order], paid[order])
 
@@ -276,14 +271,10 @@ def _book(plan_year, enrollments, claim_ids, benefits, decided, is_paid, approve
                 yield ledger_rules.contribution_paid_draft(
                     enrollment.pk, terms.payer_amount * enrollment.headcount, terms.subsidy_amount * enrollment.headcount,
                     terms.protection_start_on)
-        for k in np.flatnonzero(decided & (benefits > 0)).tolist():
-            amount = from_fen(int(benefits[k]))
-            yield EntryDraft("claim", str(int(claim_ids[k])), "claim_approved",
-                             EPOCH + timedelta(days=int(approved_day[k])), f"申领 #{int(claim_ids[k])} 审批通过",
-                             ledger_rules.transfer(ledger_rules.BENEFITS_EXPENSE, ledger_rules.BENEFITS_PAYABLE, amount))
-            if is_paid[k]:
-                yield EntryDraft("payout", f"S{int(claim_ids[k])}", "payout_paid",
-                                 EPOCH + timedelta(days=int(paid_day[k])), f"支付申领 #{int(claim_ids[k])}",
-                                 ledger_rules.transfer(ledger_rules.BENEFITS_PAYABLE, ledger_rules.BANK, amount))
+        for k in np.flatnonzero(is_paid & (benefits > 0)).tolist():  # approvals are booked by the claims' service
+            yield EntryDraft("payout", f"S{int(claim_ids[k])}", "payout_paid",
+                             EPOCH + timedelta(days=int(paid_day[k])), f"支付申领 #{int(claim_ids[k])}",
+                             ledger_rules.transfer(ledger_rules.BENEFITS_PAYABLE, ledger_rules.BANK,
+                                                   from_fen(int(benefits[k]))))
 
     ledger_services.post_entries(actor=None, plan_year=plan_year, drafts=drafts())

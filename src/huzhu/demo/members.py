@@ -18,10 +18,9 @@ from stdnum.cn import ric
 from huzhu.core.bulk import insert_rows
 from huzhu.core.crypto import blind_index, encrypt_text
 from huzhu.core.idnumbers import make_credit_code, make_resident_id, mask_account, mask_id_number
+from huzhu.members.models import Employment, MemberUnit, Worker
+from huzhu.members.services import phone_columns
 from huzhu.regions.models import Division
-
-from .models import Employment, MemberUnit, Worker
-from .services import phone_columns
 
 REFERENCE_DATE = date(2026, 1, 1)  # ages are taken on this day so that a seed reproduces
 BATCH = 5000

@@ -2,10 +2,9 @@
 import random
 from datetime import date
 
+from huzhu.enrollment.services import enroll_and_pay
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
-
-from .services import enroll_and_pay
 
 PAID_ON = date(2025, 11, 15)  # for 2026; other years pay on the same day of their enrollment window
 HOSPITALIZATION_RATE = 0.92  # share of units that enroll (DOMAIN: ~1.1M of the workforce a year)
@@ -33,6 +32,8 @@ def enroll_demo_units(*, seed: int, year: int = 2026, chunk: int = 500) -> int:
             if rng.random() < WOMEN_HEALTH_RATE:
                 women_batches.append((units[unit_id], [pk for pk, g in people if g == "F"]))
         paid_on = PAID_ON.replace(year=year - 1)
-        covered += enroll_and_pay(actor=None, plan_year=hospitalization, batches=hosp_batches, paid_on=paid_on).covered
-        covered += enroll_and_pay(actor=None, plan_year=women, batches=women_batches, paid_on=paid_on).covered
+        covered += enroll_and_pay(actor=None, plan_year=hospitalization, batches=hosp_batches, paid_on=paid_on,
+                                  leave_out_below_threshold=True).covered
+        covered += enroll_and_pay(actor=None, plan_year=women, batches=women_batches, paid_on=paid_on,
+                                  leave_out_below_threshold=True).covered
     return covered

@@ -3,7 +3,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from huzhu.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 PAYOUT_ACCOUNTS = [("zhifu", "协会支付制单员（补助金支付批次）"), ("fuhe", "协会支付复核员（复核、发送批次）")]
 

@@ -14,19 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from huzhu.audit.services import record_bulk_event
-from huzhu.claims import workflow
-from huzhu.claims.models import Claim, ClaimStatusChange
-from huzhu.core.demo_accounts import DEMO_PASSWORD
+from huzhu.claims.services import history as claim_history
 from huzhu.core.money import ZERO, format_yuan
 from huzhu.core.scopes import PROVINCE
+from huzhu.demo.accounts import DEMO_PASSWORD
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger import services as ledger
+from huzhu.payouts import bank_files, queries, rules, services
+from huzhu.payouts.models import Payout, PayoutBatch, ReturnImport
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Role
 from huzhu.regions.services import create_staff_account
-
-from . import bank_files, queries, rules, services
-from .models import Payout, PayoutBatch, ReturnImport
 
 B, P = PayoutBatch.Status, Payout.Status
 
@@ -60,7 +58,8 @@ def _settle_history_batch(*, batch: PayoutBatch, maker, made_on: date, sent_on: 
     What `mark_batch_sent` and an all-paid return file do, one statement per table rather than
     one per payout (the demo's speed), with the moments of then: each payout posted as paid from
     the bank on `sent_on` (the same entry as `ledger.services.post_payout_paid`), each claim moved
-    to paid with its status-change row, already notified so the outbox leaves history alone.
+    to paid with its status-change row by claims.services.history.record_past_payments, already
+    notified so the outbox leaves history alone.
     """
     rows = list(Payout.objects.filter(batch=batch, status=P.PENDING).order_by("pk")
                 .values_list("pk", "claim_id", "plan_year_id", "amount", "reference"))
@@ -76,17 +75,11 @@ def _settle_history_batch(*, batch: PayoutBatch, maker, made_on: date, sent_on: 
     ReturnImport.objects.filter(pk=record.pk).update(imported_at=paid)
     Payout.objects.filter(batch=batch, status=P.PENDING).update(status=P.PAID, paid_on=paid_on, return_import=record,
                                                                 created_at=made)
-    claim_ids = [row[1] for row in rows]
-    moved = Claim.objects.filter(pk__in=claim_ids, status=Claim.Status.APPROVED).update(
-        status=Claim.Status.PAID, updated_at=paid)
-    if moved != len(rows):
-        raise RuntimeError(f"{batch}: {len(rows) - moved} claims were no longer approved")
-    level = workflow.transition_for(Claim.Status.APPROVED, workflow.Action.PAY).level
-    ClaimStatusChange.objects.bulk_create([ClaimStatusChange(
-        claim_id=claim_id, action=workflow.Action.PAY, from_status=Claim.Status.APPROVED, to_status=Claim.Status.PAID,
-        level=level, actor=maker, actor_kind=ClaimStatusChange.ActorKind.STAFF, at=paid, notified_at=paid,
-        comment=f"银行已付款（支付参考号 {reference}）") for _pk, claim_id, _year, _amount, reference in rows],
-        batch_size=1000)
+    try:
+        claim_history.record_past_payments(actor=maker, at=paid, payments=[
+            (claim_id, f"银行已付款（支付参考号 {reference}）") for _pk, claim_id, _year, _amount, reference in rows])
+    except RuntimeError as exc:
+        raise RuntimeError(f"{batch}: {exc}") from exc
     total = sum((row[3] for row in rows), ZERO)
     PayoutBatch.objects.filter(pk=batch.pk).update(
         status=B.RECONCILED, created_at=made, approved_at=made + timedelta(hours=2),

@@ -6,13 +6,13 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from huzhu.campaign.demo import run_demo_campaign
-from huzhu.claims.demo import generate_demo_history, parse_years
-from huzhu.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from huzhu.enrollment.demo import enroll_demo_units
-from huzhu.members import demo as member_demo
+from huzhu.demo import members as member_demo
+from huzhu.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from huzhu.demo.campaign import run_demo_campaign
+from huzhu.demo.claims import generate_demo_history, parse_years
+from huzhu.demo.enrollment import enroll_demo_units
+from huzhu.demo.payouts import close_demo_years, pay_demo_claims, pay_demo_history
 from huzhu.members.models import MemberUnit
-from huzhu.payouts.demo import close_demo_years, pay_demo_claims, pay_demo_history
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.services import create_staff_account
 from huzhu.reports.services import refresh_summaries

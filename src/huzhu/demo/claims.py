@@ -12,10 +12,10 @@ marked notified, so the outbox sends nothing for history).
 Benefits: the vectorized engine (`plans.vectorized.rate_claims`) rates all claims of the plan
 year at once; the scalar engine (`plans.rules.decide`) replays them for the explanation each
 claim stores (about 30 µs a claim, so 30 s for a million) and must agree to the fen.
-Rows go in with COPY (`core.bulk.insert_rows`); approved benefits are posted to the ledger in
-bulk (`ledger.services.post_entries`). Re-running for a plan year that has claims does nothing.
+The claims' history service (`claims.services.history.record_past_claims`) checks every move
+against the workflow, writes the rows with COPY and posts approved benefits to the ledger in
+bulk. Re-running for a plan year that has claims does nothing.
 """
-import json
 import math
 import random
 from collections import defaultdict
@@ -26,25 +26,21 @@ from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from huzhu.audit.services import record_bulk_event
-from huzhu.core.bulk import insert_rows
+from huzhu.claims import icd10, review_clock
+from huzhu.claims.models import Claim
+from huzhu.claims.rules import DEFAULT_STRAIGHT_THROUGH_LIMIT
+from huzhu.claims.services import history
+from huzhu.claims.services.adjudication import explanation_of
 from huzhu.core.crypto import encrypt_text
 from huzhu.core.money import ZERO, quantize_money
 from huzhu.enrollment.models import Coverage
-from huzhu.ledger import rules as ledger_rules
-from huzhu.ledger import services as ledger
 from huzhu.plans import rules as engine
 from huzhu.plans import vectorized
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Division
-
-from . import icd10, review_clock
-from .models import Claim, ClaimStatusChange, Invoice
-from .rules import DEFAULT_STRAIGHT_THROUGH_LIMIT
-from .services.adjudication import explanation_of
 
 S = Claim.Status
 HOSPITALIZATION_RATE = 0.039  # DOMAIN: about 3.9% of enrolled people claim in a year (person-times)
@@ -353,52 +349,6 @@ def _tiers_paid_before(plan_year: PlanYear, worker_ids: set[int]) -> dict[int, f
     return {worker: frozenset(tiers) for worker, tiers in paid.items()}
 
 
-def _adapter(model, *, with_id: bool = False) -> Callable[[dict], tuple]:
-    """Turn a dict of field values into a database row for `insert_rows`, in the model's column order.
-
-    The primary key is left to the database unless `with_id` (ids reserved up front)."""
-    from django.db import models
-
-    fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields}
-    native = connection.vendor == "postgresql"
-    ops = connection.ops
-    converters = {}
-    for f in fields:
-        if isinstance(f, models.JSONField):
-            converters[f.attname] = json.dumps
-        elif not native and isinstance(f, models.DateTimeField):
-            converters[f.attname] = ops.adapt_datetimefield_value
-        elif not native and isinstance(f, models.DateField):
-            converters[f.attname] = ops.adapt_datefield_value
-        elif not native and isinstance(f, models.DecimalField):
-            converters[f.attname] = str
-
-    def row(values: dict) -> tuple:
-        out = []
-        for f in fields:
-            value = values.get(f.attname, defaults[f.attname])
-            convert = converters.get(f.attname)
-            out.append(convert(value) if convert is not None and value is not None else value)
-        return tuple(out)
-
-    row.columns = [f.column for f in fields]  # type: ignore[attr-defined]
-    return row
-
-
-def _reserve_ids(model, count: int) -> list[int]:
-    """Primary keys taken up front (the sequence on PostgreSQL; MAX(id) under SQLite's write lock)."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
-                           [count])
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        first = cursor.fetchone()[0] + 1
-    return list(range(first, first + count))
-
-
 def _due_on(terms, complete_on: date, complex_case: bool, cache: dict) -> date:
     key = (complete_on, complex_case)
     if key not in cache:
@@ -408,71 +358,40 @@ def _due_on(terms, complete_on: date, complex_case: bool, cache: dict) -> date:
 
 
 def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: datetime) -> DemoClaimsSummary:
-    """COPY the claims, their invoices and status changes; post approved benefits to the ledger."""
+    """Hand the claims, their invoices and moves to the claims' history service (checked against the workflow)."""
     terms = plan_year.terms
     version_id = plan_year.current_version_id
-    claim_row, invoice_row, change_row = _adapter(Claim, with_id=True), _adapter(Invoice), _adapter(ClaimStatusChange)
     # Demo diagnoses are ICD-10 names from a short public list: one ciphertext per name, not per claim.
     sealed_name = lru_cache(maxsize=None)(lambda name: encrypt_text(name) if name else "")
-    ids = _reserve_ids(Claim, len(drafts))
-    summary = DemoClaimsSummary(claims=len(drafts))
     due_cache: dict = {}
-    claims, invoices, changes, drafts_for_ledger = [], [], [], []
-    by_status: dict[str, int] = defaultdict(int)
-    for pk, draft in zip(ids, drafts, strict=True):
+    past = []
+    for draft in drafts:
         coverage, event, decision = draft.coverage, draft.event, draft.decision
-        status = draft.status
-        by_status[status] += 1
-        submitted_at = draft.at_of("submit", "resubmit")
-        approved_at = draft.at_of("approve")
-        decided = status in (S.APPROVED, S.PAID)
-        # a rejected claim pays nothing (reject_claim stores 0.00); the others keep the engine's answer
-        benefit = ZERO if status == S.REJECTED else Decimal(draft.benefit_fen) / 100
-        decided_at = approved_at or draft.at_of("reject") or submitted_at
         complete_on = draft.complete_on
-        claims.append(claim_row({
-            "id": pk, "worker_id": coverage[1], "coverage_id": coverage[0], "plan_year_id": plan_year.pk,
-            "claim_type": draft.claim_type, "status": status, "channel": draft.channel,
+        moves = [history.Move(action, origin, to, level, kind, at, reason, comment)
+                 for action, origin, to, level, kind, at, reason, comment in draft.changes]
+        past.append(history.PastClaim(facts={
+            "worker_id": coverage[1], "coverage_id": coverage[0],
+            "claim_type": draft.claim_type, "channel": draft.channel,
             "league_id": coverage[3], "county_id": coverage[4], "unit_id": coverage[2], "hospital": draft.hospital,
             "admitted_on": getattr(event, "admitted", None), "discharged_on": getattr(event, "discharged", None),
             "period_start_on": getattr(event, "period_start", None), "period_end_on": getattr(event, "period_end", None),
             "diagnosed_on": event.event_date if draft.claim_type in ("diagnosis", "procedure") else None,
             "diagnosis_code": draft.diagnosis_code, "diagnosis_name_encrypted": sealed_name(icd10.name_of(draft.diagnosis_code)),
             "procedure": draft.procedure, **draft.amounts,
-            "benefit_amount": benefit, "explanation": explanation_of(decision), "covered": decision.covered,
-            "tier": decision.tier, "allowance_days": decision.allowance_days, "terms_version_id": version_id,
-            "decided_at": decided_at, "straight_through": draft.straight_through,
-            "missing_items": ["medical_settlement"] if status == S.SUPPLEMENT else [],
+            "benefit_amount": Decimal(draft.benefit_fen) / 100, "explanation": explanation_of(decision),
+            "covered": decision.covered, "tier": decision.tier, "allowance_days": decision.allowance_days,
+            "terms_version_id": version_id, "straight_through": draft.straight_through,
             "complex_case": draft.complex_case, "documents_complete_on": complete_on,
             "due_on": _due_on(terms, complete_on, draft.complex_case, due_cache) if complete_on else None,
-            "submitted_at": submitted_at, "approved_at": approved_at,
-            "created_at": draft.changes[0][5], "updated_at": draft.changes[-1][5],
-        }))
-        if draft.amounts:
-            invoices.append(invoice_row({
-                "claim_id": pk, "code": f"15{coverage[4][2:4]}01{plan_year.year % 100:02d}", "number": f"9{pk:09d}",
-                "check_code": f"{rng.randrange(16**6):06X}", "amount": draft.amounts["total_amount"],
-                "released_at": now if status == S.WITHDRAWN else None}))
-        for action, origin, to, level, kind, at, reason, comment in draft.changes:
-            changes.append(change_row({
-                "claim_id": pk, "action": action, "from_status": origin, "to_status": to, "level": level,
-                "actor_kind": kind, "at": at, "comment": comment, "reason_code": reason,
-                "missing_items": ["medical_settlement"] if to == S.SUPPLEMENT else [], "notified_at": at}))
-        if decided:
-            summary.decided += 1
-            summary.benefit_amount += benefit
-            if benefit > 0:  # the same entry ledger.services.post_claim_approved makes for one claim
-                drafts_for_ledger.append(ledger_rules.claim_approved_draft(
-                    pk, benefit, timezone.localtime(approved_at).date()))
-    insert_rows(Claim._meta.db_table, claim_row.columns, claims)
-    insert_rows(Invoice._meta.db_table, invoice_row.columns, invoices)
-    insert_rows(ClaimStatusChange._meta.db_table, change_row.columns, changes)
-    summary.status_changes = len(changes)
-    summary.by_status = dict(by_status)
-    ledger.ensure_chart(plan_year)
-    drafts_for_ledger.sort(key=lambda d: d.posted_on)
-    ledger.post_entries(actor=None, plan_year=plan_year, drafts=drafts_for_ledger)
-    return summary
+        }, moves=moves, missing_items=["medical_settlement"], invoice={
+            "code": f"15{coverage[4][2:4]}01{plan_year.year % 100:02d}", "number": lambda pk: f"9{pk:09d}",
+            "check_code": f"{rng.randrange(16**6):06X}", "amount": draft.amounts["total_amount"],
+            "released_at": now if moves[-1].to_status == S.WITHDRAWN else None} if draft.amounts else None))
+    recorded = history.record_past_claims(actor=None, plan_year=plan_year, claims=past,
+                                          action="generate_demo_claims")
+    return DemoClaimsSummary(claims=len(drafts), decided=recorded.decided, status_changes=recorded.status_changes,
+                             benefit_amount=recorded.benefit_amount, by_status=recorded.by_status)
 
 
 def generate_demo_claims(*, plan_year: PlanYear, seed: int, rate: float | None = None, now: datetime | None = None,
@@ -525,11 +444,7 @@ def generate_demo_claims(*, plan_year: PlanYear, seed: int, rate: float | None =
     if progress:
         progress(f"{plan_year}: 写入 {len(kept):,} 件申领")
     with transaction.atomic():
-        summary = _write(plan_year, kept, rng, now)
-        record_bulk_event(actor=None, action="generate_demo_claims", object_type="Claim", object_ids=range(len(kept)),
-                          summary={"plan_year": plan_year.pk, "claims": summary.claims, "decided": summary.decided,
-                                   "benefit_amount": str(summary.benefit_amount)})
-    return summary
+        return _write(plan_year, kept, rng, now)
 
 
 def parse_years(text: str) -> list[int]:

@@ -3,14 +3,13 @@ a few join, targets for some leagues, snapshots back to the window's start, some
 import random
 from datetime import date, timedelta
 
+from huzhu.campaign import queries, services
 from huzhu.core.actors import SYSTEM_ACTOR
 from huzhu.enrollment.models import Enrollment
 from huzhu.enrollment.services import enroll_and_pay
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Division
-
-from . import queries, services
 
 RENEWAL_RATE = 0.7  # by today; the rest are the follow-up list
 NEW_RATE = 0.3      # of the units that did not enroll last year
@@ -39,7 +38,8 @@ def run_demo_campaign(*, seed: int, today: date, plan_code: str = "hospitalizati
     for day in sorted(by_day):
         units = MemberUnit.objects.in_bulk(by_day[day])
         batches = [(units[u], workers.get(u, [])) for u in sorted(units) if workers.get(u)]
-        covered += enroll_and_pay(actor=None, plan_year=plan_year, batches=batches, paid_on=day).covered
+        covered += enroll_and_pay(actor=None, plan_year=plan_year, batches=batches, paid_on=day,
+                                  leave_out_below_threshold=True).covered
     last = queries.last_year_figures(plan_year, list(Division.objects.filter(level="league").values_list("pk", flat=True)))
     services.set_targets(actor=SYSTEM_ACTOR, plan_year=plan_year, targets=[
         services.TargetInput(code, units + max(1, units // 20), people + max(5, people // 20))
