@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from huzhu.conftest import SYSTEM, make_unit
+from huzhu.core.actors import SystemActor
 from huzhu.core.errors import DomainError, NotFound, PermissionDenied
 from huzhu.ledger import rules as ledger_rules
 from huzhu.members import services as member_services
@@ -27,7 +28,7 @@ def test_a_pure_rule_a_member_service_and_a_plan_service_refuse_in_english(db):
         unbalanced = _refusal(lambda: ledger_rules.check_balanced(
             [ledger_rules.Line("1001", Decimal("5.00")), ledger_rules.Line("2001", Decimal("-4.00"))]))
         duplicate = _refusal(lambda: member_services.register_unit(
-            actor=None, scope=SYSTEM, name="另一家公司", credit_code=unit.credit_code, county_code=unit.county_id))
+            actor=SystemActor(SYSTEM), name="另一家公司", credit_code=unit.credit_code, county_code=unit.county_id))
         bad_move = _refusal(lambda: transition_plan_year(actor=None, plan_year=plan_year, to="draft"))
     assert (unbalanced.code, unbalanced.message) == (
         "unbalanced", "Debits and credits do not balance: the difference is 1.00")

@@ -144,7 +144,7 @@ def test_enroll_and_pay_takes_each_enrollment_through_submitted_to_paid(hospital
 
 def test_the_desk_and_the_bulk_path_write_the_same_coverage_row(hospitalization_2026, plan_years, system_scope):
     enrollment = submitted(hospitalization_2026, system_scope, count=1)
-    services.record_payment(actor=None, scope=system_scope, enrollment=enrollment, amount="90.00",
+    services.record_payment(actor=SystemActor(system_scope), enrollment=enrollment, amount="90.00",
                             paid_on=date(2025, 11, 1), bank_reference="BOC-001", today=date(2025, 11, 2))
     unit, (worker,) = staff_unit(1)
     services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, paid_on=date(2025, 11, 1),
