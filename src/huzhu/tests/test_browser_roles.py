@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from huzhu.claims.models import Claim
 from huzhu.conftest import SCREENS, texted_codes
-from huzhu.core.demo_accounts import DEMO_PASSWORD
+from huzhu.demo.accounts import DEMO_PASSWORD
 from huzhu.enrollment.models import Coverage
 from huzhu.members.models import Worker
 from huzhu.security import services as security_services
