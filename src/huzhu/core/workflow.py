@@ -116,12 +116,13 @@ class Workflow:
 
     def move(self, *, actor, record, action: str, checked: Checked | None = None, updates: dict | None = None,
              note: str = "", history: dict | None = None, audit_before: dict | None = None,
-             audit_after: dict | None = None, **context) -> Checked:
+             audit_after: dict | None = None, audited: bool = True, **context) -> Checked:
         """Move the record by `action`: checked once, conditional UPDATE, history row, audit event.
 
         Must run inside the caller's transaction. `checked` is a `check` made earlier in this
         transaction (its guards are not run again). `updates` are written in the same UPDATE and
-        set on the record; `history` adds fields to the history row.
+        set on the record; `history` adds fields to the history row; `audited=False` for a step the
+        app does not audit (a background run picking up its job).
         """
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("Workflow.move must run inside a transaction")
@@ -136,7 +137,7 @@ class Workflow:
             raise Conflict(self.changed_code, str(self.changed_message or _("该记录已被他人处理，请刷新后查看最新状态")))
         if self.history is not None:
             self._write_history(actor=actor, record=record, checked=checked, note=note, extra=history or {})
-        if self.audit is not None:
+        if self.audit is not None and audited:
             self.audit(actor=actor, action=self.audit_action.format(action=action, to=to),
                        object_type=self.audit_type or self.model.__name__, object_id=record.pk,
                        before={"status": checked.from_status, **(audit_before or {})},

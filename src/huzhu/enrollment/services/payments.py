@@ -20,7 +20,7 @@ from huzhu.plans.models import PlanYear
 from .. import queries, rules
 from ..models import CertificateSequence, Coverage, Enrollment
 from .history import refresh_consecutive_years
-from .workflow import S, ensure_in_scope, ensure_status, refresh_totals, transition_enrollment
+from .workflow import ENROLLMENT, Action, S, ensure_in_scope, refresh_totals, transition_enrollment
 
 
 def reserve_certificates(year: int, county_code: str, count: int) -> int:
@@ -58,7 +58,7 @@ def record_payment(*, actor, scope: Scope, enrollment: Enrollment, amount: Decim
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version").get(
         pk=enrollment.pk)
-    ensure_status(enrollment, S.SUBMITTED)
+    checked = ENROLLMENT.check(actor=actor, record=enrollment, action=Action.PAY)
     try:
         amount = parse_money(amount)
     except ValueError as exc:
@@ -73,7 +73,7 @@ def record_payment(*, actor, scope: Scope, enrollment: Enrollment, amount: Decim
     problem = rules.payment_problem(enrollment.plan_year.terms, paid_on=paid_on, today=today)
     if problem:
         raise ValidationFailed("invalid_paid_on", problem, field="paid_on")
-    transition_enrollment(enrollment, S.PAID, actor=actor, paid_amount=amount, paid_on=paid_on,
+    transition_enrollment(enrollment, Action.PAY, actor=actor, checked=checked, paid_amount=amount, paid_on=paid_on,
                           bank_reference=bank_reference[:60])
     activated = _activate(enrollment, paid_on)
     # Paid now: the workers' later years (an enrollment made before this one) count this year.
