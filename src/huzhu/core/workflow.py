@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from .errors import Conflict, PermissionDenied
 
 STAY = ""  # Transition.to of an action that does not change the status
-Guard = Callable[..., None]  # guard(actor, record, **context) raises a DomainError to refuse
+Guard = Callable[..., None]  # guard(actor, record, action=…, transition=…, **context) raises a DomainError
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ class Workflow:
     audit_action: str = "{action}"  # formatted with action, to, model
     audit_type: str = ""
     role_of: Callable[[Any], str] | None = None  # needed when a transition names its actors
+    guards: tuple[Guard, ...] = ()  # run for every move, after the transition's own
+    forbidden_message: str = ""  # with %(action)s
     refused_code: str = "transition_not_allowed"
     refused_message: str = ""  # with %(record)s, %(status)s, %(action)s; a lazy string is fine
     changed_code: str = "status_changed"
@@ -109,9 +111,10 @@ class Workflow:
         if transition.actors is not None:
             role = self.role_of(actor) if self.role_of else None
             if role not in transition.actors:
-                raise PermissionDenied(_("您的角色不能执行“%(action)s”") % {"action": _label(self.actions, action)})
-        for guard in transition.guards:
-            guard(actor, record, **context)
+                raise PermissionDenied(str(self.forbidden_message or _("您的角色不能执行“%(action)s”")) % {
+                    "action": _label(self.actions, action)})
+        for guard in (*transition.guards, *self.guards):
+            guard(actor, record, action=action, transition=transition, **context)
         return Checked(record.pk, record.status, action, transition)
 
     def move(self, *, actor, record, action: str, checked: Checked | None = None, updates: dict | None = None,
