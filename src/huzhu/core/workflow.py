@@ -89,9 +89,12 @@ class Workflow:
     def actions_for(self, actor, record) -> list[str]:
         """The actions of the record's status this actor's role may take (guards are not run)."""
         role = self.role_of(actor) if self.role_of else None
-        return [action for action in self.actions_from(record.status)
-                if self.transitions[(record.status, action)].actors is None
-                or role in self.transitions[(record.status, action)].actors]
+        allowed = []
+        for action in self.actions_from(record.status):
+            actors = self.transitions[(record.status, action)].actors
+            if actors is None or role in actors:
+                allowed.append(action)
+        return allowed
 
     def statuses_allowing(self, action: str) -> list[str]:
         """Every status the action may be taken from."""
@@ -104,7 +107,7 @@ class Workflow:
         transition = self.transitions.get((record.status, action))
         if transition is None:
             message = str(self.refused_message or _("%(record)s当前状态为“%(status)s”，不能“%(action)s”")) % {
-                "record": record, "status": _label(self.model.Status, record.status),
+                "record": record, "status": _label(getattr(self.model, "Status", None), record.status),
                 "action": _label(self.actions, action)}
             hint = self.hints.get(action)
             raise Conflict(self.refused_code, f"{message}（{hint!s}）" if hint else message)
@@ -161,6 +164,7 @@ class Workflow:
                                                                                    **(updates or {}))
 
     def _write_history(self, *, actor, record, checked: Checked, note: str, extra: dict) -> None:
+        assert self.history is not None
         names = {f.name for f in self.history._meta.get_fields()}
         row: dict[str, Any] = {f"{self.history_key}_id": record.pk, "from_status": checked.from_status,
                                "to_status": checked.transition.to}
