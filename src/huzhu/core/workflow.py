@@ -15,7 +15,7 @@ A transition with `to=STAY` is an action allowed in a status that leaves the sta
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,7 @@ class Workflow:
     history: type[models.Model] | None = None  # one row per move; None: the aggregate keeps none
     history_key: str = ""  # the history model's foreign key to the record
     audit: Callable[..., Any] | None = None  # e.g. audit.services.record_event
-    audit_action: str = "{action}"  # formatted with action, to, model
+    audit_action: str = "{action}"  # formatted with the action and `to`, the status moved to
     audit_type: str = ""
     role_of: Callable[[Any], str] | None = None  # needed when a transition names its actors
     guards: tuple[Guard, ...] = ()  # run for every move, after the transition's own
@@ -178,7 +178,3 @@ class Workflow:
             row["at"] = timezone.now()
         self.history._default_manager.create(**row, **extra)
 
-
-def labelled(workflow: Workflow, actions: Iterable[str]) -> list[tuple[str, str]]:
-    """(action, label) pairs for a page's buttons."""
-    return [(action, _label(workflow.actions, action)) for action in actions]
