@@ -43,6 +43,7 @@ check: setup
 	$(BIN)/ruff check src bench
 	$(BIN)/huzhu makemigrations --check --dry-run -v0
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: setup
 	@for script in bench/*.py; do [ "$$script" = bench/api_load.py ] && continue; echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -11,8 +11,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from huzhu.claims import api as claims_api
 from huzhu.core.api_errors import ERROR_DESCRIPTIONS, ErrorOut, error_statuses
 from huzhu.core.errors import DomainError
+from huzhu.enrollment import api as enrollment_api
+from huzhu.members import api as members_api
+from huzhu.payouts import api as payouts_api
+from huzhu.plans import api as plans_api
 from huzhu.security.api import router as auth_router
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
@@ -130,27 +135,13 @@ def http_error(request: HttpRequest, exc: HttpError):
     return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 
-# App routers: `router` is mounted at /<app>/ (plans at the root), `me_router` — the worker's own
-# endpoints (worker_auth) — at /me/.
-APPS = ("members", "plans", "enrollment", "claims", "payouts", "portal")
-
-
-def _register_routers() -> None:
-    """Mount each app's router; an app without an api.py yet is skipped."""
-    import importlib
-
-    for app in APPS:
-        try:
-            module = importlib.import_module(f"huzhu.{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"huzhu.{app}.api":
-                raise
-            continue
-        if hasattr(module, "router"):
-            api.add_router(f"/{app}/" if app != "plans" else "/", module.router)
-        if hasattr(module, "me_router"):
-            api.add_router("/me/", module.me_router)
-
-
-_register_routers()
+# App routers: each app's `router` is mounted at /<app>/ (plans at the root), its `me_router` — the
+# worker's own endpoints (worker_auth) — at /me/. Mounted by plain imports, so the arrows are seen.
+api.add_router("/members/", members_api.router)
+api.add_router("/", plans_api.router)
+api.add_router("/enrollment/", enrollment_api.router)
+api.add_router("/me/", enrollment_api.me_router)
+api.add_router("/claims/", claims_api.router)
+api.add_router("/me/", claims_api.me_router)
+api.add_router("/payouts/", payouts_api.router)
 api.add_router("/auth/", auth_router)  # worker sign-in (security app)

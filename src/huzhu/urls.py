@@ -2,9 +2,22 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from huzhu.actuarial import urls as actuarial_urls
 from huzhu.api import api
+from huzhu.campaign import urls as campaign_urls
+from huzhu.claims import urls as claims_urls
 from huzhu.core import views as core_views
+from huzhu.enrollment import urls as enrollment_urls
 from huzhu.enrollment import views as enrollment_views
+from huzhu.ledger import urls as ledger_urls
+from huzhu.members import urls as members_urls
+from huzhu.payouts import urls as payouts_urls
+from huzhu.plans import urls as plans_urls
+from huzhu.portal import urls as portal_urls
+from huzhu.portal import worker_urls as portal_worker_urls
+from huzhu.reports import urls as reports_urls
+from huzhu.risk import urls as risk_urls
+from huzhu.security import urls as security_urls
 from huzhu.security import views as security_views
 
 urlpatterns = [
@@ -15,20 +28,20 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", security_views.admin_login),
     path("admin/", admin.site.urls),
-    path("security/", include("huzhu.security.urls")),
-    path("me/", include("huzhu.portal.worker_urls")),
+    path("security/", include(security_urls)),
+    path("me/", include(portal_worker_urls)),
     # Public check of an electronic certificate's QR code (a signed token, never the bare number).
     path("verify/<str:token>/", enrollment_views.verify_certificate, name="verify_certificate"),
     path("api/v1/", api.urls),
-    path("members/", include("huzhu.members.urls")),
-    path("plans/", include("huzhu.plans.urls")),
-    path("enrollment/", include("huzhu.enrollment.urls")),
-    path("claims/", include("huzhu.claims.urls")),
-    path("ledger/", include("huzhu.ledger.urls")),
-    path("payouts/", include("huzhu.payouts.urls")),
-    path("campaign/", include("huzhu.campaign.urls")),
-    path("risk/", include("huzhu.risk.urls")),
-    path("actuarial/", include("huzhu.actuarial.urls")),
-    path("reports/", include("huzhu.reports.urls")),
-    path("", include("huzhu.portal.urls")),
+    path("members/", include(members_urls)),
+    path("plans/", include(plans_urls)),
+    path("enrollment/", include(enrollment_urls)),
+    path("claims/", include(claims_urls)),
+    path("ledger/", include(ledger_urls)),
+    path("payouts/", include(payouts_urls)),
+    path("campaign/", include(campaign_urls)),
+    path("risk/", include(risk_urls)),
+    path("actuarial/", include(actuarial_urls)),
+    path("reports/", include(reports_urls)),
+    path("", include(portal_urls)),
 ]

@@ -6,7 +6,7 @@ plain arrays, so the calculations in experience/ibnr/rerating/simulation never t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -74,7 +74,7 @@ def _days(values: list, fill: int) -> np.ndarray:
 
 def _local_days(values: list) -> np.ndarray:
     """Epoch days, in local time, of aware datetimes (None becomes NaT as -1)."""
-    offset = timezone.localtime(timezone.now()).utcoffset()  # Asia/Shanghai has no daylight saving
+    offset = timezone.localtime(timezone.now()).utcoffset() or timedelta()  # Asia/Shanghai has no daylight saving
     stamps = np.array([v.replace(tzinfo=None) if isinstance(v, datetime) else None for v in values],
                       dtype="datetime64[s]") + np.timedelta64(int(offset.total_seconds()), "s")
     days = stamps.astype("datetime64[D]")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from huzhu.plans.models import Plan
 from huzhu.regions.models import Role
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 WRITE_ROLES = {Role.ASSOCIATION}
 
 
-def require_writer(actor) -> None:
+def require_writer(actor: Actor) -> None:
     """Only the association (province scope) creates and runs studies; the command line passes actor=None."""
     if actor is None:
         return
@@ -48,21 +49,17 @@ def validated_inputs(kind: str, data: dict) -> study_inputs.Inputs:
 
 
 @transaction.atomic
-def create_study(*, actor, kind: str, data: dict, title: str = "", run: bool = True) -> Study:
-    """Save a study's inputs and queue its run (on commit; inline without a broker)."""
+def create_study(*, actor: Actor, kind: str, data: dict, title: str = "") -> Study:
+    """Save a study's inputs; the door that asked for it queues its run (`tasks.run_study_task`)."""
     require_writer(actor)
     parsed = validated_inputs(kind, data)
     if not Plan.objects.filter(code=parsed.plan).exists():
         raise ValidationFailed("no_plan", _("尚未设立保障项目“%(plan)s”") % {"plan": parsed.plan}, field="plan")
     study = Study.objects.create(
         kind=kind, plan_id=parsed.plan, title=(title.strip() or studies.default_title(kind, parsed))[:200],
-        inputs=json.loads(parsed.model_dump_json()), created_by=actor if getattr(actor, "pk", None) else None)
+        inputs=json.loads(parsed.model_dump_json()), created_by=user_of(actor))
     record_event(actor=actor, action="actuarial.create_study", object_type="actuarial.Study", object_id=study.pk,
                  after={"kind": kind, "title": study.title, "inputs": _summary(study.inputs)})
-    if run:
-        from .tasks import run_study_task
-
-        transaction.on_commit(lambda: run_study_task.delay(study.pk))
     return study
 
 
@@ -76,7 +73,7 @@ def _set_progress(study_id: int, percent: int, message: str) -> None:
                                                                          message=message[:500])
 
 
-def run_study(*, actor, study_id: int, force: bool = False) -> Study:
+def run_study(*, actor: Actor, study_id: int, force: bool = False) -> Study:
     """Compute a study and store its result. Safe to run again: a finished or failed study is recomputed
     only with `force`; a study already running elsewhere is left alone."""
     study = Study.objects.get(pk=study_id)

@@ -315,7 +315,7 @@ def _whatif_cost_factor(scope: Scope, inputs: PricingInputs) -> float:
     return round(total["proposed_fen"] / total["current_fen"], 4)
 
 
-RUNNERS = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve,
+RUNNERS: dict[str, Callable[..., dict]] = {"experience": run_experience, "ibnr": run_ibnr, "whatif": run_whatif, "reserve": run_reserve,
            "pricing": run_pricing}
 
 

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,12 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huzhu.core.errors import DomainError
 from huzhu.core.params import parse_integer, year_param
 from huzhu.plans.forms import TermsForm
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 
 from . import charts, queries, reports, services
 from .ibnr import GRAINS, METHODS
 from .models import Study
+from .tasks import run_study_task
 
 VIEW_ROLES = {Role.ASSOCIATION, Role.AUDITOR}
 PLANS = (("hospitalization", gettext_lazy("住院互助")), ("women_health", gettext_lazy("女性馨康")))
@@ -111,6 +113,7 @@ def create(request, kind: str):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("actuarial:index")
+    _queue_run(study)
     return redirect("actuarial:detail", pk=study.pk)
 
 
@@ -135,10 +138,16 @@ def whatif(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
+            _queue_run(study)
             return redirect("actuarial:detail", pk=study.pk)
     return render(request, "actuarial/whatif_form.html", {
         "form": form, "plan": plan, "base": base, "plan_years": plan_years, "chosen": chosen, "scope": scope,
         "title": request.POST.get("title", ""), "plans": PLANS})
+
+
+def _queue_run(study: Study) -> None:
+    """Run a study that was just saved, once its row is committed (inline without a broker)."""
+    transaction.on_commit(lambda: run_study_task.delay(study.pk))
 
 
 def _study(request, pk: int) -> Study:
@@ -181,8 +190,6 @@ def progress(request, pk: int):
 def rerun(request, pk: int):
     _scope(request, write=True)
     study = _study(request, pk)
-    from .tasks import run_study_task
-
     try:
         run_study_task.delay(study.pk, True)
     except DomainError as exc:

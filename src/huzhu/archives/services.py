@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import DomainError, ValidationFailed
 from huzhu.core.spreadsheets import csv_dict_row
 
@@ -163,26 +164,26 @@ def check_upload(upload, *, name: str = "") -> CheckedFile:
 
 
 @transaction.atomic
-def store_file(*, actor, upload, name: str = "", today: date | None = None) -> StoredFile:
+def store_file(*, actor: Actor, upload, name: str = "", today: date | None = None) -> StoredFile:
     """Store an uploaded file (bytes or a Django UploadedFile) once; the same content gives the same row."""
     return _store(actor=actor, checked=check_upload(upload, name=name), today=today)
 
 
 @transaction.atomic
-def store_files(*, actor, uploads: list, today: date | None = None) -> list[StoredFile]:
+def store_files(*, actor: Actor, uploads: list, today: date | None = None) -> list[StoredFile]:
     """Store several uploads, all or none: every file is checked before the first is written."""
     checked = [check_upload(upload) for upload in uploads]
     return [_store(actor=actor, checked=one, today=today) for one in checked]
 
 
-def _store(*, actor, checked: CheckedFile, today: date | None) -> StoredFile:
+def _store(*, actor: Actor, checked: CheckedFile, today: date | None) -> StoredFile:
     content, name, sniffed = checked.content, checked.name, checked.sniffed
     digest = hashlib.sha256(content).hexdigest()
     existing = StoredFile.objects.filter(sha256=digest).first()
     if existing:
         return existing
     stored = StoredFile(sha256=digest, content_type=sniffed.content_type, extension=sniffed.extension,
-                        size=len(content), original_name=name, stored_by=actor if getattr(actor, "pk", None) else None,
+                        size=len(content), original_name=name, stored_by=user_of(actor),
                         retain_until_on=rules.retain_until(today or timezone.localdate()))
     wrote = _write_once(path_of(stored), content)
     try:

@@ -6,23 +6,25 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from huzhu.core.actors import Actor, user_of
+
 from .chain import current_algorithm, event_mac, seal_pending_events
 from .models import AuditEvent
 
 logger = logging.getLogger("huzhu.audit")
 
 
-def _label(actor) -> str:
+def _label(actor: Actor) -> str:
     if actor is None:
         return "system"
     return getattr(actor, "username", str(actor))
 
 
-def record_event(*, actor, action: str, object_type: str, object_id, before=None, after=None) -> AuditEvent:
+def record_event(*, actor: Actor, action: str, object_type: str, object_id, before=None, after=None) -> AuditEvent:
     """Record one audit event (keyed MAC, sealed into the chain after commit). Personal numbers must be masked."""
     event = AuditEvent(
         at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=user_of(actor),
         actor_label=_label(actor),
         action=action,
         object_type=object_type,
@@ -46,7 +48,7 @@ def _as_stored(value):
     return None if value is None else json.loads(json.dumps(value, default=str))
 
 
-def record_bulk_event(*, actor, action: str, object_type: str, object_ids: Iterable, summary: dict) -> AuditEvent:
+def record_bulk_event(*, actor: Actor, action: str, object_type: str, object_ids: Iterable, summary: dict) -> AuditEvent:
     """One event for a bulk write (an import), with a summary instead of per-row before/after."""
     ids = list(object_ids)
     return record_event(actor=actor, action=action, object_type=object_type,

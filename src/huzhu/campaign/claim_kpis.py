@@ -16,7 +16,7 @@ from huzhu.claims.models import Claim, ClaimStatusChange
 from huzhu.claims.review_clock import working_days_between
 from huzhu.core.scopes import Scope
 
-from .queries import ClaimFigures
+from .rules import ClaimFigures
 
 DECIDED = [Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.REJECTED]
 

@@ -39,6 +39,7 @@ from huzhu.regions.models import AgencyPoint, Division, Office, Role, StaffProfi
 
 from . import rules
 from .models import ContactLog, FollowUp, OutreachEvent, ProgressSnapshot, Target
+from .rules import ClaimFigures
 
 PAID = Enrollment.Status.PAID
 
@@ -279,7 +280,8 @@ def follow_up_summary(scope: Scope, plan_year: PlanYear, *, today: date) -> dict
     qs = units_to_follow(scope, plan_year, today=today).order_by()
     return {
         "units": qs.count(),
-        "taken": qs.filter(fu__assignee__isnull=False).count(),
+        # `fu` is the FilteredRelation that units_to_follow adds; the stubs plugin sees only model fields.
+        "taken": qs.filter(fu__assignee__isnull=False).count(),  # type: ignore[misc]
         "overdue": qs.filter(_follow_up_overdue(today)).count(),
     }
 
@@ -358,7 +360,8 @@ def outreach_totals(scope: Scope, plan_year: PlanYear, *, start: date, end: date
     enrolled_after = Enrollment.objects.filter(plan_year=plan_year, status=PAID, unit_id=OuterRef("memberunit_id"),
                                                paid_on__gte=OuterRef("outreachevent__held_on"))
     reached = {(r["outreachevent__league_id"], _month(r["month"])): r for r in (
-        through.objects.filter(outreachevent__in=events)
+        # The plugin takes values() after annotate(month=...) on the M2M table for a field lookup.
+        through.objects.filter(outreachevent__in=events)  # type: ignore[misc]
         .annotate(month=TruncMonth("outreachevent__held_on")).values("outreachevent__league_id", "month")
         .annotate(reached=Count("memberunit_id", distinct=True),
                   enrolled=Count("memberunit_id", distinct=True, filter=Q(Exists(enrolled_after)))))}
@@ -424,16 +427,6 @@ def staffing(scope: Scope) -> list[Staffing]:
 
 
 # --- evaluation --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ClaimFigures:
-    review_days: Decimal | None
-    reviewed: int
-    overdue: int
-    supplements: int
-    rejections: int
-    decided: int
-
-
 def claim_figures(scope: Scope, *, start: date, end: date, group: str) -> dict[str, ClaimFigures] | None:
     """Review KPIs per region from the claims app; None while the claims app has no Claim model yet."""
     try:

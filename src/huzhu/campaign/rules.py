@@ -196,6 +196,18 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class ClaimFigures:
+    """Review KPIs of one region's decided claims (campaign.claim_kpis counts them)."""
+
+    review_days: Decimal | None
+    reviewed: int
+    overdue: int
+    supplements: int
+    rejections: int
+    decided: int
+
+
+@dataclass(frozen=True)
 class Indicator:
     key: str
     label: str
@@ -268,9 +280,9 @@ def score(figures: Figures, weights: Weights = WEIGHTS) -> Evaluation:
                   None if expected <= 0 else _scale(Decimal(f.outreach_events), expected, Decimal(0)),
                   weights.outreach),
     )
-    scored = [i for i in indicators if i.score is not None and i.weight]
-    weight_sum = sum(i.weight for i in scored)
-    total = (sum(i.score * i.weight for i in scored) / weight_sum) if weight_sum else Decimal(0)
+    scored = [(i.score, i.weight) for i in indicators if i.score is not None and i.weight]
+    weight_sum = sum(weight for _score, weight in scored)
+    total = (sum((score * weight for score, weight in scored), Decimal(0)) / weight_sum) if weight_sum else Decimal(0)
     notes = tuple(f"{i.label}无数据，未计分" for i in indicators if i.score is None)
     return Evaluation(f, indicators, Decimal(total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), notes=notes)
 

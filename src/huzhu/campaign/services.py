@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huzhu.core.scopes import PROVINCE, Scope
 from huzhu.members.models import MemberUnit
@@ -19,8 +20,8 @@ from . import queries, rules
 from .models import ContactLog, FollowUp, OutreachEvent, ProgressSnapshot, Target
 
 
-def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
+def _user(actor: Actor):
+    return user_of(actor)
 
 
 # --- targets -----------------------------------------------------------------------------------
@@ -33,7 +34,7 @@ class TargetInput:
 
 
 @transaction.atomic
-def set_targets(*, actor, scope: Scope, plan_year: PlanYear, targets: Iterable[TargetInput]) -> int:
+def set_targets(*, actor: Actor, scope: Scope, plan_year: PlanYear, targets: Iterable[TargetInput]) -> int:
     """Store the association's targets for leagues and counties; each at least last year's unless explained."""
     if scope.level != "province" or scope.role not in (Role.ASSOCIATION, Role.ADMIN):
         raise PermissionDenied(_("只有协会可以下达参互目标"))
@@ -74,7 +75,7 @@ FIGURES = ("units_last_year", "people_last_year", "units_target", "people_target
 
 
 @transaction.atomic
-def take_snapshot(*, actor, plan_year: PlanYear, on: date) -> int:
+def take_snapshot(*, actor: Actor, plan_year: PlanYear, on: date) -> int:
     """Record every league's and county's progress as of `on`; running it again the same day overwrites it."""
     rows = []
     for group, level in (("league_id", Division.Level.LEAGUE), ("county_id", Division.Level.COUNTY)):
@@ -90,7 +91,7 @@ def take_snapshot(*, actor, plan_year: PlanYear, on: date) -> int:
     return len(rows)
 
 
-def snapshot_open_campaigns(*, actor, today: date) -> list[tuple[PlanYear, int]]:
+def snapshot_open_campaigns(*, actor: Actor, today: date) -> list[tuple[PlanYear, int]]:
     """The daily job: snapshot every plan year whose enrollment window holds `today` (safe to re-run)."""
     done = []
     for plan_year in queries.campaign_plan_years():
@@ -111,7 +112,7 @@ def _ensure_may_follow(scope: Scope, unit: MemberUnit) -> None:
 
 
 @transaction.atomic
-def take_unit(*, actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, today: date | None = None) -> FollowUp:
+def take_unit(*, actor: Actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, today: date | None = None) -> FollowUp:
     """The actor takes a unit not yet renewed for follow-up; refused if a colleague already follows it."""
     today = today or timezone.localdate()
     _ensure_may_follow(scope, unit)
@@ -127,7 +128,8 @@ def take_unit(*, actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, tod
              .update(assignee=_user(actor), assigned_on=today))
     follow_up.refresh_from_db()
     if not taken and follow_up.assignee_id != getattr(actor, "pk", None):
-        who = follow_up.assignee.get_full_name() or follow_up.assignee.username
+        # Not taken and not the actor's: someone else holds it, so it has an assignee.
+        who = follow_up.assignee.get_full_name() or follow_up.assignee.username  # type: ignore[union-attr]
         raise Conflict("already_taken", _("“%(unit)s”已由%(who)s跟进") % {"unit": unit.name, "who": who})
     if taken:
         record_event(actor=actor, action="take_follow_up", object_type="FollowUp", object_id=follow_up.pk,
@@ -136,7 +138,7 @@ def take_unit(*, actor, scope: Scope, plan_year: PlanYear, unit: MemberUnit, tod
 
 
 @transaction.atomic
-def release_unit(*, actor, scope: Scope, follow_up: FollowUp) -> FollowUp:
+def release_unit(*, actor: Actor, scope: Scope, follow_up: FollowUp) -> FollowUp:
     """Hand a unit back to the list; the follower or an office/association colleague may do it."""
     _ensure_may_follow(scope, follow_up.unit)
     is_follower = follow_up.assignee_id == getattr(actor, "pk", None)
@@ -151,7 +153,7 @@ def release_unit(*, actor, scope: Scope, follow_up: FollowUp) -> FollowUp:
 
 
 @transaction.atomic
-def log_contact(*, actor, scope: Scope, follow_up: FollowUp, contacted_on: date, channel: str, outcome: str,
+def log_contact(*, actor: Actor, scope: Scope, follow_up: FollowUp, contacted_on: date, channel: str, outcome: str,
                 note: str = "", next_step: str = "", next_due_on: date | None = None,
                 today: date | None = None) -> ContactLog:
     """Log one contact with a followed unit; the follow-up's next step and due date move with it."""
@@ -171,7 +173,7 @@ def log_contact(*, actor, scope: Scope, follow_up: FollowUp, contacted_on: date,
                                     note=note.strip()[:500], next_step=next_step.strip()[:200],
                                     next_due_on=next_due_on, logged_by=_user(actor))
     # The latest contact (by date) decides the next step; an older contact logged late only counts.
-    latest = follow_up.contacts.order_by("-contacted_on", "-pk").first()
+    latest = follow_up.contacts.order_by("-contacted_on", "-pk").first() or log
     FollowUp.objects.filter(pk=follow_up.pk).update(
         contact_count=F("contact_count") + 1, last_contact_on=latest.contacted_on,
         next_step=latest.next_step, next_due_on=latest.next_due_on)
@@ -184,7 +186,7 @@ def log_contact(*, actor, scope: Scope, follow_up: FollowUp, contacted_on: date,
 
 # --- outreach ----------------------------------------------------------------------------------
 @transaction.atomic
-def record_outreach(*, actor, scope: Scope, held_on: date, kind: str, place: str, audience_size: int,
+def record_outreach(*, actor: Actor, scope: Scope, held_on: date, kind: str, place: str, audience_size: int,
                     materials_count: int = 0, unit_ids: Iterable[int] = (), note: str = "",
                     league_code: str = "", today: date | None = None) -> OutreachEvent:
     """Record an outreach activity in the actor's region (an office: its league; an agency point: its county)."""
@@ -202,7 +204,7 @@ def record_outreach(*, actor, scope: Scope, held_on: date, kind: str, place: str
     county = ""
     if scope.level == "county":
         county = scope.code
-        league_code = Division.objects.get(pk=county).parent_id
+        league_code = Division.objects.get(pk=county).parent_id or ""  # a county always has its league
     elif scope.level == "league":
         league_code = scope.code
     elif league_code and not Division.objects.filter(pk=league_code, level=Division.Level.LEAGUE).exists():

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huzhu.core.errors import DomainError, ValidationFailed
 from huzhu.core.params import MAX_COUNT, ids_param, page_param, parse_date, parse_integer, year_param
 from huzhu.ledger.exports import xlsx_response
-from huzhu.regions.models import Role
 from huzhu.regions.queries import leagues, scope_of
+from huzhu.regions.roles import Role
 
 from . import queries, reports, rules, services
 from .models import ContactLog, OutreachEvent

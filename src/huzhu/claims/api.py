@@ -16,8 +16,8 @@ from ninja.responses import Status
 from huzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from huzhu.core.pagination import Pages
 from huzhu.members.queries import worker_by_id_number
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 from huzhu.security.auth import staff_auth, worker_auth
 from huzhu.security.services import record_personal_data_view
 

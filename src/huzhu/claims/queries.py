@@ -15,7 +15,7 @@ from .models import Claim, ClaimDocument, ClaimStatusChange, OfficialDay
 
 S = Claim.Status
 # The queue each role works: the status waiting for its level (auditors and units see all open).
-QUEUE_STATUS = {Role.AGENCY: (S.FIRST_REVIEW,), Role.OFFICE: (S.SECOND_REVIEW,), Role.ASSOCIATION: (S.APPROVAL,)}
+QUEUE_STATUS: dict[str, tuple[str, ...]] = {Role.AGENCY: (S.FIRST_REVIEW,), Role.OFFICE: (S.SECOND_REVIEW,), Role.ASSOCIATION: (S.APPROVAL,)}
 
 
 def claims_in_scope(scope: Scope) -> QuerySet[Claim]:

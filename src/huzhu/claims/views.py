@@ -15,8 +15,8 @@ from huzhu.archives.services import path_of, thumbnail_path_of
 from huzhu.core.errors import DomainError
 from huzhu.core.params import page_param, parse_integer
 from huzhu.members.queries import worker_by_id_number
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 from huzhu.risk import queries as risk_queries
 from huzhu.risk.services import REVIEWER_ROLES, risk_settings
 from huzhu.security import worker_session

@@ -21,8 +21,10 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from .actors import user_of
 from .errors import Conflict, PermissionDenied
 
 STAY = ""  # Transition.to of an action that does not change the status
@@ -69,12 +71,12 @@ class Workflow:
     audit_type: str = ""
     role_of: Callable[[Any], str] | None = None  # needed when a transition names its actors
     guards: tuple[Guard, ...] = ()  # run for every move, after the transition's own
-    forbidden_message: str = ""  # with %(action)s
+    forbidden_message: str | Promise = ""  # with %(action)s
     refused_code: str = "transition_not_allowed"
-    refused_message: str = ""  # with %(record)s, %(status)s, %(action)s; a lazy string is fine
+    refused_message: str | Promise = ""  # with %(record)s, %(status)s, %(action)s; a lazy string is fine
     changed_code: str = "status_changed"
-    changed_message: str = ""
-    hints: Mapping[str, str] = field(default_factory=dict)  # added to the refusal of an action
+    changed_message: str | Promise = ""
+    hints: Mapping[str, str | Promise] = field(default_factory=dict)  # added to the refusal of an action
 
     # ------------------------------------------------------------ reading the table
 
@@ -169,7 +171,7 @@ class Workflow:
         row: dict[str, Any] = {f"{self.history_key}_id": record.pk, "from_status": checked.from_status,
                                "to_status": checked.transition.to}
         if "actor" in names:
-            row["actor"] = actor if getattr(actor, "pk", None) else None
+            row["actor"] = user_of(actor)
         if "action" in names:
             row["action"] = checked.action
         if "note" in names:

@@ -240,7 +240,7 @@ class OwnCoverage:
 
     @property
     def standing_label(self) -> str:
-        return Coverage.Standing(self.standing).label
+        return str(Coverage.Standing(self.standing).label)
 
     @property
     def has_certificate(self) -> bool:
@@ -344,7 +344,7 @@ def staged_rows_changed(job: ImportJob, plan_year: PlanYear) -> list[StagedChang
 
 def registered_workers(indexes: Iterable[str]) -> dict[str, tuple[int, str, int | None, str | None]]:
     """Blind index → (worker id, name, unit id, unit name) of the registered workers carrying those indexes."""
-    found = {}
+    found: dict[str, tuple[int, str, int | None, str | None]] = {}
     values = list(indexes)
     for start in range(0, len(values), 5000):
         found.update({row[0]: row[1:] for row in Worker.objects.filter(id_number_index__in=values[start:start + 5000])

@@ -17,8 +17,8 @@ from huzhu.core.errors import DomainError
 from huzhu.core.jobs import enqueue
 from huzhu.core.params import id_param, ids_param, parse_date
 from huzhu.members.queries import units_in_scope, worker_for
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 from huzhu.security import worker_session
 
 from . import certificates, queries, receipts, roster_files, services

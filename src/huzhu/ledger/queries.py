@@ -240,7 +240,8 @@ def budget_allocations(plan_year: PlanYear) -> list[rules.Allocation]:
     """The plan year's working-fund budgets as allocations to their accounts."""
     result = []
     for budget in Budget.objects.filter(plan_year=plan_year).select_related("office", "agency_point"):
-        division = budget.office.league_id if budget.office_id else budget.agency_point.county_id
+        # A budget belongs to an office or to an agency point (check constraint budget_of_office_or_agency_point).
+        division = budget.office.league_id if budget.office_id else budget.agency_point.county_id  # type: ignore[union-attr]
         result.append(rules.Allocation(rules.working_funds_code(division), budget.amount))
     return result
 
@@ -290,11 +291,12 @@ def budget_vs_actual(scope: Scope, plan_year: PlanYear) -> list[BudgetRow]:
     rows = []
     for key in sorted(set(accounts) | set(budgets), key=lambda k: (k[0] is None, k[0] or 0, k[1] or 0)):
         account, budget = accounts.get(key), budgets.get(key)
-        holder = (account.office or account.agency_point) if account else (budget.office or budget.agency_point)
+        # Every key comes from an account or a budget, and each belongs to an office or an agency point.
+        holder = (account.office or account.agency_point) if account else (budget.office or budget.agency_point)  # type: ignore[union-attr]
         debit, credit = sums.get(account.pk, (ZERO, ZERO)) if account else (ZERO, ZERO)
         if not (budget or debit or credit):
             continue  # an office without a budget or any movement is noise
-        rows.append(BudgetRow(name=holder.name, level="办事处" if key[0] else "代办点", account=account,
+        rows.append(BudgetRow(name=holder.name, level="办事处" if key[0] else "代办点", account=account,  # type: ignore[union-attr]
                               budget_amount=budget.amount if budget else ZERO,
                               allocated_amount=credit, used_amount=debit))
     return rows

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.money import format_yuan, quantize_money
 from huzhu.plans.models import PlanYear
@@ -97,7 +98,7 @@ def _same_or_conflict(existing: LedgerEntry, plan_year: PlanYear, draft: EntryDr
 
 
 @transaction.atomic
-def _post(*, actor, plan_year: PlanYear, draft: EntryDraft, reverses: LedgerEntry | None = None,
+def _post(*, actor: Actor, plan_year: PlanYear, draft: EntryDraft, reverses: LedgerEntry | None = None,
           adjustment_reason: str = "", late_posting: bool = False) -> LedgerEntry:
     """Store a balanced entry once per cause; every public posting function ends here.
 
@@ -138,8 +139,8 @@ def _post(*, actor, plan_year: PlanYear, draft: EntryDraft, reverses: LedgerEntr
     return entry
 
 
-def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
+def _user(actor: Actor):
+    return user_of(actor)
 
 
 def _money(value, field: str) -> Decimal:
@@ -154,7 +155,7 @@ def _money(value, field: str) -> Decimal:
 # ---------------------------------------------------------------- postings other apps call
 
 
-def post_contribution_paid(*, actor, plan_year: PlanYear, enrollment_id, paid_amount: Decimal,
+def post_contribution_paid(*, actor: Actor, plan_year: PlanYear, enrollment_id, paid_amount: Decimal,
                            subsidy_amount: Decimal, posted_on: date) -> LedgerEntry:
     """Book an enrollment's paid contribution: bank and subsidy receivable against contribution income."""
     paid, subsidy = quantize_money(paid_amount), quantize_money(subsidy_amount)
@@ -164,7 +165,7 @@ def post_contribution_paid(*, actor, plan_year: PlanYear, enrollment_id, paid_am
     return _post(actor=actor, plan_year=plan_year, draft=draft)
 
 
-def post_subsidy_received(*, actor, plan_year: PlanYear, receipt_id, amount: Decimal,
+def post_subsidy_received(*, actor: Actor, plan_year: PlanYear, receipt_id, amount: Decimal,
                           posted_on: date) -> LedgerEntry:
     """The union paid subsidy it owed: bank against union subsidy receivable."""
     amount = _money(amount, "amount")
@@ -173,20 +174,20 @@ def post_subsidy_received(*, actor, plan_year: PlanYear, receipt_id, amount: Dec
     return _post(actor=actor, plan_year=plan_year, draft=draft)
 
 
-def post_claim_approved(*, actor, plan_year: PlanYear, claim_id, benefit_amount: Decimal,
+def post_claim_approved(*, actor: Actor, plan_year: PlanYear, claim_id, benefit_amount: Decimal,
                         posted_on: date) -> LedgerEntry:
     """An approved claim's benefit: benefits expense against benefits payable (after close: 往年调整)."""
     draft = rules.claim_approved_draft(claim_id, _money(benefit_amount, "benefit_amount"), posted_on)
     return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 
-def post_payout_paid(*, actor, plan_year: PlanYear, payout_id, amount: Decimal, posted_on: date) -> LedgerEntry:
+def post_payout_paid(*, actor: Actor, plan_year: PlanYear, payout_id, amount: Decimal, posted_on: date) -> LedgerEntry:
     """The bank paid a payout: benefits payable against bank (after close: 往年调整). A retry needs a new id."""
     draft = rules.payout_paid_draft(payout_id, _money(amount, "amount"), posted_on)
     return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 
-def post_payout_failed(*, actor, plan_year: PlanYear, payout_id, posted_on: date, reason: str = "") -> LedgerEntry:
+def post_payout_failed(*, actor: Actor, plan_year: PlanYear, payout_id, posted_on: date, reason: str = "") -> LedgerEntry:
     """The bank returned a paid payout: reverse its paid entry, so the benefit is payable again."""
     paid = LedgerEntry.objects.filter(cause_type="payout", cause_id=str(payout_id), kind="payout_paid").first()
     if paid is None:
@@ -197,7 +198,7 @@ def post_payout_failed(*, actor, plan_year: PlanYear, payout_id, posted_on: date
     return _post(actor=actor, plan_year=plan_year, draft=draft, reverses=paid, late_posting=True)
 
 
-def reverse_entry(*, actor, entry: LedgerEntry, reason: str, posted_on: date | None = None) -> LedgerEntry:
+def reverse_entry(*, actor: Actor, entry: LedgerEntry, reason: str, posted_on: date | None = None) -> LedgerEntry:
     """Correct an entry by posting its mirror image; the original stays. An entry reverses once."""
     reason = (reason or "").strip()
     if not reason:
@@ -212,7 +213,7 @@ def reverse_entry(*, actor, entry: LedgerEntry, reason: str, posted_on: date | N
     return _post(actor=actor, plan_year=original.plan_year, draft=draft, reverses=original)
 
 
-def post_adjustment(*, actor, plan_year: PlanYear, lines: Sequence[Line], reason: str,
+def post_adjustment(*, actor: Actor, plan_year: PlanYear, lines: Sequence[Line], reason: str,
                     posted_on: date | None = None) -> LedgerEntry:
     """A manual adjusting entry with a reason; in a closed year it is a prior-year adjustment."""
     reason = (reason or "").strip()
@@ -227,7 +228,7 @@ def post_adjustment(*, actor, plan_year: PlanYear, lines: Sequence[Line], reason
 # ---------------------------------------------------------------- bulk path
 
 
-def post_entries(*, actor, plan_year: PlanYear, drafts: Iterable[EntryDraft], chunk_size: int = 5000) -> int:
+def post_entries(*, actor: Actor, plan_year: PlanYear, drafts: Iterable[EntryDraft], chunk_size: int = 5000) -> int:
     """Post many entries fast (imports, bench): each balanced; causes already posted are skipped.
 
     Returns how many entries were created. Each chunk is one transaction; a duplicate cause inside
@@ -241,7 +242,7 @@ def post_entries(*, actor, plan_year: PlanYear, drafts: Iterable[EntryDraft], ch
 
 
 @transaction.atomic
-def _post_chunk(*, actor, plan_year: PlanYear, drafts: list[EntryDraft]) -> int:
+def _post_chunk(*, actor: Actor, plan_year: PlanYear, drafts: list[EntryDraft]) -> int:
     _hold_year_open(plan_year)
     for draft in drafts:
         rules.check_balanced(draft.lines)
@@ -250,8 +251,8 @@ def _post_chunk(*, actor, plan_year: PlanYear, drafts: list[EntryDraft]) -> int:
     for draft in drafts:
         if draft.cause_id is not None:
             by_type.setdefault(draft.cause_type, set()).add(draft.cause_id)
-    for cause_type, ids in by_type.items():
-        posted |= set(LedgerEntry.objects.filter(cause_type=cause_type, cause_id__in=ids)
+    for cause_type, cause_ids in by_type.items():
+        posted |= set(LedgerEntry.objects.filter(cause_type=cause_type, cause_id__in=cause_ids)
                       .values_list("cause_type", "cause_id", "kind"))
     fresh = [d for d in drafts if (d.cause_type, d.cause_id, d.kind) not in posted]
     if not fresh:
@@ -317,7 +318,7 @@ def _insert_rows(plan_year: PlanYear, drafts: list[EntryDraft], accounts: dict[s
 
 
 @transaction.atomic
-def set_budget(*, actor, plan_year: PlanYear, amount: Decimal, office: Office | None = None,
+def set_budget(*, actor: Actor, plan_year: PlanYear, amount: Decimal, office: Office | None = None,
                agency_point: AgencyPoint | None = None) -> Budget:
     """Set the working-funds budget of one office or agency point for a plan year (before close)."""
     if (office is None) == (agency_point is None):
@@ -343,7 +344,7 @@ def set_budget(*, actor, plan_year: PlanYear, amount: Decimal, office: Office | 
 
 
 @transaction.atomic
-def close_plan_year(*, actor, plan_year: PlanYear, allocations: Sequence[rules.Allocation] | None = None,
+def close_plan_year(*, actor: Actor, plan_year: PlanYear, allocations: Sequence[rules.Allocation] | None = None,
                     posted_on: date | None = None) -> YearClose:
     """Close a plan year's books: appropriate the reserve, allocate working funds, lock the year.
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods
 from huzhu.core.errors import DomainError
 from huzhu.core.money import parse_money
 from huzhu.core.params import date_param, id_param, page_param, parse_integer
-from huzhu.regions.models import AgencyPoint, Office, Role
-from huzhu.regions.queries import scope_of
+from huzhu.regions.queries import agency_points, offices, scope_of
+from huzhu.regions.roles import Role
 
 from . import exports, queries, services
 
@@ -93,8 +93,8 @@ def budget(request):
                                      exports.BUDGET_HEADERS, exports.budget_rows(rows))
     return render(request, "ledger/budget.html", {
         "plan_year": plan_year, "plan_years": queries.plan_years(), "rows": rows, "may_set": may_set,
-        "offices": Office.objects.order_by("league_id") if may_set else [],
-        "agency_points": AgencyPoint.objects.order_by("county_id") if may_set else [],
+        "offices": offices() if may_set else [],
+        "agency_points": agency_points() if may_set else [],
         "year_close": queries.year_close_of(plan_year), "may_close": may_set,
     })
 
@@ -103,8 +103,8 @@ def _set_budget(request, plan_year) -> None:
     holder = request.POST.get("holder", "")
     kind, _colon, text = holder.partition(":")
     pk = parse_integer(text, minimum=1)
-    office = Office.objects.filter(pk=pk).first() if kind == "office" and pk else None
-    point = AgencyPoint.objects.filter(pk=pk).first() if kind == "point" and pk else None
+    office = offices().filter(pk=pk).first() if kind == "office" and pk else None
+    point = agency_points().filter(pk=pk).first() if kind == "point" and pk else None
     try:
         amount = parse_money(request.POST.get("amount", ""))
         services.set_budget(actor=request.user, plan_year=plan_year, office=office, agency_point=point,

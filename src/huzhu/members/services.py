@@ -5,6 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.actors import Actor
 from huzhu.core.bulk import RowSource
 from huzhu.core.crypto import blind_index, blind_indexes, encrypt_text
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -30,7 +31,7 @@ def _field_error(field: str, exc: ValueError) -> ValidationFailed:
 
 
 @transaction.atomic
-def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_code: str,
+def register_unit(*, actor: Actor, scope: Scope, name: str, credit_code: str, county_code: str,
                   kind: str = MemberUnit.Kind.ENTERPRISE, sector: str = "", eligible_headcount: int = 0,
                   female_headcount: int = 0, contact_name: str = "", contact_phone: str = "",
                   parent_union: MemberUnit | None = None) -> MemberUnit:
@@ -40,7 +41,7 @@ def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_co
         contact_name = _parsed("contact_name", clean_person_name, contact_name)
     code = _parsed("credit_code", parse_credit_code, credit_code)
     county = Division.objects.filter(code=county_code, level=Division.Level.COUNTY).first()
-    if county is None:
+    if county is None or county.parent_id is None:
         raise ValidationFailed("invalid_county", f"旗县代码 {county_code} 不存在", field="county")
     if not scope.includes(league_code=county.parent_id, county_code=county.code):
         raise PermissionDenied("该旗县不在您的管辖范围内")
@@ -61,7 +62,7 @@ def register_unit(*, actor, scope: Scope, name: str, credit_code: str, county_co
 
 
 @transaction.atomic
-def register_worker(*, actor, scope: Scope, unit: MemberUnit, name: str, id_number: str, phone: str = "",
+def register_worker(*, actor: Actor, scope: Scope, unit: MemberUnit, name: str, id_number: str, phone: str = "",
                     kind: str = Worker.Kind.EMPLOYEE, started_on: date | None = None, ethnicity: str = "",
                     bank_name: str = "", bank_account: str = "", today: date | None = None) -> Worker:
     """Register a worker at a unit: ID number validated, encrypted, unique across the scheme."""
@@ -111,7 +112,7 @@ def _bank_account_digits(bank_account: str) -> str:
 
 
 @transaction.atomic
-def change_bank_account(*, actor, scope: Scope, worker: Worker, bank_name: str, bank_account: str,
+def change_bank_account(*, actor: Actor, scope: Scope, worker: Worker, bank_name: str, bank_account: str,
                         reason: str) -> Worker:
     """Record a worker's corrected bank card (e.g. after a failed payout); audited with masked numbers."""
     if not scope.includes(league_code=worker.league_id, county_code=worker.county_id, unit_id=worker.unit_id):
@@ -148,7 +149,7 @@ PREPARED_WORKER_COLUMNS = ("name", "id_number_encrypted", "id_number_index", "id
                            "started_on")
 
 
-def register_prepared_workers(*, actor, unit: MemberUnit, source: RowSource, today: date) -> int:
+def register_prepared_workers(*, actor: Actor, unit: MemberUnit, source: RowSource, today: date) -> int:
     """Register at `unit` the workers a source selects (PREPARED_WORKER_COLUMNS), with their employments.
 
     Set-based (two INSERT … SELECT); the caller holds the transaction and has checked that none of
@@ -177,7 +178,7 @@ def register_prepared_workers(*, actor, unit: MemberUnit, source: RowSource, tod
     return created
 
 
-def employ_registered_workers(*, actor, unit: MemberUnit, source: RowSource, started_on: date) -> int:
+def employ_registered_workers(*, actor: Actor, unit: MemberUnit, source: RowSource, started_on: date) -> int:
     """Employ at `unit` from `started_on` those workers of a source (one column: worker_id) employed nowhere now.
 
     Set-based; the others (still employed somewhere) are left as they are. Returns how many moved.
@@ -200,7 +201,7 @@ def employ_registered_workers(*, actor, unit: MemberUnit, source: RowSource, sta
 
 
 @transaction.atomic
-def end_employment(*, actor, scope: Scope, worker: Worker, ended_on: date) -> Employment:
+def end_employment(*, actor: Actor, scope: Scope, worker: Worker, ended_on: date) -> Employment:
     """Record that a worker left their current unit on `ended_on` (the worker stays registered)."""
     unit = worker.unit
     if unit is None:

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 
 from huzhu.core.errors import DomainError
 from huzhu.core.params import page_param
-from huzhu.regions.models import Role
 from huzhu.regions.queries import counties_in_scope, scope_of
+from huzhu.regions.roles import Role
 from huzhu.security.services import record_personal_data_view
 
 from . import queries, services

@@ -10,8 +10,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from huzhu.core.money import format_yuan
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 from huzhu.security.auth import staff_auth
 
 from . import queries, rules, services

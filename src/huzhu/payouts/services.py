@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from huzhu.audit.services import record_event
 from huzhu.claims import services as claim_services
 from huzhu.claims.models import Claim
+from huzhu.core.actors import StaffActor
 from huzhu.core.errors import Conflict, DomainError, ValidationFailed
 from huzhu.core.money import ZERO, format_yuan
 from huzhu.core.scopes import Scope
@@ -50,7 +51,7 @@ def _refresh(batch: PayoutBatch, into: PayoutBatch) -> PayoutBatch:
 
 
 @transaction.atomic
-def build_batch(*, actor, scope: Scope, filters: rules.BatchFilters) -> PayoutBatch:
+def build_batch(*, actor: StaffActor, scope: Scope, filters: rules.BatchFilters) -> PayoutBatch:
     """Put every approved unpaid claim matching the filters into a new draft batch, one payout each."""
     problem = filters.problem()
     if problem:
@@ -87,7 +88,7 @@ def build_batch(*, actor, scope: Scope, filters: rules.BatchFilters) -> PayoutBa
 
 
 @transaction.atomic
-def approve_batch(*, actor, batch: PayoutBatch) -> PayoutBatch:
+def approve_batch(*, actor: StaffActor, batch: PayoutBatch) -> PayoutBatch:
     """The checker approves a draft batch; the maker may not check their own batch."""
     locked = _locked(batch)
     BATCH.move(actor=actor, record=locked, action=BatchAction.APPROVE,
@@ -97,7 +98,7 @@ def approve_batch(*, actor, batch: PayoutBatch) -> PayoutBatch:
 
 
 @transaction.atomic
-def cancel_batch(*, actor, batch: PayoutBatch, reason: str) -> PayoutBatch:
+def cancel_batch(*, actor: StaffActor, batch: PayoutBatch, reason: str) -> PayoutBatch:
     """Void a batch not yet sent: its payouts are cancelled and the claims can go into a new batch."""
     reason = (reason or "").strip()
     if not reason:
@@ -113,7 +114,7 @@ def cancel_batch(*, actor, batch: PayoutBatch, reason: str) -> PayoutBatch:
 
 
 @transaction.atomic
-def record_bank_file_export(*, actor, batch: PayoutBatch, file_format: str) -> PayoutBatch:
+def record_bank_file_export(*, actor: StaffActor, batch: PayoutBatch, file_format: str) -> PayoutBatch:
     """Note that the bank file (clear account numbers) was exported; only an approved batch has one."""
     locked = _locked(batch)
     BATCH.check(actor=actor, record=locked, action=BatchAction.EXPORT)
@@ -126,7 +127,7 @@ def record_bank_file_export(*, actor, batch: PayoutBatch, file_format: str) -> P
 
 
 @transaction.atomic
-def mark_batch_sent(*, actor, batch: PayoutBatch, sent_on: date) -> PayoutBatch:
+def mark_batch_sent(*, actor: StaffActor, batch: PayoutBatch, sent_on: date) -> PayoutBatch:
     """The bank file went to the bank on `sent_on`: payouts are sent and booked as paid from the bank account."""
     locked = _locked(batch)
     checked = BATCH.check(actor=actor, record=locked, action=BatchAction.SEND)
@@ -172,7 +173,7 @@ class _Rejected(Exception):
         self.report = report
 
 
-def import_return_file(*, actor, batch: PayoutBatch, file_name: str, content: bytes,
+def import_return_file(*, actor: StaffActor, batch: PayoutBatch, file_name: str, content: bytes,
                        today: date | None = None) -> ImportReport:
     """Apply the bank's return file to a sent batch, all or nothing; a line applied before changes nothing.
 
@@ -195,7 +196,7 @@ def import_return_file(*, actor, batch: PayoutBatch, file_name: str, content: by
     return report
 
 
-def _apply_return_lines(*, actor, batch: PayoutBatch, file_name: str, content: bytes,
+def _apply_return_lines(*, actor: StaffActor, batch: PayoutBatch, file_name: str, content: bytes,
                         lines: list[rules.ReturnLine], today: date) -> ImportReport:
     locked = _locked(batch)
     BATCH.check(actor=actor, record=locked, action=BatchAction.IMPORT_RETURN)
@@ -229,7 +230,7 @@ def _apply_return_lines(*, actor, batch: PayoutBatch, file_name: str, content: b
     return report
 
 
-def _settle(*, actor, payout: Payout, decision: rules.LineDecision, record: ReturnImport, sent_on: date,
+def _settle(*, actor: StaffActor, payout: Payout, decision: rules.LineDecision, record: ReturnImport, sent_on: date,
             today: date) -> None:
     """One line of the return file: the payout paid (claim paid) or failed (ledger reversal)."""
     if decision.result == rules.PAID:
@@ -269,7 +270,7 @@ def _update_batch_totals(actor, locked: PayoutBatch, batch: PayoutBatch) -> bool
 
 
 @transaction.atomic
-def resolve_failed_payout(*, actor, scope: Scope, payout: Payout, bank_name: str = "", bank_account: str = "",
+def resolve_failed_payout(*, actor: StaffActor, scope: Scope, payout: Payout, bank_name: str = "", bank_account: str = "",
                           note: str = "") -> Payout:
     """After a failed payout: record the worker's corrected bank account (members service, audited),
     or say why the same account is right; the claim can then go into a new batch with a new payout."""

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 from huzhu.core.errors import DomainError
 from huzhu.core.params import page_param
 from huzhu.members import services as member_services
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 
 from . import bank_files, queries, rules, services
 from .forms import BankAccountForm, BatchFilterForm, ReturnFileForm, SentForm

@@ -15,9 +15,11 @@ the Chinese text a worker reads. The amounts of an event's steps always add up t
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from huzhu.core.dates import age_on
 from huzhu.core.money import ZERO, quantize_money
@@ -70,7 +72,7 @@ class DiagnosisEvent:
     type: str = "diagnosis"
 
     @property
-    def event_date(self) -> date:
+    def event_date(self) -> datetime.date:  # `date` is the field here
         return self.date
 
 
@@ -81,7 +83,7 @@ class ProcedureEvent:
     type: str = "procedure"
 
     @property
-    def event_date(self) -> date:
+    def event_date(self) -> datetime.date:  # `date` is the field here
         return self.date
 
 
@@ -229,10 +231,20 @@ def tier_for(terms: PlanYearTerms, event: Event) -> Tier | None:
 
 # --- the benefits ------------------------------------------------------------------------------
 
+_T = TypeVar("_T")
+
+
+def _part(section: _T | None, name: str) -> _T:
+    """A part of the terms that the plan's benefit needs; the terms are validated on save, so none is missing."""
+    if section is None:
+        raise ValueError(f"the terms have no {name} part")
+    return section
+
+
 def banded(terms: PlanYearTerms, base: Decimal) -> list[Step]:
     """The marginal band steps of an inpatient base B, each rounded half-up to the fen."""
     steps = []
-    for band in terms.inpatient.bands:
+    for band in _part(terms.inpatient, "inpatient").bands:
         top = base if band.upper_amount is None else min(base, band.upper_amount)
         part = top - band.lower_amount
         if part <= 0:
@@ -251,7 +263,7 @@ def _inpatient_steps(terms: PlanYearTerms, member: Member, history: YearToDate,
     base = event.policy_self_pay
     steps = banded(terms, base)
     stay = sum((s.amount for s in steps), ZERO)
-    minimum = terms.inpatient.minimum_amount
+    minimum = _part(terms.inpatient, "inpatient").minimum_amount
     # DOMAIN: min 200 a stay, never above B: stay = max(banded(B), min(200, B))
     floor = min(minimum, base)
     if floor > stay:
@@ -261,7 +273,7 @@ def _inpatient_steps(terms: PlanYearTerms, member: Member, history: YearToDate,
         else:
             steps.append(Step(f"minimum {_yuan(minimum)} a stay", quantize_money(floor - stay),
                               f"每次住院最低补助 {_yuan(minimum)} 元，补足"))
-    allowance = terms.allowance
+    allowance = _part(terms.allowance, "allowance")
     # DOMAIN: days = discharge - admission, at least 1; at most 180 days a year in total
     days = max((event.discharged - event.admitted).days, allowance.min_days_per_stay)
     paid_days = min(days, max(0, allowance.max_days_per_year - history.allowance_days))
@@ -276,7 +288,7 @@ def _inpatient_steps(terms: PlanYearTerms, member: Member, history: YearToDate,
 
 
 def _outpatient_steps(terms: PlanYearTerms, history: YearToDate, event: OutpatientEvent) -> list[Step]:
-    rules = terms.outpatient
+    rules = _part(terms.outpatient, "outpatient")
     cumulative = history.outpatient_self_pay + event.policy_self_pay
     # DOMAIN: per year min(10,000, max(0, cumulative - 1,000) x 50%), less earlier outpatient benefits
     gross = quantize_money(max(ZERO, cumulative - rules.deductible_amount) * rules.rate)
@@ -348,7 +360,7 @@ def decide(terms: PlanYearTerms, member: Member, history: YearToDate, event: Eve
         steps = [Step(f"tier {tier.code} {_yuan(tier.amount)}", quantize_money(tier.amount),
                       f"{tier.code} 档 {tier.name} 一次性补助 {_yuan(tier.amount)} 元")]
         steps += _top_up_steps(tier, history)
-        cap = terms.women.annual_cap_amount
+        cap = _part(terms.women, "women").annual_cap_amount
         # DOMAIN: at most 32,000 a year, on top of the top-up
         remaining = cap - history.women_paid_amount
         steps = _capped(steps, remaining, f"women yearly cap {_yuan(cap)}, remaining {_yuan(max(remaining, ZERO))}",

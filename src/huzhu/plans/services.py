@@ -5,6 +5,7 @@ from django.db import transaction
 from pydantic import ValidationError as PydanticError
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, ValidationFailed
 
 from . import workflow
@@ -13,7 +14,7 @@ from .models import Plan, PlanYear, TermsVersion
 from .terms import PlanYearTerms
 from .validation import terms_errors
 
-REASON_MAX_LENGTH = TermsVersion._meta.get_field("reason").max_length
+REASON_MAX_LENGTH: int = TermsVersion._meta.get_field("reason").max_length  # type: ignore[assignment]  # a CharField has one
 
 
 def _validated(document: dict) -> PlanYearTerms:
@@ -25,7 +26,7 @@ def _validated(document: dict) -> PlanYearTerms:
 
 
 @transaction.atomic
-def publish_terms(*, actor, plan_code: str, year: int, document: dict, reason: str = "",
+def publish_terms(*, actor: Actor, plan_code: str, year: int, document: dict, reason: str = "",
                   based_on: int | None = None) -> TermsVersion:
     """Validate terms and store them as the plan year's next version (creating the year if new).
 
@@ -47,12 +48,12 @@ def publish_terms(*, actor, plan_code: str, year: int, document: dict, reason: s
         raise ValidationFailed("reason_required", "方案已开放，修订条款须填写原因", field="reason")
     current = plan_year.current_version
     if based_on is not None and (current.number if current else 0) != based_on:
-        raise Conflict("stale_version", f"{plan_year} 的条款已被他人更新为第 {current.number} 版，请在最新版本上修改")
+        raise Conflict("stale_version", f"{plan_year} 的条款已被他人更新为第 {current.number if current else 0} 版，请在最新版本上修改")
     if current is not None and current.terms == terms:
         raise ValidationFailed("no_change", "条款没有任何变化，无需发布新版本", field="terms")
     number = plan_year.versions.count() + 1
     version = TermsVersion.objects.create(
-        plan_year=plan_year, number=number, document=terms.model_dump(mode="json"), reason=reason, created_by=actor
+        plan_year=plan_year, number=number, document=terms.model_dump(mode="json"), reason=reason, created_by=user_of(actor)
     )
     plan_year.current_version = version
     plan_year.save(update_fields=["current_version"])
@@ -63,7 +64,7 @@ def publish_terms(*, actor, plan_code: str, year: int, document: dict, reason: s
 
 
 @transaction.atomic
-def transition_plan_year(*, actor, plan_year: PlanYear, to: str) -> PlanYear:
+def transition_plan_year(*, actor: Actor, plan_year: PlanYear, to: str) -> PlanYear:
     """Move a plan year along draft → open → closed, under a row lock, with an audit event."""
     locked = PlanYear.objects.select_for_update().select_related("plan").get(pk=plan_year.pk)
     action = workflow.ACTION_TO.get(to)
@@ -74,12 +75,12 @@ def transition_plan_year(*, actor, plan_year: PlanYear, to: str) -> PlanYear:
     return locked
 
 
-def open_plan_year(*, actor, plan_year: PlanYear) -> PlanYear:
+def open_plan_year(*, actor: Actor, plan_year: PlanYear) -> PlanYear:
     """Open a plan year for enrollment; from now on its terms change only by a new version."""
     return transition_plan_year(actor=actor, plan_year=plan_year, to=PlanYear.Status.OPEN)
 
 
-def close_plan_year(*, actor, plan_year: PlanYear) -> PlanYear:
+def close_plan_year(*, actor: Actor, plan_year: PlanYear) -> PlanYear:
     """Close (settle) a plan year; its terms can never change again."""
     return transition_plan_year(actor=actor, plan_year=plan_year, to=PlanYear.Status.CLOSED)
 
@@ -104,23 +105,24 @@ def shifted_to_next_year(document: dict) -> dict:
 
 
 @transaction.atomic
-def copy_plan_year(*, actor, source: PlanYear) -> TermsVersion:
+def copy_plan_year(*, actor: Actor, source: PlanYear) -> TermsVersion:
     """Create the next plan year as a draft with the source year's current terms, dates a year later."""
-    if source.current_version_id is None:
+    current = source.current_version
+    if current is None:
         raise ValidationFailed("no_terms", f"{source} 尚无条款，不能复制")
     if PlanYear.objects.filter(plan_id=source.plan_id, year=source.year + 1).exists():
         raise Conflict("year_exists", f"{source.plan.name} {source.year + 1} 年度方案已存在")
     version = publish_terms(
         actor=actor, plan_code=source.plan_id, year=source.year + 1,
-        document=shifted_to_next_year(source.current_version.document),
-        reason=f"复制自 {source.year} 年度第 {source.current_version.number} 版",
+        document=shifted_to_next_year(current.document),
+        reason=f"复制自 {source.year} 年度第 {current.number} 版",
     )
     record_event(actor=actor, action="copy_plan_year", object_type="PlanYear", object_id=version.plan_year_id,
-                 after={"from_plan_year": source.pk, "from_version": source.current_version.number})
+                 after={"from_plan_year": source.pk, "from_version": current.number})
     return version
 
 
-def install_default_plans(*, actor=None, years=(2026, 2027)) -> list[PlanYear]:
+def install_default_plans(*, actor: Actor = None, years=(2026, 2027)) -> list[PlanYear]:
     """Create both plans with DOMAIN.md's default terms for the given years; opened. Idempotent."""
     result = []
     for code in PLAN_NAMES:

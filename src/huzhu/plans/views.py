@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from huzhu.core.errors import DomainError
 from huzhu.core.params import int_param
-from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
+from huzhu.regions.roles import Role
 
 from . import queries, services, workflow
 from .diff import diff_documents

@@ -34,7 +34,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (S.OPEN, Action.REVISE): Transition(STAY),
 }
 # The status each move leads to, for callers that name the status (`transition_plan_year(to=…)`).
-ACTION_TO = {S.OPEN: Action.OPEN, S.CLOSED: Action.CLOSE}
+ACTION_TO: dict[str, str] = {S.OPEN: Action.OPEN, S.CLOSED: Action.CLOSE}
 
 PLAN_YEAR = Workflow(
     model=PlanYear, transitions=TRANSITIONS, actions=Action, history=PlanYearStatusChange, history_key="plan_year",

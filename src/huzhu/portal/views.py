@@ -2,7 +2,7 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from huzhu.archives.models import DocumentKind
+from huzhu.archives.kinds import DocumentKind
 from huzhu.claims import queries as claim_queries
 from huzhu.claims.services.notifications import message_for
 from huzhu.core.errors import ValidationFailed

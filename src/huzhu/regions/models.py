@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .roles import ADMINISTRATOR_ROLES, Role  # noqa: F401 - the roles stay importable from here
+
 
 class Division(models.Model):
     """A league-level (盟市) or county-level (旗县) division, keyed by its GB/T 2260 code."""
@@ -58,23 +60,6 @@ class AgencyPoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    """Business roles first; the last three are the separated duties (三员分立) that see no business data."""
-
-    ASSOCIATION = "association", _("协会")
-    OFFICE = "office", _("办事处")
-    AGENCY = "agency", _("代办点")
-    UNIT = "unit", _("基层工会经办人")
-    AUDITOR = "auditor", _("审计")  # the business auditor: reads everything in scope, writes nothing
-    ADMIN = "admin", _("系统管理员")  # accounts, roles, configuration
-    SECURITY_ADMIN = "security_admin", _("安全管理员")  # security settings, 2FA resets, unlocking, access review
-    AUDIT_ADMIN = "audit_admin", _("安全审计员")  # reads and exports the audit and access logs, nothing else
-
-
-# 三员分立 (GB/T 22239 level 3): none of these reads business data, and none does another's work.
-ADMINISTRATOR_ROLES = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 class StaffProfile(models.Model):

@@ -1,9 +1,9 @@
 """Reads of regions and the actor's scope."""
 from django.db.models import QuerySet
 
-from huzhu.core.scopes import NO_SCOPE, Scope
+from huzhu.core.scopes import NO_SCOPE, Level, Scope
 
-from .models import ADMINISTRATOR_ROLES, AgencyPoint, Division, Role, StaffProfile
+from .models import ADMINISTRATOR_ROLES, AgencyPoint, Division, Office, Role, StaffProfile
 
 
 def scope_of(user) -> Scope:
@@ -24,7 +24,7 @@ def scope_of(user) -> Scope:
         return Scope("unit", str(profile.unit_id), role=profile.role) if profile.unit_id else NO_SCOPE
     if profile.division_id is None:
         return Scope("province", role=profile.role)
-    level = "league" if profile.division_id.endswith("00") else "county"
+    level: Level = "league" if profile.division_id.endswith("00") else "county"
     return Scope(level, profile.division_id, role=profile.role)
 
 
@@ -49,3 +49,23 @@ def counties_in_scope(scope: Scope) -> QuerySet[Division]:
 def agency_points_with_region() -> QuerySet[AgencyPoint]:
     """Every agency point with its county and office, for the public 'nearest agency point' list."""
     return AgencyPoint.objects.select_related("county", "office", "office__league").order_by("county_id")
+
+
+def regions_to_choose(scope: Scope) -> list[tuple[str, str, str]]:
+    """(code, name, level) of the regions a province or league actor may pick on a dashboard; none below."""
+    if scope.level == "province":
+        return list(Division.objects.filter(level__in=["league", "county"]).values_list("code", "name", "level"))
+    if scope.level == "league":
+        return [(scope.code, Division.objects.get(code=scope.code).name, "league"), *(
+            Division.objects.filter(parent_id=scope.code).values_list("code", "name", "level"))]
+    return []
+
+
+def offices() -> QuerySet[Office]:
+    """Every office (办事处), in league order."""
+    return Office.objects.order_by("league_id")
+
+
+def agency_points() -> QuerySet[AgencyPoint]:
+    """Every agency point (代办点), in county order."""
+    return AgencyPoint.objects.order_by("county_id")

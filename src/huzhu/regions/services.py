@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor
 from huzhu.core.errors import PermissionDenied, ValidationFailed
 
 PROVINCE_CODE = "150000"  # Inner Mongolia; the reference deployment
@@ -60,7 +61,7 @@ def install_divisions(division_model, office_model, agency_point_model, province
     return len(rows)
 
 
-def refresh_divisions(*, actor=None) -> int:
+def refresh_divisions(*, actor: Actor = None) -> int:
     """Re-run the division load with the live models (after a package update), audited."""
     from .models import AgencyPoint, Division, Office
 
@@ -70,7 +71,7 @@ def refresh_divisions(*, actor=None) -> int:
     return count
 
 
-def create_staff_account(*, actor, username: str, password: str, role: str, full_name: str = "",
+def create_staff_account(*, actor: Actor, username: str, password: str, role: str, full_name: str = "",
                          division_code: str | None = None, unit=None):
     """Create a staff login with its role and region scope (idempotent by username)."""
     from django.contrib.auth import get_user_model
@@ -99,7 +100,7 @@ def _profile_facts(profile) -> dict:
     return {"role": profile.role, "division": profile.division_id, "unit": profile.unit_id}
 
 
-def staff_profile_refusal(*, actor, user_id, role: str, stored_role: str | None) -> str | None:
+def staff_profile_refusal(*, actor: Actor, user_id, role: str, stored_role: str | None) -> str | None:
     """Why `actor` may not give account `user_id` this role (None when she may).
 
     The system administrator assigns business roles and other system administrators; the security
@@ -121,7 +122,7 @@ def staff_profile_refusal(*, actor, user_id, role: str, stored_role: str | None)
     return None
 
 
-def save_staff_profile(*, actor, profile):
+def save_staff_profile(*, actor: Actor, profile):
     """Store a staff account's role and scope as edited in the admin site, audited as a permission change."""
     from .models import StaffProfile
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,7 +22,7 @@ from huzhu.claims import icd10
 from huzhu.claims.models import Claim
 from huzhu.core.errors import NotFound
 from huzhu.core.money import quantize_money
-from huzhu.core.scopes import Scope
+from huzhu.core.scopes import Level, Scope
 from huzhu.ledger import queries as ledger_queries
 from huzhu.members.models import MemberUnit
 from huzhu.plans.models import PlanYear
@@ -154,7 +155,7 @@ def view_scope(scope: Scope, *, region: str = "", unit: int | None = None) -> Sc
             scope.level == "county" and level == Division.Level.COUNTY and scope.code == region)
         if not allowed:
             raise NotFound()
-        return Scope(str(level), region, role=scope.role)
+        return Scope(cast(Level, str(level)), region, role=scope.role)  # Division.Level values are scope levels
     return scope
 
 
@@ -174,7 +175,7 @@ def breadcrumbs(actor_scope: Scope, view: Scope) -> list[tuple[str, dict]]:
         trail.append((gettext_noop("全区"), {}))
     league = county = ""
     if view.level == "unit":
-        league, county = MemberUnit.objects.filter(pk=int(view.code)).values_list("league_id", "county_id").first()
+        league, county = MemberUnit.objects.filter(pk=int(view.code)).values_list("league_id", "county_id").first() or ("", "")
     elif view.level == "county":
         county = view.code
         league = Division.objects.filter(code=view.code).values_list("parent_id", flat=True).first() or ""
@@ -226,7 +227,7 @@ def _money(value) -> Decimal:
 
 
 def _figures(values: dict, **names) -> Figures:
-    kwargs = {name: _money(values.get(name)) if name.endswith("_amount") else values.get(name) or 0
+    kwargs: dict[str, Any] = {name: _money(values.get(name)) if name.endswith("_amount") else values.get(name) or 0
               for name in UNIT_SUMS}
     units = values.get("units")
     kwargs["units"] = units if units is not None else len(values.get("_units", ()))
@@ -244,7 +245,7 @@ class _Summary:
     def _units(self, year_ids):
         return self.view.filter(UnitYearFigures.objects.filter(plan_year_id__in=year_ids))
 
-    def _sums(self, queryset, key: str) -> dict[str, dict]:
+    def _sums(self, queryset, key: str) -> dict[Any, dict]:
         sums = {f"total_{name}": Sum(name) for name in UNIT_SUMS if name != "eligible"}
         rows = queryset.values(key).annotate(units=Count("unit_id", distinct=True, filter=Q(covered__gt=0)),
                                              total_eligible=Sum("eligible", filter=Q(covered__gt=0)), **sums)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor
 from huzhu.core.bulk import insert_rows
 from huzhu.plans.models import PlanYear
 
@@ -45,15 +46,17 @@ def _db_rows(model, fields: tuple[str, ...], rows: Iterable[dict]):
 
 
 @transaction.atomic
-def refresh_plan_year(*, actor, plan_year: PlanYear) -> int:
+def refresh_plan_year(*, actor: Actor, plan_year: PlanYear) -> int:
     """Rebuild one plan year's summary rows from the claims and enrollment tables; returns rows written."""
     started = time.monotonic()
     written = 0
     for model, aggregate, fields in TABLES:
         model.objects.filter(plan_year=plan_year).delete()
-        columns = [model._meta.get_field(name.removesuffix("_id")).column if name.endswith("_id") else name
+        # An `_id` name is a ForeignKey's, whose column is set.
+        columns = [model._meta.get_field(name.removesuffix("_id")).column if name.endswith("_id") else name  # type: ignore[union-attr]
                    for name in fields]
-        written += insert_rows(model._meta.db_table, columns, _db_rows(model, fields, aggregate([plan_year.pk])))
+        written += insert_rows(model._meta.db_table, columns,  # type: ignore[arg-type]  # as above
+                               _db_rows(model, fields, aggregate([plan_year.pk])))
     seconds = time.monotonic() - started
     SummaryRefresh.objects.update_or_create(plan_year=plan_year, defaults={
         "refreshed_at": timezone.now(), "seconds": seconds, "rows": written})
@@ -62,7 +65,7 @@ def refresh_plan_year(*, actor, plan_year: PlanYear) -> int:
     return written
 
 
-def refresh_summaries(*, actor, plan_years: Iterable[PlanYear] | None = None,
+def refresh_summaries(*, actor: Actor, plan_years: Iterable[PlanYear] | None = None,
                       progress: Callable[[str], None] | None = None) -> int:
     """Rebuild the summaries of the given plan years (default: all), one transaction per plan year."""
     years = list(plan_years) if plan_years is not None else list(

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_noop
 
 from huzhu.core.errors import NotFound
 from huzhu.core.params import id_param, year_param
-from huzhu.regions.models import Division
-from huzhu.regions.queries import scope_of
+from huzhu.regions.queries import regions_to_choose, scope_of
 
 from . import annual, exports, queries
 
@@ -50,12 +49,7 @@ def _chart_data(board: queries.Dashboard) -> dict:
 def dashboard(request):
     board = _board(request)
     actor_scope = scope_of(request.user)
-    regions = []
-    if actor_scope.level == "province":
-        regions = list(Division.objects.filter(level__in=["league", "county"]).values_list("code", "name", "level"))
-    elif actor_scope.level == "league":
-        regions = [(actor_scope.code, Division.objects.get(code=actor_scope.code).name, "league"), *(
-            Division.objects.filter(parent_id=actor_scope.code).values_list("code", "name", "level"))]
+    regions = regions_to_choose(actor_scope)
     query = request.GET.copy()
     return render(request, "reports/dashboard.html", {
         "board": board, "chart": _chart_data(board), "plans": {code: _(label) for code, label in queries.PLAN_LABELS.items()}, "regions": regions,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.claims.models import Claim
+from huzhu.core.actors import Actor
 from huzhu.core.errors import PermissionDenied, ValidationFailed
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
@@ -54,7 +55,7 @@ def _replace_findings(claims: QuerySet[Claim], results: list[tuple[risk_facts.Ga
 
 
 @transaction.atomic
-def assess_claim(*, actor=None, claim: Claim) -> rules.Assessment:
+def assess_claim(*, actor: Actor = None, claim: Claim) -> rules.Assessment:
     """Run every check on one claim, store its findings, and return them with the score.
 
     Called by claims at submission: a claim whose score reaches the threshold is not decided
@@ -88,7 +89,7 @@ class ScanSummary:
     by_code: dict[str, int]
 
 
-def scan_year(*, actor=None, year: int, chunk: int = 50_000,
+def scan_year(*, actor: Actor = None, year: int, chunk: int = 50_000,
               progress: Callable[[int, int, int], None] | None = None) -> ScanSummary:
     """Re-run every check over a plan year's claims in bulk; safe to run again (findings are replaced).
 
@@ -106,7 +107,7 @@ def scan_year(*, actor=None, year: int, chunk: int = 50_000,
         # Claims withdrawn since the last scan lose their open findings.
         RiskFinding.objects.filter(year=year, review=RiskFinding.Review.OPEN,
                                    claim__status__in=risk_facts.EXCLUDED).delete()
-    done, counts = 0, Counter()
+    done, counts = 0, Counter[str]()
     if bounds["low"] is not None:
         for low in range(bounds["low"], bounds["high"] + 1, chunk):
             part = claims.filter(pk__gte=low, pk__lt=low + chunk)
@@ -126,7 +127,7 @@ def scan_year(*, actor=None, year: int, chunk: int = 50_000,
 
 
 @transaction.atomic
-def review_finding(*, actor, finding: RiskFinding, verdict: str, note: str = "") -> RiskFinding:
+def review_finding(*, actor: Actor, finding: RiskFinding, verdict: str, note: str = "") -> RiskFinding:
     """The association marks a finding confirmed (属实) or a false alarm (误报), with a note."""
     if scope_of(actor).role not in REVIEWER_ROLES:
         raise PermissionDenied(_("只有协会可以核实风险提示"))

@@ -51,7 +51,7 @@ def staff_access_review() -> list[StaffAccess]:
         rows.append(StaffAccess(
             user_id=user.pk, username=user.username, role=user.staff.role,
             role_label=str(labels.get(user.staff.role, user.staff.role)),
-            division=user.staff.division.name if user.staff.division_id else "",
+            division=user.staff.division.name if user.staff.division else "",
             is_active=user.is_active, may_reveal=can_reveal_personal_data(scope),
             may_open_health_documents=can_open_document(scope, "invoice"), has_totp=user.pk in with_totp,
             locked=throttling.is_login_locked(user.username, None), last_login_at=user.last_login))

@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
-from huzhu.core.actors import WorkerActor
+from huzhu.core.actors import Actor, StaffActor, WorkerActor, user_of
 from huzhu.core.crypto import blind_indexes, decrypt_text, encrypt_text
 from huzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from huzhu.core.idnumbers import national_mobile, normalize, parse_mobile
@@ -56,7 +56,7 @@ def hash_token(token: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(*, actor, user, name: str, expires_in_days: int | None = 90) -> tuple[ApiToken, str]:
+def create_api_token(*, actor: Actor, user, name: str, expires_in_days: int | None = 90) -> tuple[ApiToken, str]:
     """Issue a token for `user`; returns the row and the plain token, which is never stored."""
     name = (name or "").strip()
     if not name:
@@ -75,7 +75,7 @@ def create_api_token(*, actor, user, name: str, expires_in_days: int | None = 90
 
 
 @transaction.atomic
-def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
+def revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke a token at once; a revoked token never authenticates again."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -275,7 +275,7 @@ def totp_secret_of(device: TotpDevice) -> str:
 
 
 @transaction.atomic
-def start_totp_enrolment(*, actor) -> TotpDevice:
+def start_totp_enrolment(*, actor: StaffActor) -> TotpDevice:
     """Create (or renew, while unconfirmed) the actor's TOTP device with a fresh secret."""
     device = TotpDevice.objects.select_for_update().filter(user=actor).first()
     if device is not None and device.confirmed_at is not None:
@@ -305,7 +305,7 @@ def _accept_totp(device: TotpDevice, code: str) -> bool:
 
 
 @transaction.atomic
-def confirm_totp_enrolment(*, actor, code: str) -> TotpDevice:
+def confirm_totp_enrolment(*, actor: StaffActor, code: str) -> TotpDevice:
     """Turn two-factor on once the actor proves their authenticator shows the right code."""
     device = TotpDevice.objects.select_for_update().filter(user=actor, confirmed_at__isnull=True).first()
     if device is None:
@@ -335,12 +335,12 @@ def totp_required_for(user) -> bool:
 
 # --- Personal data: reveal (audited) and the access log ------------------------------------------
 
-def _actor_label(actor) -> str:
+def _actor_label(actor: Actor) -> str:
     return getattr(actor, "username", "") or "system"
 
 
 @transaction.atomic
-def reveal_personal_data(*, actor, worker: Worker, field: str, reason: str, ip: str | None = None) -> str:
+def reveal_personal_data(*, actor: Actor, worker: Worker, field: str, reason: str, ip: str | None = None) -> str:
     """Decrypt one of a worker's protected numbers for an allowed actor, leaving an audit trail."""
     scope = scope_of(actor)
     if not can_reveal_personal_data(scope):
@@ -354,7 +354,7 @@ def reveal_personal_data(*, actor, worker: Worker, field: str, reason: str, ip: 
         raise ValidationFailed("reason_required", _("请填写查看完整号码的事由"), field="reason")
     value = {"id_number": worker.reveal_id_number, "bank_account": worker.reveal_bank_account,
              "phone": worker.reveal_phone}[field]()
-    PersonalDataAccess.objects.create(actor=actor, actor_label=_actor_label(actor), worker_id=worker.pk,
+    PersonalDataAccess.objects.create(actor=user_of(actor), actor_label=_actor_label(actor), worker_id=worker.pk,
                                       kind=PersonalDataAccess.Kind.REVEAL, view="reveal", field=field,
                                       reason=reason[:200], ip=ip)
     record_event(actor=actor, action="personal_data.revealed", object_type="worker", object_id=worker.pk,
@@ -362,12 +362,12 @@ def reveal_personal_data(*, actor, worker: Worker, field: str, reason: str, ip: 
     return value
 
 
-def record_personal_data_view(*, actor, worker, view: str, request=None, field: str = "") -> PersonalDataAccess:
+def record_personal_data_view(*, actor: Actor, worker, view: str, request=None, field: str = "") -> PersonalDataAccess:
     """Log that `actor` opened a page, endpoint or document showing `worker`'s personal data.
 
     `actor` None is the worker herself (her own phone pages); `field` names a document's kind.
     """
-    staff = actor if getattr(actor, "pk", None) else None
+    staff = user_of(actor)
     worker_pk = getattr(worker, "pk", worker)
     return PersonalDataAccess.objects.create(
         actor=staff, actor_label=_actor_label(staff) if staff else f"worker:{worker_pk}",
@@ -375,21 +375,21 @@ def record_personal_data_view(*, actor, worker, view: str, request=None, field: 
         ip=throttling.client_ip(request))
 
 
-def record_password_changed(*, actor) -> None:
+def record_password_changed(*, actor: StaffActor) -> None:
     """Audit a staff member's own password change (the hash never goes into the event)."""
     record_event(actor=actor, action="password.changed", object_type="user", object_id=actor.pk)
 
 
 # --- 三员分立: the security administrator's and the audit administrator's work -----------------
 
-def _require_role(actor, role: str, message: str) -> None:
+def _require_role(actor: Actor, role: str, message: str) -> None:
     """The service checks the role again (the pages already 404 for everyone else)."""
     if scope_of(actor).role != role:
         raise PermissionDenied(message)
 
 
 @transaction.atomic
-def unlock_account(*, actor, user) -> bool:
+def unlock_account(*, actor: Actor, user) -> bool:
     """The security administrator lifts a staff account's sign-in lockout; True when it was locked."""
     _require_role(actor, Role.SECURITY_ADMIN, _("只有安全管理员可以解锁账户"))
     was_locked = throttling.unlock_username(user.get_username())
@@ -399,7 +399,7 @@ def unlock_account(*, actor, user) -> bool:
 
 
 @transaction.atomic
-def reset_two_factor(*, actor, user) -> bool:
+def reset_two_factor(*, actor: StaffActor, user) -> bool:
     """The security administrator removes a staff member's authenticator (lost phone); never her own."""
     _require_role(actor, Role.SECURITY_ADMIN, _("只有安全管理员可以重置两步验证"))
     if user.pk == actor.pk:
@@ -410,7 +410,7 @@ def reset_two_factor(*, actor, user) -> bool:
     return bool(deleted)
 
 
-def record_data_export(*, actor, request, disposition: str, content_type: str) -> None:
+def record_data_export(*, actor: Actor, request, disposition: str, content_type: str) -> None:
     """Audit one file download (every XLSX/CSV/PDF/ZIP export; see ExportAuditMiddleware)."""
     filename = _download_name(disposition)
     record_event(actor=actor, action="data.exported", object_type="export", object_id=request.path[:40],
@@ -429,7 +429,7 @@ def _download_name(disposition: str) -> str:
     return disposition.partition("filename=")[2].split(";")[0].strip('" ')[:120]
 
 
-def purge_expired_access_records(*, actor, now: datetime | None = None) -> int:
+def purge_expired_access_records(*, actor: Actor, now: datetime | None = None) -> int:
     """Delete personal-data access records older than HUZHU_AUDIT_RETENTION_DAYS; the purge is audited.
 
     Only this log is purged: the keyed audit chain (audit.AuditEvent) is append-only and kept whole,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.claims.models import Claim, ClaimStatusChange
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.crypto import decrypt_text, encrypt_text
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.regions.models import Division
@@ -56,7 +57,7 @@ def _check_url(url: str) -> str:
 
 
 @transaction.atomic
-def create_subscriber(*, actor, name: str, url: str, division: Division | None = None) -> tuple[Subscriber, str]:
+def create_subscriber(*, actor: Actor, name: str, url: str, division: Division | None = None) -> tuple[Subscriber, str]:
     """Register a partner system; returns it and its signing secret, which is shown only this once."""
     name = (name or "").strip()
     if not name:
@@ -66,7 +67,7 @@ def create_subscriber(*, actor, name: str, url: str, division: Division | None =
     subscriber = Subscriber.objects.create(
         name=name[:100], url=_check_url(url), secret_encrypted=encrypt_text(secret), secret_hint=secret[:10],
         division=division, last_change_id=latest,  # events from now on, not the whole history
-        created_by=actor if getattr(actor, "pk", None) else None)
+        created_by=user_of(actor))
     record_event(actor=actor, action="webhook_subscriber.created", object_type="webhook_subscriber",
                  object_id=subscriber.pk, after={"name": subscriber.name, "url": subscriber.url,
                                                  "division": division.pk if division else None})
@@ -74,7 +75,7 @@ def create_subscriber(*, actor, name: str, url: str, division: Division | None =
 
 
 @transaction.atomic
-def rotate_secret(*, actor, subscriber: Subscriber) -> str:
+def rotate_secret(*, actor: Actor, subscriber: Subscriber) -> str:
     """Give a subscriber a new signing secret (the old one stops verifying at once)."""
     secret = _new_secret()
     Subscriber.objects.filter(pk=subscriber.pk).update(secret_encrypted=encrypt_text(secret), secret_hint=secret[:10])
@@ -207,7 +208,7 @@ def deliver_due(*, limit: int = 100, send=post_json) -> int:
 
 
 @transaction.atomic
-def retry_deliveries(*, actor, deliveries) -> int:
+def retry_deliveries(*, actor: Actor, deliveries) -> int:
     """Operator: send failed (or waiting) deliveries again now."""
     ids = [d.pk for d in deliveries]
     count = DELIVERY.move_all(Delivery.objects.filter(pk__in=ids), action=Action.RETRY,

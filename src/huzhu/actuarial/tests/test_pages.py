@@ -9,7 +9,7 @@ from huzhu.conftest import PASSWORD
 
 @pytest.fixture
 def study(experience_2024_2026):
-    created = services.create_study(actor=None, kind="experience", data={"years": [2025, 2026]}, run=False)
+    created = services.create_study(actor=None, kind="experience", data={"years": [2025, 2026]})
     return services.run_study(actor=None, study_id=created.pk)
 
 

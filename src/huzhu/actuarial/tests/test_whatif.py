@@ -50,7 +50,7 @@ def decided_claims(db, home_unit, county_clerk, league_reviewer, association_app
 def test_unchanged_terms_reproduce_the_decided_benefits_exactly(decided_claims):
     document = plan_year("hospitalization", 2026).current_version.document
     study = services.create_study(actor=None, kind="whatif", data={"years": [2026], "base_year": 2026,
-                                                                    "terms": document}, run=False)
+                                                                    "terms": document})
     study = services.run_study(actor=None, study_id=study.pk)
     assert study.status == "done", study.message
     total = study.results["total"]
@@ -70,7 +70,7 @@ def test_a_higher_minimum_and_contribution_make_winners_and_change_the_loss_rati
     document["inpatient"]["bands"][0]["rate"] = "0.60"
     document["contribution_amount"] = "120.00"
     study = services.create_study(actor=None, kind="whatif", data={"years": [2026], "base_year": 2026,
-                                                                    "terms": document}, run=False)
+                                                                    "terms": document})
     study = services.run_study(actor=None, study_id=study.pk)
     total = study.results["total"]
     assert total["difference_fen"] > 0 and total["winners"] >= 2 and total["losers"] == 0
@@ -83,7 +83,7 @@ def test_a_higher_minimum_and_contribution_make_winners_and_change_the_loss_rati
 def test_the_synthetic_experience_is_reproduced_claim_by_claim(experience_2024_2026):
     document = plan_year("hospitalization", 2026).current_version.document
     study = services.create_study(actor=None, kind="whatif", data={"years": [2024, 2025, 2026], "base_year": 2026,
-                                                                    "terms": document}, run=False)
+                                                                    "terms": document})
     study = services.run_study(actor=None, study_id=study.pk)
     for year in study.results["years"]:
         assert year["reproduced"] == year["claims"] > 0
@@ -102,11 +102,11 @@ def test_a_what_if_feeds_next_years_price_with_its_benefit_level(experience_2024
     document = plan_year("hospitalization", 2026).current_version.document
     document["inpatient"]["bands"][0]["rate"] = "0.60"
     whatif = services.run_study(actor=None, study_id=services.create_study(
-        actor=None, kind="whatif", data={"years": [2024, 2025], "base_year": 2026, "terms": document}, run=False).pk)
+        actor=None, kind="whatif", data={"years": [2024, 2025], "base_year": 2026, "terms": document}).pk)
     total = whatif.results["total"]
     assert total["proposed_fen"] > total["current_fen"] > 0
     priced = services.run_study(actor=None, study_id=services.create_study(
-        actor=None, kind="pricing", data={"years": [2024, 2025], "whatif_study": whatif.pk}, run=False).pk)
+        actor=None, kind="pricing", data={"years": [2024, 2025], "whatif_study": whatif.pk}).pk)
     assert priced.status == "done", priced.message
     factor = round(total["proposed_fen"] / total["current_fen"], 4)
     assert priced.results["cost_factor"] == factor and priced.results["whatif_study"] == whatif.pk
@@ -115,5 +115,5 @@ def test_a_what_if_feeds_next_years_price_with_its_benefit_level(experience_2024
 
 def test_pricing_from_a_study_that_is_not_a_finished_what_if_is_refused(experience_2024_2026):
     priced = services.run_study(actor=None, study_id=services.create_study(
-        actor=None, kind="pricing", data={"years": [2024, 2025], "whatif_study": 999}, run=False).pk)
+        actor=None, kind="pricing", data={"years": [2024, 2025], "whatif_study": 999}).pk)
     assert priced.status == "failed" and "#999" in priced.message

@@ -127,6 +127,8 @@ def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage
     """
     coverage = coverage or claim.coverage
     terms_version = claim.plan_year.current_version
+    if terms_version is None:  # claims are only filed in a plan year with published terms
+        raise ValueError(f"{claim.plan_year} has no terms")
     others = _other_claims(claim)
     earlier = _counted_before(claim, others, final=final)
     history = rules.year_to_date([

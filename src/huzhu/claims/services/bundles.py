@@ -4,12 +4,13 @@ from collections.abc import Callable
 from huzhu.archives.models import DocumentKind
 from huzhu.archives.services import BundleEntry, build_bundle
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor
 
 from ..models import Claim
 from .actors import require_claim_in_scope
 
 
-def build_claim_bundle(*, actor, claim: Claim, may_open: Callable[[str], bool] = lambda kind: True) -> bytes:
+def build_claim_bundle(*, actor: Actor, claim: Claim, may_open: Callable[[str], bool] = lambda kind: True) -> bytes:
     """The ZIP of a claim's documents with index.csv/index.json; the download is audited.
 
     Documents of a kind the actor may not open (`may_open(kind)` false) stay out of the ZIP; the

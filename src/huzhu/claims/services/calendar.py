@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor
 from huzhu.core.errors import ValidationFailed
 from huzhu.core.spreadsheets import csv_row
+from huzhu.plans.terms import PlanYearTerms
 
 from .. import review_clock, workflow
 from ..models import Claim, OfficialDay
@@ -22,7 +24,7 @@ from ..models import Claim, OfficialDay
 HEADERS = ("日期", "类型", "名称")
 KINDS = {"休": False, "班": True}
 MAX_FILE_BYTES = 64 * 1024  # a year's schedule is a few dozen lines
-NAME_LENGTH = OfficialDay._meta.get_field("name").max_length
+NAME_LENGTH: int = OfficialDay._meta.get_field("name").max_length  # type: ignore[assignment]  # a CharField has one
 # 2027-02-06; also 2027/2/6, the way Excel writes a date back into a CSV.
 DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
@@ -161,10 +163,10 @@ def _described(days: Iterable[tuple[date, bool, str]]) -> list[str]:
 
 
 @transaction.atomic
-def set_official_days(*, actor, year: int, days: Iterable[ScheduleDay | tuple[date, bool, str]]) -> ScheduleResult:
+def set_official_days(*, actor: Actor, year: int, days: Iterable[ScheduleDay | tuple[date, bool, str]]) -> ScheduleResult:
     """Replace the year's entered schedule with `days` (date, is_working, name) and move the deadlines of
     open claims whose documents were complete from the year before on (a deadline can run into the year)."""
-    days = [ScheduleDay(*day) for day in days]
+    days = list[ScheduleDay](ScheduleDay(*day) for day in days)
     _check_days(year, days)
     days.sort()
     earlier = OfficialDay.objects.filter(on__year=year)
@@ -187,14 +189,15 @@ def _move_deadlines(*, since: date) -> int:
     claims = list(Claim.objects.filter(status__in=workflow.OPEN_STATUSES, documents_complete_on__gte=since,
                                        due_on__isnull=False)
                   .select_related("plan_year__current_version"))
-    terms_of = {}
+    terms_of: dict[int, PlanYearTerms] = {}
     due_of: dict[tuple, date] = {}  # open claims share few distinct deadlines: count each once
     changed = []
     for claim in claims:
         terms = terms_of.setdefault(claim.plan_year_id, claim.plan_year.terms)
         key = (claim.documents_complete_on, terms.review_days_simple, terms.review_days_complex, claim.complex_case)
         if key not in due_of:
-            due_of[key] = review_clock.due_on(key[0], simple_days=key[1], complex_days=key[2], complex_case=key[3])
+            due_of[key] = review_clock.due_on(key[0],  # type: ignore[arg-type]  # filtered: documents are complete
+                                               simple_days=key[1], complex_days=key[2], complex_case=key[3])
         due = due_of[key]
         if due != claim.due_on:
             claim.due_on = due

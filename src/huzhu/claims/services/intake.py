@@ -1,5 +1,6 @@
 """Intake: a claim is created, documents attached, and submitted — the same services for every door."""
 import re
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from huzhu.archives.models import DocumentKind
 from huzhu.archives.services import store_files
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.crypto import encrypt_text
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.enrollment.models import Coverage
@@ -100,7 +102,7 @@ def _parsed_invoices(invoices: list[dict]) -> list[rules.InvoiceFacts]:
     parsed = []
     for row, item in enumerate(invoices, start=1):
         try:
-            parsed.append(rules.parse_invoice(item.get("code"), item.get("number"), item.get("check_code"),
+            parsed.append(rules.parse_invoice(item.get("code") or "", item.get("number") or "", item.get("check_code") or "",
                                               Decimal(str(item.get("amount") or "0")), row=row))
         except ValueError as exc:
             raise ValidationFailed("invalid_invoice", str(exc), field="invoices", row=row) from exc
@@ -111,10 +113,10 @@ def _parsed_invoices(invoices: list[dict]) -> list[rules.InvoiceFacts]:
 
 
 @transaction.atomic
-def create_claim(*, actor, worker: Worker, claim_type: str, hospital: str = "", admitted_on=None,
+def create_claim(*, actor: Actor, worker: Worker, claim_type: str, hospital: str = "", admitted_on=None,
                  discharged_on=None, period_start_on=None, period_end_on=None, diagnosed_on=None,
                  diagnosis_code: str = "", diagnosis_name: str = "", procedure: str = "",
-                 amounts: dict | None = None, invoices: list[dict] = (), worker_deceased: bool = False) -> Claim:
+                 amounts: dict | None = None, invoices: Sequence[dict] = (), worker_deceased: bool = False) -> Claim:
     """Create a draft claim for a worker in the actor's scope; invoices are reserved at once."""
     require_in_scope(actor, worker_id=worker.pk, league_code=worker.league_id, county_code=worker.county_id,
                      unit_id=worker.unit_id)
@@ -140,7 +142,7 @@ def create_claim(*, actor, worker: Worker, claim_type: str, hospital: str = "", 
         unit_id=coverage.unit_id, hospital=hospital.strip(), admitted_on=admitted_on, discharged_on=discharged_on,
         period_start_on=period_start_on, period_end_on=period_end_on, diagnosed_on=diagnosed_on,
         diagnosis_code=diagnosis_code, diagnosis_name_encrypted=encrypt_text(name) if name else "", procedure=procedure,
-        submitted_by=actor if getattr(actor, "pk", None) else None, **amount_values,
+        submitted_by=user_of(actor), **amount_values,
     )
     claim.plan_year, claim.coverage = coverage.plan_year, coverage  # already loaded with the terms
     _insert_invoices(claim, parsed)
@@ -151,7 +153,7 @@ def create_claim(*, actor, worker: Worker, claim_type: str, hospital: str = "", 
 
 
 @transaction.atomic
-def attach_documents(*, actor, claim: Claim, documents: list[tuple[str, object]]) -> list[ClaimDocument]:
+def attach_documents(*, actor: Actor, claim: Claim, documents: list[tuple[str, object]]) -> list[ClaimDocument]:
     """Archive uploaded files and link them to the claim as documents of their kinds."""
     require_claim_in_scope(actor, claim)
     unknown = [kind for kind, _upload in documents if kind not in DocumentKind.values]
@@ -161,7 +163,7 @@ def attach_documents(*, actor, claim: Claim, documents: list[tuple[str, object]]
         raise Conflict("claim_not_editable", _("申领已在审核中，如需补充材料请联系代办点"))
     if claim.status not in EDITABLE + (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL):
         raise Conflict("claim_closed", _("申领已办结，不能再添加材料"))
-    user = actor if getattr(actor, "pk", None) else None
+    user = user_of(actor)
     # every file is checked before the first is written: a refused one leaves nothing in the archive
     stored = store_files(actor=user, uploads=[upload for _kind, upload in documents])
     linked = [ClaimDocument(claim=claim, kind=kind, file=file, uploaded_by=user)
@@ -172,13 +174,13 @@ def attach_documents(*, actor, claim: Claim, documents: list[tuple[str, object]]
     return linked
 
 
-def attach_document(*, actor, claim: Claim, kind: str, upload) -> ClaimDocument:
+def attach_document(*, actor: Actor, claim: Claim, kind: str, upload) -> ClaimDocument:
     """Archive one uploaded file and link it to the claim (the phone page's upload)."""
     return attach_documents(actor=actor, claim=claim, documents=[(kind, upload)])[0]
 
 
 @transaction.atomic
-def submit_claim(*, actor, claim: Claim, comment: str = "", today: date | None = None) -> Claim:
+def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date | None = None) -> Claim:
     """Check a draft (or supplemented) claim, decide its benefit, and send it on its way.
 
     Missing documents send it back for supplement with the list; complete ones start the review
@@ -225,7 +227,7 @@ def submit_claim(*, actor, claim: Claim, comment: str = "", today: date | None =
 
 
 @transaction.atomic
-def file_claim(*, actor, worker: Worker, documents: list[tuple[str, object]] = (), comment: str = "",
+def file_claim(*, actor: Actor, worker: Worker, documents: Sequence[tuple[str, object]] = (), comment: str = "",
                today: date | None = None, **claim_fields) -> Claim:
     """Create, attach documents and submit in one go (the desk form, the API); all or nothing."""
     lock_worker_decisions(worker.pk)  # first, before create_claim's writes: see lock_worker_decisions

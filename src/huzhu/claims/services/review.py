@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.ledger import services as ledger
 
@@ -16,11 +17,11 @@ from .adjudication import adjudicate, amounts_of, invoices_of, lock_coverage
 from .transitions import check_move, move_claim
 
 S = Claim.Status
-PASS_ACTION = {S.FIRST_REVIEW: Action.PASS_FIRST, S.SECOND_REVIEW: Action.PASS_SECOND, S.APPROVAL: Action.APPROVE}
+PASS_ACTION: dict[str, Action] = {S.FIRST_REVIEW: Action.PASS_FIRST, S.SECOND_REVIEW: Action.PASS_SECOND, S.APPROVAL: Action.APPROVE}
 
 
 @transaction.atomic
-def approve_claim(*, actor, claim: Claim, comment: str = "", straight_through: bool = False) -> Claim:
+def approve_claim(*, actor: Actor, claim: Claim, comment: str = "", straight_through: bool = False) -> Claim:
     """Approve at the association: the benefit is decided again, final, under the worker and coverage locks."""
     coverage = lock_coverage(claim)  # concurrent approvals of one worker queue here (annual cap, lifetime tiers)
     checked = check_move(actor, claim, Action.APPROVE)  # four eyes checked here, once
@@ -38,7 +39,7 @@ def approve_claim(*, actor, claim: Claim, comment: str = "", straight_through: b
 
 
 @transaction.atomic
-def pass_review(*, actor, claim: Claim, comment: str = "") -> Claim:
+def pass_review(*, actor: Actor, claim: Claim, comment: str = "") -> Claim:
     """Pass the claim's current review level (初审 / 复审 / 审批) on to the next."""
     action = PASS_ACTION.get(claim.status)
     if action is None:
@@ -62,7 +63,7 @@ def advance_straight_through(*, claim: Claim, reasons: tuple[str, ...]) -> Claim
 
 
 @transaction.atomic
-def return_for_supplement(*, actor, claim: Claim, missing_items: list[str], comment: str = "") -> Claim:
+def return_for_supplement(*, actor: Actor, claim: Claim, missing_items: list[str], comment: str = "") -> Claim:
     """Send the claim back to the claimant with the list of what is missing (补正)."""
     items = [item.strip() for item in missing_items if item and item.strip()]
     if not items:
@@ -72,7 +73,7 @@ def return_for_supplement(*, actor, claim: Claim, missing_items: list[str], comm
 
 
 @transaction.atomic
-def reject_claim(*, actor, claim: Claim, reason_code: str, comment: str) -> Claim:
+def reject_claim(*, actor: Actor, claim: Claim, reason_code: str, comment: str) -> Claim:
     """Refuse the claim with a reason code and a text the worker will read."""
     if reason_code not in workflow.REJECT_REASONS:
         raise ValidationFailed("invalid_reason_code", _("请选择不予补助的原因"), field="reason_code")
@@ -83,7 +84,7 @@ def reject_claim(*, actor, claim: Claim, reason_code: str, comment: str) -> Clai
 
 
 @transaction.atomic
-def withdraw_claim(*, actor, claim: Claim, comment: str = "") -> Claim:
+def withdraw_claim(*, actor: Actor, claim: Claim, comment: str = "") -> Claim:
     """The submitter withdraws the claim; its invoices become free for a new claim."""
     move_claim(actor=actor, claim=claim, action=Action.WITHDRAW, comment=comment)
     claim.invoices.filter(released_at__isnull=True).update(released_at=timezone.now())
@@ -91,13 +92,13 @@ def withdraw_claim(*, actor, claim: Claim, comment: str = "") -> Claim:
 
 
 @transaction.atomic
-def mark_claim_paid(*, actor, claim: Claim, comment: str = "") -> Claim:
+def mark_claim_paid(*, actor: Actor, claim: Claim, comment: str = "") -> Claim:
     """Record that the benefit was paid (called by payouts)."""
     return move_claim(actor=actor, claim=claim, action=Action.PAY, comment=comment)
 
 
 @transaction.atomic
-def adjust_claim(*, actor, claim: Claim, changes: dict[str, Decimal], reason: str) -> Claim:
+def adjust_claim(*, actor: Actor, claim: Claim, changes: dict[str, Decimal], reason: str) -> Claim:
     """A reviewer changes settlement amounts with a reason; the engine decides the benefit again."""
     if claim.status not in PASS_ACTION:
         raise Conflict("not_in_review", _("只有审核中的申领可以调整金额"))
@@ -124,7 +125,7 @@ def adjust_claim(*, actor, claim: Claim, changes: dict[str, Decimal], reason: st
         setattr(claim, name, value)
     ClaimAdjustment.objects.bulk_create([
         ClaimAdjustment(claim=claim, field=name, before_amount=before[name], after_amount=value, reason=reason.strip(),
-                        benefit_before_amount=benefit_before, benefit_after_amount=claim.benefit_amount, actor=actor)
+                        benefit_before_amount=benefit_before, benefit_after_amount=claim.benefit_amount, actor=user_of(actor))
         for name, value in changed.items()
     ])
     record_event(actor=actor, action="adjust_claim", object_type="Claim", object_id=claim.pk,

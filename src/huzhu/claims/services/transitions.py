@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import PermissionDenied
 from huzhu.core.workflow import Checked, Workflow
 
@@ -14,7 +15,7 @@ from ..workflow import SYSTEM, WORKER, Action
 from .actors import WorkerActor, require_claim_in_scope, role_of
 
 
-def _actor_kind(actor) -> str:
+def _actor_kind(actor: Actor) -> str:
     if actor is None:
         return ClaimStatusChange.ActorKind.SYSTEM
     if isinstance(actor, WorkerActor):
@@ -22,30 +23,31 @@ def _actor_kind(actor) -> str:
     return ClaimStatusChange.ActorKind.STAFF
 
 
-def _is_submitter(actor, claim: Claim) -> bool:
+def _is_submitter(actor: Actor, claim: Claim) -> bool:
     if isinstance(actor, WorkerActor):
         return claim.channel == Claim.Channel.WORKER and actor.worker_id == claim.worker_id
     return actor is not None and claim.submitted_by_id == actor.pk
 
 
-def check_four_eyes(actor, claim: Claim, level: str) -> None:
+def check_four_eyes(actor: Actor, claim: Claim, level: str) -> None:
     """Refuse a staff member who already acted at another review level of this claim."""
-    if getattr(actor, "pk", None) is None or not level:
+    user = user_of(actor)
+    if user is None or not level:
         return
-    earlier = set(ClaimStatusChange.objects.filter(claim_id=claim.pk, actor_id=actor.pk)
+    earlier = set(ClaimStatusChange.objects.filter(claim_id=claim.pk, actor_id=user.pk)
                   .exclude(level="").values_list("level", flat=True))
     problem = rules.four_eyes_problem(level, earlier)
     if problem:
         raise PermissionDenied(problem.message)
 
 
-def step_level(actor, move: workflow.Transition, action: str) -> str:
+def step_level(actor: Actor, move: workflow.Transition, action: str) -> str:
     if action in (Action.SUBMIT, Action.RESUBMIT):
         return workflow.level_of_submitter(role_of(actor))
     return move.level
 
 
-def _claim_rules(actor, claim: Claim, *, action: str, transition: workflow.Transition, **context) -> None:
+def _claim_rules(actor: Actor, claim: Claim, *, action: str, transition: workflow.Transition, **context) -> None:
     """The scheme's guards on every claim move: scope, only the submitter withdraws, four eyes."""
     require_claim_in_scope(actor, claim)
     if action == Action.WITHDRAW and not _is_submitter(actor, claim):
@@ -67,13 +69,13 @@ CLAIM = Workflow(
 )
 
 
-def check_move(actor, claim: Claim, action: str) -> Checked:
+def check_move(actor: Actor, claim: Claim, action: str) -> Checked:
     """The allowed move for this actor, or the reason it is refused (pass it on to `move_claim`)."""
     return CLAIM.check(actor=actor, record=claim, action=action)
 
 
 @transaction.atomic
-def transition_claim(*, actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
+def transition_claim(*, actor: Actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
                      missing_items: list[str] | None = None, updates: dict | None = None) -> Claim:
     """Move a claim by `action` if the workflow allows it; a lost race raises Conflict.
 
@@ -84,7 +86,7 @@ def transition_claim(*, actor, claim: Claim, action: str, comment: str = "", rea
                       missing_items=missing_items, updates=updates)
 
 
-def move_claim(*, actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
+def move_claim(*, actor: Actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
                missing_items: list[str] | None = None, updates: dict | None = None,
                checked: Checked | None = None) -> Claim:
     """`transition_claim` for services already inside their own transaction (no extra savepoint).
@@ -96,6 +98,7 @@ def move_claim(*, actor, claim: Claim, action: str, comment: str = "", reason_co
     if checked is None or (checked.record_pk, checked.from_status, checked.action) != (claim.pk, claim.status, action):
         checked = check_move(actor, claim, action)
     move = checked.transition
+    assert isinstance(move, workflow.Transition)  # the claims table's transitions carry the review level
     now = timezone.now()
     fields = {"updated_at": now, **(updates or {})}
     if move.to == Claim.Status.SUPPLEMENT:

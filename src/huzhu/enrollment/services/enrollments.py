@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from huzhu.audit.services import record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.scopes import Scope
 from huzhu.members import services as member_services
@@ -31,7 +32,7 @@ def _today(today: date | None) -> date:
 
 
 @transaction.atomic
-def start_enrollment(*, actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear, is_renewal: bool = False,
+def start_enrollment(*, actor: Actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear, is_renewal: bool = False,
                      today: date | None = None) -> Enrollment:
     """Open a draft enrollment: the annual one if the unit has none yet, else a mid-year batch."""
     today = _today(today)
@@ -62,7 +63,7 @@ def start_enrollment(*, actor, scope: Scope, unit: MemberUnit, plan_year: PlanYe
         raise Conflict("draft_exists", "本单位已有一笔未提交的年中增员，请在其中继续")
     enrollment = Enrollment.objects.create(
         unit=unit, plan_year=plan_year, kind=kind, is_renewal=is_renewal, league_id=unit.league_id,
-        county_id=unit.county_id, created_by=actor if getattr(actor, "pk", None) else None)
+        county_id=unit.county_id, created_by=user_of(actor))
     record_event(actor=actor, action="start_enrollment", object_type="Enrollment", object_id=enrollment.pk,
                  after={"unit": unit.pk, "plan_year": plan_year.pk, "kind": kind, "renewal": is_renewal})
     return enrollment
@@ -81,7 +82,7 @@ def _list(problems: list[str], limit: int = 5) -> str:
 
 
 @transaction.atomic
-def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int],
+def add_workers(*, actor: Actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int],
                 today: date | None = None) -> int:
     """Add roster workers to a draft enrollment (set-based); refuses naming the workers who cannot join."""
     today = _today(today)
@@ -128,7 +129,7 @@ def add_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iter
 
 
 @transaction.atomic
-def remove_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int]) -> int:
+def remove_workers(*, actor: Actor, scope: Scope, enrollment: Enrollment, worker_ids: Iterable[int]) -> int:
     """Take workers out of a draft enrollment (their pending coverages are deleted: nothing was paid)."""
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -141,7 +142,7 @@ def remove_workers(*, actor, scope: Scope, enrollment: Enrollment, worker_ids: I
 
 
 @transaction.atomic
-def submit_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
+def submit_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
     """Submit a draft for payment; the annual enrollment must meet the participation threshold."""
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
@@ -156,7 +157,7 @@ def submit_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollm
 
 
 @transaction.atomic
-def withdraw_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
+def withdraw_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment) -> Enrollment:
     """Take a submitted, unpaid enrollment back to draft to change it."""
     ensure_in_scope(scope, enrollment)
     transition_enrollment(enrollment, Action.WITHDRAW, actor=actor, note="withdrawn")
@@ -166,7 +167,7 @@ def withdraw_enrollment(*, actor, scope: Scope, enrollment: Enrollment) -> Enrol
 
 
 @transaction.atomic
-def cancel_enrollment(*, actor, scope: Scope, enrollment: Enrollment, reason: str = "") -> Enrollment:
+def cancel_enrollment(*, actor: Actor, scope: Scope, enrollment: Enrollment, reason: str = "") -> Enrollment:
     """Cancel an unpaid enrollment; its coverages are cancelled and free the workers for other units."""
     ensure_in_scope(scope, enrollment)
     before = enrollment.status
@@ -178,7 +179,7 @@ def cancel_enrollment(*, actor, scope: Scope, enrollment: Enrollment, reason: st
 
 
 @transaction.atomic
-def renew_enrollment(*, actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear,
+def renew_enrollment(*, actor: Actor, scope: Scope, unit: MemberUnit, plan_year: PlanYear,
                      today: date | None = None) -> Enrollment:
     """续互 in one action: a draft with last year's covered workers still employed, plus new eligible staff."""
     today = _today(today)
@@ -197,7 +198,7 @@ def renew_enrollment(*, actor, scope: Scope, unit: MemberUnit, plan_year: PlanYe
 
 
 @transaction.atomic
-def add_new_hire(*, actor, scope: Scope, enrollment: Enrollment, name: str, id_number: str, phone: str = "",
+def add_new_hire(*, actor: Actor, scope: Scope, enrollment: Enrollment, name: str, id_number: str, phone: str = "",
                  kind: str = "", started_on: date | None = None, today: date | None = None) -> Worker:
     """Register a new hire at the unit and add them to this draft (mid-year: full fee, covered after payment)."""
     today = _today(today)
@@ -214,7 +215,7 @@ def add_new_hire(*, actor, scope: Scope, enrollment: Enrollment, name: str, id_n
 
 
 @transaction.atomic
-def record_leaving(*, actor, scope: Scope, worker: Worker, left_on: date) -> int:
+def record_leaving(*, actor: Actor, scope: Scope, worker: Worker, left_on: date) -> int:
     """A worker left the unit: employment ends; paid coverage runs to its period's end, unpaid is withdrawn.
 
     DOMAIN: paid coverage continues to the end of the protection period. The leaving day is noted

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.actors import Actor, user_of
 from huzhu.core.bulk import large_load
 from huzhu.core.crypto import blind_index_many, encrypt_texts, rotation_under_way
 from huzhu.core.errors import Conflict, ValidationFailed
@@ -62,7 +63,7 @@ def _default_kind(unit: MemberUnit) -> str:
 
 
 @transaction.atomic
-def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name: str, upload=None,
+def create_import_job(*, actor: Actor, scope: Scope, enrollment: Enrollment, file_name: str, upload=None,
                       path: Path | None = None) -> ImportJob:
     """Accept a roster file for a draft enrollment; the file type and header are checked at once.
 
@@ -92,7 +93,7 @@ def create_import_job(*, actor, scope: Scope, enrollment: Enrollment, file_name:
         raise ValidationFailed("bad_file", str(exc), field="file") from exc
     job = ImportJob.objects.create(enrollment=enrollment, file_name=file_name[:200], stored_path=str(stored),
                                    file_sha256=file_digest(stored), total=total, message="；".join(warnings),
-                                   created_by=actor if getattr(actor, "pk", None) else None)
+                                   created_by=user_of(actor))
     record_event(actor=actor, action="create_import_job", object_type="ImportJob", object_id=job.pk,
                  after={"enrollment": enrollment.pk, "file_name": job.file_name, "rows": total})
     return job
@@ -102,7 +103,7 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
                     progress: Progress | None = None) -> ImportJob:
     """Validate every row of the job's file into staged rows, chunk by chunk (resumable, idempotent)."""
     today = today or timezone.localdate()
-    chunk_size = chunk_size or getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK)
+    chunk_size = chunk_size or int(getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK))
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status == ImportJob.Status.QUEUED:
         try:
@@ -268,7 +269,7 @@ def check_import_commit(*, job: ImportJob, policy: str, resuming: bool = False) 
         raise ValidationFailed("nothing_valid", "文件中没有可以导入的正确行", field="policy")
 
 
-def commit_import(*, actor, job_id: int, policy: str, today: date | None = None,
+def commit_import(*, actor: Actor, job_id: int, policy: str, today: date | None = None,
                   progress: Progress | None = None) -> ImportJob:
     """Import the staged rows in one transaction: all rows (refused if any row is bad) or the valid ones."""
     today = today or timezone.localdate()
@@ -365,7 +366,7 @@ def _report(progress: Progress | None, job: ImportJob, done: int) -> None:
 
 
 @transaction.atomic
-def discard_import(*, actor, scope: Scope, job: ImportJob, drop_empty_draft: bool = False) -> ImportJob:
+def discard_import(*, actor: Actor, scope: Scope, job: ImportJob, drop_empty_draft: bool = False) -> ImportJob:
     """"Import nothing until fixed": drop the job's staged rows and file; the enrollment is unchanged.
 
     `drop_empty_draft` (the CLI, for a draft it started for this file) also deletes the draft
@@ -413,7 +414,7 @@ _UNFINISHED = (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING, ImportJob.S
                ImportJob.Status.IMPORTING)
 
 
-def purge_abandoned_imports(*, actor, now: datetime | None = None) -> int:
+def purge_abandoned_imports(*, actor: Actor, now: datetime | None = None) -> int:
     """Drop the staged rows (personal data) and file of every import job left untouched too long.
 
     "Too long" is HUZHU_IMPORT_STAGING_TTL_HOURS since the job last moved: an unfinished job is

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from huzhu.audit.services import record_bulk_event, record_event
+from huzhu.core.actors import Actor
 from huzhu.core.errors import ValidationFailed
 from huzhu.core.money import format_yuan, parse_money
 from huzhu.core.scopes import Scope
@@ -51,7 +52,7 @@ def _activate(enrollment: Enrollment, paid_on: date) -> int:
 
 
 @transaction.atomic
-def record_payment(*, actor, scope: Scope, enrollment: Enrollment, amount: Decimal | str, paid_on: date,
+def record_payment(*, actor: Actor, scope: Scope, enrollment: Enrollment, amount: Decimal | str, paid_on: date,
                    bank_reference: str, today: date | None = None) -> Enrollment:
     """Record a submitted enrollment's payment; the amount must equal the due (after the union subsidy)."""
     today = today or timezone.localdate()
@@ -96,7 +97,7 @@ class EnrollAndPayResult:
 
 
 @transaction.atomic
-def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[MemberUnit, Sequence[int]]],
+def enroll_and_pay(*, actor: Actor, plan_year: PlanYear, batches: Iterable[tuple[MemberUnit, Sequence[int]]],
                    paid_on: date, bank_reference: str = "BULK", kind: str = Enrollment.Kind.ANNUAL,
                    ) -> EnrollAndPayResult:
     """Bulk path for demo data, migrations and tests: paid enrollments with active coverages, set-based.

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count, TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.actors import Actor
 from huzhu.core.errors import PermissionDenied, ValidationFailed
 from huzhu.core.scopes import Scope
 from huzhu.core.workflow import STAY, Transition, Workflow
@@ -86,14 +87,14 @@ IMPORT_JOB = Workflow(
 )
 
 
-def move_job(job: ImportJob, action: str, *, actor=None, note: str = "", **updates) -> ImportJob:
+def move_job(job: ImportJob, action: str, *, actor: Actor = None, note: str = "", **updates) -> ImportJob:
     """Move an import job in its own small transaction (the job's moves sit outside the import's)."""
     with transaction.atomic():
         IMPORT_JOB.move(actor=actor, record=job, action=action, note=note, updates=updates)
     return job
 
 
-def transition_enrollment(enrollment: Enrollment, action: str, *, actor, note: str = "", checked=None,
+def transition_enrollment(enrollment: Enrollment, action: str, *, actor: Actor, note: str = "", checked=None,
                           **changes) -> Enrollment:
     """Move an enrollment by `action` if the table allows it and it is still in the status we read."""
     ENROLLMENT.move(actor=actor, record=enrollment, action=action, checked=checked, note=note, updates=changes)
@@ -108,7 +109,7 @@ def ensure_in_scope(scope: Scope, enrollment_or_unit) -> None:
         raise PermissionDenied("该单位不在您的管辖范围内")
 
 
-def ensure_editable(enrollment: Enrollment, actor=None) -> None:
+def ensure_editable(enrollment: Enrollment, actor: Actor = None) -> None:
     """Only a draft's list of workers changes (the table's `edit`)."""
     ENROLLMENT.check(actor=actor, record=enrollment, action=Action.EDIT)
 

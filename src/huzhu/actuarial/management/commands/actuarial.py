@@ -59,7 +59,7 @@ class Command(BaseCommand):
 
         data = self._inputs(kind, options)
         try:
-            study = services.create_study(actor=None, kind=kind, data=data, title=options["title"], run=False)
+            study = services.create_study(actor=None, kind=kind, data=data, title=options["title"])
             study = services.run_study(actor=None, study_id=study.pk)
         except DomainError as exc:
             raise CommandError(exc.message) from None

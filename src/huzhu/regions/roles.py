@@ -1,0 +1,20 @@
+"""The staff roles: what the doors check before calling a service, and what a staff profile holds."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Business roles first; the last three are the separated duties (三员分立) that see no business data."""
+
+    ASSOCIATION = "association", _("协会")
+    OFFICE = "office", _("办事处")
+    AGENCY = "agency", _("代办点")
+    UNIT = "unit", _("基层工会经办人")
+    AUDITOR = "auditor", _("审计")  # the business auditor: reads everything in scope, writes nothing
+    ADMIN = "admin", _("系统管理员")  # accounts, roles, configuration
+    SECURITY_ADMIN = "security_admin", _("安全管理员")  # security settings, 2FA resets, unlocking, access review
+    AUDIT_ADMIN = "audit_admin", _("安全审计员")  # reads and exports the audit and access logs, nothing else
+
+
+# 三员分立 (GB/T 22239 level 3): none of these reads business data, and none does another's work.
+ADMINISTRATOR_ROLES = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
