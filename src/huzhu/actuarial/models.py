@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.models import StatusChange
+
 
 class Study(models.Model):
     """One study: what was asked (inputs), what came out (results), and how far a long run has got."""
@@ -54,3 +56,13 @@ class Study(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class StudyStatusChange(StatusChange):
+    """One move of a study's status (actuarial/workflow.py): queued, run, done or failed, and when."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("测算状态变更")
+        verbose_name_plural = _("测算状态变更")

@@ -6,7 +6,6 @@ import logging
 import math
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
@@ -21,6 +20,7 @@ from huzhu.regions.queries import scope_of
 from . import inputs as study_inputs
 from . import studies
 from .models import Study
+from .workflow import STUDY, Action
 
 log = logging.getLogger(__name__)
 WRITE_ROLES = {Role.ASSOCIATION}
@@ -76,13 +76,17 @@ def _set_progress(study_id: int, percent: int, message: str) -> None:
 def run_study(*, actor: Actor, study_id: int, force: bool = False) -> Study:
     """Compute a study and store its result. Safe to run again: a finished or failed study is recomputed
     only with `force`; a study already running elsewhere is left alone."""
-    claimable = Q(status=Study.Status.QUEUED) | Q(status=Study.Status.FAILED)
-    if force:
-        claimable |= Q(status=Study.Status.DONE)
-    # conditional update: only one worker moves it to running
-    claimed = Study.objects.filter(claimable, pk=study_id).update(
-        status=Study.Status.RUNNING, progress=0, message="", started_at=timezone.now(), finished_at=None)
     study = Study.objects.get(pk=study_id)
+    action = Action.RERUN if force and study.status == Study.Status.DONE else Action.RUN
+    claimed = STUDY.transition_for(study.status, action) is not None
+    if claimed:
+        try:
+            with transaction.atomic():  # conditional update: only one worker moves it to running
+                STUDY.move(actor=actor, record=study, action=action, audited=False, updates={
+                    "progress": 0, "message": "", "started_at": timezone.now(), "finished_at": None})
+        except Conflict:
+            study.refresh_from_db()
+            claimed = False
     if not claimed:
         if study.status == Study.Status.RUNNING:
             raise Conflict("already_running", _("该测算正在计算中"))
@@ -120,11 +124,12 @@ def _system_scope():
 
 
 @transaction.atomic
-def _finish(study: Study, actor: Actor, *, status: str, message: str, results: dict | None = None) -> Study:
-    Study.objects.filter(pk=study.pk).update(status=status, message=message, results=results or {},
-                                             progress=100 if status == Study.Status.DONE else study.progress,
-                                             finished_at=timezone.now())
-    record_event(actor=actor, action=f"actuarial.study_{status}", object_type="actuarial.Study", object_id=study.pk,
-                 after={"status": status, "message": message})
+def _finish(study: Study, actor, *, status: str, message: str, results: dict | None = None) -> Study:
+    done = status == Study.Status.DONE
+    STUDY.move(actor=actor, record=study, action=Action.FINISH if done else Action.FAIL, note=message,
+               updates={"message": message, "results": results or {},
+                        "progress": 100 if done else study.progress,
+                        "finished_at": timezone.now()},
+               audit_after={"message": message})
     study.refresh_from_db()
     return study

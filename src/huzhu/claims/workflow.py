@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core import workflow as core_workflow
 from huzhu.regions.models import Role
 
 from .models import Claim
@@ -52,23 +53,23 @@ class Action(TextChoices):
 
 
 @dataclass(frozen=True)
-class Transition:
-    to: str
-    actors: frozenset[str]
-    level: str = ""  # the review level the move is a step of; "" for submitter moves
+class Transition(core_workflow.Transition):
+    """The core transition (core/workflow.py) with the review level the move is a step of."""
+
+    level: str = ""  # "" for submitter and system moves
 
 
 def _review(to: str, level: str) -> Transition:
-    return Transition(to, frozenset({LEVEL_ROLE[level], SYSTEM}), level)
+    return Transition(to, frozenset({LEVEL_ROLE[level], SYSTEM}), level=level)
 
 
 def _by_reviewer(level: str, to: str) -> Transition:
-    return Transition(to, frozenset({LEVEL_ROLE[level]}), level)
+    return Transition(to, frozenset({LEVEL_ROLE[level]}), level=level)
 
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (S.DRAFT, Action.SUBMIT): Transition(S.SUBMITTED, SUBMITTERS, INTAKE),
-    (S.SUPPLEMENT, Action.RESUBMIT): Transition(S.SUBMITTED, SUBMITTERS, INTAKE),
+    (S.DRAFT, Action.SUBMIT): Transition(S.SUBMITTED, SUBMITTERS, level=INTAKE),
+    (S.SUPPLEMENT, Action.RESUBMIT): Transition(S.SUBMITTED, SUBMITTERS, level=INTAKE),
     (S.SUBMITTED, Action.ROUTE): Transition(S.FIRST_REVIEW, frozenset({SYSTEM})),
     (S.SUBMITTED, Action.RETURN): Transition(S.SUPPLEMENT, frozenset({SYSTEM})),
     (S.FIRST_REVIEW, Action.PASS_FIRST): _review(S.SECOND_REVIEW, COUNTY),

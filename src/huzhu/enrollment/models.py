@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from huzhu.core.crypto import EncryptedField
+from huzhu.core.models import StatusChange
 
 
 class Enrollment(models.Model):
@@ -59,6 +60,7 @@ class EnrollmentStatusChange(models.Model):
     """One move of an enrollment's status: its history and the outbox for notifications."""
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="status_changes")
+    action = models.CharField(max_length=20, blank=True)
     from_status = models.CharField(max_length=12)
     to_status = models.CharField(max_length=12)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -207,6 +209,16 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.VALIDATING, self.Status.IMPORTING}
+
+
+class ImportJobStatusChange(StatusChange):
+    """One move of an import job's status (services/workflow.py): validated, imported, failed, discarded."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("名册导入状态变更")
+        verbose_name_plural = _("名册导入状态变更")
 
 
 class ImportRow(models.Model):

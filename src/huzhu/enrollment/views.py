@@ -27,6 +27,7 @@ from huzhu.security import worker_session
 
 from . import certificates, queries, receipts, roster_files, services
 from .models import Enrollment, ImportJob
+from .services.workflow import ENROLLMENT, Action
 from .tasks import commit_import_task, validate_import_task
 
 WRITE_ROLES = {Role.UNIT, Role.AGENCY}
@@ -105,7 +106,8 @@ def renew(request):
 def detail(request, pk: int):
     scope = _scope(request)
     enrollment = queries.enrollment_for(scope, pk)
-    is_draft = enrollment.status == Enrollment.Status.DRAFT
+    actions = ENROLLMENT.actions_from(enrollment.status)
+    is_draft = Action.EDIT in actions
     can_write = scope.role in WRITE_ROLES
     today = timezone.localdate()
     return render(request, "enrollment/detail.html", {
@@ -114,8 +116,8 @@ def detail(request, pk: int):
         "coverages": queries.coverages_of(enrollment),
         "candidates": queries.roster_candidates(enrollment, on=today) if is_draft and can_write else [],
         "jobs": queries.import_jobs_of(enrollment)[:10],
-        "can_write": can_write and enrollment.status in (Enrollment.Status.DRAFT, Enrollment.Status.SUBMITTED),
-        "can_pay": scope.role in PAY_ROLES and enrollment.status == Enrollment.Status.SUBMITTED,
+        "can_write": can_write and bool(actions), "actions": actions if can_write else [],
+        "can_pay": scope.role in PAY_ROLES and Action.PAY in actions,
         "is_draft": is_draft, "today": today,
         "can_record_leaving": can_write and enrollment.status == Enrollment.Status.PAID,
     })

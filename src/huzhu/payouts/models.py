@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huzhu.core.crypto import EncryptedField, decrypt_text
+from huzhu.core.models import StatusChange
 
 from . import rules
 
@@ -72,6 +73,16 @@ class PayoutBatch(models.Model):
     @property
     def number(self) -> str:
         return f"PB{self.pk:06d}" if self.pk else "PB—"
+
+
+class PayoutBatchStatusChange(StatusChange):
+    """One move of a batch's status (payouts/workflow.py): who approved, sent, cancelled it, and when."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("支付批次状态变更")
+        verbose_name_plural = _("支付批次状态变更")
 
 
 class Payout(models.Model):

@@ -13,13 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from huzhu.audit.services import record_event
 from huzhu.claims import services as claim_services
 from huzhu.claims.workflow import Status as ClaimStatus
 from huzhu.core.actors import StaffActor
-from huzhu.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from huzhu.core.errors import Conflict, DomainError, ValidationFailed
 from huzhu.core.money import ZERO, format_yuan
 from huzhu.ledger import services as ledger
 from huzhu.members import services as member_services
@@ -29,6 +28,7 @@ from huzhu.regions.queries import scope_of
 
 from . import bank_files, queries, rules
 from .models import Payout, PayoutBatch, ReturnImport
+from .workflow import BATCH, PAYOUT, BatchAction, PayoutAction
 
 B = PayoutBatch.Status
 P = Payout.Status
@@ -37,12 +37,6 @@ P = Payout.Status
 def _locked(batch: PayoutBatch) -> PayoutBatch:
     """The batch row under FOR UPDATE: moves of one batch (approve, send, import) queue here."""
     return PayoutBatch.objects.select_for_update().get(pk=batch.pk)
-
-
-def _require_status(batch: PayoutBatch, *statuses: str, doing: str) -> None:
-    if batch.status not in statuses:
-        raise Conflict("batch_status", _("%(batch)s当前状态为“%(status)s”，不能%(doing)s") % {
-            "batch": batch, "status": B(batch.status).label, "doing": doing})
 
 
 def _refresh(batch: PayoutBatch, into: PayoutBatch) -> PayoutBatch:
@@ -98,14 +92,9 @@ def build_batch(*, actor: StaffActor, filters: rules.BatchFilters) -> PayoutBatc
 def approve_batch(*, actor: StaffActor, batch: PayoutBatch) -> PayoutBatch:
     """The checker approves a draft batch; the maker may not check their own batch."""
     locked = _locked(batch)
-    _require_status(locked, B.DRAFT, doing=pgettext("batch action", "复核"))
-    if getattr(actor, "pk", None) is None or actor.pk == locked.created_by_id:
-        raise PermissionDenied(_("制单人不能复核自己制作的批次，请由另一位协会工作人员复核"))
-    locked.status, locked.approved_by, locked.approved_at = B.APPROVED, actor, timezone.now()
-    locked.save(update_fields=["status", "approved_by", "approved_at"])
-    record_event(actor=actor, action="approve_payout_batch", object_type="PayoutBatch", object_id=locked.pk,
-                 before={"status": B.DRAFT},
-                 after={"status": B.APPROVED, "payouts": locked.payout_count, "total": format_yuan(locked.total_amount)})
+    BATCH.move(actor=actor, record=locked, action=BatchAction.APPROVE,
+               updates={"approved_by": actor, "approved_at": timezone.now()},
+               audit_after={"payouts": locked.payout_count, "total": format_yuan(locked.total_amount)})
     return _refresh(locked, batch)
 
 
@@ -116,13 +105,9 @@ def cancel_batch(*, actor: StaffActor, batch: PayoutBatch, reason: str) -> Payou
     if not reason:
         raise ValidationFailed("reason_required", _("请填写作废原因"), field="reason")
     locked = _locked(batch)
-    _require_status(locked, B.DRAFT, B.APPROVED, doing=pgettext("batch action", "作废"))
-    before = locked.status
-    Payout.objects.filter(batch=locked, status=P.PENDING).update(status=P.CANCELLED)
-    locked.status, locked.cancelled_by, locked.cancelled_at = B.CANCELLED, actor, timezone.now()
-    locked.save(update_fields=["status", "cancelled_by", "cancelled_at"])
-    record_event(actor=actor, action="cancel_payout_batch", object_type="PayoutBatch", object_id=locked.pk,
-                 before={"status": before}, after={"status": B.CANCELLED, "reason": reason[:200]})
+    BATCH.move(actor=actor, record=locked, action=BatchAction.CANCEL, note=reason,
+               updates={"cancelled_by": actor, "cancelled_at": timezone.now()}, audit_after={"reason": reason[:200]})
+    PAYOUT.move_all(Payout.objects.filter(batch=locked), action=PayoutAction.CANCEL)
     return _refresh(locked, batch)
 
 
@@ -133,7 +118,7 @@ def cancel_batch(*, actor: StaffActor, batch: PayoutBatch, reason: str) -> Payou
 def record_bank_file_export(*, actor: StaffActor, batch: PayoutBatch, file_format: str) -> PayoutBatch:
     """Note that the bank file (clear account numbers) was exported; only an approved batch has one."""
     locked = _locked(batch)
-    _require_status(locked, B.APPROVED, B.SENT, B.RECONCILED, doing=_("导出银行文件（须先复核）"))
+    BATCH.check(actor=actor, record=locked, action=BatchAction.EXPORT)
     if locked.exported_at is None:
         locked.exported_at = timezone.now()
         locked.save(update_fields=["exported_at"])
@@ -146,9 +131,7 @@ def record_bank_file_export(*, actor: StaffActor, batch: PayoutBatch, file_forma
 def mark_batch_sent(*, actor: StaffActor, batch: PayoutBatch, sent_on: date) -> PayoutBatch:
     """The bank file went to the bank on `sent_on`: payouts are sent and booked as paid from the bank account."""
     locked = _locked(batch)
-    _require_status(locked, B.APPROVED, doing=_("标记为已送银行（须先复核）"))
-    if locked.exported_at is None:
-        raise Conflict("not_exported", _("请先导出银行文件，再标记为已送银行"))
+    checked = BATCH.check(actor=actor, record=locked, action=BatchAction.SEND)
     if sent_on > timezone.localdate():
         raise ValidationFailed("invalid_sent_on", _("送银行日期不能晚于今天"), field="sent_on")
     payouts = Payout.objects.filter(batch=locked, status=P.PENDING).select_related("plan_year").order_by("pk")
@@ -159,12 +142,10 @@ def mark_batch_sent(*, actor: StaffActor, batch: PayoutBatch, sent_on: date) -> 
         except DomainError as exc:
             raise Conflict(exc.code, _("支付参考号 %(reference)s：%(message)s") % {
                 "reference": payout.reference, "message": exc.message}) from exc
-    Payout.objects.filter(batch=locked, status=P.PENDING).update(status=P.SENT)
-    locked.status, locked.sent_by, locked.sent_on, locked.sent_at = B.SENT, actor, sent_on, timezone.now()
-    locked.save(update_fields=["status", "sent_by", "sent_on", "sent_at"])
-    record_event(actor=actor, action="send_payout_batch", object_type="PayoutBatch", object_id=locked.pk,
-                 before={"status": B.APPROVED},
-                 after={"status": B.SENT, "sent_on": sent_on.isoformat(), "total": format_yuan(locked.total_amount)})
+    PAYOUT.move_all(Payout.objects.filter(batch=locked), action=PayoutAction.SEND)
+    BATCH.move(actor=actor, record=locked, action=BatchAction.SEND, checked=checked,
+               updates={"sent_by": actor, "sent_on": sent_on, "sent_at": timezone.now()},
+               audit_after={"sent_on": sent_on.isoformat(), "total": format_yuan(locked.total_amount)})
     return _refresh(locked, batch)
 
 
@@ -219,7 +200,7 @@ def import_return_file(*, actor: StaffActor, batch: PayoutBatch, file_name: str,
 def _apply_return_lines(*, actor: StaffActor, batch: PayoutBatch, file_name: str, content: bytes,
                         lines: list[rules.ReturnLine], today: date) -> ImportReport:
     locked = _locked(batch)
-    _require_status(locked, B.SENT, B.RECONCILED, doing=_("导入银行回盘（须先送银行）"))
+    BATCH.check(actor=actor, record=locked, action=BatchAction.IMPORT_RETURN)
     report = ImportReport(file_name=file_name, lines=len(lines))
     check = rules.check_return_lines(lines, queries.payout_facts(locked), open_status=P.SENT)
     report.problems, report.unchanged = check.problems, len(check.unchanged)
@@ -243,7 +224,7 @@ def _apply_return_lines(*, actor: StaffActor, batch: PayoutBatch, file_name: str
     if report.problems:
         return report
     ReturnImport.objects.filter(pk=record.pk).update(paid_count=report.paid, failed_count=report.failed)
-    report.reconciled = _update_batch_totals(locked, batch)
+    report.reconciled = _update_batch_totals(actor, locked, batch)
     record_event(actor=actor, action="import_bank_return", object_type="PayoutBatch", object_id=locked.pk,
                  after={"file": file_name[:100], "lines": len(lines), "paid": report.paid, "failed": report.failed,
                         "unchanged": report.unchanged, "status": locked.status})
@@ -254,11 +235,11 @@ def _settle(*, actor: StaffActor, payout: Payout, decision: rules.LineDecision, 
             today: date) -> None:
     """One line of the return file: the payout paid (claim paid) or failed (ledger reversal)."""
     if decision.result == rules.PAID:
-        changes = {"status": P.PAID, "paid_on": today, "bank_reason": decision.reason, "return_import": record}
+        action, changes = PayoutAction.PAY, {"paid_on": today}
     else:
-        changes = {"status": P.FAILED, "failed_on": today, "bank_reason": decision.reason, "return_import": record}
-    if Payout.objects.filter(pk=payout.pk, status=P.SENT).update(**changes) != 1:
-        raise Conflict("payout_changed", _("该笔支付已被他人处理，请刷新后重试"))
+        action, changes = PayoutAction.FAIL, {"failed_on": today}
+    PAYOUT.move(actor=actor, record=payout, action=action,
+                updates={**changes, "bank_reason": decision.reason, "return_import": record})
     if decision.result == rules.PAID:
         # Posted when the batch was sent; asking again checks the books agree (idempotent per payout).
         ledger.post_payout_paid(actor=actor, plan_year=payout.plan_year, payout_id=payout.pk, amount=payout.amount,
@@ -270,19 +251,18 @@ def _settle(*, actor: StaffActor, payout: Payout, decision: rules.LineDecision, 
                                   reason=decision.reason)
 
 
-def _update_batch_totals(locked: PayoutBatch, batch: PayoutBatch) -> bool:
+def _update_batch_totals(actor, locked: PayoutBatch, batch: PayoutBatch) -> bool:
     """Refresh the batch's paid and failed totals; reconciled once no line waits for the bank."""
     counts = queries.batch_counts(locked)
     empty = queries.Totals(0, ZERO)
     paid, failed = counts.get(P.PAID, empty), counts.get(P.FAILED, empty)
     locked.paid_count, locked.paid_amount = paid.count, paid.amount
     locked.failed_count, locked.failed_amount = failed.count, failed.amount
-    fields = ["paid_count", "paid_amount", "failed_count", "failed_amount"]
-    reconciled = locked.status == B.SENT and P.SENT not in counts
+    locked.save(update_fields=["paid_count", "paid_amount", "failed_count", "failed_amount"])
+    reconciled = P.SENT not in counts and BATCH.transition_for(locked.status, BatchAction.RECONCILE) is not None
     if reconciled:
-        locked.status, locked.reconciled_at = B.RECONCILED, timezone.now()
-        fields += ["status", "reconciled_at"]
-    locked.save(update_fields=fields)
+        BATCH.move(actor=actor, record=locked, action=BatchAction.RECONCILE, updates={"reconciled_at": timezone.now()},
+                   audit_after={"paid": paid.count, "failed": failed.count})
     _refresh(locked, batch)
     return reconciled
 

@@ -20,6 +20,8 @@ from huzhu.regions.roles import Role
 from . import bank_files, queries, rules, services
 from .forms import BankAccountForm, BatchFilterForm, ReturnFileForm, SentForm
 from .models import PayoutBatch
+from .workflow import BATCH
+from .workflow import BatchAction as A
 
 MANAGERS = {Role.ASSOCIATION}
 READERS = queries.BATCH_READERS
@@ -81,15 +83,14 @@ def batch_detail(request, pk: int):
 
 def _render_detail(request, scope, batch, *, report=None, status=200):
     may_manage = scope.role in MANAGERS
+    actions = set(BATCH.actions_from(batch.status)) if may_manage else set()
     page = Paginator(queries.payouts_of(batch), PAGE_SIZE).get_page(page_param(request.GET))
     return render(request, "payouts/batch_detail.html", {
         "batch": batch, "page": page, "breakdown": queries.batch_breakdown(batch),
-        "may_manage": may_manage, "may_approve": may_manage and batch.status == B.DRAFT
-        and batch.created_by_id != request.user.pk,
-        "may_cancel": may_manage and batch.status in (B.DRAFT, B.APPROVED),
-        "may_export": may_manage and batch.status in (B.APPROVED, B.SENT, B.RECONCILED),
-        "may_send": may_manage and batch.status == B.APPROVED,
-        "may_import": may_manage and batch.status in (B.SENT, B.RECONCILED),
+        "may_manage": may_manage, "may_approve": A.APPROVE in actions and batch.created_by_id != request.user.pk,
+        "awaits_checker": A.APPROVE in actions,
+        "may_cancel": A.CANCEL in actions, "may_export": A.EXPORT in actions,
+        "may_send": A.SEND in actions, "may_import": A.IMPORT_RETURN in actions,
         "sent_form": SentForm(), "return_form": ReturnFileForm(), "report": report,
         "imports": batch.return_imports.select_related("imported_by")[:20],
         "return_headers": rules.RETURN_FILE_HEADERS,

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.models import StatusChange
+
 from .terms import PlanYearTerms
 
 
@@ -48,6 +50,16 @@ class PlanYear(models.Model):
     @property
     def terms(self) -> PlanYearTerms:
         return self.current_version.terms
+
+
+class PlanYearStatusChange(StatusChange):
+    """One move of a plan year's status (plans/workflow.py): who opened or closed it, and when."""
+
+    plan_year = models.ForeignKey(PlanYear, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("年度方案状态变更")
+        verbose_name_plural = _("年度方案状态变更")
 
 
 class TermsVersion(models.Model):

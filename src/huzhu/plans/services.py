@@ -9,19 +9,13 @@ from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, ValidationFailed
 
+from . import workflow
 from .default_terms import PLAN_NAMES, default_terms
 from .models import Plan, PlanYear, TermsVersion
 from .terms import PlanYearTerms
 from .validation import terms_errors
 
 REASON_MAX_LENGTH: int = TermsVersion._meta.get_field("reason").max_length  # type: ignore[assignment]  # a CharField has one
-
-# The plan-year workflow, declared once: which status may move to which.
-TRANSITIONS: dict[str, set[str]] = {
-    PlanYear.Status.DRAFT: {PlanYear.Status.OPEN},
-    PlanYear.Status.OPEN: {PlanYear.Status.CLOSED},
-    PlanYear.Status.CLOSED: set(),
-}
 
 
 def _validated(document: dict) -> PlanYearTerms:
@@ -76,16 +70,11 @@ def publish_terms(*, actor: Actor, plan_code: str, year: int, document: dict, re
 def transition_plan_year(*, actor: Actor, plan_year: PlanYear, to: str) -> PlanYear:
     """Move a plan year along draft → open → closed, under a row lock, with an audit event."""
     locked = PlanYear.objects.select_for_update().select_related("plan").get(pk=plan_year.pk)
-    if to not in TRANSITIONS[locked.status]:
+    action = workflow.ACTION_TO.get(to)
+    if action is None or workflow.PLAN_YEAR.transition_for(locked.status, action) is None:
         raise Conflict("bad_transition", gettext("%(plan_year)s 当前为“%(status)s”，不能改为“%(to)s”") % {
             "plan_year": locked, "status": locked.get_status_display(), "to": PlanYear.Status(to).label})
-    if to == PlanYear.Status.OPEN and locked.current_version_id is None:
-        raise ValidationFailed("no_terms", gettext("方案尚无条款，不能开放"))
-    before = locked.status
-    locked.status = to
-    locked.save(update_fields=["status"])
-    record_event(actor=actor, action=f"{to}_plan_year", object_type="PlanYear", object_id=locked.pk,
-                 before={"status": before}, after={"status": to})
+    workflow.PLAN_YEAR.move(actor=actor, record=locked, action=action)
     return locked
 
 

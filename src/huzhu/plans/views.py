@@ -16,7 +16,7 @@ from huzhu.core.views import act_and_redirect
 from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
 
-from . import queries, services
+from . import queries, services, workflow
 from .diff import diff_documents
 from .forms import TermsForm, TermsJsonForm
 from .rules import claim_deadline
@@ -69,14 +69,14 @@ def year_detail(request, plan: str, year: int):
         "plan_year": plan_year, "terms": terms, "versions": versions,
         "claim_deadline_on": claim_deadline(terms) if terms else None,
         "next_year_exists": queries.any_plan_year(plan, year + 1) is not None,
-        "can_change": can_change_plans(request.user),
+        "can_change": can_change_plans(request.user), "actions": workflow.PLAN_YEAR.actions_from(plan_year.status),
     })
 
 
 @_allowed(write=True)
 def new_version(request, plan: str, year: int):
     plan_year = _plan_year_or_404(plan, year)
-    if plan_year.status == plan_year.Status.CLOSED:
+    if workflow.PLAN_YEAR.transition_for(plan_year.status, workflow.Action.REVISE) is None:
         messages.error(request, _("%(year)s 已结算，条款不能再修改。") % {"year": plan_year})
         return redirect("plans:year_detail", plan=plan, year=year)
     mode = request.POST.get("mode") or request.GET.get("mode") or "form"

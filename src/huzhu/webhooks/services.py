@@ -29,12 +29,13 @@ from huzhu.claims import queries as claim_queries
 from huzhu.claims.workflow import Status as ClaimStatus
 from huzhu.core.actors import Actor, user_of
 from huzhu.core.crypto import decrypt_text, encrypt_text
-from huzhu.core.errors import ValidationFailed
+from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.core.money import format_yuan
 from huzhu.regions.models import Division
 
 from . import rules
 from .models import Delivery, Subscriber
+from .workflow import DELIVERY, Action
 
 log = logging.getLogger("huzhu.webhooks")
 SECRET_PREFIX = "whsec_"
@@ -168,6 +169,14 @@ def _lease(limit: int) -> list[Delivery]:
     return taken
 
 
+def _move(delivery: Delivery, action: str, **changes) -> None:
+    try:
+        with transaction.atomic():
+            DELIVERY.move(actor=None, record=delivery, action=action, updates=changes)
+    except Conflict:  # another run moved it meanwhile (the lease makes this rare): that move stands
+        log.info("webhook %s moved meanwhile; %s not recorded", delivery.event_id, action)
+
+
 def deliver_due(*, limit: int = 100, send=post_json) -> int:
     """Send due deliveries once each; returns how many were delivered."""
     delivered = 0
@@ -182,16 +191,17 @@ def deliver_due(*, limit: int = 100, send=post_json) -> int:
         attempts = delivery.attempts + 1
         now = timezone.now()
         if outcome.status_code is not None and rules.is_success(outcome.status_code):
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.DELIVERED, attempts=attempts, delivered_at=now,
-                last_status_code=outcome.status_code, last_error="")
+            _move(delivery, Action.DELIVER, attempts=attempts, delivered_at=now,
+                  last_status_code=outcome.status_code, last_error="")
             delivered += 1
             continue
-        failed = rules.gives_up(attempts)
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING, attempts=attempts,
-            last_status_code=outcome.status_code, last_error=(outcome.error or "")[:300],
-            next_attempt_at=now + timedelta(seconds=rules.retry_delay_seconds(attempts)))
+        changes = {"attempts": attempts, "last_status_code": outcome.status_code,
+                   "last_error": (outcome.error or "")[:300],
+                   "next_attempt_at": now + timedelta(seconds=rules.retry_delay_seconds(attempts))}
+        if rules.gives_up(attempts):
+            _move(delivery, Action.GIVE_UP, **changes)
+        else:  # still pending: an attempt, not a move
+            Delivery.objects.filter(pk=delivery.pk).update(**changes)
         log.warning("webhook %s to %s failed (%s/%s): %s", delivery.event_id, delivery.subscriber.name, attempts,
                     rules.MAX_ATTEMPTS, outcome.error)
     return delivered
@@ -201,8 +211,8 @@ def deliver_due(*, limit: int = 100, send=post_json) -> int:
 def retry_deliveries(*, actor: Actor, deliveries) -> int:
     """Operator: send failed (or waiting) deliveries again now."""
     ids = [d.pk for d in deliveries]
-    count = Delivery.objects.filter(pk__in=ids).exclude(status=Delivery.Status.DELIVERED).update(
-        status=Delivery.Status.PENDING, next_attempt_at=timezone.now())
+    count = DELIVERY.move_all(Delivery.objects.filter(pk__in=ids), action=Action.RETRY,
+                              updates={"next_attempt_at": timezone.now()})
     record_event(actor=actor, action="webhook_deliveries.retried", object_type="webhook_delivery",
                  object_id=ids[0] if ids else 0, after={"count": count})
     return count

@@ -24,14 +24,14 @@ PASS_ACTION: dict[str, Action] = {S.FIRST_REVIEW: Action.PASS_FIRST, S.SECOND_RE
 def approve_claim(*, actor: Actor, claim: Claim, comment: str = "", straight_through: bool = False) -> Claim:
     """Approve at the association: the benefit is decided again, final, under the worker and coverage locks."""
     coverage = lock_coverage(claim)  # concurrent approvals of one worker queue here (annual cap, lifetime tiers)
-    check_move(actor, claim, Action.APPROVE)
+    checked = check_move(actor, claim, Action.APPROVE)  # four eyes checked here, once
     estimate = claim.benefit_amount
     adjudication = adjudicate(claim, final=True, coverage=coverage)
     benefit = adjudication.decision.benefit
     if estimate is not None and benefit != estimate:
         comment = f"{comment}（补助金按本年度已审批申领重新计算：{estimate} → {benefit}）".strip()
     updates = {**adjudication.stored_fields(), "approved_at": timezone.now(), "straight_through": straight_through}
-    move_claim(actor=actor, claim=claim, action=Action.APPROVE, comment=comment, updates=updates)
+    move_claim(actor=actor, claim=claim, action=Action.APPROVE, comment=comment, updates=updates, checked=checked)
     if benefit > 0:  # the benefit becomes payable in the fund's books, in this same transaction
         ledger.post_claim_approved(actor=actor, plan_year=claim.plan_year, claim_id=claim.pk, benefit_amount=benefit,
                                    posted_on=timezone.localdate())

@@ -2,10 +2,12 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor, user_of
-from huzhu.core.errors import Conflict, PermissionDenied
+from huzhu.core.errors import PermissionDenied
+from huzhu.core.workflow import Checked, Workflow
 
 from .. import rules, workflow
 from ..models import Claim, ClaimStatusChange
@@ -45,22 +47,31 @@ def step_level(actor: Actor, move: workflow.Transition, action: str) -> str:
     return move.level
 
 
-def check_move(actor: Actor, claim: Claim, action: str) -> workflow.Transition:
-    """The allowed move for this actor, or the reason it is refused."""
-    move = workflow.transition_for(claim.status, action)
-    if move is None:
-        raise Conflict("transition_not_allowed",
-                       _("申领当前状态为“%(status)s”，不能“%(action)s”") % {
-                           "status": Claim.Status(claim.status).label, "action": Action(action).label})
-    role = role_of(actor)
-    if role not in move.actors:
-        raise PermissionDenied(_("您的角色不能对申领执行“%(action)s”") % {"action": Action(action).label})
+def _claim_rules(actor: Actor, claim: Claim, *, action: str, transition: workflow.Transition, **context) -> None:
+    """The scheme's guards on every claim move: scope, only the submitter withdraws, four eyes."""
     require_claim_in_scope(actor, claim)
     if action == Action.WITHDRAW and not _is_submitter(actor, claim):
         raise PermissionDenied(_("只有提交人可以撤回申领"))
-    if role not in (SYSTEM, WORKER):
-        check_four_eyes(actor, claim, step_level(actor, move, action))
-    return move
+    if role_of(actor) not in (SYSTEM, WORKER):
+        check_four_eyes(actor, claim, step_level(actor, transition, action))
+
+
+def _record_event(**event):
+    return record_event(**event)  # looked up when called, so a fault injected into record_event reaches it
+
+
+CLAIM = Workflow(
+    model=Claim, transitions=workflow.TRANSITIONS, actions=Action, history=ClaimStatusChange, history_key="claim",
+    audit=_record_event, audit_action="claim_{action}", audit_type="Claim", role_of=role_of, guards=(_claim_rules,),
+    refused_code="transition_not_allowed", refused_message=gettext_lazy("申领当前状态为“%(status)s”，不能“%(action)s”"),
+    forbidden_message=gettext_lazy("您的角色不能对申领执行“%(action)s”"),
+    changed_code="claim_changed", changed_message=gettext_lazy("该申领已被他人处理，请刷新后查看最新状态"),
+)
+
+
+def check_move(actor: Actor, claim: Claim, action: str) -> Checked:
+    """The allowed move for this actor, or the reason it is refused (pass it on to `move_claim`)."""
+    return CLAIM.check(actor=actor, record=claim, action=action)
 
 
 @transaction.atomic
@@ -76,27 +87,24 @@ def transition_claim(*, actor: Actor, claim: Claim, action: str, comment: str = 
 
 
 def move_claim(*, actor: Actor, claim: Claim, action: str, comment: str = "", reason_code: str = "",
-               missing_items: list[str] | None = None, updates: dict | None = None) -> Claim:
-    """`transition_claim` for services already inside their own transaction (no extra savepoint)."""
+               missing_items: list[str] | None = None, updates: dict | None = None,
+               checked: Checked | None = None) -> Claim:
+    """`transition_claim` for services already inside their own transaction (no extra savepoint).
+
+    `checked` is a `check_move` made earlier in the transaction: its guards (four eyes) are not run again.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("move_claim must run inside a transaction: use transition_claim")
-    move = check_move(actor, claim, action)
+    if checked is None or (checked.record_pk, checked.from_status, checked.action) != (claim.pk, claim.status, action):
+        checked = check_move(actor, claim, action)
+    move = checked.transition
+    assert isinstance(move, workflow.Transition)  # the claims table's transitions carry the review level
     now = timezone.now()
-    fields = {"status": move.to, "updated_at": now, **(updates or {})}
+    fields = {"updated_at": now, **(updates or {})}
     if move.to == Claim.Status.SUPPLEMENT:
         fields["missing_items"] = list(missing_items or [])
-    moved = Claim.objects.filter(pk=claim.pk, status=claim.status).update(**fields)
-    if moved != 1:
-        raise Conflict("claim_changed", _("该申领已被他人处理，请刷新后查看最新状态"))
-    ClaimStatusChange.objects.create(
-        claim_id=claim.pk, action=action, from_status=claim.status, to_status=move.to,
-        level=step_level(actor, move, action), actor=user_of(actor),
-        actor_kind=_actor_kind(actor), at=now, comment=comment, reason_code=reason_code,
-        missing_items=list(missing_items or []),
-    )
-    record_event(actor=actor, action=f"claim_{action}", object_type="Claim", object_id=claim.pk,
-                 before={"status": claim.status},
-                 after={"status": move.to, "reason_code": reason_code, "comment": comment[:200]})
-    for name, value in fields.items():
-        setattr(claim, name, value)
+    CLAIM.move(actor=actor, record=claim, action=action, checked=checked, updates=fields,
+               history={"level": step_level(actor, move, action), "actor_kind": _actor_kind(actor), "at": now,
+                        "comment": comment, "reason_code": reason_code, "missing_items": list(missing_items or [])},
+               audit_after={"reason_code": reason_code, "comment": comment[:200]})
     return claim

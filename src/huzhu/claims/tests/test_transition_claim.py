@@ -5,7 +5,8 @@ from huzhu.core.errors import Conflict, NotFound, PermissionDenied
 
 from .. import services
 from ..models import Claim
-from ..workflow import TRANSITIONS, Action
+from ..services.transitions import CLAIM
+from ..workflow import TRANSITIONS, WORKER, Action
 from .conftest import stay_fields
 
 S = Claim.Status
@@ -111,3 +112,10 @@ def test_a_crash_after_the_update_leaves_the_claim_where_it_was(draft, league_re
         services.transition_claim(actor=league_reviewer, claim=Claim.objects.get(pk=claim.pk), action=Action.PASS_SECOND)
     assert Claim.objects.get(pk=claim.pk).status == S.SECOND_REVIEW
     assert not claim.status_changes.exists()
+
+
+def test_the_table_offers_a_county_clerk_the_first_review_actions_and_a_worker_none_of_them(draft, county_clerk):
+    claim = placed(draft, S.FIRST_REVIEW)
+    assert set(CLAIM.actions_for(county_clerk, claim)) == {Action.PASS_FIRST, Action.RETURN, Action.REJECT,
+                                                           Action.WITHDRAW}
+    assert WORKER not in CLAIM.transition_for(S.FIRST_REVIEW, Action.PASS_FIRST).actors

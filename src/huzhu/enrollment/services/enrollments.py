@@ -17,7 +17,15 @@ from huzhu.regions.queries import scope_of
 from .. import queries, rules
 from ..models import Coverage, Enrollment
 from .coverages import insert_coverages
-from .workflow import S, ensure_in_scope, ensure_status, refresh_totals, transition_enrollment
+from .workflow import (
+    ENROLLMENT,
+    Action,
+    S,
+    ensure_editable,
+    ensure_in_scope,
+    refresh_totals,
+    transition_enrollment,
+)
 
 
 def _today(today: date | None) -> date:
@@ -86,7 +94,7 @@ def add_workers(*, actor: Actor, enrollment: Enrollment, worker_ids: Iterable[in
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
         pk=enrollment.pk)
-    ensure_status(enrollment, S.DRAFT)
+    ensure_editable(enrollment, actor)
     ids = sorted(set(int(i) for i in worker_ids))
     if not ids:
         return 0
@@ -126,7 +134,7 @@ def remove_workers(*, actor: Actor, enrollment: Enrollment, worker_ids: Iterable
     scope = scope_of(actor)
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    ensure_status(enrollment, S.DRAFT)
+    ensure_editable(enrollment, actor)
     removed = enrollment.coverages.filter(worker_id__in=list(worker_ids), status=Coverage.Status.PENDING).delete()[0]
     refresh_totals(enrollment)
     record_event(actor=actor, action="remove_workers", object_type="Enrollment", object_id=enrollment.pk,
@@ -141,15 +149,9 @@ def submit_enrollment(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version", "unit").get(
         pk=enrollment.pk)
-    ensure_status(enrollment, S.DRAFT)
-    if enrollment.kind == Enrollment.Kind.ANNUAL:
-        check = queries.participation_for(enrollment)
-        if not check.passes:
-            raise ValidationFailed("participation_below_threshold", check.message(), field="workers")
-    elif not enrollment.coverages.exists():
-        raise ValidationFailed("empty_enrollment", _("尚未选择任何参互人员"), field="workers")
+    checked = ENROLLMENT.check(actor=actor, record=enrollment, action=Action.SUBMIT)  # the participation guard
     refresh_totals(enrollment)
-    transition_enrollment(enrollment, S.SUBMITTED, actor=actor)
+    transition_enrollment(enrollment, Action.SUBMIT, actor=actor, checked=checked)
     record_event(actor=actor, action="submit_enrollment", object_type="Enrollment", object_id=enrollment.pk,
                  before={"status": S.DRAFT}, after={"status": S.SUBMITTED, "headcount": enrollment.headcount,
                                                     "due_amount": str(enrollment.due_amount)})
@@ -161,7 +163,7 @@ def withdraw_enrollment(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     """Take a submitted, unpaid enrollment back to draft to change it."""
     scope = scope_of(actor)
     ensure_in_scope(scope, enrollment)
-    transition_enrollment(enrollment, S.DRAFT, actor=actor, note="withdrawn")
+    transition_enrollment(enrollment, Action.WITHDRAW, actor=actor, note="withdrawn")
     record_event(actor=actor, action="withdraw_enrollment", object_type="Enrollment", object_id=enrollment.pk,
                  before={"status": S.SUBMITTED}, after={"status": S.DRAFT})
     return enrollment
@@ -173,7 +175,7 @@ def cancel_enrollment(*, actor: Actor, enrollment: Enrollment, reason: str = "")
     scope = scope_of(actor)
     ensure_in_scope(scope, enrollment)
     before = enrollment.status
-    transition_enrollment(enrollment, S.CANCELLED, actor=actor, note=reason)
+    transition_enrollment(enrollment, Action.CANCEL, actor=actor, note=reason)
     enrollment.coverages.update(status=Coverage.Status.CANCELLED)
     record_event(actor=actor, action="cancel_enrollment", object_type="Enrollment", object_id=enrollment.pk,
                  before={"status": before}, after={"status": S.CANCELLED, "reason": reason})
@@ -207,7 +209,7 @@ def add_new_hire(*, actor: Actor, enrollment: Enrollment, name: str, id_number: 
     scope = scope_of(actor)
     today = _today(today)
     ensure_in_scope(scope, enrollment)
-    ensure_status(enrollment, S.DRAFT)
+    ensure_editable(enrollment, actor)
     unit = enrollment.unit
     default_kind = Worker.Kind.GIG if unit.kind in (MemberUnit.Kind.REGIONAL_UNION, MemberUnit.Kind.INDUSTRY_UNION) \
         else Worker.Kind.EMPLOYEE
@@ -241,7 +243,7 @@ def record_leaving(*, actor: Actor, worker: Worker, left_on: date) -> int:
         refresh_totals(enrollment)
         if enrollment.pk in withdrawn and enrollment.headcount == 0:
             # Nobody is left to pay for: the bill is withdrawn with its last person.
-            transition_enrollment(enrollment, S.CANCELLED, actor=actor, note="all workers left")
+            transition_enrollment(enrollment, Action.CANCEL, actor=actor, note="all workers left")
     marked = (Coverage.objects.filter(worker=worker, unit=unit, status=Coverage.Status.ACTIVE, left_on__isnull=True,
                                       plan_year__in=_plan_years_holding(left_on))
               .update(left_on=left_on))

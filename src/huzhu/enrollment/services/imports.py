@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -36,7 +35,7 @@ from ..models import Enrollment, ImportJob, ImportRow
 from ..roster_files import RosterFileProblem, open_roster
 from . import staging
 from .coverages import insert_coverages
-from .workflow import S, ensure_in_scope, ensure_status, refresh_totals
+from .workflow import IMPORT_JOB, JobAction, S, ensure_editable, ensure_in_scope, move_job, refresh_totals
 
 log = logging.getLogger(__name__)
 CHUNK = 5000
@@ -74,7 +73,7 @@ def create_import_job(*, actor: Actor, enrollment: Enrollment, file_name: str, u
     """
     scope = scope_of(actor)
     ensure_in_scope(scope, enrollment)
-    ensure_status(enrollment, S.DRAFT)
+    ensure_editable(enrollment, actor)
     if upload is not None:
         stored = import_dir() / f"{uuid.uuid4().hex}.upload"
         with stored.open("wb") as out:
@@ -108,10 +107,14 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
     today = today or timezone.localdate()
     chunk_size = chunk_size or int(getattr(settings, "HUZHU_IMPORT_CHUNK_ROWS", CHUNK))
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
-    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING):
+    if job.status == ImportJob.Status.QUEUED:
+        try:
+            move_job(job, JobAction.VALIDATE, updated_at=timezone.now())
+        except Conflict:  # another worker took it first
+            job.refresh_from_db()
+            return job
+    elif job.status != ImportJob.Status.VALIDATING:  # VALIDATING: a run that stopped resumes from `done`
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING, updated_at=timezone.now())
-    job.status = ImportJob.Status.VALIDATING
     enrollment = job.enrollment
     validator = rules.RowValidator(rules.RowContext(terms=enrollment.plan_year.terms, enrolled_on=today,
                                                     today=today, default_kind=_default_kind(enrollment.unit)))
@@ -135,18 +138,14 @@ def validate_import(*, job_id: int, today: date | None = None, chunk_size: int |
     if job.done == 0:
         return _fail(job, "文件中只有表头，没有数据行")
     job.total = job.done
-    job.status = ImportJob.Status.VALIDATED
-    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALIDATING).update(
-        total=job.total, status=job.status, updated_at=timezone.now())
+    move_job(job, JobAction.VALIDATED, total=job.total, updated_at=timezone.now())
     if progress:
         progress(job)
     return job
 
 
 def _fail(job: ImportJob, message: str) -> ImportJob:
-    job.status, job.message = ImportJob.Status.FAILED, message
-    ImportJob.objects.filter(pk=job.pk).update(status=job.status, message=message, updated_at=timezone.now())
-    return job
+    return move_job(job, JobAction.FAIL, note=message, message=message, updated_at=timezone.now())
 
 
 def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tuple[int, dict]]) -> None:
@@ -254,9 +253,13 @@ def _conflict(found: queries.StagedConflict, enrollment: Enrollment) -> tuple[st
     return None
 
 
-def check_import_commit(*, job: ImportJob, policy: str) -> None:
-    """Refuse a commit the job cannot take: not validated yet, no policy, or bad rows under "all"."""
-    if job.status != ImportJob.Status.VALIDATED:
+def check_import_commit(*, job: ImportJob, policy: str, resuming: bool = False) -> None:
+    """Refuse a commit the job cannot take: not validated yet, no policy, or bad rows under "all".
+
+    `resuming`: the commit run itself, which may also take up an import that died (IMPORTING).
+    """
+    ready = (ImportJob.Status.VALIDATED, ImportJob.Status.IMPORTING) if resuming else (ImportJob.Status.VALIDATED,)
+    if job.status not in ready:
         raise Conflict("job_not_ready", _("导入任务当前为“%(status)s”，不能导入") % {"status": job.get_status_display()})
     if policy not in ImportJob.Policy.values:
         raise ValidationFailed("invalid_policy", _("请选择导入方式（all：全部正确才导入；valid_only：只导入正确的行）"),
@@ -275,13 +278,10 @@ def commit_import(*, actor: Actor, job_id: int, policy: str, today: date | None 
     job = ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__current_version").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job
-    if job.status == ImportJob.Status.IMPORTING:
-        # A run that died (worker killed, database restarted) committed nothing: the rows and
-        # DONE are one transaction. The row lock below makes a still-running first run win.
-        job.status = ImportJob.Status.VALIDATED
-    check_import_commit(job=job, policy=policy)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, policy=policy,
-                                               updated_at=timezone.now())
+    # An IMPORTING job is a run that died (worker killed, database restarted): it committed nothing,
+    # the rows and DONE are one transaction. The row lock below makes a still-running first run win.
+    check_import_commit(job=job, policy=policy, resuming=True)
+    move_job(job, JobAction.IMPORT, actor=actor, policy=policy, updated_at=timezone.now())
     try:
         with large_load(), transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -289,20 +289,20 @@ def commit_import(*, actor: Actor, job_id: int, policy: str, today: date | None 
                 return locked
             imported, new_workers, late = _commit_rows(actor, job, policy, today, progress)
     except (ValidationFailed, Conflict) as exc:  # refused before writing: the job can be committed again
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATED, message=exc.message)
+        _move_after_refusal(job, JobAction.REOPEN, actor, exc.message)
         raise
     except IntegrityError as exc:
         message = "导入时与其他人同时办理的参互冲突，未导入任何数据，请重新校验后再试"
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=message)
+        _move_after_refusal(job, JobAction.FAIL, actor, message)
         raise Conflict("import_conflict", message) from exc
     except DatabaseError:
         # The connection dropped mid-import: nothing was written. Leave the job ready to run again
         # (if the database is back; if not, the IMPORTING status is resumed by the next run).
         log.exception("roster import %s interrupted", job.pk)
         try:
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportJob.Status.VALIDATED, message="导入被中断（数据库连接断开），未导入任何数据，可重新执行导入")
-        except DatabaseError:
+            message = "导入被中断（数据库连接断开），未导入任何数据，可重新执行导入"
+            move_job(job, JobAction.REOPEN, actor=actor, note=message, message=message)
+        except (DatabaseError, Conflict):
             pass
         raise
     job.refresh_from_db()
@@ -311,10 +311,17 @@ def commit_import(*, actor: Actor, job_id: int, policy: str, today: date | None 
     return job
 
 
-def _commit_rows(actor: Actor, job: ImportJob, policy: str, today: date, progress: Progress | None):
+def _move_after_refusal(job: ImportJob, action: str, actor, message: str) -> None:
+    try:
+        move_job(job, action, actor=actor, note=message, message=message)
+    except Conflict:  # another run moved the job meanwhile: its status stands, and so does the refusal
+        pass
+
+
+def _commit_rows(actor, job: ImportJob, policy: str, today: date, progress: Progress | None):
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related(
         "unit", "plan_year__current_version").get(pk=job.enrollment_id)
-    ensure_status(enrollment, S.DRAFT)
+    ensure_editable(enrollment, actor)
     unit, plan_year = enrollment.unit, enrollment.plan_year
     # Someone may have registered, deleted or enrolled these people since validation: check again, set-based.
     changes = queries.staged_rows_changed(job, plan_year)
@@ -341,11 +348,11 @@ def _commit_rows(actor: Actor, job: ImportJob, policy: str, today: date, progres
     _report(progress, job, imported)
     refresh_totals(enrollment)
     job.rows.filter(error="").delete()  # staged personal data is not kept once imported
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, imported_count=imported, new_worker_count=new_workers,
+    IMPORT_JOB.move(actor=actor, record=job, action=JobAction.FINISH, updates=dict(
+        imported_count=imported, new_worker_count=new_workers,
         error_count=job.error_count + len(late), valid_count=job.valid_count - len(late), done=job.total,
         message=f"已导入{imported}人（新登记职工{new_workers}人）"
-        + (f"，另有{len(late)}行在导入时发现已在其他单位参互" if late else ""))
+        + (f"，另有{len(late)}行在导入时发现已在其他单位参互" if late else "")))
     record_bulk_event(actor=actor, action="import_roster", object_type="Enrollment", object_ids=[enrollment.pk],
                       summary={"job": job.pk, "imported": imported, "new_workers": new_workers,
                                "skipped": job.error_count + len(late), "policy": policy})
@@ -378,9 +385,12 @@ def discard_import(*, actor: Actor, job: ImportJob, drop_empty_draft: bool = Fal
                      after={"status": "discarded", "enrollment_deleted": enrollment_pk})
         job.status = ImportJob.Status.DISCARDED
         return job
+    if job.status == ImportJob.Status.DISCARDED:  # discarded already: nothing more to do
+        return job
+    checked = IMPORT_JOB.check(actor=actor, record=job, action=JobAction.DISCARD)
     job.rows.all().delete()
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DISCARDED, message="已放弃，未导入任何数据",
-                                               updated_at=timezone.now())
+    IMPORT_JOB.move(actor=actor, record=job, action=JobAction.DISCARD, checked=checked,
+                    updates={"message": "已放弃，未导入任何数据", "updated_at": timezone.now()})
     _unlink_upload_on_commit(job)
     record_event(actor=actor, action="discard_import", object_type="ImportJob", object_id=job.pk,
                  after={"status": "discarded"})
@@ -425,15 +435,16 @@ def purge_abandoned_imports(*, actor: Actor, now: datetime | None = None) -> int
             if job is None:
                 continue
             rows = job.rows.all().delete()[0]
-            update: dict[str, Any] = {"updated_at": now}
-            if job.status != ImportJob.Status.FAILED:
-                update |= {"status": ImportJob.Status.DISCARDED,
-                           "message": _("超过%(hours)s小时未完成，暂存的名册数据已清除，未导入任何数据；请重新上传")
-                           % {"hours": hours}}
-            ImportJob.objects.filter(pk=job.pk).update(**update)
+            before = job.status
+            if IMPORT_JOB.transition_for(before, JobAction.EXPIRE) is not None:
+                message = _("超过%(hours)s小时未完成，暂存的名册数据已清除，未导入任何数据；请重新上传") % {"hours": hours}
+                IMPORT_JOB.move(actor=actor, record=job, action=JobAction.EXPIRE, note=message,
+                                updates={"message": message, "updated_at": now})
+            else:  # a failed job keeps its status and message
+                ImportJob.objects.filter(pk=job.pk).update(updated_at=now)
             _unlink_upload_on_commit(job)
             record_event(actor=actor, action="purge_abandoned_import", object_type="ImportJob", object_id=job.pk,
-                         before={"status": job.status, "updated_at": job.updated_at.isoformat()},
-                         after={"status": update.get("status", job.status), "rows_deleted": rows})
+                         before={"status": before, "updated_at": job.updated_at.isoformat()},
+                         after={"status": job.status, "rows_deleted": rows})
             purged += 1
     return purged

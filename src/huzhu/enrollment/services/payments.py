@@ -24,9 +24,10 @@ from ..models import Enrollment
 from .coverages import activate_coverages, insert_coverages
 from .history import refresh_consecutive_years
 from .workflow import (
+    ENROLLMENT,
+    Action,
     S,
     ensure_in_scope,
-    ensure_status,
     refresh_totals,
     transition_enrollment,
     transition_enrollments,
@@ -42,7 +43,7 @@ def record_payment(*, actor: Actor, enrollment: Enrollment, amount: Decimal | st
     ensure_in_scope(scope, enrollment)
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("plan_year__current_version").get(
         pk=enrollment.pk)
-    ensure_status(enrollment, S.SUBMITTED)
+    checked = ENROLLMENT.check(actor=actor, record=enrollment, action=Action.PAY)
     try:
         amount = parse_money(amount)
     except ValueError as exc:
@@ -57,7 +58,7 @@ def record_payment(*, actor: Actor, enrollment: Enrollment, amount: Decimal | st
     problem = rules.payment_problem(enrollment.plan_year.terms, paid_on=paid_on, today=today)
     if problem:
         raise ValidationFailed("invalid_paid_on", problem, field="paid_on")
-    transition_enrollment(enrollment, S.PAID, actor=actor, paid_amount=amount, paid_on=paid_on,
+    transition_enrollment(enrollment, Action.PAY, actor=actor, checked=checked, paid_amount=amount, paid_on=paid_on,
                           bank_reference=bank_reference[:60])
     activated = activate_coverages(plan_year=enrollment.plan_year, enrollments=[enrollment], paid_on=paid_on)
     # Paid now: the workers' later years (an enrollment made before this one) count this year.
@@ -158,8 +159,8 @@ def enroll_and_pay(*, actor: Actor, plan_year: PlanYear, batches: Iterable[tuple
     Enrollment.objects.bulk_update(enrollments, ["headcount", "contribution_amount", "subsidy_amount", "due_amount"],
                                    batch_size=1000)
     ids = [e.pk for e in enrollments]
-    transition_enrollments(ids, S.DRAFT, S.SUBMITTED, actor=actor)
-    transition_enrollments(ids, S.SUBMITTED, S.PAID, actor=actor, paid_amount=F("due_amount"), paid_on=paid_on,
+    transition_enrollments(ids, S.DRAFT, Action.SUBMIT, actor=actor)
+    transition_enrollments(ids, S.SUBMITTED, Action.PAY, actor=actor, paid_amount=F("due_amount"), paid_on=paid_on,
                            bank_reference=bank_reference[:60])
     for enrollment in enrollments:
         enrollment.status, enrollment.paid_amount, enrollment.paid_on = S.PAID, enrollment.due_amount, paid_on

@@ -3,15 +3,18 @@ makers building at once never put one claim in two batches."""
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from huzhu.claims.models import Claim
 from huzhu.claims.tests.test_postgres_reliability import at_once
+from huzhu.conftest import make_staff
 from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger.models import LedgerEntry, Posting
 from huzhu.payouts import services
 from huzhu.payouts.models import Payout, PayoutBatch, ReturnImport
+from huzhu.payouts.workflow import BATCH, BatchAction
+from huzhu.regions.models import Role
 
 from .conftest import all_paid, everything
 
@@ -49,3 +52,31 @@ def test_two_makers_building_at_once_never_share_a_claim(approve_claim, maker, c
     assert len(built) + len(refused) == 2 and built, results
     per_claim = Payout.objects.filter(claim__in=claims).values_list("claim_id", flat=True)
     assert sorted(per_claim) == sorted(c.pk for c in claims)  # each claim in exactly one batch
+
+
+def test_two_checkers_approving_the_same_batch_at_once_one_wins_and_one_move_is_written(approve_claim, maker,
+                                                                                        checker):
+    second_checker = make_staff("checker2", Role.ASSOCIATION)
+    approve_claim()
+    built = services.build_batch(actor=maker, filters=everything())
+    batch_a, batch_b = PayoutBatch.objects.get(pk=built.pk), PayoutBatch.objects.get(pk=built.pk)
+    results = at_once(lambda: services.approve_batch(actor=checker, batch=batch_a),
+                      lambda: services.approve_batch(actor=second_checker, batch=batch_b))
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "PayoutBatch"], results
+    assert built.status_changes.count() == 1
+    assert PayoutBatch.objects.get(pk=built.pk).status == PayoutBatch.Status.APPROVED
+
+
+def test_the_conditional_update_alone_lets_one_of_two_stale_approvals_through(approve_claim, maker, checker):
+    approve_claim()
+    built = services.build_batch(actor=maker, filters=everything())
+    stale_a, stale_b = PayoutBatch.objects.get(pk=built.pk), PayoutBatch.objects.get(pk=built.pk)
+
+    def approve(stale):  # no row lock: only `WHERE status = 'draft'` stands between the two
+        with transaction.atomic():
+            return BATCH.move(actor=checker, record=stale, action=BatchAction.APPROVE)
+
+    results = at_once(lambda: approve(stale_a), lambda: approve(stale_b))
+    conflicts = [r for r in results if isinstance(r, Conflict)]
+    assert len(conflicts) == 1 and conflicts[0].code == "batch_changed", results
+    assert built.status_changes.count() == 1
