@@ -18,6 +18,7 @@ from huzhu.core.errors import DomainError, ValidationFailed
 from huzhu.core.params import page_param, parse_integer
 from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members.queries import own_worker, worker_by_id_number
+from huzhu.plans.rules import claim_deadline
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 from huzhu.risk import queries as risk_queries
@@ -318,8 +319,9 @@ def mine_leave(request):
 def mine_new(request):
     """Start a claim on the phone: the coverage, the stay and its settlement figures make a draft; on
     the draft she photographs the documents, sees the estimated benefit and submits."""
-    coverages = [own for own in enrollment_queries.own_coverages(request.worker_id)
-                 if own.standing in forms.CLAIMABLE_STANDINGS]
+    today = timezone.localdate()
+    coverages = [own for own in enrollment_queries.own_coverages(request.worker_id, today=today)
+                 if own.standing in forms.CLAIMABLE_STANDINGS and today <= claim_deadline(own.coverage.plan_year.terms)]
     form = forms.WorkerClaimForm(request.POST or None, coverages=coverages)
     if request.method == "POST" and form.is_valid():
         try:

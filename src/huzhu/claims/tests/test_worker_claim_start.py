@@ -99,10 +99,11 @@ def test_the_intake_checks_apply_on_the_phone_too(signed_in, worker):
     assert not Claim.objects.exists()
 
 
-def test_only_paid_coverages_are_offered_and_someone_elses_never(client, plans, home_unit):
-    install_default_plans(years=(2025,))
+def test_only_paid_coverages_within_the_claim_deadline_are_offered_and_someone_elses_never(client, plans, home_unit):
+    install_default_plans(years=(2024, 2025))
     worker = make_worker(home_unit, name="王芳", gender="F", phone="13800000077")
     last, this = cover(worker, year=2025), cover(worker, year=2026, status="pending")
+    too_old = cover(worker, year=2024)  # its claim deadline (2025-12-31) has passed
     women = cover(worker, year=2026, plan="women_health")
     stranger = make_worker(home_unit, name="李四", phone="13800000078")
     theirs = cover(stranger, year=2026)
@@ -110,6 +111,7 @@ def test_only_paid_coverages_are_offered_and_someone_elses_never(client, plans, 
     form = client.get("/claims/mine/new/").content.decode()
     assert f'value="{last.pk}"' in form and f'value="{women.pk}"' in form
     assert f'value="{this.pk}"' not in form and f'value="{theirs.pk}"' not in form
+    assert f'value="{too_old.pk}"' not in form
     refused = client.post("/claims/mine/new/", {"coverage": theirs.pk, **STAY})
     assert refused.status_code == 200 and not Claim.objects.exists()
 
