@@ -101,6 +101,21 @@ def test_upload_preview_and_import_valid_rows_only(client, unit_contact, unit_dr
     assert "hx-trigger" not in fragment and "已导入" in fragment
 
 
+def test_the_preview_shows_the_rows_and_every_error_of_a_bad_row(client, unit_contact, unit_draft,
+                                                                 django_capture_on_commit_callbacks):
+    login(client, unit_contact)
+    rows = good_rows(2) + [("坏行", "150203198503021234", "1390000", "临时工", "去年")]
+    upload = io.BytesIO(xlsx_bytes(rows))
+    upload.name = "名册.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("enrollment:upload", args=[unit_draft.pk]), {"file": upload})
+    page = client.get(response["Location"]).text
+    preview = page[page.index('id="import-preview"'):]
+    assert "职工0" in preview and "职工1" in preview and "在职职工" in preview and "正确" in preview
+    bad = preview[preview.index("坏行"):]
+    assert "校验位不正确" in bad and "手机号：" in bad and "人员类别：“临时工”无法识别" in bad and "入职日期：" in bad
+
+
 def test_a_renamed_file_is_refused_with_a_message(client, unit_contact, unit_draft):
     login(client, unit_contact)
     upload = io.BytesIO(b"%PDF-1.4 hello")
