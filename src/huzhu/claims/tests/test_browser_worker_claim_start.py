@@ -14,6 +14,8 @@ from .conftest import INPATIENT_DOCUMENTS, cover, png_bytes
 
 pytestmark = pytest.mark.browser
 
+SMALL_CHOICES = """() => [...document.querySelectorAll('input[type=radio], input[type=checkbox]')]
+  .every(input => input.getBoundingClientRect().width < 40)"""
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
@@ -48,6 +50,7 @@ def test_on_a_phone_the_worker_starts_photographs_estimates_and_submits_a_claim(
     page.click("#claims a[href='/claims/mine/new/']")
     page.wait_for_url("**/claims/mine/new/")
     page.check(f"input[name=coverage][value='{coverage.pk}']")
+    assert page.evaluate(SMALL_CHOICES)  # radios beside their text, not full-width blocks
     page.select_option("select[name=claim_type]", "inpatient")
     assert not page.is_visible("input[name=period_start_on]")  # only the stay's fields show
     page.fill("input[name=hospital]", "包头市中心医院")
