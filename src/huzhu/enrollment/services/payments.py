@@ -97,7 +97,7 @@ class EnrollAndPayResult:
 
 @transaction.atomic
 def enroll_and_pay(*, actor, plan_year: PlanYear, batches: Iterable[tuple[MemberUnit, Sequence[int]]],
-                   paid_on: date, bank_reference: str = "BULK", kind: str = Enrollment.Kind.ANNUAL,
+                   paid_on: date, bank_reference: str = "批量登记缴费", kind: str = Enrollment.Kind.ANNUAL,
                    ) -> EnrollAndPayResult:
     """Bulk path for demo data, migrations and tests: paid enrollments with active coverages, set-based.
 
