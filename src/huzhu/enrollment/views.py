@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from huzhu.core.errors import DomainError
 from huzhu.core.jobs import enqueue
 from huzhu.core.params import id_param, ids_param, parse_date
-from huzhu.members.models import Worker
 from huzhu.members.queries import units_in_scope, worker_for
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
@@ -232,13 +231,7 @@ def _job_context(job: ImportJob) -> dict:
     return {"job": job, "enrollment": job.enrollment,
             "errors": queries.import_error_sample(job) if job.error_count else [],
             "error_fields": queries.import_error_summary(job) if job.error_count else [],
-            "preview": _preview(job) if job.status == ImportJob.Status.VALIDATED else []}
-
-
-def _preview(job: ImportJob) -> list[tuple]:
-    """The first staged rows with their gender and kind in words."""
-    genders, kinds = dict(Worker.Gender.choices), dict(Worker.Kind.choices)
-    return [(row, genders.get(row.gender, ""), kinds.get(row.kind, "")) for row in queries.import_preview(job)]
+            "preview": queries.import_preview(job) if job.status == ImportJob.Status.VALIDATED else []}
 
 
 @login_required
