@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "huzhu.core.middleware.ChineseNotFoundMiddleware",  # DEBUG's English 404 page → templates/404.html
     "django.contrib.messages.middleware.MessageMiddleware",
     "huzhu.security.middleware.SessionIdleTimeoutMiddleware",
     "huzhu.security.middleware.TwoFactorRequiredMiddleware",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -96,7 +97,11 @@ def _inputs_from_form(kind: str, post) -> dict:
 def index(request):
     scope = _scope(request)
     plan_years = list(queries.study_plan_years())
+    today = timezone.localdate()
+    # IBNR is asked of a year whose protection period has begun: the latest such year, never next year's
+    begun = [p.year for p in plan_years if p.current_version and p.terms.protection_start_on <= today]
     return render(request, "actuarial/index.html", {
+        "ibnr_year": max(begun, default=None),
         "studies": Paginator(queries.studies(scope), 50).get_page(page_param(request.GET)), "may_run": scope.role == Role.ASSOCIATION, "plans": PLANS,
         "whatif_studies": queries.finished_whatif_studies(scope)[:50],
         "years": sorted({p.year for p in plan_years}), "plan_years": plan_years, "grains": [(code, _(name)) for code, name in GRAINS.items()],

@@ -9,15 +9,15 @@ from .kinds import DocumentKind  # noqa: F401 - the kinds stay importable from h
 class StoredFile(models.Model):
     """One file's content on disk under ARCHIVE_ROOT, named by its SHA-256. Never changed."""
 
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(_("文件摘要（SHA-256）"), max_length=64, unique=True)
     content_type = models.CharField(_("文件类型"), max_length=40)
-    extension = models.CharField(max_length=8)
+    extension = models.CharField(_("扩展名"), max_length=8)
     size = models.PositiveIntegerField(_("大小（字节）"))
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
-    has_thumbnail = models.BooleanField(default=False)
+    has_thumbnail = models.BooleanField(_("有缩略图"), default=False)
     retain_until_on = models.DateField(_("保管期限至"))
-    stored_at = models.DateTimeField(auto_now_add=True)
-    stored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    stored_at = models.DateTimeField(_("存档时间"), auto_now_add=True)
+    stored_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("存档人"), on_delete=models.PROTECT, null=True, blank=True)
 
     class Meta:
         verbose_name = _("档案文件")

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "huzhu.audit"
+    verbose_name = _("审计日志")
     label = "audit"

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClaimsConfig(AppConfig):
     name = "huzhu.claims"
+    verbose_name = _("申领审核")
     label = "claims"
 
     def ready(self):

@@ -46,6 +46,8 @@ class IdNumberField(forms.CharField):
 class ClaimForm(forms.Form):
     """The desk form (county clerk, unit contact): one claim with invoices, amounts and scans."""
 
+    INVOICE_ROWS = INVOICE_ROWS
+
     id_number = IdNumberField(label=_("职工身份证号"), max_length=20,
                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}))
     claim_type = forms.ChoiceField(label=_("申领类型"), choices=Claim.Type.choices, initial=Claim.Type.INPATIENT)
@@ -71,7 +73,7 @@ class ClaimForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for row in range(1, INVOICE_ROWS + 1):
+        for row in range(1, self.INVOICE_ROWS + 1):
             self.fields[f"invoice_code_{row}"] = forms.CharField(label=_("票据%(row)s 代码") % {"row": row}, required=False, max_length=8)
             self.fields[f"invoice_number_{row}"] = forms.CharField(label=_("号码"), required=False, max_length=10)
             self.fields[f"invoice_check_{row}"] = forms.CharField(label=_("校验码"), required=False, max_length=6)
@@ -88,7 +90,7 @@ class ClaimForm(forms.Form):
 
     def invoice_rows(self):
         return [[self[f"invoice_{part}_{row}"] for part in ("code", "number", "check", "amount")]
-                for row in range(1, INVOICE_ROWS + 1)]
+                for row in range(1, self.INVOICE_ROWS + 1)]
 
     def clean_diagnosis_code(self):
         # "C50.900 乳腺恶性肿瘤" from the list: keep the code
@@ -101,16 +103,72 @@ class ClaimForm(forms.Form):
         data = self.cleaned_data
         invoices = [{"code": data[f"invoice_code_{row}"], "number": data[f"invoice_number_{row}"],
                      "check_code": data[f"invoice_check_{row}"], "amount": data[f"invoice_amount_{row}"] or 0}
-                    for row in range(1, INVOICE_ROWS + 1)
+                    for row in range(1, self.INVOICE_ROWS + 1)
                     if data[f"invoice_code_{row}"] or data[f"invoice_number_{row}"]]
         return {
             "claim_type": data["claim_type"], "hospital": data["hospital"], "admitted_on": data["admitted_on"],
             "discharged_on": data["discharged_on"], "period_start_on": data["period_start_on"],
             "period_end_on": data["period_end_on"], "diagnosed_on": data["diagnosed_on"],
             "diagnosis_code": data["diagnosis_code"], "diagnosis_name": name_of(data["diagnosis_code"]),
-            "procedure": data["procedure"], "worker_deceased": data["worker_deceased"],
+            "procedure": data["procedure"], "worker_deceased": data.get("worker_deceased", False),
             "amounts": {name: data[name] or 0 for name in rules.AMOUNT_FIELDS}, "invoices": invoices,
         }
+
+
+# The phone's coverages: a paid one, in its year or after it until the claim deadline.
+CLAIMABLE_STANDINGS = ("active", "expired")
+EVENT_DATE_FIELD = {"inpatient": "admitted_on", "outpatient_chronic": "period_start_on", "diagnosis": "diagnosed_on",
+                    "procedure": "diagnosed_on"}
+PHOTO_ACCEPT = "image/jpeg,image/png,image/heic,application/pdf"
+
+
+class WorkerClaimForm(ClaimForm):
+    """The worker's phone form: one of her own coverages instead of an ID number, one invoice row."""
+
+    INVOICE_ROWS = 1
+    EVENT_FIELDS = ("claim_type", "hospital", "admitted_on", "discharged_on", "period_start_on", "period_end_on",
+                    "diagnosed_on", "diagnosis_code", "procedure")
+    coverage = forms.TypedChoiceField(label=_("选择保障"), coerce=int, widget=forms.RadioSelect,
+                                      error_messages={"required": _("请选择这次住院或确诊所属的保障")})
+    # no htmx search here: the diagnosis search is a staff page; the list is enough on a phone
+    diagnosis_code = forms.CharField(label=_("诊断（ICD-10 编码或名称，住院可不填）"), max_length=40, required=False,
+                                     widget=forms.TextInput(attrs={"list": "icd10-list", "autocomplete": "off"}))
+
+    def __init__(self, *args, coverages, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["id_number"], self.fields["worker_deceased"]
+        self.own_coverages = {own.coverage.pk: own for own in coverages}
+        self.fields["coverage"].choices = [(pk, self.coverage_label(own)) for pk, own in self.own_coverages.items()]
+        active = [own.coverage.pk for own in coverages if own.standing == "active"]
+        if active or len(coverages) == 1:
+            self.fields["coverage"].initial = (active or [coverages[0].coverage.pk])[0]
+
+    @staticmethod
+    def coverage_label(own) -> str:
+        coverage = own.coverage
+        return _("%(plan)s %(year)s（%(start)s 至 %(end)s，%(standing)s）") % {
+            "plan": coverage.plan_year.plan.name, "year": coverage.plan_year.year, "start": coverage.starts_on,
+            "end": coverage.ends_on, "standing": own.standing_label}
+
+    def clean(self):
+        """The claim type must belong to the chosen coverage's plan, and its date to its period."""
+        from .services.intake import PLAN_OF_TYPE
+
+        data = super().clean()
+        own, claim_type = self.own_coverages.get(data.get("coverage")), data.get("claim_type")
+        if own is None or not claim_type:
+            return data
+        coverage = own.coverage
+        if PLAN_OF_TYPE[claim_type] != coverage.plan_year.plan_id:
+            self.add_error("claim_type", _("所选保障是%(plan)s，不能申领“%(type)s”") % {
+                "plan": coverage.plan_year.plan.name, "type": dict(Claim.Type.choices)[claim_type]})
+            return data
+        field = EVENT_DATE_FIELD[claim_type]
+        day = data.get(field)
+        if day and coverage.starts_on and not coverage.starts_on <= day <= coverage.ends_on:
+            self.add_error(field, _("%(day)s 不在所选保障的保障期（%(start)s 至 %(end)s）内") % {
+                "day": day, "start": coverage.starts_on, "end": coverage.ends_on})
+        return data
 
 
 def uploaded_documents(files) -> list[tuple[str, object]]:

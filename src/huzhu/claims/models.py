@@ -42,17 +42,17 @@ class Claim(models.Model):
         TOTAL_HYSTERECTOMY = "total_hysterectomy", _("全子宫切除术")
         BILATERAL_OOPHORECTOMY = "bilateral_oophorectomy", _("双侧卵巢切除术")
 
-    worker = models.ForeignKey("members.Worker", on_delete=models.PROTECT, related_name="claims")
-    coverage = models.ForeignKey("enrollment.Coverage", on_delete=models.PROTECT, related_name="claims")
-    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="claims")
+    worker = models.ForeignKey("members.Worker", verbose_name=_("职工"), on_delete=models.PROTECT, related_name="claims")
+    coverage = models.ForeignKey("enrollment.Coverage", verbose_name=_("保障凭证"), on_delete=models.PROTECT, related_name="claims")
+    plan_year = models.ForeignKey("plans.PlanYear", verbose_name=_("年度方案"), on_delete=models.PROTECT, related_name="claims")
     claim_type = models.CharField(_("申领类型"), max_length=20, choices=Type.choices)
     status = models.CharField(_("状态"), max_length=15, choices=Status.choices, default=Status.DRAFT)
     channel = models.CharField(_("申领渠道"), max_length=10, choices=Channel.choices)
     worker_deceased = models.BooleanField(_("职工已身故"), default=False)
     # Region and unit copied from the coverage so every queue filters on the claim row itself.
-    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("members.MemberUnit", on_delete=models.PROTECT, related_name="claims")
+    league = models.ForeignKey("regions.Division", verbose_name=_("盟市"), on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.Division", verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("members.MemberUnit", verbose_name=_("会员单位"), on_delete=models.PROTECT, related_name="claims")
 
     # The event: a stay, an outpatient period, a diagnosis or a procedure.
     hospital = models.CharField(_("医院"), max_length=100, blank=True)
@@ -65,7 +65,7 @@ class Claim(models.Model):
     # The ICD-10 code stays plain: rules, risk checks, reports and the actuarial model select on it
     # set-wise. The name is free text (up to 100 characters as the desk or API typed it) and is
     # stored encrypted (docs/security.md, "Health data").
-    diagnosis_name_encrypted = EncryptedField(max_length=600, blank=True, default="", db_default="")
+    diagnosis_name_encrypted = EncryptedField(_("诊断名称（密文）"), max_length=600, blank=True, default="", db_default="")
     procedure = models.CharField(_("手术"), max_length=30, choices=Procedure.choices, blank=True)
 
     # The medical-insurance settlement: total = every payer's part (rules.amount_problems).
@@ -79,12 +79,12 @@ class Claim(models.Model):
     # The decision, with the terms version it was made under (STYLE.md 6).
     benefit_amount = money(_("补助金"), null=True, blank=True)
     explanation = models.JSONField(_("计算过程"), default=list, blank=True)
-    covered = models.BooleanField(default=True)
-    tier = models.CharField(max_length=2, blank=True)
-    allowance_days = models.PositiveSmallIntegerField(default=0)
-    terms_version = models.ForeignKey("plans.TermsVersion", on_delete=models.PROTECT, null=True, blank=True,
+    covered = models.BooleanField(_("属于保障范围"), default=True)
+    tier = models.CharField(_("档次"), max_length=2, blank=True)
+    allowance_days = models.PositiveSmallIntegerField(_("住院补贴天数"), default=0)
+    terms_version = models.ForeignKey("plans.TermsVersion", verbose_name=_("条款版本"), on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
     straight_through = models.BooleanField(_("自动审批"), default=False)
     missing_items = models.JSONField(_("待补正材料"), default=list, blank=True)
 
@@ -93,12 +93,12 @@ class Claim(models.Model):
     documents_complete_on = models.DateField(_("材料齐全日期"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True)
 
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("申领")
@@ -183,22 +183,22 @@ class ClaimStatusChange(models.Model):
         WORKER = "worker", _("职工本人")
         SYSTEM = "system", _("系统自动")
 
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="status_changes")
-    action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=15, choices=Claim.Status.choices)
-    to_status = models.CharField(max_length=15, choices=Claim.Status.choices)
-    level = models.CharField(max_length=12, blank=True, help_text="county / league / association / intake")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    claim = models.ForeignKey(Claim, verbose_name=_("申领"), on_delete=models.PROTECT, related_name="status_changes")
+    action = models.CharField(_("动作"), max_length=20)
+    from_status = models.CharField(_("原状态"), max_length=15, choices=Claim.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=15, choices=Claim.Status.choices)
+    level = models.CharField(_("审核层级"), max_length=12, blank=True, help_text="county / league / association / intake")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+")
-    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
-    at = models.DateTimeField()
+    actor_kind = models.CharField(_("操作人类型"), max_length=10, choices=ActorKind.choices)
+    at = models.DateTimeField(_("时间"))
     comment = models.TextField(_("意见"), blank=True)
     reason_code = models.CharField(_("原因代码"), max_length=40, blank=True)
-    missing_items = models.JSONField(default=list, blank=True)
+    missing_items = models.JSONField(_("需补正材料"), default=list, blank=True)
     # Outbox: a sender delivers rows with notified_at empty (services.deliver_notifications).
-    notified_at = models.DateTimeField(null=True, blank=True)
-    notify_attempts = models.PositiveSmallIntegerField(default=0)
-    notify_error = models.CharField(max_length=200, blank=True)
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
+    notify_attempts = models.PositiveSmallIntegerField(_("通知尝试次数"), default=0)
+    notify_error = models.CharField(_("通知失败原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("申领状态变更")

@@ -15,7 +15,7 @@ from huzhu.core.scopes import Scope
 from huzhu.ledger.queries import EntrySource
 from huzhu.regions.models import Role
 
-from . import review_clock, workflow
+from . import review_clock, rules, workflow
 from .models import Claim, ClaimDocument, ClaimStatusChange, Invoice, OfficialDay
 
 S = Claim.Status
@@ -81,6 +81,11 @@ def notifications_of_worker(worker_id: int, *, limit: int = 10) -> QuerySet[Clai
 def claim_of_worker(worker_id: int, pk: int) -> Claim:
     """One of the worker's own claims, or 404."""
     return get_object_or_404(claims_of_worker(worker_id).prefetch_related("status_changes", "documents__file"), pk=pk)
+
+
+def required_documents_of(claim: Claim) -> tuple[str, ...]:
+    """The document kinds the claim's plan-year terms require for its type."""
+    return rules.required_documents(claim.plan_year.terms, claim.claim_type, deceased=claim.worker_deceased)
 
 
 @dataclass(frozen=True)

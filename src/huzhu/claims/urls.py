@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/documents/<int:document_pk>/", views.document, name="document"),
     path("<int:pk>/documents/<int:document_pk>/thumbnail/", views.document, {"thumbnail": True}, name="thumbnail"),
     path("mine/", views.mine, name="mine"),
+    path("mine/new/", views.mine_new, name="mine_new"),
     path("mine/leave/", views.mine_leave, name="mine_leave"),
     path("mine/<int:pk>/", views.mine_claim, name="mine_claim"),
     path("mine/<int:pk>/documents/<int:document_pk>/", views.mine_document, name="mine_document"),

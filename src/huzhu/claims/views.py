@@ -1,5 +1,7 @@
 """Claim pages: the desk form, work queues, the claim page with review actions, the review clock's holiday
 schedule, the worker's phone page."""
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -12,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huzhu.archives.services import path_of, thumbnail_path_of
-from huzhu.core.errors import DomainError
+from huzhu.core.errors import DomainError, ValidationFailed
 from huzhu.core.params import page_param, parse_integer
 from huzhu.core.views import act_and_redirect
-from huzhu.members.queries import worker_by_id_number
+from huzhu.enrollment import queries as enrollment_queries
+from huzhu.members.queries import own_worker, worker_by_id_number
+from huzhu.plans.rules import claim_deadline
 from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
 from huzhu.security import worker_session
@@ -296,16 +300,62 @@ def mine_leave(request):
 
 
 @worker_session.worker_required
+def mine_new(request):
+    """Start a claim on the phone: the coverage, the stay and its settlement figures make a draft; on
+    the draft she photographs the documents, sees the estimated benefit and submits."""
+    today = timezone.localdate()
+    coverages = [own for own in enrollment_queries.own_coverages(request.worker_id, today=today)
+                 if own.standing in forms.CLAIMABLE_STANDINGS and today <= claim_deadline(own.coverage.plan_year.terms)]
+    form = forms.WorkerClaimForm(request.POST or None, coverages=coverages)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.create_claim(actor=services.WorkerActor(request.worker_id),
+                                          worker=own_worker(request.worker_id), **form.claim_fields())
+        except DomainError as error:
+            _show(request, form, error)
+        else:
+            return redirect("claims:mine_claim", pk=claim.pk)
+    return render(request, "claims/mine_new.html", {"form": form, "icd10": icd10.TABLE, "coverages": coverages})
+
+
+def _draft_context(claim: Claim) -> dict:
+    """A draft's checklist: each required document with how many photos it has, and the estimate."""
+    if claim.status != Claim.Status.DRAFT:
+        return {}
+    labels = dict(forms.DocumentKind.choices)
+    counts = Counter(document.kind for document in claim.documents.all())
+    kinds = [*queries.required_documents_of(claim), forms.DocumentKind.OTHER]
+    decision = services.estimate_claim(claim)
+    return {"checklist": [(kind, labels[kind], counts[kind]) for kind in dict.fromkeys(kinds)],
+            "still_missing": [labels[kind] for kind in queries.required_documents_of(claim) if not counts[kind]],
+            "estimate": decision, "estimate_steps": services.explanation_of(decision),
+            "photo_accept": forms.PHOTO_ACCEPT}
+
+
+@worker_session.worker_required
 def mine_claim(request, pk: int):
-    """One own claim: status, what is missing (with upload), the benefit and how it was computed."""
+    """One own claim: status, what is missing (with upload), the benefit and how it was computed; a
+    draft shows its photo checklist, the estimated benefit and the submit button."""
     claim = queries.claim_of_worker(request.worker_id, pk)
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     actor = services.WorkerActor(request.worker_id)
     if request.method == "POST":
         try:
+            if "submit" in request.POST:  # a draft started on the phone
+                services.submit_claim(actor=actor, claim=claim)
+                messages.success(request, _("申领 #%(number)s 已提交：%(status)s") % {
+                    "number": claim.pk, "status": claim.get_status_display()})
+                return redirect("claims:mine")
             if "resubmit" in request.POST:
                 services.submit_claim(actor=actor, claim=claim)
                 messages.success(request, _("已重新提交：%(status)s") % {"status": claim.get_status_display()})
+                return redirect("claims:mine_claim", pk=pk)
+            if "photos" in request.POST:
+                documents = forms.uploaded_documents(request.FILES)
+                if not documents:
+                    raise ValidationFailed("no_files", _("请先拍照或选择要上传的材料"))
+                services.attach_documents(actor=actor, claim=claim, documents=documents)
+                messages.success(request, _("已上传 %(count)s 个文件") % {"count": len(documents)})
                 return redirect("claims:mine_claim", pk=pk)
             if form.is_valid():
                 services.attach_document(actor=actor, claim=claim, kind=form.cleaned_data["kind"],
@@ -314,7 +364,8 @@ def mine_claim(request, pk: int):
                 return redirect("claims:mine_claim", pk=pk)
         except DomainError as error:
             _show(request, form, error)
-    return render(request, "claims/mine_claim.html", {"claim": claim, "form": form, **_claim_context(claim)})
+    return render(request, "claims/mine_claim.html", {"claim": claim, "form": form, **_claim_context(claim),
+                                                      **_draft_context(claim)})
 
 
 def mine_document(request, pk: int, document_pk: int, thumbnail: bool = False):

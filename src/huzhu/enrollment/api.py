@@ -22,6 +22,7 @@ from huzhu.regions.queries import scope_of
 from huzhu.security.auth import staff_auth, worker_auth
 
 from . import queries, services
+from .models import Coverage
 from .tasks import commit_import_task, validate_import_task
 from .views import PAY_ROLES, WRITE_ROLES
 
@@ -147,6 +148,18 @@ class CoverageOut(Schema):
     @staticmethod
     def resolve_status_label(coverage) -> str:
         return coverage.get_status_display()
+
+
+class OwnCoverageOut(CoverageOut):
+    """A worker's own coverage; `status` is its standing today (enrollment.rules.coverage_standing)."""
+
+    @staticmethod
+    def resolve_status(coverage) -> str:
+        return coverage.standing
+
+    @staticmethod
+    def resolve_status_label(coverage) -> str:
+        return str(Coverage.Standing(coverage.standing).label)
 
 
 class ImportJobOut(Schema):
@@ -345,9 +358,17 @@ def discard_import(request, job_id: int):
     return services.discard_import(actor=request.user, job=queries.import_job_for(scope, job_id))
 
 
-@me_router.get("/coverage", response=list[CoverageOut])
+@me_router.get("/coverage", response=list[OwnCoverageOut])
 @paginate(Pages)
 def my_coverage(request):
-    """The signed-in worker's coverages: plans, validity dates and certificate numbers, newest year first."""
-    return queries.coverages_of_worker(request.auth.pk)
+    """The signed-in worker's coverages: plans, validity dates and certificate numbers, newest year first.
+
+    `status` is where each stands today, as /me/ shows it (active, expired, not_started, pending):
+    last year's paid coverage reads "expired", not "active".
+    """
+    coverages = []
+    for own in queries.own_coverages(request.auth.pk):
+        own.coverage.standing = own.standing  # read by OwnCoverageOut, like an annotation
+        coverages.append(own.coverage)
+    return coverages
 

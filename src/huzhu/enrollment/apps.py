@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EnrollmentConfig(AppConfig):
     name = "huzhu.enrollment"
+    verbose_name = _("团体参互")
     label = "enrollment"
 
     def ready(self):

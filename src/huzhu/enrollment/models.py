@@ -253,3 +253,16 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row_no}"
+
+    @property
+    def gender_label(self) -> str:
+        """男 / 女 for the preview (blank on a bad row)."""
+        from huzhu.members.models import Worker
+
+        return str(dict(Worker.Gender.choices).get(self.gender, ""))
+
+    @property
+    def kind_label(self) -> str:
+        from huzhu.members.models import Worker
+
+        return str(dict(Worker.Kind.choices).get(self.kind, ""))

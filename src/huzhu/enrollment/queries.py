@@ -251,6 +251,11 @@ def import_error_sample(job: ImportJob, limit: int = 20) -> list[rules.RowError]
     return result
 
 
+def import_preview(job: ImportJob, limit: int = 50) -> list[ImportRow]:
+    """The job's first staged rows in file order, good and bad alike: what the import would write."""
+    return list(job.rows.order_by("row_no", "pk")[:limit])
+
+
 def import_error_summary(job: ImportJob) -> list[tuple[str, int]]:
     """Error counts per field, most frequent first."""
     rows = job.rows.exclude(error="").values("error_field").annotate(n=Count("pk")).order_by("-n")

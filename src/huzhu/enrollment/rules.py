@@ -332,7 +332,7 @@ def _mask_raw(text: str) -> str:
 
 
 def validate_row(row_no: int, cells: Mapping[str, object], context: RowContext) -> RosterRow | RowError:
-    """Check one roster row; the first problem found is returned with its field and reason."""
+    """Check one roster row; a bad row's error names its first problem's field and gives every problem."""
     return RowValidator(context)(row_no, cells)
 
 
@@ -360,66 +360,89 @@ class RowValidator:
         self._verdicts: dict[tuple[date, str, str], str | None] = {}
 
     def __call__(self, row_no: int, cells: Mapping[str, object]) -> RosterRow | RowError:
+        problems: list[tuple[str, str]] = []  # (column, reason): every problem of the row, in column order
+        formulas = set()
         for column, value in cells.items():
             # after the spaces are stripped, as every later step sees the cell: "\t=1+1" is a formula too
             if (isinstance(value, str) and value and (value[0] == "=" or value[0].isspace() or not value[0].isascii())
                     and (text := normalize_text(value)).startswith("=") and len(text) > 1):
-                return RowError(row_no, column, f"单元格是公式（{text[:30]}），请复制后“选择性粘贴为数值”")
-        name = "".join(normalize_text(cells.get("姓名")).split())
+                problems.append((column, f"单元格是公式（{text[:30]}），请复制后“选择性粘贴为数值”"))
+                formulas.add(column)
+        name = "".join(normalize_text(cells.get("姓名")).split()) if "姓名" not in formulas else ""
         raw_id = cells.get("身份证号")
-        if not name:
-            return RowError(row_no, "姓名", "不能为空", masked=_mask_raw(normalize_text(raw_id)))
-        if len(name) > PERSON_NAME_MAX:
-            return RowError(row_no, "姓名", f"超过{PERSON_NAME_MAX}个字", name=name[:PERSON_NAME_MAX])
-        try:
-            name = clean_person_name(name)  # the rule every door applies (members.services)
-        except ValueError as exc:
-            return RowError(row_no, "姓名", str(exc), masked=_mask_raw(normalize_text(raw_id)))
-        if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
-            return RowError(row_no, "身份证号", "被Excel存成了数字（末几位会丢失），请把该列设为文本后重新填写", name=name)
-        try:
-            number, birth = self._resident_id(raw_id)
-        except ValueError as exc:
-            return RowError(row_no, "身份证号", str(exc), name=name, masked=_mask_raw(normalize_text(raw_id)))
-        masked = number[:4] + "**********" + number[14:]
-        gender = "M" if number[16] in "13579" else "F"
+        shown_name = ""  # the name the error quotes: only one that passed the name checks (or its first characters)
+        if "姓名" in formulas:
+            pass
+        elif not name:
+            problems.append(("姓名", "不能为空"))
+        elif len(name) > PERSON_NAME_MAX:
+            problems.append(("姓名", f"超过{PERSON_NAME_MAX}个字"))
+            shown_name = name[:PERSON_NAME_MAX]
+        else:
+            try:
+                name = shown_name = clean_person_name(name)  # the rule every door applies (members.services)
+            except ValueError as exc:
+                problems.append(("姓名", str(exc)))
+        number = birth = None
+        masked = _mask_raw(normalize_text(raw_id)) if "身份证号" not in formulas else ""
+        if "身份证号" in formulas:
+            pass
+        elif isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
+            problems.append(("身份证号", "被Excel存成了数字（末几位会丢失），请把该列设为文本后重新填写"))
+            masked = ""
+        else:
+            try:
+                number, birth = self._resident_id(raw_id)
+            except ValueError as exc:
+                problems.append(("身份证号", str(exc)))
+            else:
+                masked = number[:4] + "**********" + number[14:]
+        gender = "M" if number and number[16] in "13579" else "F"
         phone = cells.get("手机号")
-        if not (isinstance(phone, str) and len(phone) == 11 and phone.isascii() and phone.isdigit()
+        if "手机号" not in formulas and not (
+                isinstance(phone, str) and len(phone) == 11 and phone.isascii() and phone.isdigit()
                 and phone[0] == "1" and phone[1] in _MOBILE_SECOND_DIGITS):
             phone = normalize_text(phone)
             if phone:
                 try:
                     phone = parse_mobile(phone)
                 except ValueError as exc:
-                    return RowError(row_no, "手机号", str(exc), name=name, masked=masked)
+                    problems.append(("手机号", str(exc)))
         kind_cell = cells.get("人员类别")
         kind = KIND_WORDS.get(kind_cell) if isinstance(kind_cell, str) else None
-        if kind is None:
+        if kind is None and "人员类别" not in formulas:
             kind_text = "".join(normalize_text(kind_cell).split())
             kind = KIND_WORDS.get(kind_text) if kind_text else self.context.default_kind
             if kind is None:
-                return RowError(row_no, "人员类别", f"“{kind_text}”无法识别，应为“在职职工”或“新就业形态劳动者”",
-                                name=name, masked=masked)
+                problems.append(("人员类别", f"“{kind_text}”无法识别，应为“在职职工”或“新就业形态劳动者”"))
         started_on = None
         started_cell = cells.get("入职日期")
-        if started_cell is not None and started_cell != "":
+        if started_cell is not None and started_cell != "" and "入职日期" not in formulas:
             started = self._start_date(started_cell)
             if isinstance(started, str):
-                return RowError(row_no, "入职日期", started, name=name, masked=masked)
-            if started > self._today:
-                return RowError(row_no, "入职日期", "不能晚于今天", name=name, masked=masked)
-            if started < birth:
-                return RowError(row_no, "入职日期", "早于出生日期", name=name, masked=masked)
-            started_on = started
-        verdict_key = (birth, gender, kind)
-        try:
-            reason = self._verdicts[verdict_key]
-        except KeyError:
-            reason = ineligibility_reason(Person(gender=gender, birth_on=birth, kind=kind), self._eligibility, self._on)
-            self._verdicts[verdict_key] = reason
-        if reason:
-            field = "身份证号" if kind in self._eligibility.worker_kinds else "人员类别"
-            return RowError(row_no, field, f"不符合参互条件：{reason}", name=name, masked=masked)
+                problems.append(("入职日期", started))
+            elif started > self._today:
+                problems.append(("入职日期", "不能晚于今天"))
+            elif birth is not None and started < birth:
+                problems.append(("入职日期", "早于出生日期"))
+            else:
+                started_on = started
+        if birth is not None and kind is not None:
+            verdict_key = (birth, gender, kind)
+            try:
+                reason = self._verdicts[verdict_key]
+            except KeyError:
+                reason = ineligibility_reason(Person(gender=gender, birth_on=birth, kind=kind), self._eligibility,
+                                              self._on)
+                self._verdicts[verdict_key] = reason
+            if reason:
+                field = "身份证号" if kind in self._eligibility.worker_kinds else "人员类别"
+                problems.append((field, f"不符合参互条件：{reason}"))
+        if problems:
+            # The first problem names the row's field; the others follow in its reason, each with its column.
+            (field, reason), rest = problems[0], problems[1:]
+            return RowError(row_no, field, "；".join([reason, *(f"{f}：{r}" for f, r in rest)]),
+                            name=shown_name, masked=masked)
         ethnicity = cells.get("民族")
         return RosterRow(row_no, name, number, masked, gender, birth, phone, kind, started_on,
                          normalize_text(ethnicity)[:10])

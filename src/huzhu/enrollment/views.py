@@ -234,7 +234,8 @@ def import_progress(request, pk: int):
 def _job_context(job: ImportJob) -> dict:
     return {"job": job, "enrollment": job.enrollment,
             "errors": queries.import_error_sample(job) if job.error_count else [],
-            "error_fields": queries.import_error_summary(job) if job.error_count else []}
+            "error_fields": queries.import_error_summary(job) if job.error_count else [],
+            "preview": queries.import_preview(job) if job.status == ImportJob.Status.VALIDATED else []}
 
 
 @login_required

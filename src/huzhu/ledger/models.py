@@ -23,12 +23,12 @@ class Account(models.Model):
         INCOME = rules.INCOME, _("收入")
         EXPENSE = rules.EXPENSE, _("支出")
 
-    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="accounts")
+    plan_year = models.ForeignKey("plans.PlanYear", verbose_name=_("年度方案"), on_delete=models.PROTECT, related_name="accounts")
     code = models.CharField(_("科目代码"), max_length=20)
     name = models.CharField(_("科目名称"), max_length=100)
     type = models.CharField(_("类别"), max_length=10, choices=Type.choices)
-    office = models.ForeignKey("regions.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    agency_point = models.ForeignKey("regions.AgencyPoint", on_delete=models.PROTECT, null=True, blank=True,
+    office = models.ForeignKey("regions.Office", verbose_name=_("办事处"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agency_point = models.ForeignKey("regions.AgencyPoint", verbose_name=_("代办点"), on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
 
     class Meta:
@@ -52,7 +52,7 @@ class Account(models.Model):
 class LedgerEntry(models.Model):
     """A journal entry: what caused it (cause_type, cause_id, kind) can be posted only once."""
 
-    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="ledger_entries")
+    plan_year = models.ForeignKey("plans.PlanYear", verbose_name=_("年度方案"), on_delete=models.PROTECT, related_name="ledger_entries")
     posted_on = models.DateField(_("记账日期"))
     memo = models.CharField(_("摘要"), max_length=200)
     cause_type = models.CharField(_("来源类型"), max_length=30)
@@ -65,8 +65,8 @@ class LedgerEntry(models.Model):
     # Posted to the plan year after its close (a late claim decided, its payout): shown apart as 往年调整.
     is_prior_year_adjustment = models.BooleanField(_("往年调整"), default=False, db_default=False)
     reason = models.CharField(_("原因"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
 
     class Meta:
@@ -106,13 +106,13 @@ class Posting(models.Model):
 class Budget(models.Model):
     """Working funds budgeted for one office or agency point in a plan year (allocated at close)."""
 
-    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="budgets")
-    office = models.ForeignKey("regions.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    agency_point = models.ForeignKey("regions.AgencyPoint", on_delete=models.PROTECT, null=True, blank=True,
+    plan_year = models.ForeignKey("plans.PlanYear", verbose_name=_("年度方案"), on_delete=models.PROTECT, related_name="budgets")
+    office = models.ForeignKey("regions.Office", verbose_name=_("办事处"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agency_point = models.ForeignKey("regions.AgencyPoint", verbose_name=_("代办点"), on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
     amount = models.DecimalField(_("预算金额"), max_digits=14, decimal_places=2)
-    set_at = models.DateTimeField(auto_now=True)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    set_at = models.DateTimeField(_("设定时间"), auto_now=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设定人"), on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+")
 
     class Meta:
@@ -137,12 +137,12 @@ class Budget(models.Model):
 class YearClose(models.Model):
     """A plan year's books are closed: appropriations posted; only adjustments with a reason follow."""
 
-    plan_year = models.OneToOneField("plans.PlanYear", on_delete=models.PROTECT, related_name="ledger_close")
+    plan_year = models.OneToOneField("plans.PlanYear", verbose_name=_("年度方案"), on_delete=models.PROTECT, related_name="ledger_close")
     contributions_amount = models.DecimalField(_("互助金收入"), max_digits=14, decimal_places=2)
     reserve_amount = models.DecimalField(_("提取总准备金"), max_digits=14, decimal_places=2)
     working_funds_amount = models.DecimalField(_("分配工作经费"), max_digits=14, decimal_places=2)
-    closed_at = models.DateTimeField(auto_now_add=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    closed_at = models.DateTimeField(_("结账时间"), auto_now_add=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("结账人"), on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
 
     class Meta:

@@ -20,8 +20,8 @@ class MemberUnit(models.Model):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     kind = models.CharField(_("单位类型"), max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
     sector = models.CharField(_("行业"), max_length=50, blank=True)
-    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    league = models.ForeignKey("regions.Division", verbose_name=_("盟市"), on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.Division", verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="+")
     has_union = models.BooleanField(_("已建工会"), default=True)
     parent_union = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="member_units",
@@ -31,7 +31,7 @@ class MemberUnit(models.Model):
     female_headcount = models.PositiveIntegerField(_("女职工人数"), default=0)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("会员单位")
@@ -58,32 +58,32 @@ class Worker(models.Model):
         GIG = "gig", _("新就业形态劳动者")
 
     name = models.CharField(_("姓名"), max_length=50)
-    id_number_encrypted = EncryptedField(max_length=120, blind_index="id_number_index")
-    id_number_index = models.CharField(max_length=32)
+    id_number_encrypted = EncryptedField(_("身份证号（密文）"), max_length=120, blind_index="id_number_index")
+    id_number_index = models.CharField(_("身份证号索引"), max_length=32)
     id_number_masked = models.CharField(_("身份证号"), max_length=18)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_on = models.DateField(_("出生日期"))
     ethnicity = models.CharField(_("民族"), max_length=10, blank=True)
     # The mobile, like the ID number: encrypted, found by its blind index (staff search, the worker's
     # sign-in), shown masked (138****0001); `reveal_phone` decrypts it for SMS.
-    phone_encrypted = EncryptedField(max_length=120, blank=True, default="", db_default="", blind_index="phone_index")
-    phone_index = models.CharField(max_length=32, blank=True, default="", db_default="")
+    phone_encrypted = EncryptedField(_("手机号（密文）"), max_length=120, blank=True, default="", db_default="", blind_index="phone_index")
+    phone_index = models.CharField(_("手机号索引"), max_length=32, blank=True, default="", db_default="")
     phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, default="", db_default="")
     kind = models.CharField(_("人员类别"), max_length=10, choices=Kind.choices, default=Kind.EMPLOYEE)
     # The current unit and its league and county: copies (of the open employment's unit and of that
     # unit's regions) kept for scoped lists, without database constraints of their own; see Meta.
     unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, null=True, blank=True, db_index=False,
                              db_constraint=False, related_name="workers", verbose_name=_("现工作单位"))
-    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+", db_index=False,
+    league = models.ForeignKey("regions.Division", verbose_name=_("盟市"), on_delete=models.PROTECT, related_name="+", db_index=False,
                                db_constraint=False)
-    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+", db_index=False,
+    county = models.ForeignKey("regions.Division", verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="+", db_index=False,
                                db_constraint=False)
     bank_name = models.CharField(_("开户银行"), max_length=50, blank=True)
-    bank_account_encrypted = EncryptedField(max_length=120, blank=True, blind_index="bank_account_index")
+    bank_account_encrypted = EncryptedField(_("银行账号（密文）"), max_length=120, blank=True, blind_index="bank_account_index")
     bank_account_masked = models.CharField(_("银行卡号"), max_length=30, blank=True)
     # Blind index of the account: risk control finds one account paid for several workers.
-    bank_account_index = models.CharField(max_length=32, blank=True, default="", db_default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    bank_account_index = models.CharField(_("银行账号索引"), max_length=32, blank=True, default="", db_default="")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("职工")
@@ -126,8 +126,8 @@ class Worker(models.Model):
 class Employment(models.Model):
     """A worker's employment at a unit, from a date until a date (open while employed)."""
 
-    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="employments")
-    unit = models.ForeignKey(MemberUnit, on_delete=models.PROTECT, related_name="employments", db_index=False)
+    worker = models.ForeignKey(Worker, verbose_name=_("职工"), on_delete=models.CASCADE, related_name="employments")
+    unit = models.ForeignKey(MemberUnit, verbose_name=_("会员单位"), on_delete=models.PROTECT, related_name="employments", db_index=False)
     started_on = models.DateField(_("入职日期"))
     ended_on = models.DateField(_("离职日期"), null=True, blank=True)
 

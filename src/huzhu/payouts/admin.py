@@ -14,7 +14,7 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "claim_id", "payee_name", "bank_account_masked", "amount", "status")
+    list_display = ("reference", "claim", "payee_name", "bank_account_masked", "amount", "status")
     list_filter = ("status",)
     search_fields = ("reference",)
     exclude = ("bank_account_encrypted",)

@@ -12,8 +12,10 @@ from collections.abc import Iterable, Iterator, Sequence
 import openpyxl
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from huzhu.core import spreadsheets
+from huzhu.core.money import quantize_money
 
 from . import rules
 from .models import Payout, PayoutBatch
@@ -35,7 +37,7 @@ def bank_file_rows(batch: PayoutBatch) -> Iterator[tuple]:
                .only("reference", "payee_name", "bank_account_encrypted", "bank_name", "amount", "claim_id")
                .order_by("pk"))
     for number, payout in enumerate(payouts.iterator(chunk_size=2000), start=1):
-        yield (number, payout.payee_name, payout.reveal_bank_account(), payout.bank_name, f"{payout.amount:.2f}",
+        yield (number, payout.payee_name, payout.reveal_bank_account(), payout.bank_name, quantize_money(payout.amount),
                payout.reference, f"职工互助保障补助金 申领#{payout.claim_id}")
 
 
@@ -53,22 +55,31 @@ def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[byt
         yield writer.writerow(spreadsheets.csv_row(row)).encode()
 
 
-def xlsx_file(title: str, headers: Sequence[str], rows: Iterable[Sequence], *, text_columns: Sequence[int] = ()):
+def xlsx_file(title: str, headers: Sequence[str], rows: Iterable[Sequence], *, text_columns: Sequence[int] = (),
+              money_columns: Sequence[int] = ()):
     """A write-only workbook spooled to a temporary file (rows streamed into it), rewound for sending.
 
     `text_columns` stay text so Excel never turns a 19-digit account into 6.2E+18; text that looks
     like a formula (a payee name `=HYPERLINK(…)`) stays text too (core.spreadsheets).
+    `money_columns` are number cells shown with two decimals, so Excel's SUM adds them.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append(list(headers))
     for row in rows:
         sheet.append(spreadsheets.xlsx_row(
-            sheet, [str(value) if index in text_columns else value for index, value in enumerate(row)]))
+            sheet, [str(value) if index in text_columns else _money_cell(sheet, value) if index in money_columns
+                    else value for index, value in enumerate(row)]))
     spool = tempfile.TemporaryFile()
     workbook.save(spool)
     spool.seek(0)
     return spool
+
+
+def _money_cell(sheet, amount):
+    cell = WriteOnlyCell(sheet, value=amount)  # a Decimal: a number cell, exact to the fen
+    cell.number_format = "0.00"
+    return cell
 
 
 def return_template_rows(batch: PayoutBatch, *, result: str = "成功") -> Iterator[tuple]:

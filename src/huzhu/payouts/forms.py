@@ -1,5 +1,6 @@
 """Forms of the payout pages: batch filters, sending date, return file, corrected bank account."""
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +12,13 @@ from . import rules
 
 class BatchFilterForm(forms.Form):
     plan = forms.ChoiceField(label=_("项目"), required=False)
-    league = forms.ChoiceField(label=_("盟市"), required=False)
-    county = forms.ChoiceField(label=_("旗县"), required=False)
+    # Choosing a league reloads the county list with that league's counties (htmx picks the select
+    # out of the same page); without JavaScript the next preview shows them.
+    league = forms.ChoiceField(label=_("盟市"), required=False, widget=forms.Select(attrs={
+        "hx-get": reverse_lazy("payouts:batch_new"), "hx-trigger": "change", "hx-include": "closest form",
+        "hx-select": "#id_county", "hx-target": "#id_county", "hx-swap": "outerHTML"}))
+    county = forms.ChoiceField(label=_("旗县"), required=False,
+                               error_messages={"invalid_choice": _("所选旗县不属于所选盟市")})
     approved_from = forms.DateField(label=_("审批日期起"), required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     approved_to = forms.DateField(label=_("审批日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -21,7 +27,8 @@ class BatchFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["plan"].choices = [("", _("全部项目")), *Plan.objects.order_by("code").values_list("code", "name")]
         self.fields["league"].choices = [("", _("全区")), *leagues().values_list("code", "name")]
-        self.fields["county"].choices = [("", _("全部旗县")), *counties().values_list("code", "name")]
+        league = self.data.get("league") or None
+        self.fields["county"].choices = [("", _("全部旗县")), *counties(league).values_list("code", "name")]
 
     def clean(self):
         data = super().clean()

@@ -42,19 +42,19 @@ class PayoutBatch(models.Model):
     failed_amount = money(_("失败金额"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("制单人"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("复核人"))
-    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     exported_at = models.DateTimeField(_("首次导出银行文件"), null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("送银行人"), on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+")
     sent_on = models.DateField(_("送银行日期"), null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    reconciled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    sent_at = models.DateTimeField(_("送银行时间"), null=True, blank=True)
+    reconciled_at = models.DateTimeField(_("对账完成时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("支付批次")
@@ -95,12 +95,12 @@ class Payout(models.Model):
         FAILED = rules.FAILED, _("支付失败")
         CANCELLED = "cancelled", _("已作废")
 
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="payouts")
-    claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="payouts")
-    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="+")
-    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("members.MemberUnit", on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(PayoutBatch, verbose_name=_("支付批次"), on_delete=models.PROTECT, related_name="payouts")
+    claim = models.ForeignKey("claims.Claim", verbose_name=_("申领"), on_delete=models.PROTECT, related_name="payouts")
+    plan_year = models.ForeignKey("plans.PlanYear", verbose_name=_("年度方案"), on_delete=models.PROTECT, related_name="+")
+    league = models.ForeignKey("regions.Division", verbose_name=_("盟市"), on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.Division", verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("members.MemberUnit", verbose_name=_("会员单位"), on_delete=models.PROTECT, related_name="+")
     attempt = models.PositiveSmallIntegerField(_("第几次支付"), default=1)
     reference = models.CharField(_("支付参考号"), max_length=30, unique=True)
     amount = money(_("金额"))
@@ -108,20 +108,20 @@ class Payout(models.Model):
     # The payee as sent to the bank (copied when the batch is built).
     payee_name = models.CharField(_("收款人"), max_length=50)
     bank_name = models.CharField(_("开户银行"), max_length=50, blank=True)
-    bank_account_encrypted = EncryptedField(max_length=120)
+    bank_account_encrypted = EncryptedField(_("银行账号（密文）"), max_length=120)
     bank_account_masked = models.CharField(_("收款账号"), max_length=30)
     # The bank's answer.
     paid_on = models.DateField(_("付款日期"), null=True, blank=True)
     failed_on = models.DateField(_("失败日期"), null=True, blank=True)
     bank_reason = models.CharField(_("银行说明"), max_length=200, blank=True)
-    return_import = models.ForeignKey("ReturnImport", on_delete=models.PROTECT, null=True, blank=True,
+    return_import = models.ForeignKey("ReturnImport", verbose_name=_("银行回盘"), on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="payouts")
     # A failed payout waits until someone records a corrected account (or confirms the old one).
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     resolution_note = models.CharField(_("处理说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("补助金支付")
@@ -150,15 +150,15 @@ class Payout(models.Model):
 class ReturnImport(models.Model):
     """A bank return file applied to a batch (rejected files change nothing and are not kept)."""
 
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="return_imports")
+    batch = models.ForeignKey(PayoutBatch, verbose_name=_("支付批次"), on_delete=models.PROTECT, related_name="return_imports")
     file_name = models.CharField(_("文件名"), max_length=200)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(_("文件摘要（SHA-256）"), max_length=64, db_index=True)
     line_count = models.PositiveIntegerField(_("行数"), default=0)
     paid_count = models.PositiveIntegerField(_("新记已付款"), default=0)
     failed_count = models.PositiveIntegerField(_("新记失败"), default=0)
     unchanged_count = models.PositiveIntegerField(_("此前已处理"), default=0)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("银行回盘")

@@ -150,7 +150,8 @@ def bank_file(request, pk: int, file_format: str):
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    spool = bank_files.xlsx_file("银行代发", rules.BANK_FILE_HEADERS, rows, text_columns=(2, 4, 5))
+    spool = bank_files.xlsx_file("银行代发", rules.BANK_FILE_HEADERS, rows, text_columns=(2, 5),
+                                  money_columns=(4,))
     return FileResponse(spool, as_attachment=True, filename=name, content_type=bank_files.XLSX_TYPE)
 
 

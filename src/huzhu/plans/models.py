@@ -31,11 +31,11 @@ class PlanYear(models.Model):
         OPEN = "open", _("已开放")
         CLOSED = "closed", _("已结算")
 
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="years")
+    plan = models.ForeignKey(Plan, verbose_name=_("互助保障项目"), on_delete=models.PROTECT, related_name="years")
     year = models.PositiveSmallIntegerField(_("年度"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     current_version = models.ForeignKey(
-        "TermsVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "TermsVersion", verbose_name=_("现行条款版本"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -65,12 +65,12 @@ class PlanYearStatusChange(StatusChange):
 class TermsVersion(models.Model):
     """An immutable version of a plan year's terms; a claim records the version it was decided under."""
 
-    plan_year = models.ForeignKey(PlanYear, on_delete=models.PROTECT, related_name="versions")
+    plan_year = models.ForeignKey(PlanYear, verbose_name=_("年度方案"), on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("版本号"))
     document = models.JSONField(_("条款"))
     reason = models.CharField(_("修订原因"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, null=True, blank=True)
 
     class Meta:
         verbose_name = _("条款版本")

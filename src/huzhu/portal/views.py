@@ -38,7 +38,7 @@ def calculator(request):
     form = CalculatorForm.from_query(request.GET)
     if not form.values["plan"] and plan_years:
         form.values["plan"], form.values["year"] = plan_years[0].plan_id, str(plan_years[0].year)
-    results, total = None, None
+    results, total, women_link = None, None, None
     if form.submitted:
         try:
             estimate_request = parse_estimate_request(form.document())
@@ -53,12 +53,29 @@ def calculator(request):
                 results = [{"event": _describe(e), "decision": d}
                            for e, d in zip(estimate_request.events, estimate.decisions, strict=True)]
                 total = estimate.total
+                women_link = _women_plan_link(request, estimate_request)
     plans = {py.plan_id: py.plan.name for py in plan_years}
     return render(request, "portal/calculator.html", {
         "form": form, "results": results, "total": total, "plans": plans,
         "years": sorted({py.year for py in plan_years}), "event_types": EVENT_TYPES, "procedures": PROCEDURES,
-        "tier_codes": TIER_CODES, "next_rows": len(form.rows),
+        "tier_codes": TIER_CODES, "next_rows": len(form.rows), "women_link": women_link,
     })
+
+
+def _women_plan_link(request, estimate_request) -> str | None:
+    """The same estimate under 女性馨康 when a diagnosis or procedure was entered under another plan and
+    that plan's tiers would pay it (a breast cancer under the hospitalization plan says 0 otherwise)."""
+    if estimate_request.plan == "women_health":
+        return None
+    try:
+        women = plan_queries.current_terms("women_health", estimate_request.year)
+    except ValidationFailed:
+        return None
+    if not any(rules.tier_for(women, event) for event in estimate_request.events):
+        return None
+    query = request.GET.copy()
+    query["plan"] = "women_health"
+    return f"{request.path}?{query.urlencode()}"
 
 
 @worker_session.worker_required

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from huzhu.audit.admin import AuditedModelAdmin
 
@@ -80,6 +81,11 @@ class StaffProfileAdmin(AuditedModelAdmin):
     def save_model(self, request, obj, form, change):
         services.save_staff_profile(actor=request.user, profile=obj)
 
+
+# The admin site speaks Chinese too (Django's default header reads "Django 管理").
+admin.site.site_header = _("互助 · 系统管理")
+admin.site.site_title = _("互助系统管理")
+admin.site.index_title = _("账户、角色与基础数据")
 
 User = get_user_model()
 admin.site.unregister(User)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionsConfig(AppConfig):
     name = "huzhu.regions"
+    verbose_name = _("行政区划与机构")
     label = "regions"

@@ -18,7 +18,7 @@ class Division(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     kind = models.CharField(_("类型"), max_length=10, blank=True, help_text="旗/县/区/市/盟")
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey("self", verbose_name=_("上级区划"), on_delete=models.PROTECT, null=True, blank=True, related_name="children")
 
     class Meta:
         ordering = ["code"]
@@ -32,7 +32,7 @@ class Division(models.Model):
 class Office(models.Model):
     """A league/city office (办事处), second review; at least two staff (DOMAIN.md)."""
 
-    league = models.OneToOneField(Division, on_delete=models.PROTECT, related_name="office")
+    league = models.OneToOneField(Division, verbose_name=_("盟市"), on_delete=models.PROTECT, related_name="office")
     name = models.CharField(_("名称"), max_length=100)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -48,8 +48,8 @@ class Office(models.Model):
 class AgencyPoint(models.Model):
     """A county agency point (代办点), first review; at least one staff member."""
 
-    county = models.OneToOneField(Division, on_delete=models.PROTECT, related_name="agency_point")
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="agency_points")
+    county = models.OneToOneField(Division, verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="agency_point")
+    office = models.ForeignKey(Office, verbose_name=_("办事处"), on_delete=models.PROTECT, related_name="agency_points")
     name = models.CharField(_("名称"), max_length=100)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -65,12 +65,12 @@ class AgencyPoint(models.Model):
 class StaffProfile(models.Model):
     """A staff account's role and region scope (province, one league, one county, one unit)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="staff")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     division = models.ForeignKey(
-        Division, on_delete=models.PROTECT, null=True, blank=True, help_text=_("空 = 全区")
+        Division, verbose_name=_("行政区划"), on_delete=models.PROTECT, null=True, blank=True, help_text=_("空 = 全区")
     )
-    unit = models.ForeignKey("members.MemberUnit", on_delete=models.PROTECT, null=True, blank=True)
+    unit = models.ForeignKey("members.MemberUnit", verbose_name=_("所属单位"), on_delete=models.PROTECT, null=True, blank=True)
 
     class Meta:
         verbose_name = _("工作人员")

@@ -11,9 +11,9 @@ from huzhu.core.crypto import EncryptedField
 class ApiToken(models.Model):
     """A staff or unit-contact API token. Only its SHA-256 hash is stored; the token is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("用途"), max_length=100)
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
     prefix = models.CharField(_("前缀"), max_length=12, help_text=_("令牌开头几位，便于辨认"))
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
@@ -49,12 +49,12 @@ class WorkerLoginCode(models.Model):
 class TotpDevice(models.Model):
     """A staff member's TOTP authenticator (RFC 6238). The secret is encrypted at rest."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device")
-    secret_encrypted = EncryptedField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="totp_device")
+    secret_encrypted = EncryptedField(_("密钥（密文）"), max_length=200)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     # The last accepted time step: a code is accepted once, never replayed within its window.
-    last_used_step = models.BigIntegerField(default=0)
+    last_used_step = models.BigIntegerField(_("最近使用的时间步"), default=0)
 
     class Meta:
         verbose_name = _("两步验证设备")

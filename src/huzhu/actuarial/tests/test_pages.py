@@ -152,3 +152,18 @@ def test_the_association_prices_next_year_from_the_form(client, association_appr
     page = client.get(reverse("actuarial:detail", args=[study.pk])).content.decode()
     assert f'data-recommended="{study.results["recommended"]}"' in page and "先验由协会设定" in page
     assert client.get(reverse("actuarial:pdf", args=[study.pk])).content.startswith(b"%PDF-")
+
+
+def test_the_ibnr_form_defaults_to_the_latest_year_already_begun(client, association_approver, db):
+    from datetime import date
+
+    import time_machine
+
+    from huzhu.plans.services import install_default_plans
+
+    install_default_plans(years=(2025, 2026, 2027))
+    signed_in(client, association_approver)
+    with time_machine.travel(date(2026, 6, 1), tick=False):
+        page = client.get(reverse("actuarial:index")).text
+    ibnr_year = page[page.index('id="i-year"'):page.index("</select>", page.index('id="i-year"'))]
+    assert '<option value="2026" selected>' in ibnr_year and '<option value="2027" selected>' not in ibnr_year

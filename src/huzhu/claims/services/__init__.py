@@ -1,5 +1,6 @@
 """Every write to claims. Adapters call these; each is atomic, keyword-only, actor first, audited."""
 from .actors import WorkerActor
+from .adjudication import estimate_claim, explanation_of
 from .bundles import build_claim_bundle
 from .calendar import read_official_days, set_official_days
 from .intake import attach_document, attach_documents, create_claim, file_claim, submit_claim
@@ -17,6 +18,6 @@ from .transitions import transition_claim
 
 __all__ = [
     "WorkerActor", "adjust_claim", "approve_claim", "attach_document", "attach_documents", "build_claim_bundle", "create_claim",
-    "deliver_notifications", "file_claim", "mark_claim_paid", "pass_review", "reject_claim",
+    "deliver_notifications", "estimate_claim", "explanation_of", "file_claim", "mark_claim_paid", "pass_review", "reject_claim",
     "read_official_days", "return_for_supplement", "set_official_days", "submit_claim", "transition_claim", "withdraw_claim",
 ]

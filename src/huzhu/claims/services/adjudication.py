@@ -146,6 +146,12 @@ def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage
     return Adjudication(decision=decision, terms_version=terms_version, facts=facts)
 
 
+def estimate_claim(claim: Claim) -> engine.Decision:
+    """What the engine would pay for a claim not yet submitted, after the worker's claims of the year
+    so far (the phone's estimate before she submits; nothing is stored)."""
+    return adjudicate(claim, final=False).decision
+
+
 # The advisory-lock key space of "decisions about one worker's claims".
 WORKER_DECISIONS_LOCK = 1601
 

@@ -99,3 +99,14 @@ def test_a_bad_document_kind_is_a_422_naming_the_field(as_worker):
     claim = as_worker("post", "/claims", json=STAY).json()
     response = _upload(as_worker, claim["id"], "selfie", (1, 1, 1))
     assert response.status_code == 422 and response.json()["field"] == "kind"
+
+
+def test_my_coverage_gives_where_each_coverage_stands_today_not_the_stored_status(as_worker, worker):
+    from huzhu.plans.services import install_default_plans
+
+    install_default_plans(years=(2025,))
+    cover(worker, year=2025)  # paid, stored "active", but its year is over
+    cover(worker, year=2027, status="pending")
+    items = as_worker("get", "/coverage").json()["items"]
+    assert [(c["year"], c["status"], c["status_label"]) for c in items] == [
+        (2027, "pending", "待缴费"), (2026, "active", "有效"), (2025, "expired", "已到期")]

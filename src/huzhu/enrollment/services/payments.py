@@ -83,7 +83,7 @@ class EnrollAndPayResult:
 
 @transaction.atomic
 def enroll_and_pay(*, actor: Actor, plan_year: PlanYear, batches: Iterable[tuple[MemberUnit, Sequence[int]]],
-                   paid_on: date, bank_reference: str = "BULK", kind: str = Enrollment.Kind.ANNUAL,
+                   paid_on: date, bank_reference: str = "批量登记缴费", kind: str = Enrollment.Kind.ANNUAL,
                    check_participation: bool = True, leave_out_below_threshold: bool = False,
                    ) -> EnrollAndPayResult:
     """Bulk path for demo data, migrations and tests: many units enrolled and paid through the workflow, set-based.

@@ -102,6 +102,21 @@ def test_upload_preview_and_import_valid_rows_only(client, unit_contact, unit_dr
     assert "hx-trigger" not in fragment and "已导入" in fragment
 
 
+def test_the_preview_shows_the_rows_and_every_error_of_a_bad_row(client, unit_contact, unit_draft,
+                                                                 django_capture_on_commit_callbacks):
+    login(client, unit_contact)
+    rows = good_rows(2) + [("坏行", "150203198503021234", "1390000", "临时工", "去年")]
+    upload = io.BytesIO(xlsx_bytes(rows))
+    upload.name = "名册.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("enrollment:upload", args=[unit_draft.pk]), {"file": upload})
+    page = client.get(response["Location"]).text
+    preview = page[page.index('id="import-preview"'):]
+    assert "职工0" in preview and "职工1" in preview and "在职职工" in preview and "正确" in preview
+    bad = preview[preview.index("坏行"):]
+    assert "校验位不正确" in bad and "手机号：" in bad and "人员类别：“临时工”无法识别" in bad and "入职日期：" in bad
+
+
 def test_a_renamed_file_is_refused_with_a_message(client, unit_contact, unit_draft):
     login(client, unit_contact)
     upload = io.BytesIO(b"%PDF-1.4 hello")
@@ -156,3 +171,12 @@ def test_next_years_paid_list_shows_a_leaver_as_left_without_a_second_leaving_bu
     page = client.get(reverse("enrollment:detail", args=[next_year.pk])).text
     assert page.count("登记离职") == 1  # the stayer's button only
     assert "已离职" in page and "2027-01-01 — 2027-12-31" in page
+
+
+def test_a_bulk_paid_enrollment_names_its_payment_in_chinese_not_a_code(client, county_clerk, home_unit, open_year):
+    worker = make_worker(home_unit, name="萨仁", phone="13912345679")
+    paid = services.enroll_and_pay(actor=None, plan_year=open_year, batches=[(home_unit, [worker.pk])],
+                                   paid_on=timezone.localdate()).enrollments[0]
+    login(client, county_clerk)
+    page = client.get(reverse("enrollment:detail", args=[paid.pk])).text
+    assert "批量登记缴费" in page and "BULK" not in page

@@ -129,6 +129,20 @@ def test_bad_roster_rows_name_the_field_and_reason(overrides, field, reason_part
     assert result.message().startswith("第7行 ")
 
 
+def test_a_row_with_several_problems_gives_every_one_not_only_the_first():
+    result = rules.validate_row(9, _cells(姓名=" ", 手机号="1390000", 人员类别="临时工", 入职日期="去年"), CONTEXT)
+    assert isinstance(result, rules.RowError) and result.field == "姓名"
+    assert result.reason.startswith("不能为空；手机号：") and "人员类别：“临时工”无法识别" in result.reason
+    assert "入职日期：" in result.reason and result.masked == ID[:4] + "**********" + ID[14:]
+
+
+def test_an_ineligible_person_with_a_bad_phone_gets_both_errors():
+    result = rules.validate_row(5, _cells(身份证号=make_resident_id("150203", date(1960, 1, 1), 11), 手机号="1390000"),
+                                CONTEXT)
+    assert isinstance(result, rules.RowError) and result.field == "手机号"  # the first in column order
+    assert "11位" in result.reason and "不符合参互条件" in result.reason and result.name == "巴特尔"
+
+
 def test_full_width_digits_and_spaces_in_id_numbers_are_normalised():
     wide = " ".join(ID[:6]) + "　" + ID[6:].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     result = rules.validate_row(2, _cells(身份证号=wide), CONTEXT)

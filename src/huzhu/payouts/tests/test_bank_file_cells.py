@@ -1,6 +1,7 @@
 """The bank file never carries a live formula: a payee name stored before names were checked stays text."""
 import csv
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -36,7 +37,17 @@ def test_a_formula_name_in_the_bank_xlsx_is_a_string_cell_not_a_formula(client, 
     name = sheet["B2"]
     assert (name.value, name.data_type) == (FORMULA, "s")
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
-    assert sheet["E2"].data_type == "s" and not sheet["E2"].value.startswith("'")  # the amount column as before
+    assert sheet["E2"].data_type == "n"  # the amount is a number, as before the name check
+
+
+def test_bank_xlsx_amounts_are_number_cells_that_excel_can_sum(client, maker, sent_batch):
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client, maker, sent_batch, "xlsx"))).active
+    amounts = [row[4] for row in sheet.iter_rows(min_row=2)]
+    assert len(amounts) == 3
+    assert all(cell.data_type == "n" and cell.number_format == "0.00" for cell in amounts)
+    assert sum(Decimal(str(cell.value)) for cell in amounts) == Decimal("1800.00")  # SUM gives the total, not 0
+    account = sheet.cell(row=2, column=3)
+    assert account.data_type == "s" and len(account.value) >= 16  # the account number stays text
 
 
 def test_a_formula_name_in_the_bank_csv_is_quoted_as_text(client, maker, batch_with_a_formula_name):

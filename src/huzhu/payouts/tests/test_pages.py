@@ -136,3 +136,19 @@ def test_the_navigation_shows_payouts_to_the_association_only(client, maker, cou
     client.logout()
     login(client, county_clerk)
     assert reverse("payouts:batch_list") not in client.get(reverse("home")).text
+
+
+def test_the_batch_form_lists_only_the_chosen_leagues_counties(client, maker):
+    from huzhu.conftest import BAOTOU, CHIFENG, HONGSHAN, KUNDULUN
+
+    login(client, maker)
+    everywhere = client.get(reverse("payouts:batch_new")).text
+    assert f'value="{KUNDULUN}"' in everywhere and f'value="{HONGSHAN}"' in everywhere
+    baotou = client.get(reverse("payouts:batch_new"), {"league": BAOTOU}).text
+    county_select = baotou[baotou.index('id="id_county"'):baotou.index("</select>", baotou.index('id="id_county"'))]
+    assert f'value="{KUNDULUN}"' in county_select and f'value="{HONGSHAN}"' not in county_select
+    assert 'hx-select="#id_county"' in baotou  # choosing a league reloads the list in place
+    mixed = client.get(reverse("payouts:batch_new"), {"league": BAOTOU, "county": HONGSHAN}).text
+    assert "所选旗县不属于所选盟市" in mixed
+    assert "所选旗县不属于所选盟市" not in client.get(reverse("payouts:batch_new"),
+                                                      {"league": CHIFENG, "county": HONGSHAN}).text

@@ -29,6 +29,7 @@ def test_association_sees_every_plan_year_with_status_and_version(client, associ
     page = client.get(reverse("plans:index")).text
     assert "职工住院医疗互助保障" in page and "女性馨康互助保障" in page
     assert "已开放" in page and "v1" in page
+    assert ">hospitalization<" not in page and ">women_health<" not in page  # no raw plan codes on the page
 
 
 def test_the_plan_year_page_shows_the_terms_in_chinese_tables(client, association_approver, plan_years):

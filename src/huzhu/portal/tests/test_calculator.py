@@ -82,3 +82,17 @@ def test_calculator_asks_for_an_event_when_all_rows_are_blank(client, plans):
     page = client.get(URL, {"action": "calculate", "plan": "hospitalization", "year": "2026", "gender": "M",
                             "birth_date": "1980-01-01"}).text
     assert "请至少填写一个住院、门诊或确诊事件" in page
+
+
+def test_a_breast_cancer_under_the_hospitalization_plan_points_to_the_womens_plan(client, plans):
+    query = {"action": "calculate", "plan": "hospitalization", "year": "2026", "gender": "F",
+             "birth_date": "1980-01-01", "rows": "1", "e0_type": "diagnosis", "e0_start": "2026-05-01",
+             "e0_icd10": "C50.900"}
+    page = client.get(URL, query).text
+    assert 'id="women-plan-hint"' in page and "女性馨康互助保障" in page
+    link = page[page.index('id="women-plan-hint"'):]
+    href = link[link.index('href="') + 6:link.index('"', link.index('href="') + 6)].replace("&amp;", "&")
+    assert "plan=women_health" in href
+    assert "32000.00 元" in client.get(href).text  # tier A under the women's plan
+    stay = client.get(URL, DOMAIN_EXAMPLE).text
+    assert 'id="women-plan-hint"' not in stay  # no pointer for an ordinary stay

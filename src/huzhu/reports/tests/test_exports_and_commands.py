@@ -75,6 +75,15 @@ def test_the_annual_report_prints_the_latest_audit_chain_checkpoint(scheme):
     assert checkpoint.at in html
 
 
+def test_the_annual_reports_first_page_is_filled_not_three_quarters_empty(scheme):
+    from weasyprint import HTML
+
+    first = HTML(string=render_to_string("reports/annual.html", annual_context(PROVINCE, year=2026))).render().pages[0]
+    body = first._page_box.children[0].children[0]  # page → html → body
+    bottom = max(box.position_y + box.margin_height() for box in body.children)
+    assert bottom > 0.75 * first.height  # the first chart shares page 1 with the summary
+
+
 def test_report_annual_writes_the_pdf_and_export_writes_the_workbook(scheme, tmp_path):
     out = tmp_path / "report.pdf"
     call_command("report", "annual", "--year", "2026", "--out", str(out))

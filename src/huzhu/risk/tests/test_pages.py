@@ -50,6 +50,17 @@ def test_the_claim_page_shows_the_evidence_and_the_association_marks_it(client, 
     assert RiskFinding.objects.get(pk=finding.pk).review == "false_alarm"
 
 
+def test_the_risk_badge_reads_zero_once_every_finding_is_a_false_alarm(client, plans, home_unit, file_stay,
+                                                                      county_clerk, association_approver):
+    claim = shared_card_claims(file_stay, home_unit, county_clerk)[1]
+    finding = RiskFinding.objects.get(claim=claim)
+    client.login(username=association_approver.username, password=PASSWORD)
+    client.post(f"/risk/findings/{finding.pk}/review/", {"verdict": "false_alarm", "note": "夫妻共用一张卡"})
+    page = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "风险分 0（提示均已核实为误报）" in page and "夫妻共用一张卡" in page
+    assert "风险分 </span>" not in page  # never a badge with no score
+
+
 def test_a_reviewer_below_the_association_sees_the_evidence_without_the_buttons(client, plans, home_unit, file_stay,
                                                                                  county_clerk, league_reviewer):
     claim = shared_card_claims(file_stay, home_unit, county_clerk)[0]
