@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from huzhu.core.dates import age_on
 from huzhu.core.idnumbers import (
@@ -444,8 +444,9 @@ class RowValidator:
             return RowError(row_no, field, "；".join([reason, *(f"{f}：{r}" for f, r in rest)]),
                             name=shown_name, masked=masked)
         ethnicity = cells.get("民族")
-        return RosterRow(row_no, name, number, masked, gender, birth, phone, kind, started_on,
-                         normalize_text(ethnicity)[:10])
+        # No problem was found, so every field read above holds its value.
+        return RosterRow(row_no, name, cast(str, number), masked, gender, cast(date, birth), cast(str, phone),
+                         cast(str, kind), started_on, normalize_text(ethnicity)[:10])
 
     def _resident_id(self, raw: object) -> tuple[str, date]:
         """The normalised number and birth date; ValueError with the reason (see parse_resident_id)."""

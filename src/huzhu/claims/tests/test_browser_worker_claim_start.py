@@ -72,14 +72,14 @@ def test_on_a_phone_the_worker_starts_photographs_estimates_and_submits_a_claim(
     page.wait_for_selector("#photos .status.ok")
     assert page.locator("#photos .status.ok").count() == len(INPATIENT_DOCUMENTS)
     # 8000 × 50% + 10 days × 30 yuan (third consecutive year): the engine's steps before submitting
-    assert "4300.00 元" in page.inner_text("#estimate .total")
+    assert "4,300.00 元" in page.inner_text("#estimate .total")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     page.screenshot(path=str(SCREENS / "me_8_claim_photos_estimate_390.png"), full_page=True)
 
     page.click("#submit button[name=submit]")
     page.wait_for_url("**/claims/mine/")
     row = page.locator(f"a.claim-link[href='/claims/mine/{claim.pk}/']")
-    assert "待初审（代办点）" in row.inner_text() and "4300.00" in row.inner_text()
+    assert "待初审（代办点）" in row.inner_text() and "4,300.00" in row.inner_text()
     page.screenshot(path=str(SCREENS / "me_9_claim_submitted_390.png"), full_page=True)
     claim.refresh_from_db()
     assert claim.status == "first_review" and claim.documents.count() == len(INPATIENT_DOCUMENTS)

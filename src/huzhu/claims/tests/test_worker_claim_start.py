@@ -53,7 +53,7 @@ def test_a_worker_starts_a_claim_photographs_the_documents_sees_the_estimate_and
 
     draft = signed_in.get(started.url).content.decode()
     assert "第 2 步：拍照上传材料" in draft and 'name="doc_settlement_sheet"' in draft
-    assert "4100.00 元" in draft  # 8000 × 50% + 10 days × 10, the engine's estimate before submitting
+    assert "4,100.00 元" in draft  # 8000 × 50% + 10 days × 10, the engine's estimate before submitting
     assert "尚未上传：住院结算单" in draft
 
     uploaded = signed_in.post(started.url, {"photos": "1", **_photos(INPATIENT_DOCUMENTS)})
@@ -66,7 +66,7 @@ def test_a_worker_starts_a_claim_photographs_the_documents_sees_the_estimate_and
     claim.refresh_from_db()
     assert (claim.status, claim.benefit_amount) == ("first_review", 4100)
     listed = signed_in.get("/claims/mine/").content.decode()
-    assert f"#{claim.pk}" in listed and "待初审（代办点）" in listed and "4100.00" in listed
+    assert f"#{claim.pk}" in listed and "待初审（代办点）" in listed and "4,100.00" in listed
 
 
 def test_a_draft_submitted_without_every_photo_is_returned_for_the_missing_ones(signed_in, worker):
