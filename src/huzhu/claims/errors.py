@@ -40,6 +40,7 @@ CODES = {
     "missing_field": "a required claim field is empty",
     "missing_items_required": "a return for supplement needs the missing items",
     "missing_total": "the medical cost total is missing",
+    "no_files": "an upload was sent without any file",
     "name_too_long": "a calendar day's name is too long",
     "negative_amount": "an amount is negative",
     "no_coverage": "the worker has no coverage for the event date",
