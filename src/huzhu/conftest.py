@@ -279,6 +279,18 @@ def sign_in_as_worker(client, worker) -> None:
     assert client.post("/me/sign-in/", {**identity, "code": codes[-1]}).status_code == 302
 
 
+def sign_in_on_the_phone(page, worker, *, lands_on: str = "/me/") -> None:
+    """In the browser, on the sign-in page the worker was sent to: ID number, phone, the texted code."""
+    page.fill("input[name=id_number]", worker.reveal_id_number())
+    page.fill("input[name=phone]", worker.reveal_phone())
+    with texted_codes() as codes:
+        page.click("button.primary")
+        page.wait_for_selector("input[name=code]")
+    page.fill("input[name=code]", codes[-1])
+    page.click("button.primary")
+    page.wait_for_url(f"**{lands_on}")
+
+
 @pytest.fixture(autouse=True)
 def _audit_checkpoints_per_test(settings, tmp_path):
     """Each test's database starts a new audit chain: its checkpoints go to its own file, not var/archive."""

@@ -115,8 +115,6 @@ class ClaimForm(forms.Form):
         }
 
 
-# The phone's coverages: a paid one, in its year or after it until the claim deadline.
-CLAIMABLE_STANDINGS = ("active", "expired")
 EVENT_DATE_FIELD = {"inpatient": "admitted_on", "outpatient_chronic": "period_start_on", "diagnosis": "diagnosed_on",
                     "procedure": "diagnosed_on"}
 PHOTO_ACCEPT = "image/jpeg,image/png,image/heic,application/pdf"

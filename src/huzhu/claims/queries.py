@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from huzhu.core.params import parse_integer
 from huzhu.core.scopes import Scope
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.ledger.queries import EntrySource
+from huzhu.plans.rules import claim_deadline
 from huzhu.regions.models import Role
 
 from . import review_clock, rules, workflow
@@ -337,3 +339,13 @@ def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]
 def claim_ids_in_scope(scope: Scope, claim_ids: Iterable[int]) -> set[int]:
     """Which of these claims the scope may open (one query)."""
     return set(scope.filter(Claim.objects.filter(pk__in=list(claim_ids))).values_list("pk", flat=True))
+
+
+# The phone's coverages: a paid one, in its year or after it until the claim deadline.
+CLAIMABLE_STANDINGS = ("active", "expired")
+
+
+def claimable_coverages(worker_id: int, *, today: date) -> list:
+    """The worker's own coverages she may still claim on today (paid, and the claim deadline not passed)."""
+    return [own for own in enrollment_queries.own_coverages(worker_id, today=today)
+            if own.standing in CLAIMABLE_STANDINGS and today <= claim_deadline(own.coverage.plan_year.terms)]

@@ -17,9 +17,7 @@ from huzhu.archives.services import path_of, thumbnail_path_of
 from huzhu.core.errors import DomainError, ValidationFailed
 from huzhu.core.params import page_param, parse_integer
 from huzhu.core.views import act_and_redirect
-from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members.queries import own_worker, worker_by_id_number
-from huzhu.plans.rules import claim_deadline
 from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
 from huzhu.security import worker_session
@@ -304,8 +302,7 @@ def mine_new(request):
     """Start a claim on the phone: the coverage, the stay and its settlement figures make a draft; on
     the draft she photographs the documents, sees the estimated benefit and submits."""
     today = timezone.localdate()
-    coverages = [own for own in enrollment_queries.own_coverages(request.worker_id, today=today)
-                 if own.standing in forms.CLAIMABLE_STANDINGS and today <= claim_deadline(own.coverage.plan_year.terms)]
+    coverages = queries.claimable_coverages(request.worker_id, today=today)
     form = forms.WorkerClaimForm(request.POST or None, coverages=coverages)
     if request.method == "POST" and form.is_valid():
         try:
@@ -324,10 +321,11 @@ def _draft_context(claim: Claim) -> dict:
         return {}
     labels = dict(forms.DocumentKind.choices)
     counts = Counter(document.kind for document in claim.documents.all())
-    kinds = [*queries.required_documents_of(claim), forms.DocumentKind.OTHER]
+    required = queries.required_documents_of(claim)
     decision = services.estimate_claim(claim)
-    return {"checklist": [(kind, labels[kind], counts[kind]) for kind in dict.fromkeys(kinds)],
-            "still_missing": [labels[kind] for kind in queries.required_documents_of(claim) if not counts[kind]],
+    return {"checklist": [(kind, labels[kind], counts[kind])
+                          for kind in dict.fromkeys([*required, forms.DocumentKind.OTHER])],
+            "still_missing": [labels[kind] for kind in required if not counts[kind]],
             "estimate": decision, "estimate_steps": services.explanation_of(decision),
             "photo_accept": forms.PHOTO_ACCEPT}
 

@@ -1,5 +1,6 @@
 """Reads of units and workers, always filtered by the actor's region scope."""
 import re
+from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -74,3 +75,30 @@ def worker_by_id_number(scope: Scope, id_number: str) -> Worker | None:
 def own_worker(pk: int) -> Worker:
     """The signed-in worker's own record (her self-service pages: no staff scope applies)."""
     return get_object_or_404(Worker, pk=pk)
+
+
+# A worker's and a unit's pages also show what the apps above members hold of them (coverages,
+# enrollments, claims): each app registers its readers at start-up, so members imports none of them.
+Reader = Callable[[Scope, int], object]
+_WORKER_READERS: dict[str, Reader] = {}
+_UNIT_READERS: dict[str, Reader] = {}
+
+
+def register_worker_reader(name: str, reader: Reader) -> None:
+    """`reader(scope, worker_id)` gives the worker page's `name` section."""
+    _WORKER_READERS[name] = reader
+
+
+def register_unit_reader(name: str, reader: Reader) -> None:
+    """`reader(scope, unit_id)` gives the unit page's `name` section."""
+    _UNIT_READERS[name] = reader
+
+
+def worker_records(scope: Scope, worker_id: int) -> dict[str, object]:
+    """What the registered apps hold of this worker, inside the scope: one entry per section."""
+    return {name: reader(scope, worker_id) for name, reader in _WORKER_READERS.items()}
+
+
+def unit_records(scope: Scope, unit_id: int) -> dict[str, object]:
+    """What the registered apps hold of this unit, inside the scope: one entry per section."""
+    return {name: reader(scope, unit_id) for name, reader in _UNIT_READERS.items()}

@@ -8,10 +8,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from huzhu.claims import queries as claim_queries
 from huzhu.core.errors import DomainError
 from huzhu.core.params import page_param
-from huzhu.enrollment import queries as enrollment_queries
 from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.regions.roles import Role
 from huzhu.security.permissions import can_open_document
@@ -78,12 +76,10 @@ def unit_detail(request, pk: int):
     scope = scope_of(request.user)
     unit = queries.unit_for(scope, pk)
     workers = Paginator(queries.search_workers(scope, unit_id=unit.pk), PAGE_SIZE).get_page(page_param(request.GET))
-    claims = Paginator(claim_queries.claims_of_unit(scope, unit.pk), PAGE_SIZE).get_page(
-        page_param(request.GET, "claims_page"))
+    records = queries.unit_records(scope, unit.pk)
+    records["claims"] = Paginator(records["claims"], PAGE_SIZE).get_page(page_param(request.GET, "claims_page"))
     return render(request, "members/unit_detail.html", {
-        "unit": unit, "page": workers, "may_register_worker": scope.role in REGISTRARS,
-        "enrollments": enrollment_queries.enrollments_of_unit(scope, unit.pk),
-        "payments": enrollment_queries.payments_of_unit(scope, unit.pk), "claims": claims})
+        "unit": unit, "page": workers, "may_register_worker": scope.role in REGISTRARS, **records})
 
 
 @login_required
@@ -96,13 +92,10 @@ def worker_detail(request, pk: int):
     scope = scope_of(request.user)
     worker = queries.worker_for(scope, pk)
     employments = worker.employments.select_related("unit").order_by("-started_on")
-    documents = [(document, can_open_document(scope, document.kind))
-                 for document in claim_queries.documents_of_worker(scope, worker.pk)]
+    records = queries.worker_records(scope, worker.pk)
+    records["documents"] = [(document, can_open_document(scope, document.kind)) for document in records["documents"]]
     record_personal_data_view(actor=request.user, worker=worker, view="members.worker_detail", request=request)
-    return render(request, "members/worker_detail.html", {
-        "worker": worker, "employments": employments,
-        "coverages": enrollment_queries.coverages_of_worker_in_scope(scope, worker.pk),
-        "claims": claim_queries.claims_of_worker_in_scope(scope, worker.pk), "documents": documents})
+    return render(request, "members/worker_detail.html", {"worker": worker, "employments": employments, **records})
 
 
 def _form_error(form, exc: DomainError) -> None:

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from huzhu.claims.models import Claim
-from huzhu.conftest import SCREENS, texted_codes
+from huzhu.conftest import SCREENS, sign_in_on_the_phone
 from huzhu.demo.accounts import DEMO_PASSWORD
 from huzhu.enrollment.models import Coverage
 from huzhu.members.models import Worker
@@ -192,14 +192,7 @@ def walk_the_phone(page) -> None:
     page.wait_for_url("**/me/sign-in/**")
     check_page(page, "worker sign-in", {}, width=390)
     page.screenshot(path=str(SCREENS / "worker_1_sign_in_390.png"), full_page=True)
-    page.fill("input[name=id_number]", worker.reveal_id_number())
-    page.fill("input[name=phone]", worker.reveal_phone())
-    with texted_codes() as codes:
-        page.click("button.primary")
-        page.wait_for_selector("input[name=code]")
-    page.fill("input[name=code]", codes[-1])
-    page.click("button.primary")
-    page.wait_for_url("**/me/")
+    sign_in_on_the_phone(page, worker)
     check_page(page, "worker home", {}, width=390)
     assert coverage.certificate_no in page.inner_text("#coverages"), "her coverage is not on her home page"
     if in_force:

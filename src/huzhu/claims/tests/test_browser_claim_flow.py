@@ -2,7 +2,7 @@
 and the worker's phone page shows the approved benefit with its steps."""
 import pytest
 
-from huzhu.conftest import PASSWORD, SCREENS, texted_codes
+from huzhu.conftest import PASSWORD, SCREENS, sign_in_on_the_phone
 
 from ..models import Claim
 from .conftest import INPATIENT_DOCUMENTS, png_bytes
@@ -66,14 +66,7 @@ def test_a_desk_claim_goes_through_review_and_the_worker_sees_the_benefit_steps(
     page.context.clear_cookies()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + "/claims/mine/")  # the worker's door asks for the texted code first
-    page.fill("input[name=id_number]", worker.reveal_id_number())
-    page.fill("input[name=phone]", worker.reveal_phone())
-    with texted_codes() as codes:
-        page.click("button.primary")
-        page.wait_for_selector("input[name=code]")
-    page.fill("input[name=code]", codes[-1])
-    page.click("button.primary")
-    page.wait_for_url("**/claims/mine/")
+    sign_in_on_the_phone(page, worker, lands_on="/claims/mine/")
     page.click(f"text=#{claim.pk}")
     page.wait_for_url(f"**/claims/mine/{claim.pk}/")
     body = page.inner_text("main")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from huzhu.conftest import SCREENS, make_worker, texted_codes
+from huzhu.conftest import SCREENS, make_worker, sign_in_on_the_phone
 from huzhu.plans.services import install_default_plans
 
 from ..models import Claim
@@ -38,14 +38,7 @@ def test_on_a_phone_the_worker_starts_photographs_estimates_and_submits_a_claim(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + "/me/")
     page.wait_for_url("**/me/sign-in/**")
-    page.fill("input[name=id_number]", worker.reveal_id_number())
-    page.fill("input[name=phone]", worker.reveal_phone())
-    with texted_codes() as codes:
-        page.click("button.primary")
-        page.wait_for_selector("input[name=code]")
-    page.fill("input[name=code]", codes[-1])
-    page.click("button.primary")
-    page.wait_for_url("**/me/")
+    sign_in_on_the_phone(page, worker)
 
     page.click("#claims a[href='/claims/mine/new/']")
     page.wait_for_url("**/claims/mine/new/")

@@ -9,7 +9,7 @@ import zxingcpp
 from django.utils import timezone
 from PIL import Image
 
-from huzhu.conftest import SCREENS, make_worker, texted_codes
+from huzhu.conftest import SCREENS, make_worker, sign_in_on_the_phone, texted_codes
 from huzhu.enrollment.models import Coverage
 from huzhu.plans.services import install_default_plans
 
@@ -51,14 +51,7 @@ def test_on_a_phone_the_worker_sees_her_standings_certificate_public_check_and_c
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + "/me/")
     page.wait_for_url("**/me/sign-in/**")
-    page.fill("input[name=id_number]", worker.reveal_id_number())
-    page.fill("input[name=phone]", worker.reveal_phone())
-    with texted_codes() as codes:
-        page.click("button.primary")
-        page.wait_for_selector("input[name=code]")
-    page.fill("input[name=code]", codes[-1])
-    page.click("button.primary")
-    page.wait_for_url("**/me/")
+    sign_in_on_the_phone(page, worker)
 
     standings = page.locator("#coverages [data-standing]").all_inner_texts()
     assert standings == ["待缴费", "有效", "已到期"]  # newest year first
