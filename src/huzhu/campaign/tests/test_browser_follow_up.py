@@ -21,7 +21,7 @@ def test_an_office_takes_a_unit_from_the_follow_up_list_and_logs_a_contact(brows
     page.fill("input[name=username]", league_reviewer.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: "/login/" not in url)  # "**/" matches the login page too
     page.hover(".mainnav >> text=参保")  # the group's menu opens on hover
     page.click(".mainnav >> text=参互推进")
     page.wait_for_url("**/campaign/")

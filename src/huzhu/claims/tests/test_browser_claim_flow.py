@@ -16,7 +16,7 @@ def sign_in(page, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: "/login/" not in url)  # "**/" matches the login page too
 
 
 @pytest.mark.django_db(transaction=True)
