@@ -22,7 +22,6 @@ from huzhu.payouts import bank_files, rules, services
 from huzhu.payouts.models import Payout, PayoutBatch
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.models import Role
-from huzhu.regions.queries import scope_of
 
 ENROLL_ON, PAID_ON, CLAIM_ON = date(2025, 11, 1), date(2025, 11, 20), date(2026, 6, 1)
 
@@ -36,19 +35,18 @@ def archive_in_tmp(settings, tmp_path):
 def test_a_worker_is_enrolled_claims_and_is_paid_through_the_bank_with_balanced_books(
         db, county_clerk, league_reviewer, association_approver):
     plan_year = next(py for py in install_default_plans(years=(2026,)) if py.plan_id == "hospitalization")
-    clerk_scope = scope_of(county_clerk)
 
     # A unit of ten (≤ 10 eligible: all must join) enrolls at the county desk and pays 90 a head.
     unit = make_unit(KUNDULUN, name="包头稀土测试公司", eligible_headcount=10, female_headcount=0)
     workers = [make_worker(unit, bank_name="中国工商银行包头分行", bank_account=f"62220202001234{n:05d}")
                for n in range(10)]
-    draft = enrollment.start_enrollment(actor=county_clerk, scope=clerk_scope, unit=unit, plan_year=plan_year,
+    draft = enrollment.start_enrollment(actor=county_clerk, unit=unit, plan_year=plan_year,
                                         today=ENROLL_ON)
-    enrollment.add_workers(actor=county_clerk, scope=clerk_scope, enrollment=draft,
+    enrollment.add_workers(actor=county_clerk, enrollment=draft,
                            worker_ids=[w.pk for w in workers], today=ENROLL_ON)
-    submitted = enrollment.submit_enrollment(actor=county_clerk, scope=clerk_scope, enrollment=draft)
+    submitted = enrollment.submit_enrollment(actor=county_clerk, enrollment=draft)
     assert submitted.due_amount == D("900.00")
-    enrollment.record_payment(actor=county_clerk, scope=clerk_scope, enrollment=submitted, amount="900.00",
+    enrollment.record_payment(actor=county_clerk, enrollment=submitted, amount="900.00",
                               paid_on=PAID_ON, bank_reference="ICBC-20251120-01", today=PAID_ON)
     assert Enrollment.objects.get(pk=draft.pk).status == Enrollment.Status.PAID
 
@@ -64,7 +62,7 @@ def test_a_worker_is_enrolled_claims_and_is_paid_through_the_bank_with_balanced_
 
     # The association builds a batch (maker), a colleague checks it, the bank file goes out.
     checker = make_staff("checker", Role.ASSOCIATION)
-    batch = services.build_batch(actor=association_approver, scope=PROVINCE,
+    batch = services.build_batch(actor=association_approver,
                                  filters=rules.BatchFilters(plan="hospitalization", league="150200"))
     services.approve_batch(actor=checker, batch=batch)
     services.record_bank_file_export(actor=association_approver, batch=batch, file_format="csv")
