@@ -37,6 +37,7 @@ class Claim(models.Model):
         DESK = "desk", _("代办点窗口")
         UNIT = "unit", _("基层工会")
         WORKER = "worker", _("职工手机")
+        DATA = "data", _("医保数据")  # made from a medical-insurance settlement (免申即享), no application
 
     class Procedure(models.TextChoices):
         TOTAL_HYSTERECTOMY = "total_hysterectomy", _("全子宫切除术")
@@ -92,6 +93,10 @@ class Claim(models.Model):
     complex_case = models.BooleanField(_("复杂案件"), default=False)
     documents_complete_on = models.DateField(_("材料齐全日期"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True)
+
+    # A claim made from data is paid to the card the worker confirms on her phone (or the card on file,
+    # when the association's setting says so); None until then.
+    bank_confirmed_at = models.DateTimeField(_("收款账户确认时间"), null=True, blank=True)
 
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")

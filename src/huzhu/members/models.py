@@ -1,4 +1,5 @@
 """Member units (会员单位), workers (职工) and their employment history."""
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -139,3 +140,40 @@ class Employment(models.Model):
             models.UniqueConstraint(fields=["worker"], condition=models.Q(ended_on__isnull=True),
                                     name="one_open_employment_per_worker"),
         ]
+
+
+class DataConsent(models.Model):
+    """A worker's consent to have her medical-insurance settlements matched (免申即享), and its withdrawal.
+
+    Append-only in spirit: a withdrawal closes the row (withdrawn_at) and a later consent is a new row,
+    so the history of who agreed when, and through which door, stays readable. At most one open row
+    per worker.
+    """
+
+    class Source(models.TextChoices):
+        ROSTER = "roster", _("参保名单")
+        UNIT = "unit", _("单位声明")
+        WORKER = "worker", _("职工本人")
+        DESK = "desk", _("代办点")
+
+    worker = models.ForeignKey(Worker, verbose_name=_("职工"), on_delete=models.CASCADE, related_name="data_consents")
+    source = models.CharField(_("同意方式"), max_length=10, choices=Source.choices)
+    given_at = models.DateTimeField(_("同意时间"))
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_source = models.CharField(_("撤回方式"), max_length=10, choices=Source.choices, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("撤回登记人"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("医保数据比对授权")
+        verbose_name_plural = _("医保数据比对授权")
+        constraints = [
+            models.UniqueConstraint(fields=["worker"], condition=models.Q(withdrawn_at__isnull=True),
+                                    name="one_open_data_consent_per_worker"),
+        ]
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -9,13 +9,29 @@ from huzhu.core.crypto import blind_indexes
 from huzhu.core.idnumbers import normalize
 from huzhu.core.scopes import Scope
 
-from .models import MemberUnit, Worker
+from .models import DataConsent, MemberUnit, Worker
 
 
 def units_in_scope(scope: Scope) -> QuerySet[MemberUnit]:
     """Member units the scope may see (a unit contact: only their own unit)."""
     qs = MemberUnit.objects.select_related("county", "league")
     return scope.filter(qs, unit="pk")
+
+
+def consenting_worker_ids(worker_ids) -> set[int]:
+    """Of these workers, those whose consent to medical-insurance data matching is open now."""
+    return set(DataConsent.objects.filter(worker_id__in=worker_ids, withdrawn_at__isnull=True)
+               .values_list("worker_id", flat=True))
+
+
+def consenting_workers() -> QuerySet[DataConsent]:
+    """Open consents (for joins in set-based matching: `worker_id__in=consenting_workers().values("worker_id")`)."""
+    return DataConsent.objects.filter(withdrawn_at__isnull=True)
+
+
+def data_consent_of(worker_id: int) -> DataConsent | None:
+    """The worker's open consent, or None."""
+    return DataConsent.objects.filter(worker_id=worker_id, withdrawn_at__isnull=True).first()
 
 
 def workers_in_scope(scope: Scope) -> QuerySet[Worker]:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
-from huzhu.core.actors import Actor, WorkerActor
+from huzhu.core.actors import Actor, WorkerActor, user_of
 from huzhu.core.bulk import RowSource
 from huzhu.core.crypto import blind_index, blind_indexes, encrypt_text
 from huzhu.core.errors import Conflict, NotFound, ValidationFailed
@@ -16,7 +16,8 @@ from huzhu.core.names import clean_person_name, clean_unit_name
 from huzhu.regions.models import Division
 from huzhu.regions.queries import scope_of
 
-from .models import Employment, MemberUnit, Worker
+from .models import DataConsent, Employment, MemberUnit, Worker
+from .queries import workers_in_scope
 
 
 def _parsed(field: str, parse, *args, **kwargs):
@@ -226,3 +227,54 @@ def end_employment(*, actor: Actor, worker: Worker, ended_on: date) -> Employmen
     record_event(actor=actor, action="end_employment", object_type="Worker", object_id=worker.pk,
                  before={"unit": unit.pk}, after={"unit": None, "ended_on": ended_on.isoformat()})
     return employment
+
+
+def _consent_source(actor: Actor, source: str) -> str:
+    if source not in DataConsent.Source.values:
+        raise ValidationFailed("invalid_consent_source", _("请选择同意方式"), field="source")
+    if isinstance(actor, WorkerActor) and source != DataConsent.Source.WORKER:
+        raise ValidationFailed("invalid_consent_source", _("请选择同意方式"), field="source")
+    return source
+
+
+@transaction.atomic
+def give_data_consent(*, actor: Actor, worker_ids: list[int], source: str) -> int:
+    """Record consent to medical-insurance data matching for workers in the actor's scope (set-based).
+
+    Workers who already consent are left as they are (their first consent stands); returns how many
+    new consents were recorded. A worker may consent only for herself.
+    """
+    source = _consent_source(actor, source)
+    ids = set(worker_ids)
+    if isinstance(actor, WorkerActor):
+        visible = ids & {actor.worker_id}
+    else:
+        visible = set(workers_in_scope(scope_of(actor)).filter(pk__in=ids).values_list("pk", flat=True))
+    if visible != ids:
+        raise NotFound()
+    already = set(DataConsent.objects.filter(worker_id__in=ids, withdrawn_at__isnull=True).values_list("worker_id", flat=True))
+    now, user = timezone.now(), user_of(actor)
+    new = [DataConsent(worker_id=pk, source=source, given_at=now, given_by=user) for pk in sorted(ids - already)]
+    DataConsent.objects.bulk_create(new)
+    if new:
+        record_bulk_event(actor=actor, action="give_data_consent", object_type="Worker",
+                          object_ids=[c.worker_id for c in new], summary={"source": source, "count": len(new),
+                                                                          "workers": [c.worker_id for c in new][:50]})
+    return len(new)
+
+
+@transaction.atomic
+def withdraw_data_consent(*, actor: Actor, worker: Worker, source: str) -> bool:
+    """Withdraw a worker's consent (from now on her settlements are not matched); False when none was open."""
+    source = _consent_source(actor, source)
+    if isinstance(actor, WorkerActor):
+        if actor.worker_id != worker.pk:
+            raise NotFound()
+    elif not workers_in_scope(scope_of(actor)).filter(pk=worker.pk).exists():
+        raise NotFound()
+    withdrawn = DataConsent.objects.filter(worker=worker, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_source=source, withdrawn_by=user_of(actor))
+    if withdrawn:
+        record_event(actor=actor, action="withdraw_data_consent", object_type="Worker", object_id=worker.pk,
+                     before={"consent": True}, after={"consent": False, "source": source})
+    return bool(withdrawn)
