@@ -22,6 +22,11 @@ from huzhu.plans.models import PlanYear
 from . import rules
 from .models import Coverage, Enrollment, ImportJob, ImportRow
 
+# The values other apps filter on by name (they never import enrollment.models; see pyproject.toml).
+ENROLLMENT_PAID = Enrollment.Status.PAID
+ENROLLMENT_ANNUAL = Enrollment.Kind.ANNUAL
+COVERAGE_ACTIVE = Coverage.Status.ACTIVE
+
 
 def enrollments_in_scope(scope: Scope) -> QuerySet[Enrollment]:
     """Enrollments the scope may see, newest first."""
@@ -62,6 +67,66 @@ def active_coverages_of_year(year: int) -> QuerySet[Coverage]:
 
 def previous_plan_year(plan_year: PlanYear) -> PlanYear | None:
     return PlanYear.objects.filter(plan_id=plan_year.plan_id, year=plan_year.year - 1).first()
+
+
+def last_year_coverages(plan_year: PlanYear) -> QuerySet[Coverage]:
+    """Active coverages of the same plan's year before, unscoped (none in a plan's first year)."""
+    previous = previous_plan_year(plan_year)
+    if previous is None:
+        return Coverage.objects.none()
+    return Coverage.objects.filter(plan_year=previous, status=Coverage.Status.ACTIVE)
+
+
+def paid_enrollments(plan_year: PlanYear, *, paid_to: date | None = None) -> QuerySet[Enrollment]:
+    """Paid enrollments of the plan year (paid on or before `paid_to` if given), unscoped."""
+    paid = Enrollment.objects.filter(plan_year=plan_year, status=Enrollment.Status.PAID)
+    return paid.filter(paid_on__lte=paid_to) if paid_to is not None else paid
+
+
+def enrollments_in_progress(plan_year: PlanYear) -> QuerySet[Enrollment]:
+    """Enrollments of the plan year started and not yet paid (draft or submitted), unscoped."""
+    return Enrollment.objects.filter(plan_year=plan_year,
+                                     status__in=[Enrollment.Status.DRAFT, Enrollment.Status.SUBMITTED])
+
+
+def has_enrollments(plan_year: PlanYear) -> bool:
+    """Whether any enrollment of the plan year exists, in any status."""
+    return Enrollment.objects.filter(plan_year=plan_year).exists()
+
+
+def annual_enrollment_of(plan_year: PlanYear, unit: MemberUnit) -> Enrollment | None:
+    """The unit's annual enrollment of the plan year that is not cancelled, if any."""
+    return (Enrollment.objects.filter(plan_year=plan_year, unit=unit, kind=Enrollment.Kind.ANNUAL)
+            .exclude(status=Enrollment.Status.CANCELLED).first())
+
+
+def coverage_covering(worker_id: int, plan_code: str, day: date) -> Coverage | None:
+    """The worker's coverage (not cancelled) in the plan year whose protection period holds `day` (DOMAIN.md)."""
+    candidates = (Coverage.objects.select_related("plan_year__current_version")
+                  .filter(worker_id=worker_id, plan_year__plan_id=plan_code, plan_year__year__in=(day.year - 1, day.year))
+                  .exclude(status=Coverage.Status.CANCELLED))
+    for coverage in candidates:
+        if coverage.plan_year.current_version and coverage.plan_year.terms.covers(day):
+            return coverage
+    return None
+
+
+def locked_coverage(pk: int) -> Coverage:
+    """One coverage row under FOR UPDATE (a claim's annual cap: approvals of one coverage queue here)."""
+    return Coverage.objects.select_for_update().get(pk=pk)
+
+
+def active_coverage_ids(plan_year: PlanYear) -> Iterator[int]:
+    """Ids of the plan year's active coverages in id order, streamed (the demo draws its claims from them)."""
+    return (Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE).order_by("pk")
+            .values_list("pk", flat=True).iterator(chunk_size=50_000))
+
+
+def coverage_facts(ids: Iterable[int]) -> list[tuple]:
+    """(pk, worker, unit, league, county, consecutive years, starts, ends, left, gender, birth, kind) of each coverage."""
+    return list(Coverage.objects.filter(pk__in=list(ids)).values_list(
+        "pk", "worker_id", "unit_id", "league_id", "county_id", "consecutive_years", "starts_on", "ends_on", "left_on",
+        "worker__gender", "worker__birth_on", "worker__kind"))
 
 
 @dataclass(frozen=True)
