@@ -84,12 +84,14 @@ def _women_plan_link(request, estimate_request) -> str | None:
     return f"{request.path}?{query.urlencode()}"
 
 
-# Claims made from data (免申即享) carry this channel; the worker confirms the card they are paid to.
+# Claims made from data (免申即享) carry this channel; the worker confirms the card they are paid to,
+# from the moment the claim is made until it is paid or closed (claims.services.from_data.confirm_bank_card).
 DATA_CHANNEL = "data"
+_CLOSED = ("draft", "withdrawn", "rejected", "paid")
 
 
 def _awaits_card(claim) -> bool:
-    return claim.channel == DATA_CHANNEL and claim.status == "approved" and claim.bank_confirmed_at is None
+    return claim.channel == DATA_CHANNEL and claim.status not in _CLOSED and claim.bank_confirmed_at is None
 
 
 @worker_session.worker_required
@@ -101,8 +103,9 @@ def worker_home(request):
     claims = [(claim, [labels.get(item, item) for item in claim.missing_items]
                if claim.status in ("supplement", "draft") else [])
               for claim in claim_queries.claims_of_worker(request.worker_id)[:20]]
-    notifications = [(change, message_for(change))
-                     for change in claim_queries.notifications_of_worker(request.worker_id)]
+    # A claim made from data moves through steps she is never told of (their message is empty).
+    notifications = [(change, text) for change in claim_queries.notifications_of_worker(request.worker_id)
+                     if (text := message_for(change))]
     return render(request, "portal/worker_home.html", {
         "worker": member_queries.own_worker(request.worker_id),
         "coverages": enrollment_queries.own_coverages(request.worker_id),
