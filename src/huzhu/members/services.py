@@ -319,7 +319,7 @@ def apply_roster_consents(*, actor: Actor, unit: MemberUnit, source: RowSource) 
         withdrawn = cursor.rowcount
         cursor.execute(
             f"INSERT INTO {table} (worker_id, source, given_at, given_by_id, withdrawn_source)"
-            f" SELECT DISTINCT source.worker_id, %s, %s, %s, '' FROM ({source.sql}) source"
+            f" SELECT DISTINCT source.worker_id, %s, %s, CAST(%s AS INTEGER), '' FROM ({source.sql}) source"
             f" WHERE source.answer = 'Y' AND NOT EXISTS (SELECT 1 FROM {table} c"
             f" WHERE c.worker_id = source.worker_id AND c.withdrawn_at IS NULL)"
             f" ORDER BY source.worker_id",
