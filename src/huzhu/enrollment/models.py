@@ -247,6 +247,8 @@ class ImportRow(models.Model):
     worker_id = models.BigIntegerField(null=True)
     error_field = models.CharField(max_length=20, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # The roster's optional consent column: "Y" / "N", "" when not answered (members.DataConsent on import).
+    data_consent = models.CharField(max_length=1, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [models.Index(fields=["job", "id_number_index"]), models.Index(fields=["job", "row_no"])]

@@ -429,8 +429,9 @@ def template_xlsx() -> bytes:
         cell.font = _HEADER_FONT
         if cell.value in REQUIRED_COLUMNS:
             cell.fill = _REQUIRED_FILL
-    sheet.append(["张三", "150203198503020011", "13900000000", "在职职工", "2020-01-01", "汉族", "示例行，导入前请删除"])
-    for letter, width in zip("ABCDEFG", (12, 22, 15, 18, 12, 8, 24), strict=True):
+    sheet.append(["张三", "150203198503020011", "13900000000", "在职职工", "2020-01-01", "汉族", "示例行，导入前请删除",
+                  "是"])
+    for letter, width in zip("ABCDEFGH", (12, 22, 15, 18, 12, 8, 24, 18), strict=True):
         sheet.column_dimensions[letter].width = width
         for row in range(2, 2001):
             if letter in "BC":
@@ -439,6 +440,9 @@ def template_xlsx() -> bytes:
     for line in ("姓名、身份证号必填；身份证号请按文本填写（18位，末位可为X）。",
                  "人员类别：在职职工 或 新就业形态劳动者，不填按在职职工。",
                  "入职日期写成2020-01-01；手机号为11位。",
+                 "同意医保数据比对（可不填）：职工同意用医保结算数据免申即享互助补助金的填“是”，不同意的填“否”"
+                 "（也可填1/0、Y/N）；不填则不改变其现有授权。填“否”会撤回本单位此前为其登记的授权，"
+                 "职工本人或代办点登记的授权不受影响。",
                  "不要合并单元格，不要使用公式，每行填一名职工。"):
         notes.append([line])
     out = io.BytesIO()

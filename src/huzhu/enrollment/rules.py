@@ -213,10 +213,15 @@ def renewal_diff(*, last_year: Iterable[int], roster: Iterable[int], blocked: Ma
 # --- roster rows --------------------------------------------------------------------------------
 
 REQUIRED_COLUMNS = ("姓名", "身份证号")
-OPTIONAL_COLUMNS = ("手机号", "人员类别", "入职日期", "民族", "备注")
+CONSENT_COLUMN = "同意医保数据比对"  # optional: consent to medical-insurance data matching (免申即享)
+OPTIONAL_COLUMNS = ("手机号", "人员类别", "入职日期", "民族", "备注", CONSENT_COLUMN)
 TEMPLATE_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 COLUMN_ALIASES = {"身份证号码": "身份证号", "公民身份号码": "身份证号", "手机": "手机号", "联系电话": "手机号",
-                  "手机号码": "手机号", "职工姓名": "姓名"}
+                  "手机号码": "手机号", "职工姓名": "姓名", "医保数据比对": CONSENT_COLUMN,
+                  "同意医保数据比对授权": CONSENT_COLUMN}
+# The consent column's answers ("Y" consents, "N" does not), after NFKC and upper-casing: 是/否, 1/0, Y/N.
+CONSENT_WORDS = {"是": "Y", "否": "N", "1": "Y", "0": "N", "Y": "Y", "N": "N", "YES": "Y", "NO": "N",
+                 "同意": "Y", "不同意": "N", "√": "Y", "×": "N"}
 KIND_WORDS = {"在职职工": "employee", "职工": "employee", "在职": "employee", "employee": "employee",
               "新就业形态劳动者": "gig", "新就业形态": "gig", "灵活就业": "gig", "gig": "gig"}
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -307,6 +312,7 @@ class RosterRow(NamedTuple):
     kind: str = "employee"
     started_on: date | None = None
     ethnicity: str = ""
+    data_consent: str = ""  # "Y" / "N" from the consent column; "" when the column or the cell is empty
 
 
 @dataclass(frozen=True)
@@ -427,6 +433,13 @@ class RowValidator:
                 problems.append(("入职日期", "早于出生日期"))
             else:
                 started_on = started
+        consent = ""
+        consent_cell = cells.get(CONSENT_COLUMN)
+        if consent_cell not in (None, "") and CONSENT_COLUMN not in formulas:
+            consent_text = "".join(normalize_text(consent_cell).split()).upper()
+            consent = CONSENT_WORDS.get(consent_text, "") if consent_text else ""
+            if consent_text and not consent:
+                problems.append((CONSENT_COLUMN, f"“{consent_text[:20]}”无法识别，应填“是”或“否”（也可填1/0、Y/N）"))
         if birth is not None and kind is not None:
             verdict_key = (birth, gender, kind)
             try:
@@ -446,7 +459,7 @@ class RowValidator:
         ethnicity = cells.get("民族")
         # No problem was found, so every field read above holds its value.
         return RosterRow(row_no, name, cast(str, number), masked, gender, cast(date, birth), cast(str, phone),
-                         cast(str, kind), started_on, normalize_text(ethnicity)[:10])
+                         cast(str, kind), started_on, normalize_text(ethnicity)[:10], consent)
 
     def _resident_id(self, raw: object) -> tuple[str, date]:
         """The normalised number and birth date; ValueError with the reason (see parse_resident_id)."""

@@ -1,5 +1,9 @@
-"""JSON API for units and workers: staff API token or browser session (security.auth.staff_auth)."""
-from datetime import date
+"""JSON API for units and workers: staff API token or browser session (security.auth.staff_auth).
+
+Workers (`me_router`, worker_auth, at /me/): their consent to medical-insurance data matching —
+`GET /me/data-consent`, `POST /me/data-consent` (give), `POST /me/data-consent/withdraw`.
+"""
+from datetime import date, datetime
 from typing import Literal
 
 from django.http import Http404
@@ -7,17 +11,19 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from huzhu.core.actors import WorkerActor
 from huzhu.core.errors import PermissionDenied
 from huzhu.core.pagination import Pages
 from huzhu.core.params import ApiId
 from huzhu.regions.queries import scope_of
-from huzhu.security.auth import staff_auth
+from huzhu.security.auth import staff_auth, worker_auth
 from huzhu.security.services import record_personal_data_view
 
 from . import queries, services
 from .views import REGISTRARS
 
 router = Router(tags=["members"], auth=staff_auth)
+me_router = Router(tags=["me"], auth=worker_auth)
 
 
 class UnitOut(Schema):
@@ -109,3 +115,50 @@ def register_worker(request, payload: WorkerIn):
     worker = services.register_worker(actor=request.user, unit=unit,
                                       **payload.dict(exclude={"unit_id"}))
     return Status(201, worker)
+
+
+class ConsentRecordOut(Schema):
+    source: str
+    given_at: datetime
+    withdrawn_at: datetime | None
+    withdrawn_source: str
+
+
+class DataConsentOut(Schema):
+    """Whether the worker consents now (and since when, through which door), and every earlier consent."""
+
+    consenting: bool
+    source: str | None
+    given_at: datetime | None
+    history: list[ConsentRecordOut]
+
+
+def _consent_status(worker_id: int) -> dict:
+    current = queries.data_consent_of(worker_id)
+    return {"consenting": current is not None, "source": current.source if current else None,
+            "given_at": current.given_at if current else None,
+            "history": list(queries.data_consent_history(worker_id))}
+
+
+@me_router.get("/data-consent", response=DataConsentOut)
+def my_data_consent(request):
+    """The signed-in worker's consent to having her medical-insurance settlements matched (免申即享).
+
+    `source` is the door it came through: roster (her unit's roster), unit (the unit's declaration),
+    worker (herself), desk (a paper form at the county desk).
+    """
+    return _consent_status(request.auth.pk)
+
+
+@me_router.post("/data-consent", response=DataConsentOut)
+def give_my_data_consent(request):
+    """Consent (source worker); consenting again while a consent is open changes nothing. Audited."""
+    services.give_data_consent(actor=WorkerActor(request.auth.pk), worker_ids=[request.auth.pk], source="worker")
+    return _consent_status(request.auth.pk)
+
+
+@me_router.post("/data-consent/withdraw", response=DataConsentOut)
+def withdraw_my_data_consent(request):
+    """Withdraw the open consent, whichever door gave it: from now on no settlement of hers is matched. Audited."""
+    services.withdraw_data_consent(actor=WorkerActor(request.auth.pk), worker=request.auth, source="worker")
+    return _consent_status(request.auth.pk)

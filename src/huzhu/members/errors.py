@@ -5,10 +5,12 @@ src/huzhu/tests/test_error_catalogues.py fails when a raise site uses a code not
 """
 
 CODES = {
+    "declaration_required": "a unit's consent declaration needs its text ticked",
     "duplicate_unit": "a unit with this credit code is registered",
     "duplicate_worker": "a worker with this ID number is registered",
     "invalid_bank_account": "the bank card number is missing or not 12-19 digits",
     "invalid_bank_name": "the bank is missing",
+    "invalid_consent_source": "not a consent source this caller may use (roster, unit, worker, desk)",
     "invalid_contact_name": "the contact's name is not valid",
     "invalid_contact_phone": "the contact's phone is not a mobile number",
     "invalid_county": "unknown county code",
@@ -18,6 +20,7 @@ CODES = {
     "invalid_id_number": "not a valid resident ID number",
     "invalid_name": "the name is not valid",
     "invalid_phone": "not a mobile number",
+    "no_workers_chosen": "no worker was chosen to consent",
     "not_employed": "the worker has no current employment",
     "reason_required": "a reason is required",
 }

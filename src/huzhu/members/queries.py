@@ -2,7 +2,7 @@
 import re
 from collections.abc import Callable
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from huzhu.core.crypto import blind_indexes
@@ -32,6 +32,22 @@ def consenting_workers() -> QuerySet[DataConsent]:
 def data_consent_of(worker_id: int) -> DataConsent | None:
     """The worker's open consent, or None."""
     return DataConsent.objects.filter(worker_id=worker_id, withdrawn_at__isnull=True).first()
+
+
+def data_consent_history(worker_id: int) -> QuerySet[DataConsent]:
+    """Every consent of the worker and its withdrawal, newest first, with who recorded them."""
+    return (DataConsent.objects.filter(worker_id=worker_id).select_related("given_by", "withdrawn_by")
+            .order_by("-given_at", "-pk"))
+
+
+def unit_workers_with_consent(scope: Scope, unit_id: int) -> QuerySet[Worker]:
+    """The workers on a unit's roster inside the scope, each annotated with `consent_source` and
+    `consent_given_at` of her open consent (None when she does not consent), by name."""
+    open_consent = DataConsent.objects.filter(worker_id=OuterRef("pk"), withdrawn_at__isnull=True)
+    return (workers_in_scope(scope).filter(unit_id=unit_id)
+            .annotate(consent_source=Subquery(open_consent.values("source")[:1]),
+                      consent_given_at=Subquery(open_consent.values("given_at")[:1]))
+            .order_by("name", "pk"))
 
 
 def workers_in_scope(scope: Scope) -> QuerySet[Worker]:

@@ -229,6 +229,12 @@ def end_employment(*, actor: Actor, worker: Worker, ended_on: date) -> Employmen
     return employment
 
 
+# --- consent to medical-insurance data matching (免申即享) ------------------------------------
+
+# What the unit contact ticks before declaring consent for her workers; its version goes into the audit event.
+UNIT_DECLARATION_VERSION = "2026-1"
+
+
 def _consent_source(actor: Actor, source: str) -> str:
     if source not in DataConsent.Source.values:
         raise ValidationFailed("invalid_consent_source", _("请选择同意方式"), field="source")
@@ -237,29 +243,41 @@ def _consent_source(actor: Actor, source: str) -> str:
     return source
 
 
-@transaction.atomic
-def give_data_consent(*, actor: Actor, worker_ids: list[int], source: str) -> int:
-    """Record consent to medical-insurance data matching for workers in the actor's scope (set-based).
-
-    Workers who already consent are left as they are (their first consent stands); returns how many
-    new consents were recorded. A worker may consent only for herself.
-    """
-    source = _consent_source(actor, source)
-    ids = set(worker_ids)
+def _ensure_workers_visible(actor: Actor, ids: set[int]) -> None:
+    """Every worker named must be the worker herself, or inside the staff actor's scope (else 404)."""
     if isinstance(actor, WorkerActor):
         visible = ids & {actor.worker_id}
     else:
         visible = set(workers_in_scope(scope_of(actor)).filter(pk__in=ids).values_list("pk", flat=True))
     if visible != ids:
         raise NotFound()
+
+
+@transaction.atomic
+def give_data_consent(*, actor: Actor, worker_ids, source: str, declaration: str = "") -> int:
+    """Record consent to medical-insurance data matching for workers in the actor's scope (set-based).
+
+    Workers who already consent are left as they are (their first consent stands); returns how many
+    new consents were recorded. A worker may consent only for herself; a unit's declaration names the
+    version of the text its contact ticked (`declaration`).
+    """
+    source = _consent_source(actor, source)
+    ids = {int(pk) for pk in worker_ids}
+    if not ids:
+        raise ValidationFailed("no_workers_chosen", _("请选择要登记同意的职工"), field="workers")
+    _ensure_workers_visible(actor, ids)
     already = set(DataConsent.objects.filter(worker_id__in=ids, withdrawn_at__isnull=True).values_list("worker_id", flat=True))
     now, user = timezone.now(), user_of(actor)
     new = [DataConsent(worker_id=pk, source=source, given_at=now, given_by=user) for pk in sorted(ids - already)]
     DataConsent.objects.bulk_create(new)
-    if new:
+    summary = {"source": source, "count": len(new)} | ({"declaration": declaration} if declaration else {})
+    if len(new) == 1:
+        record_event(actor=actor, action="give_data_consent", object_type="Worker", object_id=new[0].worker_id,
+                     before={"consent": False}, after={"consent": True, **summary})
+    elif new:
         record_bulk_event(actor=actor, action="give_data_consent", object_type="Worker",
-                          object_ids=[c.worker_id for c in new], summary={"source": source, "count": len(new),
-                                                                          "workers": [c.worker_id for c in new][:50]})
+                          object_ids=[c.worker_id for c in new],
+                          summary={**summary, "workers": [c.worker_id for c in new][:50]})
     return len(new)
 
 
@@ -267,14 +285,49 @@ def give_data_consent(*, actor: Actor, worker_ids: list[int], source: str) -> in
 def withdraw_data_consent(*, actor: Actor, worker: Worker, source: str) -> bool:
     """Withdraw a worker's consent (from now on her settlements are not matched); False when none was open."""
     source = _consent_source(actor, source)
-    if isinstance(actor, WorkerActor):
-        if actor.worker_id != worker.pk:
-            raise NotFound()
-    elif not workers_in_scope(scope_of(actor)).filter(pk=worker.pk).exists():
-        raise NotFound()
+    _ensure_workers_visible(actor, {worker.pk})
     withdrawn = DataConsent.objects.filter(worker=worker, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_source=source, withdrawn_by=user_of(actor))
     if withdrawn:
         record_event(actor=actor, action="withdraw_data_consent", object_type="Worker", object_id=worker.pk,
                      before={"consent": True}, after={"consent": False, "source": source})
     return bool(withdrawn)
+
+
+# Sources a roster's "否" may close: what the unit itself said before (never the worker's own word or the desk's paper).
+_UNIT_SOURCES = (DataConsent.Source.ROSTER, DataConsent.Source.UNIT)
+
+
+def apply_roster_consents(*, actor: Actor, unit: MemberUnit, source: RowSource) -> tuple[int, int]:
+    """The roster's consent column, set-based: "是" opens a consent (source roster) where none is open,
+    "否" closes an open consent the unit gave (roster or declaration). Returns (given, withdrawn).
+
+    `source` selects two columns, `worker_id` and `answer` ("Y" / "N"), of workers of `unit` (the
+    import has checked them); the caller holds the transaction.
+    """
+    ops = connection.ops
+    table = ops.quote_name(DataConsent._meta.db_table)
+    now = ops.adapt_datetimefield_value(timezone.now())
+    user = user_of(actor)
+    user_pk = user.pk if user is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET withdrawn_at = %s, withdrawn_source = %s, withdrawn_by_id = %s"
+            f" WHERE withdrawn_at IS NULL AND source IN (%s, %s)"
+            f" AND worker_id IN (SELECT worker_id FROM ({source.sql}) source WHERE answer = 'N')",
+            (now, DataConsent.Source.ROSTER, user_pk, *_UNIT_SOURCES, *source.params))
+        withdrawn = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {table} (worker_id, source, given_at, given_by_id, withdrawn_source)"
+            f" SELECT DISTINCT source.worker_id, %s, %s, CAST(%s AS INTEGER), '' FROM ({source.sql}) source"
+            f" WHERE source.answer = 'Y' AND NOT EXISTS (SELECT 1 FROM {table} c"
+            f" WHERE c.worker_id = source.worker_id AND c.withdrawn_at IS NULL)"
+            f" ORDER BY source.worker_id",
+            (DataConsent.Source.ROSTER, now, user_pk, *source.params))
+        given = cursor.rowcount
+    if given or withdrawn:
+        record_bulk_event(actor=actor, action="roster_data_consent", object_type="Worker",
+                          object_ids=range(given + withdrawn),
+                          summary={"unit": unit.pk, "source": DataConsent.Source.ROSTER, "given": given,
+                                   "withdrawn": withdrawn})
+    return given, withdrawn

@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from huzhu.core.errors import DomainError
+from huzhu.core.errors import DomainError, ValidationFailed
 from huzhu.core.params import page_param
 from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.regions.roles import Role
@@ -17,9 +19,16 @@ from huzhu.security.services import record_personal_data_view
 
 from . import queries, services
 from .forms import UnitForm, WorkerForm
+from .models import DataConsent
+
+DataConsentSource = DataConsent.Source
 
 # Roles that keep rosters: unit contacts for their unit, agency points and offices in their region.
 REGISTRARS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION}
+# Who reads a unit's consents to medical-insurance data matching; only its contact declares them,
+# only the county desk records a worker's paper consent or withdrawal.
+CONSENT_READERS = {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR}
+CONSENT_DESK_ROLES = {Role.AGENCY}
 
 PAGE_SIZE = 25
 
@@ -79,7 +88,8 @@ def unit_detail(request, pk: int):
     records = queries.unit_records(scope, unit.pk)
     records["claims"] = Paginator(records["claims"], PAGE_SIZE).get_page(page_param(request.GET, "claims_page"))
     return render(request, "members/unit_detail.html", {
-        "unit": unit, "page": workers, "may_register_worker": scope.role in REGISTRARS, **records})
+        "unit": unit, "page": workers, "may_register_worker": scope.role in REGISTRARS,
+        "may_read_consents": scope.role in CONSENT_READERS, **records})
 
 
 @login_required
@@ -95,7 +105,74 @@ def worker_detail(request, pk: int):
     records = queries.worker_records(scope, worker.pk)
     records["documents"] = [(document, can_open_document(scope, document.kind)) for document in records["documents"]]
     record_personal_data_view(actor=request.user, worker=worker, view="members.worker_detail", request=request)
-    return render(request, "members/worker_detail.html", {"worker": worker, "employments": employments, **records})
+    return render(request, "members/worker_detail.html", {
+        "worker": worker, "employments": employments, "consent": queries.data_consent_of(worker.pk),
+        "consent_history": queries.data_consent_history(worker.pk),
+        "may_record_consent": scope.role in CONSENT_DESK_ROLES, **records})
+
+
+@login_required
+@require_POST
+def worker_data_consent(request, pk: int):
+    """The county desk records a worker's paper consent to data matching, or her withdrawal (source desk)."""
+    scope = scope_of(request.user)
+    worker = queries.worker_for(scope, pk)
+    if scope.role not in CONSENT_DESK_ROLES:
+        return render(request, "403.html", status=403)
+    try:
+        if request.POST.get("action") == "withdraw":
+            if services.withdraw_data_consent(actor=request.user, worker=worker, source="desk"):
+                messages.success(request, _("已登记撤回：今后不再用医保结算数据为%(name)s比对") % {"name": worker.name})
+            else:
+                messages.info(request, _("%(name)s当前没有有效的授权") % {"name": worker.name})
+        elif request.POST.get("paper") != "1":
+            messages.error(request, _("请确认已收到职工本人签字的纸质授权书"))
+        elif services.give_data_consent(actor=request.user, worker_ids=[worker.pk], source="desk"):
+            messages.success(request, _("已登记%(name)s的纸质授权") % {"name": worker.name})
+        else:
+            messages.info(request, _("%(name)s已有有效的授权，无需重复登记") % {"name": worker.name})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("members:worker_detail", args=[worker.pk]) + "#data-consent")
+
+
+CONSENT_PAGE_SIZE = 50
+
+
+@login_required
+def unit_data_consent(request, pk: int):
+    """A unit's consents to data matching: who consents and through which door; its contact declares
+    consent for all or chosen workers of the roster after ticking the declaration."""
+    scope = scope_of(request.user)
+    unit = queries.unit_for(scope, pk)
+    if scope.role not in CONSENT_READERS:
+        return render(request, "403.html", status=403)
+    may_declare = scope.role == Role.UNIT
+    workers = queries.unit_workers_with_consent(scope, unit.pk)
+    if request.method == "POST":
+        if not may_declare:
+            return render(request, "403.html", status=403)
+        chosen = (workers.filter(consent_source__isnull=True).values_list("pk", flat=True)
+                  if request.POST.get("scope") == "all" else request.POST.getlist("workers"))
+        try:
+            ids = [int(pk) for pk in chosen]
+        except ValueError:
+            ids = []
+        try:
+            if request.POST.get("declaration") != "1":  # the contact vouches for the text she ticked
+                raise ValidationFailed("declaration_required", _("请先阅读并勾选单位声明"), field="declaration")
+            given = services.give_data_consent(actor=request.user, worker_ids=ids, source="unit",
+                                               declaration=services.UNIT_DECLARATION_VERSION)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已为%(count)s名职工登记单位声明的授权") % {"count": given})
+            return redirect("members:unit_data_consent", unit.pk)
+    page = Paginator(workers, CONSENT_PAGE_SIZE).get_page(page_param(request.GET))
+    counts = {"total": workers.count(), "consenting": workers.filter(consent_source__isnull=False).count()}
+    return render(request, "members/unit_data_consent.html", {
+        "unit": unit, "page": page, "may_declare": may_declare, "counts": counts,
+        "sources": dict(DataConsentSource.choices), "declaration_version": services.UNIT_DECLARATION_VERSION})
 
 
 def _form_error(form, exc: DomainError) -> None:

@@ -1,18 +1,24 @@
 """Public pages: the benefit calculator 算清互助账, the policy pages, and the worker's own start page /me/."""
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from huzhu.archives.kinds import DocumentKind
 from huzhu.claims import queries as claim_queries
 from huzhu.claims.services.notifications import message_for
-from huzhu.core.errors import ValidationFailed
+from huzhu.core.actors import WorkerActor
+from huzhu.core.errors import DomainError, ValidationFailed
 from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members import queries as member_queries
+from huzhu.members import services as member_services
 from huzhu.plans import queries as plan_queries
 from huzhu.plans import rules
 from huzhu.plans.estimate_format import parse_estimate_request
+from huzhu.security import services as security_services
 from huzhu.security import worker_session
+from huzhu.security.forms import BankCardCodeForm, BankCardForm
 
+from . import services
 from .forms import EVENT_TYPES, PROCEDURES, TIER_CODES, CalculatorForm
 
 EVENT_NAMES = dict(EVENT_TYPES)
@@ -78,18 +84,102 @@ def _women_plan_link(request, estimate_request) -> str | None:
     return f"{request.path}?{query.urlencode()}"
 
 
+# Claims made from data (免申即享) carry this channel; the worker confirms the card they are paid to,
+# from the moment the claim is made until it is paid or closed (claims.services.from_data.confirm_bank_card).
+DATA_CHANNEL = "data"
+_CLOSED = ("draft", "withdrawn", "rejected", "paid")
+
+
+def _awaits_card(claim) -> bool:
+    return claim.channel == DATA_CHANNEL and claim.status not in _CLOSED and claim.bank_confirmed_at is None
+
+
 @worker_session.worker_required
 def worker_home(request):
     """The worker's one entry point: coverages as they stand today, certificates, claims and what
-    they miss, the messages sent to her, and her bank card (masked)."""
+    they miss, claims made from her medical-insurance data (with the card to confirm), her consent
+    to that matching, the messages sent to her, and her bank card (masked)."""
     labels = dict(DocumentKind.choices)
     claims = [(claim, [labels.get(item, item) for item in claim.missing_items]
                if claim.status in ("supplement", "draft") else [])
               for claim in claim_queries.claims_of_worker(request.worker_id)[:20]]
-    notifications = [(change, message_for(change))
-                     for change in claim_queries.notifications_of_worker(request.worker_id)]
+    # A claim made from data moves through steps she is never told of (their message is empty).
+    notifications = [(change, text) for change in claim_queries.notifications_of_worker(request.worker_id)
+                     if (text := message_for(change))]
     return render(request, "portal/worker_home.html", {
         "worker": member_queries.own_worker(request.worker_id),
         "coverages": enrollment_queries.own_coverages(request.worker_id),
-        "claims": claims, "notifications": notifications,
+        "claims": [(claim, missing) for claim, missing in claims if claim.channel != DATA_CHANNEL],
+        "data_claims": [(claim, missing, _awaits_card(claim)) for claim, missing in claims
+                        if claim.channel == DATA_CHANNEL],
+        "consent": member_queries.data_consent_of(request.worker_id),
+        "notifications": notifications,
     })
+
+
+@worker_session.worker_required
+def worker_data_consent(request):
+    """Her consent to medical-insurance data matching: what is shared and why, give or withdraw (POST)."""
+    worker = member_queries.own_worker(request.worker_id)
+    if request.method == "POST":
+        actor = WorkerActor(worker.pk)
+        try:
+            if request.POST.get("action") == "withdraw":
+                member_services.withdraw_data_consent(actor=actor, worker=worker, source="worker")
+                messages.success(request, _("已撤回授权：今后您的医保结算数据不再比对，申领请按原方式提交材料。"))
+            else:
+                member_services.give_data_consent(actor=actor, worker_ids=[worker.pk], source="worker")
+                messages.success(request, _("已授权：您住院或门诊慢特病结算后，补助金将自动核算，无需再交材料。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("me:data_consent")
+    return render(request, "portal/worker_data_consent.html", {
+        "worker": worker, "consent": member_queries.data_consent_of(worker.pk),
+        "history": member_queries.data_consent_history(worker.pk)})
+
+
+@worker_session.worker_required
+def worker_claim_card(request, pk: int):
+    """The card a claim made from data is paid to: confirm the card on file, or change it with the
+    code texted to her phone (the bank card change of /me/bank-card/), which confirms it too."""
+    claim = claim_queries.claim_of_worker(request.worker_id, pk)
+    worker = member_queries.own_worker(request.worker_id)
+    if not _awaits_card(claim):
+        messages.info(request, _("这笔补助金无需确认银行卡。"))
+        return redirect("me:home")
+    sent = False
+    form: BankCardForm = BankCardForm()
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        if not worker.bank_account_masked:
+            messages.error(request, _("您尚未登记银行卡，请先填写银行卡。"))
+        else:
+            try:
+                services.confirm_card_on_file(worker_id=worker.pk, claim=claim)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已确认银行卡，补助金将在下一批支付时付至该卡。"))
+                return redirect("me:home")
+    elif request.method == "POST" and "code" in request.POST:
+        form, sent = BankCardCodeForm(request.POST), True
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.change_card_and_confirm(worker_id=worker.pk, claim=claim, code=data["code"],
+                                                 bank_name=data["bank_name"], bank_account=data["bank_account"])
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else "code", exc.message)
+            else:
+                messages.success(request, _("银行卡已更改并确认，补助金将在下一批支付时付至新卡。"))
+                return redirect("me:home")
+    elif request.method == "POST":
+        form = BankCardForm(request.POST)
+        if form.is_valid():
+            try:
+                security_services.request_bank_change_code(worker_id=worker.pk)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                form, sent = BankCardCodeForm(initial=form.cleaned_data), True
+    return render(request, "portal/worker_claim_card.html",
+                  {"worker": worker, "claim": claim, "form": form, "sent": sent})

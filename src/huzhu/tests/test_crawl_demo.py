@@ -88,7 +88,7 @@ def test_every_page_a_worker_reaches_on_the_web_answers_without_a_server_error(c
     worker = a_worker_with_claims()
     client = Client()
     sign_in_worker(client, worker)
-    crawler = crawl(client, "/me/", "/enrollment/my-coverage/", "/claims/mine/")
+    crawler = crawl(client, "/me/", "/me/data-consent/", "/enrollment/my-coverage/", "/claims/mine/")
     assert any(re.fullmatch(r"/claims/mine/\d+/", url) for url in crawler.visited), crawler.visited
     assert any(re.fullmatch(r"/enrollment/my-coverage/\d+/certificate/", url) for url in crawler.visited)
 
@@ -110,7 +110,7 @@ def test_a_workers_api_reads_answer_without_a_server_error(demo, db, caplog):
     api = Client(headers={"Authorization": f"Bearer {token}"})
     claims = api.get("/api/v1/me/claims")
     assert claims.status_code == 200 and claims.json()["count"] > 0
-    urls = ["/api/v1/me/coverage", *(f"/api/v1/me/claims/{c['id']}" for c in claims.json()["items"][:3])]
+    urls = ["/api/v1/me/coverage", "/api/v1/me/data-consent", *(f"/api/v1/me/claims/{c['id']}" for c in claims.json()["items"][:3])]
     urls += [f"/api/v1/me/{what}?page={bad}" for what in ("claims", "coverage") for bad in MANGLED_VALUES]
     answers = {url: api.get(url).status_code for url in urls}
     assert all(status < 500 for status in answers.values()), answers

@@ -227,10 +227,10 @@ def _staged(job_id: int, result: rules.RosterRow | rules.RowError, indexes: dict
     """A staged row in staging.STAGED_COLUMNS order."""
     if isinstance(result, rules.RowError):
         return (job_id, result.row_no, result.name[:50], "", "", result.masked[:18], "", None, *_NO_PHONE, "", "",
-                None, None, result.field[:20], result.reason[:300])
+                None, None, result.field[:20], result.reason[:300], "")
     return (job_id, result.row_no, result.name, indexes[result.row_no], sealed[result.row_no], result.masked,
             result.gender, result.birth_on, *phones.get(result.row_no, _NO_PHONE), result.kind, result.ethnicity,
-            result.started_on, None, "", "")
+            result.started_on, None, "", "", result.data_consent)
 
 
 def _error(row: rules.RosterRow, field: str, reason: str) -> rules.RowError:
@@ -347,6 +347,7 @@ def _commit_rows(actor, job: ImportJob, policy: str, today: date, progress: Prog
     _report(progress, job, new_workers)
     imported = insert_coverages(plan_year=plan_year, rows=staging.coverage_source(job, enrollment))
     _report(progress, job, imported)
+    member_services.apply_roster_consents(actor=actor, unit=unit, source=staging.consent_answers(job))
     refresh_totals(enrollment)
     job.rows.filter(error="").delete()  # staged personal data is not kept once imported
     IMPORT_JOB.move(actor=actor, record=job, action=JobAction.FINISH, updates=dict(

@@ -18,7 +18,7 @@ from ..models import Enrollment, ImportJob, ImportRow
 # Column order of the tuples `stage_rows` takes.
 STAGED_COLUMNS = ("job_id", "row_no", "name", "id_number_index", "id_number_encrypted", "id_number_masked", "gender",
                   "birth_on", "phone_encrypted", "phone_index", "phone_masked", "kind", "ethnicity", "started_on",
-                  "worker_id", "error_field", "error")
+                  "worker_id", "error_field", "error", "data_consent")
 
 
 def _table(model) -> str:
@@ -38,7 +38,7 @@ def mark_rows_invalid(errors: Sequence[tuple[int, str, str]]) -> None:
         cursor.executemany(
             f"UPDATE {_table(ImportRow)} SET error_field = %s, error = %s, id_number_index = '',"
             " id_number_encrypted = '', gender = '', birth_on = NULL, phone_encrypted = '', phone_index = '',"
-            " phone_masked = '', kind = '', ethnicity = '',"
+            " phone_masked = '', kind = '', ethnicity = '', data_consent = '',"
             " started_on = NULL, worker_id = NULL WHERE id = %s",
             [(field[:20], reason[:300], pk) for pk, field, reason in errors])
 
@@ -58,6 +58,14 @@ def registered_people(job: ImportJob) -> RowSource:
     """The registered workers the valid rows name, as one column `worker_id`."""
     return RowSource(f"SELECT worker_id FROM {_table(ImportRow)}"
                      " WHERE job_id = %s AND error = '' AND worker_id IS NOT NULL", (job.pk,))
+
+
+def consent_answers(job: ImportJob) -> RowSource:
+    """The valid rows that answer the consent column, as (worker_id, answer "Y"/"N"), for
+    members.services.apply_roster_consents (the workers are registered by now)."""
+    return RowSource(f"SELECT w.id AS worker_id, r.data_consent AS answer FROM {_table(ImportRow)} r"
+                     f" JOIN {_table(Worker)} w ON w.id_number_index = r.id_number_index"
+                     " WHERE r.job_id = %s AND r.error = '' AND r.data_consent <> ''", (job.pk,))
 
 
 def coverage_source(job: ImportJob, enrollment: Enrollment) -> RowSource:
