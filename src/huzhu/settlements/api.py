@@ -98,14 +98,14 @@ def import_settlements(request, file: File[UploadedFile], agreement: Form[int | 
     return Status(202, job)
 
 
-@router.get("/imports/{job_id}", response=SettlementImportOut)
-def get_settlement_import(request, job_id: int):
+@router.get("/imports/{import_id}", response=SettlementImportOut)
+def get_settlement_import(request, import_id: int):
     """A settlement import's progress and outcome counts."""
-    return queries.import_for(_scope(request), job_id)
+    return queries.import_for(_scope(request), import_id)
 
 
-@router.get("/imports/{job_id}/errors", response=list[SettlementErrorOut])
+@router.get("/imports/{import_id}/errors", response=list[SettlementErrorOut])
 @paginate(Pages)
-def list_settlement_errors(request, job_id: int):
+def list_settlement_errors(request, import_id: int):
     """The file's bad rows: row number, serial, field and reason (no full ID number), in file order."""
-    return queries.error_rows(queries.import_for(_scope(request), job_id))
+    return queries.error_rows(queries.import_for(_scope(request), import_id))
