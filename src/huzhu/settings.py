@@ -225,6 +225,9 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # Without a broker, long jobs (roster validation and import) run in a thread after the request (core/jobs.py).
 HUZHU_JOBS_IN_THREADS = env_bool("HUZHU_JOBS_IN_THREADS", True)
+# Claims made from medical-insurance data (免申即享) are paid to the card on file without the worker's
+# confirmation on her phone when the association decides so; otherwise they wait for her confirmation.
+HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE = env_bool("HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -66,6 +66,7 @@ class ClaimForm(forms.Form):
     total_amount = MoneyField(label=_("医疗费用总额"))
     fund_paid_amount = MoneyField(label=_("统筹基金支付"))
     serious_illness_amount = MoneyField(label=_("大病保险支付"))
+    medical_aid_amount = MoneyField(label=_("医疗救助支付"))
     policy_self_pay_amount = MoneyField(label=_("政策范围内个人自付"))
     out_of_policy_amount = MoneyField(label=_("政策范围外个人自付"))
     self_funded_amount = MoneyField(label=_("全自费"))
@@ -191,6 +192,7 @@ class AdjustForm(forms.Form):
 
     fund_paid_amount = MoneyField(label=_("统筹基金支付"))
     serious_illness_amount = MoneyField(label=_("大病保险支付"))
+    medical_aid_amount = MoneyField(label=_("医疗救助支付"))
     policy_self_pay_amount = MoneyField(label=_("政策范围内个人自付"))
     out_of_policy_amount = MoneyField(label=_("政策范围外个人自付"))
     self_funded_amount = MoneyField(label=_("全自费"))

@@ -73,6 +73,7 @@ class Claim(models.Model):
     total_amount = money(_("医疗费用总额"), default=0)
     fund_paid_amount = money(_("统筹基金支付"), default=0)
     serious_illness_amount = money(_("大病保险支付"), default=0)
+    medical_aid_amount = money(_("医疗救助支付"), default=0)
     policy_self_pay_amount = money(_("政策范围内个人自付"), default=0)
     out_of_policy_amount = money(_("政策范围外个人自付"), default=0)
     self_funded_amount = money(_("全自费"), default=0)
@@ -97,6 +98,10 @@ class Claim(models.Model):
     # A claim made from data is paid to the card the worker confirms on her phone (or the card on file,
     # when the association's setting says so); None until then.
     bank_confirmed_at = models.DateTimeField(_("收款账户确认时间"), null=True, blank=True)
+    # The settlement a claim made from data comes from: its serial (结算流水号) is the key that makes the
+    # feed idempotent (one claim per settlement), and the settlement date starts the "days to payout" clock.
+    settlement_serial = models.CharField(_("结算流水号"), max_length=50, blank=True, default="")
+    settled_on = models.DateField(_("结算日期"), null=True, blank=True)
 
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
@@ -116,6 +121,10 @@ class Claim(models.Model):
             models.Index(fields=["worker", "status"]),
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["hospital", "plan_year"], name="claims_hospital_year"),  # risk: near-duplicates
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["settlement_serial"], condition=~models.Q(settlement_serial=""),
+                                    name="one_claim_per_settlement"),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +168,33 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}-{self.number}"
+
+
+class ClaimRecovery(models.Model):
+    """A benefit paid on a settlement the medical-insurance bureau later reversed: the fund is owed it back
+    (应收). Opened with its ledger entry in one transaction; one per claim."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待追回")
+        RECOVERED = "recovered", _("已追回")
+
+    claim = models.OneToOneField(Claim, verbose_name=_("申领"), on_delete=models.PROTECT, related_name="recovery")
+    amount = money(_("应追回金额"))
+    reversal_serial = models.CharField(_("冲销流水号"), max_length=50, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField(_("立账日期"))
+    ledger_entry_id = models.PositiveBigIntegerField(_("记账分录"), null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("补助金追回")
+        verbose_name_plural = _("补助金追回")
+        ordering = ["-opened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim} {self.amount}"
 
 
 class ClaimDocument(models.Model):

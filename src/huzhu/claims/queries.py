@@ -34,7 +34,7 @@ def claim_for(scope: Scope, pk: int) -> Claim:
     """One claim inside the scope with its history and documents, or 404."""
     history = ClaimStatusChange.objects.select_related("actor").order_by("at", "pk")
     documents = ClaimDocument.objects.select_related("file").order_by("kind", "pk")
-    qs = claims_in_scope(scope).select_related("terms_version", "coverage", "unit").prefetch_related(
+    qs = claims_in_scope(scope).select_related("terms_version", "coverage", "unit", "recovery").prefetch_related(
         Prefetch("status_changes", queryset=history), Prefetch("documents", queryset=documents), "invoices",
         "adjustments")
     return get_object_or_404(qs, pk=pk)
@@ -242,6 +242,30 @@ def claims_closed_by_review(scope: Scope, *, since: datetime, until: datetime) -
 def approved_claims_with_benefit(scope: Scope) -> QuerySet[Claim]:
     """Approved claims (waiting for payment) with a benefit, in scope; payouts narrows them to those it owes."""
     return scope.filter(Claim.objects.filter(status=S.APPROVED, benefit_amount__gt=0))
+
+
+def held_for_bank_confirmation() -> Q:
+    """Claims made from data whose worker has not confirmed her bank card yet: not paid until she does,
+    unless the association's setting says to pay the card on file (HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE)."""
+    from django.conf import settings
+
+    if getattr(settings, "HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE", False):
+        return Q(pk__in=[])
+    return Q(channel=Claim.Channel.DATA, bank_confirmed_at__isnull=True)
+
+
+def payable_claims_with_benefit(scope: Scope) -> QuerySet[Claim]:
+    """Approved claims with a benefit that may be paid now (a data claim's card confirmed or the card on file)."""
+    return approved_claims_with_benefit(scope).exclude(held_for_bank_confirmation())
+
+
+def paid_benefit_by_county_and_channel(scope: Scope, plan_year_ids: Sequence[int]) -> list[dict]:
+    """Paid claims of the plan years in scope, per county and intake channel: {county_id, channel, claims, amount}."""
+    from django.db.models import Sum
+
+    return list(scope.filter(Claim.objects.filter(plan_year_id__in=list(plan_year_ids), status=S.PAID))
+                .values("county_id", "channel").annotate(claims=Count("pk"), amount=Sum("benefit_amount"))
+                .order_by("county_id", "channel"))
 
 
 def claim_with_worker(scope: Scope, pk: int) -> Claim:

@@ -26,10 +26,14 @@ INVOICE_CODE = re.compile(r"[0-9]{8}")
 INVOICE_NUMBER = re.compile(r"[0-9]{10}")
 CHECK_CODE = re.compile(r"[0-9A-Z]{6}")
 DEFAULT_STRAIGHT_THROUGH_LIMIT = Decimal("3000.00")
-AMOUNT_FIELDS = ("total_amount", "fund_paid_amount", "serious_illness_amount", "policy_self_pay_amount",
-                 "out_of_policy_amount", "self_funded_amount")
+# Every payer's part of the total: the fund, serious-illness insurance, medical aid (医疗救助, for those it
+# covers), and the worker's own three shares. The benefit base is the in-policy self-pay, the worker's own
+# share after every payer, so medical aid is a payer part and never part of the base (DOMAIN.md).
+AMOUNT_FIELDS = ("total_amount", "fund_paid_amount", "serious_illness_amount", "medical_aid_amount",
+                 "policy_self_pay_amount", "out_of_policy_amount", "self_funded_amount")
 AMOUNT_LABELS = {
     "total_amount": "医疗费用总额", "fund_paid_amount": "统筹基金支付", "serious_illness_amount": "大病保险支付",
+    "medical_aid_amount": "医疗救助支付",
     "policy_self_pay_amount": "政策范围内个人自付", "out_of_policy_amount": "政策范围外个人自付",
     "self_funded_amount": "全自费",
 }
@@ -69,6 +73,7 @@ class Amounts:
     total_amount: Decimal = ZERO
     fund_paid_amount: Decimal = ZERO
     serious_illness_amount: Decimal = ZERO
+    medical_aid_amount: Decimal = ZERO
     policy_self_pay_amount: Decimal = ZERO
     out_of_policy_amount: Decimal = ZERO
     self_funded_amount: Decimal = ZERO
@@ -90,6 +95,7 @@ class ClaimFacts:
     documents: frozenset[str] = frozenset()
     deceased: bool = False
     invoices_used_elsewhere: frozenset[tuple[str, str]] = frozenset()
+    from_data: bool = False  # made from a medical-insurance settlement: the row is its evidence
 
 
 def parse_invoice(code: str, number: str, check_code: str, amount: Decimal, *, row: int = 1) -> InvoiceFacts:
@@ -126,7 +132,7 @@ def amount_problems(claim_type: str, amounts: Amounts, invoices: tuple[InvoiceFa
     if parts != amounts.total_amount:
         problems.append(Problem(
             "amounts_inconsistent",
-            f"医疗费用总额 {amounts.total_amount} 应等于统筹基金、大病保险、政策内自付、政策外自付与全自费之和 {parts}",
+            f"医疗费用总额 {amounts.total_amount} 应等于统筹基金、大病保险、医疗救助、政策内自付、政策外自付与全自费之和 {parts}",
             "total_amount"))
     invoiced = sum((i.amount for i in invoices), ZERO)
     if invoices and invoiced != amounts.total_amount:
@@ -179,15 +185,22 @@ def invoice_problems(invoices: tuple[InvoiceFacts, ...], used_elsewhere: frozens
     return problems
 
 
-def required_documents(terms: PlanYearTerms, claim_type: str, *, deceased: bool) -> tuple[str, ...]:
+# A claim made from a settlement needs no paper: the settlement row is the evidence of the stay and its
+# costs, and the bank card is the one on file. Only a women's diagnosis still needs the pathology report.
+DATA_REQUIRED_DOCUMENTS = {"diagnosis": ("pathology_report",)}
+
+
+def required_documents(terms: PlanYearTerms, claim_type: str, *, deceased: bool, from_data: bool = False) -> tuple[str, ...]:
     """Document kinds the terms require for this claim type (plus the deceased-worker extras)."""
+    if from_data:
+        return DATA_REQUIRED_DOCUMENTS.get(claim_type, ()) + (tuple(terms.documents.deceased_extra) if deceased else ())
     required = tuple(getattr(terms.documents, claim_type, ()))
     return required + (tuple(terms.documents.deceased_extra) if deceased else ())
 
 
 def missing_documents(terms: PlanYearTerms, facts: ClaimFacts) -> list[str]:
     """Required kinds with no document yet, in the terms' order."""
-    return [kind for kind in required_documents(terms, facts.claim_type, deceased=facts.deceased)
+    return [kind for kind in required_documents(terms, facts.claim_type, deceased=facts.deceased, from_data=facts.from_data)
             if kind not in facts.documents]
 
 

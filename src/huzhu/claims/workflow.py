@@ -15,7 +15,7 @@ from huzhu.regions.models import Role
 from .models import Claim
 
 # The vocabulary other apps name claims' statuses and types with (they never import claims.models).
-Status, ClaimType = Claim.Status, Claim.Type
+Status, ClaimType, Channel = Claim.Status, Claim.Type, Claim.Channel
 S = Status
 WORKER, SYSTEM = "worker", "system"
 INTAKE, COUNTY, LEAGUE, ASSOCIATION = "intake", "county", "league", "association"
@@ -50,6 +50,7 @@ class Action(TextChoices):
     REJECT = "reject", _("不予补助")
     WITHDRAW = "withdraw", _("撤回申领")
     PAY = "pay", _("已支付")
+    REVERSE = "reverse", _("医保结算冲销")
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def _by_reviewer(level: str, to: str) -> Transition:
 
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (S.DRAFT, Action.SUBMIT): Transition(S.SUBMITTED, SUBMITTERS, level=INTAKE),
+    # The system submits the claims it makes from medical-insurance settlements (免申即享).
+    (S.DRAFT, Action.SUBMIT): Transition(S.SUBMITTED, SUBMITTERS | {SYSTEM}, level=INTAKE),
     (S.SUPPLEMENT, Action.RESUBMIT): Transition(S.SUBMITTED, SUBMITTERS, level=INTAKE),
     (S.SUBMITTED, Action.ROUTE): Transition(S.FIRST_REVIEW, frozenset({SYSTEM})),
     (S.SUBMITTED, Action.RETURN): Transition(S.SUPPLEMENT, frozenset({SYSTEM})),
@@ -85,6 +87,10 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     # Withdrawal by the submitter while nothing is decided (services checks it is the submitter).
     **{(status, Action.WITHDRAW): Transition(S.WITHDRAWN, SUBMITTERS)
        for status in (S.DRAFT, S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT)},
+    # The bureau reversed the settlement a claim was made from: an unpaid claim is cancelled (its
+    # approval entry reversed in the ledger); a paid one stays paid and a recovery is opened instead.
+    **{(status, Action.REVERSE): Transition(S.WITHDRAWN, frozenset({SYSTEM, Role.ASSOCIATION}))
+       for status in (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT, S.APPROVED)},
 }
 
 REJECT_REASONS = {

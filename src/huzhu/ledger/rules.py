@@ -16,6 +16,7 @@ ASSET, LIABILITY, EQUITY, INCOME, EXPENSE = "asset", "liability", "equity", "inc
 
 BANK = "1002"
 SUBSIDY_RECEIVABLE = "1221"
+RECOVERY_RECEIVABLE = "1231"  # benefits paid on a settlement the medical-insurance bureau reversed
 BENEFITS_PAYABLE = "2201"
 WORKING_FUNDS = "2301"  # one sub-account per office and agency point: 2301-<division code>
 TOTAL_RESERVE = "3101"
@@ -30,6 +31,7 @@ MANAGEMENT_EXPENSES = "5201"
 CHART: tuple[tuple[str, str, str], ...] = (
     (BANK, "银行存款", ASSET),
     (SUBSIDY_RECEIVABLE, "工会补贴应收", ASSET),
+    (RECOVERY_RECEIVABLE, "补助金追回应收", ASSET),
     (BENEFITS_PAYABLE, "应付补助金", LIABILITY),
     (TOTAL_RESERVE, "总准备金", EQUITY),
     (FUND_BALANCE, "互助基金结余", EQUITY),
@@ -193,6 +195,13 @@ def claim_approved_draft(claim_id, benefit: Decimal, posted_on: date) -> EntryDr
     """An approved claim's benefit: benefits expense against benefits payable."""
     return EntryDraft("claim", str(claim_id), "claim_approved", posted_on, f"申领 #{claim_id} 审批通过，补助金 {benefit}",
                       transfer(BENEFITS_EXPENSE, BENEFITS_PAYABLE, benefit))
+
+
+def claim_recovery_draft(claim_id, amount: Decimal, posted_on: date) -> EntryDraft:
+    """A paid benefit whose settlement was reversed: the fund is owed it back (recovery receivable against
+    benefits expense, which the benefit had been charged to)."""
+    return EntryDraft("claim", str(claim_id), "claim_recovery", posted_on, f"申领 #{claim_id} 医保结算冲销，应追回补助金 {amount}",
+                      transfer(RECOVERY_RECEIVABLE, BENEFITS_EXPENSE, amount))
 
 
 def payout_paid_draft(payout_id, amount: Decimal, posted_on: date) -> EntryDraft:

@@ -181,6 +181,20 @@ def post_claim_approved(*, actor: Actor, plan_year: PlanYear, claim_id, benefit_
     return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 
+def post_claim_recovery(*, actor: Actor, plan_year: PlanYear, claim_id, amount: Decimal, posted_on: date) -> LedgerEntry:
+    """A paid claim's settlement was reversed: recovery receivable against benefits expense (after close: 往年调整)."""
+    draft = rules.claim_recovery_draft(claim_id, _money(amount, "amount"), posted_on)
+    return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
+
+
+def reverse_claim_approval(*, actor: Actor, claim_id, reason: str, posted_on: date | None = None) -> LedgerEntry | None:
+    """A claim approved but not paid is cancelled: reverse its approval entry (none when it was approved at 0)."""
+    approved = LedgerEntry.objects.filter(cause_type="claim", cause_id=str(claim_id), kind="claim_approved").first()
+    if approved is None:
+        return None
+    return reverse_entry(actor=actor, entry=approved, reason=reason, posted_on=posted_on)
+
+
 def post_payout_paid(*, actor: Actor, plan_year: PlanYear, payout_id, amount: Decimal, posted_on: date) -> LedgerEntry:
     """The bank paid a payout: benefits payable against bank (after close: 往年调整). A retry needs a new id."""
     draft = rules.payout_paid_draft(payout_id, _money(amount, "amount"), posted_on)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.claims import queries as claim_queries
-from huzhu.claims.workflow import Status
+from huzhu.claims.workflow import Channel, Status
 from huzhu.core.money import ZERO
 from huzhu.core.params import parse_integer
 from huzhu.core.scopes import Scope
@@ -34,10 +34,11 @@ def _start_of(day) -> datetime:
 
 
 def _approved_unpaid(scope: Scope) -> QuerySet:
-    """Approved claims with a benefit, no live payout, and no failed payout still waiting for a fix."""
+    """Approved claims with a benefit, no live payout, and no failed payout still waiting for a fix; a claim made
+    from data is held until the worker confirms her bank card (claims.queries.held_for_bank_confirmation)."""
     live = Payout.objects.filter(claim=OuterRef("pk"), status__in=LIVE)
     unresolved = Payout.objects.filter(claim=OuterRef("pk"), status=Payout.Status.FAILED, resolved_at__isnull=True)
-    return (claim_queries.approved_claims_with_benefit(scope)
+    return (claim_queries.payable_claims_with_benefit(scope)
             .filter(~Exists(live), ~Exists(unresolved)))
 
 
@@ -55,6 +56,16 @@ def claims_ready_for_payout(scope: Scope, filters: rules.BatchFilters) -> QueryS
     if filters.approved_to:
         qs = qs.filter(approved_at__lt=_start_of(filters.approved_to + timedelta(days=1)))
     return qs.order_by("approved_at", "pk")
+
+
+def data_claims_settlement_to_sent(scope: Scope, plan_year_ids: list[int]) -> list[tuple[str, int]]:
+    """(county, days) of every paid claim made from data: from its settlement date to the day its paying
+    payout's batch was sent to the bank (the issue's "median days from settlement to payout sent")."""
+    rows = (scope.filter(Payout.objects.filter(plan_year_id__in=plan_year_ids, status=Payout.Status.PAID,
+                                               claim__channel=Channel.DATA, claim__settled_on__isnull=False,
+                                               batch__sent_at__isnull=False))
+            .values_list("county_id", "claim__settled_on", "batch__sent_at"))
+    return [(county, (timezone.localtime(sent).date() - settled).days) for county, settled, sent in rows]
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from huzhu.claims import icd10
-from huzhu.claims.workflow import DECIDED_STATUSES, ClaimType, Status
+from huzhu.claims import queries as claim_queries
+from huzhu.claims.workflow import DECIDED_STATUSES, Channel, ClaimType, Status
 from huzhu.core.errors import NotFound
 from huzhu.core.money import quantize_money
 from huzhu.core.scopes import Level, Scope
 from huzhu.ledger import queries as ledger_queries
 from huzhu.members.models import MemberUnit
+from huzhu.payouts import queries as payout_queries
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Division
 
@@ -109,6 +111,24 @@ class StepRow:
     p90_days: int | None
 
 
+@dataclass(frozen=True)
+class NoPaperRow:
+    """Claims from data (免申即享) in one county and plan year: the share of the paid benefits that needed no
+    paper (channel 医保数据) and the median days from the settlement to the payout sent to the bank."""
+
+    code: str
+    name: str
+    paid_claims: int
+    data_claims: int
+    paid_amount: Decimal
+    data_amount: Decimal
+    median_days: int | None
+
+    @property
+    def share(self) -> Decimal | None:
+        return rules.ratio(self.data_amount, self.paid_amount)
+
+
 @dataclass
 class Dashboard:
     scope: Scope
@@ -132,6 +152,7 @@ class Dashboard:
     live: bool = False
     first_year: int | None = None
     extra: dict = field(default_factory=dict)
+    no_paper: list[NoPaperRow] = field(default_factory=list)  # per county, then the total (code "")
 
 
 # --- scope ---------------------------------------------------------------------------------------
@@ -339,6 +360,8 @@ def dashboard(scope: Scope, filters: Filters, *, today: date | None = None) -> D
             cache.set(key, board, CACHE_SECONDS)
     # the review clock runs every day: overdue claims are counted live (an index range on due_on)
     board.overdue = aggregates.overdue_claims(view, list(ids), today)
+    # claims from data are paid as the bank returns files, read live (two grouped reads)
+    board.no_paper = no_paper_rows(view, [pk for pk, (_, y) in ids.items() if y == board.year])
     board.scope = view
     return board
 
@@ -385,6 +408,35 @@ def _build(view: Scope, filters: Filters, ids: dict[int, tuple[str, int]], today
         refreshed_at=None if source.live else refreshed, live=source.live,
         first_year=by_year[0].year if by_year else None,
     )
+
+
+def no_paper_rows(view: Scope, plan_year_ids: list[int]) -> list[NoPaperRow]:
+    """Per county of the view (and a total row, code ""): paid claims and benefits, those made from data,
+    and the median days from settlement to payout sent. Empty when nothing was paid."""
+    if not plan_year_ids:
+        return []
+    sums: dict[str, dict] = defaultdict(lambda: {"paid_claims": 0, "data_claims": 0, "paid_amount": Decimal(0),
+                                                 "data_amount": Decimal(0)})
+    for row in claim_queries.paid_benefit_by_county_and_channel(view, plan_year_ids):
+        for key in (row["county_id"], ""):
+            sums[key]["paid_claims"] += row["claims"]
+            sums[key]["paid_amount"] += row["amount"] or 0
+            if row["channel"] == Channel.DATA:
+                sums[key]["data_claims"] += row["claims"]
+                sums[key]["data_amount"] += row["amount"] or 0
+    days: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for county, value in payout_queries.data_claims_settlement_to_sent(view, plan_year_ids):
+        days[county][value] += 1
+        days[""][value] += 1
+    if not sums:
+        return []
+    names = dict(Division.objects.filter(code__in=[k for k in sums if k]).values_list("code", "name"))
+    counties = sorted((k for k in sums if k), key=lambda k: (names.get(k, k), k))
+    return [NoPaperRow(code=key, name=names.get(key, key) if key else "", paid_claims=sums[key]["paid_claims"],
+                       data_claims=sums[key]["data_claims"], paid_amount=quantize_money(sums[key]["paid_amount"]),
+                       data_amount=quantize_money(sums[key]["data_amount"]),
+                       median_days=rules.percentile(days.get(key, {}), 0.5))
+            for key in counties + [""]]
 
 
 @dataclass(frozen=True)

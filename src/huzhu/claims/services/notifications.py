@@ -57,9 +57,31 @@ def configured_sender() -> Sender:
     return import_string(path)()
 
 
+def _data_message(change: ClaimStatusChange, claim: Claim) -> str:
+    """What a worker hears of a claim made from her settlement data: she never applied, so only the benefit,
+    the pathology report her phone should photograph, a refusal and a cancellation; the review steps are silent."""
+    if change.to_status == S.APPROVED:
+        text = f"【职工互助】您有一笔互助补助金 {claim.benefit_amount} 元（{claim.hospital}，申领 #{claim.pk}）。"
+        if claim.bank_confirmed_at is None:
+            text += "请登录职工手机页面确认收款银行卡。"
+        return text
+    if change.to_status == S.SUPPLEMENT:
+        labels = "、".join(str(DocumentKind(i).label) if i in DocumentKind.values else i for i in change.missing_items)
+        return f"【职工互助】您的医保结算已生成互助申领 #{claim.pk}，请登录职工手机页面拍照上传：{labels}。"
+    if change.to_status == S.PAID:
+        return f"【职工互助】您的互助补助金 {claim.benefit_amount} 元已支付（申领 #{claim.pk}）。"
+    if change.to_status == S.REJECTED:
+        return f"【职工互助】您的申领 #{claim.pk}不予补助：{change.comment}"
+    if change.to_status == S.WITHDRAWN:
+        return f"【职工互助】医保部门已冲销您的结算，申领 #{claim.pk} 已撤销。"
+    return ""
+
+
 def message_for(change: ClaimStatusChange) -> str:
-    """The Chinese text a worker receives for a status change."""
+    """The Chinese text a worker receives for a status change ("" when the change tells her nothing)."""
     claim = change.claim
+    if claim.channel == Claim.Channel.DATA:
+        return _data_message(change, claim)
     head = f"【职工互助】您的申领 #{claim.pk}"
     if change.to_status == S.SUPPLEMENT:
         labels = "、".join(str(DocumentKind(i).label) if i in DocumentKind.values else i for i in change.missing_items)
@@ -83,8 +105,9 @@ def deliver_notifications(*, sender: Sender | None = None, limit: int = 200) -> 
         for change in pending[:limit]:
             phone = change.claim.worker.reveal_phone()
             try:
-                if phone and change.to_status != S.DRAFT:
-                    sender.send(Notification(phone, message_for(change), change.claim_id, change.pk))
+                text = message_for(change) if phone and change.to_status != S.DRAFT else ""
+                if text:
+                    sender.send(Notification(phone, text, change.claim_id, change.pk))
             except Exception as exc:  # noqa: BLE001 - a gateway failure is recorded and retried later
                 ClaimStatusChange.objects.filter(pk=change.pk).update(
                     notify_attempts=change.notify_attempts + 1, notify_error=str(exc)[:200])
