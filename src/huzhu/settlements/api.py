@@ -43,6 +43,7 @@ class SettlementImportOut(Schema):
     no_coverage_count: int
     outside_count: int
     reversal_count: int
+    refused_count: int
     claims_created: int
     message: str
     created_at: datetime

@@ -86,6 +86,7 @@ class SettlementImport(models.Model):
     no_coverage_count = models.PositiveIntegerField(_("无有效保障"), default=0)
     outside_count = models.PositiveIntegerField(_("超出协议范围"), default=0)
     reversal_count = models.PositiveIntegerField(_("冲销"), default=0)
+    refused_count = models.PositiveIntegerField(_("未能生成申领"), default=0)
     claims_created = models.PositiveIntegerField(_("生成申领"), default=0)
     message = models.CharField(_("说明"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -142,6 +143,7 @@ class SettlementRow(models.Model):
         NO_COVERAGE = "no_coverage", _("当日无有效保障")
         OUTSIDE = "outside", _("超出协议地区或期间")
         REVERSAL = "reversal", _("冲销")
+        REFUSED = "refused", _("未能生成申领")
 
     job = models.ForeignKey(SettlementImport, on_delete=models.CASCADE, related_name="rows")
     row_no = models.PositiveIntegerField(_("行号"))

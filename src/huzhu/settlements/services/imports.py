@@ -241,7 +241,7 @@ def finish(job: SettlementImport, actor: Actor) -> None:
               "unmatched_count": counts.get(Outcome.UNMATCHED, 0), "ambiguous_count": counts.get(Outcome.AMBIGUOUS, 0),
               "not_consented_count": counts.get(Outcome.NOT_CONSENTED, 0), "no_coverage_count": counts.get(Outcome.NO_COVERAGE, 0),
               "outside_count": counts.get(Outcome.OUTSIDE, 0), "reversal_count": counts.get(Outcome.REVERSAL, 0),
-              "error_count": counts.get(Outcome.ERROR, 0)}
+              "refused_count": counts.get(Outcome.REFUSED, 0), "error_count": counts.get(Outcome.ERROR, 0)}
     acted = job.total - fields["duplicate_count"] - fields["error_count"]
     if acted == 0 and fields["duplicate_count"]:
         message = _("文件中%(n)s行此前均已导入，本次没有任何变化") % {"n": fields["duplicate_count"]}

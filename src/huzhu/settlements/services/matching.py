@@ -14,9 +14,15 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from huzhu.claims.services.from_data import (
+    SettlementFacts,
+    claims_from_settlements,
+    reverse_settlement_claims,
+)
 from huzhu.claims.services.intake import PLAN_OF_TYPE
 from huzhu.core.actors import Actor
 from huzhu.core.bulk import large_load, update_rows
+from huzhu.core.errors import Conflict, ValidationFailed
 from huzhu.enrollment.queries import HeldCoverage, active_coverages_of_workers
 from huzhu.members.queries import consenting_worker_ids, workers_by_id_index
 from huzhu.plans.queries import plan_years_with_terms
@@ -38,6 +44,7 @@ class Decision:
     coverage_id: int | None = None
     claim_type: str = ""
     claim_id: int | None = None
+    reason: str = ""
 
 
 def match_settlements(*, job: SettlementImport, actor: Actor, today: date, chunk_size: int,
@@ -145,27 +152,42 @@ def _in_region(coverage: HeldCoverage, region: str | None) -> bool:
 
 
 def _make_claims(job, rows, decisions, actor, today) -> int:
-    matched = [row for row in rows if decisions[row["pk"]].outcome == Outcome.MATCHED]
-    if not matched:
-        return 0
-    from huzhu.claims.services.from_data import SettlementFacts, claims_from_settlements
+    """Claims of the matched rows, in one call; a row the claims app refuses is set aside with its reason.
 
-    facts = [SettlementFacts(
-        serial=row["serial"], worker_id=decisions[row["pk"]].worker_id, coverage_id=decisions[row["pk"]].coverage_id,
-        claim_type=decisions[row["pk"]].claim_type, hospital=row["hospital_name"], admitted_on=row["admitted_on"],
+    claims_from_settlements is all-or-nothing per call and names the refused row: that row becomes
+    REFUSED (the claim's own checks: a deadline passed, amounts that do not add up) and the call is
+    made again without it, in a savepoint so the refused attempt leaves nothing behind.
+    """
+    matched = [row for row in rows if decisions[row["pk"]].outcome == Outcome.MATCHED]
+    while matched:
+        facts = [_facts(row, decisions[row["pk"]]) for row in matched]
+        try:
+            with transaction.atomic():
+                claims = claims_from_settlements(actor=actor, settlements=facts, today=today)
+        except (ValidationFailed, Conflict) as exc:
+            if exc.row is None or not 1 <= exc.row <= len(matched):
+                raise
+            refused = matched.pop(exc.row - 1)
+            decision = decisions[refused["pk"]]
+            decision.outcome, decision.reason = Outcome.REFUSED, rules.mask_message(exc.message)[:300]
+            continue
+        for row in matched:
+            decisions[row["pk"]].claim_id = claims.get(row["serial"])
+        return len(claims)
+    return 0
+
+
+def _facts(row: dict, decision: Decision) -> SettlementFacts:
+    return SettlementFacts(
+        serial=row["serial"], worker_id=decision.worker_id, coverage_id=decision.coverage_id,
+        claim_type=decision.claim_type, hospital=row["hospital_name"], admitted_on=row["admitted_on"],
         discharged_on=row["discharged_on"], settled_on=row["settled_on"], diagnosis_code=row["diagnosis_code"],
-        **{field: row[field] for field in rules.AMOUNT_COLUMNS.values()}) for row in matched]
-    claims = claims_from_settlements(actor=actor, settlements=facts, today=today)
-    for row in matched:
-        decisions[row["pk"]].claim_id = claims.get(row["serial"])
-    return len(claims)
+        **{field: row[field] for field in rules.AMOUNT_COLUMNS.values()})
 
 
 def _reverse(rows, decisions, actor, today) -> dict[int, str]:
     if not rows:
         return {}
-    from huzhu.claims.services.from_data import reverse_settlement_claims
-
     originals = {serial: worker for serial, worker in SettlementRow.objects.filter(
         recorded=True, serial__in=[r["reverses_serial"] for r in rows]).values_list("serial", "worker_id")}
     results = reverse_settlement_claims(actor=actor, serials=[r["reverses_serial"] for r in rows], today=today)
@@ -194,6 +216,7 @@ def _record(decisions: dict[int, Decision], reversal_results: dict[int, str]) ->
     update_rows(table, "id", ("worker_id", "coverage_id", "claim_type"), matched)
     update_rows(table, "id", ("claim_id",), [(pk, d.claim_id) for pk, d in decisions.items() if d.claim_id])
     update_rows(table, "id", ("reversal_result",), list(reversal_results.items()))
+    update_rows(table, "id", ("error_reason",), [(pk, d.reason) for pk, d in decisions.items() if d.reason])
 
 
 def outcome_counts(job: SettlementImport) -> dict[str, int]:
