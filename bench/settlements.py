@@ -168,7 +168,8 @@ def main() -> None:
 
     people = build_world(int(rows * 1.1))
     numbers = [number for number, _ in people]
-    consenting_numbers = numbers[: max(1, int(rows * 0.04) + small)]
+    small_matched = max(1, int(small * 0.04))
+    consenting_numbers = numbers[: max(1, int(rows * 0.04)) + small_matched]
     from huzhu.core.crypto import blind_index_many
 
     ids = list(Worker.objects.filter(id_number_index__in=blind_index_many(consenting_numbers)).values_list("pk", flat=True))
@@ -181,7 +182,7 @@ def main() -> None:
     results = {}
     for label, size, offset in (("small", small, 0), ("full", rows, small)):
         path = FEED_DIR / f"feed-{label}.csv"
-        write_feed(path, size, declining, consenting_numbers[small:] if label == "full" else consenting_numbers,
+        write_feed(path, size, declining, consenting_numbers[small_matched:] if label == "full" else consenting_numbers,
                    offset)
         bare = bare_copy(path)
         out = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True,
