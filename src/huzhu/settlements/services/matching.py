@@ -178,6 +178,7 @@ def _make_claims(job, rows, decisions, actor, today) -> int:
 
 
 def _facts(row: dict, decision: Decision) -> SettlementFacts:
+    assert decision.worker_id is not None and decision.coverage_id is not None  # a matched row has both
     return SettlementFacts(
         serial=row["serial"], worker_id=decision.worker_id, coverage_id=decision.coverage_id,
         claim_type=decision.claim_type, hospital=row["hospital_name"], admitted_on=row["admitted_on"],
