@@ -135,7 +135,8 @@ def child(path: str) -> None:
     marks = {}
 
     def progress(job):
-        if job.status == SettlementImport.Status.MATCHING and "matching" not in marks:
+        # Called once staging is over (STAGED), then after each matching chunk: the first call starts matching.
+        if job.status in (SettlementImport.Status.STAGED, SettlementImport.Status.MATCHING) and "matching" not in marks:
             marks["matching"] = time.perf_counter()
 
     started = time.perf_counter()
