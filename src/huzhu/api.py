@@ -19,6 +19,7 @@ from huzhu.members import api as members_api
 from huzhu.payouts import api as payouts_api
 from huzhu.plans import api as plans_api
 from huzhu.security.api import router as auth_router
+from huzhu.settlements import api as settlements_api
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
@@ -145,4 +146,5 @@ api.add_router("/claims/", claims_api.router)
 api.add_router("/me/", claims_api.me_router)
 api.add_router("/me/", members_api.me_router)
 api.add_router("/payouts/", payouts_api.router)
+api.add_router("/settlements/", settlements_api.router)
 api.add_router("/auth/", auth_router)  # worker sign-in (security app)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "huzhu.portal",
     "huzhu.security",
     "huzhu.webhooks",
+    "huzhu.settlements",
     "huzhu.demo",  # top floor: imports the others, none imports it
 ]
 
@@ -250,6 +251,11 @@ HUZHU_IMPORT_CHUNK_ROWS = int(os.environ.get("HUZHU_IMPORT_CHUNK_ROWS", 5000))
 # Staged rows (personal data) of an import job untouched this long are purged (purge_abandoned_imports,
 # hourly with Celery beat, or `huzhu purge-imports`).
 HUZHU_IMPORT_STAGING_TTL_HOURS = int(os.environ.get("HUZHU_IMPORT_STAGING_TTL_HOURS", 24))
+# Medical-insurance settlement feeds (settlements app): files dropped in this folder are imported by
+# a Celery beat job every five minutes and moved to processed/ or failed/ beside them; empty: no folder.
+HUZHU_SETTLEMENT_DROP_DIR = os.environ.get("HUZHU_SETTLEMENT_DROP_DIR", "")
+# Staging and matching commit every this many rows (a resumed job restarts there).
+HUZHU_SETTLEMENT_CHUNK_ROWS = int(os.environ.get("HUZHU_SETTLEMENT_CHUNK_ROWS", 5000))
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ from huzhu.reports import urls as reports_urls
 from huzhu.risk import urls as risk_urls
 from huzhu.security import urls as security_urls
 from huzhu.security import views as security_views
+from huzhu.settlements import urls as settlements_urls
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -43,5 +44,6 @@ urlpatterns = [
     path("risk/", include(risk_urls)),
     path("actuarial/", include(actuarial_urls)),
     path("reports/", include(reports_urls)),
+    path("settlements/", include(settlements_urls)),
     path("", include(portal_urls)),
 ]

@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
@@ -215,15 +215,22 @@ class RosterReader:
             yield row_no, dict(zip(names, pick(values)))
 
 
+HeaderMap = Callable[[Iterable[object]], dict[str, int]]
+
+
 @contextmanager
-def open_roster(path: Path, file_name: str = ""):
-    """Open a roster file for streaming; raises RosterFileProblem for a bad file."""
+def open_roster(path: Path, file_name: str = "", *, header: HeaderMap = map_header):
+    """Open a roster file for streaming; raises RosterFileProblem for a bad file.
+
+    `header` maps the header row to column positions (raising HeaderProblem or RosterFileProblem):
+    the roster's by default; another tabular feed (the medical-insurance settlements) passes its own.
+    """
     kind = sniff(path, file_name)
     if kind == "xlsx":
-        with _open_xlsx(path) as reader:
+        with _open_xlsx(path, header) as reader:
             yield reader
     else:
-        with _open_csv(path) as reader:
+        with _open_csv(path, header) as reader:
             yield reader
 
 
@@ -320,7 +327,7 @@ def _sheet_rows(workbook, sheet) -> Iterator[tuple[int, list]]:
         raise RosterFileProblem(_("Excel文件的内容无法读取（文件可能已损坏），请用Excel另存为后再导入")) from exc
 
 
-def _other_sheets(workbook, first, others) -> list[str]:
+def _other_sheets(workbook, first, others, header: HeaderMap = map_header) -> list[str]:
     """A warning for each other sheet with content; a refusal for one that holds a roster too."""
     warnings = []
     for sheet in others:
@@ -328,8 +335,8 @@ def _other_sheets(workbook, first, others) -> list[str]:
             if all(value in (None, "") for value in values):
                 continue
             try:
-                map_header(values)
-            except HeaderProblem:
+                header(values)
+            except (HeaderProblem, RosterFileProblem):
                 if sheet.title not in _TEMPLATE_NOTES_SHEETS:
                     warnings.append(_("只导入了第一个工作表“%(first)s”，工作表“%(sheet)s”中的内容未导入")
                                     % {"first": first.title, "sheet": sheet.title})
@@ -342,7 +349,7 @@ def _other_sheets(workbook, first, others) -> list[str]:
 
 
 @contextmanager
-def _open_xlsx(path: Path):
+def _open_xlsx(path: Path, header_map: HeaderMap = map_header):
     handle = path.open("rb")  # a file object: openpyxl would judge a path by its extension
     try:
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
@@ -362,9 +369,9 @@ def _open_xlsx(path: Path):
             raise RosterFileProblem(_("Excel文件的内容无法读取（文件可能已损坏），请用Excel另存为后再导入")) from exc
         first = sheets[0]
         _check_scans(scans[0], first.title, scans)
-        warnings = _other_sheets(workbook, first, sheets[1:])
+        warnings = _other_sheets(workbook, first, sheets[1:], header_map)
         numbered = _sheet_rows(workbook, first)
-        header = _header(numbered)
+        header = _header(numbered, header_map)
         yield RosterReader(header, numbered, max(0, scans[0].rows - 1), warnings)
     finally:
         workbook.close()
@@ -372,7 +379,7 @@ def _open_xlsx(path: Path):
 
 
 @contextmanager
-def _open_csv(path: Path):
+def _open_csv(path: Path, header_map: HeaderMap = map_header):
     with path.open("rb") as raw:
         encoding = _text_encoding(raw.read(8192))
     total = max(0, _count_lines(path) - 1)
@@ -380,7 +387,7 @@ def _open_csv(path: Path):
         try:
             rows = csv.reader(handle)
             numbered = ((i, values) for i, values in enumerate(rows, start=1))
-            header = _header(numbered)
+            header = _header(numbered, header_map)
             yield RosterReader(header, _decode_errors(numbered), total)
         except UnicodeDecodeError as exc:
             raise RosterFileProblem("CSV文件中有无法识别的字符，请另存为“CSV UTF-8”格式") from exc
@@ -403,11 +410,11 @@ def _count_lines(path: Path) -> int:
     return count
 
 
-def _header(rows: Iterator[tuple[int, list]]) -> dict[str, int]:
+def _header(rows: Iterator[tuple[int, list]], header_map: HeaderMap = map_header) -> dict[str, int]:
     for _row_no, values in rows:
         if any(v not in (None, "") for v in values):
             try:
-                return map_header(values)
+                return header_map(values)
             except HeaderProblem as exc:
                 raise RosterFileProblem(str(exc)) from exc
     raise RosterFileProblem("文件中没有内容（没有表头，也没有数据行）")

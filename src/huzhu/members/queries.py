@@ -1,6 +1,6 @@
 """Reads of units and workers, always filtered by the actor's region scope."""
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -134,3 +134,14 @@ def worker_records(scope: Scope, worker_id: int) -> dict[str, object]:
 def unit_records(scope: Scope, unit_id: int) -> dict[str, object]:
     """What the registered apps hold of this unit, inside the scope: one entry per section."""
     return {name: reader(scope, unit_id) for name, reader in _UNIT_READERS.items()}
+
+
+def workers_by_id_index(indexes: Iterable[str]) -> dict[str, list[tuple[int, str]]]:
+    """Blind index → [(worker id, gender)] of the registered workers carrying it (more than one: ambiguous)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    values = list(set(indexes))
+    for start in range(0, len(values), 5000):
+        for index, pk, gender in (Worker.objects.filter(id_number_index__in=values[start:start + 5000])
+                                  .values_list("id_number_index", "pk", "gender")):
+            found.setdefault(index, []).append((pk, gender))
+    return found

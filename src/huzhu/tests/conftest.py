@@ -81,6 +81,7 @@ class Region:
     new_id_number: str = ""
     sendable_batch: object = None
     draft_batch: object = None
+    settlement_import: object = None
 
 
 @dataclass
@@ -191,6 +192,14 @@ def api_world(db, settings, tmp_path):
             user = make_staff(f"api_{role}", Role.AGENCY, division=KUNDULUN)
             tokens[role] = security_services.create_api_token(actor=user, user=user, name="matrix")[1]
             StaffProfile.objects.filter(user=user).update(role=role)
+        # A settlement feed job per region (feeds are the province's: the region only names which one).
+        from huzhu.settlements.models import DataSharingAgreement, SettlementImport
+
+        agreement = DataSharingAgreement.objects.create(bureau_name="医保局", starts_on=date(2026, 1, 1),
+                                                        ends_on=date(2027, 12, 31))
+        for region in (own, other):
+            region.settlement_import = SettlementImport.objects.create(agreement=agreement, source="api",
+                                                                       file_name="feed.csv", status="done")
         worker_token = security_services.issue_worker_token(worker=own.workers[0]).token
         yield World({"own": own, "other": other}, tokens,
                     PlanYear.objects.get(plan_id="hospitalization", year=2027), worker_token)

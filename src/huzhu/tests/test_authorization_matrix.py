@@ -87,6 +87,10 @@ MATRIX = {
     "POST /api/v1/payouts/batches": row((403, 403), association=(201, 201)),
     "POST /api/v1/payouts/batches/{batch_id}/approve": BATCH_WRITE,
     "POST /api/v1/payouts/batches/{batch_id}/sent": BATCH_WRITE,
+    # Settlement feeds are the association's (auditors read them), as payout batches.
+    "POST /api/v1/settlements/imports": row((403, 403), association=(202, 202), auditor=(403, 403)),
+    "GET /api/v1/settlements/imports/{import_id}": BATCH_READ,
+    "GET /api/v1/settlements/imports/{import_id}/errors": BATCH_READ,
 }
 
 
@@ -97,7 +101,7 @@ def _request(world, key: str, region_name: str) -> tuple[str, dict]:
     unit, workers = region.unit, region.workers
     params = {"unit_id": unit.pk, "worker_id": workers[1].pk, "enrollment_id": region.draft.pk,
               "job_id": region.job.pk, "claim_id": region.claim_in_supplement.pk,
-              "batch_id": region.sendable_batch.pk}
+              "batch_id": region.sendable_batch.pk, "import_id": region.settlement_import.pk}
     if key.endswith("/payment"):
         params["enrollment_id"] = region.submitted.pk
     if key.endswith("/review"):
@@ -125,6 +129,12 @@ def _request(world, key: str, region_name: str) -> tuple[str, dict]:
     url = template.format(**{name: value for name, value in params.items() if "{" + name + "}" in template})
     if method == "GET":
         return url, {}
+    if key == "POST /api/v1/settlements/imports":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from huzhu.settlements.rules import HEADER
+
+        return url, {"data": {"file": SimpleUploadedFile("feed.csv", ",".join(HEADER).encode() + b"\n")}}
     if key.endswith("/imports"):
         from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -387,3 +387,26 @@ def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]
     return {str(pk): EntrySource(((_("参互缴费 #%(number)s") % {"number": pk},
                                    reverse("enrollment:detail", args=[pk]) if pk in visible else ""),),
                                  bank_reference=bank_reference) for pk, bank_reference in rows}
+
+
+@dataclass(frozen=True)
+class HeldCoverage:
+    """A paid coverage of a worker in a plan, for matching a dated event to it (settlements)."""
+
+    coverage_id: int
+    worker_id: int
+    plan_code: str
+    plan_year_id: int
+    league_id: str
+    county_id: str
+
+
+def active_coverages_of_workers(worker_ids: Iterable[int], plan_codes: Iterable[str]) -> list[HeldCoverage]:
+    """The active coverages of these workers in these plans, any year (the caller picks the one holding a date)."""
+    ids, codes = list(set(worker_ids)), list(plan_codes)
+    found: list[HeldCoverage] = []
+    for start in range(0, len(ids), 5000):
+        found += [HeldCoverage(*row) for row in Coverage.objects.filter(
+            worker_id__in=ids[start:start + 5000], plan_year__plan_id__in=codes, status=Coverage.Status.ACTIVE)
+            .values_list("pk", "worker_id", "plan_year__plan_id", "plan_year_id", "league_id", "county_id")]
+    return found

@@ -12,6 +12,7 @@ from huzhu.demo.campaign import run_demo_campaign
 from huzhu.demo.claims import generate_demo_history, parse_years
 from huzhu.demo.enrollment import enroll_demo_units
 from huzhu.demo.payouts import close_demo_years, pay_demo_claims, pay_demo_history
+from huzhu.demo.settlements import write_demo_feed
 from huzhu.members.models import MemberUnit
 from huzhu.plans.services import install_default_plans
 from huzhu.regions.services import create_staff_account
@@ -72,3 +73,5 @@ class Command(BaseCommand):
         self.stdout.write(payout_summary)
         self.stdout.write(f"年度结账：{'、'.join(closed) or '无'}（已提取总准备金）。")
         self.stdout.write(f"风险扫描：{findings:,} 条风险提示（见“风险防控”）。")
+        feed, rows = write_demo_feed(seed=seed, today=today)
+        self.stdout.write(f"医保结算数据样例：{feed}（{rows} 行；以 xiehui 登录，在“医保数据”页上传）。")

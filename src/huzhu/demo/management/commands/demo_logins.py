@@ -23,6 +23,11 @@ class Command(BaseCommand):
         if worker is not None:
             self.stdout.write(f"职工本人：打开 /me/ ，身份证号 {worker.reveal_id_number()}，手机号 {worker.reveal_phone()}；"
                               "演示环境不发短信，验证码打印在本窗口的日志里（SMS to …）。")
+        from huzhu.demo.settlements import demo_feed_path
+
+        if demo_feed_path().exists():
+            self.stdout.write(f"医保结算数据样例：{demo_feed_path()}（以 xiehui 登录，在 /settlements/ 上传，"
+                              "已授权职工的住院结算自动生成申领）")
         self.stdout.write("公开页面：/calculator/ 算清互助账 · /policy/ 政策宣讲\n")
 
     def _demo_worker(self):

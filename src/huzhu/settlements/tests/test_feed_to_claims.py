@@ -1,0 +1,76 @@
+"""A feed that makes claims (the claims app's claims_from_settlements), and reversals before and after payment."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from huzhu.claims import services as claim_services
+from huzhu.claims.models import Claim, ClaimRecovery
+from huzhu.conftest import make_worker
+from huzhu.settlements.models import SettlementRow
+
+from .conftest import feed_row, write_csv
+
+pytestmark = pytest.mark.django_db
+Outcome = SettlementRow.Outcome
+
+
+def test_a_matched_settlement_becomes_a_data_claim_linked_from_its_row(run_feed, tmp_path, covered):
+    job = run_feed(write_csv(tmp_path / "feed.csv", [feed_row(covered, serial="E1", self_pay="2000.00",
+                                                               total="16000.00", fund="12000.00")]))
+    row = job.rows.get()
+    assert (job.matched_count, job.claims_created, row.outcome) == (1, 1, Outcome.MATCHED)
+    claim = Claim.objects.get(pk=row.claim_id)
+    assert claim.channel == Claim.Channel.DATA and claim.settlement_serial == "E1" and claim.worker_id == covered.pk
+    assert claim.coverage_id == row.coverage_id and claim.admitted_on == date(2027, 2, 1)
+    assert claim.status == Claim.Status.APPROVED and claim.benefit_amount > 0
+    # The same file again: nothing new.
+    again = run_feed(write_csv(tmp_path / "again.csv", [feed_row(covered, serial="E1", self_pay="2000.00",
+                                                                  total="16000.00", fund="12000.00")]))
+    assert (again.duplicate_count, again.claims_created, Claim.objects.count()) == (1, 0, 1)
+
+
+def test_a_row_the_claims_app_refuses_is_set_aside_and_the_others_still_make_claims(run_feed, tmp_path, covered):
+    second = make_worker(covered.unit)
+    from huzhu.claims.tests.conftest import cover
+
+    from .conftest import consent
+
+    cover(second, year=2027)
+    consent(second)
+    rows = [feed_row(covered, serial="G1", total="99999.00"),  # amounts that do not add up
+            feed_row(second, serial="G2", self_pay="2000.00", total="16000.00")]
+    job = run_feed(write_csv(tmp_path / "feed.csv", rows))
+    refused = job.rows.get(serial="G1")
+    assert refused.outcome == Outcome.REFUSED and refused.error_reason and refused.claim_id is None
+    assert (job.refused_count, job.claims_created) == (1, 1)
+    assert Claim.objects.get().worker_id == second.pk
+
+
+def test_a_reversal_before_payment_cancels_the_claim(run_feed, tmp_path, covered):
+    run_feed(write_csv(tmp_path / "feed.csv", [feed_row(covered, serial="F1", self_pay="2000.00", total="16000.00")]))
+    claim = Claim.objects.get()
+    job = run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="F1R", reversal_of="F1",
+                                                                   self_pay="2000.00", total="16000.00")]))
+    row = job.rows.get()
+    assert (row.outcome, row.reversal_result, row.worker_id) == (Outcome.REVERSAL, "cancelled", covered.pk)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.WITHDRAWN and job.reversal_count == 1
+    assert not ClaimRecovery.objects.exists()
+
+
+def test_a_reversal_after_payment_opens_a_recovery(run_feed, tmp_path, covered):
+    run_feed(write_csv(tmp_path / "feed.csv", [feed_row(covered, serial="H1", self_pay="2000.00", total="16000.00")]))
+    claim = Claim.objects.get()
+    claim_services.mark_claim_paid(actor=None, claim=claim)
+    job = run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="H1R", reversal_of="H1",
+                                                                   self_pay="2000.00", total="16000.00")]))
+    assert job.rows.get().reversal_result == "recovery"
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID
+    assert ClaimRecovery.objects.get(claim=claim).amount == claim.benefit_amount > Decimal("0")
+
+
+def test_a_reversal_of_a_serial_never_made_into_a_claim_says_none(run_feed, tmp_path, covered):
+    job = run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="K1R", reversal_of="K0")]))
+    assert job.rows.get().reversal_result == "none" and job.reversal_count == 1
