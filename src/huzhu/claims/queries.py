@@ -18,7 +18,7 @@ from huzhu.plans.rules import claim_deadline
 from huzhu.regions.models import Role
 
 from . import review_clock, rules, workflow
-from .models import Claim, ClaimDocument, ClaimStatusChange, Invoice, OfficialDay
+from .models import Claim, ClaimDocument, ClaimRecovery, ClaimStatusChange, Invoice, OfficialDay
 
 S = Claim.Status
 # The queue each role works: the status waiting for its level (auditors and units see all open).
@@ -257,6 +257,18 @@ def held_for_bank_confirmation() -> Q:
 def payable_claims_with_benefit(scope: Scope) -> QuerySet[Claim]:
     """Approved claims with a benefit that may be paid now (a data claim's card confirmed or the card on file)."""
     return approved_claims_with_benefit(scope).exclude(held_for_bank_confirmation())
+
+
+def claims_waiting_for_bank_confirmation(scope: Scope) -> QuerySet[Claim]:
+    """Approved claims made from data the payout batches hold until the worker confirms her card, oldest first."""
+    return (approved_claims_with_benefit(scope).filter(held_for_bank_confirmation())
+            .select_related("worker", "county").order_by("approved_at", "pk"))
+
+
+def open_recoveries(scope: Scope) -> QuerySet[ClaimRecovery]:
+    """Benefits owed back (应收) because the bureau reversed the settlement after payment, in scope, newest first."""
+    return (ClaimRecovery.objects.filter(claim__in=scope.filter(Claim.objects.all()), status=ClaimRecovery.Status.OPEN)
+            .select_related("claim__worker", "claim__county").order_by("-opened_on", "-pk"))
 
 
 def paid_benefit_by_county_and_channel(scope: Scope, plan_year_ids: Sequence[int]) -> list[dict]:

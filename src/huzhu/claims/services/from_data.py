@@ -31,7 +31,7 @@ from .. import rules
 from ..models import Claim, ClaimRecovery
 from ..workflow import Action
 from .actors import WorkerActor, require_in_scope
-from .adjudication import lock_worker_decisions
+from .adjudication import claims_of_coverages_read_once, lock_worker_decisions
 from .intake import PLAN_OF_TYPE, submit_claim
 from .transitions import move_claim
 
@@ -140,7 +140,18 @@ def claims_from_settlements(*, actor: Actor, settlements: Sequence[SettlementFac
                  .in_bulk({s.coverage_id for _row, s in fresh}))
     for worker_id in sorted(workers):  # every decision lock of the call first, in one order (no deadlock)
         lock_worker_decisions(worker_id)
+    with claims_of_coverages_read_once(s.coverage_id for _row, s in fresh):  # the year so far, one query
+        _make_claims(actor=actor, fresh=fresh, workers=workers, coverages=coverages, made=made, today=today)
+    record_event(actor=actor, action="claims_from_settlements", object_type="Claim", object_id="",
+                 after={"created": len(fresh), "already": len(settlements) - len(fresh)})
+    return {serial: made[serial] for serial in serials}
+
+
+def _make_claims(*, actor: Actor, fresh: list[tuple[int, SettlementFacts]], workers: dict[int, Worker],
+                 coverages: dict[int, Coverage], made: dict[str, int], today: date) -> None:
+    """Create and submit each new claim (the lookups are done); `made` gets serial -> claim id."""
     user = user_of(actor)
+    card_on_file = use_card_on_file()
     for row, facts in fresh:
         worker, coverage = workers.get(facts.worker_id), coverages.get(facts.coverage_id)
         if worker is None:
@@ -158,7 +169,7 @@ def claims_from_settlements(*, actor: Actor, settlements: Sequence[SettlementFac
                 claim = Claim.objects.create(
                     worker=worker, coverage=coverage, plan_year_id=coverage.plan_year_id, channel=Claim.Channel.DATA,
                     league_id=coverage.league_id, county_id=coverage.county_id, unit_id=coverage.unit_id,
-                    submitted_by=user, bank_confirmed_at=timezone.now() if use_card_on_file() else None,
+                    submitted_by=user, bank_confirmed_at=timezone.now() if card_on_file else None,
                     **_fields_of(facts))
         except IntegrityError as exc:
             raise Conflict("settlement_taken", _("结算流水号 %(serial)s 正由另一次导入生成申领，请稍后重试") % {"serial": facts.serial}) from exc
@@ -170,9 +181,6 @@ def claims_from_settlements(*, actor: Actor, settlements: Sequence[SettlementFac
             raise ValidationFailed(exc.code, _("结算流水号 %(serial)s：%(reason)s") % {"serial": facts.serial, "reason": exc.message},
                                    field=exc.field, row=row) from exc
         made[facts.serial.strip()] = claim.pk
-    record_event(actor=actor, action="claims_from_settlements", object_type="Claim", object_id="",
-                 after={"created": len(fresh), "already": len(settlements) - len(fresh)})
-    return {serial: made[serial] for serial in serials}
 
 
 @transaction.atomic
