@@ -217,6 +217,16 @@ def lock_worker_decisions(worker_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [WORKER_DECISIONS_LOCK, worker_id % 2**31])
 
 
+def lock_workers_decisions(worker_ids: Iterable[int]) -> None:
+    """`lock_worker_decisions` for many workers in one statement, in ascending order (a batch of claims
+    made at once; two batches sharing workers queue on the first they share, never deadlock)."""
+    keys = sorted({worker_id % 2**31 for worker_id in worker_ids})
+    if connection.vendor == "postgresql" and keys:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(pg_advisory_xact_lock(%s, k)) FROM (SELECT unnest(%s::int[]) AS k ORDER BY k) AS w",
+                           [WORKER_DECISIONS_LOCK, keys])
+
+
 def lock_coverage(claim: Claim) -> Coverage:
     """Lock the worker's decisions, then the claim's coverage row (annual cap): approvals queue here."""
     lock_worker_decisions(claim.worker_id)
