@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 DEMO_WORKERS ?= 3000
+# Test processes (pytest-xdist; each has its own test database and Redis database): one per core.
+TEST_WORKERS ?= auto
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test check bench bench-api api-fuzz setup assets demo clean
@@ -37,7 +39,7 @@ run: demo
 	$(BIN)/huzhu runserver 127.0.0.1:$(PORT)
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 check: setup
 	$(BIN)/ruff check src bench

@@ -170,6 +170,17 @@ def _is_transactional(item) -> bool:
                 or names & {"live_server", "transactional_db", "browser_page"})
 
 
+def _install_migrated_rows() -> None:
+    from huzhu.plans.models import Plan, PlanYear, TermsVersion
+    from huzhu.regions.models import AgencyPoint, Division, Office
+    from huzhu.regions.services import install_divisions
+
+    if not Division.objects.exists():
+        install_divisions(Division, Office, AgencyPoint)
+    if not Plan.objects.exists():
+        default_plan_years_migration().install_default_plan_years(Plan, PlanYear, TermsVersion)
+
+
 @pytest.fixture(autouse=True)
 def _migrated_rows_after_flush(request):
     """A transactional test flushes every table at its end, the rows that data migrations install
@@ -177,15 +188,21 @@ def _migrated_rows_after_flush(request):
     (plain tests roll back and keep them)."""
     if _is_transactional(request.node):
         request.getfixturevalue("transactional_db")
-        from huzhu.plans.models import Plan, PlanYear, TermsVersion
-        from huzhu.regions.models import AgencyPoint, Division, Office
-        from huzhu.regions.services import install_divisions
-
-        if not Division.objects.exists():
-            install_divisions(Division, Office, AgencyPoint)
-        if not Plan.objects.exists():
-            default_plan_years_migration().install_default_plan_years(Plan, PlanYear, TermsVersion)
+        _install_migrated_rows()
     yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """...and after it, once its flush is done: a plain test may come next. In one process
+    pytest-django runs every plain test before the first transactional one, but a parallel worker
+    (pytest-xdist) runs file after file, and a file's plain tests would find no divisions."""
+    yield
+    if nextitem is not None and _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _install_migrated_rows()
 
 
 def default_plan_years_migration():

@@ -195,6 +195,12 @@ HUZHU_CONTENT_SECURITY_POLICY = (
 # Cache: login lockout counters and one-time-code rate limits live here, so every web process
 # must share it: Redis in production (REDIS_URL); one process's memory in the embedded default.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # The suite runs in parallel processes (pytest-xdist), each on its own test database; each gets its
+    # own Redis database too (counting down from the one given), since a test's cache.clear() empties
+    # the whole database and would wipe another process's lockout counters mid-test.
+    _base, _, _number = REDIS_URL.rpartition("/")
+    REDIS_URL = f"{_base}/{(int(_number or 0) - int(os.environ['PYTEST_XDIST_WORKER'][2:])) % 16}"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": "huzhu"}}

@@ -30,8 +30,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from huzhu.core.scopes import Scope
-from huzhu.enrollment.models import Coverage, Enrollment
-from huzhu.enrollment.queries import previous_plan_year
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members.models import MemberUnit
 from huzhu.payouts.models import Payout
 from huzhu.plans.models import PlanYear
@@ -40,8 +39,6 @@ from huzhu.regions.models import AgencyPoint, Division, Office, Role, StaffProfi
 from . import rules
 from .models import ContactLog, FollowUp, OutreachEvent, ProgressSnapshot, Target
 from .rules import ClaimFigures
-
-PAID = Enrollment.Status.PAID
 
 
 # --- plan years --------------------------------------------------------------------------------
@@ -70,17 +67,6 @@ def window_of(plan_year: PlanYear) -> rules.Window:
 
 
 # --- progress ----------------------------------------------------------------------------------
-def _last_year_coverages(plan_year: PlanYear) -> QuerySet[Coverage]:
-    previous = previous_plan_year(plan_year)
-    if previous is None:
-        return Coverage.objects.none()
-    return Coverage.objects.filter(plan_year=previous, status=Coverage.Status.ACTIVE)
-
-
-def _paid_enrollments(plan_year: PlanYear, as_of: date) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(plan_year=plan_year, status=PAID, paid_on__lte=as_of)
-
-
 def region_rows(scope: Scope, *, league_code: str = "") -> tuple[str, list[Division]]:
     """The divisions a progress table lists for a scope: leagues, or the counties of one league."""
     if scope.is_county:
@@ -99,10 +85,10 @@ def progress_by(scope: Scope, plan_year: PlanYear, *, as_of: date, group: str, d
     """Progress of each division (grouped by `league_id` or `county_id`) on `as_of`: five GROUP BY queries."""
     codes = [d.code for d in divisions]
     key = {f"{group}__in": codes}
-    last = scope.filter(_last_year_coverages(plan_year)).filter(**key)
-    paid = scope.filter(_paid_enrollments(plan_year, as_of)).filter(**key)
-    covered_last_year = _last_year_coverages(plan_year).filter(unit_id=OuterRef("unit_id"))
-    paid_this_year = _paid_enrollments(plan_year, as_of).filter(unit_id=OuterRef("unit_id"))
+    last = scope.filter(enrollment_queries.last_year_coverages(plan_year)).filter(**key)
+    paid = scope.filter(enrollment_queries.paid_enrollments(plan_year, paid_to=as_of)).filter(**key)
+    covered_last_year = enrollment_queries.last_year_coverages(plan_year).filter(unit_id=OuterRef("unit_id"))
+    paid_this_year = enrollment_queries.paid_enrollments(plan_year, paid_to=as_of).filter(unit_id=OuterRef("unit_id"))
 
     before = {r[group]: r for r in last.values(group).annotate(
         units=Count("unit_id", distinct=True), people=Count("pk"))}
@@ -152,11 +138,11 @@ class Day:
 
 def progress_by_day(scope: Scope, plan_year: PlanYear, *, as_of: date, league_code: str = "") -> list[Day]:
     """Annual enrollments paid per day of the window (renewed and new units, people), with running totals."""
-    paid = scope.filter(_paid_enrollments(plan_year, as_of))
+    paid = scope.filter(enrollment_queries.paid_enrollments(plan_year, paid_to=as_of))
     if league_code and scope.is_province:
         paid = paid.filter(league_id=league_code)
-    covered_last_year = _last_year_coverages(plan_year).filter(unit_id=OuterRef("unit_id"))
-    annual = Q(kind=Enrollment.Kind.ANNUAL)
+    covered_last_year = enrollment_queries.last_year_coverages(plan_year).filter(unit_id=OuterRef("unit_id"))
+    annual = Q(kind=enrollment_queries.ENROLLMENT_ANNUAL)
     rows = (paid.values("paid_on").annotate(
         renewed=Count("unit_id", distinct=True, filter=annual & Q(Exists(covered_last_year))),
         units=Count("unit_id", distinct=True, filter=annual),
@@ -218,7 +204,7 @@ def burn_up(scope: Scope, plan_year: PlanYear, *, today: date, league_code: str 
 
 def last_year_figures(plan_year: PlanYear, codes: list[str]) -> dict[str, tuple[int, int]]:
     """Division code → (units, people) covered in the year before, for leagues and counties alike."""
-    last = _last_year_coverages(plan_year)
+    last = enrollment_queries.last_year_coverages(plan_year)
     result: dict[str, tuple[int, int]] = {}
     for group in ("league_id", "county_id"):
         for row in last.filter(**{f"{group}__in": codes}).values(group).annotate(
@@ -250,14 +236,13 @@ def units_to_follow(scope: Scope, plan_year: PlanYear, *, today: date, show: str
 
     `show`: "" all, "mine" followed by `actor`, "untaken", "overdue". One query (GROUP BY unit).
     """
-    previous = previous_plan_year(plan_year)
-    paid = Enrollment.objects.filter(plan_year=plan_year, status=PAID, unit_id=OuterRef("pk"))
-    started = Enrollment.objects.filter(plan_year=plan_year, unit_id=OuterRef("pk"),
-                                        status__in=[Enrollment.Status.DRAFT, Enrollment.Status.SUBMITTED])
+    previous = enrollment_queries.previous_plan_year(plan_year)
+    paid = enrollment_queries.paid_enrollments(plan_year).filter(unit_id=OuterRef("pk"))
+    started = enrollment_queries.enrollments_in_progress(plan_year).filter(unit_id=OuterRef("pk"))
     qs = (scope.filter(MemberUnit.objects.all(), unit="pk")
           .annotate(fu=FilteredRelation("follow_ups", condition=Q(follow_ups__plan_year=plan_year)))
           .annotate(people_last_year=Count("coverages", filter=Q(coverages__plan_year=previous,
-                                                                  coverages__status=Coverage.Status.ACTIVE)))
+                                                                  coverages__status=enrollment_queries.COVERAGE_ACTIVE)))
           .filter(people_last_year__gt=0)
           .exclude(Exists(paid))
           .annotate(in_progress=Exists(started), follow_up_id=F("fu__pk"), assignee_id=F("fu__assignee_id"),
@@ -309,14 +294,13 @@ class UnitStanding:
 
 def unit_standing(plan_year: PlanYear, unit: MemberUnit) -> UnitStanding:
     """Last year's covered people of one unit and where its enrollment for this year stands."""
-    people = _last_year_coverages(plan_year).filter(unit=unit).count()
-    enrollment = (Enrollment.objects.filter(plan_year=plan_year, unit=unit, kind=Enrollment.Kind.ANNUAL)
-                  .exclude(status=Enrollment.Status.CANCELLED).first())
+    people = enrollment_queries.last_year_coverages(plan_year).filter(unit=unit).count()
+    enrollment = enrollment_queries.annual_enrollment_of(plan_year, unit)
     return UnitStanding(people, enrollment.get_status_display() if enrollment else "")
 
 
 def was_covered_last_year(plan_year: PlanYear, unit: MemberUnit) -> bool:
-    return _last_year_coverages(plan_year).filter(unit=unit).exists()
+    return enrollment_queries.last_year_coverages(plan_year).filter(unit=unit).exists()
 
 
 # --- outreach ----------------------------------------------------------------------------------
@@ -330,8 +314,8 @@ def outreach_in_scope(scope: Scope) -> QuerySet[OutreachEvent]:
 def outreach_conversions(plan_year: PlanYear, event_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Event id → (units reached, of which enrolled in the plan year on or after the event day)."""
     through = OutreachEvent.units_reached.through
-    enrolled_after = Enrollment.objects.filter(plan_year=plan_year, status=PAID, unit_id=OuterRef("memberunit_id"),
-                                               paid_on__gte=OuterRef("outreachevent__held_on"))
+    enrolled_after = enrollment_queries.paid_enrollments(plan_year).filter(
+        unit_id=OuterRef("memberunit_id"), paid_on__gte=OuterRef("outreachevent__held_on"))
     rows = (through.objects.filter(outreachevent_id__in=event_ids).values("outreachevent_id")
             .annotate(reached=Count("memberunit_id", distinct=True),
                       enrolled=Count("memberunit_id", distinct=True, filter=Q(Exists(enrolled_after)))))
@@ -357,8 +341,8 @@ def outreach_totals(scope: Scope, plan_year: PlanYear, *, start: date, end: date
             .annotate(events=Count("pk"), audience=Coalesce(Sum("audience_size"), 0),
                       materials=Coalesce(Sum("materials_count"), 0)))
     through = OutreachEvent.units_reached.through
-    enrolled_after = Enrollment.objects.filter(plan_year=plan_year, status=PAID, unit_id=OuterRef("memberunit_id"),
-                                               paid_on__gte=OuterRef("outreachevent__held_on"))
+    enrolled_after = enrollment_queries.paid_enrollments(plan_year).filter(
+        unit_id=OuterRef("memberunit_id"), paid_on__gte=OuterRef("outreachevent__held_on"))
     reached = {(r["outreachevent__league_id"], _month(r["month"])): r for r in (
         # The plugin takes values() after annotate(month=...) on the M2M table for a field lookup.
         through.objects.filter(outreachevent__in=events)  # type: ignore[misc]

@@ -1,5 +1,5 @@
 """Reads of claims, always filtered by the actor's region scope."""
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -269,6 +269,21 @@ def open_recoveries(scope: Scope) -> QuerySet[ClaimRecovery]:
     """Benefits owed back (应收) because the bureau reversed the settlement after payment, in scope, newest first."""
     return (ClaimRecovery.objects.filter(claim__in=scope.filter(Claim.objects.all()), status=ClaimRecovery.Status.OPEN)
             .select_related("claim__worker", "claim__county").order_by("-opened_on", "-pk"))
+
+
+# The payouts app (a floor above) registers its reader of (county, days from settlement to payout sent) of the
+# paid claims made from data at start-up; reports read it here. Without it the figure is simply empty.
+_settlement_to_sent_reader: Callable[[Scope, list[int]], list[tuple[str, int]]] | None = None
+
+
+def register_settlement_to_sent_reader(reader: Callable[[Scope, list[int]], list[tuple[str, int]]]) -> None:
+    global _settlement_to_sent_reader
+    _settlement_to_sent_reader = reader
+
+
+def data_claims_settlement_to_sent(scope: Scope, plan_year_ids: list[int]) -> list[tuple[str, int]]:
+    """(county, days) of every paid claim made from data, from its settlement to its payout sent to the bank."""
+    return _settlement_to_sent_reader(scope, plan_year_ids) if _settlement_to_sent_reader else []
 
 
 def paid_benefit_by_county_and_channel(scope: Scope, plan_year_ids: Sequence[int]) -> list[dict]:

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from huzhu.campaign import queries, services
 from huzhu.core.actors import SYSTEM_ACTOR
-from huzhu.enrollment.models import Enrollment
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.enrollment.services import enroll_and_pay
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
@@ -18,15 +18,14 @@ NEW_RATE = 0.3      # of the units that did not enroll last year
 def run_demo_campaign(*, seed: int, today: date, plan_code: str = "hospitalization") -> str:
     """Fill the campaign of the plan year whose window holds `today`; does nothing if it has enrollments."""
     plan_year = queries.plan_year_for(plan_code, None, today=today)
-    if plan_year is None or Enrollment.objects.filter(plan_year=plan_year).exists():
+    if plan_year is None or enrollment_queries.has_enrollments(plan_year):
         return "参互推进演示数据已存在或没有处于参互期的年度方案，跳过。"
     previous = PlanYear.objects.get(plan_id=plan_code, year=plan_year.year - 1)
     window = queries.window_of(plan_year)
     last_day = min(today, window.closes_on)
     days = [window.opens_on + timedelta(days=n) for n in range((last_day - window.opens_on).days + 1)]
     rng = random.Random(seed * 104729 + plan_year.year)
-    covered_before = set(Enrollment.objects.filter(plan_year=previous, status=Enrollment.Status.PAID)
-                         .values_list("unit_id", flat=True))
+    covered_before = set(enrollment_queries.paid_enrollments(previous).values_list("unit_id", flat=True))
     by_day: dict[date, list[int]] = {}
     for unit_id in MemberUnit.objects.order_by("pk").values_list("pk", flat=True):
         if rng.random() < (RENEWAL_RATE if unit_id in covered_before else NEW_RATE):

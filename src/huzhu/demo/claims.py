@@ -36,7 +36,7 @@ from huzhu.claims.services import history
 from huzhu.claims.services.adjudication import explanation_of
 from huzhu.core.crypto import encrypt_text
 from huzhu.core.money import ZERO, quantize_money
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.plans import rules as engine
 from huzhu.plans import vectorized
 from huzhu.plans.models import PlanYear
@@ -122,8 +122,7 @@ def _choose(rng: random.Random, weights: dict[str, float]) -> str:
 
 def _coverage_rows(plan_year: PlanYear, count: int, seed: int) -> list[tuple]:
     """`count` coverages of the plan year drawn at random, with what the engine needs of the worker."""
-    ids = np.fromiter(Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE)
-                      .order_by("pk").values_list("pk", flat=True).iterator(chunk_size=50_000), dtype=np.int64)
+    ids = np.fromiter(enrollment_queries.active_coverage_ids(plan_year), dtype=np.int64)
     if not len(ids):
         return []
     generator = np.random.default_rng(seed)
@@ -132,10 +131,7 @@ def _coverage_rows(plan_year: PlanYear, count: int, seed: int) -> list[tuple]:
     rows: dict[int, tuple] = {}
     unique = sorted(set(chosen))
     for start in range(0, len(unique), CHUNK):
-        for row in (Coverage.objects.filter(pk__in=unique[start:start + CHUNK])
-                    .values_list("pk", "worker_id", "unit_id", "league_id", "county_id", "consecutive_years",
-                                 "starts_on", "ends_on", "left_on", "worker__gender", "worker__birth_on",
-                                 "worker__kind")):
+        for row in enrollment_queries.coverage_facts(unique[start:start + CHUNK]):
             rows[row[0]] = row
     return [rows[pk] for pk in chosen]
 
@@ -406,7 +402,7 @@ def generate_demo_claims(*, plan_year: PlanYear, seed: int, rate: float | None =
     now = now or timezone.now()
     rate = rate if rate is not None else (WOMEN_RATE if plan_year.plan_id == "women_health" else HOSPITALIZATION_RATE)
     rng = random.Random(seed * 104_729 + plan_year.year * 31 + len(plan_year.plan_id))
-    total = Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE).count()
+    total = enrollment_queries.active_coverages_of_years([plan_year.pk]).count()
     count = int(round(total * rate))
     # a small share of years' samples land on the same worker twice: their second stay is a second claim
     coverages = _coverage_rows(plan_year, count, rng.randrange(2**31))

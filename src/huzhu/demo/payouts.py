@@ -1,32 +1,25 @@
 """Demo data: every paid demo claim is paid through a payout batch (steps of `huzhu demo`).
 
 `pay_demo_history` pays the older approvals month by month: each batch built by `zhifu` and
-checked by `fuhe` through the payouts services, then sent and reconciled in bulk a few days
-after its month, dated as then. `pay_demo_claims` puts the recent approvals in one batch that
+checked by `fuhe` through the payouts services, then recorded as sent and reconciled a few days
+after its month, dated as then (`payouts.services.record_past_settlement`). `pay_demo_claims` puts the recent approvals in one batch that
 goes through every service today, with one line in eight returned by the bank.
 """
 import calendar
-import hashlib
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from huzhu.audit.services import record_bulk_event
-from huzhu.claims.services import history as claim_history
-from huzhu.core.money import ZERO, format_yuan
 from huzhu.core.scopes import PROVINCE
 from huzhu.demo.accounts import DEMO_PASSWORD
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger import services as ledger
 from huzhu.payouts import bank_files, queries, rules, services
-from huzhu.payouts.models import Payout, PayoutBatch, ReturnImport
+from huzhu.payouts.models import PayoutBatch
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Role
 from huzhu.regions.services import create_staff_account
-
-B, P = PayoutBatch.Status, Payout.Status
 
 FAIL_EVERY = 8  # one line in 8 comes back failed, so the failed-payout queue has something to show
 SENT_AFTER = timedelta(days=3)  # a month's batch goes to the bank a few days after the month ends
@@ -42,7 +35,7 @@ def _makers(maker, checker):
 
 
 def _return_file(batch: PayoutBatch, fail_every: int) -> bytes:
-    references = Payout.objects.filter(batch=batch).order_by("pk").values_list("reference", "amount")
+    references = queries.payouts_of(batch).values_list("reference", "amount")
     lines = [(reference, f"{amount:.2f}", "失败", "账户已销户") if fail_every and n % fail_every == fail_every - 1
              else (reference, f"{amount:.2f}", "成功", "") for n, (reference, amount) in enumerate(references)]
     return b"".join(bank_files.csv_chunks(rules.RETURN_FILE_HEADERS, lines))
@@ -50,45 +43,6 @@ def _return_file(batch: PayoutBatch, fail_every: int) -> bytes:
 
 def _moment(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
-
-
-def _settle_history_batch(*, batch: PayoutBatch, maker, made_on: date, sent_on: date, paid_on: date) -> None:
-    """Send an approved history batch on `sent_on` and reconcile it all paid on `paid_on`, in bulk.
-
-    What `mark_batch_sent` and an all-paid return file do, one statement per table rather than
-    one per payout (the demo's speed), with the moments of then: each payout posted as paid from
-    the bank on `sent_on` (the same entry as `ledger.services.post_payout_paid`), each claim moved
-    to paid with its status-change row by claims.services.history.record_past_payments, already
-    notified so the outbox leaves history alone.
-    """
-    rows = list(Payout.objects.filter(batch=batch, status=P.PENDING).order_by("pk")
-                .values_list("pk", "claim_id", "plan_year_id", "amount", "reference"))
-    drafts: dict[int, list] = defaultdict(list)
-    for pk, _claim, plan_year_id, amount, _reference in rows:
-        drafts[plan_year_id].append(ledger_rules.payout_paid_draft(pk, amount, sent_on))
-    for plan_year_id, year_drafts in sorted(drafts.items()):
-        ledger.post_entries(actor=maker, plan_year=PlanYear.objects.get(pk=plan_year_id), drafts=year_drafts)
-    made, sent, paid = _moment(made_on, 9), _moment(sent_on, 10), _moment(paid_on, 15)
-    content = _return_file(batch, 0)
-    record = ReturnImport.objects.create(batch=batch, file_name="演示回盘.csv", sha256=hashlib.sha256(content).hexdigest(),
-                                         line_count=len(rows), paid_count=len(rows), imported_by=maker)
-    ReturnImport.objects.filter(pk=record.pk).update(imported_at=paid)
-    Payout.objects.filter(batch=batch, status=P.PENDING).update(status=P.PAID, paid_on=paid_on, return_import=record,
-                                                                created_at=made)
-    try:
-        claim_history.record_past_payments(actor=maker, at=paid, payments=[
-            (claim_id, f"银行已付款（支付参考号 {reference}）") for _pk, claim_id, _year, _amount, reference in rows])
-    except RuntimeError as exc:
-        raise RuntimeError(f"{batch}: {exc}") from exc
-    total = sum((row[3] for row in rows), ZERO)
-    PayoutBatch.objects.filter(pk=batch.pk).update(
-        status=B.RECONCILED, created_at=made, approved_at=made + timedelta(hours=2),
-        exported_at=made + timedelta(hours=3), sent_by=maker, sent_on=sent_on, sent_at=sent, reconciled_at=paid,
-        paid_count=len(rows), paid_amount=total)
-    record_bulk_event(actor=maker, action="demo_pay_history_batch", object_type="Payout",
-                      object_ids=[row[0] for row in rows],
-                      summary={"batch": batch.number, "sent_on": sent_on.isoformat(), "paid_on": paid_on.isoformat(),
-                               "payouts": len(rows), "total": format_yuan(total)})
 
 
 def _month_end(day: date) -> date:
@@ -115,8 +69,9 @@ def pay_demo_history(*, paid_before: date, maker=None, checker=None) -> int:
         batch = services.build_batch(actor=maker, filters=rules.BatchFilters(approved_to=approved_to))
         services.approve_batch(actor=checker, batch=batch)  # four eyes: fuhe checks zhifu's batch
         services.record_bank_file_export(actor=maker, batch=batch, file_format="xlsx")
-        _settle_history_batch(batch=batch, maker=maker, made_on=min(approved_to + timedelta(days=1), sent_on),
-                              sent_on=sent_on, paid_on=paid_on)
+        services.record_past_settlement(actor=maker, batch=batch, file_name="演示回盘.csv",
+                                        made=_moment(min(approved_to + timedelta(days=1), sent_on), 9),
+                                        sent=_moment(sent_on, 10), paid=_moment(paid_on, 15))
     return len(months)
 
 

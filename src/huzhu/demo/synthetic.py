@@ -1,8 +1,9 @@
 """Compact synthetic experience for tests, the bench and a look at the pages (not the demo).
 
 Units, workers, coverages (mid-year joins and leaves), and claims with reporting, approval and
-payment delays, bulk-loaded with core.bulk.insert_rows; the claims and their moves go through the
-claims' history service (claims.services.history.record_past_claims, checked against the workflow). Benefits are decided by the vectorized
+payment delays, bulk-loaded with core.bulk.insert_rows; enrollments and coverages go through the
+enrollment services' past-history paths (record_past_enrollments, coverages.insert_past_coverages),
+the claims and their moves through the claims' history service (claims.services.history.record_past_claims, checked against the workflow). Benefits are decided by the vectorized
 engine in approval order, so they are what the scheme would have paid; approved and paid claims
 are booked in the ledger. Seeded: the same arguments give the same rows.
 """
@@ -24,7 +25,7 @@ from huzhu.core.bulk import insert_rows
 from huzhu.core.crypto import blind_index, encrypt_text
 from huzhu.core.idnumbers import make_credit_code, make_resident_id, mask_id_number
 from huzhu.core.money import from_fen
-from huzhu.enrollment.models import Coverage, Enrollment
+from huzhu.enrollment import services as enrollment_services
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger import services as ledger_services
 from huzhu.members.models import MemberUnit, Worker
@@ -129,10 +130,9 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
     terms = plan_year.terms
     count = len(worker_ids)
     period_start, period_end = epoch_days(terms.protection_start_on), epoch_days(terms.protection_end_on)
-    enrollments = Enrollment.objects.bulk_create([
-        Enrollment(unit=u, plan_year=plan_year, status=Enrollment.Status.PAID, league_id=u.league_id,
-                   county_id=u.county_id, headcount=int((unit_of == n).sum()), paid_on=terms.protection_start_on)
-        for n, u in enumerate(units)])
+    enrollments = enrollment_services.record_past_enrollments(
+        plan_year=plan_year, headcounts=[(u, int((unit_of == n).sum())) for n, u in enumerate(units)],
+        paid_on=terms.protection_start_on)
     # DOMAIN: mid-year joins start the day after payment; a worker who leaves stays covered to the period's end
     joins = rng.random(count) < 0.06
     starts = np.where(joins, period_start + rng.integers(1, 300, count), NO_START)
@@ -141,22 +141,15 @@ def _build_year(rng, plan_year: PlanYear, units, worker_ids, unit_of, female, bi
     left = np.where(left > period_end, NO_END, left)
     # every worker is covered every year: one more consecutive year each year (0-2 years before the first)
     consecutive = np.minimum(np.arange(count) % 3 + 1 + year_index, 6)
-    contribution, subsidy = terms.contribution_amount, terms.subsidy_amount
-    now = timezone.now()
-    first_coverage = Coverage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     def day(value: int):
         return None if value in (NO_START, NO_END) else EPOCH + timedelta(days=int(value))
 
-    insert_rows(Coverage._meta.db_table,
-                ["worker_id", "plan_year_id", "unit_id", "enrollment_id", "league_id", "county_id", "status", "starts_on",
-                 "ends_on", "consecutive_years", "left_on", "contribution_amount", "subsidy_amount", "created_at"],
-                ((int(worker_ids[i]), plan_year.pk, units[int(unit_of[i])].pk, enrollments[int(unit_of[i])].pk,
-                  units[int(unit_of[i])].league_id, units[int(unit_of[i])].county_id, Coverage.Status.ACTIVE,
-                  day(starts[i]) or terms.protection_start_on, terms.protection_end_on, int(consecutive[i]), day(left[i]),
-                  contribution, subsidy, now) for i in range(count)))
-    coverage_ids = np.array(Coverage.objects.filter(pk__gt=first_coverage).order_by("pk").values_list("pk", flat=True),
-                            dtype=np.int64)
+    coverage_ids = np.array(enrollment_services.insert_past_coverages(plan_year=plan_year, rows=(
+        (int(worker_ids[i]), enrollments[int(unit_of[i])].pk, units[int(unit_of[i])].pk,
+         units[int(unit_of[i])].league_id, units[int(unit_of[i])].county_id,
+         day(starts[i]) or terms.protection_start_on, int(consecutive[i]), day(left[i])) for i in range(count))),
+        dtype=np.int64)
     totals["coverages"] += count
 
     # claims: Poisson count, events uniform over each worker's covered days, reported after a delay

@@ -23,6 +23,7 @@ from huzhu.security.auth import staff_auth, worker_auth
 
 from . import queries, services
 from .models import Coverage
+from .queries import imports as import_queries
 from .tasks import commit_import_task, validate_import_task
 from .views import PAY_ROLES, WRITE_ROLES
 
@@ -331,21 +332,21 @@ def import_roster(request, enrollment_id: int, file: File[UploadedFile]):
 @router.get("/imports/{job_id}", response=ImportJobOut)
 def get_import_job(request, job_id: int):
     """A roster import's progress and counts."""
-    return queries.import_job_for(_scope(request), job_id)
+    return import_queries.import_job_for(_scope(request), job_id)
 
 
 @router.get("/imports/{job_id}/errors", response=list[RowErrorOut])
 @paginate(Pages)
 def list_import_errors(request, job_id: int):
     """The file's bad rows: row number, field and reason, in file order."""
-    return queries.import_error_rows(queries.import_job_for(_scope(request), job_id))
+    return import_queries.import_error_rows(import_queries.import_job_for(_scope(request), job_id))
 
 
 @router.post("/imports/{job_id}/commit", response={202: ImportJobOut})
 def commit_import(request, job_id: int, payload: CommitIn):
     """Import a validated job's rows (all, or the valid ones) in one transaction, in the background."""
     scope = _scope(request, WRITE_ROLES)
-    job = queries.import_job_for(scope, job_id)
+    job = import_queries.import_job_for(scope, job_id)
     services.check_import_commit(job=job, policy=payload.policy)
     enqueue(commit_import_task, job.pk, payload.policy, request.user.pk)
     return Status(202, job)
@@ -355,7 +356,7 @@ def commit_import(request, job_id: int, payload: CommitIn):
 def discard_import(request, job_id: int):
     """Drop a job that is not imported: nothing reaches the enrollment."""
     scope = _scope(request, WRITE_ROLES)
-    return services.discard_import(actor=request.user, job=queries.import_job_for(scope, job_id))
+    return services.discard_import(actor=request.user, job=import_queries.import_job_for(scope, job_id))
 
 
 @me_router.get("/coverage", response=list[OwnCoverageOut])

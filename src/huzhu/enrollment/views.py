@@ -27,6 +27,7 @@ from huzhu.security import worker_session
 
 from . import certificates, queries, receipts, roster_files, services
 from .models import Enrollment, ImportJob
+from .queries import imports as import_queries
 from .services.workflow import ENROLLMENT, Action
 from .tasks import commit_import_task, validate_import_task
 
@@ -115,7 +116,7 @@ def detail(request, pk: int):
         "participation": queries.participation_for(enrollment),
         "coverages": queries.coverages_of(enrollment),
         "candidates": queries.roster_candidates(enrollment, on=today) if is_draft and can_write else [],
-        "jobs": queries.import_jobs_of(enrollment)[:10],
+        "jobs": import_queries.import_jobs_of(enrollment)[:10],
         "can_write": can_write and bool(actions), "actions": actions if can_write else [],
         "can_pay": scope.role in PAY_ROLES and Action.PAY in actions,
         "is_draft": is_draft, "today": today,
@@ -221,28 +222,28 @@ def upload(request, pk: int):
 
 @login_required
 def import_job(request, pk: int):
-    job = queries.import_job_for(_scope(request), pk)
+    job = import_queries.import_job_for(_scope(request), pk)
     return render(request, "enrollment/import_job.html", _job_context(job))
 
 
 @login_required
 def import_progress(request, pk: int):
-    job = queries.import_job_for(_scope(request), pk)
+    job = import_queries.import_job_for(_scope(request), pk)
     return render(request, "enrollment/_import_status.html", _job_context(job))
 
 
 def _job_context(job: ImportJob) -> dict:
     return {"job": job, "enrollment": job.enrollment,
-            "errors": queries.import_error_sample(job) if job.error_count else [],
-            "error_fields": queries.import_error_summary(job) if job.error_count else [],
-            "preview": queries.import_preview(job) if job.status == ImportJob.Status.VALIDATED else []}
+            "errors": import_queries.import_error_sample(job) if job.error_count else [],
+            "error_fields": import_queries.import_error_summary(job) if job.error_count else [],
+            "preview": import_queries.import_preview(job) if job.status == ImportJob.Status.VALIDATED else []}
 
 
 @login_required
 @require_POST
 def import_commit(request, pk: int):
     scope = _scope(request, WRITE_ROLES)
-    job = queries.import_job_for(scope, pk)
+    job = import_queries.import_job_for(scope, pk)
     policy = request.POST.get("policy", "")
     if job.status == ImportJob.Status.VALIDATED:
         if policy == ImportJob.Policy.ALL_OR_NOTHING and job.error_count:
@@ -256,7 +257,7 @@ def import_commit(request, pk: int):
 @require_POST
 def import_discard(request, pk: int):
     scope = _scope(request, WRITE_ROLES)
-    job = queries.import_job_for(scope, pk)
+    job = import_queries.import_job_for(scope, pk)
     return act_and_redirect(request, lambda: services.discard_import(actor=request.user, job=job),
                             to=reverse("enrollment:detail", args=[job.enrollment_id]),
                             done=_("已放弃本次导入，未导入任何数据。请修正名册后重新上传"))
@@ -264,8 +265,8 @@ def import_discard(request, pk: int):
 
 @login_required
 def import_errors(request, pk: int):
-    job = queries.import_job_for(_scope(request), pk)
-    response = HttpResponse(roster_files.error_report_xlsx(queries.import_errors(job)), content_type=XLSX)
+    job = import_queries.import_job_for(_scope(request), pk)
+    response = HttpResponse(roster_files.error_report_xlsx(import_queries.import_errors(job)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'
     return response
 

@@ -6,28 +6,31 @@ reversal, so the benefit is payable again. A paid line moves the claim to paid. 
 is all or nothing: one bad line and nothing of the file is applied.
 """
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huzhu.audit.services import record_event
+from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.claims import services as claim_services
+from huzhu.claims.services import history as claim_history
 from huzhu.claims.workflow import Status as ClaimStatus
 from huzhu.core.actors import StaffActor
 from huzhu.core.errors import Conflict, DomainError, ValidationFailed
 from huzhu.core.money import ZERO, format_yuan
+from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger import services as ledger
 from huzhu.members import services as member_services
-from huzhu.plans.models import Plan
+from huzhu.plans.models import Plan, PlanYear
 from huzhu.regions.models import Division
 from huzhu.regions.queries import scope_of
 
 from . import bank_files, queries, rules
-from .models import Payout, PayoutBatch, ReturnImport
+from .models import Payout, PayoutBatch, PayoutBatchStatusChange, ReturnImport
 from .workflow import BATCH, PAYOUT, BatchAction, PayoutAction
 
 B = PayoutBatch.Status
@@ -265,6 +268,63 @@ def _update_batch_totals(actor, locked: PayoutBatch, batch: PayoutBatch) -> bool
                    audit_after={"paid": paid.count, "failed": failed.count})
     _refresh(locked, batch)
     return reconciled
+
+
+# ---------------------------------------------------------------- batches that ran before (history)
+
+
+@transaction.atomic
+def record_past_settlement(*, actor: StaffActor, batch: PayoutBatch, made: datetime, sent: datetime,
+                           paid: datetime, file_name: str) -> PayoutBatch:
+    """An approved batch whose bank file was exported, recorded as sent at `sent` and all paid at `paid`.
+
+    What `mark_batch_sent` and an all-paid return file do, one statement per table rather than one
+    per payout (a load of past batches: the demo's history), dated as then: each payout posted as
+    paid from the bank on the day sent (the entry of `ledger.services.post_payout_paid`), the
+    batch's moves (send, reconcile) and its lines' through the workflow tables, its history dated
+    from `made` (built and approved) on, each claim moved to paid by
+    claims.services.history.record_past_payments. Raises RuntimeError if a claim is no longer approved.
+    """
+    locked = _locked(batch)
+    checked = BATCH.check(actor=actor, record=locked, action=BatchAction.SEND)  # approved, bank file exported
+    rows = list(Payout.objects.filter(batch=locked, status=P.PENDING).order_by("pk")
+                .values_list("pk", "claim_id", "plan_year_id", "amount", "reference"))
+    sent_on, paid_on = timezone.localtime(sent).date(), timezone.localtime(paid).date()
+    drafts: dict[int, list] = defaultdict(list)
+    for pk, _claim, plan_year_id, amount, _reference in rows:
+        drafts[plan_year_id].append(ledger_rules.payout_paid_draft(pk, amount, sent_on))
+    for plan_year_id, year_drafts in sorted(drafts.items()):
+        ledger.post_entries(actor=actor, plan_year=PlanYear.objects.get(pk=plan_year_id), drafts=year_drafts)
+    content = b"".join(bank_files.csv_chunks(rules.RETURN_FILE_HEADERS, bank_files.return_template_rows(locked)))
+    record = ReturnImport.objects.create(batch=locked, file_name=file_name[:200], imported_by=actor,
+                                         sha256=hashlib.sha256(content).hexdigest(), line_count=len(rows),
+                                         paid_count=len(rows))
+    ReturnImport.objects.filter(pk=record.pk).update(imported_at=paid)
+    lines = Payout.objects.filter(batch=locked)
+    PAYOUT.move_all(lines, action=PayoutAction.SEND)
+    PAYOUT.move_all(lines, action=PayoutAction.PAY, updates={"paid_on": paid_on, "return_import": record,
+                                                             "created_at": made})
+    try:
+        claim_history.record_past_payments(actor=actor, at=paid, payments=[
+            (claim_id, f"银行已付款（支付参考号 {reference}）") for _pk, claim_id, _year, _amount, reference in rows])
+    except RuntimeError as exc:
+        raise RuntimeError(f"{locked}: {exc}") from exc
+    total = sum((row[3] for row in rows), ZERO)
+    BATCH.move(actor=actor, record=locked, action=BatchAction.SEND, checked=checked, audited=False,
+               updates={"sent_by": actor, "sent_on": sent_on, "sent_at": sent})
+    BATCH.move(actor=actor, record=locked, action=BatchAction.RECONCILE, audited=False,
+               updates={"reconciled_at": paid, "paid_count": len(rows), "paid_amount": total})
+    approved = made + timedelta(hours=2)
+    PayoutBatch.objects.filter(pk=locked.pk).update(created_at=made, approved_at=approved,
+                                                    exported_at=made + timedelta(hours=3))
+    for action, at in ((BatchAction.APPROVE, approved), (BatchAction.SEND, sent), (BatchAction.RECONCILE, paid)):
+        PayoutBatchStatusChange.objects.filter(batch=locked, action=action).update(at=at)
+    record_bulk_event(actor=actor, action="record_past_payout_batch", object_type="Payout",
+                      object_ids=[row[0] for row in rows],
+                      summary={"batch": locked.number, "sent_on": sent_on.isoformat(), "paid_on": paid_on.isoformat(),
+                               "payouts": len(rows), "total": format_yuan(total)})
+    locked.refresh_from_db()
+    return _refresh(locked, batch)
 
 
 # ---------------------------------------------------------------- failed payouts

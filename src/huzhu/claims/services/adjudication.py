@@ -1,21 +1,27 @@
 """Adjudication: gather a claim's facts and the worker's year so far, ask the engine, store the answer."""
+from __future__ import annotations
+
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils import timezone
 
 from huzhu.core.money import ZERO, format_yuan
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.plans import rules as engine
 from huzhu.plans.models import TermsVersion
 from huzhu.plans.terms import PlanYearTerms
 
 from .. import rules, workflow
 from ..models import Claim
+
+if TYPE_CHECKING:  # a name for annotations only: coverages are read through enrollment.queries
+    from huzhu.enrollment.models import Coverage
 
 S = Claim.Status
 
@@ -183,7 +189,7 @@ def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage
     event = event_of(claim)
     facts = rules.ClaimFacts(
         claim_type=claim.claim_type, event=event, end_on=end_of(claim), filed_on=today or timezone.localdate(),
-        coverage_active=coverage.status == Coverage.Status.ACTIVE, coverage_starts_on=coverage.starts_on,
+        coverage_active=coverage.status == enrollment_queries.COVERAGE_ACTIVE, coverage_starts_on=coverage.starts_on,
         coverage_ends_on=coverage.ends_on, amounts=amounts_of(claim), invoices=invoices_of(claim),
         documents=frozenset(claim.documents.values_list("kind", flat=True)), deceased=claim.worker_deceased,
         from_data=claim.channel == Claim.Channel.DATA,
@@ -230,4 +236,4 @@ def lock_workers_decisions(worker_ids: Iterable[int]) -> None:
 def lock_coverage(claim: Claim) -> Coverage:
     """Lock the worker's decisions, then the claim's coverage row (annual cap): approvals queue here."""
     lock_worker_decisions(claim.worker_id)
-    return Coverage.objects.select_for_update().get(pk=claim.coverage_id)
+    return enrollment_queries.locked_coverage(claim.coverage_id)

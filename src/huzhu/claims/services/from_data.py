@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.ledger import services as ledger
 from huzhu.members.models import Worker
 
@@ -139,8 +139,7 @@ def claims_from_settlements(*, actor: Actor, settlements: Sequence[SettlementFac
     if not fresh:
         return {serial: made[serial] for serial in serials}
     workers = Worker.objects.in_bulk({s.worker_id for _row, s in fresh})
-    coverages = (Coverage.objects.select_related("plan_year__current_version")
-                 .in_bulk({s.coverage_id for _row, s in fresh}))
+    coverages = enrollment_queries.coverages_by_id(s.coverage_id for _row, s in fresh)
     with claims_of_coverages_read_once(s.coverage_id for _row, s in fresh):  # the year so far, one query
         _make_claims(actor=actor, fresh=fresh, workers=workers, coverages=coverages, made=made, today=today)
     record_event(actor=actor, action="claims_from_settlements", object_type="Claim", object_id="",
@@ -149,7 +148,7 @@ def claims_from_settlements(*, actor: Actor, settlements: Sequence[SettlementFac
 
 
 def _make_claims(*, actor: Actor, fresh: list[tuple[int, SettlementFacts]], workers: dict[int, Worker],
-                 coverages: dict[int, Coverage], made: dict[str, int], today: date) -> None:
+                 coverages: dict, made: dict[str, int], today: date) -> None:
     """Create and submit each new claim (the lookups are done); `made` gets serial -> claim id."""
     user = user_of(actor)
     card_on_file = use_card_on_file()

@@ -1,8 +1,11 @@
 """Intake: a claim is created, documents attached, and submitted — the same services for every door."""
+from __future__ import annotations
+
 import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,7 +18,7 @@ from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor, user_of
 from huzhu.core.crypto import encrypt_text
 from huzhu.core.errors import Conflict, ValidationFailed
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members.models import Worker
 
 from .. import review_clock, rules, screening
@@ -24,6 +27,9 @@ from ..workflow import Action
 from .actors import WorkerActor, require_claim_in_scope, require_in_scope, role_of
 from .adjudication import adjudicate, lock_worker_decisions
 from .transitions import move_claim
+
+if TYPE_CHECKING:  # a name for annotations only: coverages are read through enrollment.queries
+    from huzhu.enrollment.models import Coverage
 
 S = Claim.Status
 PLAN_OF_TYPE = {"inpatient": "hospitalization", "outpatient_chronic": "hospitalization",
@@ -69,12 +75,9 @@ def _event_date(claim_type: str, *, admitted_on, discharged_on, period_start_on,
 
 def coverage_for(worker: Worker, plan_code: str, day: date) -> Coverage:
     """The worker's coverage in the plan year whose protection period holds `day` (DOMAIN.md)."""
-    candidates = (Coverage.objects.select_related("plan_year__current_version")
-                  .filter(worker_id=worker.pk, plan_year__plan_id=plan_code, plan_year__year__in=(day.year - 1, day.year))
-                  .exclude(status=Coverage.Status.CANCELLED))
-    for coverage in candidates:
-        if coverage.plan_year.current_version and coverage.plan_year.terms.covers(day):
-            return coverage
+    coverage = enrollment_queries.coverage_covering(worker.pk, plan_code, day)
+    if coverage is not None:
+        return coverage
     raise ValidationFailed("no_coverage", _("该职工在 %(day)s 所属保障年度没有有效的保障凭证") % {"day": day}, field="event_on")
 
 

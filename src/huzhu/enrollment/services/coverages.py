@@ -5,6 +5,8 @@ the bulk `enroll_and_pay` (demo, campaign demo, tests) and the synthetic experie
 their rows to `insert_coverages` at once: a pending coverage in its enrollment, with the plan
 year's amounts and the consecutive-years rule of history.py. Payment starts them with
 `activate_coverages` (start date, end date and certificate number), many enrollments at once.
+Coverages that already ran (a sample history: the synthetic experience of tests and the bench)
+go in active with their own start dates and years with `insert_past_coverages`.
 Callers hold the transaction and have checked who may be covered.
 """
 from collections import defaultdict
@@ -23,6 +25,8 @@ from .history import consecutive_years_params, consecutive_years_sql, refresh_co
 
 # What a caller gives for each coverage, in this order (tuples, or the named columns of a RowSource).
 SOURCE_COLUMNS = ("worker_id", "enrollment_id", "unit_id", "league_id", "county_id")
+# A past coverage adds its start, its consecutive years (history before the records) and the day the worker left.
+PAST_COLUMNS = (*SOURCE_COLUMNS, "starts_on", "consecutive_years", "left_on")
 _CHUNK = 500
 
 
@@ -69,6 +73,38 @@ def insert_coverages(*, plan_year: PlanYear, rows: Iterable[Sequence] | RowSourc
                          "consecutive_years", "contribution_amount", "subsidy_amount", "created_at"), values())
     refresh_consecutive_years(plan_year=plan_year, enrollment_ids=sorted(enrollment_ids))
     return count
+
+
+def insert_past_coverages(*, plan_year: PlanYear, rows: Iterable[Sequence]) -> list[int]:
+    """Active coverages of `plan_year` as they ran, one per row (PAST_COLUMNS); their ids in row order.
+
+    Each starts on its own day inside the protection period and runs to its end (DOMAIN: a worker
+    who leaves stays covered); amounts are the plan year's. No certificate numbers: a sample
+    history has none. A start outside the period raises ValueError naming the worker.
+    """
+    terms = plan_year.terms
+    opens_on, ends_on = terms.protection_start_on, terms.protection_end_on
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    contribution, subsidy = _money(terms.contribution_amount), _money(terms.subsidy_amount)
+    enrollment_ids: set[int] = set()
+
+    def values():
+        for worker_id, enrollment_id, unit_id, league_id, county_id, starts_on, consecutive, left_on in rows:
+            if not opens_on <= starts_on <= ends_on:
+                raise ValueError(f"worker {worker_id}: coverage starts on {starts_on}, outside {opens_on}–{ends_on}")
+            enrollment_ids.add(enrollment_id)
+            yield (worker_id, plan_year.pk, unit_id, enrollment_id, league_id, county_id, Coverage.Status.ACTIVE,
+                   starts_on, ends_on, consecutive, left_on, contribution, subsidy, now)
+
+    insert_rows(Coverage._meta.db_table,
+                ("worker_id", "plan_year_id", "unit_id", "enrollment_id", "league_id", "county_id", "status",
+                 "starts_on", "ends_on", "consecutive_years", "left_on", "contribution_amount", "subsidy_amount",
+                 "created_at"), values())
+    ids: list[int] = []
+    chosen = sorted(enrollment_ids)
+    for start in range(0, len(chosen), _CHUNK):
+        ids.extend(Coverage.objects.filter(enrollment_id__in=chosen[start:start + _CHUNK]).values_list("pk", flat=True))
+    return sorted(ids)
 
 
 def reserve_certificates(year: int, county_code: str, count: int) -> int:

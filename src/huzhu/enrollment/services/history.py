@@ -29,7 +29,7 @@ def consecutive_years_sql(worker: str) -> str:
 
     Its parameters, in order: the id of the previous plan year of the same plan (None when
     there is none) and the active status. (The unary plus keeps SQLite on the worker index,
-    see queries.staged_row_conflicts.)
+    see queries/imports.py staged_row_conflicts.)
     """
     return (f"(COALESCE((SELECT p.consecutive_years FROM {_table()} p WHERE p.worker_id = {worker}"
             f" AND +p.plan_year_id = %s AND p.status = %s), 0) + 1)")

@@ -32,6 +32,7 @@ from huzhu.regions.queries import scope_of
 
 from .. import queries, rules
 from ..models import Enrollment, ImportJob, ImportRow
+from ..queries import imports as import_queries
 from ..roster_files import RosterFileProblem, open_roster
 from . import staging
 from .coverages import insert_coverages
@@ -174,7 +175,7 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
                 pk=job.pk, status=ImportJob.Status.VALIDATING, done=job.done).exists():
             raise Conflict("job_moved", _("导入任务#%(job)s已由另一次运行继续或已被清除，本次运行停止") % {"job": job.pk})
         staging.stage_rows(_staged(job.pk, result, indexes, sealed, phones) for result in results)
-        conflicts = queries.staged_row_conflicts(job, enrollment.plan_year, first_row_no=chunk[0][0],
+        conflicts = import_queries.staged_row_conflicts(job, enrollment.plan_year, first_row_no=chunk[0][0],
                                                  last_row_no=chunk[-1][0])
         if rotation_under_way():
             conflicts = _with_workers_under_previous_key(job, valid, conflicts)
@@ -190,13 +191,13 @@ def _stage_chunk(job: ImportJob, validator: rules.RowValidator, chunk: list[tupl
 
 
 def _with_workers_under_previous_key(job: ImportJob, valid: list[rules.RosterRow],
-                                     conflicts: list[queries.StagedConflict]) -> list[queries.StagedConflict]:
+                                     conflicts: list[import_queries.StagedConflict]) -> list[import_queries.StagedConflict]:
     """During a key rotation (or suite switch) a registered worker may still carry the previous index: look those up too."""
     found = {c.row_no: c for c in conflicts}
     waiting = [row for row in valid if not (found.get(row.row_no) and found[row.row_no].worker_id)]
     by_old_index = dict(zip(blind_index_many((row.id_number for row in waiting), previous=True), waiting,
                             strict=True))
-    workers = queries.registered_workers(by_old_index)
+    workers = import_queries.registered_workers(by_old_index)
     if not workers:
         return conflicts
     covered = queries.live_coverages(job.enrollment.plan_year, worker_ids=[w[0] for w in workers.values()])
@@ -204,7 +205,7 @@ def _with_workers_under_previous_key(job: ImportJob, valid: list[rules.RosterRow
     for row_no, pk in job.rows.filter(row_no__in=list(rows)).values_list("row_no", "pk"):
         row, (worker_id, name, unit_id, unit_name) = rows[row_no]
         earlier, hit = found.get(row_no), covered.get(worker_id)
-        found[row_no] = queries.StagedConflict(
+        found[row_no] = import_queries.StagedConflict(
             pk, row_no, row.name, earlier.earlier_row_no if earlier else None, worker_id, name, unit_id, unit_name,
             hit.enrollment_id if hit else None, hit.unit_id if hit else None, hit.unit_name if hit else None)
     return sorted(found.values(), key=lambda c: c.row_no)
@@ -236,7 +237,7 @@ def _error(row: rules.RosterRow, field: str, reason: str) -> rules.RowError:
     return rules.RowError(row.row_no, field, reason, name=row.name, masked=row.masked)
 
 
-def _conflict(found: queries.StagedConflict, enrollment: Enrollment) -> tuple[str, str] | None:
+def _conflict(found: import_queries.StagedConflict, enrollment: Enrollment) -> tuple[str, str] | None:
     """Why a staged row cannot join: an earlier row, a registered worker elsewhere, another coverage."""
     if found.earlier_row_no is not None:
         return "身份证号", f"与第{found.earlier_row_no}行重复"
@@ -324,7 +325,7 @@ def _commit_rows(actor, job: ImportJob, policy: str, today: date, progress: Prog
     ensure_editable(enrollment, actor)
     unit, plan_year = enrollment.unit, enrollment.plan_year
     # Someone may have registered, deleted or enrolled these people since validation: check again, set-based.
-    changes = queries.staged_rows_changed(job, plan_year)
+    changes = import_queries.staged_rows_changed(job, plan_year)
     late = [c for c in changes if c.covered_unit_name]
     if late and policy == ImportJob.Policy.ALL_OR_NOTHING:
         first = late[0]

@@ -179,6 +179,19 @@ def enroll_and_pay(*, actor: Actor, plan_year: PlanYear, batches: Iterable[tuple
     return result
 
 
+def record_past_enrollments(*, plan_year: PlanYear, headcounts: Sequence[tuple[MemberUnit, int]], paid_on: date
+                            ) -> list[Enrollment]:
+    """Annual enrollments of a sample history, paid on `paid_on`: one per (unit, headcount), in that order.
+
+    For the synthetic experience (tests, the bench), whose coverages follow with
+    coverages.insert_past_coverages and whose contributions it books in the ledger itself: the rows
+    hold the headcount and the payment day, not the amounts. Callers hold the transaction.
+    """
+    return Enrollment.objects.bulk_create([
+        Enrollment(unit=unit, plan_year=plan_year, status=S.PAID, league_id=unit.league_id, county_id=unit.county_id,
+                   headcount=headcount, paid_on=paid_on) for unit, headcount in headcounts])
+
+
 def _read_back(plan_year: PlanYear, kind: str, units: list[MemberUnit]) -> list[Enrollment]:
     """The drafts just created for `units`, in their order (the newest draft of each unit)."""
     newest: dict[int, Enrollment] = {}

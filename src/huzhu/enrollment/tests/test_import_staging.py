@@ -10,8 +10,9 @@ from huzhu.audit.models import AuditEvent
 from huzhu.conftest import make_unit, make_worker
 from huzhu.core.actors import SystemActor
 from huzhu.core.errors import Conflict, ValidationFailed
-from huzhu.enrollment import queries, services
+from huzhu.enrollment import services
 from huzhu.enrollment.models import Coverage, ImportJob
+from huzhu.enrollment.queries import imports as import_queries
 from huzhu.members import services as member_services
 from huzhu.members.models import Employment, Worker
 from huzhu.security import key_rotation
@@ -27,7 +28,7 @@ def row_of(worker, name=None):
 
 
 def only_error(job):
-    (error,) = queries.import_errors(job)
+    (error,) = import_queries.import_errors(job)
     return error
 
 

@@ -9,8 +9,9 @@ from huzhu.conftest import make_unit, make_worker
 from huzhu.core.actors import SystemActor
 from huzhu.core.errors import ValidationFailed
 from huzhu.core.idnumbers import make_resident_id
-from huzhu.enrollment import queries, services
+from huzhu.enrollment import services
 from huzhu.enrollment.models import Coverage, ImportJob
+from huzhu.enrollment.queries import imports as import_queries
 from huzhu.enrollment.roster_files import error_report_xlsx, template_xlsx
 from huzhu.members.models import Worker
 
@@ -70,7 +71,7 @@ def test_valid_rows_only_imports_the_good_rows_and_reports_the_bad(draft, system
     rows = good_rows(5) + [("坏行", "150203198503021234", "", "", ""), ("", ids(1, 900)[0], "", "", "")]
     job = run(draft, system_scope, xlsx_bytes(rows), policy=ImportJob.Policy.VALID_ONLY)
     assert (job.imported_count, job.error_count) == (5, 2)
-    errors = list(queries.import_errors(job))
+    errors = list(import_queries.import_errors(job))
     assert [(e.row_no, e.field) for e in errors] == [(7, "身份证号"), (8, "姓名")]
     report = openpyxl.load_workbook(io.BytesIO(error_report_xlsx(errors)))
     sheet = report.active
@@ -84,7 +85,7 @@ def test_duplicates_inside_the_file_are_found_across_chunks(draft, system_scope)
     rows.append(("重复者", rows[0][1], "", "", ""))
     job = run(draft, system_scope, xlsx_bytes(rows), chunk_size=2)
     assert job.error_count == 1
-    (error,) = queries.import_errors(job)
+    (error,) = import_queries.import_errors(job)
     assert (error.row_no, error.reason) == (7, "与第2行重复")
 
 
@@ -94,7 +95,7 @@ def test_a_person_covered_by_another_unit_is_a_bad_row_naming_that_unit(draft, h
     services.enroll_and_pay(actor=None, plan_year=hospitalization_2026, batches=[(other, [person.pk])],
                             paid_on=date(2025, 11, 1))
     job = run(draft, system_scope, xlsx_bytes([("其其格", person.reveal_id_number(), "", "", "")]))
-    (error,) = queries.import_errors(job)
+    (error,) = import_queries.import_errors(job)
     assert "包头另一家公司" in error.reason
 
 
@@ -154,7 +155,7 @@ def test_merged_cells_are_refused(draft, system_scope, tmp_path):
 
 def test_formula_cells_are_bad_rows(draft, system_scope):
     job = run(draft, system_scope, xlsx_bytes([("甲", "=CONCAT(\"1502\",\"03\")", "", "", "")]))
-    (error,) = queries.import_errors(job)
+    (error,) = import_queries.import_errors(job)
     assert "公式" in error.reason
 
 
@@ -227,7 +228,7 @@ def test_six_people_covered_elsewhere_in_other_scripts_digits_are_matched_not_re
                                                                                              strict=True)]
     job = run(draft, system_scope, xlsx_bytes(rows))
     assert (job.valid_count, job.error_count) == (0, 6)
-    assert all("包头另一家公司" in error.reason for error in queries.import_errors(job))
+    assert all("包头另一家公司" in error.reason for error in import_queries.import_errors(job))
     assert Worker.objects.count() == 6 and not Coverage.objects.filter(unit=draft.unit).exists()
 
 
@@ -244,7 +245,7 @@ def test_a_man_numbered_in_mongolian_digits_is_a_man(draft, system_scope):
 def test_a_formula_behind_spaces_is_a_bad_row_and_the_error_report_holds_no_formula(draft, system_scope, cell):
     job = run(draft, system_scope, xlsx_bytes([(cell, ids(1)[0], "", "", "")]))
     assert (job.valid_count, job.error_count) == (0, 1)
-    (error,) = queries.import_errors(job)
+    (error,) = import_queries.import_errors(job)
     assert error.field == "姓名" and "公式" in error.reason
     assert not Worker.objects.exists()
     sheet = openpyxl.load_workbook(io.BytesIO(error_report_xlsx([error]))).active

@@ -16,8 +16,9 @@ from django.utils import timezone
 from huzhu.core.actors import SYSTEM_ACTOR
 from huzhu.core.errors import DomainError
 from huzhu.core.idnumbers import normalize
-from huzhu.enrollment import queries, services
+from huzhu.enrollment import services
 from huzhu.enrollment.models import Enrollment, ImportJob
+from huzhu.enrollment.queries import imports as import_queries
 from huzhu.enrollment.services.imports import file_digest
 from huzhu.members.models import MemberUnit
 from huzhu.plans.queries import plan_year as find_plan_year
@@ -88,7 +89,7 @@ class Command(BaseCommand):
         plan_year = find_plan_year(plan, year)
         if plan_year is None:
             raise CommandError(f"{year}年度的 {plan} 方案不存在", returncode=BAD_INPUT)
-        unfinished = queries.unfinished_import_job(unit=member_unit, plan_year=plan_year, file_sha256=file_digest(file))
+        unfinished = import_queries.unfinished_import_job(unit=member_unit, plan_year=plan_year, file_sha256=file_digest(file))
         if unfinished is not None and not restart:
             self.stderr.write(f"发现同一文件未完成的导入任务#{unfinished.pk}（{unfinished.get_status_display()}，"
                               f"已校验{unfinished.done:,}/{unfinished.total:,}行），继续执行；要重新开始请加 --restart")
@@ -136,7 +137,7 @@ class Command(BaseCommand):
         sys.stderr.flush()
 
     def _report_errors(self, job: ImportJob, limit: int = 20) -> None:
-        for error in queries.import_error_sample(job, limit):
+        for error in import_queries.import_error_sample(job, limit):
             self.stderr.write(error.message())
         if job.error_count > limit:
             self.stderr.write(f"……另有{job.error_count - limit}行错误")

@@ -1,11 +1,14 @@
-"""Reads of enrollments, coverages and imports, always filtered by the actor's region scope."""
+"""Reads of enrollments and coverages, always filtered by the actor's region scope.
+
+The door other apps use (they never import enrollment.models). The roster import's reads (jobs,
+staged rows and their conflicts) are enrollment's own, in queries/imports.py.
+"""
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,8 +22,13 @@ from huzhu.ledger.queries import EntrySource
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
 
-from . import rules
-from .models import Coverage, Enrollment, ImportJob, ImportRow
+from .. import rules
+from ..models import Coverage, Enrollment
+
+# The values other apps filter on by name (they never import enrollment.models; see pyproject.toml).
+ENROLLMENT_PAID = Enrollment.Status.PAID
+ENROLLMENT_ANNUAL = Enrollment.Kind.ANNUAL
+COVERAGE_ACTIVE = Coverage.Status.ACTIVE
 
 
 def enrollments_in_scope(scope: Scope) -> QuerySet[Enrollment]:
@@ -62,6 +70,71 @@ def active_coverages_of_year(year: int) -> QuerySet[Coverage]:
 
 def previous_plan_year(plan_year: PlanYear) -> PlanYear | None:
     return PlanYear.objects.filter(plan_id=plan_year.plan_id, year=plan_year.year - 1).first()
+
+
+def last_year_coverages(plan_year: PlanYear) -> QuerySet[Coverage]:
+    """Active coverages of the same plan's year before, unscoped (none in a plan's first year)."""
+    previous = previous_plan_year(plan_year)
+    if previous is None:
+        return Coverage.objects.none()
+    return Coverage.objects.filter(plan_year=previous, status=Coverage.Status.ACTIVE)
+
+
+def paid_enrollments(plan_year: PlanYear, *, paid_to: date | None = None) -> QuerySet[Enrollment]:
+    """Paid enrollments of the plan year (paid on or before `paid_to` if given), unscoped."""
+    paid = Enrollment.objects.filter(plan_year=plan_year, status=Enrollment.Status.PAID)
+    return paid.filter(paid_on__lte=paid_to) if paid_to is not None else paid
+
+
+def enrollments_in_progress(plan_year: PlanYear) -> QuerySet[Enrollment]:
+    """Enrollments of the plan year started and not yet paid (draft or submitted), unscoped."""
+    return Enrollment.objects.filter(plan_year=plan_year,
+                                     status__in=[Enrollment.Status.DRAFT, Enrollment.Status.SUBMITTED])
+
+
+def has_enrollments(plan_year: PlanYear) -> bool:
+    """Whether any enrollment of the plan year exists, in any status."""
+    return Enrollment.objects.filter(plan_year=plan_year).exists()
+
+
+def annual_enrollment_of(plan_year: PlanYear, unit: MemberUnit) -> Enrollment | None:
+    """The unit's annual enrollment of the plan year that is not cancelled, if any."""
+    return (Enrollment.objects.filter(plan_year=plan_year, unit=unit, kind=Enrollment.Kind.ANNUAL)
+            .exclude(status=Enrollment.Status.CANCELLED).first())
+
+
+def coverage_covering(worker_id: int, plan_code: str, day: date) -> Coverage | None:
+    """The worker's coverage (not cancelled) in the plan year whose protection period holds `day` (DOMAIN.md)."""
+    candidates = (Coverage.objects.select_related("plan_year__current_version")
+                  .filter(worker_id=worker_id, plan_year__plan_id=plan_code, plan_year__year__in=(day.year - 1, day.year))
+                  .exclude(status=Coverage.Status.CANCELLED))
+    for coverage in candidates:
+        if coverage.plan_year.current_version and coverage.plan_year.terms.covers(day):
+            return coverage
+    return None
+
+
+def coverages_by_id(ids: Iterable[int]) -> dict[int, Coverage]:
+    """Coverages by id with their plan years and current terms, in one query (claims made from data in a batch)."""
+    return Coverage.objects.select_related("plan_year__current_version").in_bulk(set(ids))
+
+
+def locked_coverage(pk: int) -> Coverage:
+    """One coverage row under FOR UPDATE (a claim's annual cap: approvals of one coverage queue here)."""
+    return Coverage.objects.select_for_update().get(pk=pk)
+
+
+def active_coverage_ids(plan_year: PlanYear) -> Iterator[int]:
+    """Ids of the plan year's active coverages in id order, streamed (the demo draws its claims from them)."""
+    return (Coverage.objects.filter(plan_year=plan_year, status=Coverage.Status.ACTIVE).order_by("pk")
+            .values_list("pk", flat=True).iterator(chunk_size=50_000))
+
+
+def coverage_facts(ids: Iterable[int]) -> list[tuple]:
+    """(pk, worker, unit, league, county, consecutive years, starts, ends, left, gender, birth, kind) of each coverage."""
+    return list(Coverage.objects.filter(pk__in=list(ids)).values_list(
+        "pk", "worker_id", "unit_id", "league_id", "county_id", "consecutive_years", "starts_on", "ends_on", "left_on",
+        "worker__gender", "worker__birth_on", "worker__kind"))
 
 
 @dataclass(frozen=True)
@@ -208,60 +281,6 @@ def renewal_preview(unit: MemberUnit, plan_year: PlanYear, *, on: date) -> Renew
     return RenewalPreview(unit, plan_year, previous, diff, workers)
 
 
-def import_jobs_of(enrollment: Enrollment) -> QuerySet[ImportJob]:
-    return enrollment.import_jobs.order_by("-created_at", "-pk")
-
-
-def unfinished_import_job(*, unit, plan_year, file_sha256: str) -> ImportJob | None:
-    """The newest job an interruption left unfinished for this file in the unit's draft of the plan year."""
-    return (ImportJob.objects.filter(
-        enrollment__unit=unit, enrollment__plan_year=plan_year, enrollment__status=Enrollment.Status.DRAFT,
-        file_sha256=file_sha256,
-        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING, ImportJob.Status.VALIDATED,
-                    ImportJob.Status.IMPORTING])
-        .order_by("-created_at", "-pk").first())
-
-
-def import_job_for(scope: Scope, pk: int) -> ImportJob:
-    """One import job whose enrollment lies inside the scope, or 404."""
-    qs = scope.filter(ImportJob.objects.select_related("enrollment__unit", "enrollment__plan_year__plan"),
-                      league="enrollment__league_id", county="enrollment__county_id", unit="enrollment__unit_id")
-    return get_object_or_404(qs, pk=pk)
-
-
-def import_errors(job: ImportJob) -> Iterator[rules.RowError]:
-    """The job's bad rows in file order, streamed."""
-    rows = (job.rows.exclude(error="").order_by("row_no")
-            .values_list("row_no", "error_field", "error", "name", "id_number_masked"))
-    for row_no, field, reason, name, masked in rows.iterator(chunk_size=5000):
-        yield rules.RowError(row_no, field, reason, name=name, masked=masked)
-
-
-def import_error_rows(job: ImportJob) -> QuerySet[ImportRow]:
-    """The job's bad rows in file order (the API pages through them)."""
-    return job.rows.exclude(error="").order_by("row_no", "pk")
-
-
-def import_error_sample(job: ImportJob, limit: int = 20) -> list[rules.RowError]:
-    result = []
-    for error in import_errors(job):
-        result.append(error)
-        if len(result) >= limit:
-            break
-    return result
-
-
-def import_preview(job: ImportJob, limit: int = 50) -> list[ImportRow]:
-    """The job's first staged rows in file order, good and bad alike: what the import would write."""
-    return list(job.rows.order_by("row_no", "pk")[:limit])
-
-
-def import_error_summary(job: ImportJob) -> list[tuple[str, int]]:
-    """Error counts per field, most frequent first."""
-    rows = job.rows.exclude(error="").values("error_field").annotate(n=Count("pk")).order_by("-n")
-    return [(r["error_field"], r["n"]) for r in rows]
-
-
 def coverages_of_worker(worker_id: int) -> QuerySet[Coverage]:
     """A worker's own coverages (not cancelled), newest plan year first."""
     return (Coverage.objects.filter(worker_id=worker_id).exclude(status=Coverage.Status.CANCELLED)
@@ -350,89 +369,6 @@ def search_enrollments(scope: Scope, *, plan_year_id: int | None = None, status:
     if text.strip():
         qs = qs.filter(unit__name__icontains=text.strip())
     return qs
-
-
-@dataclass(frozen=True)
-class StagedConflict:
-    """A valid staged row that repeats an earlier row of the file or names a registered worker."""
-
-    pk: int
-    row_no: int
-    name: str
-    earlier_row_no: int | None
-    worker_id: int | None
-    worker_name: str | None
-    worker_unit_id: int | None
-    worker_unit_name: str | None
-    covered_enrollment_id: int | None  # the worker's live coverage of the plan year, if any
-    covered_unit_id: int | None
-    covered_unit_name: str | None
-
-
-def staged_row_conflicts(job: ImportJob, plan_year: PlanYear, *, first_row_no: int,
-                         last_row_no: int) -> list[StagedConflict]:
-    """Valid staged rows of a row range with an earlier valid row of the same person or a registered worker.
-
-    One query, joined in the database by blind index: a fresh roster costs no round trip per row.
-    """
-    # The unary plus keeps a planner without statistics (SQLite) on the index by person, not the
-    # one by row number or plan year, which would scan the whole job or year once per row.
-    sql = f"""
-        SELECT r.id, r.row_no, r.name, e.row_no, w.id, w.name, w.unit_id, wu.name, c.enrollment_id, c.unit_id, cu.name
-        FROM {_table(ImportRow)} r
-        LEFT JOIN {_table(ImportRow)} e ON e.job_id = r.job_id AND e.id_number_index = r.id_number_index
-             AND e.error = '' AND +e.row_no < r.row_no
-        LEFT JOIN {_table(Worker)} w ON w.id_number_index = r.id_number_index
-        LEFT JOIN {_table(MemberUnit)} wu ON wu.id = w.unit_id
-        LEFT JOIN {_table(Coverage)} c ON c.worker_id = w.id AND +c.plan_year_id = %s AND c.status <> %s
-        LEFT JOIN {_table(MemberUnit)} cu ON cu.id = c.unit_id
-        WHERE r.job_id = %s AND r.row_no BETWEEN %s AND %s AND r.error = ''
-          AND (e.id IS NOT NULL OR w.id IS NOT NULL)
-        ORDER BY r.row_no"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (plan_year.pk, Coverage.Status.CANCELLED, job.pk, first_row_no, last_row_no))
-        return [StagedConflict(*row) for row in cursor.fetchall()]
-
-
-@dataclass(frozen=True)
-class StagedChange:
-    """A valid staged row whose person was registered, deleted or enrolled since validation."""
-
-    pk: int
-    row_no: int
-    staged_worker_id: int | None
-    worker_id: int | None  # the registered worker now (None: not registered)
-    covered_unit_name: str | None  # a unit whose live coverage of the plan year now holds the worker
-
-
-def staged_rows_changed(job: ImportJob, plan_year: PlanYear) -> list[StagedChange]:
-    """The job's valid staged rows that no longer match the database (one query over the whole job)."""
-    sql = f"""
-        SELECT r.id, r.row_no, r.worker_id, w.id, cu.name
-        FROM {_table(ImportRow)} r
-        LEFT JOIN {_table(Worker)} w ON w.id_number_index = r.id_number_index
-        LEFT JOIN {_table(Coverage)} c ON c.worker_id = w.id AND +c.plan_year_id = %s AND c.status <> %s
-        LEFT JOIN {_table(MemberUnit)} cu ON cu.id = c.unit_id
-        WHERE r.job_id = %s AND r.error = ''
-          AND (c.id IS NOT NULL OR COALESCE(r.worker_id, 0) <> COALESCE(w.id, 0))
-        ORDER BY r.row_no"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (plan_year.pk, Coverage.Status.CANCELLED, job.pk))
-        return [StagedChange(*row) for row in cursor.fetchall()]
-
-
-def registered_workers(indexes: Iterable[str]) -> dict[str, tuple[int, str, int | None, str | None]]:
-    """Blind index → (worker id, name, unit id, unit name) of the registered workers carrying those indexes."""
-    found: dict[str, tuple[int, str, int | None, str | None]] = {}
-    values = list(indexes)
-    for start in range(0, len(values), 5000):
-        found.update({row[0]: row[1:] for row in Worker.objects.filter(id_number_index__in=values[start:start + 5000])
-                      .values_list("id_number_index", "pk", "name", "unit_id", "unit__name")})
-    return found
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
 
 
 def unearned_contributions(plan_year: PlanYear, *, on: date, scope: Scope | None = None) -> Decimal:
