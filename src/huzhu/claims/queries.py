@@ -1,5 +1,5 @@
 """Reads of claims, always filtered by the actor's region scope."""
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,7 +18,7 @@ from huzhu.plans.rules import claim_deadline
 from huzhu.regions.models import Role
 
 from . import review_clock, rules, workflow
-from .models import Claim, ClaimDocument, ClaimStatusChange, Invoice, OfficialDay
+from .models import Claim, ClaimDocument, ClaimRecovery, ClaimStatusChange, Invoice, OfficialDay
 
 S = Claim.Status
 # The queue each role works: the status waiting for its level (auditors and units see all open).
@@ -257,6 +257,33 @@ def held_for_bank_confirmation() -> Q:
 def payable_claims_with_benefit(scope: Scope) -> QuerySet[Claim]:
     """Approved claims with a benefit that may be paid now (a data claim's card confirmed or the card on file)."""
     return approved_claims_with_benefit(scope).exclude(held_for_bank_confirmation())
+
+
+def claims_waiting_for_bank_confirmation(scope: Scope) -> QuerySet[Claim]:
+    """Approved claims made from data the payout batches hold until the worker confirms her card, oldest first."""
+    return (approved_claims_with_benefit(scope).filter(held_for_bank_confirmation())
+            .select_related("worker", "county").order_by("approved_at", "pk"))
+
+
+def open_recoveries(scope: Scope) -> QuerySet[ClaimRecovery]:
+    """Benefits owed back (应收) because the bureau reversed the settlement after payment, in scope, newest first."""
+    return (ClaimRecovery.objects.filter(claim__in=scope.filter(Claim.objects.all()), status=ClaimRecovery.Status.OPEN)
+            .select_related("claim__worker", "claim__county").order_by("-opened_on", "-pk"))
+
+
+# The payouts app (a floor above) registers its reader of (county, days from settlement to payout sent) of the
+# paid claims made from data at start-up; reports read it here. Without it the figure is simply empty.
+_settlement_to_sent_reader: Callable[[Scope, list[int]], list[tuple[str, int]]] | None = None
+
+
+def register_settlement_to_sent_reader(reader: Callable[[Scope, list[int]], list[tuple[str, int]]]) -> None:
+    global _settlement_to_sent_reader
+    _settlement_to_sent_reader = reader
+
+
+def data_claims_settlement_to_sent(scope: Scope, plan_year_ids: list[int]) -> list[tuple[str, int]]:
+    """(county, days) of every paid claim made from data, from its settlement to its payout sent to the bank."""
+    return _settlement_to_sent_reader(scope, plan_year_ids) if _settlement_to_sent_reader else []
 
 
 def paid_benefit_by_county_and_channel(scope: Scope, plan_year_ids: Sequence[int]) -> list[dict]:

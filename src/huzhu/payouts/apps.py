@@ -7,8 +7,10 @@ class PayoutsConfig(AppConfig):
     verbose_name = _("补助金支付")
 
     def ready(self):
+        from huzhu.claims import queries as claim_queries
         from huzhu.ledger import queries as ledger_queries
 
         from . import queries
 
         ledger_queries.register_source_reader("payout", queries.ledger_sources)
+        claim_queries.register_settlement_to_sent_reader(queries.data_claims_settlement_to_sent)

@@ -132,6 +132,16 @@ def failed_payouts_to_resolve(scope: Scope) -> QuerySet[Payout]:
             .select_related("claim__worker", "batch", "county").order_by("failed_on", "pk"))
 
 
+def claims_waiting_for_bank_confirmation(scope: Scope) -> QuerySet:
+    """Approved claims made from data held out of the batches until the worker confirms her card on her phone."""
+    return claim_queries.claims_waiting_for_bank_confirmation(scope)
+
+
+def open_recoveries(scope: Scope) -> QuerySet:
+    """Paid benefits owed back after the bureau reversed their settlement (补助金追回应收)."""
+    return claim_queries.open_recoveries(scope)
+
+
 def claims_missing_bank_account(scope: Scope) -> QuerySet:
     """Approved unpaid claims that cannot go into a batch: the worker has no bank account on record."""
     return (_approved_unpaid(scope).filter(worker__bank_account_encrypted="")

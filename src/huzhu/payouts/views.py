@@ -191,6 +191,10 @@ def failed_queue(request):
         "payouts": Paginator(queries.failed_payouts_to_resolve(scope), PAGE_SIZE).get_page(page_param(request.GET)),
         "missing": Paginator(queries.claims_missing_bank_account(scope), PAGE_SIZE).get_page(
             page_param(request.GET, "missing_page")),
+        "unconfirmed": Paginator(queries.claims_waiting_for_bank_confirmation(scope), PAGE_SIZE).get_page(
+            page_param(request.GET, "unconfirmed_page")),
+        "recoveries": Paginator(queries.open_recoveries(scope), PAGE_SIZE).get_page(
+            page_param(request.GET, "recovery_page")),
         "may_manage": scope.role in MANAGERS, "form": BankAccountForm(),
     })
 

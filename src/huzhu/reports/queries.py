@@ -26,7 +26,6 @@ from huzhu.core.money import quantize_money
 from huzhu.core.scopes import Level, Scope
 from huzhu.ledger import queries as ledger_queries
 from huzhu.members.models import MemberUnit
-from huzhu.payouts import queries as payout_queries
 from huzhu.plans.models import PlanYear
 from huzhu.regions.models import Division
 
@@ -425,7 +424,7 @@ def no_paper_rows(view: Scope, plan_year_ids: list[int]) -> list[NoPaperRow]:
                 sums[key]["data_claims"] += row["claims"]
                 sums[key]["data_amount"] += row["amount"] or 0
     days: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for county, value in payout_queries.data_claims_settlement_to_sent(view, plan_year_ids):
+    for county, value in claim_queries.data_claims_settlement_to_sent(view, plan_year_ids):
         days[county][value] += 1
         days[""][value] += 1
     if not sums:

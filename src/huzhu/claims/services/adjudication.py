@@ -1,6 +1,9 @@
 """Adjudication: gather a claim's facts and the worker's year so far, ask the engine, store the answer."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -54,8 +57,50 @@ def invoices_of(claim: Claim) -> tuple[rules.InvoiceFacts, ...]:
                  for i in claim.invoices.filter(released_at__isnull=True).order_by("pk"))
 
 
+# Coverage id -> its open or decided claims, read once for a batch of new claims (claims_from_settlements):
+# set by `claims_of_coverages_read_once`, None outside it.
+_known_claims: ContextVar[dict[int, list[Claim]] | None] = ContextVar("known_claims", default=None)
+
+
+def _claims_of_coverages(coverage_ids: Iterable[int]) -> dict[int, list[Claim]]:
+    found: dict[int, list[Claim]] = {pk: [] for pk in coverage_ids}
+    for claim in (Claim.objects.filter(coverage_id__in=list(found),
+                                       status__in=workflow.OPEN_STATUSES + workflow.DECIDED_STATUSES)
+                  .order_by("approved_at", "submitted_at", "pk")):
+        found[claim.coverage_id].append(claim)
+    return found
+
+
+@contextmanager
+def claims_of_coverages_read_once(coverage_ids: Iterable[int]):
+    """Read the year so far of many coverages in one query for the claims made inside the block.
+
+    The caller holds the decision locks of every worker concerned (so no decided claim of these
+    coverages changes meanwhile) and makes at most one claim per coverage inside the block: a
+    coverage given twice is left out, and its claims are read per claim as usual.
+    """
+    ids = list(coverage_ids)
+    token = _known_claims.set(_claims_of_coverages(_once(ids)))
+    try:
+        yield
+    finally:
+        _known_claims.reset(token)
+
+
+def _once(ids: list[int]) -> set[int]:
+    seen: set[int] = set()
+    twice: set[int] = set()
+    for pk in ids:
+        (twice if pk in seen else seen).add(pk)
+    return seen - twice
+
+
 def _other_claims(claim: Claim) -> list[Claim]:
-    """The coverage's other open or decided claims, in decision order (one query)."""
+    """The coverage's other open or decided claims, in decision order (one query, or none inside
+    `claims_of_coverages_read_once`)."""
+    known = _known_claims.get()
+    if known is not None and claim.coverage_id in known:
+        return [other for other in known[claim.coverage_id] if other.pk != claim.pk]
     return list(Claim.objects.filter(coverage_id=claim.coverage_id,
                                      status__in=workflow.OPEN_STATUSES + workflow.DECIDED_STATUSES)
                 .exclude(pk=claim.pk).order_by("approved_at", "submitted_at", "pk"))
@@ -176,6 +221,16 @@ def lock_worker_decisions(worker_id: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [WORKER_DECISIONS_LOCK, worker_id % 2**31])
+
+
+def lock_workers_decisions(worker_ids: Iterable[int]) -> None:
+    """`lock_worker_decisions` for many workers in one statement, in ascending order (a batch of claims
+    made at once; two batches sharing workers queue on the first they share, never deadlock)."""
+    keys = sorted({worker_id % 2**31 for worker_id in worker_ids})
+    if connection.vendor == "postgresql" and keys:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(pg_advisory_xact_lock(%s, k)) FROM (SELECT unnest(%s::int[]) AS k ORDER BY k) AS w",
+                           [WORKER_DECISIONS_LOCK, keys])
 
 
 def lock_coverage(claim: Claim) -> Coverage:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.ledger import services as ledger
 from huzhu.members.models import Worker
 
@@ -31,7 +31,7 @@ from .. import rules
 from ..models import Claim, ClaimRecovery
 from ..workflow import Action
 from .actors import WorkerActor, require_in_scope
-from .adjudication import lock_worker_decisions
+from .adjudication import claims_of_coverages_read_once, lock_workers_decisions
 from .intake import PLAN_OF_TYPE, submit_claim
 from .transitions import move_claim
 
@@ -124,6 +124,9 @@ def claims_from_settlements(*, actor: Actor, settlements: Sequence[SettlementFac
         if problems:
             _refused(problems[0].code, _("结算流水号 %(serial)s：%(reason)s") % {"serial": facts.serial, "reason": problems[0].message},
                     row=row, field=problems[0].field or None)
+    # Every decision lock of the call first, in one order (no deadlock), and before the serials already made
+    # are read: a concurrent call with the same settlements waits here, then finds them made (idempotent).
+    lock_workers_decisions(s.worker_id for s in settlements)
     made = dict(Claim.objects.filter(settlement_serial__in=set(serials)).values_list("settlement_serial", "pk"))
     fresh = [(row, s) for row, s in enumerate(settlements, start=1) if serials[row - 1] not in made]
     seen: dict[str, int] = {}
@@ -136,11 +139,19 @@ def claims_from_settlements(*, actor: Actor, settlements: Sequence[SettlementFac
     if not fresh:
         return {serial: made[serial] for serial in serials}
     workers = Worker.objects.in_bulk({s.worker_id for _row, s in fresh})
-    coverages = (Coverage.objects.select_related("plan_year__current_version")
-                 .in_bulk({s.coverage_id for _row, s in fresh}))
-    for worker_id in sorted(workers):  # every decision lock of the call first, in one order (no deadlock)
-        lock_worker_decisions(worker_id)
+    coverages = enrollment_queries.coverages_by_id(s.coverage_id for _row, s in fresh)
+    with claims_of_coverages_read_once(s.coverage_id for _row, s in fresh):  # the year so far, one query
+        _make_claims(actor=actor, fresh=fresh, workers=workers, coverages=coverages, made=made, today=today)
+    record_event(actor=actor, action="claims_from_settlements", object_type="Claim", object_id="",
+                 after={"created": len(fresh), "already": len(settlements) - len(fresh)})
+    return {serial: made[serial] for serial in serials}
+
+
+def _make_claims(*, actor: Actor, fresh: list[tuple[int, SettlementFacts]], workers: dict[int, Worker],
+                 coverages: dict, made: dict[str, int], today: date) -> None:
+    """Create and submit each new claim (the lookups are done); `made` gets serial -> claim id."""
     user = user_of(actor)
+    card_on_file = use_card_on_file()
     for row, facts in fresh:
         worker, coverage = workers.get(facts.worker_id), coverages.get(facts.coverage_id)
         if worker is None:
@@ -158,7 +169,7 @@ def claims_from_settlements(*, actor: Actor, settlements: Sequence[SettlementFac
                 claim = Claim.objects.create(
                     worker=worker, coverage=coverage, plan_year_id=coverage.plan_year_id, channel=Claim.Channel.DATA,
                     league_id=coverage.league_id, county_id=coverage.county_id, unit_id=coverage.unit_id,
-                    submitted_by=user, bank_confirmed_at=timezone.now() if use_card_on_file() else None,
+                    submitted_by=user, bank_confirmed_at=timezone.now() if card_on_file else None,
                     **_fields_of(facts))
         except IntegrityError as exc:
             raise Conflict("settlement_taken", _("结算流水号 %(serial)s 正由另一次导入生成申领，请稍后重试") % {"serial": facts.serial}) from exc
@@ -170,9 +181,6 @@ def claims_from_settlements(*, actor: Actor, settlements: Sequence[SettlementFac
             raise ValidationFailed(exc.code, _("结算流水号 %(serial)s：%(reason)s") % {"serial": facts.serial, "reason": exc.message},
                                    field=exc.field, row=row) from exc
         made[facts.serial.strip()] = claim.pk
-    record_event(actor=actor, action="claims_from_settlements", object_type="Claim", object_id="",
-                 after={"created": len(fresh), "already": len(settlements) - len(fresh)})
-    return {serial: made[serial] for serial in serials}
 
 
 @transaction.atomic
@@ -183,8 +191,7 @@ def reverse_settlement_claims(*, actor: Actor, serials: Sequence[str], today: da
     wanted = [(s or "").strip() for s in serials]
     claims = {c.settlement_serial: c for c in Claim.objects.select_related("plan_year")
               .filter(settlement_serial__in=set(wanted) - {""})}
-    for worker_id in sorted({c.worker_id for c in claims.values()}):
-        lock_worker_decisions(worker_id)
+    lock_workers_decisions(c.worker_id for c in claims.values())
     recovered = set(ClaimRecovery.objects.filter(claim_id__in=[c.pk for c in claims.values()]).values_list("claim_id", flat=True))
     answer: dict[str, str] = {}
     for serial in wanted:

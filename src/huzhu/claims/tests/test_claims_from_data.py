@@ -18,7 +18,7 @@ from .. import services
 from ..models import Claim, ClaimRecovery
 from ..services.from_data import SettlementFacts, settlement_problems
 from ..services.notifications import message_for
-from .conftest import TODAY, cover
+from .conftest import TODAY, cover, scans
 
 S = Claim.Status
 _serials = iter(range(1, 10**6))
@@ -250,3 +250,14 @@ def test_confirm_bank_card_only_by_the_worker_on_her_data_claim(covered, plans, 
     with pytest.raises(Conflict) as refused:
         services.confirm_bank_card(actor=WorkerActor(desk.worker_id), claim=desk)
     assert refused.value.code == "not_a_data_claim"
+
+
+def test_her_pathology_photo_sends_the_womens_claim_to_the_county(plans, home_unit, association_approver):
+    woman = make_worker(home_unit, name="娜仁", gender="F", phone="13800000033")
+    row = settlement(woman, cover(woman, plan="women_health"), claim_type="diagnosis", code="C50.900")
+    claim = Claim.objects.get(pk=make(association_approver, row)[row.serial])
+    her = WorkerActor(woman.pk)
+    services.attach_document(actor=her, claim=claim, kind="pathology_report", upload=scans(("pathology_report",))[0][1])
+    services.submit_claim(actor=her, claim=claim, today=TODAY)
+    claim.refresh_from_db()
+    assert claim.status == S.FIRST_REVIEW and claim.complex_case and claim.benefit_amount > 0

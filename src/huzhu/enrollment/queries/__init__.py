@@ -114,6 +114,11 @@ def coverage_covering(worker_id: int, plan_code: str, day: date) -> Coverage | N
     return None
 
 
+def coverages_by_id(ids: Iterable[int]) -> dict[int, Coverage]:
+    """Coverages by id with their plan years and current terms, in one query (claims made from data in a batch)."""
+    return Coverage.objects.select_related("plan_year__current_version").in_bulk(set(ids))
+
+
 def locked_coverage(pk: int) -> Coverage:
     """One coverage row under FOR UPDATE (a claim's annual cap: approvals of one coverage queue here)."""
     return Coverage.objects.select_for_update().get(pk=pk)
