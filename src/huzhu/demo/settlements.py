@@ -16,7 +16,7 @@ from django.conf import settings
 
 from huzhu.core.actors import SYSTEM_ACTOR
 from huzhu.core.idnumbers import make_resident_id
-from huzhu.enrollment.models import Coverage
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.members import services as member_services
 from huzhu.members.models import DataConsent
 from huzhu.settlements import services as settlement_services
@@ -38,9 +38,8 @@ def write_demo_feed(*, seed: int, today: date) -> tuple[Path, int]:
             actor=SYSTEM_ACTOR, bureau_name="内蒙古自治区医疗保障局", region_id=None,
             starts_on=date(today.year, 1, 1), ends_on=date(today.year + 1, 12, 31), shared_fields="，".join(HEADER),
             contact_name="医保数据科", contact_phone="0471-0000000", retention_days=180)
-    coverages = list(Coverage.objects.filter(
-        status=Coverage.Status.ACTIVE, county_id=DEMO_COUNTY, plan_year__year=today.year,
-        plan_year__plan_id="hospitalization").select_related("worker").order_by("worker_id")[:12])
+    coverages = list(enrollment_queries.active_coverages_of_year(today.year).filter(
+        county_id=DEMO_COUNTY, plan_year__plan_id="hospitalization").select_related("worker").order_by("worker_id")[:12])
     workers = [c.worker for c in coverages]
     consenting, declining = workers[:8], workers[8:]
     member_services.give_data_consent(actor=SYSTEM_ACTOR, worker_ids=[w.pk for w in consenting],
