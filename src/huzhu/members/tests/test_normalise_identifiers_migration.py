@@ -12,8 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from huzhu.conftest import KUNDULUN, make_unit
 from huzhu.core.crypto import blind_index, decrypt_text, encrypt_text
-from huzhu.core.idnumbers import make_resident_id
-from huzhu.members.models import MemberUnit
+from huzhu.core.idnumbers import make_credit_code, make_resident_id
 
 migration = importlib.import_module("huzhu.members.migrations.0007_normalise_identifiers")
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +55,7 @@ def home_unit(apps):
     return make_unit(KUNDULUN, name="包头钢铁测试公司")
 
 
-def test_a_worker_stored_in_other_digits_is_rewritten_in_ascii_and_found_by_its_number(apps, home_unit):
+def test_a_worker_stored_in_other_digits_is_rewritten_in_ascii_and_found_by_its_number(home_unit, apps):
     man = make_resident_id(KUNDULUN, date(1985, 3, 2), 123)
     account = "6222021234567890123"
     row = stored_as_typed(apps, home_unit, arabic_indic(man), phone=mongolian("13900001111"),
@@ -69,7 +68,7 @@ def test_a_worker_stored_in_other_digits_is_rewritten_in_ascii_and_found_by_its_
     assert row.bank_account_masked == "6222***********0123"
 
 
-def test_a_second_registration_of_one_person_is_left_for_a_clerk_and_named(apps, home_unit, capsys):
+def test_a_second_registration_of_one_person_is_left_for_a_clerk_and_named(home_unit, apps, capsys):
     number = make_resident_id(KUNDULUN, date(1985, 3, 2), 125)
     first = stored_as_typed(apps, home_unit, number)
     second = stored_as_typed(apps, home_unit, arabic_indic(number))
@@ -80,7 +79,7 @@ def test_a_second_registration_of_one_person_is_left_for_a_clerk_and_named(apps,
     assert f"worker #{second.pk} has the ID number of worker #{first.pk}" in capsys.readouterr().out
 
 
-def test_an_ascii_worker_is_not_rewritten(apps, home_unit):
+def test_an_ascii_worker_is_not_rewritten(home_unit, apps):
     Worker = apps.get_model("members", "Worker")
     worker = stored_as_typed(apps, home_unit, make_resident_id(KUNDULUN, date(1985, 3, 2), 127), phone="13900001111",
                              account="6222021234567890123")
@@ -90,10 +89,12 @@ def test_an_ascii_worker_is_not_rewritten(apps, home_unit):
 
 
 def test_a_credit_code_and_contact_phone_in_full_width_digits_become_ascii(apps):
-    unit = make_unit()
-    code = unit.credit_code
+    # the unit as stored then (the plain contact phone column of members.0007; 0010 encrypts it later)
+    units = apps.get_model("members", "MemberUnit")
+    code = make_credit_code("91", KUNDULUN, "AB123456")
     wide = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    MemberUnit.objects.filter(pk=unit.pk).update(credit_code=wide, contact_phone=mongolian("13900001111"))
+    unit = units.objects.create(name="全角测试单位", credit_code=wide, league_id=KUNDULUN[:4] + "00", county_id=KUNDULUN,
+                                contact_phone=mongolian("13900001111"))
     migration.normalise_identifiers(apps, None)
     unit.refresh_from_db()
     assert (unit.credit_code, unit.contact_phone) == (code, "13900001111")
