@@ -141,7 +141,8 @@ def record_past_claims(*, actor: Actor, plan_year: PlanYear, claims: Sequence[Pa
     document_row = _Adapter(ClaimDocument)
     ids = _reserve_ids(Claim, len(claims))
     result = RecordedClaims(ids=ids)
-    rows, invoices, changes, drafts, documents = [], [], [], [], []
+    rows, invoices, changes, drafts = [], [], [], []
+    documents: list[tuple] = []
     for pk, claim in zip(ids, claims, strict=True):
         status = check_moves(claim.moves)
         result.by_status[status] = result.by_status.get(status, 0) + 1
