@@ -1,15 +1,19 @@
 """Reads of claims, always filtered by the actor's region scope."""
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractYear
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huzhu.core.crypto import blind_indexes
+from huzhu.core.idnumbers import normalize
 from huzhu.core.params import parse_integer
 from huzhu.core.scopes import Scope
 from huzhu.enrollment import queries as enrollment_queries
@@ -44,6 +48,66 @@ def claims_awaiting_review(scope: Scope) -> QuerySet[Claim]:
     """The actor's work queue: claims waiting at their level, oldest deadline first."""
     statuses = QUEUE_STATUS.get(scope.role, workflow.OPEN_STATUSES)
     return claims_in_scope(scope).filter(status__in=statuses).order_by("due_on", "submitted_at", "pk")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What a reviewer narrows the queue by; empty values filter nothing."""
+
+    status: str = ""
+    plan: str = ""
+    claim_type: str = ""
+    county_code: str = ""
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    overdue: bool = False
+    channel: str = ""
+    text: str = ""
+
+    @property
+    def narrowed(self) -> bool:
+        return any((self.plan, self.claim_type, self.county_code, self.submitted_from, self.submitted_to,
+                    self.overdue, self.channel, self.text))
+
+
+def _matching_text(qs: QuerySet[Claim], text: str) -> QuerySet[Claim]:
+    """A claim number (#123), a full ID number (through the blind index) or the start of the worker's name."""
+    compact = normalize(text)
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", compact):
+        return qs.filter(worker__id_number_index__in=blind_indexes(compact))
+    number = re.fullmatch(r"#?(\d{1,12})", compact)
+    if number:
+        return qs.filter(pk=parse_integer(number[1]) or 0)
+    return qs.filter(worker__name__startswith=" ".join(text.split()))
+
+
+def search_claims(scope: Scope, filters: QueueFilters, *, today: date) -> QuerySet[Claim]:
+    """The queue as filtered: the role's waiting claims (or one status), narrowed by plan, type, county,
+    submission dates, the review clock, channel and a claim number / worker; overdue first by due date."""
+    if filters.status:
+        qs = claims_in_scope(scope).filter(status=filters.status)
+    else:
+        qs = claims_in_scope(scope).filter(status__in=QUEUE_STATUS.get(scope.role, workflow.OPEN_STATUSES))
+    if filters.plan:
+        qs = qs.filter(plan_year__plan_id=filters.plan)
+    if filters.claim_type:
+        qs = qs.filter(claim_type=filters.claim_type)
+    if filters.county_code:
+        qs = qs.filter(county_id=filters.county_code)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    zone = timezone.get_current_timezone()
+    if filters.submitted_from:
+        qs = qs.filter(submitted_at__gte=datetime.combine(filters.submitted_from, time.min, tzinfo=zone))
+    if filters.submitted_to:
+        qs = qs.filter(submitted_at__lt=datetime.combine(filters.submitted_to + timedelta(days=1), time.min, tzinfo=zone))
+    if filters.overdue:
+        qs = qs.filter(status__in=workflow.OPEN_STATUSES, due_on__lt=today)
+    if filters.text.strip():
+        qs = _matching_text(qs, filters.text.strip())
+    if filters.status and not filters.overdue:
+        return qs.order_by("-created_at", "-pk")
+    return qs.order_by("due_on", "submitted_at", "pk")
 
 
 def recent_claims(scope: Scope, *, status: str = "") -> QuerySet[Claim]:

@@ -1,6 +1,7 @@
 """Claim pages: the desk form, work queues, the claim page with review actions, the review clock's holiday
 schedule, the worker's phone page."""
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from huzhu.archives.services import path_of, thumbnail_path_of
 from huzhu.core.errors import DomainError, ValidationFailed
-from huzhu.core.params import page_param, parse_integer
+from huzhu.core.params import date_param, page_param, parse_integer
 from huzhu.core.views import act_and_redirect
 from huzhu.members.queries import own_worker, worker_by_id_number
-from huzhu.regions.queries import scope_of
+from huzhu.plans.queries import plan_choices
+from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.regions.roles import Role
 from huzhu.security import worker_session
 from huzhu.security.permissions import can_open_document
@@ -45,21 +47,45 @@ def _show(request, form, error: DomainError) -> None:
 
 @login_required
 def queue(request):
-    """The role's work queue, ordered by the review clock, overdue first."""
+    """The role's work queue, ordered by the review clock, overdue first; filters narrow it, 30 a page."""
     scope = scope_of(request.user)
-    status = request.GET.get("status", "")
-    claims = queries.recent_claims(scope, status=status) if status else queries.claims_awaiting_review(scope)
-    page = Paginator(claims, PAGE_SIZE).get_page(page_param(request.GET))
+    filters, query = _queue_filters(request.GET, scope)
     today = timezone.localdate()
+    claims = queries.search_claims(scope, filters, today=today)
+    page = Paginator(claims, PAGE_SIZE).get_page(page_param(request.GET))
     risk = screening.queue_risk(scope, [c.pk for c in page])
     rows = [(claim, queries.clock_state(claim, today), risk.get(claim.pk)) for claim in page]
     straight, decided = queries.straight_through_share(scope, year=today.year)
     provisional = queries.provisional_calendar_years({today.year, *(c.due_on.year for c in page if c.due_on)})
     return render(request, "claims/queue.html", {
-        "page": page, "rows": rows, "status": status, "statuses": Claim.Status.choices,
+        "page": page, "rows": rows, "status": filters.status, "statuses": Claim.Status.choices, "filters": filters,
+        "query": query, "plans": plan_choices(), "claim_types": Claim.Type.choices, "channels": Claim.Channel.choices,
+        "counties": counties_in_scope(scope),
         "can_file": scope.role in INTAKE_ROLES, "year": today.year, "straight": straight, "decided": decided,
         "may_see_calendar": scope.role in CALENDAR_READERS,
         "provisional_years": "、".join(map(str, provisional))})
+
+
+def _queue_filters(params, scope) -> tuple[queries.QueueFilters, str]:
+    """The queue's filters from the query string (unknown values ignored) and the query string to page with."""
+    def choice(name: str, values) -> str:
+        value = params.get(name, "")
+        return value if value in values else ""
+
+    county = params.get("county", "")[:6]
+    if county and not counties_in_scope(scope).filter(code=county).exists():
+        county = ""  # a county outside the scope filters nothing rather than telling it exists
+    filters = queries.QueueFilters(
+        status=choice("status", Claim.Status.values), plan=choice("plan", [code for code, _label in plan_choices()]),
+        claim_type=choice("type", Claim.Type.values), county_code=county,
+        submitted_from=date_param(params, "from_on"), submitted_to=date_param(params, "to_on"),
+        overdue=params.get("overdue") == "1", channel=choice("channel", Claim.Channel.values),
+        text=params.get("q", "").strip()[:40])
+    pairs = (("status", filters.status), ("plan", filters.plan), ("type", filters.claim_type), ("county", county),
+             ("from_on", filters.submitted_from.isoformat() if filters.submitted_from else ""),
+             ("to_on", filters.submitted_to.isoformat() if filters.submitted_to else ""),
+             ("overdue", "1" if filters.overdue else ""), ("channel", filters.channel), ("q", filters.text))
+    return filters, urlencode([(key, value) for key, value in pairs if value])
 
 
 @login_required

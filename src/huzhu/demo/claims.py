@@ -35,7 +35,9 @@ from huzhu.claims.rules import DEFAULT_STRAIGHT_THROUGH_LIMIT
 from huzhu.claims.services import history
 from huzhu.claims.services.adjudication import explanation_of
 from huzhu.core.crypto import encrypt_text
-from huzhu.core.money import ZERO, quantize_money
+from huzhu.core.money import ZERO, display_yuan, quantize_money
+from huzhu.demo.accounts import DEMO_ACCOUNTS
+from huzhu.demo.documents import archive_documents
 from huzhu.enrollment import queries as enrollment_queries
 from huzhu.plans import rules as engine
 from huzhu.plans import vectorized
@@ -46,6 +48,13 @@ S = Claim.Status
 HOSPITALIZATION_RATE = 0.039  # DOMAIN: about 3.9% of enrolled people claim in a year (person-times)
 WOMEN_RATE = 0.0025  # [P] first diagnoses and procedures among enrolled women a year
 CHUNK = 5000
+MIN_WOMEN_CLAIMS = 8  # a small demo still shows the women's plan: at least this many events a year
+# Claims left open on the desks of the demo logins (current plan year): (stage, where, how many).
+# "county" and "league" are the demo agency point's and office's regions; "" the whole province.
+OPEN_QUEUE = ((S.FIRST_REVIEW, "county", 5), (S.SECOND_REVIEW, "league", 4), (S.APPROVAL, "", 4),
+              (S.SUPPLEMENT, "county", 2), (S.SUPPLEMENT, "league", 1))
+DOCUMENTED_DECIDED = 8
+OPEN_WITH_DOCUMENTS = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT)  # the most recent decided claims that also get generated documents
 
 # Inpatient diagnoses and their weights (women's-only and men's-only rows are filtered by gender).
 INPATIENT_DIAGNOSES = {
@@ -101,6 +110,8 @@ class _Draft:
     straight_through: bool = False
     benefit_fen: int = 0
     decision: engine.Decision | None = None
+    missing_items: list = field(default_factory=list)
+    documents: list = field(default_factory=list)  # (kind, stored file id)
 
     @property
     def status(self) -> str:
@@ -118,6 +129,10 @@ def _aware(day: date, rng: random.Random) -> datetime:
 
 def _choose(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+COVERAGE_FIELDS = ("pk", "worker_id", "unit_id", "league_id", "county_id", "consecutive_years", "starts_on", "ends_on",
+                   "left_on", "worker__gender", "worker__birth_on", "worker__kind")
 
 
 def _coverage_rows(plan_year: PlanYear, count: int, seed: int) -> list[tuple]:
@@ -298,6 +313,110 @@ def _walk(draft: _Draft, rng: random.Random, now: datetime, straight_through: Ca
             break
 
 
+def _demo_regions() -> dict[str, str]:
+    """The demo agency point's county and the demo office's league (the logins of `DEMO_ACCOUNTS`)."""
+    regions = {"county": "", "league": ""}
+    for _username, role, division, _label in DEMO_ACCOUNTS:
+        if division and role in ("agency", "office"):
+            regions["county" if role == "agency" else "league"] = division
+    return regions
+
+
+def _queue_drafts(plan_year: PlanYear, rng: random.Random, now: datetime, names: dict[str, str]) -> list[tuple]:
+    """Claims of the current plan year to leave waiting at each stage (OPEN_QUEUE): (draft, stage, submitted_at).
+
+    Recent events of covered workers in the demo logins' regions, so every reviewer has a queue."""
+    today = timezone.localtime(now).date()
+    terms = plan_year.terms
+    if not terms.protection_start_on + timedelta(days=60) <= today <= terms.protection_end_on:
+        return []
+    regions = _demo_regions()
+    women = plan_year.plan_id == "women_health"
+    out = []
+    for stage, where, count in OPEN_QUEUE:
+        if women:
+            count = max(1, count // 3)
+        coverages = enrollment_queries.active_coverages_of_years([plan_year.pk])
+        if where and regions[where]:
+            coverages = coverages.filter(**{f"{where}_id": regions[where]})
+        rows = list(coverages.order_by("pk").values_list(*COVERAGE_FIELDS)[:400])
+        for index, coverage in enumerate(rng.sample(rows, min(count, len(rows)))):
+            # the first of each stage has waited past the review clock (the overdue filter shows it)
+            submitted_on = today - timedelta(days=rng.randint(30, 40) if index == 0 else rng.randint(2, 8))
+            day = submitted_on - timedelta(days=rng.randint(12, 30))
+            length = rng.randint(3, 10)
+            if coverage[6] > day or (coverage[7] and coverage[7] < day + timedelta(days=length)) or coverage[8]:
+                continue
+            hospital = _hospital(rng, coverage[4], coverage[3], names)
+            if women:
+                code = rng.choice(["C50.900", "D05.100", "C53.900"])
+                draft = _Draft(coverage, "diagnosis", engine.DiagnosisEvent(day, code), diagnosis_code=code,
+                               hospital=hospital, complex_case=True)
+            else:
+                self_pay = quantize_money(Decimal(math.exp(rng.gauss(math.log(2500), 0.7))))
+                code = _choose(rng, {c: w for c, w in INPATIENT_DIAGNOSES.items()
+                                     if c not in (FEMALE_ONLY if coverage[9] == "M" else MALE_ONLY)})
+                draft = _Draft(coverage, "inpatient", engine.InpatientEvent(day, day + timedelta(days=length), self_pay),
+                               diagnosis_code=code, hospital=hospital, amounts=_cost_amounts(rng, self_pay))
+            # the desk passes first review at intake: claims waiting for it came by the unit or the phone
+            channels = [Claim.Channel.UNIT, Claim.Channel.WORKER]
+            if stage not in (S.FIRST_REVIEW, S.SUPPLEMENT):
+                channels.append(Claim.Channel.DESK)
+            draft.channel = rng.choice(channels)
+            out.append((draft, stage, _aware(submitted_on, rng)))
+    return out
+
+
+def _walk_to(draft: _Draft, stage: str, submitted_at: datetime, rng: random.Random, now: datetime) -> None:
+    """The moves of a claim that stops waiting at `stage`: submitted, routed, passed up to it (or returned)."""
+    line = _Timeline(draft, rng, now)
+    desk = draft.channel == Claim.Channel.DESK
+    latest = now - timedelta(hours=1)
+
+    def later(at: datetime, days: float) -> datetime:
+        return min(line.after(at, days), latest)
+
+    line.step("submit", S.SUBMITTED, submitted_at, level="county" if desk else "intake",
+              kind="worker" if draft.channel == Claim.Channel.WORKER else "staff")
+    at = later(submitted_at, 0)
+    if stage == S.SUPPLEMENT:
+        draft.missing_items = ["discharge_summary"]
+        line.step("return", S.SUPPLEMENT, at, kind="system", reason="documents_missing", comment="材料不全，请补充出院小结")
+        return
+    line.step("route", S.FIRST_REVIEW, at, kind="system", comment="材料齐全，开始计算办结时限")
+    draft.complete_on = timezone.localtime(at).date()
+    if stage == S.FIRST_REVIEW:
+        return
+    at = at if desk else later(at, rng.uniform(0.5, 2))
+    line.step("pass_first", S.SECOND_REVIEW, at, level="county", comment="代办点窗口受理，初审通过" if desk else "初审通过")
+    if stage == S.APPROVAL:
+        line.step("pass_second", S.APPROVAL, later(at, rng.uniform(0.5, 2)), level="league", comment="复审通过")
+
+
+def _document_lines(draft: _Draft) -> list[tuple[str, str]]:
+    """What the generated pages show: the claim's facts, no personal numbers."""
+    event = draft.event
+    lines = [("医疗机构", draft.hospital), ("诊断", f"{draft.diagnosis_code} {icd10.name_of(draft.diagnosis_code)}")]
+    if draft.claim_type == "inpatient":
+        lines += [("入院日期", str(event.admitted)), ("出院日期", str(event.discharged))]
+    elif draft.claim_type == "outpatient_chronic":
+        lines += [("费用期间", f"{event.period_start} 至 {event.period_end}")]
+    else:
+        lines += [("诊断/手术日期", str(event.event_date))]
+    labels = (("total_amount", "医疗费用总额"), ("fund_paid_amount", "统筹基金支付"),
+              ("policy_self_pay_amount", "政策范围内个人自付"), ("out_of_policy_amount", "政策范围外费用"))
+    lines += [(label, f"{display_yuan(draft.amounts[key])} 元") for key, label in labels if key in draft.amounts]
+    return lines
+
+
+def _archive_documents(plan_year: PlanYear, drafts: list[_Draft]) -> None:
+    """Generated scans for the given claims (the open queue and the latest decided ones)."""
+    for serial, draft in enumerate(drafts, start=1):
+        documents = archive_documents(claim_type=draft.claim_type, lines=_document_lines(draft),
+                                      serial=f"{plan_year.plan_id[:1].upper()}{plan_year.year}{serial:04d}")
+        draft.documents = [(kind, pk) for kind, pk in documents if kind not in draft.missing_items]
+
+
 def _member(coverage: tuple, tiers: frozenset[str]) -> engine.Member:
     return engine.Member(gender=coverage[9], birth_date=coverage[10], consecutive_years=coverage[5],
                          kind=coverage[11], already_paid_tiers=tiers, coverage_start_on=coverage[6],
@@ -380,7 +499,7 @@ def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: d
             "terms_version_id": version_id, "straight_through": draft.straight_through,
             "complex_case": draft.complex_case, "documents_complete_on": complete_on,
             "due_on": _due_on(terms, complete_on, draft.complex_case, due_cache) if complete_on else None,
-        }, moves=moves, missing_items=["medical_settlement"], invoice={
+        }, moves=moves, missing_items=draft.missing_items or ["medical_settlement"], documents=draft.documents, invoice={
             "code": f"15{coverage[4][2:4]}01{plan_year.year % 100:02d}", "number": lambda pk: f"9{pk:09d}",
             "check_code": f"{rng.randrange(16**6):06X}", "amount": draft.amounts["total_amount"],
             "released_at": now if moves[-1].to_status == S.WITHDRAWN else None} if draft.amounts else None))
@@ -400,10 +519,13 @@ def generate_demo_claims(*, plan_year: PlanYear, seed: int, rate: float | None =
     if Claim.objects.filter(plan_year=plan_year).exists():
         return DemoClaimsSummary(skipped=True)
     now = now or timezone.now()
+    explicit_rate = rate is not None
     rate = rate if rate is not None else (WOMEN_RATE if plan_year.plan_id == "women_health" else HOSPITALIZATION_RATE)
     rng = random.Random(seed * 104_729 + plan_year.year * 31 + len(plan_year.plan_id))
     total = enrollment_queries.active_coverages_of_years([plan_year.pk]).count()
     count = int(round(total * rate))
+    if plan_year.plan_id == "women_health" and not explicit_rate:
+        count = max(count, min(MIN_WOMEN_CLAIMS, total))
     # a small share of years' samples land on the same worker twice: their second stay is a second claim
     coverages = _coverage_rows(plan_year, count, rng.randrange(2**31))
     names = dict(Division.objects.values_list("code", "name"))
@@ -416,13 +538,15 @@ def generate_demo_claims(*, plan_year: PlanYear, seed: int, rate: float | None =
     for draft in drafts:
         draft.channel = rng.choices([Claim.Channel.DESK, Claim.Channel.UNIT, Claim.Channel.WORKER],
                                     weights=[55, 25, 20])[0]
-    tiers_before = _tiers_paid_before(plan_year, {d.coverage[1] for d in drafts})
+    queue = _queue_drafts(plan_year, rng, now, names)
+    everyone = drafts + [draft for draft, _stage, _at in queue]
+    tiers_before = _tiers_paid_before(plan_year, {d.coverage[1] for d in everyone})
     estimates = {}
-    if drafts:
+    if everyone:
         terms = plan_year.terms
         triples = [(d.coverage[1], _member(d.coverage, tiers_before.get(d.coverage[1], frozenset())), d.event)
-                   for d in drafts]
-        estimates = dict(zip(map(id, drafts), vectorized.rate_claims(terms, vectorized.to_columns(terms, triples))
+                   for d in everyone]
+        estimates = dict(zip(map(id, everyone), vectorized.rate_claims(terms, vectorized.to_columns(terms, triples))
                              .tolist(), strict=True))
     kept = []
     for draft in drafts:
@@ -436,7 +560,19 @@ def generate_demo_claims(*, plan_year: PlanYear, seed: int, rate: float | None =
         _walk(draft, rng, now, clean, reject_rate=0.02)
         if draft.changes:
             kept.append(draft)
+    waiting = []
+    for draft, stage, submitted_at in queue:
+        if estimates[id(draft)] > 0:
+            _walk_to(draft, stage, submitted_at, rng, now)
+            waiting.append(draft)
+    kept += waiting
     _rate(plan_year, kept, tiers_before)
+    # generated scans for every claim still open (what a reviewer opens) and, in the current year, the latest decided
+    documented = [d for d in kept if d.status in OPEN_WITH_DOCUMENTS]
+    if waiting:
+        decided = sorted((d for d in kept if d.status in (S.APPROVED, S.PAID)), key=lambda d: d.at_of("approve"))
+        documented += decided[-DOCUMENTED_DECIDED:]
+    _archive_documents(plan_year, documented)
     if progress:
         progress(f"{plan_year}: 写入 {len(kept):,} 件申领")
     with transaction.atomic():

@@ -19,7 +19,7 @@ from huzhu.core.bulk import insert_rows
 from huzhu.core.crypto import blind_index, encrypt_text
 from huzhu.core.idnumbers import make_credit_code, make_resident_id, mask_account, mask_id_number
 from huzhu.members.models import Employment, MemberUnit, Worker
-from huzhu.members.services import phone_columns
+from huzhu.members.services import contact_phone_columns, phone_columns
 from huzhu.regions.models import Division
 
 REFERENCE_DATE = date(2026, 1, 1)  # ages are taken on this day so that a seed reproduces
@@ -125,7 +125,7 @@ def _build_units(rng: random.Random, sizes: list[int], seed: int) -> list[Member
             kind=kind, sector=sector, league_id=league, county_id=county, has_union=True,
             eligible_headcount=size, female_headcount=female,
             contact_name=_name(rng, rng.choice("MF"), rng.random() < MONGOL_SHARE),
-            contact_phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            **contact_phone_columns(f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"),
         ))
         if gig:
             regional_unions[county] = units[-1]

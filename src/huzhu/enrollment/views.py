@@ -19,7 +19,7 @@ from huzhu.core.errors import DomainError
 from huzhu.core.jobs import enqueue
 from huzhu.core.params import id_param, ids_param, page_param, parse_date
 from huzhu.core.views import act_and_redirect
-from huzhu.members.queries import units_in_scope, worker_for
+from huzhu.members.queries import resolve_unit, units_in_scope, worker_for
 from huzhu.plans import queries as plan_queries
 from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.regions.roles import Role
@@ -71,7 +71,6 @@ def index(request):
         "page": page, "enrollments": page, "can_write": can_write, "filters": filters, "search_query": search_query,
         "statuses": Enrollment.Status.choices, "all_plan_years": plan_queries.plan_years_with_terms(),
         "counties": counties_in_scope(scope),
-        "units": units_in_scope(scope).order_by("name")[:500] if can_write else [],
         "plan_years": queries.enrollable_plan_years(on=timezone.localdate()),
     })
 
@@ -80,7 +79,13 @@ def index(request):
 @require_POST
 def start(request):
     scope = _scope(request, WRITE_ROLES)
-    unit = get_object_or_404(units_in_scope(scope), pk=request.POST.get("unit") or 0)
+    if id_param(request.POST, "unit"):  # picked from the search list
+        unit = get_object_or_404(units_in_scope(scope), pk=id_param(request.POST, "unit"))
+    else:  # typed without JavaScript: a credit code or a name that means one unit
+        unit, problem = resolve_unit(scope, request.POST.get("unit_text", "")[:100])
+        if unit is None:
+            messages.error(request, problem)
+            return redirect("enrollment:index")
     plan_year = get_object_or_404(queries.open_plan_years_for_enrollment(), pk=request.POST.get("plan_year") or 0)
     if request.POST.get("renew"):
         return redirect(f"{reverse('enrollment:renew')}?unit={unit.pk}&plan_year={plan_year.pk}")

@@ -31,7 +31,11 @@ class MemberUnit(models.Model):
     eligible_headcount = models.PositiveIntegerField(_("符合条件职工人数"), default=0)
     female_headcount = models.PositiveIntegerField(_("女职工人数"), default=0)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # The contact's mobile, like a worker's: encrypted, blind-indexed, shown masked (138****0001).
+    contact_phone_encrypted = EncryptedField(_("联系电话（密文）"), max_length=120, blank=True, default="", db_default="",
+                                             blind_index="contact_phone_index")
+    contact_phone_index = models.CharField(_("联系电话索引"), max_length=32, blank=True, default="", db_default="")
+    contact_phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -45,6 +49,10 @@ class MemberUnit(models.Model):
     @property
     def unit_id(self) -> int:
         return self.pk
+
+    def reveal_contact_phone(self) -> str:
+        """Decrypt the contact's mobile; callers must be allowed to and must audit it."""
+        return decrypt_text(self.contact_phone_encrypted) if self.contact_phone_encrypted else ""
 
 
 class Worker(models.Model):

@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from huzhu.core.crypto import blind_indexes
 from huzhu.core.idnumbers import normalize
@@ -64,6 +65,40 @@ def search_units(scope: Scope, *, text: str = "", county_code: str = "") -> Quer
     if text:
         qs = qs.filter(Q(name__icontains=text) | Q(credit_code__startswith=normalize(text)))
     return qs.order_by("name", "pk")
+
+
+PICK_LIMIT = 20  # a search-as-you-type list shows this many; more means "type more"
+
+
+def units_matching(scope: Scope, text: str, *, limit: int = PICK_LIMIT) -> list[MemberUnit]:
+    """Units in scope whose credit code starts with, or whose name contains, the typed text (at most `limit`)."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    code = normalize(text)
+    qs = units_in_scope(scope)
+    if re.fullmatch(r"[0-9A-Z]{4,18}", code):
+        by_code = list(qs.filter(credit_code__startswith=code).order_by("credit_code")[:limit])
+        if by_code:
+            return by_code
+    return list(qs.filter(name__icontains=text).order_by("name", "pk")[:limit])
+
+
+def resolve_unit(scope: Scope, text: str) -> tuple[MemberUnit | None, str]:
+    """The one unit a typed name or credit code means (the form without JavaScript): (unit, "") or (None, why not)."""
+    text = " ".join(text.split())
+    if not text:
+        return None, _("请输入单位名称或统一社会信用代码")
+    qs = units_in_scope(scope)
+    exact = qs.filter(Q(credit_code=normalize(text)) | Q(name=text)).first()
+    if exact is not None:
+        return exact, ""
+    found = units_matching(scope, text, limit=2)
+    if len(found) == 1:
+        return found[0], ""
+    if not found:
+        return None, _("管辖范围内没有名称或统一社会信用代码为“%(text)s”的单位") % {"text": text}
+    return None, _("有多家单位符合“%(text)s”，请输入完整的单位名称或统一社会信用代码") % {"text": text}
 
 
 def search_workers(scope: Scope, *, text: str = "", unit_id: int | None = None, county_code: str = "") -> QuerySet[Worker]:

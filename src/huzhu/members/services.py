@@ -57,7 +57,7 @@ def register_unit(*, actor: Actor, name: str, credit_code: str, county_code: str
     unit = MemberUnit.objects.create(
         name=name, credit_code=code, kind=kind, sector=sector, league_id=county.parent_id, county=county,
         has_union=parent_union is None, parent_union=parent_union, eligible_headcount=eligible_headcount,
-        female_headcount=female_headcount, contact_name=contact_name, contact_phone=contact_phone,
+        female_headcount=female_headcount, contact_name=contact_name, **contact_phone_columns(contact_phone),
     )
     record_event(actor=actor, action="register_unit", object_type="MemberUnit", object_id=unit.pk,
                  after={"name": unit.name, "credit_code": code, "county": county.code})
@@ -98,6 +98,11 @@ def register_worker(*, actor: Actor, unit: MemberUnit, name: str, id_number: str
                  after={"name": worker.name, "id_number": rid.masked, "unit": unit.pk,
                         "region_warning": rid.region_warning})
     return worker
+
+
+def contact_phone_columns(phone: str) -> dict[str, str]:
+    """A unit contact's registered mobile as its three columns (ciphertext, blind index, masked)."""
+    return {"contact_phone_" + key.removeprefix("phone_"): value for key, value in phone_columns(phone).items()}
 
 
 def phone_columns(phone: str) -> dict[str, str]:

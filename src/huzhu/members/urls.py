@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
     path("units/new/", views.unit_create, name="unit_create"),
+    path("units/pick/", views.unit_pick, name="unit_pick"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:unit_pk>/workers/new/", views.worker_create, name="worker_create"),
     path("units/<int:pk>/data-consent/", views.unit_data_consent, name="unit_data_consent"),

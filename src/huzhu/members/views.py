@@ -81,6 +81,15 @@ def unit_list(request):
 
 
 @login_required
+def unit_pick(request):
+    """Search-as-you-type for a unit field (htmx): units in the actor's scope by name or credit code."""
+    text = request.GET.get("unit_text", "")[:100]
+    return render(request, "members/_unit_pick.html", {
+        "units": queries.units_matching(scope_of(request.user), text), "text": text.strip(),
+        "limit": queries.PICK_LIMIT})
+
+
+@login_required
 def unit_detail(request, pk: int):
     scope = scope_of(request.user)
     unit = queries.unit_for(scope, pk)

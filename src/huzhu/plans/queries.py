@@ -65,3 +65,8 @@ def current_terms(plan_code: str, year: int) -> PlanYearTerms:
         raise ValidationFailed("unknown_plan_year", _("year：项目 %(plan)s 没有 %(year)s 年度方案") % {
             "plan": plan_code, "year": year}, field="year")
     return found.terms
+
+
+def plan_choices() -> list[tuple[str, str]]:
+    """(code, name) of every plan, for filter lists."""
+    return list(Plan.objects.order_by("code").values_list("code", "name"))

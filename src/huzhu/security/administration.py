@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from huzhu.audit import labels as audit_labels
 from huzhu.audit import queries as audit_queries
 from huzhu.core.errors import DomainError
 from huzhu.ledger.exports import xlsx_response
@@ -107,9 +108,11 @@ def audit_log(request):
     form, filters = _filters(request)
     events = audit_queries.audit_events(**filters)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(event, audit_labels.action_label(event.action), audit_labels.readable_fields(event.before),
+             audit_labels.readable_fields(event.after)) for event in page]
     return render(request, "security/audit_log.html",
-                  {"form": form, "page": page, "query": _query_without_page(request),
-                   "action_choices": [(action, action) for action in audit_queries.audit_actions()]})
+                  {"form": form, "page": page, "rows": rows, "query": _query_without_page(request),
+                   "action_choices": audit_labels.action_choices(audit_queries.audit_actions())})
 
 
 @login_required

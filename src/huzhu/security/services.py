@@ -361,6 +361,22 @@ def reveal_personal_data(*, actor: Actor, worker: Worker, field: str, reason: st
     return value
 
 
+@transaction.atomic
+def reveal_unit_contact_phone(*, actor: Actor, unit, reason: str) -> str:
+    """Decrypt a unit contact's mobile for an actor who may reveal workers' numbers; audited with the reason."""
+    scope = scope_of(actor)
+    if not can_reveal_personal_data(scope):
+        raise PermissionDenied(_("您的角色无权查看完整号码"))
+    if not scope.includes(league_code=unit.league_id, county_code=unit.county_id):
+        raise NotFound()
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationFailed("reason_required", _("请填写查看完整号码的事由"), field="reason")
+    record_event(actor=actor, action="reveal_unit_contact_phone", object_type="MemberUnit", object_id=unit.pk,
+                 after={"field": "contact_phone", "reason": reason[:200]})
+    return unit.reveal_contact_phone()
+
+
 def record_personal_data_view(*, actor: Actor, worker, view: str, request=None, field: str = "") -> PersonalDataAccess:
     """Log that `actor` opened a page, endpoint or document showing `worker`'s personal data.
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("workers/<int:worker_pk>/reveal/", views.reveal, name="reveal"),
+    path("units/<int:unit_pk>/reveal-phone/", views.reveal_unit_phone, name="reveal_unit_phone"),
     # 三员分立: the security administrator's and the audit administrator's pages (404 for other roles).
     path("administration/", administration.security_admin, name="security_admin"),
     path("administration/<int:user_pk>/unlock/", administration.unlock, name="unlock"),

@@ -168,6 +168,23 @@ def reveal(request, worker_pk: int):
     return render(request, template, context, status=status)
 
 
+@login_required
+@require_POST
+def reveal_unit_phone(request, unit_pk: int):
+    """Show a unit contact's full mobile once, after a reason; audited by the service."""
+    unit = member_queries.unit_for(scope_of(request.user), unit_pk)
+    context = {"label": _("联系电话"), "unit": unit}
+    try:
+        context["value"] = services.reveal_unit_contact_phone(actor=request.user, unit=unit,
+                                                              reason=request.POST.get("reason", ""))
+        status = 200
+    except DomainError as exc:
+        context["error"] = exc.message
+        status = exc.http_status
+    template = "security/_revealed.html" if getattr(request, "htmx", False) else "security/unit_phone_revealed.html"
+    return render(request, template, context, status=status)
+
+
 def csrf_failure(request, reason: str = ""):
     return render(request, "security/csrf_failure.html", status=403)
 

@@ -67,7 +67,7 @@ def test_a_county_clerk_takes_a_unit_and_logs_a_contact(client, scenario, county
     spec = next(s for s in scenario if s.county == KUNDULUN and s.covered_2026 and not s.paid_2027_on)
     login(client, county_clerk)
     listing = client.get(reverse("campaign:follow_up_list"), YEAR).text
-    assert spec.unit.name in listing and spec.unit.contact_phone in listing
+    assert spec.unit.name in listing and spec.unit.contact_phone_masked in listing and spec.unit.reveal_contact_phone() not in listing
     response = client.post(reverse("campaign:take", args=[spec.unit.pk]), YEAR, follow=True)
     assert "已认领" in response.text
     response = client.post(reverse("campaign:log_contact", args=[spec.unit.pk]), {

@@ -27,7 +27,7 @@ from huzhu.ledger import services as ledger
 from huzhu.plans.models import PlanYear
 
 from .. import workflow
-from ..models import Claim, ClaimStatusChange, Invoice
+from ..models import Claim, ClaimDocument, ClaimStatusChange, Invoice
 
 S = Claim.Status
 ACTOR_KINDS = {"worker": workflow.WORKER, "system": workflow.SYSTEM}  # "staff": any staff role the move allows
@@ -53,6 +53,7 @@ class PastClaim:
     moves: list[Move]
     invoice: dict | None = None  # Invoice field attnames, without claim_id; "number" may be a function of the claim id
     missing_items: list[str] = field(default_factory=list)  # when it ends waiting for a supplement
+    documents: list[tuple[str, int]] = field(default_factory=list)  # (document kind, archived StoredFile id)
 
 
 def check_moves(moves: Sequence[Move]) -> str:
@@ -137,9 +138,11 @@ def record_past_claims(*, actor: Actor, plan_year: PlanYear, claims: Sequence[Pa
     the ledger alone (a sample without books).
     """
     claim_row, invoice_row, change_row = _Adapter(Claim, with_id=True), _Adapter(Invoice), _Adapter(ClaimStatusChange)
+    document_row = _Adapter(ClaimDocument)
     ids = _reserve_ids(Claim, len(claims))
     result = RecordedClaims(ids=ids)
     rows, invoices, changes, drafts = [], [], [], []
+    documents: list[tuple] = []
     for pk, claim in zip(ids, claims, strict=True):
         status = check_moves(claim.moves)
         result.by_status[status] = result.by_status.get(status, 0) + 1
@@ -159,6 +162,9 @@ def record_past_claims(*, actor: Actor, plan_year: PlanYear, claims: Sequence[Pa
             number = claim.invoice.get("number")
             invoices.append(invoice_row({**claim.invoice, "claim_id": pk,
                                          "number": number(pk) if callable(number) else number}))
+        # documents handed in with the claim (already archived), uploaded when it was first filed
+        documents.extend(document_row({"claim_id": pk, "kind": kind, "file_id": file_id, "uploaded_at": claim.moves[0].at})
+                         for kind, file_id in dict.fromkeys(claim.documents))
         for move in claim.moves:
             changes.append(change_row({
                 "claim_id": pk, "action": move.action, "from_status": move.from_status, "to_status": move.to_status,
@@ -174,6 +180,7 @@ def record_past_claims(*, actor: Actor, plan_year: PlanYear, claims: Sequence[Pa
     insert_rows(Claim._meta.db_table, claim_row.columns, rows)
     insert_rows(Invoice._meta.db_table, invoice_row.columns, invoices)
     insert_rows(ClaimStatusChange._meta.db_table, change_row.columns, changes)
+    insert_rows(ClaimDocument._meta.db_table, document_row.columns, documents)
     result.status_changes = len(changes)
     if book_benefits:
         ledger.ensure_chart(plan_year)

@@ -92,3 +92,40 @@ def test_the_demo_books_are_what_an_auditor_would_sign():
     assert closed_years == 4  # both plans, 2024 and 2025
     unbalanced = Posting.objects.values("entry_id").order_by().annotate(total=Sum("amount")).exclude(total=0)
     assert not unbalanced.exists()
+
+
+def test_the_demo_leaves_every_reviewer_a_queue_with_documents_and_womens_claims():
+    from django.contrib.auth import get_user_model
+
+    from huzhu.claims.models import ClaimDocument
+    from huzhu.claims.queries import claims_awaiting_review
+    from huzhu.regions.queries import scope_of
+
+    with time_machine.travel("2026-11-29 10:00 +0800"):
+        call_command("demo", workers=1500, seed=3, years=[2025, 2026], stdout=StringIO())
+        users = get_user_model().objects
+        waiting = {role: claims_awaiting_review(scope_of(users.get(username=username)))
+                   for username, role, _division, _label in DEMO_ACCOUNTS if role in ("agency", "office", "association")}
+    assert {claim.status for claim in waiting["agency"]} == {Claim.Status.FIRST_REVIEW}
+    assert all(claim.county_id == "150203" for claim in waiting["agency"]) and waiting["agency"].count() >= 3
+    assert {claim.status for claim in waiting["office"]} == {Claim.Status.SECOND_REVIEW}
+    assert all(claim.league_id == "150200" for claim in waiting["office"]) and waiting["office"].count() >= 3
+    assert {claim.status for claim in waiting["association"]} == {Claim.Status.APPROVAL}
+    assert waiting["association"].count() >= 3
+    supplement = Claim.objects.filter(status=Claim.Status.SUPPLEMENT)
+    assert supplement.exists() and all(claim.missing_items for claim in supplement)
+    # every claim waiting on a desk has generated scans in the archive, as an upload would
+    open_claims = Claim.objects.filter(status__in=(Claim.Status.FIRST_REVIEW, Claim.Status.SECOND_REVIEW,
+                                                   Claim.Status.APPROVAL, Claim.Status.SUPPLEMENT))
+    documented = set(ClaimDocument.objects.values_list("claim_id", flat=True))
+    assert set(open_claims.values_list("pk", flat=True)) <= documented
+    document = ClaimDocument.objects.select_related("file").first()
+    assert document.file.content_type == "image/png" and document.file.size > 1000
+    women = Claim.objects.filter(plan_year__plan_id="women_health", claim_type__in=("diagnosis", "procedure"))
+    assert women.filter(status__in=(Claim.Status.APPROVED, Claim.Status.PAID)).exists()
+    assert women.filter(status__in=open_claims.values("status")).exists()
+    assert not women.exclude(worker__gender="F").exists()
+    # each waiting move is one the workflow allows, recorded as history
+    for claim in open_claims:
+        assert claim.status_changes.order_by("at", "pk").last().to_status == claim.status
+

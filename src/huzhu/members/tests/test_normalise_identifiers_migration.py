@@ -10,10 +10,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from huzhu.conftest import KUNDULUN, make_unit
+from huzhu.conftest import KUNDULUN
 from huzhu.core.crypto import blind_index, decrypt_text, encrypt_text
-from huzhu.core.idnumbers import make_resident_id
-from huzhu.members.models import MemberUnit
+from huzhu.core.idnumbers import make_credit_code, make_resident_id
 
 migration = importlib.import_module("huzhu.members.migrations.0007_normalise_identifiers")
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,7 +52,10 @@ def stored_as_typed(apps, unit, number: str, *, phone: str = "", account: str = 
 
 @pytest.fixture
 def home_unit(apps):
-    return make_unit(KUNDULUN, name="包头钢铁测试公司")
+    """A unit as stored at members.0007 (its plain contact phone column; 0011 encrypts it later)."""
+    return apps.get_model("members", "MemberUnit").objects.create(
+        name="包头钢铁测试公司", credit_code=make_credit_code("91", KUNDULUN, "T7000001"),
+        league_id=KUNDULUN[:4] + "00", county_id=KUNDULUN)
 
 
 def test_a_worker_stored_in_other_digits_is_rewritten_in_ascii_and_found_by_its_number(apps, home_unit):
@@ -90,10 +92,12 @@ def test_an_ascii_worker_is_not_rewritten(apps, home_unit):
 
 
 def test_a_credit_code_and_contact_phone_in_full_width_digits_become_ascii(apps):
-    unit = make_unit()
-    code = unit.credit_code
+    # the unit as stored then (the plain contact phone column of members.0007; 0011 encrypts it later)
+    units = apps.get_model("members", "MemberUnit")
+    code = make_credit_code("91", KUNDULUN, "AB123456")
     wide = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    MemberUnit.objects.filter(pk=unit.pk).update(credit_code=wide, contact_phone=mongolian("13900001111"))
+    unit = units.objects.create(name="全角测试单位", credit_code=wide, league_id=KUNDULUN[:4] + "00", county_id=KUNDULUN,
+                                contact_phone=mongolian("13900001111"))
     migration.normalise_identifiers(apps, None)
     unit.refresh_from_db()
     assert (unit.credit_code, unit.contact_phone) == (code, "13900001111")
