@@ -57,7 +57,7 @@ def test_a_feed_upload_pays_a_consenting_worker_who_sees_it_on_her_phone(browser
     phone.goto(page.base_url + "/me/")
     phone.wait_for_url("**/me/sign-in/**")
     sign_in_on_the_phone(phone, worker)
-    claims = phone.inner_text("#claims")
+    claims = phone.inner_text("#data-claims")  # claims made from data have their own section
     assert f"#{claim.pk}" in claims and "已支付" in claims
     phone.screenshot(path=str(SCREENS / "settlements_2_worker_paid_390.png"), full_page=True)
     phone.context.close()
