@@ -139,7 +139,8 @@ def run_settlement_import(*, job_id: int, actor: Actor = None, today: date | Non
     if job.status == J.STAGED:
         job = _decide(job, actor)
     if job.status == J.MATCHING:
-        job = matching.match_settlements(job=job, actor=actor, today=today, chunk_size=chunk_size, progress=progress)
+        job = matching.match_settlements(job=job, actor=actor, today=today, chunk_size=chunk_size, progress=progress,
+                                        finish=lambda done: finish(done, actor))
     return job
 
 

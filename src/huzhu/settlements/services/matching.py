@@ -7,6 +7,7 @@ records the outcomes (a handful of UPDATEs), makes the claims of the matched row
 reversal rows through the claims app, and moves the job's watermark.
 """
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -48,10 +49,9 @@ class Decision:
 
 
 def match_settlements(*, job: SettlementImport, actor: Actor, today: date, chunk_size: int,
-                      progress=None) -> SettlementImport:
-    """Walk the staged rows past the watermark in chunks; each chunk commits its outcomes, claims and watermark."""
-    from . import imports
-
+                      finish: Callable[[SettlementImport], None], progress=None) -> SettlementImport:
+    """Walk the staged rows past the watermark in chunks; each chunk commits its outcomes, claims and watermark;
+    then `finish` (the import's summary and last move) in the transaction that sees the job still matching."""
     periods = {py.pk: (py.terms.protection_start_on, py.terms.protection_end_on) for py in plan_years_with_terms()
                .select_related("current_version")}
     agreement = job.agreement
@@ -75,7 +75,7 @@ def match_settlements(*, job: SettlementImport, actor: Actor, today: date, chunk
     with transaction.atomic():
         job.refresh_from_db()
         if job.status == SettlementImport.Status.MATCHING:
-            imports.finish(job, actor)
+            finish(job)
     return job
 
 
