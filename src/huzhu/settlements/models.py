@@ -25,8 +25,8 @@ class DataSharingAgreement(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     retention_days = models.PositiveIntegerField(_("原始数据保存天数"), default=180)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
 
     class Meta:
         ordering = ["-starts_on", "pk"]
@@ -89,8 +89,8 @@ class SettlementImport(models.Model):
     refused_count = models.PositiveIntegerField(_("未能生成申领"), default=0)
     claims_created = models.PositiveIntegerField(_("生成申领"), default=0)
     message = models.CharField(_("说明"), max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     raw_purged_at = models.DateTimeField(_("原始数据清除时间"), null=True, blank=True)

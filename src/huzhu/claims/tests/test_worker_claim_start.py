@@ -95,7 +95,7 @@ def test_a_stay_outside_the_chosen_coverage_period_is_refused_on_the_form(signed
 
 def test_the_intake_checks_apply_on_the_phone_too(signed_in, worker):
     page = signed_in.post("/claims/mine/new/", {"coverage": _coverage_pk(worker), **STAY, "total_amount": "21000.00"})
-    assert "应等于统筹基金、大病保险、政策内自付、政策外自付与全自费之和" in page.content.decode()
+    assert "应等于统筹基金、大病保险、医疗救助、政策内自付、政策外自付与全自费之和" in page.content.decode()
     assert not Claim.objects.exists()
 
 

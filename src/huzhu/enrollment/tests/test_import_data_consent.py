@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from huzhu.audit.models import AuditEvent
 from huzhu.conftest import make_unit, make_worker
 from huzhu.core.actors import SystemActor, WorkerActor
-from huzhu.enrollment import queries, services
+from huzhu.enrollment import services
 from huzhu.enrollment.models import ImportJob
+from huzhu.enrollment.queries import imports as import_queries
 from huzhu.members import services as member_services
 from huzhu.members.models import DataConsent, Worker
 
@@ -43,7 +44,7 @@ def test_an_unknown_answer_is_a_row_error_naming_the_column(draft, system_scope)
     rows = _with_consent(good_rows(3), ["是", "也许", "否"])
     job = run(draft, system_scope, xlsx_bytes(rows, header=HEADER))
     assert (job.valid_count, job.error_count) == (2, 1)
-    [error] = list(queries.import_errors(job))
+    [error] = list(import_queries.import_errors(job))
     assert (error.row_no, error.field) == (3, "同意医保数据比对")
     assert "也许" in error.reason and "是" in error.reason
     services.commit_import(actor=None, job_id=job.pk, policy=ImportJob.Policy.VALID_ONLY, today=IN_WINDOW)
