@@ -198,10 +198,11 @@ HUZHU_CONTENT_SECURITY_POLICY = (
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
     # The suite runs in parallel processes (pytest-xdist), each on its own test database; each gets its
-    # own Redis database too (counting down from the one given), since a test's cache.clear() empties
-    # the whole database and would wipe another process's lockout counters mid-test.
+    # own Redis database too (counting down from below the one given, which the Celery tests use as their
+    # broker), since a test's cache.clear() empties the whole database: it would wipe another process's
+    # lockout counters, or the queue of a Celery test, mid-test.
     _base, _, _number = REDIS_URL.rpartition("/")
-    REDIS_URL = f"{_base}/{(int(_number or 0) - int(os.environ['PYTEST_XDIST_WORKER'][2:])) % 16}"
+    REDIS_URL = f"{_base}/{(int(_number or 0) - 1 - int(os.environ['PYTEST_XDIST_WORKER'][2:])) % 16}"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": "huzhu"}}
