@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractYear
@@ -308,12 +309,27 @@ def approved_claims_with_benefit(scope: Scope) -> QuerySet[Claim]:
     return scope.filter(Claim.objects.filter(status=S.APPROVED, benefit_amount__gt=0))
 
 
+def use_card_on_file() -> bool:
+    """The association's setting: pay a claim made from data to the card on file, without the worker's
+    confirmation on her phone (HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE, default False)."""
+    return bool(getattr(settings, "HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE", False))
+
+
+def made_from_data(claim: Claim) -> bool:
+    """Made from a medical-insurance settlement (免申即享), not applied for."""
+    return claim.channel == Claim.Channel.DATA
+
+
+def awaits_bank_confirmation(claim: Claim) -> bool:
+    """A claim made from data, standing and not paid, whose worker has not confirmed her card yet."""
+    return (made_from_data(claim) and claim.status in workflow.CARD_CONFIRMABLE_STATUSES
+            and claim.bank_confirmed_at is None)
+
+
 def held_for_bank_confirmation() -> Q:
     """Claims made from data whose worker has not confirmed her bank card yet: not paid until she does,
-    unless the association's setting says to pay the card on file (HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE)."""
-    from django.conf import settings
-
-    if getattr(settings, "HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE", False):
+    unless the association's setting says to pay the card on file."""
+    if use_card_on_file():
         return Q(pk__in=[])
     return Q(channel=Claim.Channel.DATA, bank_confirmed_at__isnull=True)
 

@@ -35,6 +35,8 @@ DECIDED_STATUSES = (S.APPROVED, S.PAID)
 CLOSED_BY_REVIEW_STATUSES = (S.APPROVED, S.PAID, S.REJECTED)
 # Standing: open or decided, the claims the fund may owe (not draft, withdrawn or refused).
 STANDING_STATUSES = OPEN_STATUSES + DECIDED_STATUSES
+# Not paid yet and still standing: a claim made from data may have its bank card confirmed.
+CARD_CONFIRMABLE_STATUSES = OPEN_STATUSES + (S.APPROVED,)
 # Never filed: a draft, or withdrawn before a decision (its invoices released).
 NOT_FILED_STATUSES = (S.DRAFT, S.WITHDRAWN)
 

@@ -1,7 +1,12 @@
-"""Append-only files outside the database (the audit chain's checkpoints)."""
+"""Files outside the database: append-only lines (the audit chain's checkpoints), uploads kept for a job."""
 import fcntl
+import hashlib
 import os
+import shutil
+import uuid
 from pathlib import Path
+
+from django.conf import settings
 
 
 def append_line(*, path: Path, line: str) -> None:
@@ -16,3 +21,31 @@ def append_line(*, path: Path, line: str) -> None:
         handle.write(line.rstrip("\n") + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def dir_under_var(name: str) -> Path:
+    """A folder under the var directory (created when missing): where uploads wait for their job."""
+    path = Path(settings.VAR_DIR) / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_upload(upload, folder: Path) -> Path:
+    """Copy an uploaded file (a Django upload or any file object) to a new name in `folder`."""
+    stored = folder / f"{uuid.uuid4().hex}.upload"
+    with stored.open("wb") as out:
+        if hasattr(upload, "chunks"):
+            for chunk in upload.chunks():
+                out.write(chunk)
+        else:
+            shutil.copyfileobj(upload, out)
+    return stored
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

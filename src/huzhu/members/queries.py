@@ -25,11 +25,6 @@ def consenting_worker_ids(worker_ids) -> set[int]:
                .values_list("worker_id", flat=True))
 
 
-def consenting_workers() -> QuerySet[DataConsent]:
-    """Open consents (for joins in set-based matching: `worker_id__in=consenting_workers().values("worker_id")`)."""
-    return DataConsent.objects.filter(withdrawn_at__isnull=True)
-
-
 def data_consent_of(worker_id: int) -> DataConsent | None:
     """The worker's open consent, or None."""
     return DataConsent.objects.filter(worker_id=worker_id, withdrawn_at__isnull=True).first()

@@ -17,7 +17,7 @@ from huzhu.regions.models import Division
 from huzhu.regions.queries import scope_of
 
 from .models import DataConsent, Employment, MemberUnit, Worker
-from .queries import workers_in_scope
+from .queries import consenting_worker_ids, workers_in_scope
 
 
 def _parsed(field: str, parse, *args, **kwargs):
@@ -241,9 +241,8 @@ UNIT_DECLARATION_VERSION = "2026-1"
 
 
 def _consent_source(actor: Actor, source: str) -> str:
-    if source not in DataConsent.Source.values:
-        raise ValidationFailed("invalid_consent_source", _("请选择同意方式"), field="source")
-    if isinstance(actor, WorkerActor) and source != DataConsent.Source.WORKER:
+    # a worker speaks only for herself, through her own door
+    if source not in DataConsent.Source.values or (isinstance(actor, WorkerActor) and source != DataConsent.Source.WORKER):
         raise ValidationFailed("invalid_consent_source", _("请选择同意方式"), field="source")
     return source
 
@@ -271,7 +270,7 @@ def give_data_consent(*, actor: Actor, worker_ids, source: str, declaration: str
     if not ids:
         raise ValidationFailed("no_workers_chosen", _("请选择要登记同意的职工"), field="workers")
     _ensure_workers_visible(actor, ids)
-    already = set(DataConsent.objects.filter(worker_id__in=ids, withdrawn_at__isnull=True).values_list("worker_id", flat=True))
+    already = consenting_worker_ids(ids)
     now, user = timezone.now(), user_of(actor)
     new = [DataConsent(worker_id=pk, source=source, given_at=now, given_by=user) for pk in sorted(ids - already)]
     DataConsent.objects.bulk_create(new)

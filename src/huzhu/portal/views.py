@@ -84,16 +84,6 @@ def _women_plan_link(request, estimate_request) -> str | None:
     return f"{request.path}?{query.urlencode()}"
 
 
-# Claims made from data (免申即享) carry this channel; the worker confirms the card they are paid to,
-# from the moment the claim is made until it is paid or closed (claims.services.from_data.confirm_bank_card).
-DATA_CHANNEL = "data"
-_CLOSED = ("draft", "withdrawn", "rejected", "paid")
-
-
-def _awaits_card(claim) -> bool:
-    return claim.channel == DATA_CHANNEL and claim.status not in _CLOSED and claim.bank_confirmed_at is None
-
-
 @worker_session.worker_required
 def worker_home(request):
     """The worker's one entry point: coverages as they stand today, certificates, claims and what
@@ -109,9 +99,9 @@ def worker_home(request):
     return render(request, "portal/worker_home.html", {
         "worker": member_queries.own_worker(request.worker_id),
         "coverages": enrollment_queries.own_coverages(request.worker_id),
-        "claims": [(claim, missing) for claim, missing in claims if claim.channel != DATA_CHANNEL],
-        "data_claims": [(claim, missing, _awaits_card(claim)) for claim, missing in claims
-                        if claim.channel == DATA_CHANNEL],
+        "claims": [(claim, missing) for claim, missing in claims if not claim_queries.made_from_data(claim)],
+        "data_claims": [(claim, missing, claim_queries.awaits_bank_confirmation(claim)) for claim, missing in claims
+                        if claim_queries.made_from_data(claim)],
         "consent": member_queries.data_consent_of(request.worker_id),
         "notifications": notifications,
     })
@@ -144,22 +134,19 @@ def worker_claim_card(request, pk: int):
     code texted to her phone (the bank card change of /me/bank-card/), which confirms it too."""
     claim = claim_queries.claim_of_worker(request.worker_id, pk)
     worker = member_queries.own_worker(request.worker_id)
-    if not _awaits_card(claim):
+    if not claim_queries.awaits_bank_confirmation(claim):
         messages.info(request, _("这笔补助金无需确认银行卡。"))
         return redirect("me:home")
     sent = False
     form: BankCardForm = BankCardForm()
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        if not worker.bank_account_masked:
-            messages.error(request, _("您尚未登记银行卡，请先填写银行卡。"))
+        try:
+            services.confirm_card_on_file(worker_id=worker.pk, claim=claim)
+        except DomainError as exc:
+            messages.error(request, exc.message)
         else:
-            try:
-                services.confirm_card_on_file(worker_id=worker.pk, claim=claim)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("已确认银行卡，补助金将在下一批支付时付至该卡。"))
-                return redirect("me:home")
+            messages.success(request, _("已确认银行卡，补助金将在下一批支付时付至该卡。"))
+            return redirect("me:home")
     elif request.method == "POST" and "code" in request.POST:
         form, sent = BankCardCodeForm(request.POST), True
         if form.is_valid():

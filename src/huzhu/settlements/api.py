@@ -83,7 +83,7 @@ class SettlementErrorOut(Schema):
 
 def _scope(request):
     scope = scope_of(request.user)
-    if not scope.is_province or scope.role not in ("association", "auditor"):
+    if not queries.may_read(scope):
         raise PermissionDenied(_("您的角色无权访问医保结算数据"))
     return scope
 

@@ -15,40 +15,37 @@ from huzhu.core.errors import DomainError
 from huzhu.core.jobs import enqueue
 from huzhu.core.spreadsheets import xlsx_row
 from huzhu.regions.queries import scope_of
-from huzhu.regions.roles import Role
 
 from . import queries, services
 from .forms import AgreementForm, UploadForm
 from .models import SettlementImport, SettlementRow
 from .tasks import run_settlement_import_task
 
-READERS = {Role.ASSOCIATION, Role.AUDITOR}
-WRITERS = {Role.ASSOCIATION}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _scope(request, roles):
+def _scope(request, allowed=queries.may_read):
     scope = scope_of(request.user)
-    if scope.role not in roles or not scope.is_province:
+    if not allowed(scope):
         raise HttpForbidden(_("您的角色无权访问医保结算数据"))
     return scope
 
 
 @login_required
 def index(request):
-    scope = _scope(request, READERS)
+    scope = _scope(request)
     agreements = list(queries.agreements(scope))
     today = timezone.localdate()
     active = [a for a in agreements if a.covers(today)]
     return render(request, "settlements/index.html", {
         "jobs": queries.imports_in_scope(scope)[:50], "agreements": agreements,
-        "may_write": scope.role in WRITERS, "form": UploadForm(agreements=active), "has_active": bool(active)})
+        "may_write": queries.may_write(scope), "form": UploadForm(agreements=active), "has_active": bool(active)})
 
 
 @login_required
 @require_POST
 def upload(request):
-    _scope(request, WRITERS)
+    _scope(request, queries.may_write)
     upload_file = request.FILES.get("file")
     agreement = request.POST.get("agreement")
     try:
@@ -72,19 +69,19 @@ def _job_context(job: SettlementImport) -> dict:
 
 @login_required
 def job(request, pk: int):
-    record = queries.import_for(_scope(request, READERS), pk)
+    record = queries.import_for(_scope(request), pk)
     return render(request, "settlements/job.html", _job_context(record))
 
 
 @login_required
 def progress(request, pk: int):
-    record = queries.import_for(_scope(request, READERS), pk)
+    record = queries.import_for(_scope(request), pk)
     return render(request, "settlements/_status.html", _job_context(record))
 
 
 @login_required
 def errors(request, pk: int):
-    record = queries.import_for(_scope(request, READERS), pk)
+    record = queries.import_for(_scope(request), pk)
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(_("错误明细"))
     sheet.append([_("行号"), _("结算流水号"), _("身份证号（脱敏）"), _("出错字段"), _("原因")])
@@ -99,14 +96,14 @@ def errors(request, pk: int):
 
 @login_required
 def agreement_list(request):
-    scope = _scope(request, READERS)
+    scope = _scope(request)
     return render(request, "settlements/agreements.html", {
-        "agreements": queries.agreements(scope), "may_write": scope.role in WRITERS, "today": timezone.localdate()})
+        "agreements": queries.agreements(scope), "may_write": queries.may_write(scope), "today": timezone.localdate()})
 
 
 @login_required
 def agreement_edit(request, pk: int | None = None):
-    scope = _scope(request, WRITERS)
+    scope = _scope(request, queries.may_write)
     agreement = queries.agreement_for(scope, pk) if pk else None
     if request.method == "POST":
         form = AgreementForm(request.POST)

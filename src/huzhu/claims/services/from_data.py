@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Decimal
 from typing import NoReturn
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +28,8 @@ from huzhu.members.models import Worker
 
 from .. import rules
 from ..models import Claim, ClaimRecovery
-from ..workflow import Action
+from ..queries import use_card_on_file
+from ..workflow import CARD_CONFIRMABLE_STATUSES, STANDING_STATUSES, Action
 from .actors import WorkerActor, require_in_scope
 from .adjudication import claims_of_coverages_read_once, lock_workers_decisions
 from .intake import PLAN_OF_TYPE, submit_claim
@@ -63,12 +63,6 @@ class SettlementFacts:
 
     def amounts(self) -> rules.Amounts:
         return rules.Amounts(**{name: Decimal(getattr(self, name)) for name in rules.AMOUNT_FIELDS})
-
-
-def use_card_on_file() -> bool:
-    """The association's setting: pay a claim made from data to the card on file, without the worker's
-    confirmation on her phone (HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE, default False)."""
-    return bool(getattr(settings, "HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE", False))
 
 
 def settlement_problems(facts: SettlementFacts) -> list[rules.Problem]:
@@ -200,7 +194,7 @@ def reverse_settlement_claims(*, actor: Actor, serials: Sequence[str], today: da
             continue
         if claim is None:
             answer[serial] = "none"
-        elif claim.status in (S.WITHDRAWN, S.REJECTED) or claim.pk in recovered:
+        elif claim.status not in STANDING_STATUSES or claim.pk in recovered:  # withdrawn or refused
             answer[serial] = "already"
         elif claim.status == S.PAID:
             _open_recovery(actor=actor, claim=claim, serial=serial, today=today)
@@ -250,7 +244,7 @@ def confirm_bank_card(*, actor: WorkerActor, claim: Claim) -> Claim:
         raise NotFound()
     if claim.channel != Claim.Channel.DATA:
         raise Conflict("not_a_data_claim", _("只有由医保数据生成的申领需要确认收款账户"))
-    if claim.status in (S.WITHDRAWN, S.REJECTED, S.PAID):
+    if claim.status not in CARD_CONFIRMABLE_STATUSES:
         raise Conflict("claim_closed", _("申领已办结，不能再确认收款账户"))
     now = timezone.now()
     if Claim.objects.filter(pk=claim.pk, bank_confirmed_at__isnull=True).update(bank_confirmed_at=now, updated_at=now):

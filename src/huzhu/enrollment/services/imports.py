@@ -6,10 +6,7 @@ and a crashed job resumes from `done`. Nothing reaches the domain tables until t
 policy; then one transaction moves the staged rows into workers, employments and coverages, so
 a failure leaves the database exactly as before.
 """
-import hashlib
 import logging
-import shutil
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +22,7 @@ from huzhu.core.actors import Actor, user_of
 from huzhu.core.bulk import large_load
 from huzhu.core.crypto import blind_index_many, encrypt_texts, rotation_under_way
 from huzhu.core.errors import Conflict, ValidationFailed
+from huzhu.core.files import dir_under_var, file_digest, save_upload
 from huzhu.core.idnumbers import mask_mobile
 from huzhu.members import services as member_services
 from huzhu.members.models import MemberUnit, Worker
@@ -44,18 +42,8 @@ Progress = Callable[[ImportJob], None]
 
 
 def import_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return dir_under_var("imports")
 
-
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _default_kind(unit: MemberUnit) -> str:
@@ -76,13 +64,7 @@ def create_import_job(*, actor: Actor, enrollment: Enrollment, file_name: str, u
     ensure_in_scope(scope, enrollment)
     ensure_editable(enrollment, actor)
     if upload is not None:
-        stored = import_dir() / f"{uuid.uuid4().hex}.upload"
-        with stored.open("wb") as out:
-            if hasattr(upload, "chunks"):
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            else:
-                shutil.copyfileobj(upload, out)
+        stored = save_upload(upload, import_dir())
     elif path is not None:
         stored = Path(path).resolve()  # a resumed run may start in another directory
     else:

@@ -9,6 +9,7 @@ from huzhu.core.actors import Actor, user_of
 from huzhu.core.errors import PermissionDenied, ValidationFailed
 from huzhu.regions.queries import scope_of
 
+from .. import queries
 from ..models import DataSharingAgreement
 
 FIELDS = ("bureau_name", "region_id", "starts_on", "ends_on", "shared_fields", "contact_name", "contact_phone",
@@ -23,7 +24,7 @@ def _check(values: dict) -> None:
 
 
 def _may_write(actor: Actor) -> None:
-    if not scope_of(actor).is_province:
+    if not queries.may_write(scope_of(actor)):
         raise PermissionDenied(_("只有协会可以登记医保数据共享协议"))
 
 

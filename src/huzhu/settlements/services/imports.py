@@ -8,10 +8,8 @@ that records the outcomes, makes the claims (claims_from_settlements) and moves 
 a resumed run never acts twice. A serial is acted on once scheme-wide (a partial unique index):
 re-importing a file records every row as a duplicate and changes nothing else.
 """
-import hashlib
 import logging
 import shutil
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,10 +24,11 @@ from huzhu.core.actors import Actor, user_of
 from huzhu.core.bulk import insert_rows, large_load
 from huzhu.core.crypto import blind_index_many
 from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huzhu.core.files import dir_under_var, file_digest, save_upload
 from huzhu.enrollment.roster_files import RosterFileProblem, open_roster
 from huzhu.regions.queries import scope_of
 
-from .. import rules
+from .. import queries, rules
 from ..models import DataSharingAgreement, SettlementImport, SettlementRow
 from ..workflow import SETTLEMENT_IMPORT, JobAction
 from . import matching
@@ -47,23 +46,13 @@ STAGED_COLUMNS = ("job_id", "row_no", "serial", "outcome", "recorded", "is_rever
 
 
 def upload_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "settlements"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return dir_under_var("settlements")
 
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def may_import(actor: Actor) -> bool:
     """Only the association (or the system acting for the province) imports settlement feeds."""
-    scope = scope_of(actor)
-    return scope.is_province and scope.role in ("association", "admin", "")
+    return queries.may_write(scope_of(actor))
 
 
 def _agreement_for(agreement_id: int | None, today: date) -> DataSharingAgreement:
@@ -103,13 +92,7 @@ def create_settlement_import(*, actor: Actor, file_name: str, upload=None, path:
                                field="mode")
     agreement = _agreement_for(agreement_id, today)
     if upload is not None:
-        stored = upload_dir() / f"{uuid.uuid4().hex}.upload"
-        with stored.open("wb") as out:
-            if hasattr(upload, "chunks"):
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            else:
-                shutil.copyfileobj(upload, out)
+        stored = save_upload(upload, upload_dir())
     elif path is not None:
         stored = Path(path).resolve()
     else:

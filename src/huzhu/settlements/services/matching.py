@@ -14,11 +14,13 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huzhu.claims.services.from_data import (
     SettlementFacts,
     claims_from_settlements,
     reverse_settlement_claims,
+    settlement_problems,
 )
 from huzhu.claims.services.intake import PLAN_OF_TYPE
 from huzhu.core.actors import Actor
@@ -158,7 +160,18 @@ def _make_claims(job, rows, decisions, actor, today) -> int:
     REFUSED (the claim's own checks: a deadline passed, amounts that do not add up) and the call is
     made again without it, in a savepoint so the refused attempt leaves nothing behind.
     """
-    matched = [row for row in rows if decisions[row["pk"]].outcome == Outcome.MATCHED]
+    matched = []
+    for row in rows:
+        decision = decisions[row["pk"]]
+        if decision.outcome != Outcome.MATCHED:
+            continue
+        # the checks that need no database are made here, so a bad row costs no attempt at the whole chunk
+        problems = settlement_problems(_facts(row, decision))
+        if problems:
+            _refuse(decision, _("结算流水号 %(serial)s：%(reason)s") % {"serial": row["serial"],
+                                                                   "reason": problems[0].message})
+        else:
+            matched.append(row)
     while matched:
         facts = [_facts(row, decisions[row["pk"]]) for row in matched]
         try:
@@ -167,14 +180,16 @@ def _make_claims(job, rows, decisions, actor, today) -> int:
         except (ValidationFailed, Conflict) as exc:
             if exc.row is None or not 1 <= exc.row <= len(matched):
                 raise
-            refused = matched.pop(exc.row - 1)
-            decision = decisions[refused["pk"]]
-            decision.outcome, decision.reason = Outcome.REFUSED, rules.mask_message(exc.message)[:300]
+            _refuse(decisions[matched.pop(exc.row - 1)["pk"]], exc.message)
             continue
         for row in matched:
             decisions[row["pk"]].claim_id = claims.get(row["serial"])
         return len(claims)
     return 0
+
+
+def _refuse(decision: Decision, message: str) -> None:
+    decision.outcome, decision.reason = Outcome.REFUSED, rules.mask_message(message)[:300]
 
 
 def _facts(row: dict, decision: Decision) -> SettlementFacts:

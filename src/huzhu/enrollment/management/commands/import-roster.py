@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from huzhu.core.actors import SYSTEM_ACTOR
 from huzhu.core.errors import DomainError
+from huzhu.core.files import file_digest
 from huzhu.core.idnumbers import normalize
 from huzhu.enrollment import services
 from huzhu.enrollment.models import Enrollment, ImportJob
 from huzhu.enrollment.queries import imports as import_queries
-from huzhu.enrollment.services.imports import file_digest
 from huzhu.members.models import MemberUnit
 from huzhu.plans.queries import plan_year as find_plan_year
 
