@@ -97,7 +97,7 @@ def scope_for():
 
 # --- Browser tests: Playwright driving Debian's chromium -------------------------------------
 CHROMIUM = "/usr/bin/chromium"
-# var/screens, or the var folder HUZHU_VAR_DIR names (CI runs the two suites side by side, each in its own).
+# var/screens, or the var folder HUZHU_VAR_DIR names (a suite run beside another can be given its own).
 SCREENS = __import__("pathlib").Path(__import__("os").environ.get(
     "HUZHU_VAR_DIR", __import__("pathlib").Path(__file__).resolve().parents[2] / "var")) / "screens"
 _browser_skips: list[str] = []
