@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "import_settlements": _("导入医保结算数据"), "purge_raw_settlements": _("清理到期的医保结算原始数据"),
     "claims_from_settlements": _("由医保结算数据生成申领"), "reverse_settlement_claims": _("医保结算冲销"),
     "open_claim_recovery": _("登记补助金追回"),
+    "reversal_held_in_payment": _("医保冲销待支付批次处理"),
     # claims
     "create_claim": _("受理申领"), "attach_claim_documents": _("上传申领材料"), "adjust_claim": _("调整补助金"),
     "approve_claim": _("审批申领"), "download_claim_bundle": _("下载申领材料包"),

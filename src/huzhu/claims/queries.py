@@ -366,6 +366,21 @@ def data_claims_settlement_to_sent(scope: Scope, plan_year_ids: list[int]) -> li
     return _settlement_to_sent_reader(scope, plan_year_ids) if _settlement_to_sent_reader else []
 
 
+# The payouts app also registers its reader of the claims whose benefit is on its way to the bank (a payout line
+# waiting in a batch or sent and not yet answered): a reversal must not cancel such a claim behind the batch's back.
+_in_payment_reader: Callable[[list[int]], set[int]] | None = None
+
+
+def register_in_payment_reader(reader: Callable[[list[int]], set[int]]) -> None:
+    global _in_payment_reader
+    _in_payment_reader = reader
+
+
+def claims_in_payment(claim_ids: list[int]) -> set[int]:
+    """Of these claims, those with a live payout not yet paid (pending in a batch, or sent to the bank)."""
+    return _in_payment_reader(claim_ids) if _in_payment_reader and claim_ids else set()
+
+
 def paid_benefit_by_county_and_channel(scope: Scope, plan_year_ids: Sequence[int]) -> list[dict]:
     """Paid claims of the plan years in scope, per county and intake channel: {county_id, channel, claims, amount}."""
     from django.db.models import Sum

@@ -14,3 +14,4 @@ class PayoutsConfig(AppConfig):
 
         ledger_queries.register_source_reader("payout", queries.ledger_sources)
         claim_queries.register_settlement_to_sent_reader(queries.data_claims_settlement_to_sent)
+        claim_queries.register_in_payment_reader(queries.claims_in_payment)

@@ -201,3 +201,9 @@ def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]
         (_("支付批次 #%(number)s") % {"number": batch_id},
          reverse("payouts:batch_detail", args=[batch_id]) if may_open_batches else "")), bank_reference=reference)
         for pk, claim_id, batch_id, reference in rows}
+
+
+def claims_in_payment(claim_ids: list[int]) -> set[int]:
+    """Of these claims, those whose live payout is still pending in a batch or sent and unanswered (one query)."""
+    return set(Payout.objects.filter(claim_id__in=claim_ids, status__in=[Payout.Status.PENDING, Payout.Status.SENT])
+               .values_list("claim_id", flat=True))

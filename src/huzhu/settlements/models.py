@@ -189,3 +189,16 @@ class SettlementRow(models.Model):
         ]
         indexes = [models.Index(fields=["serial"], name="settlement_row_serial"),
                    models.Index(fields=["worker"], name="settlement_row_worker")]
+
+    def reversal_result_label(self) -> str:
+        """What the reversal did, in words (the codes of claims.services.from_data.reverse_settlement_claims)."""
+        return str(REVERSAL_RESULTS.get(self.reversal_result, self.reversal_result))
+
+
+REVERSAL_RESULTS = {
+    "cancelled": _("未付申领已撤销"),
+    "recovery": _("已付，登记追回"),
+    "none": _("原结算未生成申领"),
+    "already": _("此前已处理"),
+    "in_payment": _("补助金已在支付批次中，待财务处理"),
+}

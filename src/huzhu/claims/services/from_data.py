@@ -28,7 +28,7 @@ from huzhu.members.models import Worker
 
 from .. import rules
 from ..models import Claim, ClaimRecovery
-from ..queries import use_card_on_file
+from ..queries import claims_in_payment, use_card_on_file
 from ..workflow import CARD_CONFIRMABLE_STATUSES, STANDING_STATUSES, Action
 from .actors import WorkerActor, require_in_scope
 from .adjudication import claims_of_coverages_read_once, lock_workers_decisions
@@ -180,13 +180,16 @@ def _make_claims(*, actor: Actor, fresh: list[tuple[int, SettlementFacts]], work
 @transaction.atomic
 def reverse_settlement_claims(*, actor: Actor, serials: Sequence[str], today: date | None = None) -> dict[str, str]:
     """For the claims made from these original serials: cancel an unpaid one, open a recovery (应收) for a paid one;
-    serial -> "cancelled" | "recovery" | "none" (no claim made from it) | "already" (reversed before). Idempotent."""
+    serial -> "cancelled" | "recovery" | "none" (no claim made from it) | "already" (reversed before) |
+    "in_payment" (its benefit is in a payout batch or at the bank: nothing is changed, the finance office decides
+    with the batch, see docs/claims.md). Idempotent."""
     today = today or timezone.localdate()
     wanted = [(s or "").strip() for s in serials]
     claims = {c.settlement_serial: c for c in Claim.objects.select_related("plan_year")
               .filter(settlement_serial__in=set(wanted) - {""})}
     lock_workers_decisions(c.worker_id for c in claims.values())
     recovered = set(ClaimRecovery.objects.filter(claim_id__in=[c.pk for c in claims.values()]).values_list("claim_id", flat=True))
+    in_payment = claims_in_payment([c.pk for c in claims.values() if c.status == S.APPROVED])
     answer: dict[str, str] = {}
     for serial in wanted:
         claim = claims.get(serial)
@@ -196,6 +199,10 @@ def reverse_settlement_claims(*, actor: Actor, serials: Sequence[str], today: da
             answer[serial] = "none"
         elif claim.status not in STANDING_STATUSES or claim.pk in recovered:  # withdrawn or refused
             answer[serial] = "already"
+        elif claim.pk in in_payment:
+            answer[serial] = "in_payment"
+            record_event(actor=actor, action="reversal_held_in_payment", object_type="Claim", object_id=claim.pk,
+                         after={"serial": serial})
         elif claim.status == S.PAID:
             _open_recovery(actor=actor, claim=claim, serial=serial, today=today)
             answer[serial] = "recovery"
@@ -204,7 +211,7 @@ def reverse_settlement_claims(*, actor: Actor, serials: Sequence[str], today: da
             answer[serial] = "cancelled"
     record_event(actor=actor, action="reverse_settlement_claims", object_type="Claim", object_id="",
                  after={status: sum(1 for v in answer.values() if v == status)
-                        for status in ("cancelled", "recovery", "none", "already")})
+                        for status in ("cancelled", "recovery", "none", "already", "in_payment")})
     return answer
 
 

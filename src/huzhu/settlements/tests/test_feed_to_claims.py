@@ -74,3 +74,29 @@ def test_a_reversal_after_payment_opens_a_recovery(run_feed, tmp_path, covered):
 def test_a_reversal_of_a_serial_never_made_into_a_claim_says_none(run_feed, tmp_path, covered):
     job = run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="K1R", reversal_of="K0")]))
     assert job.rows.get().reversal_result == "none" and job.reversal_count == 1
+
+
+def test_a_reversal_while_the_benefit_is_in_a_payout_batch_changes_nothing_and_says_so(
+        run_feed, tmp_path, covered, association_approver, settings):
+    from huzhu.members import services as member_services
+    from huzhu.payouts import rules as payout_rules
+    from huzhu.payouts import services as payouts
+    from huzhu.payouts.models import Payout
+
+    from .conftest import SYSTEM_ACTOR
+
+    settings.HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE = True
+    member_services.change_bank_account(actor=SYSTEM_ACTOR, worker=covered, bank_name="中国工商银行",
+                                        bank_account="6222021234567890123", reason="职工本人提供")
+    run_feed(write_csv(tmp_path / "feed.csv", [feed_row(covered, serial="P1", self_pay="2000.00", total="16000.00")]))
+    claim = Claim.objects.get()
+    batch = payouts.build_batch(actor=association_approver, filters=payout_rules.BatchFilters())
+    assert batch.payouts.get().claim_id == claim.pk
+
+    job = run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="P1R", reversal_of="P1",
+                                                                   self_pay="2000.00", total="16000.00")]))
+    row = job.rows.get()
+    assert row.reversal_result == "in_payment" and "支付批次" in row.reversal_result_label()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED and not ClaimRecovery.objects.exists()
+    assert batch.payouts.get().status == Payout.Status.PENDING
