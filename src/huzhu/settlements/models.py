@@ -129,6 +129,16 @@ class SettlementImportStatusChange(models.Model):
         ordering = ["at", "pk"]
 
 
+class ReversalResult(models.TextChoices):
+    """What a reversal row did: the answers of claims.services.from_data.reverse_settlement_claims."""
+
+    CANCELLED = "cancelled", _("未付申领已撤销")
+    RECOVERY = "recovery", _("已付，登记追回")
+    NONE = "none", _("原结算未生成申领")
+    ALREADY = "already", _("此前已处理")
+    IN_PAYMENT = "in_payment", _("补助金已在支付批次中，待财务处理")
+
+
 class SettlementRow(models.Model):
     """One row of a feed: staged, then given an outcome. `recorded` rows hold their serial once, scheme-wide."""
 
@@ -152,7 +162,7 @@ class SettlementRow(models.Model):
     recorded = models.BooleanField(default=False)
     is_reversal = models.BooleanField(_("冲销"), default=False)
     reverses_serial = models.CharField(_("原结算流水号"), max_length=40, blank=True)
-    reversal_result = models.CharField(_("冲销结果"), max_length=10, blank=True)
+    reversal_result = models.CharField(_("冲销结果"), max_length=10, blank=True, choices=ReversalResult.choices)
     id_index = models.CharField(max_length=64, blank=True)
     id_masked = models.CharField(_("身份证号"), max_length=18, blank=True)
     gender = models.CharField(max_length=1, blank=True)
@@ -189,16 +199,3 @@ class SettlementRow(models.Model):
         ]
         indexes = [models.Index(fields=["serial"], name="settlement_row_serial"),
                    models.Index(fields=["worker"], name="settlement_row_worker")]
-
-    def reversal_result_label(self) -> str:
-        """What the reversal did, in words (the codes of claims.services.from_data.reverse_settlement_claims)."""
-        return str(REVERSAL_RESULTS.get(self.reversal_result, self.reversal_result))
-
-
-REVERSAL_RESULTS = {
-    "cancelled": _("未付申领已撤销"),
-    "recovery": _("已付，登记追回"),
-    "none": _("原结算未生成申领"),
-    "already": _("此前已处理"),
-    "in_payment": _("补助金已在支付批次中，待财务处理"),
-}

@@ -96,7 +96,7 @@ def test_a_reversal_while_the_benefit_is_in_a_payout_batch_changes_nothing_and_s
     job = run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="P1R", reversal_of="P1",
                                                                    self_pay="2000.00", total="16000.00")]))
     row = job.rows.get()
-    assert row.reversal_result == "in_payment" and "支付批次" in row.reversal_result_label()
+    assert row.reversal_result == "in_payment" and "支付批次" in row.get_reversal_result_display()
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED and not ClaimRecovery.objects.exists()
     assert batch.payouts.get().status == Payout.Status.PENDING
