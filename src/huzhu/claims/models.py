@@ -102,6 +102,9 @@ class Claim(models.Model):
     # feed idempotent (one claim per settlement), and the settlement date starts the "days to payout" clock.
     settlement_serial = models.CharField(_("结算流水号"), max_length=50, blank=True, default="")
     settled_on = models.DateField(_("结算日期"), null=True, blank=True)
+    # A reversal that came while the benefit was in a payout batch or at the bank: kept here and applied when the
+    # payment ends (paid: a recovery is opened; failed or the batch cancelled: the claim is cancelled).
+    held_reversal_serial = models.CharField(_("待处理的冲销流水号"), max_length=50, blank=True, default="")
 
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")

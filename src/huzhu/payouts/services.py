@@ -111,6 +111,9 @@ def cancel_batch(*, actor: StaffActor, batch: PayoutBatch, reason: str) -> Payou
     BATCH.move(actor=actor, record=locked, action=BatchAction.CANCEL, note=reason,
                updates={"cancelled_by": actor, "cancelled_at": timezone.now()}, audit_after={"reason": reason[:200]})
     PAYOUT.move_all(Payout.objects.filter(batch=locked), action=PayoutAction.CANCEL)
+    # A settlement reversal that waited for this batch cancels its claim now that the benefit is not being paid.
+    claim_services.apply_held_reversals(actor=actor,
+                                        claim_ids=list(Payout.objects.filter(batch=locked).values_list("claim_id", flat=True)))
     return _refresh(locked, batch)
 
 
@@ -252,6 +255,9 @@ def _settle(*, actor: StaffActor, payout: Payout, decision: rules.LineDecision, 
     else:
         ledger.post_payout_failed(actor=actor, plan_year=payout.plan_year, payout_id=payout.pk, posted_on=today,
                                   reason=decision.reason)
+        # A settlement reversal held while the line was at the bank cancels the claim: nothing is left to resolve.
+        if claim_services.apply_held_reversals(actor=actor, claim_ids=[payout.claim_id], today=today):
+            Payout.objects.filter(pk=payout.pk).update(resolved_at=timezone.now(), resolution_note=_("医保结算已冲销，申领已撤销"))
 
 
 def _update_batch_totals(actor, locked: PayoutBatch, batch: PayoutBatch) -> bool:

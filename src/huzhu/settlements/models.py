@@ -136,7 +136,7 @@ class ReversalResult(models.TextChoices):
     RECOVERY = "recovery", _("已付，登记追回")
     NONE = "none", _("原结算未生成申领")
     ALREADY = "already", _("此前已处理")
-    IN_PAYMENT = "in_payment", _("补助金已在支付批次中，待财务处理")
+    IN_PAYMENT = "in_payment", _("补助金支付中：银行付款后登记追回，退回或批次作废则撤销申领")
 
 
 class SettlementRow(models.Model):

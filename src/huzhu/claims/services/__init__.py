@@ -3,7 +3,13 @@ from .actors import WorkerActor
 from .adjudication import estimate_claim, explanation_of
 from .bundles import build_claim_bundle
 from .calendar import read_official_days, set_official_days
-from .from_data import SettlementFacts, claims_from_settlements, confirm_bank_card, reverse_settlement_claims
+from .from_data import (
+    SettlementFacts,
+    apply_held_reversals,
+    claims_from_settlements,
+    confirm_bank_card,
+    reverse_settlement_claims,
+)
 from .intake import attach_document, attach_documents, create_claim, file_claim, submit_claim
 from .notifications import deliver_notifications
 from .review import (
@@ -18,7 +24,7 @@ from .review import (
 from .transitions import transition_claim
 
 __all__ = [
-    "SettlementFacts", "WorkerActor", "adjust_claim", "claims_from_settlements", "confirm_bank_card",
+    "SettlementFacts", "WorkerActor", "apply_held_reversals", "adjust_claim", "claims_from_settlements", "confirm_bank_card",
     "reverse_settlement_claims", "approve_claim", "attach_document", "attach_documents", "build_claim_bundle", "create_claim",
     "deliver_notifications", "estimate_claim", "explanation_of", "file_claim", "mark_claim_paid", "pass_review", "reject_claim",
     "read_official_days", "return_for_supplement", "set_official_days", "submit_claim", "transition_claim", "withdraw_claim",

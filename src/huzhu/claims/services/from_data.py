@@ -181,8 +181,8 @@ def _make_claims(*, actor: Actor, fresh: list[tuple[int, SettlementFacts]], work
 def reverse_settlement_claims(*, actor: Actor, serials: Sequence[str], today: date | None = None) -> dict[str, str]:
     """For the claims made from these original serials: cancel an unpaid one, open a recovery (应收) for a paid one;
     serial -> "cancelled" | "recovery" | "none" (no claim made from it) | "already" (reversed before) |
-    "in_payment" (its benefit is in a payout batch or at the bank: nothing is changed, the finance office decides
-    with the batch, see docs/claims.md). Idempotent."""
+    "in_payment" (its benefit is in a payout batch or at the bank: the reversal is held on the claim and applied
+    when the payment ends, see `apply_held_reversals` and `mark_claim_paid`). Idempotent."""
     today = today or timezone.localdate()
     wanted = [(s or "").strip() for s in serials]
     claims = {c.settlement_serial: c for c in Claim.objects.select_related("plan_year")
@@ -201,8 +201,10 @@ def reverse_settlement_claims(*, actor: Actor, serials: Sequence[str], today: da
             answer[serial] = "already"
         elif claim.pk in in_payment:
             answer[serial] = "in_payment"
-            record_event(actor=actor, action="reversal_held_in_payment", object_type="Claim", object_id=claim.pk,
-                         after={"serial": serial})
+            if not claim.held_reversal_serial:
+                Claim.objects.filter(pk=claim.pk).update(held_reversal_serial=serial, updated_at=timezone.now())
+                record_event(actor=actor, action="reversal_held_in_payment", object_type="Claim", object_id=claim.pk,
+                             after={"serial": serial})
         elif claim.status == S.PAID:
             _open_recovery(actor=actor, claim=claim, serial=serial, today=today)
             answer[serial] = "recovery"
@@ -212,6 +214,38 @@ def reverse_settlement_claims(*, actor: Actor, serials: Sequence[str], today: da
     record_event(actor=actor, action="reverse_settlement_claims", object_type="Claim", object_id="",
                  after={status: sum(1 for v in answer.values() if v == status)
                         for status in ("cancelled", "recovery", "none", "already", "in_payment")})
+    return answer
+
+
+@transaction.atomic
+def apply_held_reversals(*, actor: Actor, claim_ids: Sequence[int], today: date | None = None) -> dict[int, str]:
+    """The payment of these claims ended (called by payouts when a batch is cancelled or the bank answers): a
+    reversal held while the benefit was in payment is applied now. claim id -> "cancelled" (still approved and no
+    longer in payment) | "recovery" (paid); claims with no held reversal, or still in payment, are left out."""
+    today = today or timezone.localdate()
+    held = list(Claim.objects.select_related("plan_year").filter(pk__in=list(claim_ids))
+                .exclude(held_reversal_serial="").order_by("pk"))
+    if not held:
+        return {}
+    lock_workers_decisions(c.worker_id for c in held)
+    still_in_payment = claims_in_payment([c.pk for c in held])
+    recovered = set(ClaimRecovery.objects.filter(claim_id__in=[c.pk for c in held]).values_list("claim_id", flat=True))
+    answer: dict[int, str] = {}
+    for claim in held:
+        if claim.pk in still_in_payment:
+            continue
+        serial = claim.held_reversal_serial
+        if claim.status == S.PAID and claim.pk not in recovered:
+            _open_recovery(actor=actor, claim=claim, serial=serial, today=today)
+            answer[claim.pk] = "recovery"
+        elif claim.status == S.APPROVED:
+            _cancel(actor=actor, claim=claim, serial=serial, today=today)
+            answer[claim.pk] = "cancelled"
+        else:
+            continue
+        Claim.objects.filter(pk=claim.pk).update(held_reversal_serial="")
+        record_event(actor=actor, action="apply_held_reversal", object_type="Claim", object_id=claim.pk,
+                     after={"serial": serial, "result": answer[claim.pk]})
     return answer
 
 

@@ -14,6 +14,7 @@ from .. import rules, workflow
 from ..models import Claim, ClaimAdjustment
 from ..workflow import Action
 from .adjudication import adjudicate, amounts_of, invoices_of, lock_coverage
+from .from_data import apply_held_reversals
 from .transitions import check_move, move_claim
 
 S = Claim.Status
@@ -93,8 +94,13 @@ def withdraw_claim(*, actor: Actor, claim: Claim, comment: str = "") -> Claim:
 
 @transaction.atomic
 def mark_claim_paid(*, actor: Actor, claim: Claim, comment: str = "") -> Claim:
-    """Record that the benefit was paid (called by payouts)."""
-    return move_claim(actor=actor, claim=claim, action=Action.PAY, comment=comment)
+    """Record that the benefit was paid (called by payouts). A settlement reversal held while the benefit was at the
+    bank is applied now: a recovery is opened."""
+    claim = move_claim(actor=actor, claim=claim, action=Action.PAY, comment=comment)
+    if claim.held_reversal_serial:
+        apply_held_reversals(actor=actor, claim_ids=[claim.pk])
+        claim.refresh_from_db(fields=["held_reversal_serial"])
+    return claim
 
 
 @transaction.atomic

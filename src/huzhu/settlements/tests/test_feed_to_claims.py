@@ -96,7 +96,64 @@ def test_a_reversal_while_the_benefit_is_in_a_payout_batch_changes_nothing_and_s
     job = run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="P1R", reversal_of="P1",
                                                                    self_pay="2000.00", total="16000.00")]))
     row = job.rows.get()
-    assert row.reversal_result == "in_payment" and "支付批次" in row.get_reversal_result_display()
+    assert row.reversal_result == "in_payment" and "支付中" in row.get_reversal_result_display()
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED and not ClaimRecovery.objects.exists()
     assert batch.payouts.get().status == Payout.Status.PENDING
+
+
+@pytest.mark.parametrize("ending", ["batch_cancelled", "bank_paid", "bank_failed"])
+def test_a_reversal_held_in_payment_is_applied_when_the_payment_ends(
+        run_feed, tmp_path, covered, association_approver, settings, ending):
+    """The held reversal waits on the claim; the batch's end applies it: a cancel before money left, a recovery after."""
+    from django.utils import timezone
+
+    from huzhu.conftest import make_staff
+    from huzhu.ledger.models import LedgerEntry
+    from huzhu.members import services as member_services
+    from huzhu.payouts import bank_files
+    from huzhu.payouts import rules as payout_rules
+    from huzhu.payouts import services as payouts
+    from huzhu.payouts.models import Payout
+    from huzhu.regions.models import Role
+
+    from .conftest import SYSTEM_ACTOR
+
+    settings.HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE = True
+    member_services.change_bank_account(actor=SYSTEM_ACTOR, worker=covered, bank_name="中国工商银行",
+                                        bank_account="6222021234567890123", reason="职工本人提供")
+    run_feed(write_csv(tmp_path / "feed.csv", [feed_row(covered, serial="Q1", self_pay="2000.00", total="16000.00")]))
+    claim = Claim.objects.get()
+    batch = payouts.build_batch(actor=association_approver, filters=payout_rules.BatchFilters())
+    if ending != "batch_cancelled":
+        payouts.approve_batch(actor=make_staff("checker", Role.ASSOCIATION), batch=batch)
+        payouts.record_bank_file_export(actor=association_approver, batch=batch, file_format="csv")
+        payouts.mark_batch_sent(actor=association_approver, batch=batch, sent_on=timezone.localdate())
+    run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="Q1R", reversal_of="Q1",
+                                                            self_pay="2000.00", total="16000.00")]))
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED and claim.held_reversal_serial == "Q1"
+
+    if ending == "batch_cancelled":
+        payouts.cancel_batch(actor=association_approver, batch=batch, reason="医保冲销，重新组批")
+    else:
+        payout = batch.payouts.get()
+        result = "成功" if ending == "bank_paid" else "失败"
+        payouts.import_return_file(actor=association_approver, batch=batch, file_name="回盘.csv", content=b"".join(
+            bank_files.csv_chunks(payout_rules.RETURN_FILE_HEADERS,
+                                  [(payout.reference, f"{payout.amount:.2f}", result, "" if ending == "bank_paid" else "账户已销户")])))
+    claim.refresh_from_db()
+    assert claim.held_reversal_serial == ""
+    if ending == "bank_paid":
+        assert claim.status == Claim.Status.PAID
+        assert ClaimRecovery.objects.get(claim=claim).amount == claim.benefit_amount > Decimal("0")
+    else:
+        assert claim.status == Claim.Status.WITHDRAWN and not ClaimRecovery.objects.exists()
+        # The approval's entry is reversed: the claim owes nothing to anyone.
+        approval = LedgerEntry.objects.get(cause_type="claim", cause_id=str(claim.pk), kind="claim_approved")
+        assert approval.reversed_by.kind == "reversal:claim_approved"
+    if ending == "bank_failed":
+        failed = Payout.objects.get(claim=claim)
+        assert failed.status == Payout.Status.FAILED and failed.resolved_at is not None
+    # Applied once: running the end again (or the reversal file again) changes nothing.
+    assert claim_services.apply_held_reversals(actor=SYSTEM_ACTOR, claim_ids=[claim.pk]) == {}
