@@ -172,7 +172,7 @@ def _is_transactional(item) -> bool:
                 or names & {"live_server", "transactional_db", "browser_page"})
 
 
-def _install_migrated_rows() -> None:
+def install_migrated_rows() -> None:
     from huzhu.plans.models import Plan, PlanYear, TermsVersion
     from huzhu.regions.models import AgencyPoint, Division, Office
     from huzhu.regions.services import install_divisions
@@ -190,7 +190,7 @@ def _migrated_rows_after_flush(request):
     (plain tests roll back and keep them)."""
     if _is_transactional(request.node):
         request.getfixturevalue("transactional_db")
-        _install_migrated_rows()
+        install_migrated_rows()
     yield
 
 
@@ -204,7 +204,7 @@ def pytest_runtest_teardown(item, nextitem):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
-            _install_migrated_rows()
+            install_migrated_rows()
 
 
 def default_plan_years_migration():
@@ -308,6 +308,35 @@ def sign_in_on_the_phone(page, worker, *, lands_on: str = "/me/") -> None:
     page.fill("input[name=code]", codes[-1])
     page.click("button.primary")
     page.wait_for_url(f"**{lands_on}")
+
+
+@contextmanager
+def module_settings(tmp_path_factory, **overrides):
+    """For rows a test file builds once (a module-scoped fixture, before the per-test fixtures run): jobs inline
+    and audit checkpoints in a file of its own, as `_jobs_inline` and `_audit_checkpoints_per_test` give a test;
+    and the file's own `overrides`, kept while its tests run."""
+    from django.test import override_settings
+
+    path = tmp_path_factory.mktemp("module") / "audit-checkpoints.jsonl"
+    with override_settings(HUZHU_JOBS_IN_THREADS=False, HUZHU_AUDIT_CHECKPOINT_PATH=str(path), **overrides):
+        yield
+
+
+def built_once_for_the_file(django_db_blocker, tmp_path_factory, build, **overrides):
+    """The body of a module-scoped fixture: `build()`'s rows are committed once for a test file, each test runs in
+    its own transaction on top of them (rolled back after it), and after the file the tables are emptied and the
+    migrations' rows put back, as after a transactional test. Only for files without transactional tests."""
+    from django.core.management import call_command
+
+    with module_settings(tmp_path_factory, **overrides):
+        with django_db_blocker.unblock():
+            rows = build()
+        try:
+            yield rows
+        finally:
+            with django_db_blocker.unblock():
+                call_command("flush", interactive=False, verbosity=0)
+                install_migrated_rows()
 
 
 @pytest.fixture(autouse=True)

@@ -163,12 +163,22 @@ def _build_payouts(region: Region, desk, checker, *, seed: int) -> None:
     _approved_claim(region.unit, desk, phone=f"137{seed:02d}000003")
 
 
+def api_world_settings(directory) -> dict:
+    """The settings the api_world is built and used under (its files live in `directory`)."""
+    return {"ARCHIVE_ROOT": directory / "archive", "CLAIMS_STRAIGHT_THROUGH_LIMIT": "0.00", "VAR_DIR": directory}
+
+
 @pytest.fixture
 def api_world(db, settings, tmp_path):
     """The two regions, a token per staff persona, and a worker token for the own region's claimant."""
-    settings.ARCHIVE_ROOT = tmp_path / "archive"
-    settings.CLAIMS_STRAIGHT_THROUGH_LIMIT = "0.00"
-    settings.VAR_DIR = tmp_path
+    for name, value in api_world_settings(tmp_path).items():
+        setattr(settings, name, value)
+    with time_machine.travel(TODAY, tick=False):  # the test runs on the world's day (its tokens' clock)
+        yield build_api_world()
+
+
+def build_api_world() -> "World":
+    """api_world's rows (under api_world_settings)."""
     with time_machine.travel(TODAY, tick=False):
         install_default_plans()
         desk = make_staff("desk_association", Role.ASSOCIATION)
@@ -201,6 +211,6 @@ def api_world(db, settings, tmp_path):
             region.settlement_import = SettlementImport.objects.create(agreement=agreement, source="api",
                                                                        file_name="feed.csv", status="done")
         worker_token = security_services.issue_worker_token(worker=own.workers[0]).token
-        yield World({"own": own, "other": other}, tokens,
-                    PlanYear.objects.get(plan_id="hospitalization", year=2027), worker_token)
+        return World({"own": own, "other": other}, tokens,
+                     PlanYear.objects.get(plan_id="hospitalization", year=2027), worker_token)
 

@@ -10,9 +10,22 @@ import time_machine
 from django.db import transaction
 from django.urls import reverse
 
-from huzhu.conftest import PASSWORD
+from huzhu.conftest import PASSWORD, built_once_for_the_file
 
-from .conftest import TODAY
+from .conftest import TODAY, api_world_settings, build_api_world
+
+
+@pytest.fixture(scope="module")
+def _world_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The api_world, built once for every case of this file."""
+    yield from built_once_for_the_file(django_db_blocker, tmp_path_factory, build_api_world,
+                                       **api_world_settings(tmp_path_factory.mktemp("world")))
+
+
+@pytest.fixture
+def api_world(db, _world_rows):
+    return _world_rows
+
 
 YEAR = {"plan": "hospitalization", "year": 2027}
 

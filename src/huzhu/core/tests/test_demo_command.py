@@ -7,11 +7,13 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.test import Client
 from django.utils import timezone
 
 from huzhu.claims.models import Claim, ClaimStatusChange
+from huzhu.conftest import module_settings
 from huzhu.core.money import ZERO, quantize_money
 from huzhu.core.scopes import PROVINCE
 from huzhu.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -25,12 +27,22 @@ from huzhu.plans.models import PlanYear, TermsVersion
 from huzhu.risk.models import RiskFinding
 
 pytestmark = pytest.mark.django_db
+DEMO = {"workers": 1500, "seed": 3, "years": [2024, 2025, 2026]}
 
 
-def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batch():
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once for the file (three years: two of them closed), inside a transaction rolled back after
+    it; each test runs in a savepoint of its own. Returns what the command printed."""
     out = StringIO()
-    with time_machine.travel("2026-11-29 10:00 +0800"):  # the seed's claims then include approved-unpaid ones
-        call_command("demo", workers=1500, seed=3, years=[2025, 2026], stdout=out)
+    with django_db_blocker.unblock(), module_settings(tmp_path_factory), transaction.atomic():
+        with time_machine.travel("2026-11-29 10:00 +0800"):  # the seed's claims then include approved-unpaid ones
+            call_command("demo", **DEMO, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batch(demo_output):
 
     assert MemberUnit.objects.exists() and Coverage.objects.exists()
     assert Claim.objects.filter(status=Claim.Status.PAID).exists()
@@ -38,12 +50,12 @@ def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batc
     assert batch.status == PayoutBatch.Status.RECONCILED
     paid_in_batch = Payout.objects.filter(batch=batch, status=Payout.Status.PAID).values("claim_id")
     assert Claim.objects.filter(pk__in=paid_in_batch, status=Claim.Status.PAID).count() == paid_in_batch.count() > 0
-    assert "支付批次" in out.getvalue()
-    scanned = re.search(r"风险扫描：([\d,]+) 条", out.getvalue())
+    assert "支付批次" in demo_output
+    scanned = re.search(r"风险扫描：([\d,]+) 条", demo_output)
     assert scanned and int(scanned[1].replace(",", "")) == RiskFinding.objects.count()
 
     again = StringIO()
-    call_command("demo", workers=1500, seed=3, years=[2025, 2026], if_empty=True, stdout=again)
+    call_command("demo", **DEMO, if_empty=True, stdout=again)
     assert "跳过" in again.getvalue() and PayoutBatch.objects.latest("pk").pk == batch.pk
     # the migration installed 2026 and 2027 already: the demo used them and added no second version
     assert PlanYear.objects.filter(year__in=(2026, 2027)).count() == 4
@@ -55,10 +67,7 @@ def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batc
         client.logout()
 
 
-def test_the_demo_books_are_what_an_auditor_would_sign():
-    with time_machine.travel("2026-11-29 10:00 +0800"):
-        call_command("demo", workers=1500, seed=3, years=[2024, 2025, 2026], stdout=StringIO())
-
+def test_the_demo_books_are_what_an_auditor_would_sign(demo_output):
     # every paid claim was paid through a payout batch, made by zhifu and checked by fuhe
     paid = Claim.objects.filter(status=Claim.Status.PAID)
     assert paid.exists()
@@ -94,7 +103,7 @@ def test_the_demo_books_are_what_an_auditor_would_sign():
     assert not unbalanced.exists()
 
 
-def test_the_demo_leaves_every_reviewer_a_queue_with_documents_and_womens_claims():
+def test_the_demo_leaves_every_reviewer_a_queue_with_documents_and_womens_claims(demo_output):
     from django.contrib.auth import get_user_model
 
     from huzhu.claims.models import ClaimDocument
@@ -102,7 +111,6 @@ def test_the_demo_leaves_every_reviewer_a_queue_with_documents_and_womens_claims
     from huzhu.regions.queries import scope_of
 
     with time_machine.travel("2026-11-29 10:00 +0800"):
-        call_command("demo", workers=1500, seed=3, years=[2025, 2026], stdout=StringIO())
         users = get_user_model().objects
         waiting = {role: claims_awaiting_review(scope_of(users.get(username=username)))
                    for username, role, _division, _label in DEMO_ACCOUNTS if role in ("agency", "office", "association")}

@@ -15,9 +15,22 @@ NOW = timezone.make_aware(datetime(2026, 11, 29, 12, 0))
 TODAY = date(2026, 11, 29)
 
 
+@pytest.fixture(scope="module")
+def _scheme_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The scheme, built once for a test file (some seconds of enrollments and claims): see built_once_for_the_file."""
+    from huzhu.conftest import HONGSHAN, built_once_for_the_file
+
+    yield from built_once_for_the_file(django_db_blocker, tmp_path_factory, lambda: _build_scheme(
+        make_unit(KUNDULUN, name="包头钢铁测试公司"), make_unit(HONGSHAN, name="赤峰红山测试公司")))
+
+
 @pytest.fixture
-def scheme(db, home_unit, other_unit):
+def scheme(db, _scheme_rows):
     """Kundulun (包头) has two units, Hongshan (赤峰) one; both plans in 2025 and 2026; claims at a high rate."""
+    return _scheme_rows
+
+
+def _build_scheme(home_unit, other_unit):
     install_default_plans(years=(2025, 2026, 2027))
     second = make_unit(KUNDULUN, name="包头第二测试单位", eligible_headcount=12, female_headcount=6)
     people, females = {}, {}

@@ -1,6 +1,7 @@
 """Dashboard figures against counts taken straight from the tables; scope and drill-down."""
 from decimal import Decimal
 
+import pytest
 from django.db.models import Sum
 
 from huzhu.claims.models import Claim
@@ -103,6 +104,12 @@ def test_drill_down_outside_the_scope_is_a_404(scheme, county_clerk, league_revi
     client.login(username=league_reviewer.username, password=PASSWORD)
     assert client.get(f"/reports/?region={KUNDULUN}").status_code == 200
     assert client.get("/reports/?region=150402").status_code == 404
+
+
+@pytest.fixture
+def home_unit(scheme):
+    """The unit contact's unit is the scheme's home unit."""
+    return scheme["home"]
 
 
 def test_a_unit_contact_sees_their_unit_live(scheme, unit_contact, client):

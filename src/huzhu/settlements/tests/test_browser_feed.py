@@ -5,13 +5,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from huzhu.claims import services as claim_services
 from huzhu.claims.models import Claim
 from huzhu.claims.tests.conftest import cover
 from huzhu.claims.tests.test_browser_claim_flow import sign_in
-from huzhu.conftest import SCREENS, make_worker, sign_in_on_the_phone
+from huzhu.conftest import SCREENS, make_staff, make_worker, sign_in_on_the_phone
 from huzhu.core.actors import SYSTEM_ACTOR
+from huzhu.payouts import bank_files
+from huzhu.payouts import rules as payout_rules
+from huzhu.payouts import services as payouts
 from huzhu.plans.services import install_default_plans
+from huzhu.regions.models import Role
 from huzhu.settlements import services
 
 from .conftest import consent, feed_row, write_csv
@@ -51,7 +54,15 @@ def test_a_feed_upload_pays_a_consenting_worker_who_sees_it_on_her_phone(browser
 
     claim = Claim.objects.get(settlement_serial="BR1")
     assert claim.channel == Claim.Channel.DATA and claim.status == Claim.Status.APPROVED
-    claim_services.mark_claim_paid(actor=None, claim=claim)  # the payout batch's step (payouts app)
+    # The finance office pays it as every benefit is paid: a batch, made and checked, sent, the bank's return file.
+    batch = payouts.build_batch(actor=association_approver, filters=payout_rules.BatchFilters())
+    payouts.approve_batch(actor=make_staff("checker", Role.ASSOCIATION), batch=batch)
+    payouts.record_bank_file_export(actor=association_approver, batch=batch, file_format="csv")
+    payouts.mark_batch_sent(actor=association_approver, batch=batch, sent_on=today)
+    payouts.import_return_file(actor=association_approver, batch=batch, file_name="回盘.csv", content=b"".join(
+        bank_files.csv_chunks(payout_rules.RETURN_FILE_HEADERS, bank_files.return_template_rows(batch))))
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID
 
     phone = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
     phone.goto(page.base_url + "/me/")
