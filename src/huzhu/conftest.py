@@ -165,7 +165,7 @@ def _close_connections_after_each_request():
     yield
 
 
-def _is_transactional(item) -> bool:
+def is_transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     names = set(getattr(item, "fixturenames", ()))
     return bool((marker is not None and marker.kwargs.get("transaction"))
@@ -188,7 +188,7 @@ def _migrated_rows_after_flush(request):
     """A transactional test flushes every table at its end, the rows that data migrations install
     included (divisions, the default plan years): put them back before the next transactional test
     (plain tests roll back and keep them)."""
-    if _is_transactional(request.node):
+    if is_transactional(request.node):
         request.getfixturevalue("transactional_db")
         install_migrated_rows()
     yield
@@ -200,7 +200,7 @@ def pytest_runtest_teardown(item, nextitem):
     pytest-django runs every plain test before the first transactional one, but a parallel worker
     (pytest-xdist) runs file after file, and a file's plain tests would find no divisions."""
     yield
-    if nextitem is not None and _is_transactional(item):
+    if nextitem is not None and is_transactional(item):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

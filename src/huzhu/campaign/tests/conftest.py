@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from huzhu.conftest import make_unit, make_worker
+from huzhu.conftest import built_once_for_the_file, make_unit, make_worker
 from huzhu.enrollment.services import enroll_and_pay
 from huzhu.plans.models import PlanYear
 from huzhu.plans.services import install_default_plans
@@ -34,10 +34,21 @@ class UnitSpec:
         return COUNTY_LEAGUE[self.county]
 
 
+@pytest.fixture(scope="module")
+def _rows_of_the_file(django_db_setup, django_db_blocker, tmp_path_factory):
+    yield from built_once_for_the_file(django_db_blocker, tmp_path_factory, _build_scenario)
+
+
 @pytest.fixture
-def plan_years(db):
-    install_default_plans(years=(2026, 2027))
-    return {(p.plan_id, p.year): p for p in PlanYear.objects.select_related("current_version")}
+def _rows(db, _rows_of_the_file):
+    """The plan years and the scenario, built once for the file (a module fixture is set up before `db`, so they
+    are committed, not inside the first test's transaction): each test rolls back on top of them."""
+    return _rows_of_the_file
+
+
+@pytest.fixture
+def plan_years(_rows):
+    return _rows[0]
 
 
 @pytest.fixture
@@ -46,8 +57,14 @@ def year_2027(plan_years):
 
 
 @pytest.fixture
-def scenario(plan_years):
+def scenario(_rows):
     """Fourteen units over three counties in two leagues; a seeded mix of renewed, lost and new units."""
+    return _rows[1]
+
+
+def _build_scenario():
+    install_default_plans(years=(2026, 2027))
+    plan_years = {(p.plan_id, p.year): p for p in PlanYear.objects.select_related("current_version")}
     rng = random.Random(11)
     specs = []
     for n in range(14):
@@ -69,4 +86,4 @@ def scenario(plan_years):
         batches = [(s.unit, s.covered_2027) for s in specs if s.paid_2027_on == day]
         if batches:
             enroll_and_pay(actor=None, check_participation=False, plan_year=plan_years[("hospitalization", 2027)], paid_on=day, batches=batches)
-    return specs
+    return plan_years, specs
