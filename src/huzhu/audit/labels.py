@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "import_settlements": _("导入医保结算数据"), "purge_raw_settlements": _("清理到期的医保结算原始数据"),
     "claims_from_settlements": _("由医保结算数据生成申领"), "reverse_settlement_claims": _("医保结算冲销"),
     "open_claim_recovery": _("登记补助金追回"),
+    "close_claim_recovery": _("补助金追回办结"),
+    "apply_held_reversal": _("支付结束后处理医保冲销"),
     "reversal_held_in_payment": _("医保冲销待支付批次处理"),
     # claims
     "create_claim": _("受理申领"), "attach_claim_documents": _("上传申领材料"), "adjust_claim": _("调整补助金"),

@@ -180,15 +180,22 @@ class ClaimRecovery(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("待追回")
         RECOVERED = "recovered", _("已追回")
+        WRITTEN_OFF = "written_off", _("已核销")
 
     claim = models.OneToOneField(Claim, verbose_name=_("申领"), on_delete=models.PROTECT, related_name="recovery")
     amount = money(_("应追回金额"))
     reversal_serial = models.CharField(_("冲销流水号"), max_length=50, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField(_("立账日期"))
     ledger_entry_id = models.PositiveBigIntegerField(_("记账分录"), null=True, blank=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="+")
+    # Closed by claims.services.close_recovery: repaid into the bank, or written off with a reason.
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办结人"), on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+    close_note = models.CharField(_("办结说明"), max_length=200, blank=True)
+    close_ledger_entry_id = models.PositiveBigIntegerField(_("办结分录"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -204,6 +204,16 @@ def claim_recovery_draft(claim_id, amount: Decimal, posted_on: date) -> EntryDra
                       transfer(RECOVERY_RECEIVABLE, BENEFITS_EXPENSE, amount))
 
 
+def recovery_closed_draft(claim_id, amount: Decimal, posted_on: date, *, written_off: bool) -> EntryDraft:
+    """A recovery closed: the worker paid the benefit back (bank against the receivable), or the association wrote it
+    off as not recoverable (benefits expense, charged again, against the receivable)."""
+    if written_off:
+        return EntryDraft("claim", str(claim_id), "claim_recovery_written_off", posted_on,
+                          f"申领 #{claim_id} 应追回补助金 {amount} 核销", transfer(BENEFITS_EXPENSE, RECOVERY_RECEIVABLE, amount))
+    return EntryDraft("claim", str(claim_id), "claim_recovery_repaid", posted_on,
+                      f"申领 #{claim_id} 追回补助金 {amount} 已到账", transfer(BANK, RECOVERY_RECEIVABLE, amount))
+
+
 def payout_paid_draft(payout_id, amount: Decimal, posted_on: date) -> EntryDraft:
     """The bank paid a payout: benefits payable against bank."""
     return EntryDraft("payout", str(payout_id), "payout_paid", posted_on, f"支付 #{payout_id} 已付款 {amount}",

@@ -187,6 +187,13 @@ def post_claim_recovery(*, actor: Actor, plan_year: PlanYear, claim_id, amount: 
     return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 
+def post_recovery_closed(*, actor: Actor, plan_year: PlanYear, claim_id, amount: Decimal, posted_on: date,
+                         written_off: bool) -> LedgerEntry:
+    """A recovery (1231) closed: repaid into the bank, or written off to benefits expense (after close: 往年调整)."""
+    draft = rules.recovery_closed_draft(claim_id, _money(amount, "amount"), posted_on, written_off=written_off)
+    return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
+
+
 def reverse_claim_approval(*, actor: Actor, claim_id, reason: str, posted_on: date | None = None) -> LedgerEntry | None:
     """A claim approved but not paid is cancelled: reverse its approval entry (none when it was approved at 0)."""
     approved = LedgerEntry.objects.filter(cause_type="claim", cause_id=str(claim_id), kind="claim_approved").first()

@@ -10,6 +10,7 @@ CODES = {
     "claim_not_approved": "the claim is not approved",
     "claims_taken": "a claim is already in another batch",
     "invalid_filters": "the batch filters are not valid",
+    "invalid_form": "a field of the form is not valid",
     "invalid_return_file": "the bank's return file cannot be read",
     "invalid_sent_on": "the sending date is after today",
     "not_exported": "the batch's bank file has not been downloaded",

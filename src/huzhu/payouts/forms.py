@@ -1,4 +1,6 @@
-"""Forms of the payout pages: batch filters, sending date, return file, corrected bank account."""
+"""Forms of the payout pages: batch filters, sending date, return file, corrected bank account, recoveries."""
+import unicodedata
+
 from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -59,4 +61,20 @@ class ReturnFileForm(forms.Form):
 class BankAccountForm(forms.Form):
     bank_name = forms.CharField(label=_("开户银行"), max_length=50, required=False)
     bank_account = forms.CharField(label=_("更正后的银行卡号"), max_length=30, required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class TypedDateField(forms.DateField):
+    """A date as typed: full-width digits and spaces are read as ASCII first (an input method may type them)."""
+
+    def to_python(self, value):
+        return super().to_python(unicodedata.normalize("NFKC", value).replace(" ", "") if isinstance(value, str) else value)
+
+
+class RecoveryCloseForm(forms.Form):
+    """An open recovery closed: repaid into the bank, or written off with a reason."""
+
+    outcome = forms.ChoiceField(label=_("追回结果"), choices=[("recovered", _("已追回（款项已到账）")),
+                                                             ("written_off", _("核销（无法追回）"))])
+    closed_on = TypedDateField(label=_("日期"), initial=timezone.localdate, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)

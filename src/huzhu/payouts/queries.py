@@ -157,6 +157,11 @@ def payout_for(scope: Scope, pk: int) -> Payout:
     return get_object_or_404(scope.filter(Payout.objects.select_related("claim__worker", "batch")), pk=pk)
 
 
+def open_recovery_for(scope: Scope, pk: int):
+    """One recovery of a claim in scope, or 404."""
+    return get_object_or_404(open_recoveries(scope), pk=pk)
+
+
 def claim_for(scope: Scope, pk: int):
     """One claim in scope, or 404."""
     return claim_queries.claim_with_worker(scope, pk)

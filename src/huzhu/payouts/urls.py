@@ -9,6 +9,7 @@ urlpatterns = [
     path("failed/", views.failed_queue, name="failed_queue"),
     path("failed/<int:pk>/resolve/", views.resolve_payout, name="resolve_payout"),
     path("claims/<int:pk>/bank-account/", views.claim_bank_account, name="claim_bank_account"),
+    path("recoveries/<int:pk>/close/", views.close_recovery, name="close_recovery"),
     path("<int:pk>/", views.batch_detail, name="batch_detail"),
     path("<int:pk>/approve/", views.batch_approve, name="batch_approve"),
     path("<int:pk>/cancel/", views.batch_cancel, name="batch_cancel"),

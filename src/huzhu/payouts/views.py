@@ -6,10 +6,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from huzhu.core.errors import DomainError
+from huzhu.claims import services as claim_services
+from huzhu.core.errors import DomainError, ValidationFailed
 from huzhu.core.money import display_yuan
 from huzhu.core.params import page_param
 from huzhu.core.views import act_and_redirect
@@ -18,7 +20,7 @@ from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
 
 from . import bank_files, queries, rules, services
-from .forms import BankAccountForm, BatchFilterForm, ReturnFileForm, SentForm
+from .forms import BankAccountForm, BatchFilterForm, RecoveryCloseForm, ReturnFileForm, SentForm
 from .models import PayoutBatch
 from .workflow import BATCH
 from .workflow import BatchAction as A
@@ -195,7 +197,7 @@ def failed_queue(request):
             page_param(request.GET, "unconfirmed_page")),
         "recoveries": Paginator(queries.open_recoveries(scope), PAGE_SIZE).get_page(
             page_param(request.GET, "recovery_page")),
-        "may_manage": scope.role in MANAGERS, "form": BankAccountForm(),
+        "may_manage": scope.role in MANAGERS, "form": BankAccountForm(), "recovery_form": RecoveryCloseForm(),
     })
 
 
@@ -232,3 +234,25 @@ def claim_bank_account(request, pk: int):
         failed=lambda error: _("申领 #%(number)s：%(message)s") % {"number": claim.pk, "message": error.message},
         done=lambda result: _("已补录%(name)s的银行账户，申领 #%(number)s 可进入支付批次") % {
             "name": claim.worker.name, "number": claim.pk})
+
+
+@login_required
+@require_POST
+def close_recovery(request, pk: int):
+    scope = _scope(request, MANAGERS)
+    recovery = queries.open_recovery_for(scope, pk)
+    form = RecoveryCloseForm(request.POST)
+
+    def close():
+        if not form.is_valid():
+            name, errors = next(iter(form.errors.items()))
+            raise ValidationFailed("invalid_form", f"{form.fields[name].label}：{errors[0]}", field=name)
+        data = form.cleaned_data
+        return claim_services.close_recovery(actor=request.user, recovery=recovery, outcome=data["outcome"],
+                                             closed_on=data["closed_on"] or timezone.localdate(), note=data["note"])
+
+    return act_and_redirect(
+        request, close, to="payouts:failed_queue",
+        failed=lambda error: _("申领 #%(number)s：%(message)s") % {"number": recovery.claim_id, "message": error.message},
+        done=lambda result: _("申领 #%(number)s 的应追回补助金 %(amount)s 元已办结：%(status)s") % {
+            "number": recovery.claim_id, "amount": display_yuan(result.amount), "status": result.get_status_display()})

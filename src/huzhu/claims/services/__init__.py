@@ -7,6 +7,7 @@ from .from_data import (
     SettlementFacts,
     apply_held_reversals,
     claims_from_settlements,
+    close_recovery,
     confirm_bank_card,
     reverse_settlement_claims,
 )
@@ -24,7 +25,7 @@ from .review import (
 from .transitions import transition_claim
 
 __all__ = [
-    "SettlementFacts", "WorkerActor", "apply_held_reversals", "adjust_claim", "claims_from_settlements", "confirm_bank_card",
+    "SettlementFacts", "WorkerActor", "apply_held_reversals", "close_recovery", "adjust_claim", "claims_from_settlements", "confirm_bank_card",
     "reverse_settlement_claims", "approve_claim", "attach_document", "attach_documents", "build_claim_bundle", "create_claim",
     "deliver_notifications", "estimate_claim", "explanation_of", "file_claim", "mark_claim_paid", "pass_review", "reject_claim",
     "read_official_days", "return_for_supplement", "set_official_days", "submit_claim", "transition_claim", "withdraw_claim",

@@ -274,6 +274,39 @@ def _open_recovery(*, actor: Actor, claim: Claim, serial: str, today: date) -> C
 
 
 @transaction.atomic
+def close_recovery(*, actor: Actor, recovery: ClaimRecovery, outcome: str, closed_on: date, note: str = "") -> ClaimRecovery:
+    """An open recovery (应收) is closed: "recovered" (the worker paid the benefit back into the bank) or
+    "written_off" (the association decides it cannot be recovered; a reason is required), with its ledger entry."""
+    statuses = ClaimRecovery.Status
+    if outcome not in (statuses.RECOVERED, statuses.WRITTEN_OFF):
+        raise ValidationFailed("invalid_outcome", _("请选择追回结果：已追回或核销"), field="outcome")
+    note = (note or "").strip()
+    if outcome == statuses.WRITTEN_OFF and not note:
+        raise ValidationFailed("reason_required", _("核销须填写原因"), field="note")
+    if closed_on > timezone.localdate():
+        raise ValidationFailed("date_in_future", _("日期不能晚于今天"), field="closed_on")
+    locked = ClaimRecovery.objects.select_for_update().select_related("claim__plan_year").get(pk=recovery.pk)
+    if locked.status != statuses.OPEN:
+        raise Conflict("recovery_closed", _("该笔追回已办结（%(status)s）") % {"status": locked.get_status_display()})
+    if closed_on < locked.opened_on:
+        raise ValidationFailed("before_opened", _("日期不能早于立账日期 %(on)s") % {"on": locked.opened_on.isoformat()},
+                               field="closed_on")
+    entry_id = None
+    if locked.amount > 0:
+        entry_id = ledger.post_recovery_closed(actor=actor, plan_year=locked.claim.plan_year, claim_id=locked.claim_id,
+                                               amount=locked.amount, posted_on=closed_on,
+                                               written_off=outcome == statuses.WRITTEN_OFF).pk
+    locked.status, locked.closed_on, locked.closed_by = outcome, closed_on, user_of(actor)
+    locked.close_note, locked.close_ledger_entry_id = note[:200], entry_id
+    locked.save(update_fields=["status", "closed_on", "closed_by", "close_note", "close_ledger_entry_id"])
+    record_event(actor=actor, action="close_claim_recovery", object_type="Claim", object_id=locked.claim_id,
+                 before={"status": statuses.OPEN},
+                 after={"status": outcome, "amount": str(locked.amount), "on": closed_on.isoformat(), "note": note[:200],
+                        "ledger_entry": entry_id})
+    return locked
+
+
+@transaction.atomic
 def confirm_bank_card(*, actor: WorkerActor, claim: Claim) -> Claim:
     """The worker confirms on her phone that a claim made from data is paid to her card: it may be paid now.
 
