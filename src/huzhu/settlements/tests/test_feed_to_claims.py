@@ -6,7 +6,7 @@ import pytest
 
 from huzhu.claims import services as claim_services
 from huzhu.claims.models import Claim, ClaimRecovery
-from huzhu.conftest import make_worker
+from huzhu.conftest import PASSWORD, make_worker
 from huzhu.settlements.models import SettlementRow
 
 from .conftest import feed_row, write_csv
@@ -104,7 +104,7 @@ def test_a_reversal_while_the_benefit_is_in_a_payout_batch_changes_nothing_and_s
 
 @pytest.mark.parametrize("ending", ["batch_cancelled", "bank_paid", "bank_failed"])
 def test_a_reversal_held_in_payment_is_applied_when_the_payment_ends(
-        run_feed, tmp_path, covered, association_approver, settings, ending):
+        run_feed, tmp_path, covered, association_approver, settings, ending, client):
     """The held reversal waits on the claim; the batch's end applies it: a cancel before money left, a recovery after."""
     from django.utils import timezone
 
@@ -133,6 +133,8 @@ def test_a_reversal_held_in_payment_is_applied_when_the_payment_ends(
                                                             self_pay="2000.00", total="16000.00")]))
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED and claim.held_reversal_serial == "Q1"
+    assert client.login(username=association_approver.username, password=PASSWORD)
+    assert "医保结算已冲销，待支付结束后处理" in client.get(f"/claims/{claim.pk}/").content.decode()
 
     if ending == "batch_cancelled":
         payouts.cancel_batch(actor=association_approver, batch=batch, reason="医保冲销，重新组批")
