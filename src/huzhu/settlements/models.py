@@ -130,7 +130,7 @@ class SettlementImportStatusChange(models.Model):
 
 
 class ReversalResult(models.TextChoices):
-    """What a reversal row did: the answers of claims.services.from_data.reverse_settlement_claims."""
+    """What a reversal row did: the answers of claims.services.reversals.reverse_settlement_claims."""
 
     CANCELLED = "cancelled", _("未付申领已撤销")
     RECOVERY = "recovery", _("已付，登记追回")

@@ -3,16 +3,10 @@ from .actors import WorkerActor
 from .adjudication import estimate_claim, explanation_of
 from .bundles import build_claim_bundle
 from .calendar import read_official_days, set_official_days
-from .from_data import (
-    SettlementFacts,
-    apply_held_reversals,
-    claims_from_settlements,
-    close_recovery,
-    confirm_bank_card,
-    reverse_settlement_claims,
-)
+from .from_data import SettlementFacts, claims_from_settlements, confirm_bank_card
 from .intake import attach_document, attach_documents, create_claim, file_claim, submit_claim
 from .notifications import deliver_notifications
+from .reversals import apply_held_reversals, close_recovery, reverse_settlement_claims
 from .review import (
     adjust_claim,
     approve_claim,

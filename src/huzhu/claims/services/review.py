@@ -14,7 +14,7 @@ from .. import rules, workflow
 from ..models import Claim, ClaimAdjustment
 from ..workflow import Action
 from .adjudication import adjudicate, amounts_of, invoices_of, lock_coverage
-from .from_data import apply_held_reversals
+from .reversals import apply_held_reversals
 from .transitions import check_move, move_claim
 
 S = Claim.Status

@@ -16,13 +16,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huzhu.claims.services.from_data import (
-    SettlementFacts,
-    claims_from_settlements,
-    reverse_settlement_claims,
-    settlement_problems,
-)
+from huzhu.claims.services.from_data import SettlementFacts, claims_from_settlements, settlement_problems
 from huzhu.claims.services.intake import PLAN_OF_TYPE
+from huzhu.claims.services.reversals import reverse_settlement_claims
 from huzhu.core.actors import Actor
 from huzhu.core.bulk import large_load, update_rows
 from huzhu.core.errors import Conflict, ValidationFailed
