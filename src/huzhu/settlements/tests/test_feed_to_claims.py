@@ -3,13 +3,21 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from huzhu.claims import services as claim_services
 from huzhu.claims.models import Claim, ClaimRecovery
-from huzhu.conftest import PASSWORD, make_worker
+from huzhu.conftest import PASSWORD, make_staff, make_worker
+from huzhu.ledger.models import LedgerEntry
+from huzhu.members import services as member_services
+from huzhu.payouts import bank_files
+from huzhu.payouts import rules as payout_rules
+from huzhu.payouts import services as payouts
+from huzhu.payouts.models import Payout
+from huzhu.regions.models import Role
 from huzhu.settlements.models import SettlementRow
 
-from .conftest import feed_row, write_csv
+from .conftest import SYSTEM_ACTOR, feed_row, write_csv
 
 pytestmark = pytest.mark.django_db
 Outcome = SettlementRow.Outcome
@@ -76,15 +84,9 @@ def test_a_reversal_of_a_serial_never_made_into_a_claim_says_none(run_feed, tmp_
     assert job.rows.get().reversal_result == "none" and job.reversal_count == 1
 
 
-def test_a_reversal_while_the_benefit_is_in_a_payout_batch_changes_nothing_and_says_so(
-        run_feed, tmp_path, covered, association_approver, settings):
-    from huzhu.members import services as member_services
-    from huzhu.payouts import rules as payout_rules
-    from huzhu.payouts import services as payouts
-    from huzhu.payouts.models import Payout
-
-    from .conftest import SYSTEM_ACTOR
-
+@pytest.fixture
+def claim_in_a_batch(run_feed, tmp_path, covered, association_approver, settings):
+    """A data claim paid to the card on file, its payout line in a batch just made: (claim, batch)."""
     settings.HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE = True
     member_services.change_bank_account(actor=SYSTEM_ACTOR, worker=covered, bank_name="中国工商银行",
                                         bank_account="6222021234567890123", reason="职工本人提供")
@@ -92,10 +94,18 @@ def test_a_reversal_while_the_benefit_is_in_a_payout_batch_changes_nothing_and_s
     claim = Claim.objects.get()
     batch = payouts.build_batch(actor=association_approver, filters=payout_rules.BatchFilters())
     assert batch.payouts.get().claim_id == claim.pk
+    return claim, batch
 
-    job = run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="P1R", reversal_of="P1",
+
+def reverse_p1(run_feed, tmp_path, covered):
+    return run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="P1R", reversal_of="P1",
                                                                    self_pay="2000.00", total="16000.00")]))
-    row = job.rows.get()
+
+
+def test_a_reversal_while_the_benefit_is_in_a_payout_batch_changes_nothing_and_says_so(
+        claim_in_a_batch, run_feed, tmp_path, covered):
+    claim, batch = claim_in_a_batch
+    row = reverse_p1(run_feed, tmp_path, covered).rows.get()
     assert row.reversal_result == "in_payment" and "支付中" in row.get_reversal_result_display()
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED and not ClaimRecovery.objects.exists()
@@ -104,35 +114,16 @@ def test_a_reversal_while_the_benefit_is_in_a_payout_batch_changes_nothing_and_s
 
 @pytest.mark.parametrize("ending", ["batch_cancelled", "bank_paid", "bank_failed"])
 def test_a_reversal_held_in_payment_is_applied_when_the_payment_ends(
-        run_feed, tmp_path, covered, association_approver, settings, ending, client):
+        claim_in_a_batch, run_feed, tmp_path, covered, association_approver, ending, client):
     """The held reversal waits on the claim; the batch's end applies it: a cancel before money left, a recovery after."""
-    from django.utils import timezone
-
-    from huzhu.conftest import make_staff
-    from huzhu.ledger.models import LedgerEntry
-    from huzhu.members import services as member_services
-    from huzhu.payouts import bank_files
-    from huzhu.payouts import rules as payout_rules
-    from huzhu.payouts import services as payouts
-    from huzhu.payouts.models import Payout
-    from huzhu.regions.models import Role
-
-    from .conftest import SYSTEM_ACTOR
-
-    settings.HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE = True
-    member_services.change_bank_account(actor=SYSTEM_ACTOR, worker=covered, bank_name="中国工商银行",
-                                        bank_account="6222021234567890123", reason="职工本人提供")
-    run_feed(write_csv(tmp_path / "feed.csv", [feed_row(covered, serial="Q1", self_pay="2000.00", total="16000.00")]))
-    claim = Claim.objects.get()
-    batch = payouts.build_batch(actor=association_approver, filters=payout_rules.BatchFilters())
+    claim, batch = claim_in_a_batch
     if ending != "batch_cancelled":
         payouts.approve_batch(actor=make_staff("checker", Role.ASSOCIATION), batch=batch)
         payouts.record_bank_file_export(actor=association_approver, batch=batch, file_format="csv")
         payouts.mark_batch_sent(actor=association_approver, batch=batch, sent_on=timezone.localdate())
-    run_feed(write_csv(tmp_path / "reversal.csv", [feed_row(covered, serial="Q1R", reversal_of="Q1",
-                                                            self_pay="2000.00", total="16000.00")]))
+    reverse_p1(run_feed, tmp_path, covered)
     claim.refresh_from_db()
-    assert claim.status == Claim.Status.APPROVED and claim.held_reversal_serial == "Q1"
+    assert claim.status == Claim.Status.APPROVED and claim.held_reversal_serial == "P1"
     assert client.login(username=association_approver.username, password=PASSWORD)
     assert "医保结算已冲销，待支付结束后处理" in client.get(f"/claims/{claim.pk}/").content.decode()
 
