@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from huzhu.core.api_schemas import BackgroundJobOut
 from huzhu.core.errors import NotFound, PermissionDenied
 from huzhu.core.jobs import enqueue
 from huzhu.core.money import format_yuan
@@ -163,14 +164,12 @@ class OwnCoverageOut(CoverageOut):
         return str(Coverage.Standing(coverage.standing).label)
 
 
-class ImportJobOut(Schema):
+class ImportJobOut(BackgroundJobOut):
     """A roster import's progress: poll it until `status` is validated (then commit) or done/failed."""
 
     id: int
     enrollment_id: int
     file_name: str
-    status: str
-    status_label: str
     policy: str
     total: int
     done: int
@@ -180,15 +179,6 @@ class ImportJobOut(Schema):
     imported_count: int
     new_worker_count: int
     message: str
-    running: bool
-
-    @staticmethod
-    def resolve_status_label(job) -> str:
-        return job.get_status_display()
-
-    @staticmethod
-    def resolve_running(job) -> bool:
-        return job.is_running
 
 
 class RowErrorOut(Schema):

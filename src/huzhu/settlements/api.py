@@ -7,6 +7,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from huzhu.core.api_schemas import BackgroundJobOut
 from huzhu.core.errors import PermissionDenied
 from huzhu.core.jobs import enqueue
 from huzhu.core.pagination import Pages
@@ -19,7 +20,7 @@ from .tasks import run_settlement_import_task
 router = Router(tags=["settlements"], auth=staff_auth)
 
 
-class SettlementImportOut(Schema):
+class SettlementImportOut(BackgroundJobOut):
     """A settlement import: poll until `running` is false; the counts are the outcomes of its rows."""
 
     id: int
@@ -27,9 +28,6 @@ class SettlementImportOut(Schema):
     file_name: str
     source: str
     mode: str
-    status: str
-    status_label: str
-    running: bool
     percent: int
     total: int
     done: int
@@ -47,14 +45,6 @@ class SettlementImportOut(Schema):
     claims_created: int
     message: str
     created_at: datetime
-
-    @staticmethod
-    def resolve_status_label(job) -> str:
-        return job.get_status_display()
-
-    @staticmethod
-    def resolve_running(job) -> bool:
-        return job.is_running
 
 
 class SettlementErrorOut(Schema):
