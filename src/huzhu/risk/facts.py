@@ -244,8 +244,9 @@ def shared_for_claim(claim, *, clerk_id: int | None) -> Shared:
     year = claim.plan_year.year
     numbers = list(claim.invoices.values_list("number", flat=True))
     account = Worker.objects.filter(pk=claim.worker_id).values_list("bank_account_index", flat=True).first() or ""
-    return Shared(near=near_duplicates(year, hospital=claim.hospital) if claim.hospital else {},
-                  holders=invoice_holders(numbers), units=unit_figures(year, unit_id=claim.unit_id),
+    # Both invoice figures are about the claim's own invoices: a claim with none (one made from data) has neither.
+    return Shared(near=near_duplicates(year, hospital=claim.hospital) if claim.hospital and numbers else {},
+                  holders=invoice_holders(numbers) if numbers else {}, units=unit_figures(year, unit_id=claim.unit_id),
                   clerks=clerk_figures(year, clerk_id=clerk_id) if clerk_id else {},
                   accounts=shared_accounts(index=account) if account else {})
 
@@ -269,8 +270,10 @@ class Gathered:
     clerk_id: int | None
 
 
-def gather(claims: QuerySet, shared: Shared, baselines: Baselines, settings: rules.RiskSettings) -> list[Gathered]:
-    """Facts of every claim in `claims` (a chunk): four queries, whatever the chunk's size."""
+def gather(claims: QuerySet, shared: Shared, baselines: Baselines, settings: rules.RiskSettings, *,
+           clerk_of: dict[int, int] | None = None) -> list[Gathered]:
+    """Facts of every claim in `claims` (a chunk): four queries, whatever the chunk's size (three when the
+    caller has read `clerks_of(claims)` already)."""
     invoices: dict[int, list[InvoiceRef]] = defaultdict(list)
     for claim_id, code, number, amount in (claim_queries.invoices_held_by(claims)
                                            .order_by("pk").values_list("claim_id", "code", "number", "amount")):
@@ -280,7 +283,8 @@ def gather(claims: QuerySet, shared: Shared, baselines: Baselines, settings: rul
     for pk, worker_id, claim_type, plan, year, admitted, discharged, p_start, p_end, diagnosed, tier in others:
         by_worker[worker_id].append(OtherClaim(pk, claim_type, plan, year, admitted or p_start or diagnosed,
                                                discharged or p_end or diagnosed, tier))
-    clerk_of = clerks_of(claims)
+    if clerk_of is None:
+        clerk_of = clerks_of(claims)
     gathered = []
     for row in claims.order_by("pk").values_list(*BASE_COLUMNS):
         (pk, claim_type, plan, year, worker_id, unit_id, unit_name, hospital, admitted, discharged, p_start, p_end,

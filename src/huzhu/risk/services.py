@@ -63,9 +63,10 @@ def assess_claim(*, actor: Actor = None, claim) -> rules.Assessment:
     settings = risk_settings()
     year = claim.plan_year.year
     one = risk_facts.claims_of_year(year).filter(pk=claim.pk)
-    clerk_id = risk_facts.clerks_of(one).get(claim.pk)
+    clerk_of = risk_facts.clerks_of(one)
+    clerk_id = clerk_of.get(claim.pk)
     gathered = risk_facts.gather(one, risk_facts.shared_for_claim(claim, clerk_id=clerk_id),
-                                 risk_facts.load_baselines(year), settings)
+                                 risk_facts.load_baselines(year), settings, clerk_of=clerk_of)
     if not gathered:
         return rules.Assessment((), 0, False)
     assessment = rules.assess(gathered[0].facts)
