@@ -15,16 +15,19 @@ from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor, user_of
-from huzhu.core.errors import Conflict, ValidationFailed
+from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from huzhu.ledger import services as ledger
+from huzhu.regions.roles import Role
 
 from ..models import Claim, ClaimRecovery
 from ..queries import claims_in_payment
-from ..workflow import STANDING_STATUSES, Action
+from ..workflow import STANDING_STATUSES, SYSTEM, Action
+from .actors import require_claim_in_scope, role_of
 from .adjudication import lock_workers_decisions
 from .transitions import move_claim
 
 S = Claim.Status
+RECOVERY_CLOSERS = {Role.ASSOCIATION, SYSTEM}  # the finance of the fund: the association, or a system job
 
 
 @transaction.atomic
@@ -35,9 +38,9 @@ def reverse_settlement_claims(*, actor: Actor, serials: Sequence[str], today: da
     when the payment ends, see `apply_held_reversals` and `mark_claim_paid`). Idempotent."""
     today = today or timezone.localdate()
     wanted = [(s or "").strip() for s in serials]
-    claims = {c.settlement_serial: c for c in Claim.objects.select_related("plan_year")
-              .filter(settlement_serial__in=set(wanted) - {""})}
-    lock_workers_decisions(c.worker_id for c in claims.values())
+    chosen = Claim.objects.select_related("plan_year").filter(settlement_serial__in=set(wanted) - {""})
+    lock_workers_decisions(chosen.values_list("worker_id", flat=True))  # then read: a decision may have just ended
+    claims = {c.settlement_serial: c for c in chosen}
     recovered = set(ClaimRecovery.objects.filter(claim_id__in=[c.pk for c in claims.values()]).values_list("claim_id", flat=True))
     in_payment = claims_in_payment([c.pk for c in claims.values() if c.status == S.APPROVED])
     answer: dict[str, str] = {}
@@ -73,11 +76,12 @@ def apply_held_reversals(*, actor: Actor, claim_ids: Sequence[int], today: date 
     reversal held while the benefit was in payment is applied now. claim id -> "cancelled" (still approved and no
     longer in payment) | "recovery" (paid); claims with no held reversal, or still in payment, are left out."""
     today = today or timezone.localdate()
-    held = list(Claim.objects.select_related("plan_year").filter(pk__in=list(claim_ids))
-                .exclude(held_reversal_serial="").order_by("pk"))
+    chosen = (Claim.objects.select_related("plan_year").filter(pk__in=list(claim_ids)).exclude(held_reversal_serial="")
+              .order_by("pk"))
+    lock_workers_decisions(chosen.values_list("worker_id", flat=True))
+    held = list(chosen)
     if not held:
         return {}
-    lock_workers_decisions(c.worker_id for c in held)
     still_in_payment = claims_in_payment([c.pk for c in held])
     recovered = set(ClaimRecovery.objects.filter(claim_id__in=[c.pk for c in held]).values_list("claim_id", flat=True))
     answer: dict[int, str] = {}
@@ -128,6 +132,9 @@ def close_recovery(*, actor: Actor, recovery: ClaimRecovery, outcome: str, close
     """An open recovery (应收) is closed: "recovered" (the worker paid the benefit back into the bank) or
     "written_off" (the association decides it cannot be recovered; a reason is required), with its ledger entry."""
     statuses = ClaimRecovery.Status
+    if role_of(actor) not in RECOVERY_CLOSERS:
+        raise PermissionDenied(_("只有协会可以办结补助金追回"))
+    require_claim_in_scope(actor, recovery.claim)
     if outcome not in (statuses.RECOVERED, statuses.WRITTEN_OFF):
         raise ValidationFailed("invalid_outcome", _("请选择追回结果：已追回或核销"), field="outcome")
     note = (note or "").strip()

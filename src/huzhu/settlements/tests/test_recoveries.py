@@ -10,7 +10,7 @@ from django.db.models import Sum
 from huzhu.claims import services as claim_services
 from huzhu.claims.models import Claim, ClaimRecovery
 from huzhu.conftest import PASSWORD
-from huzhu.core.errors import Conflict, ValidationFailed
+from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger.models import LedgerEntry, Posting
 
@@ -50,6 +50,14 @@ def test_a_repaid_recovery_moves_the_receivable_into_the_bank_and_closes_once(re
     with pytest.raises(Conflict):
         claim_services.close_recovery(actor=SYSTEM_ACTOR, recovery=recovery, outcome="written_off",
                                       closed_on=LATER, note="再次办结")
+
+
+def test_only_the_association_closes_a_recovery(recovery, county_clerk, association_approver):
+    with pytest.raises(PermissionDenied):
+        claim_services.close_recovery(actor=county_clerk, recovery=recovery, outcome="recovered", closed_on=LATER)
+    closed = claim_services.close_recovery(actor=association_approver, recovery=recovery, outcome="recovered",
+                                           closed_on=LATER)
+    assert closed.closed_by == association_approver
 
 
 def test_a_write_off_needs_a_reason_and_charges_the_benefit_again(recovery):
