@@ -144,10 +144,13 @@ def write_feed(path: Path, rows: int, people: list[str], consenting: list[str], 
                 number = make_resident_id("150402", date(1950, 1, 1) + timedelta(days=(offset + i) // 900),
                                           (offset + i) % 900 + 1)
             admitted = date(2027, 1, 1) + timedelta(days=i % 50)
+            # In-policy self-pay of 1,000 to 6,000 (a benefit of about 550 to 3,050): most stays fall under the
+            # straight-through limit and are approved at once, the largest go to the county's queue.
+            self_pay = 1000 + (i % 11) * 500
             writer.writerow([f"B{offset + i:014d}", number, "某某", "H15020300001", "包头市中心医院",
                              admitted.isoformat(), (admitted + timedelta(days=5)).isoformat(),
-                             (admitted + timedelta(days=5)).isoformat(), "J18.900", "20000.00", "12000.00", "0.00",
-                             "0.00", "6000.00", "2000.00", "0.00", "职工基本医疗保险", "住院", "0", ""])
+                             (admitted + timedelta(days=5)).isoformat(), "J18.900", f"{14000 + self_pay}.00", "12000.00",
+                             "0.00", "0.00", f"{self_pay}.00", "2000.00", "0.00", "职工基本医疗保险", "住院", "0", ""])
 
 
 def bare_copy(path: Path) -> float:
