@@ -335,7 +335,8 @@ def built_once_for_the_file(django_db_blocker, tmp_path_factory, build, **overri
             yield rows
         finally:
             with django_db_blocker.unblock():
-                call_command("flush", interactive=False, verbosity=0)
+                # As pytest-django flushes after a transactional test: the sequences go on (ids are not reused).
+                call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
                 install_migrated_rows()
 
 
