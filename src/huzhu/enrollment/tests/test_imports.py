@@ -18,7 +18,9 @@ from huzhu.members.models import Worker
 from .conftest import IN_WINDOW, csv_bytes, xlsx_bytes
 
 
-def ids(n, start=100, birth=date(1985, 3, 2)):
+def ids(n, start=100, birth=date(1986, 4, 12)):
+    """ID numbers of men in 昆都仑区 for a roster; born on another day than make_worker's people (1985-03-02), whose
+    sequence numbers run with the process's counter: a roster row never collides with a worker a test made."""
     return [make_resident_id("150203", birth, start + 2 * i + 1) for i in range(n)]
 
 
