@@ -1,11 +1,10 @@
 """Forms of the payout pages: batch filters, sending date, return file, corrected bank account, recoveries."""
-import unicodedata
-
 from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.params import parse_date
 from huzhu.plans.models import Plan
 from huzhu.regions.queries import counties, leagues
 
@@ -65,10 +64,13 @@ class BankAccountForm(forms.Form):
 
 
 class TypedDateField(forms.DateField):
-    """A date as typed: full-width digits and spaces are read as ASCII first (an input method may type them)."""
+    """A date as typed: full-width digits are read as core.params reads a date parameter (an input method may type
+    them); anything else as Django's DateField does, with its error."""
 
     def to_python(self, value):
-        return super().to_python(unicodedata.normalize("NFKC", value).replace(" ", "") if isinstance(value, str) else value)
+        if isinstance(value, str) and value.strip():
+            return parse_date(value) or super().to_python(value)
+        return super().to_python(value)
 
 
 class RecoveryCloseForm(forms.Form):
