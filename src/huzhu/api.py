@@ -15,6 +15,7 @@ from huzhu.claims import api as claims_api
 from huzhu.core.api_errors import ERROR_DESCRIPTIONS, ErrorOut, error_statuses
 from huzhu.core.errors import DomainError
 from huzhu.enrollment import api as enrollment_api
+from huzhu.hospitals import api as hospitals_api
 from huzhu.members import api as members_api
 from huzhu.payouts import api as payouts_api
 from huzhu.plans import api as plans_api
@@ -147,4 +148,5 @@ api.add_router("/me/", claims_api.me_router)
 api.add_router("/me/", members_api.me_router)
 api.add_router("/payouts/", payouts_api.router)
 api.add_router("/settlements/", settlements_api.router)
+api.add_router("/hospital/", hospitals_api.router)  # partner hospitals' systems (hospital tokens)
 api.add_router("/auth/", auth_router)  # worker sign-in (security app)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "huzhu.security",
     "huzhu.webhooks",
     "huzhu.settlements",
+    "huzhu.hospitals",
     "huzhu.demo",  # top floor: imports the others, none imports it
 ]
 

@@ -38,6 +38,7 @@ class Claim(models.Model):
         UNIT = "unit", _("基层工会")
         WORKER = "worker", _("职工手机")
         DATA = "data", _("医保数据")  # made from a medical-insurance settlement (免申即享), no application
+        HOSPITAL = "hospital", _("医院直接结算")  # settled at discharge by a partner hospital (出院即赔)
 
     class Procedure(models.TextChoices):
         TOTAL_HYSTERECTOMY = "total_hysterectomy", _("全子宫切除术")

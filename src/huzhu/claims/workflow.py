@@ -53,6 +53,7 @@ class Action(TextChoices):
     WITHDRAW = "withdraw", _("撤回申领")
     PAY = "pay", _("已支付")
     REVERSE = "reverse", _("医保结算冲销")
+    CANCEL_AT_HOSPITAL = "hospital_cancel", _("医院撤销出院结算")
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     # approval entry reversed in the ledger); a paid one stays paid and a recovery is opened instead.
     **{(status, Action.REVERSE): Transition(S.WITHDRAWN, frozenset({SYSTEM, Role.ASSOCIATION}))
        for status in (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT, S.APPROVED)},
+    # A partner hospital cancels, the same day, a stay it settled at discharge (the benefit came off the bill
+    # and goes back on it): the claim is withdrawn and its ledger entries reversed (claims/services/at_discharge.py).
+    (S.PAID, Action.CANCEL_AT_HOSPITAL): Transition(S.WITHDRAWN, frozenset({SYSTEM})),
 }
 
 REJECT_REASONS = {

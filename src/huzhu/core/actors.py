@@ -37,6 +37,17 @@ class SystemActor:
 SYSTEM_ACTOR = SystemActor()
 
 
+@dataclass(frozen=True)
+class HospitalActor(SystemActor):
+    """A partner hospital's system calling the discharge API with its token: the scheme acts for it (decisions
+    are the system's, province-wide), and the audit trail names the hospital."""
+
+    hospital_code: str = ""
+
+    def __str__(self) -> str:
+        return f"hospital:{self.hospital_code}"
+
+
 # Who calls a service: a staff user (the request's user), the worker herself, or the system: a
 # SystemActor carrying the scope it acts in (commands, the demo), or None (background jobs). Services take it as `actor=` first.
 Actor: TypeAlias = Union["User", WorkerActor, SystemActor, None]

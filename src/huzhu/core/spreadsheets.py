@@ -7,8 +7,15 @@ string cell with Excel's quote prefix (never a formula cell), in CSV with a lead
 Numbers (int, Decimal, float, dates) stay numbers, negative amounts included; so does text that
 is a plain number (`-12.50`), which no program reads as a formula.
 """
+import csv
+import io
 import re
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+
+import openpyxl
+
+from .translation import gettext_noop
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -45,3 +52,49 @@ def _text_cell(sheet, value: str):
     cell.data_type = "s"  # openpyxl made it a formula ("f") because it begins with "="
     cell.quotePrefix = True  # Excel keeps it text even when someone edits the cell
     return cell
+
+
+class UnreadableTable(ValueError):
+    """An uploaded table is neither CSV nor XLSX, or cannot be decoded. `msgid` and `params` let the door translate:
+    `gettext(exc.msgid) % exc.params`; str() is the Chinese text."""
+
+    def __init__(self, msgid: str, params: dict | None = None):
+        self.msgid, self.params = msgid, params or {}
+        super().__init__(msgid % self.params if self.params else msgid)
+
+
+def table_rows(content: bytes, file_name: str = "") -> Iterator[tuple[int, list]]:
+    """(row number from 1, cells) of an uploaded CSV (UTF-8 or GB18030) or XLSX (its first sheet)."""
+    if content.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(content)
+    return _csv_rows(content, file_name)
+
+
+def _csv_rows(content: bytes, file_name: str) -> Iterator[tuple[int, list]]:
+    if b"\x00" in content[:4096] or content.startswith((b"%PDF", b"\xd0\xcf\x11\xe0")):
+        raise UnreadableTable(gettext_noop("“%(name)s”不是CSV或Excel（.xlsx）文件"), {"name": file_name or "文件"})
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableTable(gettext_noop("CSV文件的编码无法识别，请另存为“CSV UTF-8”格式"))
+    return enumerate(csv.reader(io.StringIO(text)), start=1)
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableTable(gettext_noop("文件已损坏，无法作为Excel（.xlsx）打开")) from exc
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            sheet = workbook.worksheets[0]
+            for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield row_no, ["" if value is None else value for value in values]
+        finally:
+            workbook.close()
+    return rows()

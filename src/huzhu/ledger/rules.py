@@ -18,6 +18,8 @@ BANK = "1002"
 SUBSIDY_RECEIVABLE = "1221"
 RECOVERY_RECEIVABLE = "1231"  # benefits paid on a settlement the medical-insurance bureau reversed
 BENEFITS_PAYABLE = "2201"
+# Benefits partner hospitals advanced at discharge (出院即赔), owed back to them: 2202-<定点机构编码> per hospital.
+HOSPITAL_ADVANCES = "2202"
 WORKING_FUNDS = "2301"  # one sub-account per office and agency point: 2301-<division code>
 TOTAL_RESERVE = "3101"
 FUND_BALANCE = "3201"
@@ -218,6 +220,25 @@ def payout_paid_draft(payout_id, amount: Decimal, posted_on: date) -> EntryDraft
     """The bank paid a payout: benefits payable against bank."""
     return EntryDraft("payout", str(payout_id), "payout_paid", posted_on, f"支付 #{payout_id} 已付款 {amount}",
                       transfer(BENEFITS_PAYABLE, BANK, amount))
+
+
+def hospital_advances_code(hospital_code: str) -> str:
+    """The sub-account of what the fund owes one partner hospital for the benefits it advanced."""
+    return f"{HOSPITAL_ADVANCES}-{hospital_code}"
+
+
+def hospital_advance_draft(discharge_id, hospital_code: str, amount: Decimal, posted_on: date) -> EntryDraft:
+    """A hospital took a benefit off the patient's bill: the benefit is paid, the fund owes the hospital instead."""
+    return EntryDraft("discharge", str(discharge_id), "hospital_advance", posted_on,
+                      f"出院直接结算 #{discharge_id}（{hospital_code}）医院垫付补助金 {amount}",
+                      transfer(BENEFITS_PAYABLE, hospital_advances_code(hospital_code), amount))
+
+
+def hospital_reimbursed_draft(batch_id, plan_year_id, hospital_code: str, amount: Decimal, posted_on: date) -> EntryDraft:
+    """The association repaid a hospital's batch (its part in one plan year): the hospital's payable against bank."""
+    return EntryDraft("hospital_batch", f"{batch_id}-{plan_year_id}", "hospital_reimbursed", posted_on,
+                      f"医院垫付结算批次 #{batch_id}（{hospital_code}）付款 {amount}",
+                      transfer(hospital_advances_code(hospital_code), BANK, amount))
 
 
 def unearned_fraction(*, starts_on: date, ends_on: date, on: date) -> Decimal:

@@ -219,6 +219,35 @@ def post_payout_failed(*, actor: Actor, plan_year: PlanYear, payout_id, posted_o
     return _post(actor=actor, plan_year=plan_year, draft=draft, reverses=paid, late_posting=True)
 
 
+def _ensure_hospital_account(plan_year: PlanYear, hospital_code: str, hospital_name: str) -> None:
+    Account.objects.get_or_create(plan_year=plan_year, code=rules.hospital_advances_code(hospital_code),
+                                  defaults={"name": f"应付医院垫付补助金—{hospital_name}"[:100], "type": rules.LIABILITY})
+
+
+def post_hospital_advance(*, actor: Actor, plan_year: PlanYear, discharge_id, hospital_code: str, hospital_name: str,
+                          amount: Decimal, posted_on: date) -> LedgerEntry:
+    """A partner hospital advanced a benefit at discharge: benefits payable against what the fund owes the hospital
+    (its sub-account 2202-<code>, made on first use; after close: 往年调整)."""
+    _ensure_hospital_account(plan_year, hospital_code, hospital_name)
+    draft = rules.hospital_advance_draft(discharge_id, hospital_code, _money(amount, "amount"), posted_on)
+    return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
+
+
+def post_hospital_reimbursed(*, actor: Actor, plan_year: PlanYear, batch_id, hospital_code: str, hospital_name: str,
+                             amount: Decimal, posted_on: date) -> LedgerEntry:
+    """A hospital's reimbursement batch was paid (its part in one plan year): the hospital's payable against bank."""
+    _ensure_hospital_account(plan_year, hospital_code, hospital_name)
+    draft = rules.hospital_reimbursed_draft(batch_id, plan_year.pk, hospital_code, _money(amount, "amount"), posted_on)
+    return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
+
+
+def reverse_cause(*, actor: Actor, cause_type: str, cause_id: str, kind: str, reason: str,
+                  posted_on: date | None = None) -> LedgerEntry | None:
+    """Reverse the entry a cause posted (none posted: None), e.g. a cancelled hospital advance, a returned transfer."""
+    entry = LedgerEntry.objects.filter(cause_type=cause_type, cause_id=str(cause_id), kind=kind).first()
+    return None if entry is None else reverse_entry(actor=actor, entry=entry, reason=reason, posted_on=posted_on)
+
+
 def reverse_entry(*, actor: Actor, entry: LedgerEntry, reason: str, posted_on: date | None = None) -> LedgerEntry:
     """Correct an entry by posting its mirror image; the original stays. An entry reverses once."""
     reason = (reason or "").strip()

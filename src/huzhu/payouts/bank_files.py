@@ -4,12 +4,9 @@ The payment file carries the clear account number (the bank needs it); pages sho
 only. Writing streams: rows come from the database in chunks and leave as they are made.
 """
 import csv
-import io
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 
-import openpyxl
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -98,8 +95,11 @@ def read_return_file(content: bytes, file_name: str = "") -> list[rules.ReturnLi
         raise ReturnFileProblem(_("回盘文件是空的"))
     if len(content) > MAX_RETURN_FILE_BYTES:
         raise ReturnFileProblem(_("回盘文件超过 %(megabytes)sMB") % {"megabytes": MAX_RETURN_FILE_BYTES // 1024 // 1024})
-    rows = _xlsx_rows(content) if content.startswith(b"PK\x03\x04") else _csv_rows(content, file_name)
-    header_row = next(rows, None)
+    try:
+        rows = spreadsheets.table_rows(content, file_name)
+        header_row = next(rows, None)
+    except spreadsheets.UnreadableTable as exc:
+        raise ReturnFileProblem(_(exc.msgid) % exc.params) from exc
     if header_row is None:
         raise ReturnFileProblem(_("回盘文件没有内容"))
     try:
@@ -116,28 +116,3 @@ def read_return_file(content: bytes, file_name: str = "") -> list[rules.ReturnLi
     return lines
 
 
-def _csv_rows(content: bytes, file_name: str) -> Iterator[tuple[int, list]]:
-    if b"\x00" in content[:4096] or content.startswith((b"%PDF", b"\xd0\xcf\x11\xe0")):
-        raise ReturnFileProblem(_("“%(name)s”不是CSV或Excel（.xlsx）文件") % {"name": file_name or _("文件")})
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ReturnFileProblem(_("CSV文件的编码无法识别，请另存为“CSV UTF-8”格式"))
-    yield from enumerate(csv.reader(io.StringIO(text)), start=1)
-
-
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReturnFileProblem(_("文件已损坏，无法作为Excel（.xlsx）打开")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield row_no, ["" if value is None else value for value in values]
-    finally:
-        workbook.close()

@@ -1,6 +1,7 @@
 """Every write to claims. Adapters call these; each is atomic, keyword-only, actor first, audited."""
 from .actors import WorkerActor
 from .adjudication import estimate_claim, explanation_of
+from .at_discharge import DischargeAnswer, DischargeStay, cancel_settled_at_discharge, settle_at_discharge
 from .bundles import build_claim_bundle
 from .calendar import read_official_days, set_official_days
 from .from_data import SettlementFacts, claims_from_settlements, confirm_bank_card
@@ -19,7 +20,7 @@ from .review import (
 from .transitions import transition_claim
 
 __all__ = [
-    "SettlementFacts", "WorkerActor", "apply_held_reversals", "close_recovery", "adjust_claim", "claims_from_settlements", "confirm_bank_card",
+    "DischargeAnswer", "DischargeStay", "cancel_settled_at_discharge", "settle_at_discharge", "SettlementFacts", "WorkerActor", "apply_held_reversals", "close_recovery", "adjust_claim", "claims_from_settlements", "confirm_bank_card",
     "reverse_settlement_claims", "approve_claim", "attach_document", "attach_documents", "build_claim_bundle", "create_claim",
     "deliver_notifications", "estimate_claim", "explanation_of", "file_claim", "mark_claim_paid", "pass_review", "reject_claim",
     "read_official_days", "return_for_supplement", "set_official_days", "submit_claim", "transition_claim", "withdraw_claim",

@@ -192,7 +192,7 @@ def adjudicate(claim: Claim, *, final: bool, today: date | None = None, coverage
         coverage_active=coverage.status == enrollment_queries.COVERAGE_ACTIVE, coverage_starts_on=coverage.starts_on,
         coverage_ends_on=coverage.ends_on, amounts=amounts_of(claim), invoices=invoices_of(claim),
         documents=frozenset(claim.documents.values_list("kind", flat=True)), deceased=claim.worker_deceased,
-        from_data=claim.channel == Claim.Channel.DATA,
+        from_data=claim.channel in (Claim.Channel.DATA, Claim.Channel.HOSPITAL),
     )
     decision = engine.decide(terms_of(terms_version), _member(claim, coverage), history, event)
     return Adjudication(decision=decision, terms_version=terms_version, facts=facts)

@@ -82,7 +82,7 @@ def settlement_problems(facts: SettlementFacts) -> list[rules.Problem]:
     return problems
 
 
-def _fields_of(facts: SettlementFacts) -> dict:
+def claim_fields_of(facts: SettlementFacts) -> dict:
     """The claim columns of a settlement's facts (the event fields each claim type uses)."""
     event: dict = {"hospital": facts.hospital.strip()[:100], "admitted_on": facts.admitted_on,
                    "discharged_on": facts.discharged_on}
@@ -162,7 +162,7 @@ def _make_claims(*, actor: Actor, fresh: list[tuple[int, SettlementFacts]], work
                     worker=worker, coverage=coverage, plan_year_id=coverage.plan_year_id, channel=Claim.Channel.DATA,
                     league_id=coverage.league_id, county_id=coverage.county_id, unit_id=coverage.unit_id,
                     submitted_by=user, bank_confirmed_at=timezone.now() if card_on_file else None,
-                    **_fields_of(facts))
+                    **claim_fields_of(facts))
         except IntegrityError as exc:
             raise Conflict("settlement_taken", _("结算流水号 %(serial)s 正由另一次导入生成申领，请稍后重试") % {"serial": facts.serial}) from exc
         claim.worker, claim.coverage, claim.plan_year = worker, coverage, coverage.plan_year

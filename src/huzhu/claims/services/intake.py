@@ -182,12 +182,15 @@ def attach_document(*, actor: Actor, claim: Claim, kind: str, upload) -> ClaimDo
 
 
 @transaction.atomic
-def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date | None = None) -> Claim:
+def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date | None = None,
+                 straight_through_only: bool = False) -> Claim:
     """Check a draft (or supplemented) claim, decide its benefit, and send it on its way.
 
     Missing documents send it back for supplement with the list; complete ones start the review
     clock. A county clerk's desk intake is the first review. A clean claim below the limit is
     approved straight through, every skipped step recorded as an automatic decision.
+    `straight_through_only` (a settlement at discharge): a claim that would not go straight through raises
+    Conflict("not_straight_through") naming every reason, and the caller rolls its savepoint back.
     """
     lock_worker_decisions(claim.worker_id)  # it may be approved straight through: lock first
     today = today or timezone.localdate()
@@ -205,6 +208,9 @@ def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date |
                "missing_items": []}
     move_claim(actor=actor, claim=claim, action=action, comment=comment, updates=updates)
     missing = rules.missing_documents(terms, facts)
+    if missing and straight_through_only:
+        labels = "、".join(str(DocumentKind(kind).label) for kind in missing)
+        raise Conflict("not_straight_through", _("需提交材料：%(labels)s") % {"labels": labels})
     if missing:
         with translation.override(settings.LANGUAGE_CODE):  # the history is kept in the scheme's language
             labels = "、".join(str(DocumentKind(kind).label) for kind in missing)
@@ -221,6 +227,8 @@ def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date |
     verdict = rules.straight_through(decision=adjudication.decision, missing=missing,
                                      findings=blockers, limit=straight_through_limit(),
                                      complex_case=complex_case)
+    if straight_through_only and not verdict.eligible:
+        raise Conflict("not_straight_through", "；".join(verdict.reasons))
     if verdict.eligible:
         from .review import advance_straight_through
 

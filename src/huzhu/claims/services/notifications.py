@@ -77,9 +77,21 @@ def _data_message(change: ClaimStatusChange, claim: Claim) -> str:
     return ""
 
 
+def _hospital_message(change: ClaimStatusChange, claim: Claim) -> str:
+    """A stay settled at discharge: she saw the benefit come off her bill; the text confirms it, or its cancellation."""
+    if change.to_status == S.PAID:
+        return (f"【职工互助】您在{claim.hospital}出院结算时已享受互助补助金 {claim.benefit_amount} 元，"
+                f"已从住院费用中抵扣（申领 #{claim.pk}）。")
+    if change.to_status == S.WITHDRAWN:
+        return f"【职工互助】{claim.hospital}已撤销您的出院结算，互助补助金未抵扣（申领 #{claim.pk}）。"
+    return ""
+
+
 def message_for(change: ClaimStatusChange) -> str:
     """The Chinese text a worker receives for a status change ("" when the change tells her nothing)."""
     claim = change.claim
+    if claim.channel == Claim.Channel.HOSPITAL:
+        return _hospital_message(change, claim)
     if claim.channel == Claim.Channel.DATA:
         return _data_message(change, claim)
     head = f"【职工互助】您的申领 #{claim.pk}"
