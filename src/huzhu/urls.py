@@ -19,6 +19,7 @@ from huzhu.reports import urls as reports_urls
 from huzhu.risk import urls as risk_urls
 from huzhu.security import urls as security_urls
 from huzhu.security import views as security_views
+from huzhu.hospitals import urls as hospitals_urls
 from huzhu.settlements import urls as settlements_urls
 
 urlpatterns = [
@@ -45,5 +46,6 @@ urlpatterns = [
     path("actuarial/", include(actuarial_urls)),
     path("reports/", include(reports_urls)),
     path("settlements/", include(settlements_urls)),
+    path("hospitals/", include(hospitals_urls)),
     path("", include(portal_urls)),
 ]

@@ -37,6 +37,19 @@ def ascii_form(text: object) -> str:
     return "".join(chars).upper()
 
 
+def serial_form(text: object) -> str:
+    """A reference another system issued (a 结算流水号): NFKC, Unicode digits to ASCII, spaces and format characters
+    dropped; case, dashes and underscores kept, since they are part of the other system's key."""
+    folded = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    chars = []
+    for ch in folded:
+        if ch.isspace() or unicodedata.category(ch) == "Cf":
+            continue
+        digit = unicodedata.decimal(ch, None)
+        chars.append(str(digit) if digit is not None else ch)
+    return "".join(chars)
+
+
 def normalise_identifier(text: object, *, label: str) -> str:
     """`ascii_form`, refusing (ValueError naming `label`) anything that is still not ASCII."""
     value = ascii_form(text)

@@ -3,12 +3,25 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from huzhu.core.errors import NotFound
-from huzhu.core.identifiers import ascii_form
+from huzhu.core.identifiers import serial_form
 from huzhu.core.scopes import Scope
+from huzhu.regions.roles import Role
 
 from .models import DischargeSettlement, PartnerHospital, ReimbursementBatch
 
 D = DischargeSettlement
+# The registry and the hospitals' money are the association's; the province-wide auditor reads.
+READ_ROLES = frozenset({Role.ASSOCIATION, Role.AUDITOR})
+WRITE_ROLES = frozenset({Role.ASSOCIATION})
+
+
+def may_read(scope: Scope) -> bool:
+    return scope.is_province and scope.role in READ_ROLES
+
+
+def may_write(scope: Scope) -> bool:
+    """May register hospitals, issue tokens and reimburse (the system acting for the province acts as the association)."""
+    return scope.is_province and scope.role in WRITE_ROLES
 
 
 def hospitals(scope: Scope) -> QuerySet[PartnerHospital]:
@@ -17,7 +30,7 @@ def hospitals(scope: Scope) -> QuerySet[PartnerHospital]:
         settled=Count("discharges", filter=Q(discharges__status=D.Status.SETTLED)),
         owed=Sum("discharges__benefit_amount", filter=Q(discharges__status=D.Status.SETTLED,
                                                          discharges__reimbursed_on__isnull=True)))
-    return qs if scope.is_province else qs.none()
+    return qs if may_read(scope) else qs.none()
 
 
 def hospital_for(scope: Scope, pk: int) -> PartnerHospital:
@@ -30,7 +43,7 @@ def discharges_of(hospital: PartnerHospital) -> QuerySet[DischargeSettlement]:
 
 def discharge_of_hospital(hospital: PartnerHospital, serial: str) -> DischargeSettlement:
     """One settlement of this hospital by serial (another hospital's serial is not found)."""
-    found = D.objects.filter(hospital=hospital, serial=ascii_form(serial or "").strip()).first()
+    found = D.objects.filter(hospital=hospital, serial=serial_form(serial)).first()
     if found is None:
         raise NotFound()
     return found
@@ -40,7 +53,7 @@ def batches(scope: Scope, hospital: PartnerHospital | None = None) -> QuerySet[R
     qs = ReimbursementBatch.objects.select_related("hospital", "created_by")
     if hospital is not None:
         qs = qs.filter(hospital=hospital)
-    return qs if scope.is_province else qs.none()
+    return qs if may_read(scope) else qs.none()
 
 
 def batch_for(scope: Scope, pk: int) -> ReimbursementBatch:
@@ -54,11 +67,11 @@ def batch_lines(batch: ReimbursementBatch) -> QuerySet[DischargeSettlement]:
 def disputes(scope: Scope) -> QuerySet[DischargeSettlement]:
     """The lines a statement disputed, waiting for the association (oldest first)."""
     qs = D.objects.filter(reconciliation=D.Reconciliation.DISPUTED).select_related("hospital").order_by("settled_on", "pk")
-    return qs if scope.is_province else qs.none()
+    return qs if may_read(scope) else qs.none()
 
 
 def discharge_for(scope: Scope, pk: int) -> DischargeSettlement:
-    return get_object_or_404(D.objects.all() if scope.is_province else D.objects.none(), pk=pk)
+    return get_object_or_404(D.objects.all() if may_read(scope) else D.objects.none(), pk=pk)
 
 
 def failed_batches(scope: Scope) -> QuerySet[ReimbursementBatch]:

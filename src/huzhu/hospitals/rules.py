@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from huzhu.core.identifiers import ascii_form
+from huzhu.core.identifiers import ascii_form, serial_form
 from huzhu.core.money import quantize_money
 
 TOKEN_PREFIX = "hzh_"
@@ -59,11 +59,11 @@ def read_statement(rows: Iterable[list]) -> list[StatementLine]:
     lines: list[StatementLine] = []
     seen: dict[str, int] = {}
     for row_no, row in enumerate(iterator, start=2):
-        cells = [ascii_form(c).strip() if c is not None else "" for c in row]
-        if not any(cells):
+        if not any(str(c).strip() for c in row if c is not None):
             continue
-        serial = cells[positions["结算流水号"]] if positions["结算流水号"] < len(cells) else ""
-        text = cells[positions["互助补助金"]].replace(",", "") if positions["互助补助金"] < len(cells) else ""
+        padded = list(row) + [""] * len(STATEMENT_HEADER)
+        serial = serial_form(padded[positions["结算流水号"]])
+        text = serial_form(padded[positions["互助补助金"]]).replace(",", "")
         if not serial:
             raise StatementProblem(f"第 {row_no} 行：结算流水号为空")
         if serial in seen:

@@ -4,7 +4,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huzhu.core.params import parse_date
+from huzhu.core.forms import TypedDateField
 from huzhu.plans.models import Plan
 from huzhu.regions.queries import counties, leagues
 
@@ -61,16 +61,6 @@ class BankAccountForm(forms.Form):
     bank_name = forms.CharField(label=_("开户银行"), max_length=50, required=False)
     bank_account = forms.CharField(label=_("更正后的银行卡号"), max_length=30, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
-
-
-class TypedDateField(forms.DateField):
-    """A date as typed: full-width digits are read as core.params reads a date parameter (an input method may type
-    them); anything else as Django's DateField does, with its error."""
-
-    def to_python(self, value):
-        if isinstance(value, str) and value.strip():
-            return parse_date(value) or super().to_python(value)
-        return super().to_python(value)
 
 
 class RecoveryCloseForm(forms.Form):

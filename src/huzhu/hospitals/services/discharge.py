@@ -18,7 +18,7 @@ from huzhu.claims.rules import AMOUNT_FIELDS
 from huzhu.core.actors import HospitalActor
 from huzhu.core.crypto import blind_index
 from huzhu.core.errors import Conflict, NotFound, ValidationFailed
-from huzhu.core.identifiers import ascii_form
+from huzhu.core.identifiers import ascii_form, serial_form
 from huzhu.core.idnumbers import mask_id_number, parse_resident_id
 from huzhu.core.names import clean_person_name
 from huzhu.core.scopes import PROVINCE
@@ -39,7 +39,7 @@ def reference_of(discharge: DischargeSettlement) -> str:
 
 
 def _serial(text) -> str:
-    serial = ascii_form(text or "").strip()
+    serial = serial_form(text)
     if not serial or len(serial) > 40 or set(serial) - SERIAL_CHARS:
         raise ValidationFailed("invalid_serial", _("结算流水号应为 1 至 40 位字母、数字、“-”或“_”"), field="serial")
     return serial
@@ -171,7 +171,7 @@ def cancel_discharge(*, actor: HospitalActor, hospital: PartnerHospital, serial:
     if not reason:
         raise ValidationFailed("reason_required", _("请填写撤销原因"), field="reason")
     discharge = (DischargeSettlement.objects.select_for_update()
-                 .filter(serial=ascii_form(serial or "").strip(), hospital=hospital).first())
+                 .filter(serial=serial_form(serial), hospital=hospital).first())
     if discharge is None:
         raise NotFound(_("没有该结算流水号的出院直接结算"))
     if discharge.status == Status.CANCELLED:

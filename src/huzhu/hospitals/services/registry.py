@@ -17,7 +17,7 @@ from huzhu.regions.models import Division
 from huzhu.regions.queries import scope_of
 from huzhu.security.services import Unauthenticated, hash_token
 
-from .. import rules
+from .. import queries, rules
 from ..models import HospitalToken, PartnerHospital
 
 CODE_CHARS = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -30,7 +30,7 @@ def require_association(actor: Actor) -> None:
     if isinstance(actor, WorkerActor):
         raise PermissionDenied(_("只有协会可以管理合作医院"))
     scope = actor.scope if isinstance(actor, SystemActor) else scope_of(actor)
-    if not scope.is_province:
+    if not queries.may_write(scope):
         raise PermissionDenied(_("只有协会可以管理合作医院"))
 
 
