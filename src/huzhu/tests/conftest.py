@@ -82,6 +82,9 @@ class Region:
     sendable_batch: object = None
     draft_batch: object = None
     settlement_import: object = None
+    hospital: object = None
+    discharge_serial: str = ""
+    discharge_patient: object = None
 
 
 @dataclass
@@ -130,13 +133,7 @@ def _build_region(county: str, desk, *, seed: int) -> Region:
 
 def _approved_claim(unit, desk, *, phone: str):
     """A small clean stay of a new covered worker with a bank card, approved straight through."""
-    payee = make_worker(unit, phone=phone, bank_name="中国工商银行", bank_account=f"6222020{phone}")
-    covered = Enrollment.objects.get(unit=unit, plan_year__plan_id="hospitalization", plan_year__year=2026,
-                                     status=Enrollment.Status.PAID)
-    Coverage.objects.create(worker=payee, plan_year=covered.plan_year, unit=unit, enrollment=covered,
-                            league_id=unit.league_id, county_id=unit.county_id, status=Coverage.Status.ACTIVE,
-                            certificate_no=f"2026-P-{phone}", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
-                            contribution_amount=Decimal("100.00"), subsidy_amount=Decimal("10.00"))
+    payee = _covered_payee(unit, phone=phone)
     body = service_stay()
     # a distinct fund share per claim: the same hospital, dates and amounts is a near-duplicate finding
     fund = Decimal(next(FUND_SHARES))
@@ -149,6 +146,49 @@ def _approved_claim(unit, desk, *, phone: str):
         claim = claim_services.file_claim(actor=desk, worker=payee, documents=documents, today=TODAY, **body)
     assert claim.status == "approved", claim.status
     return claim
+
+
+def _covered_payee(unit, *, phone: str):
+    """A new worker of the unit with hospitalization cover for 2026 (a fresh cap: no claim yet)."""
+    payee = make_worker(unit, phone=phone, bank_name="中国工商银行", bank_account=f"6222020{phone}")
+    covered = Enrollment.objects.get(unit=unit, plan_year__plan_id="hospitalization", plan_year__year=2026,
+                                     status=Enrollment.Status.PAID)
+    Coverage.objects.create(worker=payee, plan_year=covered.plan_year, unit=unit, enrollment=covered,
+                            league_id=unit.league_id, county_id=unit.county_id, status=Coverage.Status.ACTIVE,
+                            certificate_no=f"2026-P-{phone}", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+                            contribution_amount=Decimal("100.00"), subsidy_amount=Decimal("10.00"))
+    return payee
+
+
+def discharge_body(worker, hospital_code: str, serial: str = "") -> dict:
+    """A hospital API call's body: a 10-day stay of `worker` that ended yesterday (world time)."""
+    return {"serial": serial or f"ZY{next(INVOICE_NUMBERS):012d}", "id_number": worker.reveal_id_number(),
+            "name": worker.name, "hospital_code": hospital_code, "admitted_on": "2026-07-23",
+            "discharged_on": "2026-08-02", "settled_on": "2026-08-02", "diagnosis_code": "J18.900",
+            "total_amount": "17000.00", "fund_paid_amount": "12000.00", "policy_self_pay_amount": "3000.00",
+            "out_of_policy_amount": "2000.00", "patient_authorized": True}
+
+
+def _build_hospitals(own: Region, other: Region, desk) -> str:
+    """A partner hospital per region, each with a stay it settled today; the own hospital's token."""
+    from huzhu.hospitals import services as hospital_services
+    from huzhu.hospitals.api import DischargeIn
+
+    tokens = {}
+    for n, (region, league, code) in enumerate(((own, "150200", "H15020300001"), (other, "150400", "H15040200001"))):
+        region.hospital = hospital_services.register_hospital(actor=desk, fields={
+            "code": code, "name": f"{region.county}人民医院", "league": league, "bank_name": "中国工商银行",
+            "account_name": f"{region.county}人民医院", "bank_account": f"06020012345678{n}", "contact_name": "李明",
+            "contact_phone": "0472-5555555"})
+        tokens[region.county] = hospital_services.issue_token(actor=desk, hospital=region.hospital, name="HIS")[1]
+        _hospital, actor = hospital_services.authenticate_hospital(tokens[region.county])
+        region.discharge_patient = _covered_payee(region.unit, phone=f"136{n:02d}000001")
+        with override_settings(CLAIMS_STRAIGHT_THROUGH_LIMIT="3000.00"):
+            discharge, _made = hospital_services.settle_discharge(
+                actor=actor, hospital=region.hospital, fields=DischargeIn(**discharge_body(region.discharge_patient, code)).dict())
+        assert discharge.status == "settled", discharge.answer
+        region.discharge_serial = discharge.serial
+    return tokens[own.county]
 
 
 def _build_payouts(region: Region, desk, checker, *, seed: int) -> None:
@@ -211,6 +251,7 @@ def build_api_world() -> "World":
             region.settlement_import = SettlementImport.objects.create(agreement=agreement, source="api",
                                                                        file_name="feed.csv", status="done")
         worker_token = security_services.issue_worker_token(worker=own.workers[0]).token
+        tokens["hospital"] = _build_hospitals(own, other, desk)
         return World({"own": own, "other": other}, tokens,
                      PlanYear.objects.get(plan_id="hospitalization", year=2027), worker_token)
 

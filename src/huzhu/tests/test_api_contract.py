@@ -1,7 +1,7 @@
 """schemathesis against /api/v1/openapi.json, in-process through the WSGI app.
 
 Every operation is called with generated data (valid and invalid) under a valid token — an
-association staff token, or a worker token for /me/ — and each answer must: not be a 500, carry a
+association staff token, a worker token for /me/, a partner hospital's token for /hospital/ — and each answer must: not be a 500, carry a
 status the document lists for that operation (so every error is documented), and match the
 documented schema and content type. The example count is kept small so the suite stays fast;
 `make api-fuzz` runs the same test with HUZHU_API_FUZZ_EXAMPLES=100.
@@ -44,10 +44,13 @@ def test_every_operation_answers_as_documented_for_generated_requests(api_world,
     assert len(operations) >= 30
     staff = {"Authorization": f"Bearer {api_world.tokens['association']}"}
     worker = {"Authorization": f"Bearer {api_world.worker_token}"}
+    hospital = {"Authorization": f"Bearer {api_world.tokens['hospital']}"}
     failures = []
     for operation in operations:
+        prefix = operation.path.split("/")[1]
+        headers = {"me": worker, "hospital": hospital}.get(prefix, staff)
         try:
-            _fuzz(operation, worker if operation.path.startswith("/me/") else staff)
+            _fuzz(operation, headers)
         except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report all
             failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:1500]}")
     assert not failures, "\n\n".join(failures)

@@ -4,7 +4,8 @@ The operations come from the OpenAPI document, so a new endpoint without a row h
 first test. Each call runs in a savepoint that is rolled back, so every role meets the same state.
 Roles: association (province), office (包头市), agency (昆都仑区), unit contact (an 昆都仑区 unit),
 auditor (province), the three administrators of 三员分立 (system, security, audit: the API is
-business data, so 403 on every staff endpoint), worker (a 昆都仑区 claimant's token), anonymous.
+business data, so 403 on every staff endpoint), worker (a 昆都仑区 claimant's token), hospital (the own region's
+partner hospital's token: its own settlements, not another hospital's), anonymous.
 """
 import pytest
 from django.core.cache import cache
@@ -13,18 +14,18 @@ from django.db import transaction
 from huzhu.api import api
 from huzhu.plans.api import DOMAIN_EXAMPLE
 
-from .conftest import TODAY, png, roster_csv, stay
+from .conftest import TODAY, discharge_body, png, roster_csv, stay
 
 ADMINISTRATORS = ("admin", "security_admin", "audit_admin")
-ROLES = ("association", "office", "agency", "unit", "auditor", *ADMINISTRATORS, "worker", "anonymous")
+ROLES = ("association", "office", "agency", "unit", "auditor", *ADMINISTRATORS, "worker", "hospital", "anonymous")
 STAFF = ROLES[:5]
 
 
 def row(default=None, **cells):
     """Expected (own region, other region) status per role; staff rows default to 401 for worker/anonymous
-    and to 403 for the administrators."""
+    and to 403 for the administrators; a hospital token is no staff token (401)."""
     table = {role: default for role in ROLES}
-    table.update(worker=(401, 401), anonymous=(401, 401))
+    table.update(worker=(401, 401), hospital=(401, 401), anonymous=(401, 401))
     table.update({role: (403, 403) for role in ADMINISTRATORS})
     table.update(cells)
     missing = [role for role, cell in table.items() if cell is None]
@@ -41,6 +42,8 @@ WORKER_ONLY = row((401, 401), worker=(200, 200), **NOT_STAFF)
 # Payout batches are the association's: province-level readers see them all, every other staff role 403.
 BATCH_READ = row((403, 403), association=(200, 200), auditor=(200, 200))
 BATCH_WRITE = row((403, 403), association=(200, 200))
+# The hospital API takes a hospital token only: every staff token, administrators' included, is 401 there.
+HOSPITAL_ONLY = {role: (401, 401) for role in ROLES}
 
 MATRIX = {
     "GET /api/v1/members/units": EVERY_STAFF_200,
@@ -49,7 +52,7 @@ MATRIX = {
     "POST /api/v1/members/workers": row((201, 404), association=(201, 201), auditor=(403, 403)),
     "GET /api/v1/members/workers/{worker_id}": SCOPED_READ,
     "POST /api/v1/estimate": row((200, 200), worker=(200, 200), anonymous=(200, 200),
-                                 **{role: (200, 200) for role in ADMINISTRATORS}),  # public calculator
+                                 hospital=(200, 200), **{role: (200, 200) for role in ADMINISTRATORS}),  # public
     "GET /api/v1/enrollment/plan-years": EVERY_STAFF_200,
     "GET /api/v1/enrollment/enrollments": EVERY_STAFF_200,
     "POST /api/v1/enrollment/enrollments": row((403, 403), agency=(201, 404), unit=(201, 404)),
@@ -91,6 +94,11 @@ MATRIX = {
     "POST /api/v1/settlements/imports": row((403, 403), association=(202, 202), auditor=(403, 403)),
     "GET /api/v1/settlements/imports/{import_id}": BATCH_READ,
     "GET /api/v1/settlements/imports/{import_id}/errors": BATCH_READ,
+    # A hospital settles any covered worker of the province; it reads and cancels its own settlements only.
+    "POST /api/v1/hospital/discharges": {**HOSPITAL_ONLY, "hospital": (201, 201)},
+    "GET /api/v1/hospital/discharges/{serial}": {**HOSPITAL_ONLY, "hospital": (200, 404)},
+    "POST /api/v1/hospital/discharges/{serial}/cancel": {**HOSPITAL_ONLY, "hospital": (200, 404)},
+    "GET /api/v1/hospital/ping": {**HOSPITAL_ONLY, "hospital": (200, 200)},
 }
 
 
@@ -101,7 +109,8 @@ def _request(world, key: str, region_name: str) -> tuple[str, dict]:
     unit, workers = region.unit, region.workers
     params = {"unit_id": unit.pk, "worker_id": workers[1].pk, "enrollment_id": region.draft.pk,
               "job_id": region.job.pk, "claim_id": region.claim_in_supplement.pk,
-              "batch_id": region.sendable_batch.pk, "import_id": region.settlement_import.pk}
+              "batch_id": region.sendable_batch.pk, "import_id": region.settlement_import.pk,
+              "serial": region.discharge_serial}
     if key.endswith("/payment"):
         params["enrollment_id"] = region.submitted.pk
     if key.endswith("/review"):
@@ -125,6 +134,8 @@ def _request(world, key: str, region_name: str) -> tuple[str, dict]:
                                            "code": "000000"},
         "POST /api/v1/payouts/batches": {"county": region.county},
         "POST /api/v1/payouts/batches/{batch_id}/sent": {"sent_on": TODAY.isoformat()},
+        "POST /api/v1/hospital/discharges": discharge_body(region.workers[0], world.regions["own"].hospital.code),
+        "POST /api/v1/hospital/discharges/{serial}/cancel": {"reason": "患者取消出院"},
     }.get(key)
     url = template.format(**{name: value for name, value in params.items() if "{" + name + "}" in template})
     if method == "GET":
