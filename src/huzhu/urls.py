@@ -9,6 +9,7 @@ from huzhu.claims import urls as claims_urls
 from huzhu.core import views as core_views
 from huzhu.enrollment import urls as enrollment_urls
 from huzhu.enrollment import views as enrollment_views
+from huzhu.hospitals import urls as hospitals_urls
 from huzhu.ledger import urls as ledger_urls
 from huzhu.members import urls as members_urls
 from huzhu.payouts import urls as payouts_urls
@@ -19,7 +20,6 @@ from huzhu.reports import urls as reports_urls
 from huzhu.risk import urls as risk_urls
 from huzhu.security import urls as security_urls
 from huzhu.security import views as security_views
-from huzhu.hospitals import urls as hospitals_urls
 from huzhu.settlements import urls as settlements_urls
 
 urlpatterns = [
