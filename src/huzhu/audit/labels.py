@@ -50,6 +50,15 @@ ACTION_LABELS = {
     "claim_resubmit": _("补正后重新提交"), "claim_reject": _("不予补助"), "claim_withdraw": _("撤回申领"),
     "claim_pay": _("申领已支付"), "generate_demo_claims": _("生成演示申领"), "synthetic_claims": _("生成模拟申领"),
     "test_past_claims": _("登记历史申领"),
+    # partner hospitals: settlement at discharge (出院即赔) and its reimbursement
+    "hospital_registered": _("登记合作医院"), "hospital_updated": _("修改合作医院"),
+    "hospital_status": _("变更合作医院状态"), "hospital_token_issued": _("签发医院接口令牌"),
+    "hospital_token_revoked": _("吊销医院接口令牌"), "discharge_settled": _("出院直接结算"),
+    "discharge_referred": _("出院结算转常规申领"), "discharge_cancelled": _("医院撤销出院结算"),
+    "claim_hospital_cancel": _("医院撤销出院结算，申领撤回"), "hospital_batch_built": _("生成医院垫付结算批次"),
+    "hospital_batch_reconciled": _("医院对账单对账"), "hospital_batch_paid": _("向医院支付垫付款"),
+    "hospital_batch_failed": _("向医院付款被退回"), "hospital_batch_cancelled": _("作废医院垫付结算批次"),
+    "hospital_dispute_resolved": _("处理医院对账差异"),
     # archives
     "store_file": _("归档文件"),
     # payouts
@@ -63,7 +72,9 @@ ACTION_LABELS = {
     "ledger_ensure_chart": _("建立会计科目"), "ledger_post_entries": _("批量记账"),
     "ledger_contribution_paid": _("记账：收到互助金"), "ledger_claim_approved": _("记账：核定补助金"),
     "ledger_payout_paid": _("记账：补助金已支付"), "ledger_payout_failed": _("记账：支付失败退回"),
-    "ledger_reserve_appropriation": _("记账：提取总准备金"), "close_plan_year_books": _("年度结账"),
+    "ledger_reserve_appropriation": _("记账：提取总准备金"),
+    "ledger_hospital_advance": _("记账：医院垫付补助金"), "ledger_hospital_reimbursed": _("记账：归还医院垫付款"),
+    "ledger_reversal": _("记账：冲销"), "close_plan_year_books": _("年度结账"),
     "set_working_funds_budget": _("设置工作经费预算"),
     # plans
     "publish_terms": _("发布年度方案条款"), "copy_plan_year": _("复制年度方案"), "open_plan_year": _("开放年度方案"),
@@ -95,6 +106,9 @@ FIELD_LABELS = {
     "entries": _("分录数"), "findings": _("风险提示数"), "score": _("风险分"), "verdict": _("结论"),
     "version": _("版本"), "rows": _("行数"), "file": _("文件"), "since": _("起始"), "until": _("截止"),
     "sent": _("已发送"), "object_ids": _("对象编号"), "ids": _("编号"),
+    "serial": _("结算流水号"), "hospital": _("医院"), "claim": _("申领"), "benefit": _("补助金"), "code": _("机构编码"),
+    "league": _("盟市"), "token": _("令牌"), "through": _("截止日期"), "prefix": _("令牌前缀"), "paid_on": _("付款日期"), "bound": _("绑定证书"), "agreed": _("一致笔数"),
+    "disputed": _("差异笔数"), "note": _("说明"),
 }
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 

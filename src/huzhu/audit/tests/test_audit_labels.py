@@ -32,8 +32,8 @@ def test_before_and_after_read_as_labelled_values_with_personal_numbers_masked()
     assert rows["手机号"] == "138****8000"
     assert rows["身份证号"] == "1502**********1234"
     assert rows["银行账号"] == "6222***********3445"
-    assert "13912345678" not in rows["note"] and "139****5678" in rows["note"]
-    assert "6222020200112233445" not in rows["note"]
+    assert "13912345678" not in rows["说明"] and "139****5678" in rows["说明"]
+    assert "6222020200112233445" not in rows["说明"]
     assert rows["nested"] == "联系电话：047****1234"
     assert rows["complete"] == "是" and rows["missing"] == "—"
     assert readable_fields(None) == [] and readable_fields({}) == []
