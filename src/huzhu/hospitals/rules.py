@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from huzhu.core.identifiers import ascii_form, serial_form
 from huzhu.core.money import quantize_money
+from huzhu.core.translation import gettext_noop
 
 TOKEN_PREFIX = "hzh_"
 # The header the TLS proxy sets to the verified client certificate's SHA-256 fingerprint (docs/hospital-api.md).
@@ -35,7 +36,12 @@ def cancellable(settled_on_day: date, today: date) -> bool:
 
 
 class StatementProblem(ValueError):
-    """The statement cannot be read: its header, or a row (named)."""
+    """The statement cannot be read: its header, or a row (named). The door translates `gettext(exc.msgid) %
+    exc.params`; str() is the Chinese text."""
+
+    def __init__(self, msgid: str, params: dict | None = None):
+        self.msgid, self.params = msgid, params or {}
+        super().__init__(msgid % self.params if self.params else msgid)
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,11 @@ def read_statement(rows: Iterable[list]) -> list[StatementLine]:
     try:
         header = ["".join(str(c or "").split()).lstrip("\ufeff") for c in next(iterator)]
     except StopIteration:
-        raise StatementProblem("对账单为空") from None
+        raise StatementProblem(gettext_noop("对账单为空")) from None
     positions = {name: header.index(name) for name in STATEMENT_HEADER if name in header}
     if len(positions) < len(STATEMENT_HEADER):
-        missing = "、".join(n for n in STATEMENT_HEADER if n not in positions)
-        raise StatementProblem(f"对账单表头缺少列：{missing}。表头须包含：{'，'.join(STATEMENT_HEADER)}")
+        raise StatementProblem(gettext_noop("对账单表头缺少列：%(missing)s。表头须包含：%(header)s"), {
+            "missing": "、".join(n for n in STATEMENT_HEADER if n not in positions), "header": "，".join(STATEMENT_HEADER)})
     lines: list[StatementLine] = []
     seen: dict[str, int] = {}
     for row_no, row in enumerate(iterator, start=2):
@@ -65,15 +71,16 @@ def read_statement(rows: Iterable[list]) -> list[StatementLine]:
         serial = serial_form(padded[positions["结算流水号"]])
         text = serial_form(padded[positions["互助补助金"]]).replace(",", "")
         if not serial:
-            raise StatementProblem(f"第 {row_no} 行：结算流水号为空")
+            raise StatementProblem(gettext_noop("第 %(row)s 行：结算流水号为空"), {"row": row_no})
         if serial in seen:
-            raise StatementProblem(f"第 {row_no} 行：结算流水号 {serial} 与第 {seen[serial]} 行重复")
+            raise StatementProblem(gettext_noop("第 %(row)s 行：结算流水号 %(serial)s 与第 %(first)s 行重复"),
+                                   {"row": row_no, "serial": serial, "first": seen[serial]})
         try:
             amount = quantize_money(Decimal(text))
         except (InvalidOperation, ValueError):
-            raise StatementProblem(f"第 {row_no} 行：互助补助金“{text}”不是金额") from None
+            raise StatementProblem(gettext_noop("第 %(row)s 行：互助补助金“%(text)s”不是金额"), {"row": row_no, "text": text}) from None
         if amount < 0:
-            raise StatementProblem(f"第 {row_no} 行：互助补助金不能为负数")
+            raise StatementProblem(gettext_noop("第 %(row)s 行：互助补助金不能为负数"), {"row": row_no})
         seen[serial] = row_no
         lines.append(StatementLine(row_no, serial, amount))
     return lines

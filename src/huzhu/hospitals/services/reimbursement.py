@@ -91,7 +91,7 @@ def import_statement(*, actor: Actor, batch: ReimbursementBatch, file_name: str,
     except spreadsheets.UnreadableTable as exc:
         raise ValidationFailed("bad_file", _(exc.msgid) % exc.params, field="file") from exc
     except rules.StatementProblem as exc:
-        raise ValidationFailed("bad_file", str(exc), field="file") from exc
+        raise ValidationFailed("bad_file", _(exc.msgid) % exc.params, field="file") from exc
     ours = dict(D.objects.filter(batch=locked).values_list("serial", "benefit_amount"))
     result = rules.reconcile(ours, lines)
     D.objects.filter(batch=locked, serial__in=list(result.agreed)).update(
