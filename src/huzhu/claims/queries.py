@@ -382,12 +382,13 @@ def claims_in_payment(claim_ids: list[int]) -> set[int]:
 
 
 def paid_benefit_by_county_and_channel(scope: Scope, plan_year_ids: Sequence[int]) -> list[dict]:
-    """Paid claims of the plan years in scope, per county and intake channel: {county_id, channel, claims, amount}."""
+    """Paid claims of the plan years in scope, per county, intake channel and claim type:
+    {county_id, channel, claim_type, claims, amount}."""
     from django.db.models import Sum
 
     return list(scope.filter(Claim.objects.filter(plan_year_id__in=list(plan_year_ids), status=S.PAID))
-                .values("county_id", "channel").annotate(claims=Count("pk"), amount=Sum("benefit_amount"))
-                .order_by("county_id", "channel"))
+                .values("county_id", "channel", "claim_type").annotate(claims=Count("pk"), amount=Sum("benefit_amount"))
+                .order_by("county_id", "channel", "claim_type"))
 
 
 def claim_with_worker(scope: Scope, pk: int) -> Claim:

@@ -33,6 +33,11 @@ def hospitals(scope: Scope) -> QuerySet[PartnerHospital]:
     return qs if may_read(scope) else qs.none()
 
 
+def hospital_by_code(code: str) -> PartnerHospital | None:
+    """The registered hospital of a 定点机构编码 (unscoped: the demo's login list, the API's own checks)."""
+    return PartnerHospital.objects.filter(code=code).first()
+
+
 def hospital_for(scope: Scope, pk: int) -> PartnerHospital:
     return get_object_or_404(hospitals(scope), pk=pk)
 

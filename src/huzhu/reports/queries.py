@@ -112,8 +112,10 @@ class StepRow:
 
 @dataclass(frozen=True)
 class NoPaperRow:
-    """Claims from data (免申即享) in one county and plan year: the share of the paid benefits that needed no
-    paper (channel 医保数据) and the median days from the settlement to the payout sent to the bank."""
+    """Claims nobody applied for, in one county and plan year: made from data (免申即享, channel 医保数据) and settled
+    at discharge (出院即赔, channel 医院直接结算). The share of the paid benefits that needed no paper, the share of
+    the paid hospital stays settled at discharge, and the median days from a settlement in the data to the payout
+    sent to the bank."""
 
     code: str
     name: str
@@ -122,10 +124,17 @@ class NoPaperRow:
     paid_amount: Decimal
     data_amount: Decimal
     median_days: int | None
+    paid_stays: int = 0        # paid inpatient claims, every channel
+    hospital_claims: int = 0   # of them, settled at discharge
+    hospital_amount: Decimal = Decimal("0.00")
 
     @property
     def share(self) -> Decimal | None:
-        return rules.ratio(self.data_amount, self.paid_amount)
+        return rules.ratio(self.data_amount + self.hospital_amount, self.paid_amount)
+
+    @property
+    def at_discharge_share(self) -> Decimal | None:
+        return rules.ratio(self.hospital_claims, self.paid_stays)
 
 
 @dataclass
@@ -415,14 +424,20 @@ def no_paper_rows(view: Scope, plan_year_ids: list[int]) -> list[NoPaperRow]:
     if not plan_year_ids:
         return []
     sums: dict[str, dict] = defaultdict(lambda: {"paid_claims": 0, "data_claims": 0, "paid_amount": Decimal(0),
-                                                 "data_amount": Decimal(0)})
+                                                 "data_amount": Decimal(0), "paid_stays": 0, "hospital_claims": 0,
+                                                 "hospital_amount": Decimal(0)})
     for row in claim_queries.paid_benefit_by_county_and_channel(view, plan_year_ids):
         for key in (row["county_id"], ""):
             sums[key]["paid_claims"] += row["claims"]
             sums[key]["paid_amount"] += row["amount"] or 0
+            if row["claim_type"] == "inpatient":
+                sums[key]["paid_stays"] += row["claims"]
             if row["channel"] == Channel.DATA:
                 sums[key]["data_claims"] += row["claims"]
                 sums[key]["data_amount"] += row["amount"] or 0
+            elif row["channel"] == Channel.HOSPITAL:
+                sums[key]["hospital_claims"] += row["claims"]
+                sums[key]["hospital_amount"] += row["amount"] or 0
     days: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for county, value in claim_queries.data_claims_settlement_to_sent(view, plan_year_ids):
         days[county][value] += 1
@@ -434,7 +449,9 @@ def no_paper_rows(view: Scope, plan_year_ids: list[int]) -> list[NoPaperRow]:
     return [NoPaperRow(code=key, name=names.get(key, key) if key else "", paid_claims=sums[key]["paid_claims"],
                        data_claims=sums[key]["data_claims"], paid_amount=quantize_money(sums[key]["paid_amount"]),
                        data_amount=quantize_money(sums[key]["data_amount"]),
-                       median_days=rules.percentile(days.get(key, {}), 0.5))
+                       median_days=rules.percentile(days.get(key, {}), 0.5), paid_stays=sums[key]["paid_stays"],
+                       hospital_claims=sums[key]["hospital_claims"],
+                       hospital_amount=quantize_money(sums[key]["hospital_amount"]))
             for key in counties + [""]]
 
 

@@ -110,10 +110,15 @@ def set_hospital_status(*, actor: Actor, hospital: PartnerHospital, status: str)
 
 
 @transaction.atomic
-def issue_token(*, actor: Actor, hospital: PartnerHospital, name: str,
-                client_certificate_sha256: str = "") -> tuple[HospitalToken, str]:
-    """A new API token for the hospital; the plain token is returned once and never stored."""
+def issue_token(*, actor: Actor, hospital: PartnerHospital, name: str, client_certificate_sha256: str = "",
+                plain: str = "") -> tuple[HospitalToken, str]:
+    """A new API token for the hospital; the plain token is returned once and never stored. `plain` gives the token
+    instead of drawing one (the demo's known token; a test hospital's token carried over from a vendor's setup)."""
     require_association(actor)
+    if plain and (not plain.startswith(rules.TOKEN_PREFIX) or len(plain) < 24 or not plain.isascii()):
+        raise ValidationFailed("invalid_token", _("令牌须以 hzh_ 开头，至少 24 位"), field="token")
+    if plain and HospitalToken.objects.filter(token_hash=hash_token(plain)).exists():
+        raise Conflict("token_exists", _("该令牌已签发"))
     name = " ".join((name or "").split())
     if not name:
         raise ValidationFailed("name_required", _("请填写令牌用途，例如“HIS 正式环境”"), field="name")
@@ -121,7 +126,7 @@ def issue_token(*, actor: Actor, hospital: PartnerHospital, name: str,
     if client_certificate_sha256 and len(fingerprint) != 64:
         raise ValidationFailed("invalid_fingerprint", _("证书指纹应为 64 位十六进制（SHA-256）"),
                                field="client_certificate_sha256")
-    plain = rules.TOKEN_PREFIX + secrets.token_urlsafe(32)
+    plain = plain or rules.TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = HospitalToken.objects.create(hospital=hospital, name=name[:100], token_hash=hash_token(plain),
                                          prefix=plain[:10], client_certificate_sha256=fingerprint,
                                          created_by=user_of(actor))

@@ -89,6 +89,6 @@ def test_the_share_with_no_paper_and_the_median_days_per_county(paid_claims, ass
 def test_a_county_clerk_sees_only_their_county_on_the_page(paid_claims, county_clerk, client):
     client.login(username=county_clerk.username, password=PASSWORD)
     page = client.get("/reports/?year=2026").content.decode()
-    assert "免申即享（医保数据）" in page and "10 天" in page
+    assert "免申即享与出院即赔" in page and "10 天" in page
     board = queries.dashboard(scope_of(county_clerk), queries.Filters(year=2026), today=TODAY)
     assert [r.code for r in board.no_paper] == [KUNDULUN, ""]

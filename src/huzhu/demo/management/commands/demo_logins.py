@@ -28,6 +28,11 @@ class Command(BaseCommand):
         if demo_feed_path().exists():
             self.stdout.write(f"医保结算数据样例：{demo_feed_path()}（以 xiehui 登录，在 /settlements/ 上传，"
                               "已授权职工的住院结算自动生成申领）")
+        if self._demo_hospital():
+            from huzhu.demo.hospitals import DEMO_HOSPITAL_CODE, DEMO_HOSPITAL_TOKEN
+
+            self.stdout.write(f"合作医院接口（出院即赔）：医院 {DEMO_HOSPITAL_CODE} 的令牌 {DEMO_HOSPITAL_TOKEN}；"
+                              f"python docs/hospital_client.py --base http://127.0.0.1:{port} --token {DEMO_HOSPITAL_TOKEN} ping")
         self.stdout.write("公开页面：/calculator/ 算清互助账 · /policy/ 政策宣讲\n")
 
     def _demo_worker(self):
@@ -40,3 +45,15 @@ class Command(BaseCommand):
             return first_claimant_with_phone("150203")
         except DatabaseError:  # not migrated yet
             return None
+
+    def _demo_hospital(self) -> bool:
+        from django.db.utils import DatabaseError
+
+        from huzhu.hospitals.queries import hospital_by_code
+
+        try:
+            from huzhu.demo.hospitals import DEMO_HOSPITAL_CODE
+
+            return hospital_by_code(DEMO_HOSPITAL_CODE) is not None
+        except DatabaseError:
+            return False
