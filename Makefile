@@ -8,7 +8,7 @@ DEMO_WORKERS ?= 3000
 TEST_WORKERS ?= auto
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test check bench bench-api api-fuzz setup assets demo clean
+.PHONY: run test check bench bench-api bench-discharge api-fuzz setup assets demo clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,11 +48,16 @@ check: setup
 	$(BIN)/mypy
 
 bench: setup
-	@for script in bench/*.py; do [ "$$script" = bench/api_load.py ] && continue; echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/*.py; do case $$script in bench/api_load.py|bench/discharge.py) continue;; esac; echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # API load test against gunicorn + PostgreSQL (default 5,000,000 workers; BENCH_API_WORKERS=... to run small).
 bench-api: setup
 	$(BIN)/python bench/api_load.py
+
+# Settlement at discharge against gunicorn + PostgreSQL: 50 hospitals at 200 calls/s, ratio to /ping (default
+# 200,000 workers; BENCH_DISCHARGE_WORKERS=50000 BENCH_DISCHARGE_RATE=10 BENCH_DISCHARGE_SECONDS=15 to run small).
+bench-discharge: setup
+	$(BIN)/python bench/discharge.py
 
 # schemathesis with many more generated requests per operation than the suite's quick pass.
 api-fuzz: setup
