@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huzhu.archives.models import DocumentKind
+from huzhu.core.forms import DateInput
 from huzhu.core.idnumbers import normalize, parse_mobile, parse_resident_id
 from huzhu.core.money import parse_money
 
@@ -15,7 +16,7 @@ from .services.calendar import MAX_FILE_BYTES as MAX_SCHEDULE_BYTES
 from .workflow import REJECT_REASONS
 
 INVOICE_ROWS = 3
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class MoneyField(forms.CharField):

@@ -35,7 +35,7 @@ router = Router(tags=["hospital"], auth=HospitalTokenAuth())
 class DischargeIn(Schema):
     """A stay at discharge, with the fields of the settlement feed (医疗保障基金结算清单)."""
 
-    serial: str = Field(description="结算流水号（幂等键：重试时不变）", max_length=60)
+    serial: str = Field(description="结算流水号（幂等键：重试时不变；1 至 40 位字母、数字、“-”或“_”）", max_length=40)
     id_number: str = Field(description="患者身份证号（18 位）", max_length=30)
     name: str = Field(description="患者姓名", max_length=60)
     hospital_code: str = Field("", description="定点机构编码（可省略；填写时须与令牌所属医院一致）", max_length=30)
@@ -69,7 +69,7 @@ class DischargeOut(Schema):
     status_label: str
     covered: bool = False
     plan_year: str = ""
-    benefit: str = Field(description="互助补助金（元，两位小数）；referred 时为 0.00")
+    benefit: str = Field(description="互助补助金（元，两位小数），从患者费用中抵扣；referred 和 cancelled 时为 0.00")
     steps: list[StepOut] = Field(default_factory=list, description="补助金计算过程")
     claim_id: int | None = None
     reason_code: str = ""

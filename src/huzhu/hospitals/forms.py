@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huzhu.core.forms import TypedDateField
+from huzhu.core.forms import DateInput, TypedDateField
 from huzhu.regions.queries import counties, leagues
 
 from .models import PartnerHospital
@@ -41,7 +41,7 @@ class TokenForm(forms.Form):
 
 
 class BatchForm(forms.Form):
-    through = TypedDateField(label=_("结算截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    through = TypedDateField(label=_("结算截止日期"), widget=DateInput())
 
 
 class StatementForm(forms.Form):
@@ -50,7 +50,7 @@ class StatementForm(forms.Form):
 
 class PaidForm(forms.Form):
     paid_on = TypedDateField(label=_("付款日期"), initial=timezone.localdate,
-                             widget=forms.DateInput(attrs={"type": "date"}))
+                             widget=DateInput())
 
 
 class ReasonForm(forms.Form):

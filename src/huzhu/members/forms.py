@@ -2,6 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.forms import DateInput
+
 from .models import MemberUnit, Worker
 
 
@@ -26,7 +28,7 @@ class WorkerForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号"), max_length=30)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     kind = forms.ChoiceField(label=_("人员类别"), choices=Worker.Kind.choices)
-    started_on = forms.DateField(label=_("入职日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(label=_("入职日期"), widget=DateInput())
     ethnicity = forms.CharField(label=_("民族"), max_length=10, required=False)
     bank_name = forms.CharField(label=_("开户银行"), max_length=50, required=False)
     bank_account = forms.CharField(label=_("银行卡号"), max_length=30, required=False)

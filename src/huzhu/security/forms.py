@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.forms import DateInput
+
 from . import throttling
 
 LOCKED_MESSAGE = _("登录失败次数过多，账户已临时锁定，请 {minutes} 分钟后再试。")
@@ -65,8 +67,8 @@ class WorkerCodeForm(WorkerIdentifyForm):
 class LogFilterForm(forms.Form):
     """Date range, actor and action (or kind) of the audit administrator's two logs."""
 
-    from_on = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    to_on = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    from_on = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
+    to_on = forms.DateField(label=_("截止日期"), required=False, widget=DateInput())
     actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
     action = forms.CharField(label=_("操作"), required=False, max_length=60)
 

@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.forms import DateInput
 from huzhu.regions.queries import leagues
 
 from .models import SettlementImport
@@ -15,8 +16,8 @@ def _regions() -> list[tuple[str, str]]:
 class AgreementForm(forms.Form):
     bureau_name = forms.CharField(label=_("医保部门"), max_length=100)
     region_id = forms.ChoiceField(label=_("协议地区"), choices=(), required=False)
-    starts_on = forms.DateField(label=_("协议起期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("协议止期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("协议起期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("协议止期"), widget=DateInput())
     shared_fields = forms.CharField(label=_("共享字段"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                     initial="，".join(HEADER))
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)

@@ -104,8 +104,8 @@ def _answer(discharge: DischargeSettlement, outcome: "claims.DischargeAnswer | N
                        "reason_code": outcome.reason_code,
                        "message": (_("互助补助金 %(amount)s 元，请从患者住院费用中抵扣") % {"amount": f"{outcome.benefit:.2f}"}
                                    if outcome.settled else _("请按常规申领：%(reason)s") % {"reason": outcome.reason})})
-    if discharge.status == Status.CANCELLED:
-        answer.update({"cancelled_at": timezone.localtime(discharge.cancelled_at).isoformat(),
+    if discharge.status == Status.CANCELLED:  # nothing is taken off the bill any more
+        answer.update({"benefit": "0.00", "cancelled_at": timezone.localtime(discharge.cancelled_at).isoformat(),
                        "message": _("已撤销：%(reason)s") % {"reason": discharge.cancel_reason}})
     return answer
 

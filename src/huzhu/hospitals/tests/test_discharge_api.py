@@ -86,6 +86,7 @@ def test_cancel_the_same_day_withdraws_the_claim_and_reverses_the_ledger(his, co
     answer = post(his, stay(covered, serial="ZY8")).json()
     response = post(his, {"reason": "患者取消出院"}, path="/api/v1/hospital/discharges/ZY8/cancel")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert response.json()["benefit"] == "0.00"  # nothing to take off the bill any more
     claim = Claim.objects.get(pk=answer["claim_id"])
     assert claim.status == Claim.Status.WITHDRAWN
     for code in ("2201", "5101", f"2202-{hospital.code}"):
