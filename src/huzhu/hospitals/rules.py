@@ -26,8 +26,10 @@ def request_fingerprint(fields: Mapping[str, object]) -> str:
 
 
 def normalise_fingerprint(text: str) -> str:
-    """A certificate fingerprint as typed or as a proxy sends it ("AB:CD:…", spaces, full-width): 64 hex, lower."""
-    return "".join(ch for ch in ascii_form(text).lower() if ch in "0123456789abcdef")
+    """A certificate fingerprint as typed or as a proxy sends it ("AB:CD:…", spaces, full-width), or openssl's whole
+    line ("sha256 Fingerprint=AB:CD:…"): 64 hex, lower."""
+    text = ascii_form(text).rsplit("=", 1)[-1]
+    return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")
 
 
 def cancellable(settled_on_day: date, today: date) -> bool:

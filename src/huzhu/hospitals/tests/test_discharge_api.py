@@ -122,7 +122,9 @@ def test_a_revoked_token_and_a_suspended_hospital_are_refused(client, hospital, 
 
 def test_a_token_bound_to_a_certificate_needs_it(client, hospital):
     fingerprint = "AB:" * 31 + "CD"
-    _row, plain = services.issue_token(actor=SYSTEM_ACTOR, hospital=hospital, name="HIS", client_certificate_sha256=fingerprint)
+    # pasted as openssl prints it: the label's letters are not read as hex
+    _row, plain = services.issue_token(actor=SYSTEM_ACTOR, hospital=hospital, name="HIS",
+                                       client_certificate_sha256=f"sha256 Fingerprint={fingerprint}")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
     assert client.get("/api/v1/hospital/ping", **headers).json()["code"] == "certificate_mismatch"
     assert client.get("/api/v1/hospital/ping", HTTP_X_CLIENT_CERT_SHA256=fingerprint.replace(":", "").lower(),
@@ -143,3 +145,13 @@ def test_the_bureau_feed_bringing_the_same_settlement_makes_no_second_claim(his,
                                                                "out_of_policy_amount", "self_funded_amount")})
     made = claim_services.claims_from_settlements(actor=SYSTEM_ACTOR, settlements=[facts])
     assert made == {"ZY10": claim.pk} and Claim.objects.count() == 1
+
+
+def test_a_token_given_to_the_registry_is_checked(hospital):
+    from huzhu.core.errors import Conflict, ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        services.issue_token(actor=SYSTEM_ACTOR, hospital=hospital, name="HIS", plain="not-a-hospital-token-at-all")
+    services.issue_token(actor=SYSTEM_ACTOR, hospital=hospital, name="测试", plain="hzh_vendor_test_environment_01")
+    with pytest.raises(Conflict):
+        services.issue_token(actor=SYSTEM_ACTOR, hospital=hospital, name="again", plain="hzh_vendor_test_environment_01")
