@@ -25,6 +25,7 @@ CODES = {
     "invalid_name": "the patient's name is empty or not a name",
     "invalid_serial": "the serial is not 1 to 40 letters, digits, '-' or '_'",
     "invalid_status": "the partnership status is not one of the registry's",
+    "invalid_token": "a token given to the registry does not start with hzh_ or is shorter than 24 characters",
     "name_required": "the token needs a name saying what it is for",
     "negative_amount": "an amount is negative",
     "no_file": "no statement file was given",
@@ -38,6 +39,7 @@ CODES = {
     "serial_of_another_hospital": "another hospital settled this serial",
     "serial_reused": "the serial was settled before with other facts",
     "through_not_past": "a batch's last day must be before today",
+    "token_exists": "a token given to the registry was issued already",
     "token_invalid": "the hospital token is not valid",
     "token_revoked": "the hospital token was revoked",
 }

@@ -18,6 +18,7 @@ from huzhu.core.money import ZERO, quantize_money
 from huzhu.core.scopes import PROVINCE
 from huzhu.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.enrollment.models import Coverage
+from huzhu.hospitals.models import DischargeSettlement
 from huzhu.ledger import queries as ledger_queries
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger.models import LedgerEntry, Posting
@@ -68,10 +69,19 @@ def test_the_demo_fills_every_part_and_pays_older_approved_claims_through_a_batc
 
 
 def test_the_demo_books_are_what_an_auditor_would_sign(demo_output):
-    # every paid claim was paid through a payout batch, made by zhifu and checked by fuhe
+    # every paid claim was paid through a payout batch, made by zhifu and checked by fuhe, or taken off the bill by
+    # a partner hospital at discharge: the hospital is owed it (2202-<code>) until its reimbursement batch is paid
     paid = Claim.objects.filter(status=Claim.Status.PAID)
-    assert paid.exists()
-    assert not paid.exclude(Exists(Payout.objects.filter(claim=OuterRef("pk"), status=Payout.Status.PAID))).exists()
+    at_hospital = paid.filter(channel=Claim.Channel.HOSPITAL)
+    assert paid.exists() and at_hospital.exists()
+    assert not paid.exclude(channel=Claim.Channel.HOSPITAL).exclude(
+        Exists(Payout.objects.filter(claim=OuterRef("pk"), status=Payout.Status.PAID))).exists()
+    settled = DischargeSettlement.objects.filter(status=DischargeSettlement.Status.SETTLED)
+    assert set(settled.values_list("claim_id", flat=True)) == set(at_hospital.values_list("pk", flat=True))
+    for code in settled.values_list("hospital__code", flat=True).distinct():
+        owed_to_hospital = -Posting.objects.filter(account__code=f"2202-{code}").aggregate(s=Sum("amount"))["s"]
+        assert owed_to_hospital == settled.filter(hospital__code=code, reimbursed_on__isnull=True).aggregate(
+            s=Sum("benefit_amount"))["s"] > 0
     assert set(PayoutBatch.objects.values_list("created_by__username", "approved_by__username")) == {("zhifu", "fuhe")}
     assert set(PayoutBatch.objects.values_list("status", flat=True)) == {PayoutBatch.Status.RECONCILED}
     # history moves (before today's batch) count as notified: the outbox does not message old news

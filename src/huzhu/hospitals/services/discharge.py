@@ -20,6 +20,7 @@ from huzhu.core.crypto import blind_index
 from huzhu.core.errors import Conflict, NotFound, ValidationFailed
 from huzhu.core.identifiers import ascii_form, serial_form
 from huzhu.core.idnumbers import mask_id_number, parse_resident_id
+from huzhu.core.money import display_yuan, format_yuan
 from huzhu.core.names import clean_person_name
 from huzhu.core.scopes import PROVINCE
 from huzhu.ledger import services as ledger
@@ -97,12 +98,12 @@ def _answer(discharge: DischargeSettlement, outcome: "claims.DischargeAnswer | N
     """The JSON the hospital gets (and gets again on a retry); docs/hospital-api.md is its contract."""
     answer = dict(discharge.answer or {})
     answer.update({"serial": discharge.serial, "reference": reference_of(discharge), "status": discharge.status,
-                   "status_label": discharge.get_status_display(), "benefit": f"{discharge.benefit_amount:.2f}",
+                   "status_label": discharge.get_status_display(), "benefit": format_yuan(discharge.benefit_amount),
                    "claim_id": discharge.claim_id, "settled_at": timezone.localtime(discharge.settled_at).isoformat()})
     if outcome is not None:
         answer.update({"covered": outcome.settled, "plan_year": outcome.plan_year, "steps": outcome.steps,
                        "reason_code": outcome.reason_code,
-                       "message": (_("互助补助金 %(amount)s 元，请从患者住院费用中抵扣") % {"amount": f"{outcome.benefit:.2f}"}
+                       "message": (_("互助补助金 %(amount)s 元，请从患者住院费用中抵扣") % {"amount": display_yuan(outcome.benefit)}
                                    if outcome.settled else _("请按常规申领：%(reason)s") % {"reason": outcome.reason})})
     if discharge.status == Status.CANCELLED:  # nothing is taken off the bill any more
         answer.update({"benefit": "0.00", "cancelled_at": timezone.localtime(discharge.cancelled_at).isoformat(),
