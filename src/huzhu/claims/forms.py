@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huzhu.archives.models import DocumentKind
+from huzhu.archives.rules import MAX_FILE_BYTES as MAX_DOCUMENT_BYTES
 from huzhu.core.forms import DateInput
 from huzhu.core.idnumbers import normalize, parse_mobile, parse_resident_id
 from huzhu.core.money import parse_money
@@ -169,6 +170,54 @@ class WorkerClaimForm(ClaimForm):
             self.add_error(field, _("%(day)s 不在所选保障的保障期（%(start)s 至 %(end)s）内") % {
                 "day": day, "start": coverage.starts_on, "end": coverage.ends_on})
         return data
+
+
+# A document's fields (huzhu.archives.reading) -> the desk form's fields they propose; "{row}" is the first invoice
+# row still empty. Fields the form has no place for (payer, personal account, cash) are shown only.
+PROPOSED_FORM_FIELDS = {
+    "hospital_name": "hospital", "admitted_on": "admitted_on", "discharged_on": "discharged_on",
+    "diagnosis": "diagnosis_code", "total_amount": "total_amount", "fund_paid_amount": "fund_paid_amount",
+    "serious_illness_amount": "serious_illness_amount", "policy_self_pay_amount": "policy_self_pay_amount",
+    "out_of_policy_amount": "out_of_policy_amount", "self_funded_amount": "self_funded_amount",
+    "invoice_code": "invoice_code_{row}", "invoice_number": "invoice_number_{row}", "check_code": "invoice_check_{row}",
+}
+READ_FIELD_LABELS = {
+    "invoice_code": _("票据代码"), "invoice_number": _("票据号码"), "check_code": _("校验码"), "payer_name": _("姓名"),
+    "issued_on": _("开票日期"), "hospital_name": _("医院"), "total_amount": _("医疗费用总额"),
+    "fund_paid_amount": _("统筹基金支付"), "serious_illness_amount": _("大病保险支付"),
+    "personal_account_amount": _("个人账户支付"), "cash_amount": _("个人现金支付"),
+    "policy_self_pay_amount": _("政策范围内个人自付"), "out_of_policy_amount": _("政策范围外个人自付"),
+    "self_funded_amount": _("全自费"), "admitted_on": _("入院日期"), "discharged_on": _("出院日期"),
+    "diagnosis": _("诊断"),
+}
+SURE_ENOUGH = 0.9  # a proposal read less surely than this is marked for the clerk to check
+
+
+def proposed_values(proposal) -> list[dict]:
+    """Rows for the page: each field read, its label, value and confidence, and the form field it fills ("" none).
+    An invoice's total also fills its invoice row's amount."""
+    rows = []
+    for name, value in proposal.fields.items():
+        target = PROPOSED_FORM_FIELDS.get(name, "")
+        confidence = proposal.confidence.get(name, 0)
+        rows.append({"name": name, "label": READ_FIELD_LABELS.get(name, name), "value": value, "target": target,
+                     "confidence": confidence, "unsure": confidence < SURE_ENOUGH})
+        if name == "total_amount" and proposal.kind == "invoice":
+            rows.append({"name": "invoice_amount", "label": _("票据金额"), "value": value,
+                         "target": "invoice_amount_{row}", "confidence": confidence,
+                         "unsure": confidence < SURE_ENOUGH})
+    order = list(READ_FIELD_LABELS)
+    return sorted(rows, key=lambda r: order.index(r["name"]) if r["name"] in order else len(order))
+
+
+class ReadDocumentForm(forms.Form):
+    document = forms.FileField(label=_("票据或结算单（照片、PDF 或 OFD 电子票据）"))
+
+    def clean_document(self):
+        upload = self.cleaned_data["document"]
+        if upload.size > MAX_DOCUMENT_BYTES:
+            raise ValidationError(_("文件超过 15 MB"))
+        return upload
 
 
 def uploaded_documents(files) -> list[tuple[str, object]]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from huzhu.archives.reading import Unreadable, read_document
 from huzhu.archives.services import path_of, thumbnail_path_of
 from huzhu.core.errors import DomainError, ValidationFailed
 from huzhu.core.params import date_param, page_param, parse_integer
@@ -111,6 +112,28 @@ def new_claim(request):
                 return redirect("claims:detail", pk=claim.pk)
     return render(request, "claims/new.html", {"form": form, "icd10": icd10.TABLE,
                                                "document_kinds": forms.DocumentKind.choices})
+
+
+@login_required
+@require_POST
+def read_document_fields(request):
+    """The desk form's 识别: an uploaded invoice or settlement sheet read (offline OCR, the QR code, an e-invoice's text
+    layer) into the fields it proposes, each with its confidence (htmx fragment; reading.js fills the form). Nothing
+    is stored: the scans are uploaded with the claim."""
+    if scope_of(request.user).role not in INTAKE_ROLES:
+        raise DjangoPermissionDenied
+    form = forms.ReadDocumentForm(request.POST, request.FILES)
+    context: dict = {"form": form}
+    if form.is_valid():
+        try:
+            reading = read_document(form.cleaned_data["document"].read())
+        except Unreadable as exc:
+            form.add_error("document", _(exc.msgid))
+        else:
+            context.update(reading=reading, kind=forms.DocumentKind(reading.proposal.kind).label
+                           if reading.proposal.kind in forms.DocumentKind.values else _("其他材料"),
+                           rows=forms.proposed_values(reading.proposal))
+    return render(request, "claims/_reading.html", context, status=200 if form.is_valid() else 422)
 
 
 @login_required

@@ -37,7 +37,7 @@ KINDS_BY_TYPE = {
 
 
 @lru_cache(maxsize=4)
-def _font(size: int):
+def font(size: int):
     for path in FONT_PATHS:
         if Path(path).exists():
             return ImageFont.truetype(path, size)
@@ -49,14 +49,14 @@ def render_page(kind: str, lines: Sequence[tuple[str, str]], *, serial: str) -> 
     image = Image.new("RGB", (600, 420), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((8, 8, 591, 411), outline=(160, 40, 40), width=2)
-    draw.text((300, 40), TITLES.get(kind, "申领材料"), fill=(150, 20, 20), font=_font(26), anchor="mm")
+    draw.text((300, 40), TITLES.get(kind, "申领材料"), fill=(150, 20, 20), font=font(26), anchor="mm")
     y = 84
     for label, value in lines:
-        draw.text((40, y), label, fill=(70, 70, 70), font=_font(17))
-        draw.text((220, y), value, fill=(0, 0, 0), font=_font(17))
+        draw.text((40, y), label, fill=(70, 70, 70), font=font(17))
+        draw.text((220, y), value, fill=(0, 0, 0), font=font(17))
         draw.line((36, y + 26, 564, y + 26), fill=(225, 225, 225))
         y += 36
-    draw.text((560, 388), f"演示样张 No.{serial}", fill=(150, 150, 150), font=_font(14), anchor="rm")
+    draw.text((560, 388), f"演示样张 No.{serial}", fill=(150, 150, 150), font=font(14), anchor="rm")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)  # speed over size: a demo page
     return buffer.getvalue()
