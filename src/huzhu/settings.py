@@ -236,6 +236,10 @@ HUZHU_JOBS_IN_THREADS = env_bool("HUZHU_JOBS_IN_THREADS", True)
 # Claims made from medical-insurance data (免申即享) are paid to the card on file without the worker's
 # confirmation on her phone when the association decides so; otherwise they wait for her confirmation.
 HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE = env_bool("HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE", False)
+# The e-invoice verification service (the finance department's or a province platform's), off by default: union
+# intranets cannot reach it. Set, each invoice is checked at submission (claims/services/voided.py has the contract).
+HUZHU_EINVOICE_VERIFY_URL = os.environ.get("HUZHU_EINVOICE_VERIFY_URL", "")
+HUZHU_EINVOICE_VERIFY_TIMEOUT = float(os.environ.get("HUZHU_EINVOICE_VERIFY_TIMEOUT", "3"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "claim_pay": _("申领已支付"), "generate_demo_claims": _("生成演示申领"), "synthetic_claims": _("生成模拟申领"),
     "test_past_claims": _("登记历史申领"),
     # partner hospitals: settlement at discharge (出院即赔) and its reimbursement
+    "voided_invoices_imported": _("导入作废或红冲票据清单"),
     "hospital_registered": _("登记合作医院"), "hospital_updated": _("修改合作医院"),
     "hospital_status": _("变更合作医院状态"), "hospital_token_issued": _("签发医院接口令牌"),
     "hospital_token_revoked": _("吊销医院接口令牌"), "discharge_settled": _("出院直接结算"),

@@ -210,6 +210,10 @@ def proposed_values(proposal) -> list[dict]:
     return sorted(rows, key=lambda r: order.index(r["name"]) if r["name"] in order else len(order))
 
 
+class VoidedInvoicesForm(forms.Form):
+    file = forms.FileField(label=_("作废或红冲票据清单（CSV 或 XLSX）"))
+
+
 class ReadDocumentForm(forms.Form):
     document = forms.FileField(label=_("票据或结算单（照片、PDF 或 OFD 电子票据）"))
 

@@ -315,3 +315,26 @@ class OfficialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {'上班' if self.is_working else '休'} {self.name}"
+
+
+class VoidedInvoice(models.Model):
+    """An e-invoice that must not pay: voided (作废) or red-flushed (红冲 / 已开红票), from the lists the association
+    imports (the e-invoice platform's, a hospital's). A claim carrying one is refused when filed or submitted."""
+
+    class Status(models.TextChoices):
+        VOID = "void", _("已作废")
+        RED_FLUSHED = "red_flushed", _("已红冲")
+
+    code = models.CharField(_("票据代码"), max_length=8)
+    number = models.CharField(_("票据号码"), max_length=10)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
+    source = models.CharField(_("来源文件"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("作废或红冲票据")
+        verbose_name_plural = _("作废或红冲票据")
+        constraints = [models.UniqueConstraint(fields=["code", "number"], name="voided_invoice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.code}-{self.number} {self.get_status_display()}"

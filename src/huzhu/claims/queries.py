@@ -496,3 +496,10 @@ def claimable_coverages(worker_id: int, *, today: date) -> list:
     """The worker's own coverages she may still claim on today (paid, and the claim deadline not passed)."""
     return [own for own in enrollment_queries.own_coverages(worker_id, today=today)
             if own.standing in CLAIMABLE_STANDINGS and today <= claim_deadline(own.coverage.plan_year.terms)]
+
+
+def voided_invoices() -> QuerySet:
+    """The voided and red-flushed invoices on the imported lists, latest first (province-wide reference data)."""
+    from .models import VoidedInvoice
+
+    return VoidedInvoice.objects.order_by("-imported_at", "code", "number")

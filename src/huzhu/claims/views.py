@@ -3,6 +3,7 @@ schedule, the worker's phone page."""
 from collections import Counter
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -30,6 +31,7 @@ from huzhu.security.services import record_personal_data_view
 from . import forms, icd10, queries, screening, services, workflow
 from .models import Claim
 from .services import calendar
+from .services.voided import HEADER as VOIDED_HEADER
 
 PAGE_SIZE = 30
 INTAKE_ROLES = {Role.AGENCY, Role.UNIT, Role.ASSOCIATION}
@@ -134,6 +136,34 @@ def read_document_fields(request):
                            if reading.proposal.kind in forms.DocumentKind.values else _("其他材料"),
                            rows=forms.proposed_values(reading.proposal))
     return render(request, "claims/_reading.html", context, status=200 if form.is_valid() else 422)
+
+
+@login_required
+def voided_invoices(request):
+    """The voided and red-flushed invoices claims are refused on: the association imports a list (CSV/XLSX)."""
+    scope = scope_of(request.user)
+    if not scope.is_province or scope.role not in (Role.ASSOCIATION, Role.AUDITOR):
+        raise DjangoPermissionDenied
+    may_import = scope.role == Role.ASSOCIATION
+    form = forms.VoidedInvoicesForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if not may_import:
+            raise DjangoPermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                count = services.import_voided_invoices(actor=request.user, file_name=upload.name, content=upload.read())
+            except DomainError as error:
+                form.add_error("file", error.message)
+            else:
+                messages.success(request, _("已导入 %(count)s 张作废或红冲票据") % {"count": count})
+                return redirect("claims:voided_invoices")
+        status = 422
+    return render(request, "claims/voided_invoices.html", {
+        "form": form, "may_import": may_import, "invoices": queries.voided_invoices()[:100],
+        "count": queries.voided_invoices().count(), "verifier": bool(getattr(settings, "HUZHU_EINVOICE_VERIFY_URL", "")),
+        "header": "，".join(VOIDED_HEADER)}, status=status)
 
 
 @login_required

@@ -18,10 +18,12 @@ from .review import (
     withdraw_claim,
 )
 from .transitions import transition_claim
+from .voided import import_voided_invoices
 
 __all__ = [
     "DischargeAnswer", "DischargeStay", "cancel_settled_at_discharge", "settle_at_discharge", "SettlementFacts", "WorkerActor", "apply_held_reversals", "close_recovery", "adjust_claim", "claims_from_settlements", "confirm_bank_card",
     "reverse_settlement_claims", "approve_claim", "attach_document", "attach_documents", "build_claim_bundle", "create_claim",
     "deliver_notifications", "estimate_claim", "explanation_of", "file_claim", "mark_claim_paid", "pass_review", "reject_claim",
-    "read_official_days", "return_for_supplement", "set_official_days", "submit_claim", "transition_claim", "withdraw_claim",
+    "import_voided_invoices", "read_official_days", "return_for_supplement", "set_official_days", "submit_claim",
+    "transition_claim", "withdraw_claim",
 ]

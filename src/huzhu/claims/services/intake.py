@@ -27,6 +27,7 @@ from ..workflow import Action
 from .actors import WorkerActor, require_claim_in_scope, require_in_scope, role_of
 from .adjudication import adjudicate, lock_worker_decisions
 from .transitions import move_claim
+from .voided import refuse_voided
 
 if TYPE_CHECKING:  # a name for annotations only: coverages are read through enrollment.queries
     from huzhu.enrollment.models import Coverage
@@ -82,7 +83,8 @@ def coverage_for(worker: Worker, plan_code: str, day: date) -> Coverage:
 
 
 def _insert_invoices(claim: Claim, invoices: list[rules.InvoiceFacts]) -> None:
-    """Insert the invoices; the database refuses one that another claim already holds."""
+    """Insert the invoices; the database refuses one that another claim already holds, the lists one voided."""
+    refuse_voided(invoices)
     for invoice in invoices:
         holder = (Invoice.objects.filter(code=invoice.code, number=invoice.number, released_at__isnull=True)
                   .exclude(claim_id=claim.pk).values_list("claim_id", flat=True).first())
@@ -200,6 +202,7 @@ def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date |
     problems = rules.submission_problems(terms, facts)
     if problems:
         raise ValidationFailed(problems[0].code, problems[0].message, field=problems[0].field or None)
+    refuse_voided(facts.invoices, ask_service=True)  # a list imported since the draft, or the verification service
     if not adjudication.decision.covered:
         refusal = adjudication.decision.steps[-1].label if adjudication.decision.steps else adjudication.decision.reason
         raise ValidationFailed(f"not_covered_{adjudication.decision.reason}", refusal, field="event_on")
