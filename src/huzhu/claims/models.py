@@ -338,3 +338,21 @@ class VoidedInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}-{self.number} {self.get_status_display()}"
+
+
+class ClaimReading(models.Model):
+    """A document read when the claim was filled in (archives.reading): what it proposed, and what the clerk kept or
+    corrected. The corrections measure the reading's accuracy; a typed amount that disagrees is a risk finding."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="readings")
+    kind = models.CharField(_("材料类型"), max_length=30)
+    source = models.CharField(_("识别来源"), max_length=20)
+    fields = models.JSONField(_("识别结果"), default=dict)
+    confidence = models.JSONField(_("把握"), default=dict)
+    corrections = models.JSONField(_("更正"), default=dict)  # field -> {"document": …, "typed": …}
+    created_at = models.DateTimeField(_("识别时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("材料识别记录")
+        verbose_name_plural = _("材料识别记录")
+        ordering = ["claim_id", "id"]

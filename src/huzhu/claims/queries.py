@@ -503,3 +503,34 @@ def voided_invoices() -> QuerySet:
     from .models import VoidedInvoice
 
     return VoidedInvoice.objects.order_by("-imported_at", "code", "number")
+
+
+def reading_corrections_of(claims: QuerySet[Claim]) -> QuerySet:
+    """(claim id, kind, corrections) of the documents the claims were filled from: the risk check's input."""
+    from .models import ClaimReading
+
+    return ClaimReading.objects.filter(claim__in=claims).order_by("claim_id", "pk").values_list(
+        "claim_id", "kind", "corrections")
+
+
+def readings_of(claim: Claim) -> QuerySet:
+    from .models import ClaimReading
+
+    return ClaimReading.objects.filter(claim=claim).order_by("pk")
+
+
+def reading_accuracy() -> dict[str, dict[str, int]]:
+    """Per field, over every document read into a filed claim: proposed, and kept as read (not corrected)."""
+    from .models import ClaimReading
+
+    figures: dict[str, dict[str, int]] = {}
+    compared = ("total_amount", "fund_paid_amount", "serious_illness_amount", "policy_self_pay_amount",
+                "out_of_policy_amount", "self_funded_amount", "admitted_on", "discharged_on", "hospital_name",
+                "diagnosis", "invoice_code", "invoice_number", "check_code")  # services.readings.corrections_of's
+    for fields, corrections in ClaimReading.objects.values_list("fields", "corrections").iterator(chunk_size=2000):
+        for name in fields:
+            if name in compared:
+                row = figures.setdefault(name, {"proposed": 0, "kept": 0})
+                row["proposed"] += 1
+                row["kept"] += name not in corrections
+    return dict(sorted(figures.items()))

@@ -30,7 +30,7 @@ from huzhu.security.services import record_personal_data_view
 
 from . import forms, icd10, queries, screening, services, workflow
 from .models import Claim
-from .services import calendar
+from .services import calendar, readings
 from .services.voided import HEADER as VOIDED_HEADER
 
 PAGE_SIZE = 30
@@ -105,7 +105,9 @@ def new_claim(request):
         else:
             try:
                 claim = services.file_claim(actor=request.user, worker=worker, comment=form.cleaned_data["comment"],
-                                            documents=forms.uploaded_documents(request.FILES), **form.claim_fields())
+                                            documents=forms.uploaded_documents(request.FILES),
+                                            readings=readings.unsigned_readings(request.POST.getlist("reading")),
+                                            **form.claim_fields())
             except DomainError as error:
                 _show(request, form, error)
             else:
@@ -132,6 +134,9 @@ def read_document_fields(request):
         except Unreadable as exc:
             form.add_error("document", _(exc.msgid))
         else:
+            proposal = reading.proposal
+            context.update(signed=readings.signed_reading(kind=proposal.kind, source=reading.source,
+                                                          fields=proposal.fields, confidence=proposal.confidence))
             context.update(reading=reading, kind=forms.DocumentKind(reading.proposal.kind).label
                            if reading.proposal.kind in forms.DocumentKind.values else _("其他材料"),
                            rows=forms.proposed_values(reading.proposal))
@@ -188,7 +193,15 @@ def detail(request, pk: int):
                                                  if n != "reason"}),
         "may_withdraw": claim.submitted_by_id == request.user.pk and claim.status in workflow.OPEN_STATUSES + ("draft",),
         "clock": queries.clock_state(claim, timezone.localdate()), **_claim_context(claim),
-        **screening.claim_page_risk(scope, claim)})
+        "readings": _readings_shown(claim), **screening.claim_page_risk(scope, claim)})
+
+
+def _readings_shown(claim) -> list[dict]:
+    kinds = dict(forms.DocumentKind.choices)
+    sources = {"pdf_text": _("PDF 电子票据"), "ofd": _("OFD 电子票据"), "ocr": _("照片识别"), "none": _("未识别")}
+    return [{"kind_label": kinds.get(r.kind, r.kind), "source_label": sources.get(r.source, r.source), "fields": r.fields,
+             "corrections": {str(forms.READ_FIELD_LABELS.get(name, name)): pair for name, pair in r.corrections.items()}}
+            for r in queries.readings_of(claim)]
 
 
 def _claim_context(claim: Claim) -> dict:

@@ -40,7 +40,8 @@ def invoice(rng: random.Random) -> Paper:
     cash = Decimal(rng.randrange(50_000, 1_500_000)) / 100
     total = fund + account + cash
     issued = date(2026, 1, 1) + timedelta(days=rng.randrange(0, 330))
-    facts = {"invoice_code": f"15{rng.randrange(0, 10**6):06d}", "invoice_number": f"{rng.randrange(0, 10**10):010d}",
+    # the code: region 15, class and kind, the year of issue (DATA.md)
+    facts = {"invoice_code": f"15{rng.randrange(0, 10**4):04d}{issued.year % 100:02d}", "invoice_number": f"{rng.randrange(0, 10**10):010d}",
              "check_code": "".join(rng.choice("0123456789abcdef") for _ in range(6)),
              "payer_name": rng.choice(NAMES), "issued_on": issued.isoformat(), "hospital_name": rng.choice(HOSPITALS),
              "total_amount": _money(total), "fund_paid_amount": _money(fund), "personal_account_amount": _money(account),

@@ -26,6 +26,7 @@ from .models import RiskBaseline
 from .rules import (
     ClaimRiskFacts,
     ClerkFigures,
+    DocumentMismatch,
     InvoiceHolder,
     InvoiceRef,
     NearDuplicate,
@@ -272,7 +273,7 @@ class Gathered:
 
 def gather(claims: QuerySet, shared: Shared, baselines: Baselines, settings: rules.RiskSettings, *,
            clerk_of: dict[int, int] | None = None) -> list[Gathered]:
-    """Facts of every claim in `claims` (a chunk): four queries, whatever the chunk's size (three when the
+    """Facts of every claim in `claims` (a chunk): five queries, whatever the chunk's size (four when the
     caller has read `clerks_of(claims)` already)."""
     invoices: dict[int, list[InvoiceRef]] = defaultdict(list)
     for claim_id, code, number, amount in (claim_queries.invoices_held_by(claims)
@@ -283,6 +284,11 @@ def gather(claims: QuerySet, shared: Shared, baselines: Baselines, settings: rul
     for pk, worker_id, claim_type, plan, year, admitted, discharged, p_start, p_end, diagnosed, tier in others:
         by_worker[worker_id].append(OtherClaim(pk, claim_type, plan, year, admitted or p_start or diagnosed,
                                                discharged or p_end or diagnosed, tier))
+    mismatches: dict[int, list[DocumentMismatch]] = defaultdict(list)
+    for claim_id, kind, corrections in claim_queries.reading_corrections_of(claims):
+        for name, pair in (corrections or {}).items():
+            mismatches[claim_id].append(DocumentMismatch(name, kind, str(pair.get("document", "")),
+                                                         str(pair.get("typed", ""))))
     if clerk_of is None:
         clerk_of = clerks_of(claims)
     gathered = []
@@ -310,7 +316,7 @@ def gather(claims: QuerySet, shared: Shared, baselines: Baselines, settings: rul
             account_workers=shared.accounts.get(account_index, 1 if account_index else 0), account_masked=account_masked,
             unit_name=unit_name, unit=shared.units.get(unit_id), unit_peers=baselines.unit_peers,
             clerk=shared.clerks.get(clerk_id) if clerk_id else None, clerk_peers=baselines.clerk_peers,
-            settings=settings,
+            document_mismatches=tuple(mismatches.get(pk, ())), settings=settings,
         )
         gathered.append(Gathered(facts, league_id, county_id, unit_id, hospital, clerk_id))
     return gathered

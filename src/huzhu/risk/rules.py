@@ -146,6 +146,16 @@ class ClerkFigures:
 
 
 @dataclass(frozen=True)
+class DocumentMismatch:
+    """A field the claim was filed with that differs from the document it was read from (claims' ClaimReading)."""
+
+    field: str
+    document_kind: str
+    document: str
+    typed: str
+
+
+@dataclass(frozen=True)
 class ClaimRiskFacts:
     """Everything the checks look at for one claim, gathered by risk/facts.py."""
 
@@ -182,6 +192,7 @@ class ClaimRiskFacts:
     unit_peers: UnitPeers | None = None
     clerk: ClerkFigures | None = None
     clerk_peers: Stats | None = None
+    document_mismatches: tuple[DocumentMismatch, ...] = ()
     settings: RiskSettings = field(default_factory=RiskSettings)
 
     @property
@@ -294,6 +305,24 @@ def amounts_inconsistent(facts: ClaimRiskFacts) -> Finding | None:
                        {"policy_self_pay": str(facts.policy_self_pay_amount), "total": str(facts.total_amount),
                         "share": f"{share:.4f}"})
     return None
+
+
+AMOUNT_LABELS = {"total_amount": gettext_noop("医疗费用总额"), "fund_paid_amount": gettext_noop("统筹基金支付"),
+                 "serious_illness_amount": gettext_noop("大病保险支付"),
+                 "policy_self_pay_amount": gettext_noop("政策范围内个人自付"),
+                 "out_of_policy_amount": gettext_noop("政策范围外个人自付"), "self_funded_amount": gettext_noop("全自费")}
+
+
+def typed_differs_from_document(facts: ClaimRiskFacts) -> Finding | None:
+    """An amount filed that differs from the document it was read from: the clerk changed what the paper says (a
+    misreading corrected, or a figure that should be looked at). Both values are the evidence."""
+    amounts = [m for m in facts.document_mismatches if m.field in AMOUNT_LABELS]
+    if not amounts:
+        return None
+    text = "；".join(f"{AMOUNT_LABELS[m.field]}：材料识别为 {m.document} 元，填报 {m.typed} 元" for m in amounts)
+    return Finding("typed_differs_from_document", NEEDS_REVIEW, f"填报金额与材料不符（{text}）",
+                   {"fields": [{"field": m.field, "document_kind": m.document_kind, "document": m.document,
+                                "typed": m.typed} for m in amounts]})
 
 
 def adverse_selection(facts: ClaimRiskFacts) -> Finding | None:
@@ -421,7 +450,7 @@ def clerk_approval_outlier(facts: ClaimRiskFacts) -> Finding | None:
 # The checks, in the order their findings are shown. Add a check here and to CHECK_LABELS.
 CHECKS: list[Callable[[ClaimRiskFacts], Finding | None]] = [
     invoice_reused, invoice_near_duplicate, overlapping_stay, stay_outside_invoice_dates, amounts_inconsistent,
-    adverse_selection, frequency_outlier, stay_length_outlier, cost_outlier, women_tier_repeated,
+    typed_differs_from_document, adverse_selection, frequency_outlier, stay_length_outlier, cost_outlier, women_tier_repeated,
     shared_bank_account, unit_loss_ratio_outlier, clerk_approval_outlier,
 ]
 CHECK_LABELS = {
@@ -430,6 +459,7 @@ CHECK_LABELS = {
     "overlapping_stay": gettext_noop("住院时间重叠"),
     "stay_outside_invoice_dates": gettext_noop("住院日期与票据年度不符"),
     "amounts_inconsistent": gettext_noop("金额不一致"),
+    "typed_differs_from_document": gettext_noop("填报金额与材料不符"),
     "adverse_selection": gettext_noop("参互后短期内高额首次申领"),
     "frequency_outlier": gettext_noop("申领频次异常"),
     "stay_length_outlier": gettext_noop("住院天数异常"),

@@ -26,6 +26,7 @@ from ..models import Claim, ClaimDocument, Invoice
 from ..workflow import Action
 from .actors import WorkerActor, require_claim_in_scope, require_in_scope, role_of
 from .adjudication import adjudicate, lock_worker_decisions
+from .readings import record_readings
 from .transitions import move_claim
 from .voided import refuse_voided
 
@@ -241,10 +242,14 @@ def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date |
 
 @transaction.atomic
 def file_claim(*, actor: Actor, worker: Worker, documents: Sequence[tuple[str, object]] = (), comment: str = "",
-               today: date | None = None, **claim_fields) -> Claim:
-    """Create, attach documents and submit in one go (the desk form, the API); all or nothing."""
+               today: date | None = None, readings: Sequence[dict] = (), **claim_fields) -> Claim:
+    """Create, attach documents and submit in one go (the desk form, the API); all or nothing. `readings`: the
+    documents the form was filled from (services.readings), kept with their corrections before the claim is
+    screened."""
     lock_worker_decisions(worker.pk)  # first, before create_claim's writes: see lock_worker_decisions
     claim = create_claim(actor=actor, worker=worker, **claim_fields)
     if documents:
         attach_documents(actor=actor, claim=claim, documents=list(documents))
+    if readings:
+        record_readings(claim=claim, readings=list(readings))
     return submit_claim(actor=actor, claim=claim, comment=comment, today=today)

@@ -61,3 +61,50 @@ def test_a_photographed_settlement_sheet_fills_the_desk_form(browser_page, count
         assert page.input_value(f"#claim-form [name={name}]") == paper.facts[field], name
     assert page.input_value("#claim-form [name=diagnosis_code]").startswith(paper.facts["diagnosis"].split()[0])
     page.screenshot(path=str(SCREENS / "claims_read_document.png"), full_page=True)
+
+
+def test_the_readings_are_kept_with_the_claim_and_a_corrected_amount_is_a_finding(worker, county_clerk, home_unit):
+    from decimal import Decimal
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from huzhu.claims.models import Claim, ClaimReading
+    from huzhu.claims.tests.conftest import scans, stay_fields
+    from huzhu.risk.models import RiskFinding
+
+    paper = papers.invoice(random.Random(23))
+    client = clerk_client(county_clerk)
+    page = client.post("/claims/read-document/", {
+        "document": SimpleUploadedFile("invoice.pdf", papers.pdf(paper), content_type="application/pdf")}).content.decode()
+    signed = page.split('data-reading="')[1].split('"')[0]
+    fields = stay_fields("8000.00", fund="12000.00")
+    total = fields["amounts"]["total_amount"]  # 20000.00: not the invoice's total, the clerk typed another
+    assert Decimal(paper.facts["total_amount"]) != total
+    response = client.post("/claims/new/", {
+        "id_number": worker.reveal_id_number(), "claim_type": "inpatient", "hospital": paper.facts["hospital_name"],
+        "admitted_on": "2026-03-01", "discharged_on": "2026-03-11", "diagnosis_code": "J18.900",
+        "total_amount": str(total), "fund_paid_amount": "12000.00", "policy_self_pay_amount": "8000.00",
+        "invoice_code_1": paper.facts["invoice_code"], "invoice_number_1": paper.facts["invoice_number"],
+        "invoice_check_1": paper.facts["check_code"], "invoice_amount_1": str(total),
+        "reading": [signed, "forged-token"],
+        **{f"doc_{kind}": SimpleUploadedFile(f"{kind}.png", content, content_type="image/png")
+           for kind, content in scans()}})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim = Claim.objects.get()
+    reading = ClaimReading.objects.get(claim=claim)  # the forged one proposed nothing
+    assert reading.kind == "invoice" and reading.source == "pdf_text" and reading.fields == paper.facts
+    assert reading.corrections["total_amount"] == {"document": paper.facts["total_amount"], "typed": f"{total}"}
+    assert "invoice_code" not in reading.corrections and "hospital_name" not in reading.corrections
+    finding = RiskFinding.objects.get(claim=claim, code="typed_differs_from_document")
+    assert finding.evidence["fields"][0] == {"field": "total_amount", "document_kind": "invoice",
+                                             "document": paper.facts["total_amount"], "typed": f"{total}"}
+    detail = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "材料识别" in detail and paper.facts["total_amount"] in detail and "填报金额与材料不符" in detail
+    out = StringIO()
+    call_command("reading-accuracy", stdout=out)
+    import json
+
+    figures = json.loads(out.getvalue())
+    assert figures["total_amount"] == {"proposed": 1, "kept": 0, "share_kept": 0.0}
+    assert figures["invoice_number"] == {"proposed": 1, "kept": 1, "share_kept": 1.0}

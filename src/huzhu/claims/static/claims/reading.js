@@ -7,6 +7,13 @@
     var form = document.getElementById("claim-form");
     if (!box || !form || box.dataset.filled) return;
     box.dataset.filled = "1";
+    if (box.dataset.reading) {  // sent back with the claim: kept with it, with what the clerk corrects
+      var kept = document.createElement("input");
+      kept.type = "hidden";
+      kept.name = "reading";
+      kept.value = box.dataset.reading;
+      form.appendChild(kept);
+    }
     var row = 1;
     while (row < 4 && form.elements["invoice_code_" + row] && form.elements["invoice_code_" + row].value) row++;
     box.querySelectorAll("tr[data-fill]").forEach(function (line) {
