@@ -23,6 +23,7 @@ urlpatterns = [
     path("mine/new/", views.mine_new, name="mine_new"),
     path("mine/leave/", views.mine_leave, name="mine_leave"),
     path("mine/<int:pk>/", views.mine_claim, name="mine_claim"),
+    path("mine/read-document/", views.mine_read_document, name="mine_read_document"),
     path("mine/<int:pk>/documents/<int:document_pk>/", views.mine_document, name="mine_document"),
     path("mine/<int:pk>/documents/<int:document_pk>/thumbnail/", views.mine_document, {"thumbnail": True},
          name="mine_thumbnail"),

@@ -121,7 +121,8 @@ def _parsed_invoices(invoices: list[dict]) -> list[rules.InvoiceFacts]:
 def create_claim(*, actor: Actor, worker: Worker, claim_type: str, hospital: str = "", admitted_on=None,
                  discharged_on=None, period_start_on=None, period_end_on=None, diagnosed_on=None,
                  diagnosis_code: str = "", diagnosis_name: str = "", procedure: str = "",
-                 amounts: dict | None = None, invoices: Sequence[dict] = (), worker_deceased: bool = False) -> Claim:
+                 amounts: dict | None = None, invoices: Sequence[dict] = (), worker_deceased: bool = False,
+                 readings: Sequence[dict] = ()) -> Claim:
     """Create a draft claim for a worker in the actor's scope; invoices are reserved at once."""
     require_in_scope(actor, worker_id=worker.pk, league_code=worker.league_id, county_code=worker.county_id,
                      unit_id=worker.unit_id)
@@ -151,6 +152,8 @@ def create_claim(*, actor: Actor, worker: Worker, claim_type: str, hospital: str
     )
     claim.plan_year, claim.coverage = coverage.plan_year, coverage  # already loaded with the terms
     _insert_invoices(claim, parsed)
+    if readings:  # the documents the form was filled from (services.readings), with what was corrected
+        record_readings(claim=claim, readings=list(readings))
     record_event(actor=actor, action="create_claim", object_type="Claim", object_id=claim.pk,
                  after={"worker": worker.pk, "type": claim_type, "channel": channel,
                         "invoices": [f"{i.code}-{i.number}" for i in parsed]})
@@ -242,14 +245,10 @@ def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date |
 
 @transaction.atomic
 def file_claim(*, actor: Actor, worker: Worker, documents: Sequence[tuple[str, object]] = (), comment: str = "",
-               today: date | None = None, readings: Sequence[dict] = (), **claim_fields) -> Claim:
-    """Create, attach documents and submit in one go (the desk form, the API); all or nothing. `readings`: the
-    documents the form was filled from (services.readings), kept with their corrections before the claim is
-    screened."""
+               today: date | None = None, **claim_fields) -> Claim:
+    """Create, attach documents and submit in one go (the desk form, the API); all or nothing."""
     lock_worker_decisions(worker.pk)  # first, before create_claim's writes: see lock_worker_decisions
     claim = create_claim(actor=actor, worker=worker, **claim_fields)
     if documents:
         attach_documents(actor=actor, claim=claim, documents=list(documents))
-    if readings:
-        record_readings(claim=claim, readings=list(readings))
     return submit_claim(actor=actor, claim=claim, comment=comment, today=today)

@@ -127,3 +127,31 @@ def test_a_worker_cannot_open_or_submit_another_workers_draft(client, signed_in,
     assert client.post(f"/claims/mine/{claim.pk}/", {"submit": "1"}).status_code == 404
     claim.refresh_from_db()
     assert claim.status == "draft"
+
+
+def test_on_the_phone_a_photographed_sheet_fills_the_form_and_a_misplaced_photo_is_pointed_out(signed_in, worker):
+    import random
+
+    from huzhu.demo import papers
+
+    from ..models import ClaimReading
+
+    rng = random.Random(31)
+    sheet = papers.settlement_sheet(rng)
+    photo = papers.photo(papers.page_image(sheet), rng, quality=80)
+    read = signed_in.post("/claims/mine/read-document/", {"document": SimpleUploadedFile("s.jpg", photo, "image/jpeg")})
+    page = read.content.decode()
+    assert read.status_code == 200 and "识别为：住院结算单" in page
+    assert f'data-fill="policy_self_pay_amount" data-value="{sheet.facts["policy_self_pay_amount"]}"' in page
+    signed = page.split('data-reading="')[1].split('"')[0]
+    started = signed_in.post("/claims/mine/new/", {"coverage": _coverage_pk(worker), **STAY, "reading": signed})
+    claim = Claim.objects.get(worker=worker)
+    assert started.status_code == 302
+    kept = ClaimReading.objects.get(claim=claim)
+    assert kept.kind == "settlement_sheet" and kept.corrections["total_amount"]["typed"] == "20000.00"
+
+    invoice = papers.invoice(rng)  # an invoice put where the settlement sheet belongs
+    wrong_place = papers.photo(papers.page_image(invoice), rng, quality=80)
+    uploaded = signed_in.post(started.url, {"photos": "1", "doc_settlement_sheet": SimpleUploadedFile(
+        "sheet.jpg", wrong_place, "image/jpeg")}, follow=True)
+    assert "上传到“住院结算单”的照片看起来是医疗收费票据" in uploaded.content.decode()
