@@ -136,6 +136,9 @@ def mine_read_document(request):
     return _read_fragment(request)
 
 
+# Documents with an example picture on the phone's checklist (claims/static/claims/examples/<kind>.png, drawn by
+# huzhu.demo.papers with invented facts) so the right paper is photographed the first time.
+EXAMPLE_KINDS = ("invoice", "settlement_sheet")
 # The kinds a reading recognises: a photo uploaded as one of them that reads as another is pointed out at once.
 RECOGNISED_KINDS = ("invoice", "settlement_sheet", "id_card", "bank_card")
 
@@ -455,7 +458,7 @@ def _draft_context(claim: Claim) -> dict:
                           for kind in dict.fromkeys([*required, forms.DocumentKind.OTHER])],
             "still_missing": [labels[kind] for kind in required if not counts[kind]],
             "estimate": decision, "estimate_steps": services.explanation_of(decision),
-            "photo_accept": forms.PHOTO_ACCEPT}
+            "photo_accept": forms.PHOTO_ACCEPT, "example_kinds": EXAMPLE_KINDS}
 
 
 @worker_session.worker_required

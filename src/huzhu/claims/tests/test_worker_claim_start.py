@@ -55,6 +55,7 @@ def test_a_worker_starts_a_claim_photographs_the_documents_sees_the_estimate_and
     assert "第 2 步：拍照上传材料" in draft and 'name="doc_settlement_sheet"' in draft
     assert "4,100.00 元" in draft  # 8000 × 50% + 10 days × 10, the engine's estimate before submitting
     assert "尚未上传：住院结算单" in draft
+    assert "claims/examples/settlement_sheet.png" in draft and "看示例" in draft  # the right paper, the first time
 
     uploaded = signed_in.post(started.url, {"photos": "1", **_photos(INPATIENT_DOCUMENTS)})
     assert uploaded.status_code == 302
