@@ -23,7 +23,7 @@ from huzhu.core.views import act_and_redirect
 from huzhu.members.queries import own_worker, worker_by_id_number
 from huzhu.plans.queries import plan_choices
 from huzhu.regions.queries import counties_in_scope, scope_of
-from huzhu.regions.roles import Role
+from huzhu.regions.roles import Role, association_reads, association_writes
 from huzhu.security import worker_session
 from huzhu.security.permissions import can_open_document
 from huzhu.security.services import record_personal_data_view
@@ -184,9 +184,9 @@ def _read_fragment(request):
 def voided_invoices(request):
     """The voided and red-flushed invoices claims are refused on: the association imports a list (CSV/XLSX)."""
     scope = scope_of(request.user)
-    if not scope.is_province or scope.role not in (Role.ASSOCIATION, Role.AUDITOR):
+    if not association_reads(scope):
         raise DjangoPermissionDenied
-    may_import = scope.role == Role.ASSOCIATION
+    may_import = association_writes(scope)
     form = forms.VoidedInvoicesForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":

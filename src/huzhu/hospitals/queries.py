@@ -5,23 +5,13 @@ from django.shortcuts import get_object_or_404
 from huzhu.core.errors import NotFound
 from huzhu.core.identifiers import serial_form
 from huzhu.core.scopes import Scope
-from huzhu.regions.roles import Role
+from huzhu.regions.roles import association_reads, association_writes
 
 from .models import DischargeSettlement, PartnerHospital, ReimbursementBatch
 
 D = DischargeSettlement
-# The registry and the hospitals' money are the association's; the province-wide auditor reads.
-READ_ROLES = frozenset({Role.ASSOCIATION, Role.AUDITOR})
-WRITE_ROLES = frozenset({Role.ASSOCIATION})
-
-
-def may_read(scope: Scope) -> bool:
-    return scope.is_province and scope.role in READ_ROLES
-
-
-def may_write(scope: Scope) -> bool:
-    """May register hospitals, issue tokens and reimburse (the system acting for the province acts as the association)."""
-    return scope.is_province and scope.role in WRITE_ROLES
+may_read = association_reads  # the association and the province-wide auditor read
+may_write = association_writes  # the association writes
 
 
 def hospitals(scope: Scope) -> QuerySet[PartnerHospital]:

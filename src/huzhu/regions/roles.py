@@ -2,6 +2,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huzhu.core.scopes import Scope
+
 
 class Role(models.TextChoices):
     """Business roles first; the last three are the separated duties (三员分立) that see no business data."""
@@ -18,3 +20,14 @@ class Role(models.TextChoices):
 
 # 三员分立 (GB/T 22239 level 3): none of these reads business data, and none does another's work.
 ADMINISTRATOR_ROLES = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def association_reads(scope: Scope) -> bool:
+    """The province's own business (the feed, partner hospitals, the voided-invoice lists): the association and the
+    province-wide auditor read it."""
+    return scope.is_province and scope.role in (Role.ASSOCIATION, Role.AUDITOR)
+
+
+def association_writes(scope: Scope) -> bool:
+    """…and the association alone changes it (the system acting for the province acts as the association)."""
+    return scope.is_province and scope.role == Role.ASSOCIATION

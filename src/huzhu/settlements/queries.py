@@ -7,23 +7,12 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from huzhu.core.scopes import Scope
-from huzhu.regions.roles import Role
+from huzhu.regions.roles import association_reads, association_writes
 
 from .models import DataSharingAgreement, SettlementImport, SettlementRow
 
-# Who works with the feed, for every door and service alike: the association reads and writes; the
-# province-wide auditor reads.
-READ_ROLES = frozenset({Role.ASSOCIATION, Role.AUDITOR})
-WRITE_ROLES = frozenset({Role.ASSOCIATION})
-
-
-def may_read(scope: Scope) -> bool:
-    return scope.is_province and scope.role in READ_ROLES
-
-
-def may_write(scope: Scope) -> bool:
-    """May record agreements and import feeds (the system acting for the province acts as the association)."""
-    return scope.is_province and scope.role in WRITE_ROLES
+may_read = association_reads  # the association and the province-wide auditor read
+may_write = association_writes  # the association writes
 
 
 def agreements(scope: Scope) -> QuerySet[DataSharingAgreement]:

@@ -26,7 +26,7 @@ from huzhu.core.errors import PermissionDenied, ValidationFailed
 from huzhu.core.identifiers import ascii_form
 from huzhu.core.money import format_yuan
 from huzhu.regions.queries import scope_of
-from huzhu.regions.roles import Role
+from huzhu.regions.roles import association_writes
 
 from ..models import VoidedInvoice
 from ..rules import InvoiceFacts
@@ -48,8 +48,7 @@ def _row_error(row: int, field: str, message: str) -> ValidationFailed:
 @transaction.atomic
 def import_voided_invoices(*, actor: Actor, file_name: str, content: bytes) -> int:
     """Add or update the invoices of a list (CSV/XLSX, header 票据代码,票据号码,状态); all rows or none."""
-    scope = scope_of(actor)
-    if not (scope.is_province and scope.role == Role.ASSOCIATION):
+    if not association_writes(scope_of(actor)):
         raise PermissionDenied(_("只有协会可以导入作废或红冲票据清单"))
     if not content:
         raise ValidationFailed("no_file", _("请选择票据清单文件"), field="file")
