@@ -4,7 +4,7 @@ e-invoice verification service when one is configured.
 A claim carrying such an invoice is refused when it is filed and again when it is submitted (a draft made before the
 list came). The verification service (the finance ministry's, or a province platform's) is off by default: the
 unions' intranets cannot reach it. With `HUZHU_EINVOICE_VERIFY_URL` set, each invoice is asked about at submission
-(`POST` JSON `{"invoice_code", "invoice_number", "check_code", "total_amount", "issued_on"}`, answer
+(`POST` JSON `{"invoice_code", "invoice_number", "check_code", "total_amount"}`, answer
 `{"status": "valid" | "void" | "red_flushed" | "not_found"}`); "void" and "red_flushed" refuse, anything else (not found,
 a timeout, the service down) lets the claim go on, logged: the service may lag the hospital, and a clerk must not be
 stopped by a network.
