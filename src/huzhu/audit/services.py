@@ -34,8 +34,9 @@ def record_event(*, actor: Actor, action: str, object_type: str, object_id, befo
         after=_as_stored(after),
         algorithm=current_algorithm(),
     )
-    # A plain INSERT: the chain head is not touched, so this waits on no other transaction.
-    with transaction.atomic():
+    # A plain INSERT: the chain head is not touched, so this waits on no other transaction. Inside a caller's
+    # transaction no savepoint of its own (two statements an event saved): a failed insert fails the caller's work.
+    with transaction.atomic(savepoint=False):
         event.save(force_insert=True)
         # The MAC covers the id, so a row copied or moved to another id no longer verifies.
         event.mac = event_mac(event)
