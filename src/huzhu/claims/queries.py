@@ -534,3 +534,19 @@ def reading_accuracy() -> dict[str, dict[str, int]]:
                 row["proposed"] += 1
                 row["kept"] += name not in corrections
     return dict(sorted(figures.items()))
+
+
+def required_documents_by_type(year: int) -> tuple[dict[str, list[str]], list[str]]:
+    """The kinds this year's terms require per claim type, and the deceased-worker extras: the desk form's live
+    checklist (a type whose plan has no terms this year is left out)."""
+    from huzhu.plans.queries import plan_year
+
+    by_type: dict[str, list[str]] = {}
+    extras: list[str] = []
+    for claim_type, plan_code in rules.PLAN_OF_TYPE.items():
+        found = plan_year(plan_code, year)
+        if found is None:
+            continue
+        by_type[claim_type] = list(rules.required_documents(found.terms, claim_type, deceased=False))
+        extras = list(found.terms.documents.deceased_extra)
+    return by_type, extras

@@ -26,6 +26,9 @@ INVOICE_CODE = re.compile(r"[0-9]{8}")
 INVOICE_NUMBER = re.compile(r"[0-9]{10}")
 CHECK_CODE = re.compile(r"[0-9A-Z]{6}")
 DEFAULT_STRAIGHT_THROUGH_LIMIT = Decimal("3000.00")
+# The plan a claim type belongs to.
+PLAN_OF_TYPE = {"inpatient": "hospitalization", "outpatient_chronic": "hospitalization",
+                "diagnosis": "women_health", "procedure": "women_health"}
 # Every payer's part of the total: the fund, serious-illness insurance, medical aid (医疗救助, for those it
 # covers), and the worker's own three shares. The benefit base is the in-policy self-pay, the worker's own
 # share after every payer, so medical aid is a payer part and never part of the base (DOMAIN.md).

@@ -114,8 +114,14 @@ def new_claim(request):
                 messages.success(request, _("申领 #%(number)s 已提交：%(status)s") % {
                     "number": claim.pk, "status": claim.get_status_display()})
                 return redirect("claims:detail", pk=claim.pk)
+    required, deceased_extra = queries.required_documents_by_type(timezone.localdate().year)
     return render(request, "claims/new.html", {"form": form, "icd10": icd10.TABLE,
-                                               "document_kinds": forms.DocumentKind.choices})
+                                               "document_kinds": forms.DocumentKind.choices,
+                                               "checklist": {"required": required, "deceased": deceased_extra,
+                                                             "labels": {k: str(v) for k, v in forms.DocumentKind.choices},
+                                                             "words": {"have": _("已选："), "missing": _("还缺："),
+                                                                       "complete": _("必交材料已齐"),
+                                                                       "separator": _("、")}}})
 
 
 @login_required

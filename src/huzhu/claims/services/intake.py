@@ -34,8 +34,7 @@ if TYPE_CHECKING:  # a name for annotations only: coverages are read through enr
     from huzhu.enrollment.models import Coverage
 
 S = Claim.Status
-PLAN_OF_TYPE = {"inpatient": "hospitalization", "outpatient_chronic": "hospitalization",
-                "diagnosis": "women_health", "procedure": "women_health"}
+PLAN_OF_TYPE = rules.PLAN_OF_TYPE
 ICD10_PATTERN = re.compile(r"[A-Z]\d{2}(\.[0-9X]{1,3}(X\d{3})?)?")
 EDITABLE = (S.DRAFT, S.SUPPLEMENT)
 DIAGNOSIS_NAME_MAX = 100  # characters, as the column held before it was encrypted

@@ -108,3 +108,32 @@ def test_the_readings_are_kept_with_the_claim_and_a_corrected_amount_is_a_findin
     figures = json.loads(out.getvalue())
     assert figures["total_amount"] == {"proposed": 1, "kept": 0, "share_kept": 0.0}
     assert figures["invoice_number"] == {"proposed": 1, "kept": 1, "share_kept": 1.0}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_desk_form_says_which_required_documents_are_chosen_and_which_are_missing(browser_page, plans, county_clerk,
+                                                                                      tmp_path):
+    from django.utils import timezone
+
+    from huzhu.claims.queries import required_documents_by_type
+
+    from .conftest import png_bytes
+
+    required, _extras = required_documents_by_type(timezone.localdate().year)
+    page = browser_page
+    sign_in(page, county_clerk)
+    page.goto(page.base_url + "/claims/new/")
+    page.wait_for_selector("#document-checklist .status")
+    assert "还缺：住院结算单" in page.inner_text("#document-checklist")
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(png_bytes())
+    for kind in required["inpatient"][:1]:
+        page.set_input_files(f"input[name=doc_{kind}]", str(scan))
+    text = page.inner_text("#document-checklist")
+    assert "已选：住院结算单" in text and "还缺" in text
+    for kind in required["inpatient"]:
+        page.set_input_files(f"input[name=doc_{kind}]", str(scan))
+    assert page.inner_text("#document-checklist").endswith("必交材料已齐")
+    page.select_option("select[name=claim_type]", "diagnosis")  # another type asks for other papers
+    assert "病理报告" in page.inner_text("#document-checklist")
