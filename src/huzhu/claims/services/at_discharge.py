@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from huzhu.core.actors import Actor
 from huzhu.core.errors import Conflict, NotFound, ValidationFailed
+from huzhu.core.identifiers import ascii_form
 from huzhu.ledger import services as ledger
 from huzhu.members.models import Worker
 
@@ -33,6 +34,13 @@ from .transitions import move_claim
 
 S = Claim.Status
 HOSPITAL_PLAN = PLAN_OF_TYPE["inpatient"]
+
+
+def settlement_key(serial: str) -> str:
+    """The claim's settlement serial in the form the bureau's feed stores it (settlements.rules reads 结算流水号 with
+    core.identifiers.ascii_form: dashes dropped, upper case), so the feed's row of a stay settled at discharge finds
+    its claim; the hospital's own serial, case and dashes kept, stays on its DischargeSettlement."""
+    return ascii_form(serial)
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,8 @@ def settle_at_discharge(*, actor: Actor, stay: DischargeStay, today: date | None
     """
     today = today or timezone.localdate()
     lock_worker_decisions(stay.worker_id)  # first: two discharges of one worker are decided one after the other
-    earlier = Claim.objects.select_related("plan_year__plan").filter(settlement_serial=stay.serial.strip()).first()
+    key = settlement_key(stay.serial)
+    earlier = Claim.objects.select_related("plan_year__plan").filter(settlement_serial=key).first()
     if earlier is not None:
         if earlier.channel == Claim.Channel.HOSPITAL and earlier.status == S.PAID:
             return _settled(earlier)
@@ -92,7 +101,7 @@ def settle_at_discharge(*, actor: Actor, stay: DischargeStay, today: date | None
         coverage = coverage_for(worker, HOSPITAL_PLAN, stay.admitted_on)
     except ValidationFailed as exc:
         return _referred(exc.code, exc.message)
-    facts = SettlementFacts(serial=stay.serial, worker_id=worker.pk, coverage_id=coverage.pk, claim_type="inpatient",
+    facts = SettlementFacts(serial=key, worker_id=worker.pk, coverage_id=coverage.pk, claim_type="inpatient",
                             hospital=stay.hospital, admitted_on=stay.admitted_on, discharged_on=stay.discharged_on,
                             settled_on=stay.settled_on, diagnosis_code=stay.diagnosis_code, **stay.amounts)
     problems = settlement_problems(facts)

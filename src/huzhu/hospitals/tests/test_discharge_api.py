@@ -134,17 +134,22 @@ def test_a_token_bound_to_a_certificate_needs_it(client, hospital):
 def test_the_bureau_feed_bringing_the_same_settlement_makes_no_second_claim(his, covered):
     from huzhu.claims import services as claim_services
     from huzhu.claims.services import SettlementFacts
+    from huzhu.settlements.rules import read_row
 
-    answer = post(his, stay(covered, serial="ZY10")).json()
+    answer = post(his, stay(covered, serial="zy-2026-10")).json()  # the hospital's serial, case and dashes its own
     claim = Claim.objects.get(pk=answer["claim_id"])
-    facts = SettlementFacts(serial="ZY10", worker_id=covered.pk, coverage_id=claim.coverage_id, claim_type="inpatient",
+    fed = read_row(2, {"结算流水号": "zy-2026-10"}, today=claim.settled_on)  # as the bureau's feed reads the same
+    serial = fed.serial
+    assert serial == "ZY202610"  # the feed's form: another text than the hospital's, the same settlement
+    facts = SettlementFacts(serial=serial, worker_id=covered.pk, coverage_id=claim.coverage_id, claim_type="inpatient",
                             hospital=claim.hospital, admitted_on=claim.admitted_on, discharged_on=claim.discharged_on,
                             settled_on=claim.settled_on, diagnosis_code=claim.diagnosis_code,
                             **{f: getattr(claim, f) for f in ("total_amount", "fund_paid_amount", "serious_illness_amount",
                                                                "medical_aid_amount", "policy_self_pay_amount",
                                                                "out_of_policy_amount", "self_funded_amount")})
     made = claim_services.claims_from_settlements(actor=SYSTEM_ACTOR, settlements=[facts])
-    assert made == {"ZY10": claim.pk} and Claim.objects.count() == 1
+    assert made == {serial: claim.pk} and Claim.objects.count() == 1
+    assert DischargeSettlement.objects.get().serial == "zy-2026-10"
 
 
 def test_a_token_given_to_the_registry_is_checked(hospital):

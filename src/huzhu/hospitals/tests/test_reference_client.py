@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from huzhu.claims.models import Claim
+from huzhu.claims.services.at_discharge import settlement_key
 from huzhu.hospitals.models import DischargeSettlement
 
 from .conftest import stay
@@ -41,7 +42,7 @@ def test_a_repeated_settle_gets_the_same_reference_and_makes_no_second_claim(cli
     first, again = client.settle(live_server.url, token, body), client.settle(live_server.url, token, body)
     assert (first.http_status, again.http_status) == (201, 200)
     assert again["reference"] == first["reference"] and again == first
-    assert Claim.objects.filter(settlement_serial="REF-2").count() == 1
+    assert Claim.objects.filter(settlement_serial=settlement_key("REF-2")).count() == 1
     assert DischargeSettlement.objects.filter(serial="REF-2").count() == 1
 
 
@@ -62,7 +63,7 @@ def test_a_settle_whose_answer_is_lost_is_retried_with_the_same_serial(client, l
     answer = client.settle(live_server.url, token, stay(covered, serial="REF-3"))
     assert sent == ["REF-3", "REF-3"]
     assert answer.http_status == 200 and answer["status"] == "settled"  # the first call's answer, replayed
-    assert Claim.objects.filter(settlement_serial="REF-3").count() == 1
+    assert Claim.objects.filter(settlement_serial=settlement_key("REF-3")).count() == 1
 
 
 def test_get_answers_the_settlement_of_the_serial(client, live_server, token, covered):
@@ -75,7 +76,7 @@ def test_cancel_answers_cancelled_and_cancelling_again_answers_the_same(client, 
     cancelled = client.cancel(live_server.url, token, "REF-5", "患者取消出院")
     assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
     assert client.cancel(live_server.url, token, "REF-5", "重复提交")["cancelled_at"] == cancelled["cancelled_at"]
-    assert Claim.objects.get(settlement_serial="REF-5").status != Claim.Status.PAID
+    assert Claim.objects.get(settlement_serial=settlement_key("REF-5")).status != Claim.Status.PAID
 
 
 def test_the_same_serial_with_other_facts_is_refused_with_its_code(client, live_server, token, covered):
