@@ -117,8 +117,10 @@ def _qr_codes(image) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _engine():
-    from rapidocr_onnxruntime import RapidOCR
-
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as exc:  # OpenCV's wheel needs the system's libGL (Debian: apt-get install libgl1)
+        raise Unreadable(gettext_noop("本机无法识别照片：缺少系统库 libGL（请管理员安装 libgl1）；电子票据和二维码不受影响")) from exc
     return RapidOCR()
 
 
@@ -163,7 +165,12 @@ def _score(lines: list[Line]) -> tuple[int, float]:
 def _image_text(image) -> Text:
     """OCR of an image, upright: as it is, else the quarter turn that reads best; its QR codes."""
     qr = _qr_codes(image)
-    best, on_its_side = _ocr(image)
+    try:
+        best, on_its_side = _ocr(image)
+    except Unreadable:
+        if qr:  # no OCR on this machine: the QR code alone still reads
+            return Text("none", [], qr)
+        raise
     if on_its_side > 0.5 or label_count(best) < ENOUGH_LABELS:
         for angle in ((90, 270, 180) if on_its_side > 0.5 else (180, 90, 270)):
             turned, _side = _ocr(image.rotate(angle, expand=True))
