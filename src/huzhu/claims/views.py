@@ -116,7 +116,7 @@ def new_claim(request):
                 return redirect("claims:detail", pk=claim.pk)
     required, deceased_extra = queries.required_documents_by_type(timezone.localdate().year)
     return render(request, "claims/new.html", {"form": form, "icd10": icd10.TABLE,
-                                               "document_kinds": forms.DocumentKind.choices,
+                                               "document_kinds": forms.DocumentKind.choices, "example_kinds": EXAMPLE_KINDS,
                                                "checklist": {"required": required, "deceased": deceased_extra,
                                                              "labels": {k: str(v) for k, v in forms.DocumentKind.choices},
                                                              "words": {"have": _("已选："), "missing": _("还缺："),
@@ -142,9 +142,9 @@ def mine_read_document(request):
     return _read_fragment(request)
 
 
-# Documents with an example picture on the phone's checklist (claims/static/claims/examples/<kind>.png, drawn by
-# huzhu.demo.papers with invented facts) so the right paper is photographed the first time.
-EXAMPLE_KINDS = ("invoice", "settlement_sheet")
+# Documents with an example picture beside their upload (claims/static/claims/examples/<kind>.png, drawn by
+# huzhu.demo.papers.example_image with invented facts) so the right paper is photographed the first time.
+EXAMPLE_KINDS = tuple(kind for kind in forms.DocumentKind.values if kind != forms.DocumentKind.OTHER)
 # The kinds a reading recognises: a photo uploaded as one of them that reads as another is pointed out at once.
 RECOGNISED_KINDS = ("invoice", "settlement_sheet", "id_card", "bank_card")
 

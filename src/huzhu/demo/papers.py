@@ -157,3 +157,41 @@ def ofd(paper: Paper) -> bytes:
                                                'BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>')
         archive.writestr("Doc_0/Pages/Page_0/Content.xml", page)
     return buffer.getvalue()
+
+
+EXAMPLE_LINES = {  # the example picture of each document kind on the phone's checklist: invented, marked 示例
+    "id_card": ("居民身份证（人像面与国徽面）", [("姓名", "王秀兰"), ("性别", "女    民族 汉"), ("出生", "1985年3月2日"),
+                                           ("住址", "内蒙古包头市昆都仑区"), ("公民身份号码", "150203 1985 0302 ****")]),
+    "bank_card": ("本人银行卡（正面，卡号清晰）", [("开户银行", "中国工商银行"), ("卡号", "6222 **** **** 0000"),
+                                         ("持卡人", "王秀兰")]),
+    "discharge_summary": ("出院小结", [("姓名", "王秀兰"), ("入院日期", "2026-03-01"), ("出院日期", "2026-03-11"),
+                                   ("出院诊断", "J18.900 肺炎"), ("医师签名", "（签章）")]),
+    "pathology_report": ("病理诊断报告", [("姓名", "王秀兰"), ("送检日期", "2026-03-05"), ("病理诊断", "（乳腺）浸润性导管癌"),
+                                     ("报告医师", "（签章）")]),
+    "diagnosis_certificate": ("诊断证明书", [("姓名", "王秀兰"), ("诊断", "C50.900 乳腺恶性肿瘤"), ("医疗机构", "包头市中心医院（盖章）")]),
+    "cost_statement": ("门诊费用明细", [("姓名", "王秀兰"), ("费用期间", "2026-01-01 至 2026-06-30"), ("费用合计", "3,260.00")]),
+    "chronic_approval": ("门诊慢特病待遇审批表", [("姓名", "王秀兰"), ("病种", "2型糖尿病"), ("审批机构", "医疗保障局（盖章）")]),
+    "death_certificate": ("居民死亡医学证明（推断）书", [("姓名", "王秀兰"), ("死亡日期", "2026-03-11"), ("签发机构", "（盖章）")]),
+    "household_deregistration": ("户籍注销证明", [("姓名", "王秀兰"), ("注销原因", "死亡"), ("派出所", "（盖章）")]),
+    "cremation_certificate": ("火化证明", [("姓名", "王秀兰"), ("火化日期", "2026-03-14"), ("殡仪馆", "（盖章）")]),
+}
+
+
+def example_image(kind: str) -> Image.Image:
+    """The example picture of a document kind (invented facts, marked 示例), 640 px wide at most."""
+    rng = random.Random(2026)
+    if kind in ("invoice", "settlement_sheet"):
+        image = page_image(invoice(rng) if kind == "invoice" else settlement_sheet(rng), with_qr=kind == "invoice")
+    else:
+        title, lines = EXAMPLE_LINES[kind]
+        image = Image.new("RGB", (1100, 200 + 62 * len(lines)), "white")
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((10, 10, image.width - 11, image.height - 11), outline=(150, 30, 30), width=3)
+        draw.text((image.width // 2, 60), title, fill=(150, 20, 20), font=font(38), anchor="mm")
+        for n, (label, value) in enumerate(lines):
+            draw.text((60, 120 + 62 * n), label, fill=(60, 60, 60), font=font(30))
+            draw.text((420, 120 + 62 * n), value, fill=(0, 0, 0), font=font(30))
+    ImageDraw.Draw(image).text((image.width - 40, image.height - 30), "示例 · 信息为虚构", fill=(180, 60, 60),
+                               font=font(28), anchor="rs")
+    image.thumbnail((640, 640))
+    return image

@@ -156,3 +156,12 @@ def test_on_the_phone_a_photographed_sheet_fills_the_form_and_a_misplaced_photo_
     uploaded = signed_in.post(started.url, {"photos": "1", "doc_settlement_sheet": SimpleUploadedFile(
         "sheet.jpg", wrong_place, "image/jpeg")}, follow=True)
     assert "上传到“住院结算单”的照片看起来是医疗收费票据" in uploaded.content.decode()
+
+
+def test_every_document_kind_but_other_has_its_example_picture():
+    from django.contrib.staticfiles import finders
+
+    from ..views import EXAMPLE_KINDS
+
+    assert "id_card" in EXAMPLE_KINDS and "other" not in EXAMPLE_KINDS
+    assert [kind for kind in EXAMPLE_KINDS if not finders.find(f"claims/examples/{kind}.png")] == []
