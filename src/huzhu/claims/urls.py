@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.new_claim, name="new"),
     path("icd10/", views.icd10_search, name="icd10"),
     path("read-document/", views.read_document_fields, name="read_document"),
+    path("check-document/", views.check_document, name="check_document"),
     path("voided-invoices/", views.voided_invoices, name="voided_invoices"),
     path("official-days/", views.official_days, name="official_days"),
     path("official-days/template.csv", views.official_days_template, name="official_days_template"),

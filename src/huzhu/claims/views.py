@@ -117,6 +117,7 @@ def new_claim(request):
     required, deceased_extra = queries.required_documents_by_type(timezone.localdate().year)
     return render(request, "claims/new.html", {"form": form, "icd10": icd10.TABLE,
                                                "document_kinds": forms.DocumentKind.choices, "example_kinds": EXAMPLE_KINDS,
+                                               "recognised_kinds": RECOGNISED_KINDS,
                                                "checklist": {"required": required, "deceased": deceased_extra,
                                                              "labels": {k: str(v) for k, v in forms.DocumentKind.choices},
                                                              "words": {"have": _("已选："), "missing": _("还缺："),
@@ -133,6 +134,21 @@ def read_document_fields(request):
     if scope_of(request.user).role not in INTAKE_ROLES:
         raise DjangoPermissionDenied
     return _read_fragment(request)
+
+
+@login_required
+@require_POST
+def check_document(request):
+    """The desk form's check as a scan is chosen: does the file read as the document it was put under? (htmx
+    fragment beside the input; a recognised kind only, nothing stored)."""
+    if scope_of(request.user).role not in INTAKE_ROLES:
+        raise DjangoPermissionDenied
+    expected = request.POST.get("expect", "")
+    upload = next(iter(request.FILES.values()), None)
+    warning = ""
+    if expected in RECOGNISED_KINDS and upload is not None and upload.size <= forms.MAX_DOCUMENT_BYTES:
+        warning = next(iter(_looks_wrong([(expected, upload)])), "")
+    return render(request, "claims/_document_check.html", {"warning": warning})
 
 
 @worker_session.worker_required

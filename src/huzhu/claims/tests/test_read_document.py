@@ -137,3 +137,22 @@ def test_the_desk_form_says_which_required_documents_are_chosen_and_which_are_mi
     assert page.inner_text("#document-checklist").endswith("必交材料已齐")
     page.select_option("select[name=claim_type]", "diagnosis")  # another type asks for other papers
     assert "病理报告" in page.inner_text("#document-checklist")
+    invoice = tmp_path / "invoice.pdf"  # an e-invoice chosen where the settlement sheet belongs: said beside it
+    invoice.write_bytes(papers.pdf(papers.invoice(random.Random(25))))
+    page.set_input_files("input[name=doc_settlement_sheet]", str(invoice))
+    page.wait_for_selector("#check-settlement_sheet .status", timeout=30_000)
+    assert "看起来是医疗收费票据" in page.inner_text("#check-settlement_sheet")
+
+
+def test_a_scan_chosen_under_the_wrong_document_is_pointed_out_beside_it(county_clerk):
+    rng = random.Random(24)
+    client = clerk_client(county_clerk)
+    invoice_pdf = papers.pdf(papers.invoice(rng))
+    wrong = client.post("/claims/check-document/", {"expect": "settlement_sheet", "doc_settlement_sheet":
+                                                    SimpleUploadedFile("a.pdf", invoice_pdf, "application/pdf")})
+    assert wrong.status_code == 200 and "看起来是医疗收费票据" in wrong.content.decode()
+    right = client.post("/claims/check-document/", {"expect": "invoice", "doc_invoice":
+                                                    SimpleUploadedFile("a.pdf", invoice_pdf, "application/pdf")})
+    assert right.status_code == 200 and "看起来" not in right.content.decode()
+    page = client.get("/claims/new/").content.decode()
+    assert 'hx-post="/claims/check-document/"' in page and 'id="check-settlement_sheet"' in page
