@@ -91,9 +91,7 @@ def settle_at_discharge(*, actor: Actor, stay: DischargeStay, today: date | None
     lock_worker_decisions(stay.worker_id)  # first: two discharges of one worker are decided one after the other
     key = settlement_key(stay.serial)
     earlier = Claim.objects.select_related("plan_year__plan").filter(settlement_serial=key).first()
-    if earlier is not None:
-        if earlier.channel == Claim.Channel.HOSPITAL and earlier.status == S.PAID:
-            return _settled(earlier)
+    if earlier is not None:  # the feed made it, or another serial of the same settlement did: never a second benefit
         return _referred("already_claimed", _("此次结算已生成申领 #%(number)s（%(channel)s），不能在医院重复结算") % {
             "number": earlier.pk, "channel": earlier.get_channel_display()})
     worker = Worker.objects.get(pk=stay.worker_id)

@@ -160,3 +160,12 @@ def test_a_token_given_to_the_registry_is_checked(hospital):
     services.issue_token(actor=SYSTEM_ACTOR, hospital=hospital, name="测试", plain="hzh_vendor_test_environment_01")
     with pytest.raises(Conflict):
         services.issue_token(actor=SYSTEM_ACTOR, hospital=hospital, name="again", plain="hzh_vendor_test_environment_01")
+
+
+def test_another_serial_of_the_same_settlement_is_referred_and_advances_nothing(his, covered, hospital):
+    first = post(his, stay(covered, serial="ZY-77")).json()
+    again = post(his, stay(covered, serial="zy77"))  # the same 结算流水号 as the feed reads it, typed otherwise
+    assert again.status_code == 201 and again.json()["status"] == "referred"
+    assert again.json()["reason_code"] == "already_claimed" and f"#{first['claim_id']}" in again.json()["message"]
+    advances = Posting.objects.filter(account__code=f"2202-{hospital.code}")
+    assert advances.count() == 1 and Claim.objects.count() == 1
