@@ -19,11 +19,21 @@ from huzhu.core.params import parse_integer
 from huzhu.core.scopes import Scope
 from huzhu.enrollment import queries as enrollment_queries
 from huzhu.ledger.queries import EntrySource
+from huzhu.plans import queries as plan_queries
 from huzhu.plans.rules import claim_deadline
 from huzhu.regions.models import Role
 
 from . import review_clock, rules, workflow
-from .models import Claim, ClaimDocument, ClaimRecovery, ClaimStatusChange, Invoice, OfficialDay
+from .models import (
+    Claim,
+    ClaimDocument,
+    ClaimReading,
+    ClaimRecovery,
+    ClaimStatusChange,
+    Invoice,
+    OfficialDay,
+    VoidedInvoice,
+)
 
 S = Claim.Status
 # The queue each role works: the status waiting for its level (auditors and units see all open).
@@ -500,36 +510,25 @@ def claimable_coverages(worker_id: int, *, today: date) -> list:
 
 def voided_invoices() -> QuerySet:
     """The voided and red-flushed invoices on the imported lists, latest first (province-wide reference data)."""
-    from .models import VoidedInvoice
-
     return VoidedInvoice.objects.order_by("-imported_at", "code", "number")
 
 
 def reading_corrections_of(claims: QuerySet[Claim]) -> QuerySet:
     """(claim id, kind, corrections) of the documents the claims were filled from: the risk check's input."""
-    from .models import ClaimReading
-
     return ClaimReading.objects.filter(claim__in=claims).order_by("claim_id", "pk").values_list(
         "claim_id", "kind", "corrections")
 
 
 def readings_of(claim: Claim) -> QuerySet:
-    from .models import ClaimReading
-
     return ClaimReading.objects.filter(claim=claim).order_by("pk")
 
 
 def reading_accuracy() -> dict[str, dict[str, int]]:
     """Per field, over every document read into a filed claim: proposed, and kept as read (not corrected)."""
-    from .models import ClaimReading
-
     figures: dict[str, dict[str, int]] = {}
-    compared = ("total_amount", "fund_paid_amount", "serious_illness_amount", "policy_self_pay_amount",
-                "out_of_policy_amount", "self_funded_amount", "admitted_on", "discharged_on", "hospital_name",
-                "diagnosis", "invoice_code", "invoice_number", "check_code")  # services.readings.corrections_of's
     for fields, corrections in ClaimReading.objects.values_list("fields", "corrections").iterator(chunk_size=2000):
         for name in fields:
-            if name in compared:
+            if name in rules.READING_COMPARED_FIELDS:
                 row = figures.setdefault(name, {"proposed": 0, "kept": 0})
                 row["proposed"] += 1
                 row["kept"] += name not in corrections
@@ -539,12 +538,10 @@ def reading_accuracy() -> dict[str, dict[str, int]]:
 def required_documents_by_type(year: int) -> tuple[dict[str, list[str]], list[str]]:
     """The kinds this year's terms require per claim type, and the deceased-worker extras: the desk form's live
     checklist (a type whose plan has no terms this year is left out)."""
-    from huzhu.plans.queries import plan_year
-
     by_type: dict[str, list[str]] = {}
     extras: list[str] = []
     for claim_type, plan_code in rules.PLAN_OF_TYPE.items():
-        found = plan_year(plan_code, year)
+        found = plan_queries.plan_year(plan_code, year)
         if found is None:
             continue
         by_type[claim_type] = list(rules.required_documents(found.terms, claim_type, deceased=False))

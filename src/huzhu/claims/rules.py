@@ -40,6 +40,12 @@ AMOUNT_LABELS = {
     "policy_self_pay_amount": "政策范围内个人自付", "out_of_policy_amount": "政策范围外个人自付",
     "self_funded_amount": "全自费",
 }
+# The fields of a document read (archives.reading) that are compared with what the claim was filed with: a
+# difference is a correction (services.readings), the measure of the reading's accuracy (queries.reading_accuracy).
+READING_DATES = ("admitted_on", "discharged_on")
+READING_INVOICE_FIELDS = (("invoice_code", 0), ("invoice_number", 1), ("check_code", 2))  # field, its place on an invoice
+READING_COMPARED_FIELDS = (*AMOUNT_FIELDS, *READING_DATES, "hospital_name", "diagnosis",
+                           *(name for name, _place in READING_INVOICE_FIELDS))
 # Claim types whose benefit is a share of costs: they need the settlement amounts.
 COST_TYPES = ("inpatient", "outpatient_chronic")
 

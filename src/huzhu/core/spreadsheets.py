@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import openpyxl
 
-from .translation import gettext_noop
+from .translation import TranslatableError, gettext_noop
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -54,13 +54,8 @@ def _text_cell(sheet, value: str):
     return cell
 
 
-class UnreadableTable(ValueError):
-    """An uploaded table is neither CSV nor XLSX, or cannot be decoded. `msgid` and `params` let the door translate:
-    `gettext(exc.msgid) % exc.params`; str() is the Chinese text."""
-
-    def __init__(self, msgid: str, params: dict | None = None):
-        self.msgid, self.params = msgid, params or {}
-        super().__init__(msgid % self.params if self.params else msgid)
+class UnreadableTable(TranslatableError):
+    """An uploaded table is neither CSV nor XLSX, or cannot be decoded."""
 
 
 def table_rows(content: bytes, file_name: str = "") -> Iterator[tuple[int, list]]:

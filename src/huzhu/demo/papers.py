@@ -87,17 +87,21 @@ def qr_payload(paper: Paper) -> str:
                      facts["total_amount"], facts["issued_on"].replace("-", "")))
 
 
-def page_image(paper: Paper, *, with_qr: bool = False) -> Image.Image:
-    """The paper as printed: title, label and value columns (A5 at about 150 dpi)."""
-    image = Image.new("RGB", (1100, 160 + 62 * len(paper.lines)), "white")
+def _printed(title: str, lines: list[tuple[str, str]], *, foot: int = 40) -> Image.Image:
+    """A page as printed: a frame, the title, label and value columns (A5 at about 150 dpi); `foot` px below."""
+    image = Image.new("RGB", (1100, 120 + foot + 62 * len(lines)), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((10, 10, image.width - 11, image.height - 11), outline=(150, 30, 30), width=3)
-    draw.text((image.width // 2, 60), TITLES[paper.kind], fill=(150, 20, 20), font=font(38), anchor="mm")
-    y = 120
-    for label, value in paper.lines:
-        draw.text((60, y), label, fill=(60, 60, 60), font=font(30))
-        draw.text((420, y), value, fill=(0, 0, 0), font=font(30))
-        y += 62
+    draw.text((image.width // 2, 60), title, fill=(150, 20, 20), font=font(38), anchor="mm")
+    for n, (label, value) in enumerate(lines):
+        draw.text((60, 120 + 62 * n), label, fill=(60, 60, 60), font=font(30))
+        draw.text((420, 120 + 62 * n), value, fill=(0, 0, 0), font=font(30))
+    return image
+
+
+def page_image(paper: Paper, *, with_qr: bool = False) -> Image.Image:
+    """The paper as printed, with the e-invoice's QR code when asked."""
+    image = _printed(TITLES[paper.kind], paper.lines)
     if with_qr:
         import segno
 
@@ -184,13 +188,7 @@ def example_image(kind: str) -> Image.Image:
         image = page_image(invoice(rng) if kind == "invoice" else settlement_sheet(rng), with_qr=kind == "invoice")
     else:
         title, lines = EXAMPLE_LINES[kind]
-        image = Image.new("RGB", (1100, 200 + 62 * len(lines)), "white")
-        draw = ImageDraw.Draw(image)
-        draw.rectangle((10, 10, image.width - 11, image.height - 11), outline=(150, 30, 30), width=3)
-        draw.text((image.width // 2, 60), title, fill=(150, 20, 20), font=font(38), anchor="mm")
-        for n, (label, value) in enumerate(lines):
-            draw.text((60, 120 + 62 * n), label, fill=(60, 60, 60), font=font(30))
-            draw.text((420, 120 + 62 * n), value, fill=(0, 0, 0), font=font(30))
+        image = _printed(title, lines, foot=80)
     ImageDraw.Draw(image).text((image.width - 40, image.height - 30), "示例 · 信息为虚构", fill=(180, 60, 60),
                                font=font(28), anchor="rs")
     image.thumbnail((640, 640))

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from huzhu.core.identifiers import ascii_form, serial_form
 from huzhu.core.money import quantize_money
-from huzhu.core.translation import gettext_noop
+from huzhu.core.translation import TranslatableError, gettext_noop
 
 TOKEN_PREFIX = "hzh_"
 # The header the TLS proxy sets to the verified client certificate's SHA-256 fingerprint (docs/hospital-api.md).
@@ -37,13 +37,8 @@ def cancellable(settled_on_day: date, today: date) -> bool:
     return settled_on_day == today
 
 
-class StatementProblem(ValueError):
-    """The statement cannot be read: its header, or a row (named). The door translates `gettext(exc.msgid) %
-    exc.params`; str() is the Chinese text."""
-
-    def __init__(self, msgid: str, params: dict | None = None):
-        self.msgid, self.params = msgid, params or {}
-        super().__init__(msgid % self.params if self.params else msgid)
+class StatementProblem(TranslatableError):
+    """The statement cannot be read: its header, or a row (named)."""
 
 
 @dataclass(frozen=True)

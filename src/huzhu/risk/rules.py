@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from huzhu.claims.rules import AMOUNT_LABELS
 from huzhu.core.money import display_yuan
 from huzhu.core.translation import gettext_noop
 
@@ -307,10 +308,7 @@ def amounts_inconsistent(facts: ClaimRiskFacts) -> Finding | None:
     return None
 
 
-AMOUNT_LABELS = {"total_amount": gettext_noop("医疗费用总额"), "fund_paid_amount": gettext_noop("统筹基金支付"),
-                 "serious_illness_amount": gettext_noop("大病保险支付"),
-                 "policy_self_pay_amount": gettext_noop("政策范围内个人自付"),
-                 "out_of_policy_amount": gettext_noop("政策范围外个人自付"), "self_funded_amount": gettext_noop("全自费")}
+
 
 
 def typed_differs_from_document(facts: ClaimRiskFacts) -> Finding | None:

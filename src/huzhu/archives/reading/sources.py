@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree import ElementTree
 
-from huzhu.core.translation import gettext_noop
+from huzhu.core.translation import TranslatableError, gettext_noop
 
 from .fields import Line, label_count
 
@@ -18,12 +18,8 @@ MAX_PIXELS = 3000  # a phone photo is scaled down to this on its long side befor
 ENOUGH_LABELS = 3  # a page read with this many labels in order is upright; fewer, the other turns are tried
 
 
-class Unreadable(ValueError):
-    """The file is no document this reads (not PDF, OFD or an image). The door translates `gettext(exc.msgid)`."""
-
-    def __init__(self, msgid: str):
-        self.msgid = msgid
-        super().__init__(msgid)
+class Unreadable(TranslatableError):
+    """The file is no document this reads (not PDF, OFD or an image), or photos cannot be read here."""
 
 
 @dataclass

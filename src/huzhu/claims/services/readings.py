@@ -13,13 +13,12 @@ from django.core import signing
 
 from huzhu.core.money import format_yuan
 
+from .. import rules
 from ..models import Claim, ClaimReading
 
 SALT = "huzhu.claims.reading"
 MAX_AGE = 24 * 3600  # a reading is sent back with its claim the same day
-MONEY = ("total_amount", "fund_paid_amount", "serious_illness_amount", "policy_self_pay_amount",
-         "out_of_policy_amount", "self_funded_amount")
-DATES = ("admitted_on", "discharged_on")
+
 
 
 def signed_reading(*, kind: str, source: str, fields: dict, confidence: dict) -> str:
@@ -46,39 +45,27 @@ def _money(value) -> Decimal | None:
         return None
 
 
-def corrections_of(claim: Claim, fields: dict) -> tuple[dict, int]:
-    """What the claim was filed with where it differs from the document; and how many fields were compared."""
+def corrections_of(claim: Claim, fields: dict) -> dict[str, dict]:
+    """What the claim was filed with where it differs from the document (field -> {"document", "typed"})."""
     corrections: dict[str, dict] = {}
-    compared = 0
-    for name in MONEY:
-        if name in fields:
-            compared += 1
-            typed = getattr(claim, name)
-            if _money(fields[name]) != typed:
-                corrections[name] = {"document": fields[name], "typed": format_yuan(typed) if typed is not None else ""}
-    for name in DATES:
-        if name in fields:
-            compared += 1
-            typed = getattr(claim, name)
-            if (typed.isoformat() if typed else "") != fields[name]:
-                corrections[name] = {"document": fields[name], "typed": typed.isoformat() if typed else ""}
-    if "hospital_name" in fields:
-        compared += 1
-        if "".join(claim.hospital.split()) != fields["hospital_name"]:
-            corrections["hospital_name"] = {"document": fields["hospital_name"], "typed": claim.hospital}
-    if "diagnosis" in fields:
-        compared += 1
-        code = fields["diagnosis"].split(" ")[0]
-        if code != claim.diagnosis_code:
-            corrections["diagnosis"] = {"document": fields["diagnosis"], "typed": claim.diagnosis_code}
+    for name in rules.AMOUNT_FIELDS:
+        typed = getattr(claim, name)
+        if name in fields and _money(fields[name]) != typed:
+            corrections[name] = {"document": fields[name], "typed": format_yuan(typed) if typed is not None else ""}
+    for name in rules.READING_DATES:
+        typed = getattr(claim, name)
+        if name in fields and (typed.isoformat() if typed else "") != fields[name]:
+            corrections[name] = {"document": fields[name], "typed": typed.isoformat() if typed else ""}
+    if "hospital_name" in fields and "".join(claim.hospital.split()) != fields["hospital_name"]:
+        corrections["hospital_name"] = {"document": fields["hospital_name"], "typed": claim.hospital}
+    if "diagnosis" in fields and fields["diagnosis"].split(" ")[0] != claim.diagnosis_code:
+        corrections["diagnosis"] = {"document": fields["diagnosis"], "typed": claim.diagnosis_code}
     invoices = list(claim.invoices.values_list("code", "number", "check_code"))
-    for name, index in (("invoice_code", 0), ("invoice_number", 1), ("check_code", 2)):
-        if name in fields:
-            compared += 1
-            typed = [invoice[index] for invoice in invoices]
-            if fields[name] not in typed and fields[name].upper() not in typed:
-                corrections[name] = {"document": fields[name], "typed": "、".join(typed)}
-    return corrections, compared
+    for name, place in rules.READING_INVOICE_FIELDS:
+        typed = [invoice[place] for invoice in invoices]
+        if name in fields and fields[name] not in typed and fields[name].upper() not in typed:
+            corrections[name] = {"document": fields[name], "typed": "、".join(typed)}
+    return corrections
 
 
 def record_readings(*, claim: Claim, readings: list[dict]) -> list[ClaimReading]:
@@ -86,7 +73,7 @@ def record_readings(*, claim: Claim, readings: list[dict]) -> list[ClaimReading]
     rows = []
     for reading in readings:
         fields = {str(k): str(v) for k, v in (reading.get("fields") or {}).items()}
-        corrections, _compared = corrections_of(claim, fields)
+        corrections = corrections_of(claim, fields)
         rows.append(ClaimReading(claim=claim, kind=str(reading.get("kind", ""))[:30],
                                  source=str(reading.get("source", ""))[:20], fields=fields,
                                  confidence=reading.get("confidence") or {}, corrections=corrections))

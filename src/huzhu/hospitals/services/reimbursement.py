@@ -88,9 +88,7 @@ def import_statement(*, actor: Actor, batch: ReimbursementBatch, file_name: str,
         raise ValidationFailed("file_too_large", _("对账单超过 20MB"), field="file")
     try:
         lines = rules.read_statement(cells for _row, cells in spreadsheets.table_rows(content, file_name))
-    except spreadsheets.UnreadableTable as exc:
-        raise ValidationFailed("bad_file", _(exc.msgid) % exc.params, field="file") from exc
-    except rules.StatementProblem as exc:
+    except (spreadsheets.UnreadableTable, rules.StatementProblem) as exc:
         raise ValidationFailed("bad_file", _(exc.msgid) % exc.params, field="file") from exc
     ours = dict(D.objects.filter(batch=locked).values_list("serial", "benefit_amount"))
     result = rules.reconcile(ours, lines)
