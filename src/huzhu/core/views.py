@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 
+from . import todo
 from .errors import DomainError, NotFound
 
 
@@ -24,7 +25,8 @@ def healthz(request):
 
 @login_required
 def home(request):
-    return render(request, "core/home.html")
+    """The 工作台: the role's to-do counts (core.todo readers the apps register), then its pages."""
+    return render(request, "core/home.html", {"todos": todo.todos_for(request.user)})
 
 
 def act_and_redirect(request, action: Callable[[], Any], *, to: str | Callable[[Any], str],
