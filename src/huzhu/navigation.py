@@ -23,6 +23,7 @@ NAVIGATION = [
     (_("补助金支付"), "payouts:batch_list", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("基金账务"), "ledger:trial_balance", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}),
     (_("统计报表"), "reports:dashboard", BUSINESS),
+    (_("服务时效"), "reports:service_levels", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}),
     (_("年度方案"), "plans:index", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("节假日安排"), "claims:official_days", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("精准测算"), "actuarial:index", {Role.ASSOCIATION, Role.AUDITOR}),
@@ -37,7 +38,7 @@ NAVIGATION_GROUPS = [
     (_("参保"), {"members:unit_list", "members:worker_list", "enrollment:index", "campaign:progress"}),
     (_("理赔"), {"claims:queue", "settlements:index", "hospitals:index", "claims:voided_invoices", "risk:index"}),
     (_("资金"), {"payouts:batch_list", "ledger:trial_balance"}),
-    (_("分析"), {"reports:dashboard", "actuarial:index"}),
+    (_("分析"), {"reports:dashboard", "reports:service_levels", "actuarial:index"}),
     (_("系统"), {"plans:index", "claims:official_days", "admin:index", "security:security_admin",
                  "security:audit_log", "security:access_log"}),
 ]

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -251,6 +252,9 @@ CELERY_BEAT_SCHEDULE = {
     "seal-audit-events": {"task": "huzhu.audit.seal_events", "schedule": 60.0},
     "verify-audit-chain": {"task": "huzhu.security.verify_audit_chain", "schedule": 24 * 3600.0},
     "purge-access-log": {"task": "huzhu.security.purge_access_log", "schedule": 24 * 3600.0},
+    # Monday 07:30: last week's service-level digest to the association, every office and agency point.
+    "send-service-digests": {"task": "reports.send_service_digests",
+                             "schedule": crontab(hour=7, minute=30, day_of_week="mon")},
 }
 # Roster validation commits its progress every this many rows (a resumed job restarts there).
 HUZHU_IMPORT_CHUNK_ROWS = int(os.environ.get("HUZHU_IMPORT_CHUNK_ROWS", 5000))

@@ -6,8 +6,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Concat, ExtractYear, TruncDate
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -61,6 +61,15 @@ def claims_awaiting_review(scope: Scope) -> QuerySet[Claim]:
     return claims_in_scope(scope).filter(status__in=statuses).order_by("due_on", "submitted_at", "pk")
 
 
+# 即将超期: the queue marks a claim with this many working days left or fewer (and the 工作台 counts them).
+DUE_SOON_WORKING_DAYS = 3
+
+
+def due_soon_before(today: date) -> date:
+    """The first due date that is no longer "due soon": DUE_SOON_WORKING_DAYS working days after today are left."""
+    return review_clock.add_working_days(today, DUE_SOON_WORKING_DAYS + 1)
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """What a reviewer narrows the queue by; empty values filter nothing."""
@@ -74,11 +83,12 @@ class QueueFilters:
     overdue: bool = False
     channel: str = ""
     text: str = ""
+    due_soon: bool = False  # due within DUE_SOON_WORKING_DAYS working days, not yet overdue
 
     @property
     def narrowed(self) -> bool:
         return any((self.plan, self.claim_type, self.county_code, self.submitted_from, self.submitted_to,
-                    self.overdue, self.channel, self.text))
+                    self.overdue, self.channel, self.text, self.due_soon))
 
 
 def _matching_text(qs: QuerySet[Claim], text: str) -> QuerySet[Claim]:
@@ -114,9 +124,11 @@ def search_claims(scope: Scope, filters: QueueFilters, *, today: date) -> QueryS
         qs = qs.filter(submitted_at__lt=datetime.combine(filters.submitted_to + timedelta(days=1), time.min, tzinfo=zone))
     if filters.overdue:
         qs = qs.filter(status__in=workflow.OPEN_STATUSES, due_on__lt=today)
+    if filters.due_soon:
+        qs = qs.filter(status__in=workflow.OPEN_STATUSES, due_on__gte=today, due_on__lt=due_soon_before(today))
     if filters.text.strip():
         qs = _matching_text(qs, filters.text.strip())
-    if filters.status and not filters.overdue:
+    if filters.status and not (filters.overdue or filters.due_soon):
         return qs.order_by("-created_at", "-pk")
     return qs.order_by("due_on", "submitted_at", "pk")
 
@@ -306,12 +318,15 @@ def overdue_claim_count(scope: Scope, plan_year_ids: Sequence[int], today: date)
             .filter(status__in=workflow.UNDER_REVIEW_STATUSES, due_on__lt=today).count())
 
 
+def _ever_sent_back() -> Exists:
+    return Exists(ClaimStatusChange.objects.filter(claim_id=OuterRef("pk"), to_status=S.SUPPLEMENT))
+
+
 def claims_closed_by_review(scope: Scope, *, since: datetime, until: datetime) -> QuerySet[Claim]:
     """Claims whose review ended (decided or refused) in [since, until), each marked if ever sent back."""
-    sent_back = ClaimStatusChange.objects.filter(claim_id=OuterRef("pk"), to_status=S.SUPPLEMENT)
     return (scope.filter(Claim.objects.filter(status__in=workflow.CLOSED_BY_REVIEW_STATUSES, decided_at__gte=since,
                                               decided_at__lt=until))
-            .annotate(was_sent_back=Exists(sent_back)))
+            .annotate(was_sent_back=_ever_sent_back()))
 
 
 def approved_claims_with_benefit(scope: Scope) -> QuerySet[Claim]:
@@ -547,3 +562,75 @@ def required_documents_by_type(year: int) -> tuple[dict[str, list[str]], list[st
         by_type[claim_type] = list(rules.required_documents(found.terms, claim_type, deceased=False))
         extras = list(found.terms.documents.deceased_extra)
     return by_type, extras
+
+
+# --- Service levels (reports) and the 工作台's counts -------------------------------------------------
+# The decision is the move into approved or rejected as the history records it (decided_at is the benefit's
+# calculation time, which a refusal does not change).
+
+def _last_move_into(statuses: Sequence[str]) -> Subquery:
+    return Subquery(ClaimStatusChange.objects.filter(claim_id=OuterRef("pk"), to_status__in=list(statuses))
+                    .order_by("-at", "-id").values("at")[:1])
+
+
+def claims_decided_between(scope: Scope, *, since: datetime, until: datetime) -> QuerySet[Claim]:
+    """Claims approved or refused in [since, until) in scope, each with `decision_at`, `paid_at` (None until paid)
+    and `was_sent_back` (ever returned for supplement)."""
+    closed = Claim.objects.filter(status__in=workflow.CLOSED_BY_REVIEW_STATUSES, submitted_at__lt=until)
+    return (scope.filter(closed).annotate(decision_at=_last_move_into((S.APPROVED, S.REJECTED)))
+            .filter(decision_at__gte=since, decision_at__lt=until)
+            .annotate(paid_at=_last_move_into((S.PAID,)), was_sent_back=_ever_sent_back()))
+
+
+def _changes_in_scope(scope: Scope) -> QuerySet[ClaimStatusChange]:
+    return scope.filter(ClaimStatusChange.objects.all(), league="claim__league_id", county="claim__county_id",
+                        unit="claim__unit_id")
+
+
+def stays_ended_between(scope: Scope, statuses: Sequence[str], *, since: datetime,
+                        until: datetime) -> list[dict]:
+    """How long claims in scope stayed in each of `statuses`, for the stays whose next move fell in [since, until):
+    {status, entered_on, left_on, left_level, left_kind, stays}, grouped by the local days of entering and leaving
+    and by the level and kind (staff, worker, system) of the move that ended the stay."""
+    following = (ClaimStatusChange.objects.filter(claim_id=OuterRef("claim_id"))
+                 .filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id"))).order_by("at", "id"))
+    entered = _changes_in_scope(scope).filter(to_status__in=list(statuses), at__lt=until)
+    return list(entered.annotate(left_at=Subquery(following.values("at")[:1]),
+                                 left_level=Subquery(following.values("level")[:1]),
+                                 left_kind=Subquery(following.values("actor_kind")[:1]))
+                .filter(left_at__gte=since, left_at__lt=until)
+                .values("left_level", "left_kind", status=F("to_status"), entered_on=TruncDate("at"),
+                        left_on=TruncDate("left_at"))
+                .annotate(stays=Count("id")).order_by())
+
+
+def intake_and_returns_by_county(scope: Scope, *, since: datetime, until: datetime) -> list[dict]:
+    """{county_id, submitted, returned} in scope: claims submitted for the first time, and claims returned for
+    supplement (每件计一次), in [since, until)."""
+    changes = _changes_in_scope(scope).filter(at__gte=since, at__lt=until).filter(
+        Q(action=workflow.Action.SUBMIT) | Q(to_status=S.SUPPLEMENT))
+    return list(changes.values(county_id=F("claim__county_id"))
+                .annotate(submitted=Count("claim_id", distinct=True, filter=Q(action=workflow.Action.SUBMIT)),
+                          returned=Count("claim_id", distinct=True, filter=Q(to_status=S.SUPPLEMENT)))
+                .order_by())
+
+
+def open_claims_by_county_and_status(scope: Scope, statuses: Sequence[str], *, today: date) -> list[dict]:
+    """{county_id, status, claims, overdue, due_soon} of the claims in scope now in `statuses`: overdue past their
+    due date, due soon with DUE_SOON_WORKING_DAYS working days left or fewer (as the queue marks them)."""
+    return list(scope.filter(Claim.objects.filter(status__in=list(statuses))).values("county_id", "status")
+                .annotate(claims=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)),
+                          due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lt=due_soon_before(today))))
+                .order_by())
+
+
+def overdue_claims_in(scope: Scope, statuses: Sequence[str], *, today: date, limit: int) -> list[Claim]:
+    """Claims in scope now in `statuses` past their due date, longest overdue first, with their county and league and
+    the last person who moved each (`last_actor_username`, `last_actor_name`; None if only the system or the worker)."""
+    people = ClaimStatusChange.objects.filter(claim_id=OuterRef("pk"), actor__isnull=False).order_by("-at", "-id")
+    return list(scope.filter(Claim.objects.filter(status__in=list(statuses), due_on__lt=today))
+                .select_related("county", "league")
+                .annotate(last_actor_username=Subquery(people.values("actor__username")[:1]),
+                          last_actor_name=Subquery(people.annotate(
+                              full=Concat("actor__last_name", "actor__first_name")).values("full")[:1]))
+                .order_by("due_on", "pk")[:limit])

@@ -83,11 +83,12 @@ def _queue_filters(params, scope) -> tuple[queries.QueueFilters, str]:
         claim_type=choice("type", Claim.Type.values), county_code=county,
         submitted_from=date_param(params, "from_on"), submitted_to=date_param(params, "to_on"),
         overdue=params.get("overdue") == "1", channel=choice("channel", Claim.Channel.values),
-        text=params.get("q", "").strip()[:40])
+        text=params.get("q", "").strip()[:40], due_soon=params.get("due_soon") == "1")
     pairs = (("status", filters.status), ("plan", filters.plan), ("type", filters.claim_type), ("county", county),
              ("from_on", filters.submitted_from.isoformat() if filters.submitted_from else ""),
              ("to_on", filters.submitted_to.isoformat() if filters.submitted_to else ""),
-             ("overdue", "1" if filters.overdue else ""), ("channel", filters.channel), ("q", filters.text))
+             ("overdue", "1" if filters.overdue else ""), ("channel", filters.channel), ("q", filters.text),
+             ("due_soon", "1" if filters.due_soon else ""))
     return filters, urlencode([(key, value) for key, value in pairs if value])
 
 

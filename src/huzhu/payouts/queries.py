@@ -95,6 +95,11 @@ def batches(scope: Scope) -> QuerySet[PayoutBatch]:
     return qs if scope.is_province else qs.none()
 
 
+def batches_by_status(scope: Scope) -> dict[str, int]:
+    """Status → how many batches (province-level roles only; one grouped query)."""
+    return dict(batches(scope).order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+
+
 def batch_for(scope: Scope, pk: int) -> PayoutBatch:
     """One batch, or 404."""
     return get_object_or_404(batches(scope), pk=pk)

@@ -76,3 +76,9 @@ def offices() -> QuerySet[Office]:
 def agency_points() -> QuerySet[AgencyPoint]:
     """Every agency point (代办点), in county order."""
     return AgencyPoint.objects.order_by("county_id")
+
+
+def staff_emails(*, roles, division_code: str | None) -> list[str]:
+    """The email addresses of the active staff of these roles at a division (None: the province's), by username."""
+    return list(StaffProfile.objects.filter(role__in=list(roles), division_id=division_code, user__is_active=True)
+                .exclude(user__email="").order_by("user__username").values_list("user__email", flat=True))

@@ -96,3 +96,29 @@ class SummaryRefresh(models.Model):
     class Meta:
         verbose_name = _("汇总刷新记录")
         verbose_name_plural = _("汇总刷新记录")
+
+
+class ServiceDigest(models.Model):
+    """The weekly service-level digest (服务时效周报) of one office's scope: composed once a week, mailed once.
+
+    `region` is the league of an office or the county of an agency point; empty for the association (the province).
+    """
+
+    region = models.ForeignKey("regions.Division", verbose_name=_("管辖区划"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+    week_start = models.DateField(_("周起始日"))
+    content = models.JSONField(_("内容"), default=dict)
+    recipients = models.JSONField(_("收件人"), default=list, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("服务时效周报")
+        verbose_name_plural = _("服务时效周报")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "week_start"], condition=models.Q(region__isnull=False),
+                                    name="one_service_digest_per_region_and_week"),
+            models.UniqueConstraint(fields=["week_start"], condition=models.Q(region__isnull=True),
+                                    name="one_province_service_digest_per_week"),
+        ]
+        indexes = [models.Index(fields=["region", "-week_start"])]

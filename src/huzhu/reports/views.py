@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -16,11 +17,13 @@ from huzhu.core.params import id_param, year_param
 from huzhu.regions.queries import regions_to_choose, scope_of
 from huzhu.regions.roles import Role
 
-from . import annual, exports, queries, services
+from . import annual, exports, queries, service_levels, services
 from .tasks import refresh_summaries_task
 
 # The association may rebuild the nightly summaries from the dashboard (a whole-province job).
 REFRESH_ROLES = {Role.ASSOCIATION}
+# Who reads the service levels (服务时效) of their scope.
+SERVICE_LEVEL_ROLES = {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}
 
 
 def _filters(request) -> queries.Filters:
@@ -106,3 +109,23 @@ def annual_report(request, year: int):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="annual-report-{year}.pdf"'
     return response
+
+
+@login_required
+def service_levels_page(request):
+    """服务时效: by county and review level, for the actor's scope (narrowed to a league or county if asked)."""
+    actor_scope = scope_of(request.user)
+    if actor_scope.role not in SERVICE_LEVEL_ROLES or actor_scope.is_none or actor_scope.is_unit:
+        raise PermissionDenied
+    try:
+        view = queries.view_scope(actor_scope, region=request.GET.get("region", "")[:6])
+    except NotFound:
+        raise Http404("不在您的管辖范围内") from None
+    today = timezone.localdate()
+    period = service_levels.period_of(request.GET.get("period", ""), today)
+    return render(request, "reports/service_levels.html", {
+        "figures": service_levels.service_levels(view, period, today=today), "title": queries.title_of(view),
+        "periods": service_levels.period_choices(today), "regions": regions_to_choose(actor_scope),
+        "region": view.code if request.GET.get("region") else "",
+        "digest": service_levels.latest_digest(view),
+    })

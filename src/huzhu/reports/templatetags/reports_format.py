@@ -45,3 +45,8 @@ def cell(value) -> str:
     if isinstance(value, Decimal):
         return yuan(value)
     return intcomma(value) if isinstance(value, int) and value >= 10_000 else str(value)
+
+
+@register.filter
+def workdays(value) -> str:
+    return "—" if value is None else gettext("%(days)s 个工作日") % {"days": value}
