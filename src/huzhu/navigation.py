@@ -19,6 +19,7 @@ NAVIGATION = [
     (_("医保数据"), "settlements:index", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("合作医院"), "hospitals:index", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("作废票据"), "claims:voided_invoices", {Role.ASSOCIATION, Role.AUDITOR}),
+    (_("投诉咨询"), "complaints:queue", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}),
     (_("风险防控"), "risk:index", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}),
     (_("补助金支付"), "payouts:batch_list", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("基金账务"), "ledger:trial_balance", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}),
@@ -36,7 +37,8 @@ NAVIGATION = [
 # The top bar's groups (one line at 1280 px): each item above sits in one group, in NAVIGATION's order.
 NAVIGATION_GROUPS = [
     (_("参保"), {"members:unit_list", "members:worker_list", "enrollment:index", "campaign:progress"}),
-    (_("理赔"), {"claims:queue", "settlements:index", "hospitals:index", "claims:voided_invoices", "risk:index"}),
+    (_("理赔"), {"claims:queue", "settlements:index", "hospitals:index", "claims:voided_invoices", "risk:index",
+              "complaints:queue"}),
     (_("资金"), {"payouts:batch_list", "ledger:trial_balance"}),
     (_("分析"), {"reports:dashboard", "reports:service_levels", "actuarial:index"}),
     (_("系统"), {"plans:index", "claims:official_days", "admin:index", "security:security_admin",

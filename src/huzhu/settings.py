@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "huzhu.webhooks",
     "huzhu.settlements",
     "huzhu.hospitals",
+    "huzhu.complaints",
     "huzhu.demo",  # top floor: imports the others, none imports it
 ]
 
@@ -252,10 +253,14 @@ CELERY_BEAT_SCHEDULE = {
     "seal-audit-events": {"task": "huzhu.audit.seal_events", "schedule": 60.0},
     "verify-audit-chain": {"task": "huzhu.security.verify_audit_chain", "schedule": 24 * 3600.0},
     "purge-access-log": {"task": "huzhu.security.purge_access_log", "schedule": 24 * 3600.0},
+    "escalate-complaints": {"task": "huzhu.complaints.escalate_overdue", "schedule": 24 * 3600.0},
     # Monday 07:30: last week's service-level digest to the association, every office and agency point.
     "send-service-digests": {"task": "reports.send_service_digests",
                              "schedule": crontab(hour=7, minute=30, day_of_week="mon")},
 }
+# Complaints and questions (投诉/咨询): working days each level has to answer before the case moves up
+# (代办点 → 办事处 → 协会), the clock restarting at the next level.
+COMPLAINTS_ANSWER_DAYS = int(os.environ.get("COMPLAINTS_ANSWER_DAYS", 5))
 # Roster validation commits its progress every this many rows (a resumed job restarts there).
 HUZHU_IMPORT_CHUNK_ROWS = int(os.environ.get("HUZHU_IMPORT_CHUNK_ROWS", 5000))
 # Staged rows (personal data) of an import job untouched this long are purged (purge_abandoned_imports,

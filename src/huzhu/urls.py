@@ -6,6 +6,8 @@ from huzhu.actuarial import urls as actuarial_urls
 from huzhu.api import api
 from huzhu.campaign import urls as campaign_urls
 from huzhu.claims import urls as claims_urls
+from huzhu.complaints import urls as complaints_urls
+from huzhu.complaints import worker_urls as complaints_worker_urls
 from huzhu.core import views as core_views
 from huzhu.enrollment import urls as enrollment_urls
 from huzhu.enrollment import views as enrollment_views
@@ -31,6 +33,7 @@ urlpatterns = [
     path("admin/login/", security_views.admin_login),
     path("admin/", admin.site.urls),
     path("security/", include(security_urls)),
+    path("me/complaints/", include(complaints_worker_urls)),
     path("me/", include(portal_worker_urls)),
     # Public check of an electronic certificate's QR code (a signed token, never the bare number).
     path("verify/<str:token>/", enrollment_views.verify_certificate, name="verify_certificate"),
@@ -47,5 +50,6 @@ urlpatterns = [
     path("reports/", include(reports_urls)),
     path("settlements/", include(settlements_urls)),
     path("hospitals/", include(hospitals_urls)),
+    path("complaints/", include(complaints_urls)),
     path("", include(portal_urls)),
 ]

@@ -50,6 +50,10 @@ ACTION_LABELS = {
     "claim_resubmit": _("补正后重新提交"), "claim_reject": _("不予补助"), "claim_withdraw": _("撤回申领"),
     "claim_pay": _("申领已支付"), "generate_demo_claims": _("生成演示申领"), "synthetic_claims": _("生成模拟申领"),
     "test_past_claims": _("登记历史申领"),
+    # complaints and questions (投诉/咨询)
+    "file_complaint": _("职工提交投诉咨询"), "log_complaint_call": _("登记投诉咨询来电"),
+    "reply_complaint": _("答复投诉咨询"), "close_complaint": _("办结投诉咨询"),
+    "escalate_complaints": _("投诉咨询超时升级"),
     # partner hospitals: settlement at discharge (出院即赔) and its reimbursement
     "voided_invoices_imported": _("导入作废或红冲票据清单"),
     "hospital_registered": _("登记合作医院"), "hospital_updated": _("修改合作医院"),

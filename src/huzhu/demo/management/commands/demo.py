@@ -10,6 +10,7 @@ from huzhu.demo import members as member_demo
 from huzhu.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from huzhu.demo.campaign import run_demo_campaign
 from huzhu.demo.claims import generate_demo_history, parse_years
+from huzhu.demo.complaints import file_demo_complaints
 from huzhu.demo.enrollment import enroll_demo_units
 from huzhu.demo.hospitals import settle_demo_discharges
 from huzhu.demo.payouts import close_demo_years, pay_demo_claims, pay_demo_history
@@ -60,6 +61,7 @@ class Command(BaseCommand):
                                       full_name=label)
         closed = close_demo_years(years=years, today=today, actor=closer)
         hospital_summary = settle_demo_discharges(seed=seed, today=today)
+        complaint_summary = file_demo_complaints(today=today)
         findings = sum(scan_year(year=year).findings for year in years if year <= 2026)
         refresh_summaries(actor=None)
         contact_unit = MemberUnit.objects.filter(county_id="150203").order_by("-eligible_headcount").first()
@@ -76,5 +78,6 @@ class Command(BaseCommand):
         self.stdout.write(f"年度结账：{'、'.join(closed) or '无'}（已提取总准备金）。")
         self.stdout.write(f"风险扫描：{findings:,} 条风险提示（见“风险防控”）。")
         self.stdout.write(hospital_summary)
+        self.stdout.write(complaint_summary)
         feed, rows = write_demo_feed(seed=seed, today=today)
         self.stdout.write(f"医保结算数据样例：{feed}（{rows} 行；以 xiehui 登录，在“医保数据”页上传）。")
