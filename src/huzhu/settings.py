@@ -253,11 +253,16 @@ CELERY_BEAT_SCHEDULE = {
     "seal-audit-events": {"task": "huzhu.audit.seal_events", "schedule": 60.0},
     "verify-audit-chain": {"task": "huzhu.security.verify_audit_chain", "schedule": 24 * 3600.0},
     "purge-access-log": {"task": "huzhu.security.purge_access_log", "schedule": 24 * 3600.0},
-    "escalate-complaints": {"task": "huzhu.complaints.escalate_overdue", "schedule": 24 * 3600.0},
     # Monday 07:30: last week's service-level digest to the association, every office and agency point.
     "send-service-digests": {"task": "reports.send_service_digests",
                              "schedule": crontab(hour=7, minute=30, day_of_week="mon")},
+    "escalate-complaints": {"task": "huzhu.complaints.escalate_overdue", "schedule": 24 * 3600.0},
+    # The 1st, 02:30: the post-audit sample (事后抽查) of last month's automatic approvals; a re-run draws nothing new.
+    "draw-post-audit": {"task": "risk.draw_post_audit", "schedule": crontab(minute=30, hour=2, day_of_month="1")},
 }
+# The share of each stratum (amount band × risk-score band) of a month's automatic approvals drawn for the
+# post-audit (risk.services.draw_post_audit), between 0 and 1; every county gets at least one whatever the share.
+RISK_POST_AUDIT_SHARE = os.environ.get("RISK_POST_AUDIT_SHARE", "0.05")
 # Complaints and questions (投诉/咨询): working days each level has to answer before the case moves up
 # (代办点 → 办事处 → 协会), the clock restarting at the next level.
 COMPLAINTS_ANSWER_DAYS = int(os.environ.get("COMPLAINTS_ANSWER_DAYS", 5))

@@ -513,6 +513,14 @@ def claim_ids_in_scope(scope: Scope, claim_ids: Iterable[int]) -> set[int]:
     return set(scope.filter(Claim.objects.filter(pk__in=list(claim_ids))).values_list("pk", flat=True))
 
 
+def straight_through_approvals(*, since: datetime, until: datetime) -> QuerySet:
+    """Claims approved automatically (straight through) in [since, until), still approved or paid, for risk's
+    post-audit draw: (id, league, county, benefit) rows, one query, unscoped (the draw is the province's)."""
+    return (Claim.objects.filter(straight_through=True, status__in=workflow.DECIDED_STATUSES, approved_at__gte=since,
+                                 approved_at__lt=until)
+            .values_list("pk", "league_id", "county_id", "benefit_amount").order_by("pk"))
+
+
 # The phone's coverages: a paid one, in its year or after it until the claim deadline.
 CLAIMABLE_STANDINGS = ("active", "expired")
 

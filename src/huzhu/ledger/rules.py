@@ -199,10 +199,11 @@ def claim_approved_draft(claim_id, benefit: Decimal, posted_on: date) -> EntryDr
                       transfer(BENEFITS_EXPENSE, BENEFITS_PAYABLE, benefit))
 
 
-def claim_recovery_draft(claim_id, amount: Decimal, posted_on: date) -> EntryDraft:
-    """A paid benefit whose settlement was reversed: the fund is owed it back (recovery receivable against
-    benefits expense, which the benefit had been charged to)."""
-    return EntryDraft("claim", str(claim_id), "claim_recovery", posted_on, f"申领 #{claim_id} 医保结算冲销，应追回补助金 {amount}",
+def claim_recovery_draft(claim_id, amount: Decimal, posted_on: date, *, memo: str = "") -> EntryDraft:
+    """A paid benefit whose settlement was reversed (or, with its `memo`, found overpaid by the post-audit): the
+    fund is owed it back (recovery receivable against benefits expense, which the benefit had been charged to)."""
+    return EntryDraft("claim", str(claim_id), "claim_recovery", posted_on,
+                      memo or f"申领 #{claim_id} 医保结算冲销，应追回补助金 {amount}",
                       transfer(RECOVERY_RECEIVABLE, BENEFITS_EXPENSE, amount))
 
 

@@ -181,9 +181,11 @@ def post_claim_approved(*, actor: Actor, plan_year: PlanYear, claim_id, benefit_
     return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 
-def post_claim_recovery(*, actor: Actor, plan_year: PlanYear, claim_id, amount: Decimal, posted_on: date) -> LedgerEntry:
-    """A paid claim's settlement was reversed: recovery receivable against benefits expense (after close: 往年调整)."""
-    draft = rules.claim_recovery_draft(claim_id, _money(amount, "amount"), posted_on)
+def post_claim_recovery(*, actor: Actor, plan_year: PlanYear, claim_id, amount: Decimal, posted_on: date,
+                        memo: str = "") -> LedgerEntry:
+    """A paid benefit is owed back (its settlement reversed, or the post-audit found it overpaid): recovery
+    receivable against benefits expense (after close: 往年调整); `memo` words the cause when it is not a reversal."""
+    draft = rules.claim_recovery_draft(claim_id, _money(amount, "amount"), posted_on, memo=memo)
     return _post(actor=actor, plan_year=plan_year, draft=draft, late_posting=True)
 
 

@@ -71,3 +71,56 @@ class RiskBaseline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.kind} {self.key}"
+
+
+class PostAuditDraw(models.Model):
+    """A month's post-audit draw (事后抽查) over the claims approved automatically in it; one per month."""
+
+    month = models.DateField(_("月份"), unique=True)  # the first day of the month
+    share = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4)
+    candidates = models.PositiveIntegerField(_("自动审批件数"))
+    drawn_at = models.DateTimeField(_("抽取时间"))
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = _("事后抽查批次")
+        verbose_name_plural = _("事后抽查批次")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+
+class PostAuditSample(models.Model):
+    """One automatically approved claim drawn for post-audit, and the association's outcome (recorded once)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("待抽查")
+        CONFIRMED = "confirmed", _("审批无误")
+        RECOVERY = "recovery", _("需追回")
+        RULE_CHANGE = "rule_change", _("需调整规则")
+
+    draw = models.ForeignKey(PostAuditDraw, on_delete=models.PROTECT, related_name="samples")
+    claim = models.OneToOneField("claims.Claim", on_delete=models.PROTECT, related_name="+")
+    # Copied from the claim so the queue scopes and filters on this row (as RiskFinding does).
+    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    stratum = models.CharField(_("分层"), max_length=8)  # rules.stratum_of: "a<amount band>s<score band>"
+    benefit_amount = models.DecimalField(_("补助金"), max_digits=14, decimal_places=2)
+    score = models.PositiveSmallIntegerField(_("风险分"))
+    outcome = models.CharField(_("抽查结论"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+    note = models.CharField(_("说明"), max_length=400, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("结论时间"), null=True, blank=True)
+    recovery_id = models.PositiveBigIntegerField(_("追回记录"), null=True, blank=True)  # claims.ClaimRecovery
+
+    class Meta:
+        verbose_name = _("事后抽查样本")
+        verbose_name_plural = _("事后抽查样本")
+        ordering = ["draw", "county_id", "claim_id"]
+        indexes = [models.Index(fields=["draw", "outcome"]), models.Index(fields=["outcome", "county"])]
+
+    def __str__(self) -> str:
+        return f"{self.draw} #{self.claim_id}"

@@ -1,18 +1,21 @@
-"""Reads of risk findings, always filtered by the actor's region scope."""
+"""Reads of risk findings and the post-audit sample, always filtered by the actor's region scope."""
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from huzhu.core.scopes import Scope
 
 from . import rules
-from .models import RiskFinding
+from .models import PostAuditDraw, PostAuditSample, RiskFinding
 
 R = RiskFinding.Review
+OUTCOME = PostAuditSample.Outcome
 PAGE_ROLES = {"association", "office", "agency", "auditor"}
+POST_AUDIT_DECIDERS = {"association"}  # who records a post-audit outcome (services holds the same rule)
 TOP = 20
 
 
@@ -54,11 +57,26 @@ def risk_by_claim(claim_ids: list[int], *, threshold: int) -> dict[int, ClaimRis
     return result
 
 
+# The post-audit's outcome on a finding's claim stands for the verdict of a finding nobody reviewed: a recovery
+# confirms it, "the approval was right" makes it a false alarm. A finding's own review comes first.
+def _with_audit(qs: QuerySet[RiskFinding]) -> QuerySet[RiskFinding]:
+    outcome = PostAuditSample.objects.filter(claim_id=OuterRef("claim_id")).values("outcome")[:1]
+    return qs.annotate(audit_outcome=Subquery(outcome))
+
+
+CONFIRMED = Q(review=R.CONFIRMED) | Q(review=R.OPEN, audit_outcome=OUTCOME.RECOVERY)
+FALSE_ALARM = Q(review=R.FALSE_ALARM) | Q(review=R.OPEN, audit_outcome=OUTCOME.CONFIRMED)
+OPEN = Q(review=R.OPEN) & (Q(audit_outcome__isnull=True) | Q(audit_outcome__in=[OUTCOME.PENDING, OUTCOME.RULE_CHANGE]))
+
+
+def _verdict_counts() -> dict:
+    return {"open": Count("pk", filter=OPEN), "confirmed": Count("pk", filter=CONFIRMED),
+            "false_alarms": Count("pk", filter=FALSE_ALARM)}
+
+
 def _counts(qs: QuerySet[RiskFinding], *keys: str) -> QuerySet:
-    return qs.values(*keys).annotate(
-        findings=Count("pk"), claims=Count("claim_id", distinct=True),
-        open=Count("pk", filter=Q(review=R.OPEN)), confirmed=Count("pk", filter=Q(review=R.CONFIRMED)),
-        false_alarms=Count("pk", filter=Q(review=R.FALSE_ALARM)))
+    return _with_audit(qs).values(*keys).annotate(findings=Count("pk"), claims=Count("claim_id", distinct=True),
+                                                  **_verdict_counts())
 
 
 def _with_precision(rows) -> list[dict]:
@@ -126,9 +144,9 @@ def precision_table(scope: Scope, year: int) -> dict:
 
 def trend(scope: Scope, year: int) -> dict:
     """Findings per month and severity, and precision per month, for the chart."""
-    rows = (findings_in_scope(scope).filter(year=year).annotate(month=TruncMonth("found_at"))
-            .values("month", "severity").annotate(n=Count("pk"), confirmed=Count("pk", filter=Q(review=R.CONFIRMED)),
-                                                  false_alarms=Count("pk", filter=Q(review=R.FALSE_ALARM)))
+    rows = (_with_audit(findings_in_scope(scope).filter(year=year)).annotate(month=TruncMonth("found_at"))
+            .values("month", "severity").annotate(n=Count("pk"), confirmed=Count("pk", filter=CONFIRMED),
+                                                  false_alarms=Count("pk", filter=FALSE_ALARM))
             .order_by("month"))
     months = sorted({r["month"].strftime("%Y-%m") for r in rows if r["month"]})
     series = {sev: [0] * len(months) for sev in rules.POINTS}
@@ -145,7 +163,67 @@ def trend(scope: Scope, year: int) -> dict:
 
 
 def totals(scope: Scope, year: int) -> dict:
-    qs = findings_in_scope(scope).filter(year=year)
-    return qs.aggregate(findings=Count("pk"), claims=Count("claim_id", distinct=True),
-                        open=Count("pk", filter=Q(review=R.OPEN)), confirmed=Count("pk", filter=Q(review=R.CONFIRMED)),
-                        false_alarms=Count("pk", filter=Q(review=R.FALSE_ALARM)))
+    qs = _with_audit(findings_in_scope(scope).filter(year=year))
+    return qs.aggregate(findings=Count("pk"), claims=Count("claim_id", distinct=True), **_verdict_counts())
+
+
+# --- the post-audit sample (事后抽查) ---------------------------------------------------------------
+QUEUE_PAGE_SIZE = 30
+
+
+def samples_in_scope(scope: Scope) -> QuerySet[PostAuditSample]:
+    """Post-audit samples the scope may see (by the claim's league and county, copied on the row)."""
+    if scope.is_unit or scope.is_none:
+        return PostAuditSample.objects.none()
+    return scope.filter(PostAuditSample.objects.all())
+
+
+def post_audit_queue(scope: Scope, *, month=None, outcome: str = "", county: str = "") -> QuerySet[PostAuditSample]:
+    """The queue: samples in scope, filtered by month (a date in it), outcome and county; pending first."""
+    qs = samples_in_scope(scope).select_related("draw", "county", "decided_by")
+    if month is not None:
+        qs = qs.filter(draw__month=month.replace(day=1))
+    if outcome in OUTCOME.values:
+        qs = qs.filter(outcome=outcome)
+    if county:
+        qs = qs.filter(county_id=county)
+    return qs.order_by("-draw__month", "county_id", "claim_id")
+
+
+def post_audit_sample(scope: Scope, pk: int) -> PostAuditSample:
+    """One sample in scope, or 404."""
+    return get_object_or_404(samples_in_scope(scope).select_related("draw", "county", "decided_by"), pk=pk)
+
+
+def post_audit_months() -> list:
+    """The months drawn, newest first (the queue's filter)."""
+    return list(PostAuditDraw.objects.order_by("-month").values_list("month", flat=True))
+
+
+def post_audit_counties(scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) of the counties with samples in scope (the queue's filter)."""
+    return list(samples_in_scope(scope).values_list("county_id", "county__name").distinct().order_by("county_id"))
+
+
+def is_drawn(month) -> bool:
+    return PostAuditDraw.objects.filter(month=month.replace(day=1)).exists()
+
+
+def post_audit_by_month(scope: Scope, year: int) -> list[dict]:
+    """Per month drawn in the year: sampled, decided, confirmed, recoveries, rule changes, and the recoveries on
+    claims no check had flagged (missed) with the detection miss rate (missed ÷ recoveries); one query."""
+    flagged = RiskFinding.objects.filter(claim_id=OuterRef("claim_id"))
+    rows = (samples_in_scope(scope).filter(draw__month__year=year).annotate(flagged=Exists(flagged))
+            .values("draw__month", "draw__share", "draw__candidates")
+            .annotate(sampled=Count("pk"), decided=Count("pk", filter=~Q(outcome=OUTCOME.PENDING)),
+                      confirmed=Count("pk", filter=Q(outcome=OUTCOME.CONFIRMED)),
+                      recoveries=Count("pk", filter=Q(outcome=OUTCOME.RECOVERY)),
+                      rule_changes=Count("pk", filter=Q(outcome=OUTCOME.RULE_CHANGE)),
+                      missed=Count("pk", filter=Q(outcome=OUTCOME.RECOVERY, flagged=False)))
+            .order_by("-draw__month"))
+    return [{**row, "month": row["draw__month"],
+             "miss_rate": row["missed"] / row["recoveries"] if row["recoveries"] else None} for row in rows]
+
+
+def pending_post_audit_count(scope: Scope) -> int:
+    return samples_in_scope(scope).filter(outcome=OUTCOME.PENDING).count()

@@ -5,13 +5,16 @@ calls `assess`; the same facts and the same list serve a single claim at submiss
 yearly bulk scan. Statistical checks compare with peer figures (`Stats`, robust: median and
 MAD) that the scan computes for the year (risk/statistics.py). No Django here.
 """
+import hashlib
 import math
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from huzhu.claims.rules import AMOUNT_LABELS
+from huzhu.core.errors import ValidationFailed
 from huzhu.core.money import display_yuan
 from huzhu.core.translation import gettext_noop
 
@@ -495,3 +498,100 @@ def precision(confirmed: int, false_alarms: int) -> float | None:
     """Share of reviewed findings that were confirmed; None before any review."""
     reviewed = confirmed + false_alarms
     return confirmed / reviewed if reviewed else None
+
+
+# --- the post-audit sample (事后抽查) of automatically approved claims ------------------------------
+# Strata are amount band × risk-score band. Amount bands in yuan: below 500, 500 to below 1,500, 1,500 and above.
+AMOUNT_BANDS = (Decimal("500.00"), Decimal("1500.00"))
+AMOUNT_BAND_LABELS = (gettext_noop("500 元以下"), gettext_noop("500–1500 元"), gettext_noop("1500 元及以上"))
+# Score bands: no finding counted (0), some points below the straight-through threshold, at or above it (a claim
+# a later scan flagged after it was approved). The threshold is RiskSettings.score_threshold's.
+SCORE_BAND_LABELS = (gettext_noop("0 分"), gettext_noop("1–%(below)s 分"), gettext_noop("%(threshold)s 分及以上"))
+DEFAULT_SCORE_THRESHOLD = RiskSettings().score_threshold
+
+
+@dataclass(frozen=True)
+class SampleCandidate:
+    """An automatically approved claim of the month: what the sample is stratified on."""
+
+    claim_id: int
+    county_code: str
+    benefit_amount: Decimal
+    score: int
+
+
+def amount_band(amount: Decimal) -> int:
+    return sum(1 for bound in AMOUNT_BANDS if amount >= bound)
+
+
+def score_band(score: int, threshold: int = DEFAULT_SCORE_THRESHOLD) -> int:
+    return 0 if score <= 0 else 1 if score < threshold else 2
+
+
+def stratum_of(candidate: SampleCandidate, threshold: int = DEFAULT_SCORE_THRESHOLD) -> str:
+    """The stratum code stored on a sample: "a<amount band>s<score band>", e.g. "a1s0"."""
+    return f"a{amount_band(candidate.benefit_amount)}s{score_band(candidate.score, threshold)}"
+
+
+def stratum_label(code: str, threshold: int = DEFAULT_SCORE_THRESHOLD, translate: Callable[[str], str] = str) -> str:
+    """"500–1500 元 · 0 分" for "a1s0" (`translate` is the caller's gettext); an unknown code as it is."""
+    if len(code) != 4 or not code[1].isdigit() or not code[3].isdigit():
+        return code
+    a, s = int(code[1]), int(code[3])
+    if a >= len(AMOUNT_BAND_LABELS) or s >= len(SCORE_BAND_LABELS):
+        return code
+    score = translate(SCORE_BAND_LABELS[s]) % {"below": threshold - 1, "threshold": threshold}
+    return f"{translate(AMOUNT_BAND_LABELS[a])} · {score}"
+
+
+def _draw_key(seed: str, claim_id: int) -> str:
+    # A hash of the seed (the month) and the claim id: the same draw on a re-run, whatever order the rows came in.
+    return hashlib.sha256(f"{seed}:{claim_id}".encode()).hexdigest()
+
+
+def draw_sample(candidates: Iterable[SampleCandidate], share: Decimal, seed: str, *,
+                threshold: int = DEFAULT_SCORE_THRESHOLD) -> list[int]:
+    """The claim ids of the post-audit sample, ascending: ceil(share × size) of each non-empty stratum, then one
+    more claim of each county none of whose claims was drawn. Deterministic for a seed.
+
+    Within a stratum the claims are taken in the seeded hash order, not highest score first: the strata already
+    separate the scores, and a random pick inside each keeps the stratum's outcome rate an estimate of its error
+    rate (what the miss rate and the precision figures are read from).
+    """
+    share = Decimal(share)
+    if not Decimal("0") <= share <= Decimal("1"):
+        raise ValidationFailed("invalid_share", gettext_noop("抽查比例应在 0 到 1 之间（当前为 %(share)s）"),
+                               field="share", params={"share": share})
+    strata: dict[str, list[tuple[str, SampleCandidate]]] = {}
+    counties: dict[str, list[tuple[str, SampleCandidate]]] = {}
+    for candidate in candidates:
+        keyed = (_draw_key(seed, candidate.claim_id), candidate)
+        strata.setdefault(stratum_of(candidate, threshold), []).append(keyed)
+        counties.setdefault(candidate.county_code, []).append(keyed)
+    drawn: set[int] = set()
+    for members in strata.values():
+        members.sort(key=lambda pair: pair[0])
+        take = math.ceil(share * len(members))
+        drawn.update(c.claim_id for _key, c in members[:take])
+    # DOMAIN (issue 21): at least one per county a month, whatever the share.
+    for members in counties.values():
+        if not any(c.claim_id in drawn for _key, c in members):
+            drawn.add(min(members, key=lambda pair: pair[0])[1].claim_id)
+    return sorted(drawn)
+
+
+def parse_month(text) -> date | None:
+    """The first day of the month "YYYY-MM" writes (full-width digits read as ASCII), else None."""
+    compact = unicodedata.normalize("NFKC", str(text or "")).strip()
+    if len(compact) != 7 or compact[4] != "-" or not (compact[:4] + compact[5:]).isascii():
+        return None
+    year, month = compact[:4], compact[5:]
+    if not (year.isdigit() and month.isdigit()) or not 1 <= int(month) <= 12 or not 1900 <= int(year) <= 2999:
+        return None
+    return date(int(year), int(month), 1)
+
+
+def previous_month(today: date) -> date:
+    """The first day of the month before `today`'s (the month a monthly draw covers)."""
+    first = today.replace(day=1)
+    return date(first.year - 1, 12, 1) if first.month == 1 else date(first.year, first.month - 1, 1)

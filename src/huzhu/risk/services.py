@@ -1,24 +1,28 @@
-"""Every write of risk control: a claim's assessment, the yearly scan, a finding's review."""
+"""Every write of risk control: a claim's assessment, the yearly scan, a finding's review, the post-audit sample."""
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings as django_settings
-from django.db import transaction
-from django.db.models import Max, Min, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
-from huzhu.core.actors import Actor
-from huzhu.core.errors import PermissionDenied, ValidationFailed
+from huzhu.claims import queries as claims_queries
+from huzhu.claims.services import reversals as claim_reversals
+from huzhu.core.actors import Actor, user_of
+from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huzhu.core.money import display_yuan, parse_money
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 
 from . import facts as risk_facts
 from . import rules
-from .models import RiskFinding
+from .models import PostAuditDraw, PostAuditSample, RiskFinding
 
 REVIEWER_ROLES = {Role.ASSOCIATION}
 
@@ -144,3 +148,121 @@ def review_finding(*, actor: Actor, finding: RiskFinding, verdict: str, note: st
                  before={"review": before}, after={"review": verdict, "code": finding.code, "claim": finding.claim_id,
                                                    "note": note[:200]})
     return finding
+
+
+# --- the post-audit sample (事后抽查) of automatically approved claims ------------------------------
+POST_AUDIT_DRAWERS = {Role.ASSOCIATION}  # and the system: a job (actor None), a command (SYSTEM_ACTOR, province)
+POST_AUDIT_DECIDERS = {Role.ASSOCIATION}  # queries.POST_AUDIT_DECIDERS, for the pages
+OUTCOME = PostAuditSample.Outcome
+
+
+def post_audit_share() -> Decimal:
+    """The share of each stratum drawn: `RISK_POST_AUDIT_SHARE` (default "0.05"), between 0 and 1."""
+    text = str(getattr(django_settings, "RISK_POST_AUDIT_SHARE", "0.05"))
+    try:
+        share = Decimal(text)
+    except ArithmeticError:
+        share = Decimal("-1")
+    if not share.is_finite() or not Decimal("0") <= share <= Decimal("1"):
+        raise ValidationFailed("invalid_share", _("抽查比例应在 0 到 1 之间（RISK_POST_AUDIT_SHARE = %(share)s）")
+                               % {"share": text}, field="share")
+    return share
+
+
+def _month_bounds(month: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime(month.year, month.month, 1))
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return start, timezone.make_aware(datetime(following.year, following.month, 1))
+
+
+@transaction.atomic
+def draw_post_audit(*, actor: Actor, month: date, today: date) -> PostAuditDraw:
+    """Draw the month's post-audit sample of the claims approved automatically in it (set-based; audited).
+
+    Idempotent: a month already drawn returns its draw and nothing new is written. Only a month already over
+    can be drawn (a draw of a month still running would miss its later approvals for good).
+    """
+    if actor is not None and scope_of(actor).role not in POST_AUDIT_DRAWERS:
+        raise PermissionDenied(_("只有协会可以抽取事后抽查样本"))
+    month = month.replace(day=1)
+    if month >= today.replace(day=1):
+        raise ValidationFailed("invalid_month", _("只能抽取已结束月份的样本（%(month)s 尚未结束）")
+                               % {"month": month.strftime("%Y-%m")}, field="month")
+    existing = PostAuditDraw.objects.filter(month=month).first()
+    if existing is not None:
+        return existing
+    share = post_audit_share()
+    threshold = risk_settings().score_threshold
+    since, until = _month_bounds(month)
+    approvals = claims_queries.straight_through_approvals(since=since, until=until)
+    rows = {pk: (league, county, benefit or Decimal("0.00")) for pk, league, county, benefit in approvals}
+    # One aggregate: each claim's counted points (false alarms do not count, as at submission), capped at 100.
+    points = dict(RiskFinding.objects.filter(claim_id__in=approvals.values("pk"))
+                  .exclude(review=RiskFinding.Review.FALSE_ALARM).values("claim_id")
+                  .annotate(points=Sum("points")).values_list("claim_id", "points"))
+    candidates = [rules.SampleCandidate(pk, county, benefit, min(100, points.get(pk, 0)))
+                  for pk, (_league, county, benefit) in rows.items()]
+    drawn = set(rules.draw_sample(candidates, share, month.strftime("%Y-%m"), threshold=threshold))
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent draw of the same month wins, this one returns it
+            draw = PostAuditDraw.objects.create(month=month, share=share, candidates=len(candidates),
+                                                drawn_at=timezone.now(), drawn_by=user_of(actor))
+    except IntegrityError:
+        return PostAuditDraw.objects.get(month=month)
+    PostAuditSample.objects.bulk_create([
+        PostAuditSample(draw=draw, claim_id=c.claim_id, league_id=rows[c.claim_id][0], county_id=c.county_code,
+                        stratum=rules.stratum_of(c, threshold), benefit_amount=c.benefit_amount, score=c.score)
+        for c in candidates if c.claim_id in drawn], batch_size=2000)
+    record_event(actor=actor, action="draw_post_audit", object_type="PostAuditDraw", object_id=draw.pk,
+                 after={"month": month.strftime("%Y-%m"), "share": str(share), "candidates": len(candidates),
+                        "sampled": len(drawn), "counties": len({c.county_code for c in candidates})})
+    return draw
+
+
+def _recovery_amount(amount, benefit: Decimal) -> Decimal:
+    try:
+        value = parse_money(amount if amount is not None else "")
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not Decimal("0.00") < value <= benefit:
+        raise ValidationFailed("invalid_amount", _("请填写追回金额：大于 0，且不超过补助金 %(benefit)s 元")
+                               % {"benefit": display_yuan(benefit)}, field="amount")
+    return value
+
+
+@transaction.atomic
+def record_post_audit_outcome(*, actor: Actor, sample: PostAuditSample, outcome: str, note: str = "",
+                              amount=None, today: date | None = None) -> PostAuditSample:
+    """The association records a sample's outcome once: the approval was right (confirmed), the benefit is owed
+    back (recovery: a ClaimRecovery and its ledger entry, through claims), or a rule or check is to change."""
+    today = today or timezone.localdate()
+    scope = scope_of(actor)
+    if scope.role not in POST_AUDIT_DECIDERS:
+        raise PermissionDenied(_("只有协会可以记录事后抽查结论"))
+    if outcome not in (OUTCOME.CONFIRMED, OUTCOME.RECOVERY, OUTCOME.RULE_CHANGE):
+        raise ValidationFailed("invalid_outcome", _("请选择抽查结论：审批无误、需追回或需调整规则"), field="outcome")
+    note = (note or "").strip()
+    if outcome == OUTCOME.RULE_CHANGE and not note:
+        raise ValidationFailed("rule_required", _("请写明需调整的规则或检查项"), field="note")
+    if outcome == OUTCOME.RECOVERY and not note:
+        raise ValidationFailed("reason_required", _("请写明追回原因"), field="note")
+    value = _recovery_amount(amount, sample.benefit_amount) if outcome == OUTCOME.RECOVERY else None
+    decided_at = timezone.now()
+    # Once: the conditional update wins for one of two people recording at the same time.
+    moved = PostAuditSample.objects.filter(pk=sample.pk, outcome=OUTCOME.PENDING).update(
+        outcome=outcome, note=note[:400], decided_by=user_of(actor), decided_at=decided_at)
+    if not moved:
+        sample.refresh_from_db()
+        raise Conflict("outcome_recorded", _("申领 #%(number)s 的抽查结论已记录（%(outcome)s），不能更改") % {
+            "number": sample.claim_id, "outcome": sample.get_outcome_display()})
+    recovery_id = None
+    if value is not None:
+        recovery_id = claim_reversals.open_post_audit_recovery(actor=actor, claim_id=sample.claim_id, amount=value,
+                                                               reason=note[:200], today=today).pk
+        PostAuditSample.objects.filter(pk=sample.pk).update(recovery_id=recovery_id)
+    record_event(actor=actor, action="record_post_audit_outcome", object_type="PostAuditSample", object_id=sample.pk,
+                 before={"outcome": OUTCOME.PENDING},
+                 after={"outcome": outcome, "claim": sample.claim_id, "note": note[:400],
+                        "amount": str(value) if value is not None else None, "recovery": recovery_id})
+    sample.refresh_from_db()
+    return sample

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_event
 from huzhu.core.actors import Actor, user_of
-from huzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from huzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from huzhu.ledger import services as ledger
 from huzhu.regions.roles import Role
 
@@ -113,18 +113,51 @@ def _cancel(*, actor: Actor, claim: Claim, serial: str, today: date) -> None:
         ledger.reverse_claim_approval(actor=actor, claim_id=claim.pk, reason=reason, posted_on=today)
 
 
-def _open_recovery(*, actor: Actor, claim: Claim, serial: str, today: date) -> ClaimRecovery:
-    """A paid claim made from a reversed settlement: the benefit is owed back, with its ledger entry."""
-    amount = claim.benefit_amount or Decimal("0.00")
+def _open_recovery(*, actor: Actor, claim: Claim, serial: str, today: date, amount: Decimal | None = None,
+                   origin: str = ClaimRecovery.Origin.SETTLEMENT_REVERSED, reason: str = "") -> ClaimRecovery:
+    """A paid claim's benefit is owed back (all of it when its settlement was reversed, `amount` when the post-audit
+    found it overpaid), with its ledger entry."""
+    amount = (claim.benefit_amount or Decimal("0.00")) if amount is None else amount
     entry_id = None
     if amount > 0:
+        memo = (_("申领 #%(number)s 事后抽查应追回补助金 %(amount)s") % {"number": claim.pk, "amount": amount}
+                if origin == ClaimRecovery.Origin.POST_AUDIT else "")
         entry_id = ledger.post_claim_recovery(actor=actor, plan_year=claim.plan_year, claim_id=claim.pk, amount=amount,
-                                              posted_on=today).pk
+                                              posted_on=today, memo=memo).pk
     recovery = ClaimRecovery.objects.create(claim=claim, amount=amount, reversal_serial=serial, opened_on=today,
-                                            ledger_entry_id=entry_id, opened_by=user_of(actor))
+                                            origin=origin, reason=reason[:200], ledger_entry_id=entry_id,
+                                            opened_by=user_of(actor))
     record_event(actor=actor, action="open_claim_recovery", object_type="Claim", object_id=claim.pk,
-                 after={"amount": str(amount), "serial": serial, "ledger_entry": entry_id})
+                 after={"amount": str(amount), "serial": serial, "origin": origin, "reason": reason[:200],
+                        "ledger_entry": entry_id})
     return recovery
+
+
+@transaction.atomic
+def open_post_audit_recovery(*, actor: Actor, claim_id: int, amount: Decimal, reason: str,
+                             today: date | None = None) -> ClaimRecovery:
+    """The post-audit (事后抽查, risk app) found an automatically approved, paid claim overpaid: `amount` (above zero,
+    at most the benefit) is owed back, a recovery (应收) opened with its entry 1231 against 5101. Once per claim."""
+    today = today or timezone.localdate()
+    if role_of(actor) not in RECOVERY_CLOSERS:
+        raise PermissionDenied(_("只有协会可以登记补助金追回"))
+    claim = Claim.objects.select_related("plan_year").filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFound()
+    require_claim_in_scope(actor, claim)
+    lock_workers_decisions([claim.worker_id])
+    if ClaimRecovery.objects.filter(claim_id=claim.pk).exists():
+        raise Conflict("recovery_exists", _("申领 #%(number)s 已登记过补助金追回，不能重复登记") % {"number": claim.pk})
+    claim.refresh_from_db(fields=["status", "benefit_amount"])
+    if claim.status != S.PAID:
+        raise Conflict("not_paid", _("申领 #%(number)s 尚未支付（%(status)s），补助金无需追回") % {
+            "number": claim.pk, "status": claim.get_status_display()})
+    benefit = claim.benefit_amount or Decimal("0.00")
+    if not Decimal("0.00") < amount <= benefit:
+        raise ValidationFailed("invalid_recovery_amount", _("追回金额应大于 0 且不超过补助金 %(benefit)s 元") % {
+            "benefit": benefit}, field="amount")
+    return _open_recovery(actor=actor, claim=claim, serial="", today=today, amount=amount,
+                          origin=ClaimRecovery.Origin.POST_AUDIT, reason=(reason or "").strip())
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from huzhu.demo.complaints import file_demo_complaints
 from huzhu.demo.enrollment import enroll_demo_units
 from huzhu.demo.hospitals import settle_demo_discharges
 from huzhu.demo.payouts import close_demo_years, pay_demo_claims, pay_demo_history
+from huzhu.demo.post_audit import draw_demo_post_audit
 from huzhu.demo.settlements import write_demo_feed
 from huzhu.members.models import MemberUnit
 from huzhu.plans.services import install_default_plans
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         hospital_summary = settle_demo_discharges(seed=seed, today=today)
         complaint_summary = file_demo_complaints(today=today)
         findings = sum(scan_year(year=year).findings for year in years if year <= 2026)
+        post_audit_summary = draw_demo_post_audit(actor=closer, today=today)
         refresh_summaries(actor=None)
         contact_unit = MemberUnit.objects.filter(county_id="150203").order_by("-eligible_headcount").first()
         for username, role, division, label in DEMO_ACCOUNTS:
@@ -77,6 +79,7 @@ class Command(BaseCommand):
         self.stdout.write(payout_summary)
         self.stdout.write(f"年度结账：{'、'.join(closed) or '无'}（已提取总准备金）。")
         self.stdout.write(f"风险扫描：{findings:,} 条风险提示（见“风险防控”）。")
+        self.stdout.write(post_audit_summary)
         self.stdout.write(hospital_summary)
         self.stdout.write(complaint_summary)
         feed, rows = write_demo_feed(seed=seed, today=today)
