@@ -81,6 +81,11 @@ def association_approver(db):
 
 
 @pytest.fixture
+def medical_expert(db):
+    return make_staff("expert", Role.EXPERT)
+
+
+@pytest.fixture
 def auditor(db):
     return make_staff("auditor", Role.AUDITOR)
 

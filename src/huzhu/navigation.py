@@ -14,7 +14,7 @@ NAVIGATION = [
     (_("会员单位"), "members:unit_list", BUSINESS),
     (_("职工"), "members:worker_list", BUSINESS),
     (_("团体参互"), "enrollment:index", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR}),
-    (_("申领审核"), "claims:queue", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR}),
+    (_("申领审核"), "claims:queue", {Role.UNIT, Role.AGENCY, Role.OFFICE, Role.ASSOCIATION, Role.AUDITOR, Role.EXPERT}),
     (_("参互推进"), "campaign:progress", {Role.ASSOCIATION, Role.OFFICE, Role.AGENCY, Role.AUDITOR}),
     (_("医保数据"), "settlements:index", {Role.ASSOCIATION, Role.AUDITOR}),
     (_("合作医院"), "hospitals:index", {Role.ASSOCIATION, Role.AUDITOR}),

@@ -12,7 +12,7 @@ from huzhu.core.idnumbers import normalize, parse_mobile, parse_resident_id
 from huzhu.core.money import parse_money
 
 from . import rules
-from .models import Claim
+from .models import Claim, ExpertOpinion
 from .services.calendar import MAX_FILE_BYTES as MAX_SCHEDULE_BYTES
 from .workflow import REJECT_REASONS
 
@@ -239,6 +239,15 @@ class ReviewForm(forms.Form):
     other_missing = forms.CharField(label=_("其他需补正事项"), required=False, max_length=200)
     reason_code = forms.ChoiceField(label=_("不予补助原因"), required=False,
                                     choices=[("", "—")] + [(k, v) for k, v in REJECT_REASONS.items()])
+
+
+class ExpertOpinionForm(forms.Form):
+    """The medical expert's opinion on a claim at expert review, with the reasons the association will read."""
+
+    opinion = forms.ChoiceField(label=_("专家意见"), choices=ExpertOpinion.Opinion.choices, widget=forms.RadioSelect,
+                                error_messages={"required": _("请选择专家意见")})
+    reasons = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                              error_messages={"required": _("请填写专家意见的理由")})
 
 
 class AdjustForm(forms.Form):

@@ -26,6 +26,7 @@ class Claim(models.Model):
         SUBMITTED = "submitted", _("已提交")
         FIRST_REVIEW = "first_review", _("待初审（代办点）")
         SECOND_REVIEW = "second_review", _("待复审（办事处）")
+        EXPERT_REVIEW = "expert_review", _("待专家评审")
         APPROVAL = "approval", _("待审批（协会）")
         APPROVED = "approved", _("已审批待支付")
         PAID = "paid", _("已支付")
@@ -89,12 +90,19 @@ class Claim(models.Model):
                                       related_name="+")
     decided_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
     straight_through = models.BooleanField(_("自动审批"), default=False)
+    # Why automation left the claim to a person (rules.MANUAL_REASONS codes), set at submission; [] when it went
+    # straight through or was never screened. The straight-through share counts the clean ones (rules.RULE_REASONS).
+    manual_review_reasons = models.JSONField(_("人工审核原因"), default=list, blank=True)
     missing_items = models.JSONField(_("待补正材料"), default=list, blank=True)
 
     # The review clock (DOMAIN.md): working days from complete documents.
     complex_case = models.BooleanField(_("复杂案件"), default=False)
     documents_complete_on = models.DateField(_("材料齐全日期"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True)
+    # Medical expert review (医学专家评审): decided at submission (rules.expert_review_reasons); the step has its own
+    # clock, set when the claim reaches it.
+    expert_required = models.BooleanField(_("需专家评审"), default=False)
+    expert_due_on = models.DateField(_("专家评审期限"), null=True, blank=True)
 
     # A claim made from data is paid to the card the worker confirms on her phone (or the card on file,
     # when the association's setting says so); None until then.
@@ -183,8 +191,14 @@ class ClaimRecovery(models.Model):
         RECOVERED = "recovered", _("已追回")
         WRITTEN_OFF = "written_off", _("已核销")
 
+    class Origin(models.TextChoices):
+        SETTLEMENT_REVERSED = "settlement_reversed", _("医保结算冲销")
+        POST_AUDIT = "post_audit", _("事后抽查")
+
     claim = models.OneToOneField(Claim, verbose_name=_("申领"), on_delete=models.PROTECT, related_name="recovery")
     amount = money(_("应追回金额"))
+    origin = models.CharField(_("追回原因类别"), max_length=20, choices=Origin.choices, default=Origin.SETTLEMENT_REVERSED)
+    reason = models.CharField(_("追回原因"), max_length=200, blank=True)
     reversal_serial = models.CharField(_("冲销流水号"), max_length=50, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField(_("立账日期"))
@@ -356,3 +370,31 @@ class ClaimReading(models.Model):
         verbose_name = _("材料识别记录")
         verbose_name_plural = _("材料识别记录")
         ordering = ["claim_id", "id"]
+
+
+class ExpertOpinion(models.Model):
+    """A medical expert's opinion (医学专家意见) on a claim at expert review, with the reasons; the association decides.
+
+    A claim sent back for supplement and resubmitted may reach the step again: one row each time.
+    """
+
+    class Opinion(models.TextChoices):
+        AGREE = "agree", _("同意补助")
+        DISAGREE = "disagree", _("不同意补助")
+        MORE_INFO = "more_info", _("建议补充材料")
+
+    claim = models.ForeignKey(Claim, verbose_name=_("申领"), on_delete=models.CASCADE, related_name="expert_opinions")
+    opinion = models.CharField(_("专家意见"), max_length=12, choices=Opinion.choices)
+    reasons = models.TextField(_("理由"))
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("专家"), on_delete=models.PROTECT, related_name="+")
+    reached_on = models.DateField(_("进入专家评审日期"))
+    due_on = models.DateField(_("专家评审期限"), null=True, blank=True)
+    given_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("专家意见")
+        verbose_name_plural = _("专家意见")
+        ordering = ["claim_id", "given_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.get_opinion_display()}"

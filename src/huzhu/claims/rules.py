@@ -19,6 +19,7 @@ from huzhu.plans.rules import (
     ProcedureEvent,
     YearToDate,
     claim_deadline,
+    limit_cut,
 )
 from huzhu.plans.terms import PlanYearTerms
 
@@ -26,6 +27,11 @@ INVOICE_CODE = re.compile(r"[0-9]{8}")
 INVOICE_NUMBER = re.compile(r"[0-9]{10}")
 CHECK_CODE = re.compile(r"[0-9A-Z]{6}")
 DEFAULT_STRAIGHT_THROUGH_LIMIT = Decimal("3000.00")
+# A benefit at or above this goes to medical expert review (医学专家评审) after the league, as every women's claim does.
+DEFAULT_EXPERT_REVIEW_AMOUNT = Decimal("10000.00")
+EXPERT_REVIEW_DAYS = 5  # working days the expert has, from the day the claim reaches her
+# Women's claims (a pathology report decides them) always see an expert.
+EXPERT_CLAIM_TYPES = frozenset({"diagnosis", "procedure"})
 # The plan a claim type belongs to.
 PLAN_OF_TYPE = {"inpatient": "hospitalization", "outpatient_chronic": "hospitalization",
                 "diagnosis": "women_health", "procedure": "women_health"}
@@ -222,29 +228,56 @@ def submission_problems(terms: PlanYearTerms, facts: ClaimFacts) -> list[Problem
             + invoice_problems(facts.invoices, facts.invoices_used_elsewhere))
 
 
+# Why automation left a claim to a person, by code (stored on the claim as Claim.manual_review_reasons). A claim
+# left for "rule" reasons only is a clean claim a rule keeps from automation; "risk" and "missing" ones are not clean.
+MANUAL_REASONS = {
+    "not_covered": "引擎判定不属于保障范围", "zero_benefit": "补助金为 0，需人工审核", "missing": "材料不全",
+    "risk": "风险提示", "above_limit": "补助金不低于自动审批限额", "limit_cut": "补助金受年度限额扣减，需人工审核",
+    "complex": "复杂案件需人工审核", "expert": "需医学专家评审",
+}
+RULE_REASONS = frozenset({"above_limit", "limit_cut", "complex", "expert"})  # what keeps a clean claim from automation
+
+
 @dataclass(frozen=True)
 class StraightThrough:
     eligible: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    codes: tuple[str, ...] = field(default_factory=tuple)  # MANUAL_REASONS keys when not eligible
 
 
 def straight_through(*, decision: Decision, missing: list[str], findings: list[Finding], limit: Decimal,
-                     complex_case: bool) -> StraightThrough:
-    """A clean claim skips manual review: covered, documents complete, no finding, benefit below the limit."""
-    blockers = []
+                     complex_case: bool, expert_review: bool = False) -> StraightThrough:
+    """A clean claim skips manual review: covered, documents complete, no finding, benefit below the limit.
+
+    Automation pays, it never refuses: it may only approve the benefit in full. A claim the engine would pay
+    nothing, or less than the event alone is worth because a yearly limit cut it, goes to a person with the
+    reason, as does one that needs a medical expert.
+    """
+    blockers: list[tuple[str, str]] = []
     if not decision.covered:
-        blockers.append("引擎判定不属于保障范围")
+        blockers.append(("not_covered", MANUAL_REASONS["not_covered"]))
+    elif decision.benefit <= 0:
+        blockers.append(("zero_benefit", MANUAL_REASONS["zero_benefit"]))
     if missing:
-        blockers.append("材料不全")
-    if findings:
-        blockers.extend(f.message for f in findings)
+        blockers.append(("missing", MANUAL_REASONS["missing"]))
+    blockers.extend(("risk", f.message) for f in findings)
     if decision.benefit >= limit:
-        blockers.append(f"补助金 {decision.benefit} 不低于自动审批限额 {limit}")
+        blockers.append(("above_limit", f"补助金 {decision.benefit} 不低于自动审批限额 {limit}"))
+    if limit_cut(decision):
+        blockers.append(("limit_cut", MANUAL_REASONS["limit_cut"]))
     if complex_case:
-        blockers.append("复杂案件需人工审核")
+        blockers.append(("complex", MANUAL_REASONS["complex"]))
+    if expert_review:
+        blockers.append(("expert", MANUAL_REASONS["expert"]))
     if blockers:
-        return StraightThrough(False, tuple(blockers))
+        return StraightThrough(False, tuple(text for _code, text in blockers),
+                               tuple(dict.fromkeys(code for code, _text in blockers)))
     return StraightThrough(True, ("校验全部通过", "材料齐全", "无风险提示", f"补助金 {decision.benefit} 低于限额 {limit}"))
+
+
+def needs_expert_review(claim_type: str, benefit: Decimal | None, threshold: Decimal) -> bool:
+    """Women's claims, and any claim whose benefit reaches the threshold, see a medical expert before approval."""
+    return claim_type in EXPERT_CLAIM_TYPES or (benefit is not None and benefit >= threshold)
 
 
 def is_complex(claim_type: str, *, deceased: bool) -> bool:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/adjust/", views.adjust, name="adjust"),
+    path("<int:pk>/opinion/", views.expert_opinion, name="expert_opinion"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/bundle.zip", views.bundle, name="bundle"),
     path("<int:pk>/documents/<int:document_pk>/", views.document, name="document"),

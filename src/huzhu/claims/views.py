@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from huzhu.archives.reading import Unreadable, read_document
@@ -245,10 +246,12 @@ def detail(request, pk: int):
     claim = queries.claim_for(scope, pk)
     level = workflow.REVIEW_LEVEL_OF_STATUS.get(claim.status)
     may_review = level is not None and workflow.LEVEL_ROLE[level] == scope.role
+    may_give_opinion = may_review and level == workflow.EXPERT  # the expert gives an opinion, she does not review
     record_personal_data_view(actor=request.user, worker=claim.worker_id, view="claims.detail", request=request)
     openable = {d.kind for d in claim.documents.all() if can_open_document(scope, d.kind)}
     return render(request, "claims/detail.html", {
-        "claim": claim, "may_review": may_review, "review_form": forms.ReviewForm(), "openable_kinds": openable,
+        "claim": claim, "may_review": may_review and not may_give_opinion, "review_form": forms.ReviewForm(),
+        "may_give_opinion": may_give_opinion, "opinion_form": forms.ExpertOpinionForm(), "openable_kinds": openable,
         "adjust_form": forms.AdjustForm(initial={n: getattr(claim, n) for n in forms.AdjustForm.base_fields
                                                  if n != "reason"}),
         "may_withdraw": claim.submitted_by_id == request.user.pk and claim.status in workflow.OPEN_STATUSES + ("draft",),
@@ -264,9 +267,18 @@ def _readings_shown(claim) -> list[dict]:
             for r in queries.readings_of(claim)]
 
 
+# Why automation left a claim to a person (rules.MANUAL_REASONS codes), as the claim page says it.
+MANUAL_REASON_LABELS = {
+    "not_covered": gettext_lazy("引擎判定不属于保障范围"), "zero_benefit": gettext_lazy("补助金为 0"), "missing": gettext_lazy("材料不全"),
+    "risk": gettext_lazy("有风险提示"), "above_limit": gettext_lazy("补助金不低于自动审批限额"), "limit_cut": gettext_lazy("补助金受年度限额扣减"),
+    "complex": gettext_lazy("复杂案件"), "expert": gettext_lazy("需医学专家评审"),
+}
+
+
 def _claim_context(claim: Claim) -> dict:
     labels = dict(forms.DocumentKind.choices)
     return {"missing": [labels.get(item, item) for item in claim.missing_items],
+            "manual_reasons": [MANUAL_REASON_LABELS.get(code, code) for code in claim.manual_review_reasons],
             "history": claim.status_changes.all(), "documents": claim.documents.all()}
 
 
@@ -293,6 +305,22 @@ def review(request, pk: int):
                                   comment=data["comment"])
     return act_and_redirect(request, decide, to=reverse("claims:detail", kwargs={"pk": pk}), done=lambda result: _(
         "申领 #%(number)s：%(status)s") % {"number": claim.pk, "status": claim.get_status_display()})
+
+
+@login_required
+@require_POST
+def expert_opinion(request, pk: int):
+    """The medical expert's opinion with reasons; the claim goes on to the association."""
+    claim = queries.claim_for(scope_of(request.user), pk)
+    form = forms.ExpertOpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("claims:detail", pk=pk)
+    return act_and_redirect(
+        request, lambda: services.give_expert_opinion(actor=request.user, claim=claim, opinion=form.cleaned_data["opinion"],
+                                                      reasons=form.cleaned_data["reasons"]),
+        to="claims:queue", back=reverse("claims:detail", kwargs={"pk": pk}),
+        done=_("申领 #%(number)s：专家意见已提交，转协会审批") % {"number": claim.pk})
 
 
 @login_required

@@ -18,17 +18,19 @@ from .models import Claim
 Status, ClaimType, Channel = Claim.Status, Claim.Type, Claim.Channel
 S = Status
 WORKER, SYSTEM = "worker", "system"
-INTAKE, COUNTY, LEAGUE, ASSOCIATION = "intake", "county", "league", "association"
+INTAKE, COUNTY, LEAGUE, EXPERT, ASSOCIATION = "intake", "county", "league", "expert", "association"
 # Who may bring a claim in: the worker, their unit contact, the county desk, the association.
 SUBMITTERS = frozenset({WORKER, Role.UNIT, Role.AGENCY, Role.ASSOCIATION})
 # Review levels and the staff role that works at each.
-LEVEL_ROLE = {COUNTY: Role.AGENCY, LEAGUE: Role.OFFICE, ASSOCIATION: Role.ASSOCIATION}
-REVIEW_LEVEL_OF_STATUS = {S.FIRST_REVIEW: COUNTY, S.SECOND_REVIEW: LEAGUE, S.APPROVAL: ASSOCIATION}
+LEVEL_ROLE = {COUNTY: Role.AGENCY, LEAGUE: Role.OFFICE, EXPERT: Role.EXPERT, ASSOCIATION: Role.ASSOCIATION}
+# In the order a claim meets them; expert review (医学专家评审) only for the claims that need it.
+REVIEW_LEVEL_OF_STATUS = {S.FIRST_REVIEW: COUNTY, S.SECOND_REVIEW: LEAGUE, S.EXPERT_REVIEW: EXPERT,
+                          S.APPROVAL: ASSOCIATION}
 # The statuses, named by meaning; other apps use these sets instead of listing statuses of their own.
 # Open: submitted and not decided yet (back with the worker for supplement included).
-OPEN_STATUSES = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT)
+OPEN_STATUSES = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.EXPERT_REVIEW, S.APPROVAL, S.SUPPLEMENT)
 # Under review: open and waiting on the scheme, not on the worker (what can be overdue on the dashboards).
-UNDER_REVIEW_STATUSES = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL)
+UNDER_REVIEW_STATUSES = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.EXPERT_REVIEW, S.APPROVAL)
 # Decided: a benefit was granted (approved, paid); it counts against the year's accumulators.
 DECIDED_STATUSES = (S.APPROVED, S.PAID)
 # Closed by review: decided, or refused (不予补助) — the population of the review KPIs.
@@ -46,6 +48,8 @@ class Action(TextChoices):
     ROUTE = "route", _("材料齐全，转初审")
     PASS_FIRST = "pass_first", _("初审通过")
     PASS_SECOND = "pass_second", _("复审通过")
+    TO_EXPERT = "to_expert", _("复审通过，送专家评审")
+    GIVE_OPINION = "give_opinion", _("专家意见已出具")
     APPROVE = "approve", _("审批通过")
     RETURN = "return", _("退回补正")
     RESUBMIT = "resubmit", _("补正后重新提交")
@@ -79,6 +83,11 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (S.SUBMITTED, Action.RETURN): Transition(S.SUPPLEMENT, frozenset({SYSTEM})),
     (S.FIRST_REVIEW, Action.PASS_FIRST): _review(S.SECOND_REVIEW, COUNTY),
     (S.SECOND_REVIEW, Action.PASS_SECOND): _review(S.APPROVAL, LEAGUE),
+    # A claim that needs expert review (claim.expert_required) passes the league to the expert, never around her.
+    (S.SECOND_REVIEW, Action.TO_EXPERT): _review(S.EXPERT_REVIEW, LEAGUE),
+    # The expert gives an opinion with reasons and the claim goes on to the association, which decides: the expert
+    # neither approves, returns nor rejects (and no automatic step passes her).
+    (S.EXPERT_REVIEW, Action.GIVE_OPINION): _by_reviewer(EXPERT, S.APPROVAL),
     (S.APPROVAL, Action.APPROVE): _review(S.APPROVED, ASSOCIATION),
     (S.FIRST_REVIEW, Action.RETURN): _by_reviewer(COUNTY, S.SUPPLEMENT),
     (S.SECOND_REVIEW, Action.RETURN): _by_reviewer(LEAGUE, S.SUPPLEMENT),
@@ -89,11 +98,12 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (S.APPROVED, Action.PAY): Transition(S.PAID, frozenset({SYSTEM, Role.ASSOCIATION})),
     # Withdrawal by the submitter while nothing is decided (services checks it is the submitter).
     **{(status, Action.WITHDRAW): Transition(S.WITHDRAWN, SUBMITTERS)
-       for status in (S.DRAFT, S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT)},
+       for status in (S.DRAFT, S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.EXPERT_REVIEW, S.APPROVAL, S.SUPPLEMENT)},
     # The bureau reversed the settlement a claim was made from: an unpaid claim is cancelled (its
     # approval entry reversed in the ledger); a paid one stays paid and a recovery is opened instead.
     **{(status, Action.REVERSE): Transition(S.WITHDRAWN, frozenset({SYSTEM, Role.ASSOCIATION}))
-       for status in (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT, S.APPROVED)},
+       for status in (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.EXPERT_REVIEW, S.APPROVAL, S.SUPPLEMENT,
+                       S.APPROVED)},
     # A partner hospital cancels, the same day, a stay it settled at discharge (the benefit came off the bill
     # and goes back on it): the claim is withdrawn and its ledger entries reversed (claims/services/at_discharge.py).
     (S.PAID, Action.CANCEL_AT_HOSPITAL): Transition(S.WITHDRAWN, frozenset({SYSTEM})),

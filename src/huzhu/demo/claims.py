@@ -31,7 +31,12 @@ from django.utils import timezone
 
 from huzhu.claims import icd10, review_clock
 from huzhu.claims.models import Claim
-from huzhu.claims.rules import DEFAULT_STRAIGHT_THROUGH_LIMIT
+from huzhu.claims.rules import (
+    DEFAULT_EXPERT_REVIEW_AMOUNT,
+    DEFAULT_STRAIGHT_THROUGH_LIMIT,
+    EXPERT_CLAIM_TYPES,
+    EXPERT_REVIEW_DAYS,
+)
 from huzhu.claims.services import history
 from huzhu.claims.services.adjudication import explanation_of
 from huzhu.core.crypto import encrypt_text
@@ -52,9 +57,9 @@ MIN_WOMEN_CLAIMS = 8  # a small demo still shows the women's plan: at least this
 # Claims left open on the desks of the demo logins (current plan year): (stage, where, how many).
 # "county" and "league" are the demo agency point's and office's regions; "" the whole province.
 OPEN_QUEUE = ((S.FIRST_REVIEW, "county", 5), (S.SECOND_REVIEW, "league", 4), (S.APPROVAL, "", 4),
-              (S.SUPPLEMENT, "county", 2), (S.SUPPLEMENT, "league", 1))
+              (S.SUPPLEMENT, "county", 2), (S.SUPPLEMENT, "league", 1), (S.EXPERT_REVIEW, "", 3))
 DOCUMENTED_DECIDED = 8
-OPEN_WITH_DOCUMENTS = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT)  # the most recent decided claims that also get generated documents
+OPEN_WITH_DOCUMENTS = (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.EXPERT_REVIEW, S.APPROVAL, S.SUPPLEMENT)  # the most recent decided claims that also get generated documents
 
 # Inpatient diagnoses and their weights (women's-only and men's-only rows are filtered by gender).
 INPATIENT_DIAGNOSES = {
@@ -108,6 +113,9 @@ class _Draft:
     complete_on: date | None = None
     complex_case: bool = False
     straight_through: bool = False
+    expert_required: bool = False
+    expert_due_on: date | None = None
+    manual_review_reasons: list = field(default_factory=list)
     benefit_fen: int = 0
     decision: engine.Decision | None = None
     missing_items: list = field(default_factory=list)
@@ -306,11 +314,28 @@ def _walk(draft: _Draft, rng: random.Random, now: datetime, straight_through: Ca
                                                                                   "duplicate", "late"]),
                           comment="经审核不予补助")
                 return
+            if level == "league" and draft.expert_required:
+                if not _expert_steps(line, draft, at, rng):
+                    return
+                at = draft.changes[-1][5]
+                continue
             if not line.step(move, to, at, level=level, comment={"county": "初审通过", "league": "复审通过",
                                                                  "association": "审批通过"}[level]):
                 return
         if not returned:
             break
+
+
+def _expert_steps(line: _Timeline, draft: _Draft, at: datetime, rng: random.Random, *, wait: bool = False) -> bool:
+    """The league passes the claim to the medical expert, who gives her opinion some days later (unless `wait`)."""
+    if not line.step("to_expert", S.EXPERT_REVIEW, at, level="league", comment="复审通过，送专家评审"):
+        return False
+    draft.expert_due_on = review_clock.add_working_days(timezone.localtime(at).date(), EXPERT_REVIEW_DAYS)
+    if wait:
+        return True
+    opinion = rng.choice(["同意补助：病理诊断明确，属于保障范围", "同意补助：诊断与病理报告一致"])
+    return line.step("give_opinion", S.APPROVAL, line.after(at, math.exp(rng.gauss(math.log(2), 0.5))), level="expert",
+                     comment=opinion)
 
 
 def _demo_regions() -> dict[str, str]:
@@ -334,7 +359,9 @@ def _queue_drafts(plan_year: PlanYear, rng: random.Random, now: datetime, names:
     women = plan_year.plan_id == "women_health"
     out = []
     for stage, where, count in OPEN_QUEUE:
-        if women:
+        if stage == S.EXPERT_REVIEW and not women:
+            continue  # the women's claims are the ones an expert sees (hospital stays rarely reach the amount)
+        if women and stage != S.EXPERT_REVIEW:
             count = max(1, count // 3)
         coverages = enrollment_queries.active_coverages_of_years([plan_year.pk])
         if where and regions[where]:
@@ -351,7 +378,7 @@ def _queue_drafts(plan_year: PlanYear, rng: random.Random, now: datetime, names:
             if women:
                 code = rng.choice(["C50.900", "D05.100", "C53.900"])
                 draft = _Draft(coverage, "diagnosis", engine.DiagnosisEvent(day, code), diagnosis_code=code,
-                               hospital=hospital, complex_case=True)
+                               hospital=hospital, complex_case=True, expert_required=True)
             else:
                 self_pay = quantize_money(Decimal(math.exp(rng.gauss(math.log(2500), 0.7))))
                 code = _choose(rng, {c: w for c, w in INPATIENT_DIAGNOSES.items()
@@ -389,7 +416,9 @@ def _walk_to(draft: _Draft, stage: str, submitted_at: datetime, rng: random.Rand
         return
     at = at if desk else later(at, rng.uniform(0.5, 2))
     line.step("pass_first", S.SECOND_REVIEW, at, level="county", comment="代办点窗口受理，初审通过" if desk else "初审通过")
-    if stage == S.APPROVAL:
+    if stage in (S.APPROVAL, S.EXPERT_REVIEW) and draft.expert_required:
+        _expert_steps(line, draft, later(at, rng.uniform(0.5, 2)), rng, wait=stage == S.EXPERT_REVIEW)
+    elif stage == S.APPROVAL:
         line.step("pass_second", S.APPROVAL, later(at, rng.uniform(0.5, 2)), level="league", comment="复审通过")
 
 
@@ -498,6 +527,8 @@ def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: d
             "covered": decision.covered, "tier": decision.tier, "allowance_days": decision.allowance_days,
             "terms_version_id": version_id, "straight_through": draft.straight_through,
             "complex_case": draft.complex_case, "documents_complete_on": complete_on,
+            "expert_required": draft.expert_required, "expert_due_on": draft.expert_due_on,
+            "manual_review_reasons": [] if draft.straight_through else draft.manual_review_reasons,
             "due_on": _due_on(terms, complete_on, draft.complex_case, due_cache) if complete_on else None,
         }, moves=moves, missing_items=draft.missing_items or ["medical_settlement"], documents=draft.documents, invoice={
             "code": f"15{coverage[4][2:4]}01{plan_year.year % 100:02d}", "number": lambda pk: f"9{pk:09d}",
@@ -507,6 +538,20 @@ def _write(plan_year: PlanYear, drafts: list[_Draft], rng: random.Random, now: d
                                           action="generate_demo_claims")
     return DemoClaimsSummary(claims=len(drafts), decided=recorded.decided, status_changes=recorded.status_changes,
                              benefit_amount=recorded.benefit_amount, by_status=recorded.by_status)
+
+
+def claim_mix(*, plan_year: PlanYear, seed: int, rate: float | None = None, last_day: date) -> list[_Draft]:
+    """The generator's events of a plan year up to `last_day` — types, amounts, hospitals, channels — not written:
+    what bench/straight_through.py files through the real services to measure automation on the demo's mix."""
+    rng = random.Random(seed * 104_729 + plan_year.year * 31 + len(plan_year.plan_id))
+    total = enrollment_queries.active_coverages_of_years([plan_year.pk]).count()
+    rate = rate if rate is not None else (WOMEN_RATE if plan_year.plan_id == "women_health" else HOSPITALIZATION_RATE)
+    coverages = _coverage_rows(plan_year, int(round(total * rate)), rng.randrange(2**31))
+    drafts = _events(plan_year, coverages, rng, last_day, dict(Division.objects.values_list("code", "name")))
+    for draft in drafts:
+        draft.channel = rng.choices([Claim.Channel.DESK, Claim.Channel.UNIT, Claim.Channel.WORKER],
+                                    weights=[55, 25, 20])[0]
+    return drafts
 
 
 def generate_demo_claims(*, plan_year: PlanYear, seed: int, rate: float | None = None, now: datetime | None = None,
@@ -554,9 +599,17 @@ def generate_demo_claims(*, plan_year: PlanYear, seed: int, rate: float | None =
         if estimate <= 0:
             continue  # submission refuses what the engine does not cover (tier paid, not eligible)
 
+        draft.expert_required = (draft.claim_type in EXPERT_CLAIM_TYPES
+                                 or estimate >= DEFAULT_EXPERT_REVIEW_AMOUNT * 100)
+
         def clean(draft=draft, estimate=estimate) -> bool:
-            # DOMAIN/claims.md: clean, complete, no risk finding, not complex, below the limit
-            return not draft.complex_case and estimate < limit * 100 and rng.random() < 0.85
+            # DOMAIN/claims.md: clean, complete, no risk finding, not complex, below the limit; else the reasons
+            reasons = [code for code, applies in (("complex", draft.complex_case), ("expert", draft.expert_required),
+                                                   ("above_limit", estimate >= limit * 100)) if applies]
+            if not reasons and rng.random() >= 0.85:
+                reasons = ["risk"]
+            draft.manual_review_reasons = reasons
+            return not reasons
         _walk(draft, rng, now, clean, reject_rate=0.02)
         if draft.changes:
             kept.append(draft)

@@ -281,7 +281,7 @@ def _inpatient_steps(terms: PlanYearTerms, member: Member, history: YearToDate,
     name = f"allowance {paid_days} days x {plain_number(daily)}"
     label = f"住院补贴 {paid_days} 天 × {plain_number(daily)} 元（连续参互第 {max(member.consecutive_years, 1)} 年）"
     if paid_days < days:
-        name += f" ({days} days in stay, yearly limit {allowance.max_days_per_year})"
+        name += f" ({days} days in stay, {ALLOWANCE_LIMIT_MARK} {allowance.max_days_per_year})"
         label += f"；本次住院 {days} 天，全年最多 {allowance.max_days_per_year} 天，已用 {history.allowance_days} 天"
     steps.append(Step(name, quantize_money(daily * paid_days), label))
     return steps, paid_days
@@ -322,6 +322,18 @@ def _top_up_steps(tier: Tier, history: YearToDate) -> list[Step]:
     else:
         label = f"{paid_text}，不低于 {tier.code} 档 {_yuan(tier.amount)} 元，不再补助"
     return [Step(f"less {what} paid earlier this year {_yuan(paid)}", -less, label)]
+
+
+# The names a cut by a yearly limit starts with (the steps below build them): a decision with one pays less than the
+# event alone would, because of the year's earlier benefits. Automation never approves such a cut (claims.rules).
+LIMIT_CUT_PREFIXES = ("annual cap ", "women yearly cap ", "outpatient yearly limit ")
+ALLOWANCE_LIMIT_MARK = "yearly limit"  # in an allowance step that paid fewer days than the stay had
+
+
+def limit_cut(decision: Decision) -> bool:
+    """Whether a yearly limit cut this decision's benefit (annual cap, women's or outpatient cap, allowance days)."""
+    return any(step.name.startswith(LIMIT_CUT_PREFIXES)
+               or (step.name.startswith("allowance ") and ALLOWANCE_LIMIT_MARK in step.name) for step in decision.steps)
 
 
 def _capped(steps: list[Step], remaining: Decimal, name: str, label: str) -> list[Step]:

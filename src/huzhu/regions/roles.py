@@ -13,6 +13,9 @@ class Role(models.TextChoices):
     AGENCY = "agency", _("代办点")
     UNIT = "unit", _("基层工会经办人")
     AUDITOR = "auditor", _("审计")  # the business auditor: reads everything in scope, writes nothing
+    # The association's medical expert: gives an opinion, with reasons, on the claims sent to expert review
+    # (above a set amount; women's claims with pathology); reads those claims only, decides none.
+    EXPERT = "expert", _("医学专家")
     ADMIN = "admin", _("系统管理员")  # accounts, roles, configuration
     SECURITY_ADMIN = "security_admin", _("安全管理员")  # security settings, 2FA resets, unlocking, access review
     AUDIT_ADMIN = "audit_admin", _("安全审计员")  # reads and exports the audit and access logs, nothing else

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from huzhu.claims import queries as claim_queries
 from huzhu.claims import workflow
 from huzhu.claims.review_clock import working_days_between
+from huzhu.complaints import queries as complaint_queries
 from huzhu.core.scopes import Scope
 from huzhu.regions import queries as region_queries
 from huzhu.regions.roles import Role
@@ -108,8 +109,14 @@ class CountyRow:
     submitted: int = 0
     returned: int = 0
     overdue: int = 0
-    # room for the lead's 自动审批占比 (the share of decided claims approved straight through)
-    straight_through_share: Decimal | None = None
+    # 自动审批占比: of the clean claims approved in the period, those automation decided (claims.queries
+    # .straight_through_by_county, the figure bench/straight_through.py measures)
+    automated: int = 0
+    clean: int = 0
+
+    @property
+    def straight_through_share(self) -> Decimal | None:
+        return rules.ratio(self.automated, self.clean)
 
     @property
     def within_share(self) -> Decimal | None:
@@ -241,6 +248,11 @@ def county_rows(scope: Scope, period: Period, *, waiting: list[dict]) -> tuple[l
     for found in waiting:
         for row in (row_of(found["county_id"]), total):
             row.overdue += found["overdue"]
+    last_day = period.end - timedelta(days=1)
+    for figures in claim_queries.straight_through_by_county(scope, start=period.start, end=last_day):
+        for row in (row_of(figures.county_code), total):
+            row.automated += figures.automated
+            row.clean += figures.clean
     for key, row in (*rows.items(), ("", total)):
         row.review_median, row.review_p90 = rules.percentile(review[key], 0.5), rules.percentile(review[key], 0.9)
         row.payment_median, row.payment_p90 = rules.percentile(payment[key], 0.5), rules.percentile(payment[key], 0.9)
@@ -313,11 +325,10 @@ def overdue_list(scope: Scope, *, today: date, waiting: list[dict],
     return listed, total
 
 
-def complaint_rows(scope: Scope, period: Period) -> list | None:
-    """投诉/咨询 figures per county (county_name, received, answered_in_time, overdue, escalated), or None: the page
-    then says they come later. The one place to wire `complaints.queries.figures(scope, start, end)`: complaints
-    stands on reports' floor, which reports may not import, so it needs a reader registered from below (lead)."""
-    return None
+def complaint_rows(scope: Scope, period: Period) -> list:
+    """投诉/咨询 figures per county for the period (complaints.queries.figures: received, answered in time, overdue,
+    escalated)."""
+    return complaint_queries.figures(scope, period.start, period.end)
 
 
 def service_levels(scope: Scope, period: Period, *, today: date | None = None) -> ServiceLevels:

@@ -24,9 +24,9 @@ def can_reveal_personal_data(scope: Scope) -> bool:
 # Scans that show a full ID number or bank account: only the roles that may reveal numbers open them.
 IDENTITY_DOCUMENT_KINDS = frozenset({"id_card", "bank_card"})
 # Health documents (settlement sheets, pathology, ...) are sensitive personal information (PIPL
-# art. 28): the reviewing roles and the auditor open them; unit contacts and administrators never
-# do — a unit contact uploads papers for a worker but does not read them back.
-DOCUMENT_ROLES = REVEAL_ROLES | {Role.AUDITOR}
+# art. 28): the reviewing roles, the medical expert (of the claims sent to her) and the auditor open them;
+# unit contacts and administrators never do — a unit contact uploads papers for a worker but does not read them back.
+DOCUMENT_ROLES = REVEAL_ROLES | {Role.AUDITOR, Role.EXPERT}
 
 
 def can_open_document(scope: Scope, kind: str) -> bool:

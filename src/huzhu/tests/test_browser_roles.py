@@ -86,6 +86,11 @@ WALKS = {
         ("payouts", "/payouts/", {"rows": True}),
         ("reports", "/reports/", {}),
     ],
+    "zhuanjia": [
+        ("home", "/", {"h1": "工作台"}),
+        ("expert_queue", "/claims/", {"rows": True}),
+        ("claim", "follow:" + CLAIM, {"text": "出具专家意见"}),
+    ],
     "zhifu": [
         ("batches", "/payouts/", {"rows": True}),
         ("batch", r"follow:^/payouts/\d+/$", {"rows": True}),

@@ -11,6 +11,7 @@ from .reversals import apply_held_reversals, close_recovery, reverse_settlement_
 from .review import (
     adjust_claim,
     approve_claim,
+    give_expert_opinion,
     mark_claim_paid,
     pass_review,
     reject_claim,
@@ -23,7 +24,7 @@ from .voided import import_voided_invoices
 __all__ = [
     "DischargeAnswer", "DischargeStay", "cancel_settled_at_discharge", "settle_at_discharge", "SettlementFacts", "WorkerActor", "apply_held_reversals", "close_recovery", "adjust_claim", "claims_from_settlements", "confirm_bank_card",
     "reverse_settlement_claims", "approve_claim", "attach_document", "attach_documents", "build_claim_bundle", "create_claim",
-    "deliver_notifications", "estimate_claim", "explanation_of", "file_claim", "mark_claim_paid", "pass_review", "reject_claim",
+    "deliver_notifications", "estimate_claim", "explanation_of", "file_claim", "give_expert_opinion", "mark_claim_paid", "pass_review", "reject_claim",
     "import_voided_invoices", "read_official_days", "return_for_supplement", "set_official_days", "submit_claim",
     "transition_claim", "withdraw_claim",
 ]

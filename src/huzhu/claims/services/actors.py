@@ -2,6 +2,7 @@
 
 from huzhu.core.actors import Actor, SystemActor, WorkerActor  # noqa: F401 - claims services name it too
 from huzhu.core.errors import NotFound
+from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 
 from ..workflow import SYSTEM, WORKER
@@ -29,5 +30,9 @@ def require_in_scope(actor: Actor, *, worker_id: int, league_code: str, county_c
 
 
 def require_claim_in_scope(actor: Actor, claim) -> None:
+    """The claim's region, unit or worker; a medical expert only the claims sent to her (queries.expert_sees)."""
     require_in_scope(actor, worker_id=claim.worker_id, league_code=claim.league_id, county_code=claim.county_id,
                      unit_id=claim.unit_id)
+    if (role_of(actor) == Role.EXPERT and claim.status != claim.Status.EXPERT_REVIEW
+            and not claim.expert_opinions.exists()):
+        raise NotFound()

@@ -45,6 +45,11 @@ def straight_through_limit() -> Decimal:
     return Decimal(str(getattr(settings, "CLAIMS_STRAIGHT_THROUGH_LIMIT", rules.DEFAULT_STRAIGHT_THROUGH_LIMIT)))
 
 
+def expert_review_amount() -> Decimal:
+    """Benefit from which a claim goes to medical expert review (setting, default 10,000 yuan)."""
+    return Decimal(str(getattr(settings, "CLAIMS_EXPERT_REVIEW_AMOUNT", rules.DEFAULT_EXPERT_REVIEW_AMOUNT)))
+
+
 def _required(value, field: str, label: str):
     if value in (None, ""):
         raise ValidationFailed("missing_field", _("请填写%(label)s") % {"label": label}, field=field)
@@ -210,8 +215,9 @@ def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date |
         refusal = adjudication.decision.steps[-1].label if adjudication.decision.steps else adjudication.decision.reason
         raise ValidationFailed(f"not_covered_{adjudication.decision.reason}", refusal, field="event_on")
     complex_case = rules.is_complex(claim.claim_type, deceased=claim.worker_deceased)
+    expert = rules.needs_expert_review(claim.claim_type, adjudication.decision.benefit, expert_review_amount())
     updates = {**adjudication.stored_fields(), "submitted_at": timezone.now(), "complex_case": complex_case,
-               "missing_items": []}
+               "expert_required": expert, "missing_items": []}
     move_claim(actor=actor, claim=claim, action=action, comment=comment, updates=updates)
     missing = rules.missing_documents(terms, facts)
     if missing and straight_through_only:
@@ -232,13 +238,16 @@ def submit_claim(*, actor: Actor, claim: Claim, comment: str = "", today: date |
     blockers = list(risk.findings) if risk.blocks else []
     verdict = rules.straight_through(decision=adjudication.decision, missing=missing,
                                      findings=blockers, limit=straight_through_limit(),
-                                     complex_case=complex_case)
+                                     complex_case=complex_case, expert_review=expert)
     if straight_through_only and not verdict.eligible:
         raise Conflict("not_straight_through", "；".join(verdict.reasons))
     if verdict.eligible:
         from .review import advance_straight_through
 
         advance_straight_through(claim=claim, reasons=verdict.reasons)
+    else:  # a person decides: the claim says why (the page shows it; the straight-through share counts it)
+        Claim.objects.filter(pk=claim.pk).update(manual_review_reasons=list(verdict.codes))
+        claim.manual_review_reasons = list(verdict.codes)
     return claim
 
 

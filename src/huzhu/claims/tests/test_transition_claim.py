@@ -26,11 +26,11 @@ def placed(claim: Claim, status: str) -> Claim:
 
 
 @pytest.fixture
-def actor_for(county_clerk, league_reviewer, association_approver):
+def actor_for(county_clerk, league_reviewer, association_approver, medical_expert):
     def pick(action: str, actors: frozenset[str]):
         if action == Action.WITHDRAW:
             return county_clerk  # the submitter
-        for role, user in (("agency", county_clerk), ("office", league_reviewer),
+        for role, user in (("agency", county_clerk), ("office", league_reviewer), ("expert", medical_expert),
                            ("association", association_approver)):
             if role in actors:
                 return user
