@@ -242,6 +242,18 @@ HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE = env_bool("HUZHU_DATA_CLAIMS_USE_CARD_ON_FIL
 # intranets cannot reach it. Set, each invoice is checked at submission (claims/services/voided.py has the contract).
 HUZHU_EINVOICE_VERIFY_URL = os.environ.get("HUZHU_EINVOICE_VERIFY_URL", "")
 HUZHU_EINVOICE_VERIFY_TIMEOUT = float(os.environ.get("HUZHU_EINVOICE_VERIFY_TIMEOUT", "3"))
+# Automation approves a clean claim below this benefit; from the second amount a medical expert sees it (claims.rules).
+CLAIMS_STRAIGHT_THROUGH_LIMIT = os.environ.get("CLAIMS_STRAIGHT_THROUGH_LIMIT", "3000.00")
+CLAIMS_EXPERT_REVIEW_AMOUNT = os.environ.get("CLAIMS_EXPERT_REVIEW_AMOUNT", "10000.00")
+# Mail (the weekly service-level digest): printed to the console while debugging, else SMTP.
+EMAIL_BACKEND = os.environ.get("HUZHU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG
+                               else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("HUZHU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("HUZHU_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("HUZHU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HUZHU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HUZHU_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("HUZHU_EMAIL_FROM", "huzhu@localhost")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -49,6 +49,11 @@ def expert_sees() -> Q:
     return Q(status=S.EXPERT_REVIEW) | Q(Exists(ExpertOpinion.objects.filter(claim_id=OuterRef("pk"))))
 
 
+def due_field(scope: Scope) -> str:
+    """The clock a role's queue runs on: the expert's own step clock for the medical expert, else the review clock."""
+    return "expert_due_on" if scope.role == Role.EXPERT else "due_on"
+
+
 def claims_in_scope(scope: Scope) -> QuerySet[Claim]:
     """Claims the scope may see (a unit contact: their unit's workers' claims; an expert: those sent to her)."""
     qs = scope.filter(Claim.objects.select_related("worker", "county", "plan_year__plan"))
@@ -132,15 +137,16 @@ def search_claims(scope: Scope, filters: QueueFilters, *, today: date) -> QueryS
         qs = qs.filter(submitted_at__gte=datetime.combine(filters.submitted_from, time.min, tzinfo=zone))
     if filters.submitted_to:
         qs = qs.filter(submitted_at__lt=datetime.combine(filters.submitted_to + timedelta(days=1), time.min, tzinfo=zone))
+    due = due_field(scope)
     if filters.overdue:
-        qs = qs.filter(status__in=workflow.OPEN_STATUSES, due_on__lt=today)
+        qs = qs.filter(status__in=workflow.OPEN_STATUSES, **{f"{due}__lt": today})
     if filters.due_soon:
-        qs = qs.filter(status__in=workflow.OPEN_STATUSES, due_on__gte=today, due_on__lt=due_soon_before(today))
+        qs = qs.filter(status__in=workflow.OPEN_STATUSES, **{f"{due}__gte": today, f"{due}__lt": due_soon_before(today)})
     if filters.text.strip():
         qs = _matching_text(qs, filters.text.strip())
     if filters.status and not (filters.overdue or filters.due_soon):
         return qs.order_by("-created_at", "-pk")
-    return qs.order_by("due_on", "submitted_at", "pk")
+    return qs.order_by(due, "submitted_at", "pk")
 
 
 def recent_claims(scope: Scope, *, status: str = "") -> QuerySet[Claim]:
@@ -698,9 +704,11 @@ def intake_and_returns_by_county(scope: Scope, *, since: datetime, until: dateti
 def open_claims_by_county_and_status(scope: Scope, statuses: Sequence[str], *, today: date) -> list[dict]:
     """{county_id, status, claims, overdue, due_soon} of the claims in scope now in `statuses`: overdue past their
     due date, due soon with DUE_SOON_WORKING_DAYS working days left or fewer (as the queue marks them)."""
+    due = due_field(scope)
     return list(scope.filter(Claim.objects.filter(status__in=list(statuses))).values("county_id", "status")
-                .annotate(claims=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)),
-                          due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lt=due_soon_before(today))))
+                .annotate(claims=Count("pk"), overdue=Count("pk", filter=Q(**{f"{due}__lt": today})),
+                          due_soon=Count("pk", filter=Q(**{f"{due}__gte": today,
+                                                           f"{due}__lt": due_soon_before(today)})))
                 .order_by())
 
 

@@ -16,8 +16,8 @@ from huzhu.members.models import MemberUnit
 
 S = Status
 # Review steps: the status a claim waits in, and the name of the step on the dashboards.
-STEPS = {S.FIRST_REVIEW: "first_review", S.SECOND_REVIEW: "second_review", S.APPROVAL: "approval",
-         S.APPROVED: "payment"}
+STEPS = {S.FIRST_REVIEW: "first_review", S.SECOND_REVIEW: "second_review", S.EXPERT_REVIEW: "expert_review",
+         S.APPROVAL: "approval", S.APPROVED: "payment"}
 
 
 def renamed(rows) -> list[dict]:

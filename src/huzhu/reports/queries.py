@@ -37,9 +37,9 @@ S = Status
 # Labels stay Chinese in the (cached, shared) boards; pages translate them on display.
 PLAN_LABELS = {"hospitalization": gettext_noop("职工住院医疗互助保障"), "women_health": gettext_noop("女性馨康互助保障")}
 STEP_LABELS = {"first_review": gettext_noop("初审（代办点）"), "second_review": gettext_noop("复审（办事处）"),
-               "approval": gettext_noop("审批（协会）"), "payment": gettext_noop("审批至支付")}
+               "expert_review": gettext_noop("专家评审"), "approval": gettext_noop("审批（协会）"), "payment": gettext_noop("审批至支付")}
 TIER_LABELS = {"A": gettext_noop("A档 恶性肿瘤"), "B": gettext_noop("B档 原位癌"), "C": gettext_noop("C档 子宫/卵巢切除")}
-STATUS_ORDER = [S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL, S.SUPPLEMENT, S.APPROVED, S.PAID,
+STATUS_ORDER = [S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.EXPERT_REVIEW, S.APPROVAL, S.SUPPLEMENT, S.APPROVED, S.PAID,
                 S.REJECTED, S.WITHDRAWN]
 UNIT_SUMS = ("covered", "eligible", "contribution_amount", "subsidy_amount", "claims", "decided", "beneficiaries",
              "benefit_amount", "paid_amount")

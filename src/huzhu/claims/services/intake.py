@@ -23,7 +23,7 @@ from huzhu.members.models import Worker
 
 from .. import review_clock, rules, screening
 from ..models import Claim, ClaimDocument, Invoice
-from ..workflow import Action
+from ..workflow import UNDER_REVIEW_STATUSES, Action
 from .actors import WorkerActor, require_claim_in_scope, require_in_scope, role_of
 from .adjudication import adjudicate, lock_worker_decisions
 from .readings import record_readings
@@ -173,7 +173,7 @@ def attach_documents(*, actor: Actor, claim: Claim, documents: list[tuple[str, o
         raise ValidationFailed("invalid_document_kind", _("请选择材料类型"), field="kind")
     if isinstance(actor, WorkerActor) and claim.status not in EDITABLE:
         raise Conflict("claim_not_editable", _("申领已在审核中，如需补充材料请联系代办点"))
-    if claim.status not in EDITABLE + (S.SUBMITTED, S.FIRST_REVIEW, S.SECOND_REVIEW, S.APPROVAL):
+    if claim.status not in EDITABLE + UNDER_REVIEW_STATUSES:
         raise Conflict("claim_closed", _("申领已办结，不能再添加材料"))
     user = user_of(actor)
     # every file is checked before the first is written: a refused one leaves nothing in the archive

@@ -121,3 +121,19 @@ def test_the_expert_gives_her_opinion_on_the_page_and_the_association_reads_it(
     client.force_login(association_approver)
     page = client.get(f"/claims/{diagnosis_claim.pk}/").content.decode()
     assert "医学专家意见" in page and "浸润性导管癌" in page and "提交审核结论" in page
+
+
+def test_the_experts_queue_and_to_dos_run_on_her_own_clock(diagnosis_claim, league_reviewer, medical_expert, client):
+    from huzhu.core.todo import todos_for
+
+    services.pass_review(actor=league_reviewer, claim=diagnosis_claim, today=TODAY)
+    diagnosis_claim.refresh_from_db()
+    assert diagnosis_claim.due_on > diagnosis_claim.expert_due_on  # her step ends well before the claim's clock
+    Claim.objects.filter(pk=diagnosis_claim.pk).update(expert_due_on=date(2026, 1, 5))  # set-up: her step overdue
+    todos = {todo.label: todo for todo in todos_for(medical_expert)}
+    assert todos["待专家评审"].count == 1 and todos["已超期"].count == 1
+    client.force_login(medical_expert)
+    overdue = client.get(todos["已超期"].url)
+    assert f"/claims/{diagnosis_claim.pk}/" in overdue.content.decode()
+    page = client.get(f"/claims/{diagnosis_claim.pk}/").content.decode()
+    assert "2026-01-05" in page and "已超期" in page

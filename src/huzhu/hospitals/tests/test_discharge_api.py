@@ -73,13 +73,17 @@ def test_bad_input_names_the_field(his, covered):
     assert post(his, body).json()["serial"] == "ZY-7_a"  # the hospital's key: case and dashes kept
 
 
-def test_the_annual_cap_holds_across_discharges(his, covered, settings):
-    settings.CLAIMS_STRAIGHT_THROUGH_LIMIT = "1000000"
+def test_the_annual_cap_holds_across_discharges_and_a_cut_benefit_is_never_paid_at_the_bedside(his, covered, settings):
+    settings.CLAIMS_STRAIGHT_THROUGH_LIMIT = settings.CLAIMS_EXPERT_REVIEW_AMOUNT = "1000000"
     answers = [post(his, stay(covered, self_pay="400000.00", fund="300000.00", out_of_policy="0.00", days_ago=1 + 12 * i)).json()
                for i in range(3)]
-    # the default terms' annual cap of 500,000: the second stay gets what is left of it, the third nothing
-    assert [a["benefit"] for a in answers[:2]] == ["379100.00", "120900.00"], answers
-    assert answers[2]["status"] == "referred" or answers[2]["benefit"] == "0.00"
+    # the default terms' annual cap of 500,000: the first stay is paid in full; the second would get only what is
+    # left of it (120,900), a cut automation never makes, so it and the third are referred to the usual claim
+    assert answers[0]["status"] == "settled" and answers[0]["benefit"] == "379100.00", answers
+    for answer in answers[1:]:
+        assert answer["status"] == "referred" and answer["benefit"] == "0.00" and answer["claim_id"] is None, answers
+    assert "年度限额" in answers[1]["message"]
+    assert Claim.objects.count() == 1
 
 
 def test_cancel_the_same_day_withdraws_the_claim_and_reverses_the_ledger(his, covered, hospital):
