@@ -10,6 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import pgettext_lazy
+
+# The measure word after a count (件): "items" in English, where counts take no measure word.
+ITEMS = pgettext_lazy("to-do count", "件")
+
 
 @dataclass(frozen=True)
 class Todo:
@@ -17,7 +22,7 @@ class Todo:
     count: int
     url: str            # the queue filtered to exactly these items
     urgent: bool = False  # overdue or about to be: shown in the warning colour
-    unit: str = "件"
+    unit: Any = ITEMS  # a translated text (payouts: 批, 笔)
 
 
 Reader = Callable[[Any], list[Todo]]

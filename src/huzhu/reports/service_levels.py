@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from huzhu.claims import queries as claim_queries
 from huzhu.claims import workflow
@@ -35,7 +35,7 @@ S = workflow.Status
 OVERDUE_LIST_LIMIT = 200
 # A review level as a row of the level table; a level the workflow adds without a line here reads as its status.
 LEVEL_LABELS = {workflow.COUNTY: gettext_noop("初审（代办点）"), workflow.LEAGUE: gettext_noop("复审（办事处）"),
-                "expert": gettext_noop("专家评审（协会）"), workflow.ASSOCIATION: gettext_noop("审批（协会）")}
+                workflow.EXPERT: gettext_noop("专家评审（医学专家）"), workflow.ASSOCIATION: gettext_noop("审批（协会）")}
 MONTHS_OFFERED = 24
 
 
@@ -61,19 +61,21 @@ class Period:
 
 def year_period(year: int, today: date) -> Period:
     end = min(date(year + 1, 1, 1), today + timedelta(days=1))
-    label = f"{year}年" if end == date(year + 1, 1, 1) else f"{year}年1月1日至{today.month}月{today.day}日"
+    label = (gettext("%(year)s年") % {"year": year} if end == date(year + 1, 1, 1)
+             else gettext("%(year)s年1月1日至%(month)s月%(day)s日") % {"year": year, "month": today.month, "day": today.day})
     return Period(str(year), label, date(year, 1, 1), end)
 
 
 def month_period(year: int, month: int) -> Period:
     end = date(year + (month == 12), month % 12 + 1, 1)
-    return Period(f"{year}-{month:02d}", f"{year}年{month}月", date(year, month, 1), end)
+    return Period(f"{year}-{month:02d}", gettext("%(year)s年%(month)s月") % {"year": year, "month": month},
+                  date(year, month, 1), end)
 
 
 def week_period(monday: date) -> Period:
     sunday = monday + timedelta(days=6)
-    return Period(f"week-{monday.isoformat()}", f"{monday:%Y-%m-%d}至{sunday:%Y-%m-%d}", monday,
-                  monday + timedelta(days=7))
+    return Period(f"week-{monday.isoformat()}", gettext("%(start)s至%(end)s") % {
+        "start": f"{monday:%Y-%m-%d}", "end": f"{sunday:%Y-%m-%d}"}, monday, monday + timedelta(days=7))
 
 
 def period_choices(today: date) -> list[Period]:

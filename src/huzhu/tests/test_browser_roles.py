@@ -48,6 +48,8 @@ WALKS = {
         ("plan_year", r"follow:^/plans/[\w-]+/\d+/$", {}),
         ("campaign", "/campaign/", {}),
         ("risk", "/risk/", {}),
+        ("post_audit", "/risk/post-audit/", {"h1": "事后抽查", "rows": True}),
+        ("service_levels", "/reports/service-levels/", {"h1": "服务时效", "rows": True}),
         ("actuarial", "/actuarial/", {}),
     ],
     "baotou": [
@@ -57,6 +59,7 @@ WALKS = {
         ("figures", "/reports/", {}),
         ("campaign", "/campaign/", {}),
         ("evaluation", "/campaign/evaluation/", {}),
+        ("service_levels", "/reports/service-levels/", {"h1": "服务时效"}),
     ],
     "kundulun": [
         ("claim_queue", "/claims/", {}),
@@ -66,6 +69,8 @@ WALKS = {
         ("workers", "/members/workers/", {"rows": True}),
         ("worker", r"follow:^/members/workers/\d+/$", {}),
         ("follow_up", "/campaign/follow-up/", {}),
+        ("complaints", "/complaints/", {"h1": "投诉咨询", "rows": True}),
+        ("complaint", r"follow:^/complaints/\d+/$", {}),
     ],
     "danwei": [
         ("home", "/", {"h1": "工作台"}),
@@ -209,6 +214,8 @@ def walk_the_phone(page) -> None:
         ("certificate", f"/enrollment/my-coverage/{coverage.pk}/certificate/", {"text": coverage.certificate_no}),
         ("claims", "/claims/mine/", {}),
         ("claim", r"follow:^/claims/mine/\d+/$", {}),
+        ("complaints", "/me/complaints/", {"h1": "我的投诉咨询"}),
+        ("complaint_new", "/me/complaints/new/", {"h1": "我要咨询或投诉"}),
     ]
     for n, (step, where, expect) in enumerate(steps, start=3):
         url = link_on(page, where.removeprefix("follow:")) if where.startswith("follow:") else where
