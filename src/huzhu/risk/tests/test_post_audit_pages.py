@@ -32,7 +32,7 @@ def test_the_association_sees_the_queue_linked_to_the_claims_and_records_an_outc
     queue = client.get("/risk/post-audit/?month=2026-05&outcome=pending").content.decode()
     assert f'href="/claims/{mine.claim_id}/"' in queue and f'href="/claims/{theirs.claim_id}/"' in queue
     assert f'href="/risk/post-audit/{mine.pk}/"' in queue and "红山区" in queue
-    assert "抽取本月样本" in queue or "的样本已抽取" in queue
+    assert "抽取上月样本" in queue or "的样本已抽取" in queue
     page = client.get(f"/risk/post-audit/{mine.pk}/").content.decode()
     assert "记录抽查结论" in page and 'name="amount"' in page and "巴特尔" in page
     response = client.post(f"/risk/post-audit/{mine.pk}/outcome/", {"outcome": "recovery", "amount": "0",
@@ -73,7 +73,7 @@ def test_a_county_clerk_reads_her_countys_samples_and_may_not_write(client, draw
     mine, theirs = drawn
     client.login(username=county_clerk.username, password=PASSWORD)
     queue = client.get("/risk/post-audit/").content.decode()
-    assert f"#{mine.claim_id}<" in queue and f"#{theirs.claim_id}<" not in queue and "抽取本月样本" not in queue
+    assert f"#{mine.claim_id}<" in queue and f"#{theirs.claim_id}<" not in queue and "抽取上月样本" not in queue
     assert "记录抽查结论" not in client.get(f"/risk/post-audit/{mine.pk}/").content.decode()
     assert client.get(f"/risk/post-audit/{theirs.pk}/").status_code == 404
     assert client.post(f"/risk/post-audit/{mine.pk}/outcome/", {"outcome": "confirmed"}).status_code == 403
