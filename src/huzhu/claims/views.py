@@ -307,6 +307,12 @@ def review(request, pk: int):
         "申领 #%(number)s：%(status)s") % {"number": claim.pk, "status": claim.get_status_display()})
 
 
+def _back_with_form_errors(request, form, pk: int):
+    """Back to the claim page with every error of a form the page posted."""
+    messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("claims:detail", pk=pk)
+
+
 @login_required
 @require_POST
 def expert_opinion(request, pk: int):
@@ -314,8 +320,7 @@ def expert_opinion(request, pk: int):
     claim = queries.claim_for(scope_of(request.user), pk)
     form = forms.ExpertOpinionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("claims:detail", pk=pk)
+        return _back_with_form_errors(request, form, pk)
     return act_and_redirect(
         request, lambda: services.give_expert_opinion(actor=request.user, claim=claim, opinion=form.cleaned_data["opinion"],
                                                       reasons=form.cleaned_data["reasons"]),
@@ -329,8 +334,7 @@ def adjust(request, pk: int):
     claim = queries.claim_for(scope_of(request.user), pk)
     form = forms.AdjustForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("claims:detail", pk=pk)
+        return _back_with_form_errors(request, form, pk)
     return act_and_redirect(
         request, lambda: services.adjust_claim(actor=request.user, claim=claim, changes=form.changes(),
                                                reason=form.cleaned_data["reason"]),

@@ -26,6 +26,7 @@ from ..models import Claim, ClaimDocument, Invoice
 from ..workflow import UNDER_REVIEW_STATUSES, Action
 from .actors import WorkerActor, require_claim_in_scope, require_in_scope, role_of
 from .adjudication import adjudicate, lock_worker_decisions
+from .limits import expert_review_amount, straight_through_limit
 from .readings import record_readings
 from .transitions import move_claim
 from .voided import refuse_voided
@@ -38,16 +39,6 @@ PLAN_OF_TYPE = rules.PLAN_OF_TYPE
 ICD10_PATTERN = re.compile(r"[A-Z]\d{2}(\.[0-9X]{1,3}(X\d{3})?)?")
 EDITABLE = (S.DRAFT, S.SUPPLEMENT)
 DIAGNOSIS_NAME_MAX = 100  # characters, as the column held before it was encrypted
-
-
-def straight_through_limit() -> Decimal:
-    """Benefit below which a clean claim is approved automatically (setting, default 3,000 yuan)."""
-    return Decimal(str(getattr(settings, "CLAIMS_STRAIGHT_THROUGH_LIMIT", rules.DEFAULT_STRAIGHT_THROUGH_LIMIT)))
-
-
-def expert_review_amount() -> Decimal:
-    """Benefit from which a claim goes to medical expert review (setting, default 10,000 yuan)."""
-    return Decimal(str(getattr(settings, "CLAIMS_EXPERT_REVIEW_AMOUNT", rules.DEFAULT_EXPERT_REVIEW_AMOUNT)))
 
 
 def _required(value, field: str, label: str):

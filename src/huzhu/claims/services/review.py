@@ -16,7 +16,7 @@ from ..models import Claim, ClaimAdjustment, ExpertOpinion
 from ..workflow import Action
 from .actors import require_claim_in_scope
 from .adjudication import adjudicate, amounts_of, invoices_of, lock_coverage
-from .intake import expert_review_amount
+from .limits import expert_review_amount
 from .reversals import apply_held_reversals
 from .transitions import check_move, move_claim
 
