@@ -582,8 +582,11 @@ def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]
     """The claims behind ledger entries (an approval's), linked when the claim lies inside the scope."""
     ids = [pk for pk in (parse_integer(text, minimum=1) for text in cause_ids) if pk]
     visible = set(claims_in_scope(scope).filter(pk__in=ids).values_list("pk", flat=True))
+    parties = {pk: (unit or "", league or "") for pk, unit, league in
+               Claim.objects.filter(pk__in=ids).values_list("pk", "unit__name", "league__name")}
     return {str(pk): EntrySource(((_("申领 #%(number)s") % {"number": pk},
-                                   reverse("claims:detail", args=[pk]) if pk in visible else ""),)) for pk in ids}
+                                   reverse("claims:detail", args=[pk]) if pk in visible else ""),),
+                                 unit=parties.get(pk, ("", ""))[0], league=parties.get(pk, ("", ""))[1]) for pk in ids}
 
 
 def claim_ids_in_scope(scope: Scope, claim_ids: Iterable[int]) -> set[int]:

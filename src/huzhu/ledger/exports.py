@@ -1,13 +1,19 @@
-"""XLSX exports of the ledger tables: Chinese headers, openpyxl write-only (rows streamed to a file)."""
+"""XLSX and CSV exports of the ledger tables: Chinese headers, openpyxl write-only (rows streamed to a file),
+CSV streamed line by line."""
+import csv
+import io
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import translation
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
-from huzhu.core.spreadsheets import xlsx_row
+from huzhu.core.spreadsheets import csv_row, xlsx_row
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -58,3 +64,72 @@ def budget_rows(rows) -> Iterable[Sequence]:
         yield (row.name, row.level, row.account.code if row.account else "", row.budget_amount,
                row.allocated_amount, row.used_amount, row.balance_amount,
                row.execution_rate)
+
+
+def _csv_value(value):
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence], *, encoding: str = "utf-8-sig",
+               lines_per_chunk: int = 500) -> Iterator[bytes]:
+    """A CSV file in pieces: the header, then rows (amounts with two decimals, dates ISO); `utf-8-sig` writes
+    the BOM Excel needs, `gb18030` is what Windows accounting tools read."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    first = True
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(csv_row([_csv_value(value) for value in row]))  # a memo never runs as a formula
+        if count % lines_per_chunk == 0:
+            yield _encode(_take(buffer), encoding, first=first)
+            first = False
+    yield _encode(_take(buffer), encoding, first=first)
+
+
+def _take(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _encode(text: str, encoding: str, *, first: bool) -> bytes:
+    # only the first piece carries the BOM
+    return text.encode(encoding if first or encoding != "utf-8-sig" else "utf-8")
+
+
+def csv_response(filename: str, chunks: Iterator[bytes], *, charset: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=f"text/csv; charset={charset}")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _amount_cells(sheet, row: list, amount_columns: set[int]) -> list:
+    cells = xlsx_row(sheet, row)
+    for index in amount_columns:
+        if isinstance(cells[index], Decimal):
+            cell = WriteOnlyCell(sheet, value=cells[index])
+            cell.number_format = "0.00"
+            cells[index] = cell
+    return cells
+
+
+def xlsx_sheets_response(filename: str, sheets: Sequence[tuple[str, Sequence[str], Callable[[], Iterable[Sequence]]]],
+                         *, amount_headers: Sequence[str] = ()) -> FileResponse:
+    """Several sheets in one write-only workbook, written in order (a later sheet may total an earlier one's rows)."""
+    workbook = Workbook(write_only=True)
+    with translation.override(settings.LANGUAGE_CODE):
+        for title, headers, rows in sheets:
+            sheet = workbook.create_sheet(title[:31])
+            sheet.append(list(headers))
+            amounts = {index for index, header in enumerate(headers) if header in amount_headers}
+            for row in rows():
+                sheet.append(_amount_cells(sheet, list(row), amounts))
+    spool = tempfile.TemporaryFile()
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_TYPE)

@@ -151,3 +151,23 @@ class YearClose(models.Model):
 
     def __str__(self) -> str:
         return gettext("%(year)s 已结账") % {"year": self.plan_year}
+
+
+class AccountMapping(models.Model):
+    """Our account (or a parent code covering its sub-accounts, e.g. 2301 for every 2301-<division>) → the
+    account of the association's books in the 民间非营利组织会计制度 chart, which vouchers are exported to."""
+
+    account_code = models.CharField(_("本系统科目代码"), max_length=20, unique=True)
+    external_code = models.CharField(_("会计科目编码"), max_length=40)
+    external_name = models.CharField(_("会计科目名称"), max_length=100)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("科目对照")
+        verbose_name_plural = _("科目对照")
+        ordering = ["account_code"]
+
+    def __str__(self) -> str:
+        return f"{self.account_code} → {self.external_code} {self.external_name}"

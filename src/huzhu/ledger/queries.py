@@ -19,7 +19,7 @@ from huzhu.core.scopes import Scope
 from huzhu.plans.models import PlanYear
 
 from . import rules
-from .models import Account, Budget, LedgerEntry, Posting, YearClose
+from .models import Account, AccountMapping, Budget, LedgerEntry, Posting, YearClose
 
 WORKING_FUNDS_ACCOUNTS = Q(office__isnull=False) | Q(agency_point__isnull=False)
 
@@ -230,6 +230,9 @@ class EntrySource:
 
     links: tuple[tuple[str, str], ...]
     bank_reference: str = ""
+    # 辅助核算 of an exported voucher: the member unit and the league the cause belongs to, when it has them.
+    unit: str = ""
+    league: str = ""
 
 
 # The apps that post (claims, payouts, enrollment) describe their own causes, so the ledger imports none
@@ -365,3 +368,51 @@ def close_preview(plan_year: PlanYear) -> ClosePreview:
         budget_amount=budgets, protection_end_on=terms.protection_end_on,
         period_ended=rules.period_has_ended(terms.protection_end_on, timezone.localdate()),
     )
+
+
+# ---------------------------------------------------------------- vouchers for the accounting system
+
+
+def account_mappings() -> QuerySet[AccountMapping]:
+    """The association's account mapping, by our code."""
+    return AccountMapping.objects.select_related("updated_by").order_by("account_code")
+
+
+def mapping_table() -> dict[str, tuple[str, str]]:
+    """{our code or parent code: (external code, external name)}."""
+    return {row.account_code: (row.external_code, row.external_name) for row in AccountMapping.objects.all()}
+
+
+def _period_postings(starts_on: date, ends_before: date, plan_year: PlanYear | None) -> QuerySet[Posting]:
+    qs = Posting.objects.filter(entry__posted_on__gte=starts_on, entry__posted_on__lt=ends_before)
+    return qs if plan_year is None else qs.filter(entry__plan_year=plan_year)
+
+
+def period_movements(starts_on: date, ends_before: date, plan_year: PlanYear | None = None) -> dict[str, tuple[Decimal, Decimal]]:
+    """The trial balance's movements of a period: {our account code: (debits, credits)}, one GROUP BY over the
+    postings of entries dated in [starts_on, ends_before) (every plan year's, or one's)."""
+    rows = _period_postings(starts_on, ends_before, plan_year).values("account__code").order_by().annotate(
+        debit=Sum("amount", filter=Q(amount__gt=0), default=ZERO),
+        credit=Sum("amount", filter=Q(amount__lt=0), default=ZERO))
+    return {row["account__code"]: (row["debit"], -row["credit"]) for row in rows}
+
+
+def accounts_used(starts_on: date, ends_before: date, plan_year: PlanYear | None = None) -> list[tuple[str, str]]:
+    """(code, name) of every account with a posting in the period, by code (names of the newest plan year)."""
+    rows = (_period_postings(starts_on, ends_before, plan_year).values_list("account__code", "account__name")
+            .order_by("account__code", "-account__plan_year_id").distinct())
+    seen: dict[str, str] = {}
+    for code, name in rows:
+        seen.setdefault(code, name)
+    return sorted(seen.items())
+
+
+VOUCHER_FIELDS = ("entry_id", "entry__posted_on", "entry__memo", "entry__kind", "entry__cause_type", "entry__cause_id",
+                  "entry__plan_year__year", "entry__plan_year__plan__name", "account__code", "account__name",
+                  "account__office__name", "account__agency_point__name", "amount")
+
+
+def voucher_postings(starts_on: date, ends_before: date, plan_year: PlanYear | None = None, *, chunk_size: int = 2000):
+    """Every posting of the period as a tuple of VOUCHER_FIELDS, in entry order (date, entry, line), streamed."""
+    return (_period_postings(starts_on, ends_before, plan_year).values_list(*VOUCHER_FIELDS)
+            .order_by("entry__posted_on", "entry_id", "id").iterator(chunk_size=chunk_size))

@@ -3,6 +3,7 @@
 No Django here (STYLE.md). Amounts are Decimal yuan with two places; a posting line is signed:
 debit positive, credit negative, so a balanced entry sums to zero.
 """
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -43,6 +44,36 @@ CHART: tuple[tuple[str, str, str], ...] = (
     (MANAGEMENT_EXPENSES, "管理费用", EXPENSE),
 )
 CONTRIBUTION_ACCOUNTS = (CONTRIBUTIONS, SUBSIDY_INCOME)
+
+# The default account mapping to the 民间非营利组织会计制度 chart (财会〔2004〕7号, 第二部分 会计科目名称和编号):
+# (our code or parent code, external code, external name). First-level codes are the chart's; the six-digit
+# detail accounts (明细科目, which the chart leaves to the organisation) keep apart what the chart lumps together.
+# A parent code (2202, 2301) covers its per-hospital and per-office sub-accounts. Seeded by migration 0006;
+# the association edits it at /ledger/account-mapping/. docs/ledger.md gives the reasons of each line.
+DEFAULT_MAPPING: tuple[tuple[str, str, str], ...] = (
+    (BANK, "1002", "银行存款"),
+    (SUBSIDY_RECEIVABLE, "112201", "其他应收款—工会补贴"),
+    (RECOVERY_RECEIVABLE, "112202", "其他应收款—应追回补助金"),
+    (BENEFITS_PAYABLE, "220901", "其他应付款—应付补助金"),
+    (HOSPITAL_ADVANCES, "220902", "其他应付款—医院垫付补助金"),
+    (WORKING_FUNDS, "220903", "其他应付款—工作经费"),
+    (TOTAL_RESERVE, "3102", "限定性净资产"),
+    (FUND_BALANCE, "3101", "非限定性净资产"),
+    (CONTRIBUTIONS, "430101", "提供服务收入—互助金"),
+    (SUBSIDY_INCOME, "430102", "提供服务收入—工会补贴互助金"),
+    (BENEFITS_EXPENSE, "510101", "业务活动成本—互助补助金"),
+    (MANAGEMENT_EXPENSES, "5201", "管理费用"),
+)
+
+
+def parent_code(account_code: str) -> str:
+    """The code a sub-account hangs under: 2301-150200 → 2301; a first-level code is its own parent."""
+    return account_code.split("-", 1)[0]
+
+
+def mapped_code(account_code: str, mapping: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The external (code, name) of one of our accounts: its own mapping, else its parent's; None if unmapped."""
+    return mapping.get(account_code) or mapping.get(parent_code(account_code))
 CREDIT_NORMAL = {LIABILITY, EQUITY, INCOME}
 
 
@@ -257,3 +288,40 @@ def unearned_amount(groups: Iterable[tuple[Decimal, date, date]], *, on: date) -
     total = sum((amount * unearned_fraction(starts_on=starts_on, ends_on=ends_on, on=on)
                  for amount, starts_on, ends_on in groups), ZERO)
     return quantize_money(total)
+
+
+MAX_VOUCHER_DAYS = 366
+_ACCOUNT_CODE = re.compile(r"[0-9]{4}(-[0-9A-Za-z]{1,15})?")
+_EXTERNAL_CODE = re.compile(r"[0-9][0-9.]{0,39}")
+
+
+def voucher_period(*, month: str = "", starts_on: date | None = None, ends_on: date | None = None) -> tuple[date, date]:
+    """[first day, day after the last) of a voucher export: a month `YYYY-MM`, or a range of at most a year."""
+    if month:
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", month.strip())
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise ValidationFailed("bad_period", gettext_noop("月份应写作 YYYY-MM，如 2026-03"), field="month",
+                                   params={})
+        first = date(int(match[1]), int(match[2]), 1)
+        return first, (first + timedelta(days=32)).replace(day=1)
+    if starts_on is None or ends_on is None:
+        raise ValidationFailed("bad_period", gettext_noop("请选择月份，或填写起止日期"), field="month", params={})
+    if ends_on < starts_on or (ends_on - starts_on).days >= MAX_VOUCHER_DAYS:
+        raise ValidationFailed("bad_period", gettext_noop("截止日期不能早于起始日期，期间最长一年"), field="to",
+                               params={})
+    return starts_on, ends_on + timedelta(days=1)
+
+
+def check_mapping_line(account_code: str, external_code: str, external_name: str) -> tuple[str, str, str]:
+    """A mapping line as stored (trimmed), or the field that is wrong."""
+    account_code, external_code, external_name = account_code.strip(), external_code.strip(), external_name.strip()
+    if not _ACCOUNT_CODE.fullmatch(account_code):
+        raise ValidationFailed("bad_account_code", gettext_noop("本系统科目代码“%(code)s”不正确（四位数字，或如 2301-150200）"),
+                               field="account_code", params={"code": account_code})
+    if not _EXTERNAL_CODE.fullmatch(external_code):
+        raise ValidationFailed("bad_external_code", gettext_noop("会计科目编码“%(code)s”不正确（数字，可含小数点分级）"),
+                               field="external_code", params={"code": external_code})
+    if not external_name or len(external_name) > 100:
+        raise ValidationFailed("external_name_required", gettext_noop("请填写会计科目名称（不超过100字）"),
+                               field="external_name", params={})
+    return account_code, external_code, external_name

@@ -23,7 +23,7 @@ from huzhu.plans.models import PlanYear
 from huzhu.regions.models import AgencyPoint, Office
 
 from . import queries, rules
-from .models import Account, Budget, LedgerEntry, Posting, YearClose
+from .models import Account, AccountMapping, Budget, LedgerEntry, Posting, YearClose
 from .rules import EntryDraft, Line
 
 # ---------------------------------------------------------------- chart
@@ -436,3 +436,42 @@ def close_plan_year(*, actor: Actor, plan_year: PlanYear, allocations: Sequence[
                  before=None, after={"contributions": format_yuan(contributions), "reserve": format_yuan(reserve),
                                      "working_funds": format_yuan(working_funds)})
     return close
+
+
+# ---------------------------------------------------------------- account mapping and voucher exports
+
+
+@transaction.atomic
+def set_account_mapping(*, actor: Actor, account_code: str, external_code: str, external_name: str) -> AccountMapping:
+    """Map one of our accounts (or a parent code) to an account of the association's books; audited."""
+    account_code, external_code, external_name = rules.check_mapping_line(account_code, external_code, external_name)
+    mapping = AccountMapping.objects.select_for_update().filter(account_code=account_code).first()
+    before = {"external_code": mapping.external_code, "external_name": mapping.external_name} if mapping else None
+    if mapping is None:
+        mapping = AccountMapping(account_code=account_code)
+    mapping.external_code, mapping.external_name, mapping.updated_by = external_code, external_name, _user(actor)
+    mapping.save()
+    record_event(actor=actor, action="ledger_set_account_mapping", object_type="AccountMapping", object_id=mapping.pk,
+                 before=before, after={"account_code": account_code, "external_code": external_code,
+                                       "external_name": external_name})
+    return mapping
+
+
+@transaction.atomic
+def start_voucher_export(*, actor: Actor, starts_on: date, ends_before: date, plan_year: PlanYear | None, layout: str,
+                         grouping: str) -> dict[str, tuple[str, str]]:
+    """Check that every account of the period is mapped, record the export (audited) and return the mapping."""
+    mapping = queries.mapping_table()
+    used = queries.accounts_used(starts_on, ends_before, plan_year)
+    missing = [f"{code} {name}" for code, name in used if rules.mapped_code(code, mapping) is None]
+    if missing:
+        raise ValidationFailed("unmapped_account", _("以下科目尚未对照到会计科目，不能导出凭证：%(accounts)s") % {
+            "accounts": "、".join(missing)}, field="account_code")
+    movements = queries.period_movements(starts_on, ends_before, plan_year)
+    record_event(actor=actor, action="ledger_export_vouchers", object_type="LedgerEntry",
+                 object_id=f"{starts_on.isoformat()}..{ends_before.isoformat()}",
+                 after={"starts_on": starts_on.isoformat(), "ends_before": ends_before.isoformat(),
+                        "plan_year": plan_year.pk if plan_year else None, "layout": layout, "grouping": grouping,
+                        "accounts": len(used),
+                        "debit": format_yuan(sum((debit for debit, _credit in movements.values()), Decimal(0)))})
+    return mapping

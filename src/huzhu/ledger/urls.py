@@ -8,4 +8,6 @@ urlpatterns = [
     path("accounts/<int:pk>/", views.account_statement, name="account_statement"),
     path("budget/", views.budget, name="budget"),
     path("close/", views.close_year, name="close_year"),
+    path("account-mapping/", views.account_mapping, name="account_mapping"),
+    path("vouchers/", views.voucher_export, name="vouchers"),
 ]

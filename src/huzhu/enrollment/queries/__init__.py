@@ -388,10 +388,11 @@ def ledger_sources(scope: Scope, cause_ids: list[str]) -> dict[str, EntrySource]
     """The enrollments behind contribution entries: the unit's payment and its bank reference (流水号)."""
     ids = [pk for pk in (parse_integer(text, minimum=1) for text in cause_ids) if pk]
     visible = set(enrollments_in_scope(scope).filter(pk__in=ids).values_list("pk", flat=True))
-    rows = Enrollment.objects.filter(pk__in=ids).values_list("pk", "bank_reference")
+    rows = Enrollment.objects.filter(pk__in=ids).values_list("pk", "bank_reference", "unit__name", "league__name")
     return {str(pk): EntrySource(((_("参互缴费 #%(number)s") % {"number": pk},
                                    reverse("enrollment:detail", args=[pk]) if pk in visible else ""),),
-                                 bank_reference=bank_reference) for pk, bank_reference in rows}
+                                 bank_reference=bank_reference, unit=unit, league=league)
+            for pk, bank_reference, unit, league in rows}
 
 
 @dataclass(frozen=True)
