@@ -288,6 +288,11 @@ HUZHU_IMPORT_STAGING_TTL_HOURS = int(os.environ.get("HUZHU_IMPORT_STAGING_TTL_HO
 HUZHU_SETTLEMENT_DROP_DIR = os.environ.get("HUZHU_SETTLEMENT_DROP_DIR", "")
 # Staging and matching commit every this many rows (a resumed job restarts there).
 HUZHU_SETTLEMENT_CHUNK_ROWS = int(os.environ.get("HUZHU_SETTLEMENT_CHUNK_ROWS", 5000))
+# The contribution receipt (参互回执): the payee printed on it, its credit code (optional), and the association's
+# seal as a PNG file (none: the receipt says it is unsealed). No seal image ships with the code.
+HUZHU_ASSOCIATION_NAME = os.environ.get("HUZHU_ASSOCIATION_NAME", "职工互助保障协会")
+HUZHU_ASSOCIATION_CREDIT_CODE = os.environ.get("HUZHU_ASSOCIATION_CREDIT_CODE", "")
+HUZHU_RECEIPT_SEAL_IMAGE = os.environ.get("HUZHU_RECEIPT_SEAL_IMAGE", "")
 
 LOGGING = {
     "version": 1,
@@ -295,8 +300,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("HUZHU_LOG_LEVEL", "WARNING")},
 }
-# The contribution receipt (参互回执): the payee printed on it, its credit code (optional), and the association's
-# seal as a PNG file (none: the receipt says it is unsealed). No seal image ships with the code.
-HUZHU_ASSOCIATION_NAME = os.environ.get("HUZHU_ASSOCIATION_NAME", "职工互助保障协会")
-HUZHU_ASSOCIATION_CREDIT_CODE = os.environ.get("HUZHU_ASSOCIATION_CREDIT_CODE", "")
-HUZHU_RECEIPT_SEAL_IMAGE = os.environ.get("HUZHU_RECEIPT_SEAL_IMAGE", "")

@@ -81,13 +81,13 @@ ACTION_LABELS = {
     "ledger_reserve_appropriation": _("记账：提取总准备金"),
     "ledger_hospital_advance": _("记账：医院垫付补助金"), "ledger_hospital_reimbursed": _("记账：归还医院垫付款"),
     "ledger_reversal": _("记账：冲销"), "close_plan_year_books": _("年度结账"),
+    "ledger_set_account_mapping": _("修改科目对照"), "ledger_export_vouchers": _("导出记账凭证"),
     "set_working_funds_budget": _("设置工作经费预算"),
     # plans
     "publish_terms": _("发布年度方案条款"), "copy_plan_year": _("复制年度方案"), "open_plan_year": _("开放年度方案"),
     "closed_plan_year": _("结算年度方案"), "draft_plan_year": _("年度方案退回草案"),
     # risk, reports, campaign, actuarial, regions
     "assess_claim_risk": _("风险评估"), "scan_risk": _("风险扫描"), "review_risk_finding": _("处理风险提示"),
-    "ledger_set_account_mapping": _("修改科目对照"), "ledger_export_vouchers": _("导出记账凭证"),
     "draw_post_audit": _("抽取事后抽查样本"), "record_post_audit_outcome": _("记录事后抽查结论"),
     "refresh_report_summaries": _("刷新统计汇总"), "request_report_refresh": _("申请刷新统计"),
     "set_campaign_targets": _("设置参互目标"), "record_outreach": _("登记宣传活动"), "log_contact": _("登记回访"),
