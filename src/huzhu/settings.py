@@ -122,6 +122,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The test database is a file, not memory, so a Celery worker process that a test starts
     # (security/tests/test_celery_worker.py) opens the same database as the test.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-huzhu.sqlite3")}
+# A streaming replica of the primary (PostgreSQL): report, dashboard and export pages read from it (core/replica.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60,
+                                                 conn_health_checks=True)
+    # Tests write the primary's test database; the replica replays it under the same name (core/tests/test_replica.py
+    # points this alias at the real replica server). MIRROR keeps the test runner from creating a database there.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["huzhu.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -238,6 +246,11 @@ HUZHU_JOBS_IN_THREADS = env_bool("HUZHU_JOBS_IN_THREADS", True)
 # Claims made from medical-insurance data (免申即享) are paid to the card on file without the worker's
 # confirmation on her phone when the association decides so; otherwise they wait for her confirmation.
 HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE = env_bool("HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE", False)
+# The association's account the bank debits for benefit payouts: the debtor of an ISO 20022 pain.001
+# (payouts/iso20022.py). The defaults are demo values; set the real name, account and CNAPS 联行号.
+HUZHU_PAYER_NAME = os.environ.get("HUZHU_PAYER_NAME", "内蒙古自治区职工互助保障协会")
+HUZHU_PAYER_ACCOUNT = os.environ.get("HUZHU_PAYER_ACCOUNT", "0602000000000000000")
+HUZHU_PAYER_BANK_CODE = os.environ.get("HUZHU_PAYER_BANK_CODE", "102191000000")
 # The e-invoice verification service (the finance department's or a province platform's), off by default: union
 # intranets cannot reach it. Set, each invoice is checked at submission (claims/services/voided.py has the contract).
 HUZHU_EINVOICE_VERIFY_URL = os.environ.get("HUZHU_EINVOICE_VERIFY_URL", "")

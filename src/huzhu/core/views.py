@@ -8,19 +8,26 @@ from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 
-from . import todo
+from . import replica, todo
 from .errors import DomainError, NotFound
 
 
 def healthz(request):
-    """Liveness and database check for load balancers: 200 ok, 503 with the failing part."""
+    """Liveness and database check for load balancers: 200 ok, 503 with the failing part; with a read replica, its
+    state and replay lag in seconds (a replica down is reported, the primary still answers 200)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # noqa: BLE001 - any database failure means "not ok"
         return JsonResponse({"status": "error", "database": "error"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    body: dict[str, object] = {"status": "ok", "database": "ok"}
+    if replica.replica_configured():  # the reports read there: its state is shown, the app stays up without it
+        try:
+            body.update(replica="ok", replica_lag_seconds=round(replica.replica_lag_seconds() or 0.0, 3))
+        except Exception:  # noqa: BLE001 - a replica that does not answer is reported, not raised
+            body.update(replica="error", replica_lag_seconds=None)
+    return JsonResponse(body)
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from huzhu.core.errors import NotFound
 from huzhu.core.jobs import enqueue
 from huzhu.core.params import id_param, year_param
+from huzhu.core.replica import reads_from_replica
 from huzhu.regions.queries import regions_to_choose, scope_of
 from huzhu.regions.roles import Role
 
@@ -60,6 +61,7 @@ def _chart_data(board: queries.Dashboard) -> dict:
 
 
 @login_required
+@reads_from_replica
 def dashboard(request):
     board = _board(request)
     actor_scope = scope_of(request.user)
@@ -89,6 +91,7 @@ def refresh(request):
 
 
 @login_required
+@reads_from_replica
 def export(request, table: str):
     if table != "all" and table not in exports.TABLES:
         raise Http404("没有这张表")
@@ -100,6 +103,7 @@ def export(request, table: str):
 
 
 @login_required
+@reads_from_replica
 def annual_report(request, year: int):
     filters = _filters(request)
     try:
@@ -112,6 +116,7 @@ def annual_report(request, year: int):
 
 
 @login_required
+@reads_from_replica
 def service_levels_page(request):
     """服务时效: by county and review level, for the actor's scope (narrowed to a league or county if asked)."""
     actor_scope = scope_of(request.user)
