@@ -1,4 +1,5 @@
-"""Forms of the payout pages: batch filters, sending date, return file, corrected bank account, recoveries."""
+"""Forms of the payout pages: batch filters, sending date, return file, corrected bank account, recoveries,
+the bank-file templates."""
 from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -8,7 +9,8 @@ from huzhu.core.forms import TypedDateField
 from huzhu.plans.models import Plan
 from huzhu.regions.queries import counties, leagues
 
-from . import rules
+from . import bank_layouts, rules
+from .models import BankFileTemplate
 
 
 class BatchFilterForm(forms.Form):
@@ -54,7 +56,67 @@ class SentForm(forms.Form):
 
 
 class ReturnFileForm(forms.Form):
-    file = forms.FileField(label=_("银行回盘文件（CSV 或 XLSX）"))
+    file = forms.FileField(label=_("银行回盘文件（CSV、XLSX、TXT 或 pain.002 XML）"))
+    template = forms.ChoiceField(label=_("回盘格式"), required=False)
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", _("通用列名（自动识别）；pain.002 XML 自动识别")),
+                                           *((str(t.pk), t.name) for t in templates)]
+
+
+FIELD_LABELS = {
+    "serial": _("序号"), "payee_name": _("收款人姓名"), "account": _("收款账号（完整）"), "bank_name": _("开户银行"),
+    "branch_code": _("联行号（尚未登记，留空）"), "amount": _("金额（元，两位小数的数字）"),
+    "amount_fen": _("金额（分，整数）"), "currency": _("币种（CNY）"), "purpose": _("用途／附言"),
+    "reference": _("支付参考号"), "batch_reference": _("批次号"), "fixed": _("固定值（填在“固定值”栏）"),
+}
+DELIMITER_CHOICES = [(",", _("逗号 ,")), ("|", _("竖线 |")), ("\t", _("制表符")), (";", _("分号 ;"))]
+
+
+class BankFileTemplateForm(forms.ModelForm):
+    """A template's layout and return mapping (the columns are the formset below it)."""
+
+    delimiter = forms.ChoiceField(label=_("分隔符"), choices=DELIMITER_CHOICES)
+
+    class Meta:
+        model = BankFileTemplate
+        fields = ["name", "bank", "file_type", "encoding", "delimiter", "has_header", "sheet_name", "is_active",
+                  "return_has_header", "return_reference_column", "return_serial_column", "return_account_column",
+                  "return_amount_column", "return_amount_in_fen", "return_result_column", "return_reason_column",
+                  "return_success_values", "return_failure_values"]
+        help_texts = {
+            "encoding": _("CSV、TXT 文件的字符编码；XLSX 不适用"),
+            "sheet_name": _("仅 XLSX；留空为“银行代发”"),
+            "return_result_column": _("留空：回盘按通用列名读取（支付参考号、金额、处理结果、银行说明）"),
+            "return_success_values": _("多个值用逗号分隔，如：成功,0000"),
+            "return_failure_values": _("留空：除成功值外的任何结果都记为失败"),
+        }
+
+
+class ColumnForm(forms.Form):
+    position = forms.IntegerField(label=_("顺序"), min_value=1, max_value=99, required=False)
+    field = forms.ChoiceField(label=_("字段"), required=False,
+                              choices=[("", "—"), *FIELD_LABELS.items()])
+    header = forms.CharField(label=_("表头"), max_length=40, required=False)
+    value = forms.CharField(label=_("固定值"), max_length=100, required=False)
+
+
+ColumnFormSet = forms.formset_factory(ColumnForm, extra=3, max_num=30)
+
+
+def columns_of(formset) -> tuple[bank_layouts.Column, ...]:
+    """The filled rows of the column formset, in the order of their 顺序 (then as listed)."""
+    rows = [(form.cleaned_data.get("position") or 100 + index, index, form.cleaned_data)
+            for index, form in enumerate(formset.forms) if form.cleaned_data.get("field")]
+    return tuple(bank_layouts.Column(field=data["field"], header=data.get("header", "").strip(),
+                                     value=data.get("value", "").strip()) for _p, _i, data in sorted(rows))
+
+
+def column_initial(template: BankFileTemplate | None) -> list[dict]:
+    columns = template.layout_columns() if template else []
+    return [{"position": number, "field": c.field, "header": c.header, "value": c.value}
+            for number, c in enumerate(columns, start=1)]
 
 
 class BankAccountForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from huzhu.core.crypto import EncryptedField, decrypt_text
 from huzhu.core.models import StatusChange
 
-from . import rules
+from . import bank_layouts, rules
 
 
 def money(label: str, **options) -> models.DecimalField:
@@ -152,6 +152,7 @@ class ReturnImport(models.Model):
 
     batch = models.ForeignKey(PayoutBatch, verbose_name=_("支付批次"), on_delete=models.PROTECT, related_name="return_imports")
     file_name = models.CharField(_("文件名"), max_length=200)
+    layout = models.CharField(_("格式"), max_length=60, blank=True, help_text=_("银行文件模板名称，或 pain.002"))
     sha256 = models.CharField(_("文件摘要（SHA-256）"), max_length=64, db_index=True)
     line_count = models.PositiveIntegerField(_("行数"), default=0)
     paid_count = models.PositiveIntegerField(_("新记已付款"), default=0)
@@ -167,3 +168,71 @@ class ReturnImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch} {self.file_name}"
+
+
+class BankFileTemplate(models.Model):
+    """A bank's payment-file layout and how its return file reads, kept by the association (payouts/bank_layouts.py).
+
+    Shipped layouts come with `migrate` (0005); the association edits or copies them on
+    /payouts/bank-templates/, every change audited. The generic layout (通用) is today's file.
+    """
+
+    class FileType(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+        TXT = "txt", _("文本（TXT）")
+
+    class Encoding(models.TextChoices):
+        UTF8_BOM = "utf-8-sig", _("UTF-8（带BOM，Excel可直接打开）")
+        UTF8 = "utf-8", "UTF-8"
+        GB18030 = "gb18030", _("GB18030（兼容GBK）")
+
+    name = models.CharField(_("模板名称"), max_length=60, unique=True)
+    bank = models.CharField(_("银行"), max_length=60)
+    builtin = models.CharField(_("内置格式"), max_length=30, blank=True,
+                               help_text=_("随系统提供的格式代码；复制出的模板为空"))
+    file_type = models.CharField(_("文件类型"), max_length=4, choices=FileType.choices, default=FileType.CSV)
+    encoding = models.CharField(_("编码"), max_length=10, choices=Encoding.choices, default=Encoding.UTF8_BOM)
+    delimiter = models.CharField(_("分隔符"), max_length=2, default=",")
+    has_header = models.BooleanField(_("首行为表头"), default=True)
+    sheet_name = models.CharField(_("工作表名"), max_length=31, blank=True)
+    columns = models.JSONField(_("列（按顺序）"), default=list)
+    # The bank's return file: a header text, or a column number from 1 when it has no header row.
+    return_has_header = models.BooleanField(_("回盘首行为表头"), default=True)
+    return_reference_column = models.CharField(_("回盘：支付参考号列"), max_length=40, blank=True)
+    return_serial_column = models.CharField(_("回盘：序号列"), max_length=40, blank=True)
+    return_account_column = models.CharField(_("回盘：收款账号列"), max_length=40, blank=True)
+    return_amount_column = models.CharField(_("回盘：金额列"), max_length=40, blank=True)
+    return_amount_in_fen = models.BooleanField(_("回盘金额单位为分"), default=False)
+    return_result_column = models.CharField(_("回盘：处理结果列"), max_length=40, blank=True)
+    return_reason_column = models.CharField(_("回盘：失败原因列"), max_length=40, blank=True)
+    return_success_values = models.CharField(_("表示成功的值"), max_length=200, blank=True)
+    return_failure_values = models.CharField(_("表示失败的值"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("银行文件模板")
+        verbose_name_plural = _("银行文件模板")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def extension(self) -> str:
+        return self.file_type
+
+    def layout_columns(self) -> list[bank_layouts.Column]:
+        return [bank_layouts.Column.from_json(item) for item in self.columns or []]
+
+    def return_layout(self) -> bank_layouts.ReturnLayout:
+        return bank_layouts.ReturnLayout(
+            has_header=self.return_has_header, reference=self.return_reference_column,
+            serial=self.return_serial_column, account=self.return_account_column, amount=self.return_amount_column,
+            result=self.return_result_column, reason=self.return_reason_column,
+            amount_in_fen=self.return_amount_in_fen,
+            success_values=bank_layouts.split_values(self.return_success_values),
+            failure_values=bank_layouts.split_values(self.return_failure_values))

@@ -22,7 +22,7 @@ from huzhu.ledger.queries import EntrySource
 from huzhu.regions.models import Role
 
 from . import rules
-from .models import Payout, PayoutBatch
+from .models import BankFileTemplate, Payout, PayoutBatch
 
 # Who opens the batch pages (the association makes them, auditors read them).
 BATCH_READERS = frozenset({Role.ASSOCIATION, Role.AUDITOR})
@@ -103,6 +103,18 @@ def batches_by_status(scope: Scope) -> dict[str, int]:
 def batch_for(scope: Scope, pk: int) -> PayoutBatch:
     """One batch, or 404."""
     return get_object_or_404(batches(scope), pk=pk)
+
+
+def bank_file_templates(scope: Scope, *, active_only: bool = False) -> QuerySet[BankFileTemplate]:
+    """The association's bank-file layouts (shipped first); none below the province."""
+    templates = BankFileTemplate.objects.select_related("updated_by")
+    if not scope.is_province:
+        return templates.none()
+    return templates.filter(is_active=True) if active_only else templates
+
+
+def bank_file_template_for(scope: Scope, pk: int) -> BankFileTemplate:
+    return get_object_or_404(bank_file_templates(scope), pk=pk)
 
 
 def payouts_of(batch: PayoutBatch) -> QuerySet[Payout]:

@@ -20,7 +20,17 @@ from huzhu.regions.queries import scope_of
 from huzhu.regions.roles import Role
 
 from . import bank_files, queries, rules, services
-from .forms import BankAccountForm, BatchFilterForm, RecoveryCloseForm, ReturnFileForm, SentForm
+from .forms import (
+    BankAccountForm,
+    BankFileTemplateForm,
+    BatchFilterForm,
+    ColumnFormSet,
+    RecoveryCloseForm,
+    ReturnFileForm,
+    SentForm,
+    column_initial,
+    columns_of,
+)
 from .models import PayoutBatch
 from .workflow import BATCH
 from .workflow import BatchAction as A
@@ -87,15 +97,16 @@ def _render_detail(request, scope, batch, *, report=None, status=200):
     may_manage = scope.role in MANAGERS
     actions = set(BATCH.actions_from(batch.status)) if may_manage else set()
     page = Paginator(queries.payouts_of(batch), PAGE_SIZE).get_page(page_param(request.GET))
+    templates = list(queries.bank_file_templates(scope, active_only=True)) if may_manage else []
     return render(request, "payouts/batch_detail.html", {
         "batch": batch, "page": page, "breakdown": queries.batch_breakdown(batch),
         "may_manage": may_manage, "may_approve": A.APPROVE in actions and batch.created_by_id != request.user.pk,
         "awaits_checker": A.APPROVE in actions,
         "may_cancel": A.CANCEL in actions, "may_export": A.EXPORT in actions,
         "may_send": A.SEND in actions, "may_import": A.IMPORT_RETURN in actions,
-        "sent_form": SentForm(), "return_form": ReturnFileForm(), "report": report,
+        "sent_form": SentForm(), "return_form": ReturnFileForm(templates=templates), "report": report,
         "imports": batch.return_imports.select_related("imported_by")[:20],
-        "return_headers": rules.RETURN_FILE_HEADERS,
+        "return_headers": rules.RETURN_FILE_HEADERS, "templates": templates,
     }, status=status)
 
 
@@ -157,12 +168,48 @@ def bank_file(request, pk: int, file_format: str):
     return FileResponse(spool, as_attachment=True, filename=name, content_type=bank_files.XLSX_TYPE)
 
 
+def _download(request, batch, *, file_format: str, layout: str, make):
+    """Audit the export first (refused: back to the batch with the reason), then send the file `make` builds."""
+    try:
+        services.record_bank_file_export(actor=request.user, batch=batch, file_format=file_format, layout=layout)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("payouts:batch_detail", pk=batch.pk)
+    made = make()
+    if made.chunks is not None:
+        response = StreamingHttpResponse(made.chunks, content_type=made.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{made.file_name}"'
+        return response
+    return FileResponse(made.spool, as_attachment=True, filename=made.file_name, content_type=made.content_type)
+
+
+@login_required
+@require_GET
+def bank_file_in_layout(request, pk: int, template_pk: int):
+    scope = _scope(request, MANAGERS)
+    batch = queries.batch_for(scope, pk)
+    template = queries.bank_file_template_for(scope, template_pk)
+    return _download(request, batch, file_format=template.file_type, layout=template.name,
+                     make=lambda: bank_files.template_file(batch, template))
+
+
+@login_required
+@require_GET
+def pain001(request, pk: int):
+    scope = _scope(request, MANAGERS)
+    batch = queries.batch_for(scope, pk)
+    return _download(request, batch, file_format="pain.001", layout="ISO 20022 pain.001.001.09",
+                     make=lambda: bank_files.pain001_file(batch, debtor=bank_files.debtor(), created_at=timezone.now(),
+                                                          execution_on=timezone.localdate()))
+
+
 @login_required
 @require_POST
 def batch_return(request, pk: int):
     scope = _scope(request, MANAGERS)
     batch = queries.batch_for(scope, pk)
-    form = ReturnFileForm(request.POST, request.FILES)
+    templates = queries.bank_file_templates(scope, active_only=True)
+    form = ReturnFileForm(request.POST, request.FILES, templates=templates)
     if not form.is_valid():
         messages.error(request, _("请选择银行回盘文件"))
         return redirect("payouts:batch_detail", pk=pk)
@@ -170,9 +217,10 @@ def batch_return(request, pk: int):
     if upload.size > bank_files.MAX_RETURN_FILE_BYTES:
         messages.error(request, _("回盘文件过大"))
         return redirect("payouts:batch_detail", pk=pk)
+    template = templates.get(pk=form.cleaned_data["template"]) if form.cleaned_data["template"] else None
     try:
         report = services.import_return_file(actor=request.user, batch=batch, file_name=upload.name,
-                                             content=upload.read())
+                                             content=upload.read(), template=template)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("payouts:batch_detail", pk=pk)
@@ -181,6 +229,8 @@ def batch_return(request, pk: int):
     text = _("回盘已导入：新记已付款 %(paid)s 笔，支付失败 %(failed)s 笔") % {"paid": report.paid, "failed": report.failed}
     if report.unchanged:
         text += _("，%(count)s 笔此前已导入（未重复处理）") % {"count": report.unchanged}
+    if report.pending:
+        text += _("，%(count)s 笔银行仍在处理中") % {"count": report.pending}
     messages.success(request, text + (_("；本批次已全部对账") if report.reconciled else ""))
     return redirect("payouts:batch_detail", pk=pk)
 
@@ -256,3 +306,56 @@ def close_recovery(request, pk: int):
         failed=lambda error: _("申领 #%(number)s：%(message)s") % {"number": recovery.claim_id, "message": error.message},
         done=lambda result: _("申领 #%(number)s 的应追回补助金 %(amount)s 元已办结：%(status)s") % {
             "number": recovery.claim_id, "amount": display_yuan(result.amount), "status": result.get_status_display()})
+
+
+# ---------------------------------------------------------------- bank-file templates
+
+
+@login_required
+@require_GET
+def bank_templates(request):
+    scope = _scope(request)
+    return render(request, "payouts/bank_templates.html", {
+        "templates": queries.bank_file_templates(scope), "may_manage": scope.role in MANAGERS,
+    })
+
+
+@login_required
+def bank_template_edit(request, pk: int | None = None):
+    scope = _scope(request, MANAGERS)
+    template = queries.bank_file_template_for(scope, pk) if pk is not None else None
+    if request.method == "POST":
+        form = BankFileTemplateForm(request.POST, instance=template)
+        columns = ColumnFormSet(request.POST, prefix="columns")
+        if form.is_valid() and columns.is_valid():
+            values = services.bank_templates.TemplateValues(**{
+                name: form.cleaned_data[name] for name in services.bank_templates.PLAIN_FIELDS},
+                columns=columns_of(columns))
+            try:
+                saved = services.save_bank_file_template(actor=request.user, template=template, values=values)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("模板“%(name)s”已保存") % {"name": saved.name})
+                return redirect("payouts:bank_templates")
+        else:
+            messages.error(request, _("请更正标出的栏目"))
+        status = 422
+    else:
+        form = BankFileTemplateForm(instance=template)
+        columns = ColumnFormSet(prefix="columns", initial=column_initial(template))
+        status = 200
+    return render(request, "payouts/bank_template_form.html", {
+        "form": form, "columns": columns, "template": template, "may_manage": True,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def bank_template_copy(request, pk: int):
+    scope = _scope(request, MANAGERS)
+    template = queries.bank_file_template_for(scope, pk)
+    return act_and_redirect(
+        request, lambda: services.copy_bank_file_template(actor=request.user, template=template),
+        to=lambda copy: reverse("payouts:bank_template_edit", kwargs={"pk": copy.pk}), back="payouts:bank_templates",
+        done=lambda copy: _("已复制为“%(name)s”，请按银行要求修改") % {"name": copy.name})

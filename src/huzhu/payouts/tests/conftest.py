@@ -123,3 +123,32 @@ def contribute(plan_year_row, amount: str = "100000.00", enrollment_id: int = 1)
     ledger.post_contribution_paid(actor=None, plan_year=plan_year_row, enrollment_id=enrollment_id,
                                   paid_amount=Decimal(amount), subsidy_amount=Decimal("0"), posted_on=date(2026, 1, 5))
 
+
+
+@pytest.fixture
+def shipped_templates(db):
+    """The bank-file templates migrate installs (put back after a transactional test's flush), by builtin code."""
+    import importlib
+
+    from ..models import BankFileTemplate
+
+    migration = importlib.import_module("huzhu.payouts.migrations.0005_install_shipped_bank_file_templates")
+    migration.install_shipped_templates(BankFileTemplate)
+    return {t.builtin: t for t in BankFileTemplate.objects.exclude(builtin="")}
+
+
+@pytest.fixture
+def approved_batch(approve_claim, maker, checker):
+    """Three approved claims of different benefits (small stays of 1,000, 2,000 and 5,000 self-pay), approved."""
+    claims = [approve_claim(), approve_claim("2000.00"), approve_claim("5000.00")]
+    batch = services.build_batch(actor=maker, filters=everything())
+    services.approve_batch(actor=checker, batch=batch)
+    batch.claims = claims
+    return batch
+
+
+def send(batch, maker) -> None:
+    """Export (audited) and send an approved batch."""
+    if batch.exported_at is None:
+        services.record_bank_file_export(actor=maker, batch=batch, file_format="csv")
+    services.mark_batch_sent(actor=maker, batch=batch, sent_on=timezone.localdate())

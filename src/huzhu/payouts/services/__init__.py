@@ -29,9 +29,13 @@ from huzhu.plans.models import Plan, PlanYear
 from huzhu.regions.models import Division
 from huzhu.regions.queries import scope_of
 
-from . import bank_files, queries, rules
-from .models import Payout, PayoutBatch, PayoutBatchStatusChange, ReturnImport
-from .workflow import BATCH, PAYOUT, BatchAction, PayoutAction
+from .. import bank_files, bank_layouts, iso20022, queries, rules
+from ..models import BankFileTemplate, Payout, PayoutBatch, PayoutBatchStatusChange, ReturnImport
+from ..workflow import BATCH, PAYOUT, BatchAction, PayoutAction
+
+# The association's bank-file layouts (every change audited).
+from .bank_templates import copy_bank_file_template as copy_bank_file_template
+from .bank_templates import save_bank_file_template as save_bank_file_template
 
 B = PayoutBatch.Status
 P = Payout.Status
@@ -121,15 +125,16 @@ def cancel_batch(*, actor: StaffActor, batch: PayoutBatch, reason: str) -> Payou
 
 
 @transaction.atomic
-def record_bank_file_export(*, actor: StaffActor, batch: PayoutBatch, file_format: str) -> PayoutBatch:
-    """Note that the bank file (clear account numbers) was exported; only an approved batch has one."""
+def record_bank_file_export(*, actor: StaffActor, batch: PayoutBatch, file_format: str, layout: str = "") -> PayoutBatch:
+    """Note that the bank file (clear account numbers) was exported, in which layout; only an approved batch has one."""
     locked = _locked(batch)
     BATCH.check(actor=actor, record=locked, action=BatchAction.EXPORT)
     if locked.exported_at is None:
         locked.exported_at = timezone.now()
         locked.save(update_fields=["exported_at"])
     record_event(actor=actor, action="export_bank_file", object_type="PayoutBatch", object_id=locked.pk,
-                 after={"format": file_format, "payouts": locked.payout_count, "total": format_yuan(locked.total_amount)})
+                 after={"format": file_format, **({"layout": layout[:60]} if layout else {}),
+                        "payouts": locked.payout_count, "total": format_yuan(locked.total_amount)})
     return _refresh(locked, batch)
 
 
@@ -169,6 +174,7 @@ class ImportReport:
     unchanged: int = 0
     problems: list[rules.LineProblem] = field(default_factory=list)
     reconciled: bool = False
+    pending: int = 0  # lines a pain.002 says the bank is still processing
 
     @property
     def applied(self) -> bool:
@@ -181,21 +187,23 @@ class _Rejected(Exception):
 
 
 def import_return_file(*, actor: StaffActor, batch: PayoutBatch, file_name: str, content: bytes,
-                       today: date | None = None) -> ImportReport:
-    """Apply the bank's return file to a sent batch, all or nothing; a line applied before changes nothing.
+                       template: BankFileTemplate | None = None, today: date | None = None) -> ImportReport:
+    """Apply the bank's answer to a sent batch, all or nothing; a line applied before changes nothing.
 
-    Problems come back per line in the report (and nothing is written); a file that cannot be read
-    at all raises ValidationFailed. Imports of one batch queue on the batch row, so the same file
-    imported twice, even at once, pays each claim once.
+    The answer is a pain.002 status report (XML), a return file in the template's layout, or one
+    with the generic layout's column names. Problems come back per line in the report (and nothing
+    is written); a file that cannot be read at all, or a status report of another batch, raises.
+    Imports of one batch queue on the batch row, so the same file imported twice, even at once,
+    pays each claim once.
     """
-    try:
-        lines = bank_files.read_return_file(content, file_name)
-    except bank_files.ReturnFileProblem as exc:
-        raise ValidationFailed("invalid_return_file", str(exc), field="file") from exc
+    lines, problems, pending, layout = _read_answer(batch=batch, file_name=file_name, content=content,
+                                                    template=template)
     try:
         with transaction.atomic():
             report = _apply_return_lines(actor=actor, batch=batch, file_name=file_name, content=content,
-                                         lines=lines, today=today or timezone.localdate())
+                                         lines=lines, today=today or timezone.localdate(), problems=problems,
+                                         layout=layout)
+            report.pending = pending
             if report.problems:
                 raise _Rejected(report)
     except _Rejected as rejected:
@@ -203,16 +211,46 @@ def import_return_file(*, actor: StaffActor, batch: PayoutBatch, file_name: str,
     return report
 
 
+def _read_answer(*, batch: PayoutBatch, file_name: str, content: bytes, template: BankFileTemplate | None):
+    """(lines, problems found tying them to payouts, lines still pending at the bank, the layout's name)."""
+    if iso20022.looks_like_xml(content, file_name):
+        references = (Payout.objects.filter(batch=batch).exclude(status=P.CANCELLED).order_by("pk")
+                      .values_list("reference", "amount").iterator(chunk_size=2000))
+        try:
+            status = iso20022.read_pain002(content, all_references=references)
+        except iso20022.StatusReportProblem as exc:
+            raise ValidationFailed("invalid_return_file", str(exc), field="file") from exc
+        if status.original_message_id != batch.number:
+            raise Conflict("report_of_another_batch", _("该状态报告对应的原报文是“%(other)s”，不是本批次 %(batch)s 的银行文件") % {
+                "other": status.original_message_id, "batch": batch.number})
+        if not status.lines:
+            raise ValidationFailed("nothing_to_reconcile", _("状态报告中的 %(count)s 笔仍在银行处理中，暂无可对账的结果") % {
+                "count": status.pending}, field="file")
+        return status.lines, [], status.pending, "pain.002"
+    try:
+        if template is None or not template.return_layout().is_mapped:
+            return bank_files.read_return_file(content, file_name), [], 0, template.name if template else ""
+        layout = template.return_layout()
+        keyed = bank_files.read_layout_return_file(content, file_name, layout, delimiter=template.delimiter or ",")
+    except bank_files.ReturnFileProblem as exc:
+        raise ValidationFailed("invalid_return_file", str(exc), field="file") from exc
+    serials, accounts = bank_files.return_indexes(batch, by_account=layout.key_name() == "account")
+    lines, problems = bank_layouts.tie_to_payouts(keyed, by_serial=serials, by_account=accounts)
+    return lines, problems, 0, template.name
+
+
 def _apply_return_lines(*, actor: StaffActor, batch: PayoutBatch, file_name: str, content: bytes,
-                        lines: list[rules.ReturnLine], today: date) -> ImportReport:
+                        lines: list[rules.ReturnLine], today: date, problems: list[rules.LineProblem],
+                        layout: str) -> ImportReport:
     locked = _locked(batch)
     BATCH.check(actor=actor, record=locked, action=BatchAction.IMPORT_RETURN)
-    report = ImportReport(file_name=file_name, lines=len(lines))
+    report = ImportReport(file_name=file_name, lines=len(lines) + len(problems))
     check = rules.check_return_lines(lines, queries.payout_facts(locked), open_status=P.SENT)
-    report.problems, report.unchanged = check.problems, len(check.unchanged)
+    report.problems = sorted([*problems, *check.problems], key=lambda problem: problem.row)
+    report.unchanged = len(check.unchanged)
     if report.problems:
         return report
-    record = ReturnImport.objects.create(batch=locked, file_name=file_name[:200], imported_by=actor,
+    record = ReturnImport.objects.create(batch=locked, file_name=file_name[:200], imported_by=actor, layout=layout[:60],
                                          sha256=hashlib.sha256(content).hexdigest(), line_count=len(lines),
                                          unchanged_count=len(check.unchanged))
     payouts = Payout.objects.select_related("claim", "plan_year").in_bulk([d.payout_id for d in check.decisions])
@@ -232,8 +270,8 @@ def _apply_return_lines(*, actor: StaffActor, batch: PayoutBatch, file_name: str
     ReturnImport.objects.filter(pk=record.pk).update(paid_count=report.paid, failed_count=report.failed)
     report.reconciled = _update_batch_totals(actor, locked, batch)
     record_event(actor=actor, action="import_bank_return", object_type="PayoutBatch", object_id=locked.pk,
-                 after={"file": file_name[:100], "lines": len(lines), "paid": report.paid, "failed": report.failed,
-                        "unchanged": report.unchanged, "status": locked.status})
+                 after={"file": file_name[:100], "layout": layout[:60], "lines": len(lines), "paid": report.paid,
+                        "failed": report.failed, "unchanged": report.unchanged, "status": locked.status})
     return report
 
 
