@@ -32,6 +32,10 @@ ACTION_LABELS = {
     "cancel_enrollment": _("作废参互"), "record_payment": _("登记缴费"), "enroll_and_pay": _("参互并缴费"),
     "import_roster": _("导入名单"), "create_import_job": _("创建导入任务"), "discard_import": _("放弃导入"),
     "purge_abandoned_import": _("清理未完成的导入"),
+    "record_payments": _("批量确认缴费"), "save_statement_layout": _("保存对账单格式"),
+    "import_bank_statement": _("导入银行对账单"), "confirm_statement_lines": _("确认对账单收入"),
+    "assign_statement_line": _("指定对账单收入的参互"), "dismiss_statement_line": _("标记非互助金收入"),
+    "record_subsidy_receipt": _("登记工会补贴到账"),
     # medical-insurance data (免申即享): consent, the feed, claims made from it
     "give_data_consent": _("登记医保数据比对授权"), "withdraw_data_consent": _("撤回医保数据比对授权"),
     "roster_data_consent": _("名册登记医保数据比对授权"), "confirm_bank_card": _("确认收款银行卡"),

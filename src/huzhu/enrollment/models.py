@@ -268,3 +268,146 @@ class ImportRow(models.Model):
         from huzhu.members.models import Worker
 
         return str(dict(Worker.Kind.choices).get(self.kind, ""))
+
+
+# --- contributions from the bank statement (对公转账) -------------------------------------------
+
+class BankStatementLayout(models.Model):
+    """How one bank's statement export names its columns: saved once per bank by the association.
+
+    Each column field holds the header text(s) the bank uses, alternatives separated by "|";
+    bank_statements.DEFAULT_LAYOUTS gives the big banks' until one is saved.
+    """
+
+    bank_code = models.CharField(_("银行代码"), max_length=20, unique=True)
+    bank_name = models.CharField(_("银行"), max_length=50)
+    booked_on = models.CharField(_("交易日期列"), max_length=100)
+    serial = models.CharField(_("交易流水号列"), max_length=100, blank=True)
+    credit = models.CharField(_("贷方发生额（收入）列"), max_length=100)
+    debit = models.CharField(_("借方发生额（支出）列"), max_length=100, blank=True)
+    direction = models.CharField(_("借贷标志列"), max_length=100, blank=True)
+    payer_name = models.CharField(_("对方户名列"), max_length=100)
+    payer_account = models.CharField(_("对方账号列"), max_length=100, blank=True)
+    remark = models.CharField(_("摘要/用途/附言列"), max_length=200, blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("对账单格式")
+        verbose_name_plural = _("对账单格式")
+
+    def __str__(self) -> str:
+        return self.bank_name
+
+
+class BankStatement(models.Model):
+    """One uploaded bank statement: its credits are StatementLines; debits are only counted."""
+
+    bank_code = models.CharField(_("银行代码"), max_length=20)
+    bank_name = models.CharField(_("银行"), max_length=50)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    first_on = models.DateField(_("起始交易日"), null=True)
+    last_on = models.DateField(_("截止交易日"), null=True)
+    credit_count = models.PositiveIntegerField(_("收入笔数"), default=0)
+    credit_amount = models.DecimalField(_("收入金额"), max_digits=14, decimal_places=2, default=0)
+    debit_count = models.PositiveIntegerField(_("支出笔数（不匹配）"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("已导入过的笔数"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("银行对账单")
+        verbose_name_plural = _("银行对账单")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.file_name}"
+
+
+class StatementLine(models.Model):
+    """One credit of a bank statement and what it pays: matched, ambiguous, unmatched, over- or underpaid.
+
+    `serial_key` is the bank's transaction serial (or a fingerprint of the row when the bank gives
+    none): a credit is stored once per bank, so uploading a statement again adds nothing. A line is
+    open until a person confirms it (the enrollment is paid) or marks it as no contribution.
+    """
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("已匹配")
+        AMBIGUOUS = "ambiguous", _("多个候选")
+        UNMATCHED = "unmatched", _("未匹配")
+        OVERPAID = "overpaid", _("多缴")
+        UNDERPAID = "underpaid", _("少缴")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待确认")
+        CONFIRMED = "confirmed", _("已确认缴费")
+        DISMISSED = "dismissed", _("非互助金")
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    row_no = models.PositiveIntegerField(_("行号"))
+    bank_code = models.CharField(max_length=20)
+    serial_key = models.CharField(_("交易流水号"), max_length=80)
+    booked_on = models.DateField(_("交易日期"))
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
+    payer_name = models.CharField(_("对方户名"), max_length=100)
+    payer_account = models.CharField(_("对方账号"), max_length=40, blank=True)
+    remark = models.CharField(_("摘要/附言"), max_length=300, blank=True)
+    outcome = models.CharField(_("匹配结果"), max_length=10, choices=Outcome.choices)
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="statement_lines")
+    difference_amount = models.DecimalField(_("差额（实收−应缴）"), max_digits=14, decimal_places=2, default=0)
+    candidates = models.JSONField(_("候选"), default=list, blank=True)  # [{"enrollment": id, "score": n, "reason": …}]
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    dismissed_reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("对账单收入")
+        verbose_name_plural = _("对账单收入")
+        ordering = ["statement_id", "row_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank_code", "serial_key"], name="one_statement_line_per_bank_serial"),
+            # An enrollment is paid by one confirmed credit.
+            models.UniqueConstraint(fields=["enrollment"], condition=models.Q(status="confirmed"),
+                                    name="one_confirmed_line_per_enrollment"),
+        ]
+        indexes = [models.Index(fields=["status", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.bank_code} {self.serial_key}"
+
+
+class SubsidyReceipt(models.Model):
+    """Union subsidy (工会补贴) a league's regional union paid against what it owes for a plan year.
+
+    What it owes is the subsidy of the league's paid enrollments (booked 1221 at payment); a receipt
+    clears part of it with the ledger's subsidy_received entry.
+    """
+
+    plan_year = models.ForeignKey("plans.PlanYear", on_delete=models.PROTECT, related_name="+")
+    league = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("到账金额"), max_digits=14, decimal_places=2)
+    received_on = models.DateField(_("到账日期"))
+    bank_reference = models.CharField(_("银行流水号"), max_length=60)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工会补贴到账")
+        verbose_name_plural = _("工会补贴到账")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="subsidy_receipt_positive"),
+            models.UniqueConstraint(fields=["plan_year", "league", "bank_reference"], name="one_subsidy_receipt_per_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.league_id} {self.plan_year_id} {self.amount}"

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple, cast
 
+from rapidfuzz import fuzz, process
+
 from huzhu.core.dates import age_on
 from huzhu.core.idnumbers import (
     birth_date_of,
@@ -499,3 +501,179 @@ class RowValidator:
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
         cache[key] = value
+
+
+# --- bank statement credits (对公转账) matched to enrollments -----------------------------------
+
+# The payment reference printed on a submitted enrollment's payment notice, for the payer's remark
+# (付款附言): "HZ", the enrollment's number in 7 digits, one check digit (a typo rarely names another).
+_REFERENCE = re.compile(r"HZ[\s\-]*(\d{7})(\d)")
+NAME_SIMILAR = 80  # payer name at least this similar (0-100) to the unit's: the same payer (one wrong character in six: 83)
+NAME_PLAUSIBLE = 50  # below: an equal amount alone is no candidate
+MAX_CANDIDATES = 5
+# Legal-form suffixes banks and units write differently; dropped before names are compared.
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "责任公司", "公司")
+
+
+def payment_reference(enrollment_id: int) -> str:
+    """The reference a unit writes in its transfer's remark: HZ0000123 plus a check digit (mod 10, weights 3/1)."""
+    digits = f"{enrollment_id:07d}"
+    check = (10 - sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(digits)) % 10) % 10
+    return f"HZ{digits}{check}"
+
+
+def references_in(remark: str) -> list[int]:
+    """Enrollment numbers named by well-formed payment references in a remark (full-width, spaces, case tolerated)."""
+    text = unicodedata.normalize("NFKC", remark or "").upper()
+    found = []
+    for digits, _check in _REFERENCE.findall(text):
+        number = int(digits)
+        if number and payment_reference(number) == f"HZ{digits}{_check}":
+            found.append(number)
+    return list(dict.fromkeys(found))
+
+
+def normalize_payer_name(name: str) -> str:
+    """A unit or payer name as compared: half-width, no spaces or brackets, legal-form suffixes dropped."""
+    text = unicodedata.normalize("NFKC", name or "")
+    text = re.sub(r"[\s()（）\[\]【】·,，.。\-_]", "", text)
+    for form in _LEGAL_FORMS:
+        text = text.replace(form, "")
+    return text
+
+
+def name_similarity(payer: str, unit: str) -> int:
+    """0-100: how alike a payer name and a unit name read after normalising (rapidfuzz, the better of whole and part)."""
+    a, b = normalize_payer_name(payer), normalize_payer_name(unit)
+    if not a or not b:
+        return 0
+    if a == b:
+        return 100
+    score = fuzz.ratio(a, b)
+    if min(len(a), len(b)) >= 4:  # a short name inside a long one ("包头钢铁" in "包头钢铁集团"): nearly the same
+        score = max(score, fuzz.partial_ratio(a, b) * 0.95)
+    return int(round(score))
+
+
+class CreditOutcome:
+    MATCHED = "matched"
+    AMBIGUOUS = "ambiguous"
+    UNMATCHED = "unmatched"
+    OVERPAID = "overpaid"
+    UNDERPAID = "underpaid"
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One incoming transfer of a bank statement, as the matcher sees it."""
+
+    amount: Decimal
+    payer_name: str
+    remark: str
+
+
+@dataclass(frozen=True)
+class AwaitingPayment:
+    """A submitted enrollment waiting for its payment."""
+
+    enrollment_id: int
+    unit_name: str
+    due_amount: Decimal
+
+
+@dataclass(frozen=True)
+class Candidate:
+    enrollment_id: int
+    score: int  # 0-100
+    reason: str  # Chinese msgid: 附言编号 / 金额相符 / 户名相似
+
+
+@dataclass(frozen=True)
+class CreditMatch:
+    """What a credit is: its outcome, the one enrollment it pays (matched, over-, underpaid), the difference
+    paid − due (stated, never applied) and the candidates a person chooses among."""
+
+    outcome: str
+    enrollment_id: int | None = None
+    difference_amount: Decimal = Decimal("0.00")
+    candidates: tuple[Candidate, ...] = ()
+
+
+def _by_amount(credit: Credit, enrollment: AwaitingPayment, candidates: tuple[Candidate, ...]) -> CreditMatch:
+    difference = quantize_money(credit.amount - enrollment.due_amount)
+    outcome = (CreditOutcome.MATCHED if difference == 0
+               else CreditOutcome.OVERPAID if difference > 0 else CreditOutcome.UNDERPAID)
+    return CreditMatch(outcome, enrollment.enrollment_id, difference, candidates)
+
+
+class AwaitingPool:
+    """The enrollments awaiting payment, indexed once for many credits (by number, by amount, names normalised).
+
+    `take` removes an enrollment a credit was matched to, so a second credit of the same file does not claim it too.
+    """
+
+    def __init__(self, awaiting: Iterable[AwaitingPayment]):
+        self.by_id = {a.enrollment_id: a for a in awaiting}
+        self._ids = list(self.by_id)
+        self._names = [normalize_payer_name(self.by_id[pk].unit_name) for pk in self._ids]
+        self._taken: set[int] = set()
+
+    def take(self, enrollment_id: int | None) -> None:
+        if enrollment_id is not None:
+            self._taken.add(enrollment_id)
+
+    def get(self, enrollment_id: int) -> AwaitingPayment | None:
+        return None if enrollment_id in self._taken else self.by_id.get(enrollment_id)
+
+    def scored(self, payer_name: str, amount: Decimal) -> list[tuple[bool, int, AwaitingPayment]]:
+        """(same amount, name score, enrollment) of every plausible candidate, best first (rapidfuzz in C, cut early)."""
+        query = normalize_payer_name(payer_name)
+        if not query:
+            return []
+        scores: dict[int, float] = {}
+        for scorer, weight in ((fuzz.ratio, 1.0), (fuzz.partial_ratio, 0.95)):
+            if weight < 1 and len(query) < 4:
+                continue
+            for _name, score, index in process.extract(query, self._names, scorer=scorer, limit=None,
+                                                       score_cutoff=NAME_PLAUSIBLE / weight):
+                if weight < 1 and len(self._names[index]) < 4:
+                    continue
+                scores[index] = max(scores.get(index, 0), score * weight)
+        rows = []
+        for index, score in scores.items():
+            enrollment = self.by_id[self._ids[index]]
+            if enrollment.enrollment_id in self._taken:
+                continue
+            rounded = 100 if self._names[index] == query else int(round(score))
+            same_amount = enrollment.due_amount == amount
+            if rounded >= NAME_SIMILAR or (same_amount and rounded >= NAME_PLAUSIBLE):
+                rows.append((same_amount, rounded, enrollment))
+        rows.sort(key=lambda row: (-row[0], -row[1], row[2].enrollment_id))
+        return rows
+
+
+def match_credit(credit: Credit, awaiting: "AwaitingPool | Iterable[AwaitingPayment]") -> CreditMatch:
+    """Match one credit to the enrollments awaiting payment.
+
+    1. A payment reference in the remark naming an awaiting enrollment decides it: matched when the
+       amount equals the due, else over- or underpaid by the difference.
+    2. Otherwise the amount and the payer's name: one enrollment due exactly this amount whose unit's
+       name is similar (>= NAME_SIMILAR) is a match; several are ambiguous; a single similar name with
+       another amount is over- or underpaid; an equal amount with a plausible name is a candidate.
+    Candidates carry their score; nothing is guessed among several.
+    """
+    pool = awaiting if isinstance(awaiting, AwaitingPool) else AwaitingPool(awaiting)
+    for number in references_in(credit.remark):
+        if (enrollment := pool.get(number)) is not None:
+            return _by_amount(credit, enrollment, (Candidate(number, 100, "付款附言中的缴费编号"),))
+    scored = pool.scored(credit.payer_name, credit.amount)
+    candidates = tuple(Candidate(e.enrollment_id, score, "金额相符，户名相似" if same else "户名相似，金额不符")
+                       for same, score, e in scored[:MAX_CANDIDATES])
+    strong = [e for same, score, e in scored if same and score >= NAME_SIMILAR]
+    if len(strong) == 1:
+        return CreditMatch(CreditOutcome.MATCHED, strong[0].enrollment_id, Decimal("0.00"), candidates)
+    if not strong and len(scored) == 1 and scored[0][1] >= NAME_SIMILAR:
+        return _by_amount(credit, scored[0][2], candidates)
+    if candidates:
+        return CreditMatch(CreditOutcome.AMBIGUOUS, None, Decimal("0.00"), candidates)
+    return CreditMatch(CreditOutcome.UNMATCHED)

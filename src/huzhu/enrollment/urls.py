@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import statement_views, views
 
 app_name = "enrollment"
 urlpatterns = [
@@ -27,4 +27,16 @@ urlpatterns = [
     path("imports/<int:pk>/commit/", views.import_commit, name="import_commit"),
     path("imports/<int:pk>/discard/", views.import_discard, name="import_discard"),
     path("imports/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+    # contributions from the bank statement and the union subsidy receivable
+    path("bank-statements/", statement_views.statement_list, name="bank_statements"),
+    path("bank-statements/queue/", statement_views.statement_queue, name="statement_queue"),
+    path("bank-statements/layouts/", statement_views.layouts, name="statement_layouts"),
+    path("bank-statements/confirm/", statement_views.confirm_lines, name="statement_confirm"),
+    path("bank-statements/<int:pk>/", statement_views.statement_detail, name="bank_statement"),
+    path("bank-statements/lines/<int:pk>/assign/", statement_views.assign_line, name="statement_line_assign"),
+    path("bank-statements/lines/<int:pk>/dismiss/", statement_views.dismiss_line, name="statement_line_dismiss"),
+    path("subsidy-receivables/", statement_views.subsidy_receivables, name="subsidy_receivables"),
+    path("subsidy-receivables/receipt/", statement_views.subsidy_receipt, name="subsidy_receipt"),
+    path("subsidy-receivables/<int:plan_year_pk>/<str:league>/statement.xlsx", statement_views.subsidy_statement,
+         name="subsidy_statement"),
 ]

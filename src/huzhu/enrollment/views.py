@@ -25,7 +25,7 @@ from huzhu.regions.queries import counties_in_scope, scope_of
 from huzhu.regions.roles import Role
 from huzhu.security import worker_session
 
-from . import certificates, queries, receipts, roster_files, services
+from . import certificates, queries, receipts, roster_files, rules, services
 from .models import Enrollment, ImportJob
 from .queries import imports as import_queries
 from .services.workflow import ENROLLMENT, Action
@@ -126,6 +126,7 @@ def detail(request, pk: int):
         "can_pay": scope.role in PAY_ROLES and Action.PAY in actions,
         "is_draft": is_draft, "today": today,
         "can_record_leaving": can_write and enrollment.status == Enrollment.Status.PAID,
+        "payment_reference": rules.payment_reference(enrollment.pk),
     })
 
 

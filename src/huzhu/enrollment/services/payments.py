@@ -1,17 +1,18 @@
 """Payments: the county clerk records a unit's contribution; coverages start and get certificates."""
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huzhu.audit.services import record_bulk_event, record_event
 from huzhu.core.actors import Actor, user_of
-from huzhu.core.errors import Conflict, ValidationFailed
+from huzhu.core.errors import Conflict, NotFound, ValidationFailed
 from huzhu.core.money import format_yuan, parse_money
 from huzhu.ledger import rules as ledger_rules
 from huzhu.ledger import services as ledger
@@ -20,7 +21,7 @@ from huzhu.plans.models import PlanYear
 from huzhu.regions.queries import scope_of
 
 from .. import queries, rules
-from ..models import Enrollment
+from ..models import Coverage, Enrollment
 from .coverages import activate_coverages, insert_coverages
 from .history import refresh_consecutive_years
 from .workflow import (
@@ -70,6 +71,86 @@ def record_payment(*, actor: Actor, enrollment: Enrollment, amount: Decimal | st
                  after={"status": S.PAID, "paid_amount": str(amount), "paid_on": paid_on.isoformat(),
                         "bank_reference": bank_reference, "coverages": activated})
     return enrollment
+
+
+@dataclass(frozen=True)
+class PaymentFact:
+    """One payment to record: the enrollment, the amount received, the day and the bank's serial."""
+
+    enrollment_id: int
+    amount: Decimal
+    paid_on: date
+    bank_reference: str
+
+
+@transaction.atomic
+def record_payments(*, actor: Actor, payments: Sequence[PaymentFact], today: date | None = None) -> list[Enrollment]:
+    """Record many submitted enrollments' payments at once, each as record_payment records one (set-based).
+
+    Each must still be submitted (row-locked, then moved by one conditional UPDATE per payment day)
+    and its amount equal its due, recomputed from its live coverages; any refusal refuses them all.
+    Coverages start the day after each payment, the consecutive years are kept and the ledger gets
+    the same contribution_paid entries a typed payment gets.
+    """
+    scope = scope_of(actor)
+    today = today or timezone.localdate()
+    facts = {fact.enrollment_id: fact for fact in payments}
+    if len(facts) != len(payments):
+        raise ValidationFailed("duplicate_payment", _("同一参互不能在一次确认中缴费两次"), field="lines")
+    enrollments = list(Enrollment.objects.select_for_update(of=("self",)).select_related(
+        "plan_year__current_version", "unit").filter(pk__in=list(facts)).order_by("pk"))
+    if len(enrollments) != len(facts):
+        raise NotFound()
+    headcounts = dict(Coverage.objects.filter(enrollment_id__in=list(facts)).exclude(
+        status=Coverage.Status.CANCELLED).values("enrollment_id").annotate(n=Count("pk")).values_list("enrollment_id", "n"))
+    for enrollment in enrollments:
+        ensure_in_scope(scope, enrollment)
+        ENROLLMENT.check(actor=actor, record=enrollment, action=Action.PAY)
+        fact = facts[enrollment.pk]
+        due = rules.contribution_due(enrollment.plan_year.terms, headcounts.get(enrollment.pk, 0))
+        enrollment.headcount, enrollment.contribution_amount = due.headcount, due.contribution_amount
+        enrollment.subsidy_amount, enrollment.due_amount = due.subsidy_amount, due.due_amount
+        if fact.amount != due.due_amount:
+            raise ValidationFailed("amount_mismatch", _("%(unit)s：实缴金额%(paid)s元与应缴金额%(due)s元不符") % {
+                "unit": enrollment.unit.name, "paid": format_yuan(fact.amount), "due": format_yuan(due.due_amount)},
+                field="amount")
+        if not fact.bank_reference.strip():
+            raise ValidationFailed("invalid_bank_reference", _("请填写银行流水号"), field="bank_reference")
+        problem = rules.payment_problem(enrollment.plan_year.terms, paid_on=fact.paid_on, today=today)
+        if problem:
+            raise ValidationFailed("invalid_paid_on", _("%(unit)s：%(problem)s") % {
+                "unit": enrollment.unit.name, "problem": problem}, field="paid_on")
+    Enrollment.objects.bulk_update(enrollments, ["headcount", "contribution_amount", "subsidy_amount", "due_amount"],
+                                   batch_size=1000)
+    by_day: dict[date, list[Enrollment]] = defaultdict(list)
+    for enrollment in enrollments:
+        by_day[facts[enrollment.pk].paid_on].append(enrollment)
+    for paid_on, group in sorted(by_day.items()):
+        transition_enrollments([e.pk for e in group], S.SUBMITTED, Action.PAY, actor=actor,
+                               paid_amount=F("due_amount"), paid_on=paid_on)
+    for enrollment in enrollments:
+        fact = facts[enrollment.pk]
+        enrollment.status, enrollment.paid_amount, enrollment.paid_on = S.PAID, enrollment.due_amount, fact.paid_on
+        enrollment.bank_reference = fact.bank_reference.strip()[:60]
+    Enrollment.objects.bulk_update(enrollments, ["bank_reference"], batch_size=1000)
+    by_year: dict[int, list[Enrollment]] = defaultdict(list)
+    for enrollment in enrollments:
+        by_year[enrollment.plan_year_id].append(enrollment)
+    activated = 0
+    for group in by_year.values():
+        plan_year = group[0].plan_year
+        for paid_on in sorted({facts[e.pk].paid_on for e in group}):
+            activated += activate_coverages(plan_year=plan_year, paid_on=paid_on,
+                                            enrollments=[e for e in group if facts[e.pk].paid_on == paid_on])
+        refresh_consecutive_years(plan_year=plan_year, enrollment_ids=[e.pk for e in group])
+        ledger.post_entries(actor=actor, plan_year=plan_year, drafts=(
+            ledger_rules.contribution_paid_draft(e.pk, e.paid_amount, e.subsidy_amount, facts[e.pk].paid_on)
+            for e in group))
+    record_bulk_event(actor=actor, action="record_payments", object_type="Enrollment", object_ids=list(facts),
+                      summary={"enrollments": len(enrollments), "coverages": activated,
+                               "amount": format_yuan(sum((e.paid_amount for e in enrollments), Decimal("0.00"))),
+                               "first_id": enrollments[0].pk if enrollments else None})
+    return enrollments
 
 
 @dataclass
