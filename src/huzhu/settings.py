@@ -249,7 +249,7 @@ HUZHU_DATA_CLAIMS_USE_CARD_ON_FILE = env_bool("HUZHU_DATA_CLAIMS_USE_CARD_ON_FIL
 # The association's account the bank debits for benefit payouts: the debtor of an ISO 20022 pain.001
 # (payouts/iso20022.py). The defaults are demo values; set the real name, account and CNAPS 联行号.
 HUZHU_PAYER_NAME = os.environ.get("HUZHU_PAYER_NAME", "内蒙古自治区职工互助保障协会")
-HUZHU_PAYER_ACCOUNT = os.environ.get("HUZHU_PAYER_ACCOUNT", "0602000000000000000")
+HUZHU_PAYER_ACCOUNT = os.environ.get("HUZHU_PAYER_ACCOUNT", "0602000000000000000")  # a demo value: check --deploy warns
 HUZHU_PAYER_BANK_CODE = os.environ.get("HUZHU_PAYER_BANK_CODE", "102191000000")
 # The e-invoice verification service (the finance department's or a province platform's), off by default: union
 # intranets cannot reach it. Set, each invoice is checked at submission (claims/services/voided.py has the contract).

@@ -79,8 +79,6 @@ ACTION_LABELS = {
     "import_bank_return": _("导入银行回盘"), "resolve_failed_payout": _("处理支付失败"),
     "create_bank_file_template": _("新建银行文件模板"), "change_bank_file_template": _("修改银行文件模板"),
     "copy_bank_file_template": _("复制银行文件模板"),
-    "create_bank_file_template": _("新建银行文件模板"), "change_bank_file_template": _("修改银行文件模板"),
-    "copy_bank_file_template": _("复制银行文件模板"),
     "demo_pay_history_batch": _("演示历史支付批次"),
     # ledger
     "ledger_ensure_chart": _("建立会计科目"), "ledger_post_entries": _("批量记账"),

@@ -11,7 +11,7 @@ class PayoutsConfig(AppConfig):
         from huzhu.core import todo
         from huzhu.ledger import queries as ledger_queries
 
-        from . import queries, todos
+        from . import checks, queries, todos  # noqa: F401 - checks registers the deploy check
 
         ledger_queries.register_source_reader("payout", queries.ledger_sources)
         claim_queries.register_settlement_to_sent_reader(queries.data_claims_settlement_to_sent)
