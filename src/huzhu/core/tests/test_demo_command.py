@@ -147,3 +147,18 @@ def test_the_demo_leaves_every_reviewer_a_queue_with_documents_and_womens_claims
     for claim in open_claims:
         assert claim.status_changes.order_by("at", "pk").last().to_status == claim.status
 
+
+
+def test_the_demo_bank_statement_uploads_and_its_reference_credit_matches(demo_output, association_approver):
+    from huzhu.demo.bank_statement import statement_path
+    from huzhu.enrollment.services.statements import import_bank_statement
+
+    assert "银行流水样例" in demo_output
+    path = statement_path()
+    with path.open("rb") as stream:
+        imported = import_bank_statement(actor=association_approver, bank_code="icbc", file_name=path.name,
+                                         stream=stream)
+    # at 1,500 workers every case is there: a reference, a name, a short payment, a stranger; the fee is a debit
+    assert imported.debits == 1 and imported.credits == 4, imported
+    assert imported.outcomes.get("matched", 0) == 2 and imported.outcomes.get("underpaid") == 1, imported.outcomes
+    assert imported.outcomes.get("unmatched") == 1, imported.outcomes

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from huzhu.demo import members as member_demo
 from huzhu.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from huzhu.demo.bank_statement import write_demo_statement
 from huzhu.demo.campaign import run_demo_campaign
 from huzhu.demo.claims import generate_demo_history, parse_years
 from huzhu.demo.complaints import file_demo_complaints
@@ -82,5 +83,9 @@ class Command(BaseCommand):
         self.stdout.write(post_audit_summary)
         self.stdout.write(hospital_summary)
         self.stdout.write(complaint_summary)
+        statement, credits = write_demo_statement(today=today)
+        if credits:
+            self.stdout.write(f"银行流水样例：{statement}（{credits} 笔来账、1 笔手续费；以 xiehui 登录，在“银行流水”页上传，"
+                              f"选择中国工商银行）。")
         feed, rows = write_demo_feed(seed=seed, today=today)
         self.stdout.write(f"医保结算数据样例：{feed}（{rows} 行；以 xiehui 登录，在“医保数据”页上传）。")
