@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from huzhu.core.errors import DomainError
@@ -176,7 +177,8 @@ def account_mapping(request):
 
 
 # ?export= → the button's label: generic CSV and XLSX, 用友 U8/T+ and 金蝶 KIS import files.
-LAYOUTS = {"csv": "通用 CSV", "xlsx": "通用 Excel（含对账表）", "ufida": "用友 U8/T+ 凭证引入", "kingdee": "金蝶 KIS 凭证引入"}
+LAYOUTS = {"csv": gettext_lazy("通用 CSV"), "xlsx": gettext_lazy("通用 Excel（含对账表）"),
+           "ufida": gettext_lazy("用友 U8/T+ 凭证引入"), "kingdee": gettext_lazy("金蝶 KIS 凭证引入")}
 
 
 def _party_reader(scope):
