@@ -20,8 +20,8 @@ from django.conf import settings
 from huzhu.campaign import queries as campaign_queries
 from huzhu.core.actors import SYSTEM_ACTOR
 from huzhu.core.errors import DomainError
+from huzhu.enrollment import queries as enrollment_queries
 from huzhu.enrollment import rules as enrollment_rules
-from huzhu.enrollment.models import Enrollment
 from huzhu.enrollment.services import add_workers, start_enrollment, submit_enrollment
 from huzhu.members.models import MemberUnit, Worker
 from huzhu.plans.models import PlanYear
@@ -41,12 +41,12 @@ def _eligible_workers(unit: MemberUnit, plan_year: PlanYear, today: date) -> lis
             if enrollment_rules.is_eligible(enrollment_rules.Person(gender, birth_on, kind), terms.eligibility, ref)]
 
 
-def _awaiting(plan_year: PlanYear, today: date) -> list[Enrollment]:
+def _awaiting(plan_year: PlanYear, today: date) -> list:
     """The campaign year's submitted enrollments, made for units that have none when there are too few."""
-    submitted = list(Enrollment.objects.filter(plan_year=plan_year, status=Enrollment.Status.SUBMITTED)
-                     .select_related("unit").order_by("pk")[:UNITS])
-    drafts = Enrollment.objects.filter(plan_year=plan_year, status=Enrollment.Status.DRAFT).select_related("unit")
-    enrolled = Enrollment.objects.filter(plan_year=plan_year).exclude(status=Enrollment.Status.DRAFT).values("unit_id")
+    submitted = list(enrollment_queries.enrollments_of_year(plan_year, status="submitted")[:UNITS])
+    drafts = list(enrollment_queries.enrollments_of_year(plan_year, status="draft"))
+    enrolled = {e.unit_id for status in ("submitted", "paid") for e in enrollment_queries.enrollments_of_year(
+        plan_year, status=status)}
     units = MemberUnit.objects.exclude(pk__in=enrolled).order_by("-eligible_headcount", "pk")
     for unit in units:
         if len(submitted) >= UNITS:

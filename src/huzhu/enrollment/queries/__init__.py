@@ -86,6 +86,11 @@ def paid_enrollments(plan_year: PlanYear, *, paid_to: date | None = None) -> Que
     return paid.filter(paid_on__lte=paid_to) if paid_to is not None else paid
 
 
+def enrollments_of_year(plan_year: PlanYear, *, status: str) -> QuerySet[Enrollment]:
+    """The plan year's enrollments in one status ("draft", "submitted", …) with their units, oldest first, unscoped."""
+    return Enrollment.objects.filter(plan_year=plan_year, status=status).select_related("unit").order_by("pk")
+
+
 def enrollments_in_progress(plan_year: PlanYear) -> QuerySet[Enrollment]:
     """Enrollments of the plan year started and not yet paid (draft or submitted), unscoped."""
     return Enrollment.objects.filter(plan_year=plan_year,
