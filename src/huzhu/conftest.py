@@ -186,12 +186,29 @@ def install_migrated_rows() -> None:
         install_divisions(Division, Office, AgencyPoint)
     if not Plan.objects.exists():
         default_plan_years_migration().install_default_plan_years(Plan, PlanYear, TermsVersion)
+    _install_other_migrated_rows()
+
+
+def _install_other_migrated_rows() -> None:
+    """The account mapping to the accounting chart and the shipped bank-file templates, as their migrations put them."""
+    import importlib
+
+    from django.apps import apps
+
+    from huzhu.ledger.models import AccountMapping
+    from huzhu.payouts.models import BankFileTemplate
+
+    if not AccountMapping.objects.exists():
+        importlib.import_module("huzhu.ledger.migrations.0006_default_account_mapping").seed(apps, None)
+    if not BankFileTemplate.objects.exclude(builtin="").exists():
+        importlib.import_module("huzhu.payouts.migrations.0005_install_shipped_bank_file_templates"
+                                ).install_shipped_templates(BankFileTemplate)
 
 
 @pytest.fixture(autouse=True)
 def _migrated_rows_after_flush(request):
     """A transactional test flushes every table at its end, the rows that data migrations install
-    included (divisions, the default plan years): put them back before the next transactional test
+    included (divisions, the default plan years, the account mapping, the bank-file templates): put them back before the next transactional test
     (plain tests roll back and keep them)."""
     if is_transactional(request.node):
         request.getfixturevalue("transactional_db")

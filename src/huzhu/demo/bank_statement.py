@@ -20,6 +20,7 @@ from django.conf import settings
 from huzhu.campaign import queries as campaign_queries
 from huzhu.core.actors import SYSTEM_ACTOR
 from huzhu.core.errors import DomainError
+from huzhu.core.money import format_yuan
 from huzhu.enrollment import queries as enrollment_queries
 from huzhu.enrollment import rules as enrollment_rules
 from huzhu.enrollment.services import add_workers, start_enrollment, submit_enrollment
@@ -75,13 +76,13 @@ def write_demo_statement(*, today: date, plan_code: str = "hospitalization") -> 
         return path, 0
     day = today - timedelta(days=2)
     first = awaiting[0]
-    rows = [[day, "ICBC20261201000001", "", f"{first.due_amount:.2f}", "", first.unit.name, "0602011209300012345",
+    rows = [[day, "ICBC20261201000001", "", format_yuan(first.due_amount), "", first.unit.name, "0602011209300012345",
              f"互助金 {enrollment_rules.payment_reference(first.pk)}"]]  # matched by its reference
     if len(awaiting) > 1:  # the exact amount from the name as the bank writes it
-        rows.append([day, "ICBC20261201000002", "", f"{awaiting[1].due_amount:.2f}", "",
+        rows.append([day, "ICBC20261201000002", "", format_yuan(awaiting[1].due_amount), "",
                      awaiting[1].unit.name.replace("有限公司", "有限责任公司"), "0602011209300023456", "职工互助保障费"])
     if len(awaiting) > 2:  # short of the amount due
-        rows.append([day + timedelta(days=1), "ICBC20261202000003", "", f"{awaiting[2].due_amount - Decimal('100.00'):.2f}",
+        rows.append([day + timedelta(days=1), "ICBC20261202000003", "", format_yuan(awaiting[2].due_amount - Decimal("100.00")),
                      "", awaiting[2].unit.name, "0602011209300034567", "互助保障 参保费"])
     rows += [
         [day + timedelta(days=1), "ICBC20261202000004", "", "3600.00", "", "包头市某某商贸有限公司", "0602011209300045678",

@@ -13,6 +13,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from huzhu.core.money import format_yuan
 from huzhu.core.spreadsheets import csv_row, xlsx_row
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,7 +69,7 @@ def budget_rows(rows) -> Iterable[Sequence]:
 
 def _csv_value(value):
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return format_yuan(value)  # two decimals, as every amount on the wire
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else value
