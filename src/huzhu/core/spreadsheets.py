@@ -58,14 +58,15 @@ class UnreadableTable(TranslatableError):
     """An uploaded table is neither CSV nor XLSX, or cannot be decoded."""
 
 
-def table_rows(content: bytes, file_name: str = "") -> Iterator[tuple[int, list]]:
-    """(row number from 1, cells) of an uploaded CSV (UTF-8 or GB18030) or XLSX (its first sheet)."""
+def table_rows(content: bytes, file_name: str = "", *, delimiter: str = ",") -> Iterator[tuple[int, list]]:
+    """(row number from 1, cells) of an uploaded CSV (UTF-8 or GB18030; another `delimiter` for a bank's TXT) or XLSX
+    (its first sheet)."""
     if content.startswith(b"PK\x03\x04"):
         return _xlsx_rows(content)
-    return _csv_rows(content, file_name)
+    return _csv_rows(content, file_name, delimiter)
 
 
-def _csv_rows(content: bytes, file_name: str) -> Iterator[tuple[int, list]]:
+def _csv_rows(content: bytes, file_name: str, delimiter: str = ",") -> Iterator[tuple[int, list]]:
     if b"\x00" in content[:4096] or content.startswith((b"%PDF", b"\xd0\xcf\x11\xe0")):
         raise UnreadableTable(gettext_noop("“%(name)s”不是CSV或Excel（.xlsx）文件"), {"name": file_name or "文件"})
     for encoding in ("utf-8-sig", "gb18030"):
@@ -76,7 +77,7 @@ def _csv_rows(content: bytes, file_name: str) -> Iterator[tuple[int, list]]:
             continue
     else:
         raise UnreadableTable(gettext_noop("CSV文件的编码无法识别，请另存为“CSV UTF-8”格式"))
-    return enumerate(csv.reader(io.StringIO(text)), start=1)
+    return enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:

@@ -6,7 +6,6 @@ layout (columns, headers, encoding, delimiter) is a `BankFileTemplate` (bank_lay
 ISO 20022 files are in iso20022.py.
 """
 import csv
-import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -188,10 +187,7 @@ def read_layout_return_file(content: bytes, file_name: str, layout: bank_layouts
     if len(content) > MAX_RETURN_FILE_BYTES:
         raise ReturnFileProblem(_("回盘文件超过 %(megabytes)sMB") % {"megabytes": MAX_RETURN_FILE_BYTES // 1024 // 1024})
     try:
-        if content.startswith(b"PK\x03\x04") or delimiter == ",":
-            rows = spreadsheets.table_rows(content, file_name)
-        else:
-            rows = _delimited_rows(content, file_name, delimiter)
+        rows = spreadsheets.table_rows(content, file_name, delimiter=delimiter)
         header_cells = None
         if layout.has_header:
             first = next(rows, None)
@@ -209,20 +205,6 @@ def read_layout_return_file(content: bytes, file_name: str, layout: bank_layouts
     if not lines:
         raise ReturnFileProblem(_("回盘文件没有数据行"))
     return lines
-
-
-def _delimited_rows(content: bytes, file_name: str, delimiter: str) -> Iterator[tuple[int, list]]:
-    if b"\x00" in content[:4096] or content.startswith((b"%PDF", b"\xd0\xcf\x11\xe0")):
-        raise ReturnFileProblem(_("“%(name)s”不是文本、CSV或Excel（.xlsx）文件") % {"name": file_name or _("文件")})
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ReturnFileProblem(_("回盘文件的编码无法识别（应为UTF-8或GB18030）"))
-    return enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
 
 
 def return_indexes(batch: PayoutBatch, *, by_account: bool) -> tuple[dict[str, str], dict[str, list]]:
