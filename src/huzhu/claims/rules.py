@@ -30,8 +30,9 @@ DEFAULT_STRAIGHT_THROUGH_LIMIT = Decimal("3000.00")
 # A benefit at or above this goes to medical expert review (医学专家评审) after the league, as every women's claim does.
 DEFAULT_EXPERT_REVIEW_AMOUNT = Decimal("10000.00")
 EXPERT_REVIEW_DAYS = 5  # working days the expert has, from the day the claim reaches her
-# Women's claims (a pathology report decides them) always see an expert.
-EXPERT_CLAIM_TYPES = frozenset({"diagnosis", "procedure"})
+# A women's diagnosis (a pathology report decides it) always sees an expert; a tier-C operation (its discharge summary
+# and invoice decide it, no pathology) only from the amount, like any claim.
+EXPERT_CLAIM_TYPES = frozenset({"diagnosis"})
 # The plan a claim type belongs to.
 PLAN_OF_TYPE = {"inpatient": "hospitalization", "outpatient_chronic": "hospitalization",
                 "diagnosis": "women_health", "procedure": "women_health"}
@@ -276,7 +277,7 @@ def straight_through(*, decision: Decision, missing: list[str], findings: list[F
 
 
 def needs_expert_review(claim_type: str, benefit: Decimal | None, threshold: Decimal) -> bool:
-    """Women's claims, and any claim whose benefit reaches the threshold, see a medical expert before approval."""
+    """A women's diagnosis, and any claim whose benefit reaches the threshold, see a medical expert before approval."""
     return claim_type in EXPERT_CLAIM_TYPES or (benefit is not None and benefit >= threshold)
 
 

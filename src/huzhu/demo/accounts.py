@@ -14,5 +14,5 @@ DEMO_ACCOUNTS = [
     ("kundulun", "agency", "150203", "昆都仑区代办点经办员"),
     ("danwei", "unit", None, "基层工会经办人（昆都仑区一家单位）"),
     ("shenji", "auditor", None, "审计（只读，全区）"),
-    ("zhuanjia", "expert", None, "医学专家（专家评审：大额与女职工申领）"),
+    ("zhuanjia", "expert", None, "医学专家（专家评审：大额申领与女职工确诊）"),
 ]

@@ -1,4 +1,4 @@
-"""Medical expert review (医学专家评审): women's claims and large benefits see an expert between the league and the
+"""Medical expert review (医学专家评审): a women's diagnosis and large benefits see an expert between the league and the
 association; she gives an opinion with reasons on her own clock and sees no other claim."""
 from datetime import date
 from decimal import Decimal as D
@@ -137,3 +137,11 @@ def test_the_experts_queue_and_to_dos_run_on_her_own_clock(diagnosis_claim, leag
     assert f"/claims/{diagnosis_claim.pk}/" in overdue.content.decode()
     page = client.get(f"/claims/{diagnosis_claim.pk}/").content.decode()
     assert "2026-01-05" in page and "已超期" in page
+
+
+def test_a_womens_diagnosis_always_sees_the_expert_and_an_operation_only_from_the_amount():
+    threshold = D("10000.00")
+    assert rules.needs_expert_review("diagnosis", D("3000.00"), threshold)  # the pathology report decides it
+    assert not rules.needs_expert_review("procedure", D("3000.00"), threshold)  # tier C: no pathology
+    assert rules.needs_expert_review("inpatient", threshold, threshold)
+    assert not rules.needs_expert_review("inpatient", threshold - D("0.01"), threshold)
