@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from huzhu.core.crypto import blind_indexes
 from huzhu.core.idnumbers import normalize
 from huzhu.core.params import parse_integer
+from huzhu.core.replica import read_connection
 from huzhu.core.scopes import Scope
 from huzhu.enrollment import queries as enrollment_queries
 from huzhu.ledger.queries import EntrySource
@@ -385,7 +386,7 @@ def review_step_days(plan_year_ids: Sequence[int], statuses: Sequence[str], *,
         WHERE s.to_status IN ({", ".join(["%s"] * len(statuses))}) AND s.next_at IS NOT NULL
           AND (s.to_status = 'approved' OR s.next_kind <> 'system')
         GROUP BY c.plan_year_id, c.league_id, c.county_id, s.to_status, days"""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # a report's read: the replica when the page reads from one
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -76,8 +76,6 @@ def _lines_page(request, scope, statement):
     outcome = request.GET.get("outcome", "")
     status = request.GET.get("status", "")
     lines = queries.statement_lines(scope, statement=statement, outcome=outcome, status=status)
-    if statement is None and not outcome and not status:  # the queue: what waits for a person
-        lines = lines.filter(status=StatementLine.Status.OPEN, outcome__in=queries.OPEN_OUTCOMES)
     page = Paginator(lines, PAGE_SIZE).get_page(page_param(request.GET))
     rows = list(page)
     shown = queries.candidates_of(rows)

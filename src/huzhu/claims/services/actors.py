@@ -5,6 +5,8 @@ from huzhu.core.errors import NotFound
 from huzhu.regions.models import Role
 from huzhu.regions.queries import scope_of
 
+from .. import queries
+from ..models import Claim
 from ..workflow import SYSTEM, WORKER
 
 
@@ -33,6 +35,5 @@ def require_claim_in_scope(actor: Actor, claim) -> None:
     """The claim's region, unit or worker; a medical expert only the claims sent to her (queries.expert_sees)."""
     require_in_scope(actor, worker_id=claim.worker_id, league_code=claim.league_id, county_code=claim.county_id,
                      unit_id=claim.unit_id)
-    if (role_of(actor) == Role.EXPERT and claim.status != claim.Status.EXPERT_REVIEW
-            and not claim.expert_opinions.exists()):
+    if role_of(actor) == Role.EXPERT and not Claim.objects.filter(queries.expert_sees(), pk=claim.pk).exists():
         raise NotFound()

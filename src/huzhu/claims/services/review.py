@@ -115,8 +115,6 @@ def advance_straight_through(*, claim: Claim, reasons: tuple[str, ...]) -> Claim
                              after={"reason": str(held)})
                 claim.refresh_from_db()
                 return claim
-        elif claim.status == S.SECOND_REVIEW and claim.expert_required:
-            return claim  # never past the expert (the verdict already refuses such a claim)
         else:
             move_claim(actor=None, claim=claim, action=PASS_ACTION[claim.status], comment=comment,
                              reason_code="straight_through")

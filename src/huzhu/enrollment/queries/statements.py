@@ -61,10 +61,15 @@ def statement_for(scope: Scope, pk: int) -> BankStatement:
     return found
 
 
+def _waiting_for_a_person() -> Q:
+    """The queue: credits open and not a clean match."""
+    return Q(status=StatementLine.Status.OPEN, outcome__in=OPEN_OUTCOMES)
+
+
 def open_queue_count(scope: Scope) -> int:
-    """Credits waiting for a person: open and not a clean match."""
+    """Credits waiting for a person (the queue)."""
     _check(scope)
-    return StatementLine.objects.filter(status=StatementLine.Status.OPEN, outcome__in=OPEN_OUTCOMES).count()
+    return StatementLine.objects.filter(_waiting_for_a_person()).count()
 
 
 def outcome_counts(statement: BankStatement | None) -> dict[str, int]:
@@ -79,11 +84,14 @@ def outcome_counts(statement: BankStatement | None) -> dict[str, int]:
 
 def statement_lines(scope: Scope, *, statement: BankStatement | None = None, outcome: str = "",
                     status: str = "") -> QuerySet[StatementLine]:
-    """Credits of a statement (or every statement: the queue), filtered by outcome and status."""
+    """Credits of a statement, filtered by outcome and status; without a statement, of every statement — and with no
+    filter either, the queue of credits waiting for a person."""
     _check(scope)
     lines = StatementLine.objects.select_related("enrollment__unit", "enrollment__plan_year__plan", "statement")
     if statement is not None:
         lines = lines.filter(statement=statement)
+    elif not outcome and not status:
+        lines = lines.filter(_waiting_for_a_person())
     if outcome in StatementLine.Outcome.values:
         lines = lines.filter(outcome=outcome, status=StatementLine.Status.OPEN)
     if status in StatementLine.Status.values:

@@ -35,6 +35,23 @@ from .workflow import (
 )
 
 
+def _refuse_payment(enrollment: Enrollment, *, amount: Decimal, bank_reference: str, paid_on: date, today: date,
+                    named: bool = False) -> None:
+    """What a payment must be, whichever door records it: the due to the fen, a bank serial, a day the terms allow.
+    `named` (several at once) puts the unit's name before the amount's and the day's reasons."""
+    if amount != enrollment.due_amount:
+        message = _("实缴金额%(paid)s元与应缴金额%(due)s元不符") % {
+            "paid": format_yuan(amount), "due": format_yuan(enrollment.due_amount)}
+        raise ValidationFailed("amount_mismatch", _("%(unit)s：%(problem)s") % {
+            "unit": enrollment.unit.name, "problem": message} if named else message, field="amount")
+    if not bank_reference:
+        raise ValidationFailed("invalid_bank_reference", _("请填写银行流水号"), field="bank_reference")
+    problem = rules.payment_problem(enrollment.plan_year.terms, paid_on=paid_on, today=today)
+    if problem:
+        raise ValidationFailed("invalid_paid_on", _("%(unit)s：%(problem)s") % {
+            "unit": enrollment.unit.name, "problem": problem} if named else problem, field="paid_on")
+
+
 @transaction.atomic
 def record_payment(*, actor: Actor, enrollment: Enrollment, amount: Decimal | str, paid_on: date,
                    bank_reference: str, today: date | None = None) -> Enrollment:
@@ -50,15 +67,8 @@ def record_payment(*, actor: Actor, enrollment: Enrollment, amount: Decimal | st
     except ValueError as exc:
         raise ValidationFailed("invalid_amount", str(exc), field="amount") from exc
     refresh_totals(enrollment)
-    if amount != enrollment.due_amount:
-        raise ValidationFailed("amount_mismatch", _("实缴金额%(paid)s元与应缴金额%(due)s元不符") % {
-            "paid": format_yuan(amount), "due": format_yuan(enrollment.due_amount)}, field="amount")
     bank_reference = bank_reference.strip()
-    if not bank_reference:
-        raise ValidationFailed("invalid_bank_reference", _("请填写银行流水号"), field="bank_reference")
-    problem = rules.payment_problem(enrollment.plan_year.terms, paid_on=paid_on, today=today)
-    if problem:
-        raise ValidationFailed("invalid_paid_on", problem, field="paid_on")
+    _refuse_payment(enrollment, amount=amount, bank_reference=bank_reference, paid_on=paid_on, today=today)
     transition_enrollment(enrollment, Action.PAY, actor=actor, checked=checked, paid_amount=amount, paid_on=paid_on,
                           bank_reference=bank_reference[:60])
     activated = activate_coverages(plan_year=enrollment.plan_year, enrollments=[enrollment], paid_on=paid_on)
@@ -110,16 +120,8 @@ def record_payments(*, actor: Actor, payments: Sequence[PaymentFact], today: dat
         due = rules.contribution_due(enrollment.plan_year.terms, headcounts.get(enrollment.pk, 0))
         enrollment.headcount, enrollment.contribution_amount = due.headcount, due.contribution_amount
         enrollment.subsidy_amount, enrollment.due_amount = due.subsidy_amount, due.due_amount
-        if fact.amount != due.due_amount:
-            raise ValidationFailed("amount_mismatch", _("%(unit)s：实缴金额%(paid)s元与应缴金额%(due)s元不符") % {
-                "unit": enrollment.unit.name, "paid": format_yuan(fact.amount), "due": format_yuan(due.due_amount)},
-                field="amount")
-        if not fact.bank_reference.strip():
-            raise ValidationFailed("invalid_bank_reference", _("请填写银行流水号"), field="bank_reference")
-        problem = rules.payment_problem(enrollment.plan_year.terms, paid_on=fact.paid_on, today=today)
-        if problem:
-            raise ValidationFailed("invalid_paid_on", _("%(unit)s：%(problem)s") % {
-                "unit": enrollment.unit.name, "problem": problem}, field="paid_on")
+        _refuse_payment(enrollment, amount=fact.amount, bank_reference=fact.bank_reference.strip(),
+                        paid_on=fact.paid_on, today=today, named=True)
     Enrollment.objects.bulk_update(enrollments, ["headcount", "contribution_amount", "subsidy_amount", "due_amount"],
                                    batch_size=1000)
     by_day: dict[date, list[Enrollment]] = defaultdict(list)
